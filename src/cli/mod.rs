@@ -1,0 +1,113 @@
+//! Subcommands other than `serve`.
+
+use crate::domain::credentials;
+use crate::domain::roll::parse_table;
+use crate::error::Error;
+use crate::store::accounts::{self, NewAccount};
+use crate::store::audit::{self, Actor};
+use crate::store::{self, communities, roll};
+use crate::{password, sheet};
+use std::path::Path;
+
+/// `teahouse create-operator`: the global operator account.
+pub async fn create_operator(
+    db_path: &Path,
+    login: &str,
+    name: &str,
+    pw: &str,
+) -> Result<(), Error> {
+    let login = credentials::parse_login(login).map_err(Error::Invalid)?;
+    credentials::check_new_password(pw, pw).map_err(|(_, m)| Error::Invalid(m))?;
+    let db = store::open(db_path, 1)?;
+    let hash = password::hash(pw.to_string()).await?;
+    let name = name.to_string();
+    db.write(move |tx| {
+        let id = match accounts::for_login(tx, &login)? {
+            Some(rec) => {
+                accounts::set_password(tx, rec.id, &hash, false)?;
+                tx.execute(
+                    "UPDATE accounts SET is_operator = 1 WHERE id = ?1",
+                    [rec.id],
+                )?;
+                rec.id
+            }
+            None => accounts::create(
+                tx,
+                &NewAccount {
+                    login: &login,
+                    display_name: &name,
+                    password_hash: &hash,
+                    resident_id: None,
+                    is_operator: true,
+                    must_change_password: false,
+                },
+            )?,
+        };
+        audit::record(
+            tx,
+            &Actor::system("cli"),
+            None,
+            "operator.create",
+            &login,
+            &id.to_string(),
+        )
+    })
+    .await
+}
+
+/// `teahouse backup OUT`: a consistent copy while the server runs.
+pub fn backup(db_path: &Path, out: &Path) -> Result<(), Error> {
+    if !db_path.exists() {
+        return Err(Error::Internal(format!(
+            "no database at {}",
+            db_path.display()
+        )));
+    }
+    store::backup_file(db_path, out)
+}
+
+/// `teahouse import-roll`: the same check and apply as the web import, for
+/// operators with a file on the server. Prints the summary as JSON.
+pub async fn import_roll(
+    db_path: &Path,
+    community: &str,
+    file: &Path,
+) -> Result<roll::Summary, Error> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Error::Internal(format!("cannot read {}: {e}", file.display())))?;
+    let table = sheet::read(&bytes).map_err(Error::Invalid)?.table;
+    let parsed = parse_table(&table).map_err(|errs| {
+        let lines: Vec<String> = errs
+            .iter()
+            .map(|e| format!("row {} {}: {}", e.row, e.column, e.msg))
+            .collect();
+        Error::Invalid(crate::domain::Msg::new(
+            format!(
+                "文件有 {} 处问题，没有导入：\n{}",
+                errs.len(),
+                lines.join("\n")
+            ),
+            format!("{} problems; nothing imported", errs.len()),
+        ))
+    })?;
+    let db = store::open(db_path, 1)?;
+    let slug = community.to_string();
+    let com = db
+        .read(move |c| communities::by_slug(c, &slug))
+        .await?
+        .ok_or_else(|| Error::Internal(format!("no community \"{community}\"")))?;
+    let fname = file.display().to_string();
+    db.write(move |tx| {
+        let s = roll::apply(tx, com.id, &parsed, false)?;
+        audit::record(
+            tx,
+            &Actor::system("cli"),
+            Some(com.id),
+            "roll.import",
+            &fname,
+            &format!("{} rows", s.rows),
+        )?;
+        Ok(s)
+    })
+    .await
+}

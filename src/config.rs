@@ -1,0 +1,40 @@
+//! Server configuration, from flags or environment variables (see main.rs).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db: PathBuf,
+    pub bind: String,
+    /// Read-only connections in the pool.
+    pub readers: usize,
+    /// The address residents reach the server at, for QR codes on printed
+    /// slips (e.g. https://teahouse.example.cn). Default: taken from the request.
+    pub public_url: Option<String>,
+    /// Login and activation attempts allowed in a burst from one address.
+    pub login_burst: u32,
+    /// One more attempt is allowed every this many seconds.
+    pub login_refill_secs: u64,
+    /// Mark cookies Secure (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Seed the demo communities into an empty database.
+    pub demo: bool,
+    /// Request timeout in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: PathBuf::from("data/teahouse.sqlite3"),
+            bind: "127.0.0.1:8080".into(),
+            readers: 4,
+            public_url: None,
+            login_burst: 10,
+            login_refill_secs: 6,
+            secure_cookies: false,
+            demo: false,
+            timeout_secs: 30,
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Masking personal data for public display.
+
+/// Masks a Chinese name the way notices do: 张三 → 张*, 张小明 → 张*明,
+/// 欧阳小明 → 欧**明. A Latin name keeps its first letter.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => {
+            let mut s = String::new();
+            s.push(chars[0]);
+            for _ in 1..n - 1 {
+                s.push('*');
+            }
+            s.push(chars[n - 1]);
+            s
+        }
+    }
+}
+
+/// Masks a phone number: 13812345678 → 138****5678.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 7 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    let mut s: String = chars[..3].iter().collect();
+    s.push_str(&"*".repeat(n - 7));
+    s.extend(&chars[n - 4..]);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_names() {
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("张小明"), "张*明");
+        assert_eq!(mask_name("欧阳小明"), "欧**明");
+        assert_eq!(mask_name("王"), "*");
+    }
+
+    #[test]
+    fn masks_phones() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("123"), "***");
+    }
+}

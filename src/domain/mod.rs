@@ -1,0 +1,12 @@
+//! Pure rules, no I/O. Everything here is tested beside the code.
+
+pub mod area;
+pub mod code;
+pub mod credentials;
+pub mod dwelling;
+pub mod mask;
+pub mod msg;
+pub mod roll;
+
+pub use area::Area;
+pub use msg::Msg;

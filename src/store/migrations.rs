@@ -1,0 +1,170 @@
+//! Numbered schema migrations, run at start-up. Never edit a released one:
+//! add the next.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const M001: &str = r#"
+CREATE TABLE communities (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('village', 'compound')),
+    tz TEXT NOT NULL DEFAULT 'Asia/Shanghai',
+    contact_name TEXT NOT NULL DEFAULT '',
+    contact_phone TEXT NOT NULL DEFAULT '',
+    contact_address TEXT NOT NULL DEFAULT '',
+    contact_hours TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE zones (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    UNIQUE (community_id, name)
+);
+
+CREATE TABLE buildings (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    zone_id INTEGER NOT NULL REFERENCES zones(id),
+    number TEXT NOT NULL,
+    UNIQUE (community_id, number)
+);
+
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    building_id INTEGER NOT NULL REFERENCES buildings(id),
+    number TEXT NOT NULL,
+    UNIQUE (building_id, number)
+);
+
+-- An owning party (业主): one person or co-owners registered together,
+-- holding one or more dwellings.
+CREATE TABLE owners (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    key TEXT NOT NULL,
+    UNIQUE (community_id, key)
+);
+
+CREATE TABLE dwellings (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    number TEXT NOT NULL,
+    floor INTEGER NOT NULL,
+    area_centi INTEGER NOT NULL CHECK (area_centi > 0),
+    owner_id INTEGER REFERENCES owners(id),
+    UNIQUE (unit_id, number)
+);
+CREATE INDEX dwellings_owner ON dwellings(owner_id);
+
+CREATE TABLE households (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    zone_id INTEGER NOT NULL REFERENCES zones(id),
+    code TEXT NOT NULL,
+    dwelling_id INTEGER REFERENCES dwellings(id),
+    UNIQUE (community_id, code)
+);
+
+CREATE TABLE residents (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    key TEXT NOT NULL,
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    name TEXT NOT NULL,
+    phone TEXT NOT NULL DEFAULT '',
+    is_adult INTEGER NOT NULL CHECK (is_adult IN (0, 1)),
+    -- set when this resident is (one of) the owning party of their dwelling
+    owner_id INTEGER REFERENCES owners(id),
+    is_representative INTEGER NOT NULL DEFAULT 0 CHECK (is_representative IN (0, 1)),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    UNIQUE (community_id, key)
+);
+CREATE INDEX residents_household ON residents(household_id);
+
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    resident_id INTEGER UNIQUE REFERENCES residents(id),
+    is_operator INTEGER NOT NULL DEFAULT 0,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE memberships (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    role TEXT NOT NULL CHECK (role IN ('resident', 'committee', 'supervisor')),
+    PRIMARY KEY (account_id, community_id, role)
+);
+
+CREATE TABLE sessions (
+    token_hash BLOB PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_account ON sessions(account_id);
+
+CREATE TABLE activation_codes (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    resident_id INTEGER NOT NULL REFERENCES residents(id),
+    code_hash BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE INDEX activation_codes_resident ON activation_codes(resident_id);
+
+CREATE TABLE roll_imports (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    filename TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    applied_at INTEGER
+);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER REFERENCES communities(id),
+    account_id INTEGER REFERENCES accounts(id),
+    actor TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    ip TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_community_at ON audit_log(community_id, at);
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(M001)])
+}
+
+pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    migrations().to_latest(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

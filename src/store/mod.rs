@@ -1,0 +1,213 @@
+//! SQLite: one writer connection on its own thread, a small pool of read-only
+//! connections used from `spawn_blocking`, and numbered migrations at start-up.
+//! Every write runs as one IMMEDIATE transaction, committed with
+//! `synchronous=FULL` before the caller hears back.
+
+pub mod accounts;
+pub mod audit;
+pub mod codes;
+pub mod communities;
+pub mod migrations;
+pub mod roll;
+pub mod sessions;
+
+use crate::error::Error;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use tokio::sync::{Semaphore, oneshot};
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// Counters for /metrics.
+#[derive(Default, Debug)]
+pub struct DbStats {
+    pub writes_queued: AtomicUsize,
+    pub writes_done: AtomicUsize,
+    pub reads_in_use: AtomicUsize,
+    pub reads_done: AtomicUsize,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    writer: mpsc::Sender<Job>,
+    readers: Arc<ReaderPool>,
+    pub path: PathBuf,
+    pub stats: Arc<DbStats>,
+}
+
+struct ReaderPool {
+    conns: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+    size: usize,
+}
+
+fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    if writer {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    } else {
+        conn.pragma_update(None, "query_only", "ON")?;
+    }
+    Ok(())
+}
+
+/// Opens (creating if needed) the database and runs the migrations.
+pub fn open(path: &Path, readers: usize) -> Result<Db, Error> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut wconn = Connection::open(path)?;
+    configure(&wconn, true)?;
+    migrations::run(&mut wconn)?;
+    let mut conns = Vec::with_capacity(readers);
+    for _ in 0..readers.max(1) {
+        let c = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&c, false)?;
+        conns.push(c);
+    }
+    let size = conns.len();
+    let stats = Arc::new(DbStats::default());
+    let (tx, rx) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("sqlite-writer".into())
+        .spawn(move || {
+            let mut conn = wconn;
+            while let Ok(job) = rx.recv() {
+                job(&mut conn);
+            }
+            // All senders gone: the server is shutting down. Fold the WAL back.
+            let _ = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
+        })
+        .map_err(|e| Error::Internal(format!("cannot start writer thread: {e}")))?;
+    Ok(Db {
+        writer: tx,
+        readers: Arc::new(ReaderPool {
+            conns: Mutex::new(conns),
+            permits: Semaphore::new(size),
+            size,
+        }),
+        path: path.to_path_buf(),
+        stats,
+    })
+}
+
+impl Db {
+    /// Runs `f` in one IMMEDIATE transaction on the writer connection. The
+    /// transaction commits only if `f` returns Ok; the caller hears back after
+    /// the commit is durable.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, Error> + Send + 'static,
+    {
+        let (otx, orx) = oneshot::channel();
+        let stats = self.stats.clone();
+        stats.writes_queued.fetch_add(1, Ordering::Relaxed);
+        let job: Job = Box::new(move |conn| {
+            let res = (|| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let v = f(&tx)?;
+                tx.commit()?;
+                Ok(v)
+            })();
+            stats.writes_queued.fetch_sub(1, Ordering::Relaxed);
+            stats.writes_done.fetch_add(1, Ordering::Relaxed);
+            let _ = otx.send(res);
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
+        orx.await
+            .map_err(|_| Error::Internal("the database writer dropped a request".into()))?
+    }
+
+    /// Runs `f` on a read-only connection from the pool, off the async executor.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let _permit = self
+            .readers
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Internal("reader pool closed".into()))?;
+        let pool = self.readers.clone();
+        let stats = self.stats.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool
+                .conns
+                .lock()
+                .map_err(|_| Error::Internal("reader pool poisoned".into()))?
+                .pop()
+                .ok_or_else(|| Error::Internal("no reader connection free".into()))?;
+            stats.reads_in_use.fetch_add(1, Ordering::Relaxed);
+            let res = f(&conn);
+            stats.reads_in_use.fetch_sub(1, Ordering::Relaxed);
+            stats.reads_done.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut v) = pool.conns.lock() {
+                v.push(conn);
+            }
+            res
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("read task failed: {e}")))?
+    }
+
+    pub fn reader_pool_size(&self) -> usize {
+        self.readers.size
+    }
+
+    /// A consistent copy of the live database (readers and the writer may go
+    /// on meanwhile): `VACUUM INTO` runs inside one read transaction.
+    pub async fn backup_to(&self, out: PathBuf) -> Result<(), Error> {
+        let src = self.path.clone();
+        tokio::task::spawn_blocking(move || backup_file(&src, &out))
+            .await
+            .map_err(|e| Error::Internal(format!("backup task failed: {e}")))?
+    }
+}
+
+/// Writes a consistent copy of the database at `src` to `out` (which must not exist).
+pub fn backup_file(src: &Path, out: &Path) -> Result<(), Error> {
+    if out.exists() {
+        return Err(Error::Internal(format!(
+            "{} already exists; choose a new file name",
+            out.display()
+        )));
+    }
+    let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    let target = out
+        .to_str()
+        .ok_or_else(|| Error::Internal("backup path is not UTF-8".into()))?;
+    conn.execute("VACUUM INTO ?1", [target])?;
+    Ok(())
+}
+
+/// Seconds since the Unix epoch, UTC.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// True when a SQLite error is a UNIQUE or other constraint violation, which
+/// handlers turn into a field error rather than a 500.
+pub fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation
+    )
+}

@@ -1,0 +1,481 @@
+//! Who is asking, and may they. One middleware reads the cookies once
+//! (session, CSRF token, preferences), refuses cross-site or token-less
+//! state-changing requests, and leaves a `ReqCtx` for the extractors. Roles
+//! are extractors in handler signatures (`Committee`, `Overseer`, `Operator`...),
+//! so a handler cannot forget its check.
+
+use super::AppState;
+use super::cookies;
+use crate::error::Error;
+use crate::store::accounts::{self, Account, Role};
+use crate::store::communities::{self, Community};
+use crate::store::sessions;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+use teahouse_views::{Chrome, CommunityNav, Lang, UserNav};
+
+/// Everything about the request that pages and checks need, computed once.
+#[derive(Clone)]
+pub struct ReqCtx {
+    pub csrf: String,
+    pub lang: Lang,
+    pub large: bool,
+    pub account: Option<Arc<Account>>,
+    pub session_token: Option<String>,
+    pub ip: String,
+    pub path: String,
+    pub method: Method,
+    pub htmx_fragment: bool,
+    /// scheme://host as the browser sees this server, for links on paper.
+    pub origin: String,
+}
+
+fn parse_prefs(v: Option<String>) -> (Lang, bool) {
+    let v = v.unwrap_or_default();
+    let lang = if v.split('.').any(|p| p == "en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
+    (lang, v.split('.').any(|p| p == "large"))
+}
+
+pub fn prefs_cookie_value(lang: Lang, large: bool) -> String {
+    format!(
+        "{}.{}",
+        if lang == Lang::En { "en" } else { "zh" },
+        if large { "large" } else { "normal" }
+    )
+}
+
+fn forbidden_origin() -> Response {
+    Error::BadRequest(crate::domain::Msg::new(
+        "请求来自其他网站，已拒绝。请从本站页面提交。",
+        "This request came from another site and was refused. Submit the form from this site's page.",
+    ))
+    .into_response()
+}
+
+fn bad_token() -> Response {
+    Error::BadRequest(crate::domain::Msg::new(
+        "表单已过期或不完整，请返回上一页刷新后再提交。",
+        "The form has expired or is incomplete. Go back, reload the page and submit again.",
+    ))
+    .into_response()
+}
+
+/// The host a request was addressed to, as authority ("127.0.0.1:8080").
+fn host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok())
+}
+
+/// Refuses cross-site requests by Sec-Fetch-Site, else by Origin against Host.
+fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true, // not a browser form post (curl, tests); the token still decides
+        Some(origin) => {
+            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
+            let pub_host =
+                public_url.and_then(|u| u.split_once("://").map(|(_, h)| h.trim_end_matches('/')));
+            Some(origin_host) == host(headers) || Some(origin_host) == pub_host
+        }
+    }
+}
+
+fn token_eq(a: &str, b: &str) -> bool {
+    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Finds `_csrf` in a buffered form body (urlencoded or multipart).
+async fn token_in_body(headers: &HeaderMap, body: &Bytes) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if ct.starts_with("application/x-www-form-urlencoded") {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+        return pairs
+            .into_iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v);
+    }
+    if ct.starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(ct).ok()?;
+        let stream = futures_util::stream::once({
+            let b = body.clone();
+            async move { Ok::<Bytes, std::io::Error>(b) }
+        });
+        let mut mp = multer::Multipart::new(stream, boundary);
+        while let Ok(Some(field)) = mp.next_field().await {
+            if field.name() == Some("_csrf") {
+                return field.text().await.ok();
+            }
+        }
+    }
+    None
+}
+
+/// The largest body any route accepts (the roll import); the routes set
+/// their own smaller limits.
+pub const MAX_BODY: usize = 21 * 1024 * 1024;
+
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let (lang, large) = parse_prefs(cookies::get(&headers, cookies::PREFS));
+    let existing_csrf = cookies::get(&headers, cookies::CSRF).filter(|t| t.len() == 64);
+    let csrf = existing_csrf.clone().unwrap_or_else(sessions::random_token);
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "-".into());
+
+    // State-changing requests: same origin, and the token from the cookie
+    // sent back in the form (or the X-CSRF-Token header).
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method {
+        if !same_origin(&headers, state.cfg.public_url.as_deref()) {
+            return forbidden_origin();
+        }
+        let Some(cookie_token) = &existing_csrf else {
+            return bad_token();
+        };
+        let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(b) => b,
+            Err(_) => {
+                return (
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    Error::BadRequest(crate::domain::Msg::new(
+                        "提交的内容太大（最大 20 MB）。",
+                        "What you sent is too large (20 MB at most).",
+                    )),
+                )
+                    .into_response();
+            }
+        };
+        let sent = match headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+            Some(t) => Some(t.to_string()),
+            None => token_in_body(&headers, &bytes).await,
+        };
+        if !sent.is_some_and(|t| token_eq(&t, cookie_token)) {
+            return bad_token();
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+
+    let session_token = cookies::get(&headers, cookies::SESSION).filter(|t| t.len() == 64);
+    let account = match &session_token {
+        Some(tok) => {
+            let tok = tok.clone();
+            match state
+                .db
+                .read(move |c| match sessions::account_for(c, &tok)? {
+                    Some(id) => accounts::load(c, id),
+                    None => Ok(None),
+                })
+                .await
+            {
+                Ok(a) => a.map(Arc::new),
+                Err(e) => return e.into_response(),
+            }
+        }
+        None => None,
+    };
+    let is_htmx = headers.contains_key("hx-request") && !headers.contains_key("hx-boosted");
+    let htmx_fragment = is_htmx
+        && headers
+            .get("hx-target")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t == "main");
+    let origin = match &state.cfg.public_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => format!(
+            "{}://{}",
+            if state.cfg.secure_cookies {
+                "https"
+            } else {
+                "http"
+            },
+            host(&headers).unwrap_or("localhost")
+        ),
+    };
+    let ctx = ReqCtx {
+        csrf: csrf.clone(),
+        lang,
+        large,
+        account,
+        session_token,
+        ip,
+        path: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+        method: parts.method.clone(),
+        htmx_fragment,
+        origin,
+    };
+    parts.extensions.insert(ctx);
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if existing_csrf.is_none()
+        && let Ok(v) = HeaderValue::from_str(&cookies::set(
+            cookies::CSRF,
+            &csrf,
+            None,
+            true,
+            state.cfg.secure_cookies,
+        ))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// The request context, for any handler.
+#[derive(Clone)]
+pub struct Ctx(pub ReqCtx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<ReqCtx>()
+            .cloned()
+            .map(Ctx)
+            .ok_or_else(|| Error::Internal("request context missing".into()).into_response())
+    }
+}
+
+impl Ctx {
+    /// The page frame for this request, in a community or not.
+    pub fn chrome(&self, community: Option<&Community>) -> Chrome {
+        let c = &self.0;
+        Chrome {
+            lang: c.lang,
+            large: c.large,
+            csrf: c.csrf.clone(),
+            path: c.path.clone(),
+            user: c.account.as_ref().map(|a| UserNav {
+                display_name: a.display_name.clone(),
+                login: a.login.clone(),
+                is_operator: a.is_operator,
+            }),
+            community: community.map(|com| {
+                let has = |r| c.account.as_ref().is_some_and(|a| a.has_role(com.id, r));
+                CommunityNav {
+                    slug: com.slug.clone(),
+                    name: com.name.clone(),
+                    is_resident: has(Role::Resident),
+                    is_committee: has(Role::Committee),
+                    is_supervisor: has(Role::Supervisor),
+                }
+            }),
+            fragment: c.htmx_fragment,
+        }
+    }
+
+    pub fn actor(&self) -> crate::store::audit::Actor {
+        crate::store::audit::Actor {
+            account_id: self.0.account.as_ref().map(|a| a.id),
+            login: self
+                .0
+                .account
+                .as_ref()
+                .map(|a| a.login.clone())
+                .unwrap_or_else(|| "-".into()),
+            ip: self.0.ip.clone(),
+        }
+    }
+}
+
+/// Not logged in: a GET goes to the login page and comes back; anything else is 401.
+fn login_required(ctx: &ReqCtx) -> Response {
+    if ctx.method == Method::GET || ctx.method == Method::HEAD {
+        Redirect::to(&format!(
+            "/login?next={}",
+            teahouse_views::layout::urlencode(&ctx.path)
+        ))
+        .into_response()
+    } else {
+        Error::LoginRequired.into_response()
+    }
+}
+
+/// Paths an account that must change its password may still use.
+fn password_change_exempt(path: &str) -> bool {
+    path.starts_with("/account") || path == "/logout" || path.starts_with("/static/")
+}
+
+async fn signed_in(parts: &mut Parts) -> Result<(Ctx, Arc<Account>), Response> {
+    let ctx = Ctx::from_request_parts(parts, &()).await?;
+    let Some(acc) = ctx.0.account.clone() else {
+        return Err(login_required(&ctx.0));
+    };
+    if acc.must_change_password && !password_change_exempt(parts.uri.path()) {
+        return Err(Redirect::to("/account#password").into_response());
+    }
+    Ok((ctx, acc))
+}
+
+/// Any logged-in account.
+pub struct Signed {
+    pub ctx: Ctx,
+    pub account: Arc<Account>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let (ctx, account) = signed_in(parts).await?;
+        Ok(Signed { ctx, account })
+    }
+}
+
+/// The operator (global).
+pub struct Operator {
+    pub ctx: Ctx,
+    pub account: Arc<Account>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Operator {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let (ctx, account) = signed_in(parts).await?;
+        if !account.is_operator {
+            return Err(Error::Forbidden.into_response());
+        }
+        Ok(Operator { ctx, account })
+    }
+}
+
+/// The community named by the `{community}` path segment.
+async fn community_from_path(parts: &mut Parts, state: &AppState) -> Result<Community, Response> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|e| e.into_response())?;
+    let slug = params
+        .iter()
+        .find(|(k, _)| *k == "community")
+        .map(|(_, v)| v.to_string())
+        .ok_or_else(|| Error::NotFound.into_response())?;
+    state
+        .db
+        .read(move |c| communities::by_slug(c, &slug))
+        .await
+        .map_err(|e| e.into_response())?
+        .ok_or_else(|| Error::NotFound.into_response())
+}
+
+/// Anyone (logged in or not) looking at a community.
+pub struct Visitor {
+    pub ctx: Ctx,
+    pub community: Community,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let community = community_from_path(parts, state).await?;
+        Ok(Visitor { ctx, community })
+    }
+}
+
+/// A logged-in account with one of `allowed` roles in the path's community.
+async fn with_role(
+    parts: &mut Parts,
+    state: &AppState,
+    allowed: &[Role],
+) -> Result<(Ctx, Arc<Account>, Community), Response> {
+    let (ctx, account) = signed_in(parts).await?;
+    let community = community_from_path(parts, state).await?;
+    if !allowed.iter().any(|r| account.has_role(community.id, *r)) {
+        return Err(Error::Forbidden.into_response());
+    }
+    Ok((ctx, account, community))
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, [$($role:expr),+]) => {
+        $(#[$doc])*
+        pub struct $name {
+            pub ctx: Ctx,
+            pub account: Arc<Account>,
+            pub community: Community,
+        }
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Response;
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+                let (ctx, account, community) = with_role(parts, state, &[$($role),+]).await?;
+                Ok($name { ctx, account, community })
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// Any member of the community: resident, committee or supervisor.
+    Member,
+    [Role::Resident, Role::Committee, Role::Supervisor]
+);
+role_extractor!(
+    /// The community's committee (居委会/村委会).
+    Committee,
+    [Role::Committee]
+);
+role_extractor!(
+    /// The supervision committee (监督委员会).
+    Supervisor,
+    [Role::Supervisor]
+);
+role_extractor!(
+    /// Committee or supervision committee: those who oversee the record.
+    Overseer,
+    [Role::Committee, Role::Supervisor]
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefs_round_trip() {
+        assert_eq!(
+            parse_prefs(Some(prefs_cookie_value(Lang::En, true))),
+            (Lang::En, true)
+        );
+        assert_eq!(parse_prefs(None), (Lang::Zh, false));
+    }
+
+    #[test]
+    fn origin_checks() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&h, None));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h, None));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!same_origin(&h, None));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&h, None));
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_origin(&h, None));
+    }
+}

@@ -1,0 +1,55 @@
+//! The community board.
+
+use crate::error::Error;
+use crate::store::communities::{self, Kind};
+use crate::store::roll;
+use crate::web::AppState;
+use crate::web::ctx::Visitor;
+use axum::extract::State;
+use maud::Markup;
+use teahouse_views::pages::board::{BoardView, Contact, RollCounts, board};
+
+pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Error> {
+    let com = v.community.clone();
+    let resident_id = v
+        .ctx
+        .0
+        .account
+        .as_ref()
+        .filter(|a| a.is_member(com.id))
+        .and_then(|a| a.resident_id);
+    let id = com.id;
+    let (stats, home) = st
+        .db
+        .read(move |c| {
+            let stats = communities::roll_stats(c, id)?;
+            let home = match resident_id {
+                Some(r) => roll::resident_home(c, r)?,
+                None => None,
+            };
+            Ok((stats, home))
+        })
+        .await?;
+    let view = BoardView {
+        name: com.name.clone(),
+        is_village: com.kind == Kind::Village,
+        contact: Contact {
+            name: com.contact_name.clone(),
+            phone: com.contact_phone.clone(),
+            address: com.contact_address.clone(),
+            hours: com.contact_hours.clone(),
+        },
+        counts: RollCounts {
+            zones: stats.zones,
+            buildings: stats.buildings,
+            dwellings: stats.dwellings,
+            households: stats.households,
+            residents: stats.residents,
+            adults: stats.adults,
+            owners: stats.owners,
+            accounts: stats.accounts,
+        },
+        my_home: home.map(|(_, zone, place)| format!("{zone} · {place}")),
+    };
+    Ok(board(&v.ctx.chrome(Some(&com)), &view))
+}

@@ -1,0 +1,28 @@
+use crate::error::Error;
+use crate::store::communities;
+use crate::web::AppState;
+use crate::web::ctx::Ctx;
+use axum::extract::State;
+use maud::Markup;
+use teahouse_views::pages::home::{CommunityCard, home as page};
+
+pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Result<Markup, Error> {
+    let list = st.db.read(|c| communities::list(c)).await?;
+    let cards: Vec<CommunityCard> = list
+        .into_iter()
+        .map(|c| CommunityCard {
+            slug: c.slug,
+            name: c.name,
+            is_village: c.kind == communities::Kind::Village,
+        })
+        .collect();
+    Ok(page(&ctx.chrome(None), &cards))
+}
+
+/// Ready once the database is open and answers.
+pub async fn healthz(State(st): State<AppState>) -> Result<&'static str, Error> {
+    st.db
+        .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .await?;
+    Ok("ok")
+}

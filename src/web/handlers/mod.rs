@@ -1,0 +1,97 @@
+//! Request handlers, one module per area. A handler is short: extract,
+//! check, call the store or a rule, render a view.
+
+pub mod account;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod board;
+pub mod codes;
+pub mod home;
+pub mod import;
+pub mod ops;
+pub mod prefs;
+pub mod roll;
+pub mod settings;
+
+use crate::error::Error;
+use crate::web::ctx::Ctx;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::error::error_page;
+
+pub async fn not_found(ctx: Ctx) -> Response {
+    let c = ctx.chrome(None);
+    (
+        StatusCode::NOT_FOUND,
+        error_page(&c, 404, &Error::NotFound.message()),
+    )
+        .into_response()
+}
+
+/// 303 See Other: the answer to a successful form post.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Only local paths may be a "next" target (no //host, no scheme).
+pub fn safe_next(next: &str) -> Option<String> {
+    let n = next.trim();
+    (n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.starts_with("/\\")
+        && !n.contains(['\r', '\n']))
+    .then(|| n.to_string())
+}
+
+/// A ticked checkbox sends "1"; an unticked one sends nothing.
+pub fn checked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|s| !s.is_empty() && s != "0")
+}
+
+/// A form re-rendered with its errors: 422 so tools and tests can tell.
+pub fn invalid(page: maud::Markup) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+pub fn errors_with(field: &str, m: &crate::domain::Msg) -> Errors {
+    let mut e = Errors::none();
+    e.add(field, crate::web::error::bi(m));
+    e
+}
+
+/// A Unix time in a community's zone, as people read it: 2026-11-21 09:30.
+pub fn fmt_time(ts: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(ts) {
+        Ok(t) => t.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => ts.to_string(),
+    }
+}
+
+/// The start of a calendar day (YYYY-MM-DD) in a zone, as a Unix time.
+pub fn day_start(date: &str, tz: &str) -> Option<i64> {
+    let d: jiff::civil::Date = date.trim().parse().ok()?;
+    let zone = jiff::tz::TimeZone::get(tz).ok()?;
+    d.to_zoned(zone).ok().map(|z| z.timestamp().as_second())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_be_local() {
+        assert_eq!(safe_next("/c/x").as_deref(), Some("/c/x"));
+        assert!(safe_next("//evil.example").is_none());
+        assert!(safe_next("https://evil.example").is_none());
+        assert!(safe_next("/\\evil").is_none());
+    }
+
+    #[test]
+    fn times_in_shanghai() {
+        assert_eq!(fmt_time(0, "Asia/Shanghai"), "1970-01-01 08:00");
+        assert_eq!(day_start("1970-01-02", "Asia/Shanghai"), Some(16 * 3600));
+    }
+}

@@ -1,0 +1,330 @@
+//! The operator: creates communities and their first staff accounts.
+
+use super::invalid;
+use crate::domain::code::ActivationCode;
+use crate::domain::{Msg, credentials};
+use crate::error::Error;
+use crate::password;
+use crate::store::accounts::{self, NewAccount, Role};
+use crate::store::communities::{self, Kind};
+use crate::store::{audit, sessions};
+use crate::web::AppState;
+use crate::web::ctx::Operator;
+use crate::web::error::bi;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use rand::RngCore;
+use serde::Deserialize;
+use teahouse_views::Bi;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::ops as view;
+
+async fn render(
+    st: &AppState,
+    op: &Operator,
+    notice: Option<Bi>,
+    cv: view::CommunityValues,
+    cerr: Errors,
+    sv: view::StaffValues,
+    serr: Errors,
+) -> Result<maud::Markup, Error> {
+    let (list, staff) = st
+        .db
+        .read(|c| Ok((communities::list(c)?, accounts::staff(c)?)))
+        .await?;
+    let v = view::OpsView {
+        communities: list
+            .into_iter()
+            .map(|c| (c.slug, c.name, c.kind == Kind::Village))
+            .collect(),
+        staff: staff
+            .into_iter()
+            .map(|s| {
+                let (zh, en) = match s.role {
+                    Role::Committee => ("居委会/村委会", "committee"),
+                    Role::Supervisor => ("监督委员会", "supervisor"),
+                    Role::Resident => ("居民", "resident"),
+                };
+                view::StaffLine {
+                    login: s.login,
+                    display_name: s.display_name,
+                    role_zh: zh.into(),
+                    role_en: en.into(),
+                    community: s.community_name,
+                }
+            })
+            .collect(),
+        notice,
+    };
+    Ok(view::ops(&op.ctx.chrome(None), &v, &cv, &cerr, &sv, &serr))
+}
+
+fn empty_c() -> view::CommunityValues {
+    view::CommunityValues {
+        slug: String::new(),
+        name: String::new(),
+        kind: "compound".into(),
+    }
+}
+
+fn empty_s() -> view::StaffValues {
+    view::StaffValues {
+        community: String::new(),
+        role: "committee".into(),
+        login: String::new(),
+        display_name: String::new(),
+    }
+}
+
+pub async fn show(State(st): State<AppState>, op: Operator) -> Result<maud::Markup, Error> {
+    render(
+        &st,
+        &op,
+        None,
+        empty_c(),
+        Errors::none(),
+        empty_s(),
+        Errors::none(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CommunityForm {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// A URL name: 2–40 lower-case letters, digits and dashes, starting with a letter or digit.
+pub fn parse_slug(s: &str) -> Result<String, Msg> {
+    let t = s.trim();
+    let ok = (2..=40).contains(&t.len())
+        && t.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !t.starts_with('-');
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err(Msg::new(
+            "网址名应为 2 到 40 个小写英文字母、数字或短横线",
+            "a URL name has 2 to 40 lower-case letters, digits or dashes",
+        ))
+    }
+}
+
+pub async fn create_community(
+    State(st): State<AppState>,
+    op: Operator,
+    Form(f): Form<CommunityForm>,
+) -> Result<Response, Error> {
+    let mut errors = Errors::none();
+    let slug = parse_slug(&f.slug)
+        .map_err(|m| errors.add("slug", bi(&m)))
+        .ok();
+    let name = f.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 60 {
+        errors.add(
+            "name",
+            Bi::new(
+                "名称不能为空，最多 60 个字",
+                "the name is required, 60 characters at most",
+            ),
+        );
+    }
+    let kind = Kind::parse(&f.kind);
+    if kind.is_none() {
+        errors.add("kind", Bi::new("请选择类型", "choose a kind"));
+    }
+    let cv = view::CommunityValues {
+        slug: f.slug.clone(),
+        name: f.name.clone(),
+        kind: f.kind.clone(),
+    };
+    let (Some(slug), Some(kind), true) = (slug, kind, errors.is_empty()) else {
+        return Ok(invalid(
+            render(&st, &op, None, cv, errors, empty_s(), Errors::none()).await?,
+        ));
+    };
+    let actor = op.ctx.actor();
+    let (s2, n2) = (slug.clone(), name.clone());
+    let res = st
+        .db
+        .write(move |tx| {
+            if communities::by_slug(tx, &s2)?.is_some() {
+                return Ok(false);
+            }
+            let id = communities::create(tx, &s2, &n2, kind)?;
+            audit::record(tx, &actor, Some(id), "community.create", &s2, &n2)?;
+            Ok(true)
+        })
+        .await?;
+    if !res {
+        let e = super::errors_with(
+            "slug",
+            &Msg::new("这个网址名已被使用", "this URL name is taken"),
+        );
+        return Ok(invalid(
+            render(&st, &op, None, cv, e, empty_s(), Errors::none()).await?,
+        ));
+    }
+    let notice = Bi::new(
+        format!("已创建“{name}”。"),
+        format!("\"{name}\" was created."),
+    );
+    Ok(render(
+        &st,
+        &op,
+        Some(notice),
+        empty_c(),
+        Errors::none(),
+        empty_s(),
+        Errors::none(),
+    )
+    .await?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StaffForm {
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+/// A temporary password: 12 characters, easy to read out over the phone.
+fn temp_password() -> String {
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    rand::rng().fill_bytes(&mut a);
+    rand::rng().fill_bytes(&mut b);
+    let x = ActivationCode::from_random(a).as_str().to_lowercase();
+    let y = ActivationCode::from_random(b).as_str().to_lowercase();
+    format!("{}-{}-{}", &x[..4], &x[4..], &y[..4])
+}
+
+pub async fn create_staff(
+    State(st): State<AppState>,
+    op: Operator,
+    Form(f): Form<StaffForm>,
+) -> Result<Response, Error> {
+    let mut errors = Errors::none();
+    let login = credentials::parse_login(&f.login)
+        .map_err(|m| errors.add("login", bi(&m)))
+        .ok();
+    let role = match f.role.as_str() {
+        "committee" => Some(Role::Committee),
+        "supervisor" => Some(Role::Supervisor),
+        _ => {
+            errors.add("role", Bi::new("请选择角色", "choose a role"));
+            None
+        }
+    };
+    let name = f.display_name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 40 {
+        errors.add(
+            "display_name",
+            Bi::new(
+                "姓名不能为空，最多 40 个字",
+                "the name is required, 40 characters at most",
+            ),
+        );
+    }
+    let slug = f.community.clone();
+    let community = st.db.read(move |c| communities::by_slug(c, &slug)).await?;
+    if community.is_none() {
+        errors.add("community", Bi::new("请选择社区", "choose a community"));
+    }
+    let sv = view::StaffValues {
+        community: f.community.clone(),
+        role: f.role.clone(),
+        login: f.login.clone(),
+        display_name: f.display_name.clone(),
+    };
+    let (Some(login), Some(role), Some(community), true) =
+        (login, role, community, errors.is_empty())
+    else {
+        return Ok(invalid(
+            render(&st, &op, None, empty_c(), Errors::none(), sv, errors).await?,
+        ));
+    };
+    let temp = temp_password();
+    let hash = password::hash(temp.clone()).await?;
+    let actor = op.ctx.actor();
+    let (l2, n2) = (login.clone(), name.clone());
+    st.db
+        .write(move |tx| {
+            let id = match accounts::for_login(tx, &l2)? {
+                Some(rec) => {
+                    accounts::set_password(tx, rec.id, &hash, true)?;
+                    sessions::delete_all_for(tx, rec.id, None)?;
+                    rec.id
+                }
+                None => accounts::create(
+                    tx,
+                    &NewAccount {
+                        login: &l2,
+                        display_name: &n2,
+                        password_hash: &hash,
+                        resident_id: None,
+                        is_operator: false,
+                        must_change_password: true,
+                    },
+                )?,
+            };
+            accounts::add_membership(tx, id, community.id, role)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(community.id),
+                "staff.create",
+                &l2,
+                role.as_str(),
+            )
+        })
+        .await?;
+    let notice = Bi::new(
+        format!("账户 {login} 的临时密码：{temp}（只显示这一次，首次登录后必须修改）"),
+        format!(
+            "Temporary password for {login}: {temp} (shown once; must be changed at first login)"
+        ),
+    );
+    Ok(render(
+        &st,
+        &op,
+        Some(notice),
+        empty_c(),
+        Errors::none(),
+        empty_s(),
+        Errors::none(),
+    )
+    .await?
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(parse_slug("xingfu-village").is_ok());
+        assert!(parse_slug("X").is_err());
+        assert!(parse_slug("-a").is_err());
+        assert!(parse_slug("a b").is_err());
+    }
+
+    #[test]
+    fn temp_passwords_are_long_enough() {
+        assert!(temp_password().len() >= crate::domain::credentials::MIN_PASSWORD);
+    }
+}

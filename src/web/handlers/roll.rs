@@ -1,0 +1,414 @@
+//! The roll pages for the committee: list, export, add and edit residents.
+
+use super::{checked, invalid, see_other};
+use crate::domain::roll::parse_phone;
+use crate::error::Error;
+use crate::sheet;
+use crate::store::roll::{self, ListFilter, ResidentEdit, ResidentLine};
+use crate::store::{audit, communities::Kind};
+use crate::web::AppState;
+use crate::web::ctx::Committee;
+use crate::web::error::bi;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use teahouse_views::Bi;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::roll as view;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    zone: String,
+    #[serde(default)]
+    q: String,
+    without_account: Option<String>,
+    include_inactive: Option<String>,
+    #[serde(default)]
+    page: usize,
+}
+
+fn to_view_line(l: ResidentLine) -> view::Line {
+    view::Line {
+        id: l.id,
+        key: l.key,
+        name: l.name,
+        zone: l.zone,
+        place: l.place,
+        owner: l.owner,
+        adult: l.adult,
+        representative: l.representative,
+        phone: l.phone,
+        login: l.login,
+        active: l.active,
+    }
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    com: Committee,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Error> {
+    let filter = ListFilter {
+        zone_id: q.zone.parse().ok(),
+        q: Some(q.q.trim().to_string()).filter(|s| !s.is_empty()),
+        without_account: checked(&q.without_account),
+        include_inactive: checked(&q.include_inactive),
+        page: q.page.min(100_000),
+    };
+    let id = com.community.id;
+    let f2 = filter.clone();
+    let (zones, (lines, total)) = st
+        .db
+        .read(move |c| Ok((roll::zones(c, id)?, roll::list(c, id, &f2)?)))
+        .await?;
+    let v = view::RollView {
+        slug: com.community.slug.clone(),
+        zones,
+        zone: filter.zone_id,
+        q: q.q.clone(),
+        without_account: filter.without_account,
+        include_inactive: filter.include_inactive,
+        page: filter.page,
+        page_size: roll::PAGE,
+        total,
+        lines: lines.into_iter().map(to_view_line).collect(),
+        is_village: com.community.kind == Kind::Village,
+    };
+    Ok(view::list(&com.ctx.chrome(Some(&com.community)), &v).into_response())
+}
+
+async fn export_table(st: &AppState, com: &Committee, format: &str) -> Result<sheet::Table, Error> {
+    let id = com.community.id;
+    let actor = com.ctx.actor();
+    let table = st.db.read(move |c| roll::export_table(c, id)).await?;
+    let rows = table.len().saturating_sub(1);
+    let format = format.to_string();
+    // Personal data leaving the system is itself worth recording.
+    st.db
+        .write(move |tx| {
+            audit::record(
+                tx,
+                &actor,
+                Some(id),
+                "roll.export",
+                &format,
+                &format!("{rows} rows"),
+            )
+        })
+        .await?;
+    Ok(table)
+}
+
+fn attachment(name: &str) -> String {
+    format!("attachment; filename=\"roll.{name}\"")
+}
+
+pub async fn export_xlsx(State(st): State<AppState>, com: Committee) -> Result<Response, Error> {
+    let table = export_table(&st, &com, "xlsx").await?;
+    let bytes = tokio::task::spawn_blocking(move || sheet::write_xlsx("名册", &table))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(Error::Invalid)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, attachment("xlsx")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn export_csv(State(st): State<AppState>, com: Committee) -> Result<Response, Error> {
+    let table = export_table(&st, &com, "csv").await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, attachment("csv")),
+        ],
+        sheet::write_csv(&table),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResidentPost {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    household: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    adult: Option<String>,
+    owner: Option<String>,
+    representative: Option<String>,
+    active: Option<String>,
+}
+
+impl ResidentPost {
+    fn values(&self, is_new: bool) -> view::ResidentValues {
+        view::ResidentValues {
+            key: self.key.clone(),
+            household: self.household.clone(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            adult: checked(&self.adult),
+            owner: checked(&self.owner),
+            representative: checked(&self.representative),
+            active: is_new || checked(&self.active),
+        }
+    }
+
+    /// Checks the fields shared by both forms.
+    fn edit(&self, is_new: bool, errors: &mut Errors) -> Option<ResidentEdit> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 40 {
+            errors.add(
+                "name",
+                Bi::new(
+                    "姓名不能为空，最多 40 个字",
+                    "the name is required, 40 characters at most",
+                ),
+            );
+        }
+        let phone = parse_phone(&self.phone)
+            .map_err(|m| errors.add("phone", bi(&m)))
+            .ok();
+        if is_new {
+            let k = self.key.trim();
+            if k.is_empty() || k.chars().count() > 32 {
+                errors.add(
+                    "key",
+                    Bi::new(
+                        "编号不能为空，最多 32 个字符",
+                        "the id is required, 32 characters at most",
+                    ),
+                );
+            }
+            if self.household.trim().is_empty() {
+                errors.add(
+                    "household",
+                    Bi::new("请填写户号或房号", "give a household or a dwelling"),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(ResidentEdit {
+            name: name.to_string(),
+            phone: phone.unwrap_or_default(),
+            adult: checked(&self.adult),
+            owner: checked(&self.owner),
+            representative: checked(&self.representative),
+            active: is_new || checked(&self.active),
+        })
+    }
+}
+
+pub async fn new_form(com: Committee) -> Response {
+    let v = ResidentPost {
+        adult: Some("1".into()),
+        ..Default::default()
+    }
+    .values(true);
+    view::resident_form(
+        &com.ctx.chrome(Some(&com.community)),
+        &com.community.slug,
+        None,
+        &v,
+        &Errors::none(),
+        false,
+    )
+    .into_response()
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    com: Committee,
+    Form(f): Form<ResidentPost>,
+) -> Result<Response, Error> {
+    let chrome = com.ctx.chrome(Some(&com.community));
+    let slug = com.community.slug.clone();
+    let mut errors = Errors::none();
+    let Some(edit) = f.edit(true, &mut errors) else {
+        return Ok(invalid(view::resident_form(
+            &chrome,
+            &slug,
+            None,
+            &f.values(true),
+            &errors,
+            false,
+        )));
+    };
+    let (cid, key, household) = (
+        com.community.id,
+        f.key.trim().to_string(),
+        f.household.clone(),
+    );
+    let actor = com.ctx.actor();
+    let res = st
+        .db
+        .write(move |tx| {
+            match roll::add_resident(tx, cid, &key, &household, &edit) {
+                Ok(id) => {
+                    audit::record(
+                        tx,
+                        &actor,
+                        Some(cid),
+                        "roll.resident_add",
+                        &format!("{key} {}", edit.name),
+                        &household,
+                    )?;
+                    Ok(Ok(id))
+                }
+                // A refusal the committee can fix: keep the form.
+                Err(Error::Invalid(m)) => Ok(Err(m)),
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    match res {
+        Ok(id) => Ok(see_other(&format!("/c/{slug}/roll/residents/{id}?saved=1"))),
+        Err(m) => {
+            let field = if m.zh.contains("编号") {
+                "key"
+            } else if m.zh.contains("业主") {
+                ""
+            } else {
+                "household"
+            };
+            let e = super::errors_with(field, &m);
+            Ok(invalid(view::resident_form(
+                &chrome,
+                &slug,
+                None,
+                &f.values(true),
+                &e,
+                false,
+            )))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn load_line(st: &AppState, com: &Committee, id: i64) -> Result<ResidentLine, Error> {
+    let cid = com.community.id;
+    st.db
+        .read(move |c| roll::line(c, cid, id))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn info(l: &ResidentLine) -> view::ResidentInfo {
+    view::ResidentInfo {
+        id: l.id,
+        zone: l.zone.clone(),
+        place: l.place.clone(),
+        login: l.login.clone(),
+    }
+}
+
+pub async fn edit_form(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, Error> {
+    let l = load_line(&st, &com, id).await?;
+    let v = view::ResidentValues {
+        key: l.key.clone(),
+        household: l.place.clone(),
+        name: l.name.clone(),
+        phone: l.phone.clone(),
+        adult: l.adult,
+        owner: l.owner,
+        representative: l.representative,
+        active: l.active,
+    };
+    let chrome = com.ctx.chrome(Some(&com.community));
+    Ok(view::resident_form(
+        &chrome,
+        &com.community.slug,
+        Some(&info(&l)),
+        &v,
+        &Errors::none(),
+        q.saved.is_some(),
+    )
+    .into_response())
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<ResidentPost>,
+) -> Result<Response, Error> {
+    let l = load_line(&st, &com, id).await?;
+    let chrome = com.ctx.chrome(Some(&com.community));
+    let slug = com.community.slug.clone();
+    let mut values = f.values(false);
+    values.key = l.key.clone();
+    let mut errors = Errors::none();
+    let Some(edit) = f.edit(false, &mut errors) else {
+        return Ok(invalid(view::resident_form(
+            &chrome,
+            &slug,
+            Some(&info(&l)),
+            &values,
+            &errors,
+            false,
+        )));
+    };
+    let cid = com.community.id;
+    let actor = com.ctx.actor();
+    let key = l.key.clone();
+    let res = st
+        .db
+        .write(move |tx| match roll::update_resident(tx, cid, id, &edit) {
+            Ok(changed) => {
+                if !changed.is_empty() {
+                    let detail = changed
+                        .iter()
+                        .map(|(f, a, b)| format!("{f}: {a} → {b}"))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    audit::record(
+                        tx,
+                        &actor,
+                        Some(cid),
+                        "roll.resident_edit",
+                        &format!("{key} {}", edit.name),
+                        &detail,
+                    )?;
+                }
+                Ok(Ok(()))
+            }
+            Err(Error::Invalid(m)) => Ok(Err(m)),
+            Err(e) => Err(e),
+        })
+        .await?;
+    match res {
+        Ok(()) => Ok(see_other(&format!("/c/{slug}/roll/residents/{id}?saved=1"))),
+        Err(m) => Ok(invalid(view::resident_form(
+            &chrome,
+            &slug,
+            Some(&info(&l)),
+            &values,
+            &super::errors_with("", &m),
+            false,
+        ))),
+    }
+}

@@ -1,0 +1,137 @@
+//! Prometheus metrics: requests by status class, a latency histogram, and
+//! the database pool. Plain atomics in the app state; no global registry.
+
+use super::AppState;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+const BUCKETS_MS: [u64; 10] = [1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000];
+
+#[derive(Default, Debug)]
+pub struct Metrics {
+    by_class: [AtomicU64; 5],
+    in_flight: AtomicU64,
+    buckets: [AtomicU64; BUCKETS_MS.len()],
+    sum_us: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Metrics {
+    fn observe(&self, status: u16, elapsed_us: u64) {
+        let class = (status / 100).clamp(1, 5) as usize - 1;
+        self.by_class[class].fetch_add(1, Ordering::Relaxed);
+        self.sum_us.fetch_add(elapsed_us, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+        for (i, b) in BUCKETS_MS.iter().enumerate() {
+            if elapsed_us <= b * 1000 {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let m = &state.metrics;
+    m.in_flight.fetch_add(1, Ordering::Relaxed);
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    m.observe(resp.status().as_u16(), start.elapsed().as_micros() as u64);
+    m.in_flight.fetch_sub(1, Ordering::Relaxed);
+    resp
+}
+
+pub async fn render(State(state): State<AppState>) -> Response {
+    let m = &state.metrics;
+    let d = &state.db.stats;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# HELP teahouse_http_requests_total HTTP requests by status class."
+    );
+    let _ = writeln!(s, "# TYPE teahouse_http_requests_total counter");
+    for (i, c) in m.by_class.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "teahouse_http_requests_total{{class=\"{}xx\"}} {}",
+            i + 1,
+            c.load(Ordering::Relaxed)
+        );
+    }
+    let _ = writeln!(s, "# HELP teahouse_http_in_flight Requests being served.");
+    let _ = writeln!(s, "# TYPE teahouse_http_in_flight gauge");
+    let _ = writeln!(
+        s,
+        "teahouse_http_in_flight {}",
+        m.in_flight.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        s,
+        "# HELP teahouse_http_request_duration_seconds Request latency."
+    );
+    let _ = writeln!(s, "# TYPE teahouse_http_request_duration_seconds histogram");
+    for (i, b) in BUCKETS_MS.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "teahouse_http_request_duration_seconds_bucket{{le=\"{}\"}} {}",
+            *b as f64 / 1000.0,
+            m.buckets[i].load(Ordering::Relaxed)
+        );
+    }
+    let count = m.count.load(Ordering::Relaxed);
+    let _ = writeln!(
+        s,
+        "teahouse_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+    );
+    let _ = writeln!(
+        s,
+        "teahouse_http_request_duration_seconds_sum {}",
+        m.sum_us.load(Ordering::Relaxed) as f64 / 1e6
+    );
+    let _ = writeln!(s, "teahouse_http_request_duration_seconds_count {count}");
+    let _ = writeln!(
+        s,
+        "# HELP teahouse_db_readers Read-only connections in the pool."
+    );
+    let _ = writeln!(s, "# TYPE teahouse_db_readers gauge");
+    let _ = writeln!(s, "teahouse_db_readers {}", state.db.reader_pool_size());
+    let _ = writeln!(s, "# TYPE teahouse_db_readers_in_use gauge");
+    let _ = writeln!(
+        s,
+        "teahouse_db_readers_in_use {}",
+        d.reads_in_use.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(s, "# TYPE teahouse_db_reads_total counter");
+    let _ = writeln!(
+        s,
+        "teahouse_db_reads_total {}",
+        d.reads_done.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        s,
+        "# HELP teahouse_db_write_queue Write transactions waiting for the writer."
+    );
+    let _ = writeln!(s, "# TYPE teahouse_db_write_queue gauge");
+    let _ = writeln!(
+        s,
+        "teahouse_db_write_queue {}",
+        d.writes_queued.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(s, "# TYPE teahouse_db_writes_total counter");
+    let _ = writeln!(
+        s,
+        "teahouse_db_writes_total {}",
+        d.writes_done.load(Ordering::Relaxed)
+    );
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        s,
+    )
+        .into_response()
+}

@@ -1,0 +1,139 @@
+//! The web layer: router, middleware, extractors and handlers.
+
+pub mod cookies;
+pub mod ctx;
+pub mod error;
+pub mod handlers;
+pub mod metrics;
+pub mod routes;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::store::{self, Db};
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub cfg: Arc<Config>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// No inline script or style anywhere; htmx is configured not to inject any.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (method, path, mr) in routes::table(&state.cfg) {
+        let _ = method;
+        router = router.route(path, mr);
+    }
+    let h = |name: &'static str, v: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(v),
+        )
+    };
+    router
+        .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ctx::middleware,
+        ))
+        .layer(RequestBodyLimitLayer::new(ctx::MAX_BODY))
+        .layer(h("content-security-policy", CSP))
+        .layer(h("x-content-type-options", "nosniff"))
+        .layer(h("x-frame-options", "DENY"))
+        .layer(h("referrer-policy", "same-origin"))
+        .layer(h(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(h("cross-origin-opener-policy", "same-origin"))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.cfg.timeout_secs),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub db: Db,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, then returns.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Opens the database (running migrations, seeding the demo if asked),
+/// binds, and serves until `stop`.
+pub async fn start(cfg: Config) -> Result<Running, Error> {
+    let db = {
+        let path = cfg.db.clone();
+        let readers = cfg.readers;
+        tokio::task::spawn_blocking(move || store::open(&path, readers))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??
+    };
+    if cfg.demo {
+        crate::demo::seed_if_empty(&db).await?;
+    }
+    let listener = TcpListener::bind(&cfg.bind)
+        .await
+        .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", cfg.bind)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let state = AppState {
+        db: db.clone(),
+        cfg: Arc::new(cfg),
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = app(state);
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        db,
+        shutdown: tx,
+        task,
+    })
+}

@@ -1,0 +1,147 @@
+//! Every route in one table. The authorization matrix test walks this list,
+//! so a new route cannot escape it.
+
+use super::AppState;
+use super::handlers::{
+    account, assets, audit, auth, board, codes, home, import, ops, prefs, roll, settings,
+};
+use crate::config::Config;
+use axum::http::{Method, Response, StatusCode, header};
+use axum::routing::{MethodRouter, get, post};
+use std::convert::Infallible;
+use std::time::Duration;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+
+/// Body limits: ordinary forms are small; the roll import takes a workbook.
+pub const FORM_LIMIT: usize = 256 * 1024;
+pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+
+pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    use axum::extract::DefaultBodyLimit;
+    let gov_cfg = GovernorConfigBuilder::default()
+        .period(Duration::from_secs(cfg.login_refill_secs.max(1)))
+        .burst_size(cfg.login_burst.max(1))
+        .finish()
+        .expect("valid rate limit configuration");
+    let limiter = GovernorLayer::new(gov_cfg).error_handler(|_| {
+        let body = teahouse_views::pages::error::error_page(
+            &teahouse_views::Chrome::default(),
+            429,
+            &teahouse_views::Bi::new(
+                "尝试太频繁，请等一分钟再试。",
+                "Too many attempts from this address. Please wait a minute and try again.",
+            ),
+        )
+        .into_string();
+        Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::RETRY_AFTER, "60")
+            .body(axum::body::Body::from(body))
+            .unwrap_or_default()
+    });
+    let form = || DefaultBodyLimit::max(FORM_LIMIT);
+    use Method as M;
+    vec![
+        (M::GET, "/", get(home::home)),
+        (M::GET, "/healthz", get(home::healthz)),
+        (M::GET, "/metrics", get(super::metrics::render)),
+        (M::GET, "/static/{file}", get(assets::serve)),
+        (M::GET, "/login", get(auth::login_form)),
+        (
+            M::POST,
+            "/login",
+            post(auth::login)
+                .layer::<_, Infallible>(limiter.clone())
+                .layer::<_, Infallible>(form()),
+        ),
+        (M::POST, "/logout", post(auth::logout).layer(form())),
+        (M::GET, "/activate", get(auth::activate_form)),
+        (
+            M::POST,
+            "/activate",
+            post(auth::activate)
+                .layer::<_, Infallible>(limiter)
+                .layer::<_, Infallible>(form()),
+        ),
+        (M::GET, "/account", get(account::show)),
+        (
+            M::POST,
+            "/account/password",
+            post(account::change_password).layer(form()),
+        ),
+        (M::POST, "/prefs", post(prefs::set).layer(form())),
+        (M::GET, "/ops", get(ops::show)),
+        (
+            M::POST,
+            "/ops/communities",
+            post(ops::create_community).layer(form()),
+        ),
+        (M::POST, "/ops/staff", post(ops::create_staff).layer(form())),
+        (M::GET, "/c/{community}", get(board::show)),
+        (M::GET, "/c/{community}/settings", get(settings::show)),
+        (
+            M::POST,
+            "/c/{community}/settings",
+            post(settings::save).layer(form()),
+        ),
+        (M::GET, "/c/{community}/roll", get(roll::list)),
+        (
+            M::GET,
+            "/c/{community}/roll/export.xlsx",
+            get(roll::export_xlsx),
+        ),
+        (
+            M::GET,
+            "/c/{community}/roll/export.csv",
+            get(roll::export_csv),
+        ),
+        (
+            M::GET,
+            "/c/{community}/roll/residents/new",
+            get(roll::new_form),
+        ),
+        (
+            M::POST,
+            "/c/{community}/roll/residents",
+            post(roll::create).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/roll/residents/{resident}",
+            get(roll::edit_form),
+        ),
+        (
+            M::POST,
+            "/c/{community}/roll/residents/{resident}",
+            post(roll::update).layer(form()),
+        ),
+        (M::GET, "/c/{community}/roll/import", get(import::form)),
+        (
+            M::POST,
+            "/c/{community}/roll/import",
+            post(import::check).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        (
+            M::POST,
+            "/c/{community}/roll/import/{import}/confirm",
+            post(import::confirm).layer(form()),
+        ),
+        (M::GET, "/c/{community}/codes", get(codes::form)),
+        (
+            M::POST,
+            "/c/{community}/codes",
+            post(codes::issue).layer(form()),
+        ),
+        (M::GET, "/c/{community}/audit", get(audit::show)),
+    ]
+}
+
+/// (method, path) of every route, for the authorization matrix test.
+pub fn list() -> Vec<(Method, &'static str)> {
+    table(&Config::default())
+        .into_iter()
+        .map(|(m, p, _)| (m, p))
+        .collect()
+}

@@ -1,0 +1,138 @@
+//! The page frame: header with navigation for the reader's roles, language
+//! and text-size switches (plain forms: they work without JavaScript), and
+//! the main content. An htmx request for the main area gets the content only.
+
+use crate::assets;
+use crate::chrome::{Bi, Chrome};
+use maud::{DOCTYPE, Markup, html};
+
+const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0}"#;
+
+pub fn page(c: &Chrome, title: &str, body: Markup) -> Markup {
+    if c.fragment {
+        return html! { title { (title) " · " (c.t("议事茶馆", "Teahouse")) } (body) };
+    }
+    html! {
+        (DOCTYPE)
+        html lang=(c.lang.code()) class=[c.large.then_some("large")] {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                meta name="color-scheme" content="light";
+                title { (title) " · " (c.t("议事茶馆", "Teahouse")) }
+                link rel="stylesheet" href=(assets::CSS_PATH);
+                link rel="stylesheet" href=(assets::PRINT_CSS_PATH) media="print";
+                script src=(assets::HTMX_PATH) defer {}
+            }
+            body {
+                a.skip href="#main" { (c.t("跳到正文", "Skip to content")) }
+                (header(c))
+                main #main tabindex="-1" { (body) }
+                footer.site-footer {
+                    p { (c.t("议事茶馆：社区小事，公开商量，公开表决。", "Teahouse: small community affairs, discussed and decided in the open.")) }
+                }
+            }
+        }
+    }
+}
+
+fn header(c: &Chrome) -> Markup {
+    html! {
+        header.site-header {
+            div.brand {
+                a href="/" { (c.t("议事茶馆", "Teahouse")) }
+                @if let Some(com) = &c.community {
+                    " · " a href={"/c/" (com.slug)} { (com.name) }
+                }
+            }
+            nav aria-label=(c.t("主导航", "Main navigation")) {
+                ul {
+                    @if let Some(com) = &c.community {
+                        li { a href={"/c/" (com.slug)} { (c.t("议事板", "Board")) } }
+                        @if com.is_committee {
+                            li { a href={"/c/" (com.slug) "/roll"} { (c.t("名册", "Roll")) } }
+                            li { a href={"/c/" (com.slug) "/codes"} { (c.t("激活码", "Codes")) } }
+                            li { a href={"/c/" (com.slug) "/settings"} { (c.t("联系方式", "Contact")) } }
+                        }
+                        @if com.is_committee || com.is_supervisor {
+                            li { a href={"/c/" (com.slug) "/audit"} { (c.t("操作记录", "Audit log")) } }
+                        }
+                    }
+                    @if let Some(u) = &c.user {
+                        @if u.is_operator { li { a href="/ops" { (c.t("运维", "Operator")) } } }
+                        li { a href="/account" { (c.t("我的账户", "My account")) } }
+                        li {
+                            form.inline method="post" action="/logout" {
+                                (csrf(c))
+                                button.link type="submit" { (c.t("退出", "Log out")) }
+                            }
+                        }
+                    } @else {
+                        li { a href={"/login?next=" (urlencode(&c.path))} { (c.t("登录", "Log in")) } }
+                        li { a href="/activate" { (c.t("激活账户", "Activate account")) } }
+                    }
+                }
+            }
+            div.prefs {
+                form.inline method="post" action="/prefs" {
+                    (csrf(c))
+                    input type="hidden" name="next" value=(c.path);
+                    @match c.lang {
+                        crate::Lang::Zh => { button.link type="submit" name="lang" value="en" lang="en" { "English" } }
+                        crate::Lang::En => { button.link type="submit" name="lang" value="zh" lang="zh-CN" { "中文" } }
+                    }
+                }
+                form.inline method="post" action="/prefs" {
+                    (csrf(c))
+                    input type="hidden" name="next" value=(c.path);
+                    @if c.large {
+                        button.link type="submit" name="size" value="normal" { (c.t("标准字号", "Normal text")) }
+                    } @else {
+                        button.link type="submit" name="size" value="large" { (c.t("大字模式", "Large text")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field every state-changing form carries.
+pub fn csrf(c: &Chrome) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(c.csrf); }
+}
+
+/// A bilingual message, the reader's language first.
+pub fn bi(c: &Chrome, m: &Bi) -> Markup {
+    let (first, first_lang, second, second_lang) = match c.lang {
+        crate::Lang::Zh => (&m.zh, "zh-CN", &m.en, "en"),
+        crate::Lang::En => (&m.en, "en", &m.zh, "zh-CN"),
+    };
+    html! {
+        span lang=(first_lang) { (first) }
+        @if !second.is_empty() && second != first {
+            " " span.other-lang lang=(second_lang) { (second) }
+        }
+    }
+}
+
+/// Percent-encodes a string for a URL query.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A notice box for a message after an action (saved, refused...).
+pub fn flash(c: &Chrome, kind: &str, m: &Bi) -> Markup {
+    html! {
+        div class={"flash " (kind)} role=(if kind == "error" { "alert" } else { "status" }) { (bi(c, m)) }
+    }
+}

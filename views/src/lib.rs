@@ -1,0 +1,16 @@
+//! Teahouse views: maud components and pages, the static assets and the UI
+//! strings (zh-CN first, English second). Views take plain data and return
+//! Markup; they never touch the database.
+
+pub mod chrome;
+pub mod forms;
+pub mod layout;
+pub mod pages;
+pub mod qr;
+
+pub use chrome::{Bi, Chrome, CommunityNav, Lang, UserNav};
+
+/// Static assets with content-hashed paths (see build.rs).
+pub mod assets {
+    include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+}

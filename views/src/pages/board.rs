@@ -1,0 +1,112 @@
+//! The community board: the home page of a community.
+
+use crate::chrome::Chrome;
+use crate::layout::page;
+use maud::{Markup, html};
+
+pub struct Contact {
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub hours: String,
+}
+
+pub struct RollCounts {
+    pub zones: i64,
+    pub buildings: i64,
+    pub dwellings: i64,
+    pub households: i64,
+    pub residents: i64,
+    pub adults: i64,
+    pub owners: i64,
+    pub accounts: i64,
+}
+
+pub struct BoardView {
+    pub name: String,
+    pub is_village: bool,
+    pub contact: Contact,
+    pub counts: RollCounts,
+    /// The reader's own home in this community, if they are on its roll.
+    pub my_home: Option<String>,
+}
+
+fn section(id: &str, title: &str, empty: &str) -> Markup {
+    html! {
+        section.board-section aria-labelledby={"h-" (id)} {
+            h2 id={"h-" (id)} { (title) }
+            p.empty { (empty) }
+        }
+    }
+}
+
+pub fn board(c: &Chrome, v: &BoardView) -> Markup {
+    let staff = c.is_committee();
+    page(
+        c,
+        &v.name,
+        html! {
+            h1 { (v.name) }
+            @if let Some(home) = &v.my_home {
+                p.lead { (c.t("您的住址：", "Your home: ")) strong { (home) } }
+            }
+            p.counts {
+                (c.t("在册", "On the roll: ")) " "
+                strong { (v.counts.households) } " " (c.t("户，", "households, "))
+                strong { (v.counts.residents) } " " (c.t("位居民", "residents"))
+                @if !v.is_village && v.counts.dwellings > 0 {
+                    (c.t("，", ", ")) strong { (v.counts.dwellings) } " " (c.t("套房屋", "dwellings"))
+                }
+            }
+            @if staff {
+                section.staff-panel aria-labelledby="h-staff" {
+                    h2 #h-staff { (c.t("工作台", "Committee desk")) }
+                    ul.stats {
+                        li { strong { (v.counts.zones) } " " (if v.is_village { c.t("个村民小组", "villager groups") } else { c.t("个网格", "grids") }) }
+                        @if !v.is_village || v.counts.buildings > 0 { li { strong { (v.counts.buildings) } " " (c.t("栋楼", "buildings")) } }
+                        li { strong { (v.counts.adults) } " " (c.t("位成年人", "adults")) }
+                        @if v.counts.owners > 0 { li { strong { (v.counts.owners) } " " (c.t("个业主（按产权人计）", "owners (by owning party)")) } }
+                        li { strong { (v.counts.accounts) } " " (c.t("人已激活账户", "have activated an account")) }
+                    }
+                    p.actions {
+                        a.button href={"/c/" (c.community.as_ref().map(|x| x.slug.as_str()).unwrap_or("")) "/roll"} { (c.t("管理名册", "Manage the roll")) }
+                        " "
+                        a.button href={"/c/" (c.community.as_ref().map(|x| x.slug.as_str()).unwrap_or("")) "/codes"} { (c.t("打印激活码", "Print activation codes")) }
+                    }
+                }
+            }
+            div.board-grid {
+                (section("proposals", c.t("提案与金点子", "Proposals and ideas"),
+                    c.t("还没有提案。居民提出的想法会出现在这里，大家可以附议，达到人数后交居委会处理。",
+                        "No proposals yet. Residents' ideas will appear here; others can co-sign them, and enough signatures send an idea to the committee.")))
+                (section("deliberations", c.t("流动的茶馆", "Mobile teahouse meetings"),
+                    c.t("还没有议事会。居委会安排的议事会和会议纪要会公布在这里。",
+                        "No meetings yet. Meetings the committee arranges, and their minutes, will be published here.")))
+                (section("votes", c.t("表决", "Votes"),
+                    c.t("目前没有表决。加装电梯等需要业主或村民表决的事项会在这里投票和公布结果。",
+                        "No votes at the moment. Decisions such as an elevator retrofit will be voted on and their results published here.")))
+                (section("disclosures", if v.is_village { c.t("村务公开", "Village affairs disclosure") } else { c.t("居务公开", "Residential affairs disclosure") },
+                    c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
+                        "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")))
+            }
+            section.contact aria-labelledby="h-contact" {
+                h2 #h-contact { (if v.is_village { c.t("联系村委会", "Contact the village committee") } else { c.t("联系居委会", "Contact the residents' committee") }) }
+                @if v.contact.name.is_empty() && v.contact.phone.is_empty() && v.contact.address.is_empty() {
+                    p.empty { (c.t("联系方式尚未填写。", "No contact details yet.")) }
+                } @else {
+                    dl.facts {
+                        @if !v.contact.name.is_empty() { dt { (c.t("联系人", "Contact")) } dd { (v.contact.name) } }
+                        @if !v.contact.phone.is_empty() { dt { (c.t("电话", "Phone")) } dd { a href={"tel:" (v.contact.phone)} { (v.contact.phone) } } }
+                        @if !v.contact.address.is_empty() { dt { (c.t("地址", "Address")) } dd { (v.contact.address) } }
+                        @if !v.contact.hours.is_empty() { dt { (c.t("办公时间", "Office hours")) } dd { (v.contact.hours) } }
+                    }
+                }
+            }
+            @if c.user.is_none() {
+                p.hint { (c.t("居民请用居委会发的激活码", "Residents: use the code from your committee to ")) " "
+                    a href="/activate" { (c.t("激活账户", "activate your account")) } " "
+                    (c.t("后登录参与。", "and take part.")) }
+            }
+        },
+    )
+}

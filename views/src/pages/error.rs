@@ -1,0 +1,22 @@
+use crate::chrome::{Bi, Chrome};
+use crate::layout::{bi, page};
+use maud::{Markup, html};
+
+pub fn error_page(c: &Chrome, status: u16, m: &Bi) -> Markup {
+    let title = match status {
+        403 => c.t("无权访问", "Not allowed"),
+        404 => c.t("找不到页面", "Not found"),
+        429 => c.t("请稍后再试", "Please wait"),
+        500..=599 => c.t("出错了", "Something went wrong"),
+        _ => c.t("无法完成", "Could not be done"),
+    };
+    page(
+        c,
+        title,
+        html! {
+            h1 { (title) }
+            p.lead { (bi(c, m)) }
+            p { a href="/" { (c.t("返回首页", "Back to the start page")) } }
+        },
+    )
+}

@@ -1,0 +1,12 @@
+//! Pages, one module per area.
+
+pub mod account;
+pub mod audit;
+pub mod board;
+pub mod codes;
+pub mod error;
+pub mod home;
+pub mod import;
+pub mod ops;
+pub mod roll;
+pub mod settings;

@@ -1,0 +1,221 @@
+//! The roll: list with filters, one resident's form, a new resident's form.
+
+use crate::chrome::{Bi, Chrome};
+use crate::forms::{self, Errors, Opts};
+use crate::layout::{csrf, flash, page, urlencode};
+use maud::{Markup, html};
+
+pub struct Line {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub zone: String,
+    pub place: String,
+    pub owner: bool,
+    pub adult: bool,
+    pub representative: bool,
+    pub phone: String,
+    pub login: Option<String>,
+    pub active: bool,
+}
+
+pub struct RollView {
+    pub slug: String,
+    pub zones: Vec<(i64, String)>,
+    pub zone: Option<i64>,
+    pub q: String,
+    pub without_account: bool,
+    pub include_inactive: bool,
+    pub page: usize,
+    pub page_size: usize,
+    pub total: i64,
+    pub lines: Vec<Line>,
+    pub is_village: bool,
+}
+
+fn yes(c: &Chrome, b: bool) -> &'static str {
+    if b { c.t("是", "yes") } else { "" }
+}
+
+fn query(v: &RollView, page: usize) -> String {
+    let mut q = format!("?page={page}");
+    if let Some(z) = v.zone {
+        q.push_str(&format!("&zone={z}"));
+    }
+    if !v.q.is_empty() {
+        q.push_str(&format!("&q={}", urlencode(&v.q)));
+    }
+    if v.without_account {
+        q.push_str("&without_account=1");
+    }
+    if v.include_inactive {
+        q.push_str("&include_inactive=1");
+    }
+    q
+}
+
+pub fn list(c: &Chrome, v: &RollView) -> Markup {
+    let base = format!("/c/{}/roll", v.slug);
+    let mut zone_opts = vec![(String::new(), c.t("全部", "All").to_string())];
+    zone_opts.extend(v.zones.iter().map(|(id, n)| (id.to_string(), n.clone())));
+    let sel = v.zone.map(|z| z.to_string()).unwrap_or_default();
+    page(
+        c,
+        c.t("名册", "Roll"),
+        html! {
+            h1 { (c.t("名册", "Roll")) }
+            p.actions {
+                a.button href={(base) "/import"} { (c.t("导入 Excel/CSV", "Import Excel/CSV")) } " "
+                a.button href={(base) "/export.xlsx"} { (c.t("导出 Excel", "Export Excel")) } " "
+                a.button href={(base) "/export.csv"} { (c.t("导出 CSV", "Export CSV")) } " "
+                a.button href={(base) "/residents/new"} { (c.t("添加居民", "Add a resident")) }
+            }
+            form.filters method="get" action=(base)
+                hx-get=(base) hx-target="#roll-results" hx-select="#roll-results" hx-swap="outerHTML"
+                hx-push-url="true" hx-trigger="input changed delay:400ms from:#f-q, change, submit" {
+                (forms::select(c, "zone", if v.is_village { c.t("村民小组", "Villager group") } else { c.t("网格", "Grid") }, &zone_opts, &sel, &Errors::none()))
+                (forms::input(c, "q", c.t("查找（姓名、编号、电话、房号）", "Search (name, id, phone, dwelling)"), &v.q, &Errors::none(),
+                    Opts { kind: "search", ..Default::default() }))
+                (forms::checkbox("without_account", c.t("只看未激活账户的", "Only those without an account"), v.without_account))
+                (forms::checkbox("include_inactive", c.t("包括已迁出的", "Include moved out"), v.include_inactive))
+                button type="submit" { (c.t("查找", "Search")) }
+            }
+            div #roll-results {
+                p aria-live="polite" { (c.t("共", "")) " " strong { (v.total) } " " (c.t("人", "residents")) }
+                @if v.lines.is_empty() {
+                    p.empty {
+                        @if v.total == 0 && v.q.is_empty() && v.zone.is_none() {
+                            (c.t("名册是空的。可以从 Excel 导入，或逐个添加居民。", "The roll is empty. Import it from Excel, or add residents one by one."))
+                        } @else {
+                            (c.t("没有符合条件的居民。", "Nobody matches."))
+                        }
+                    }
+                } @else {
+                    div.table-wrap {
+                        table {
+                            caption.visually-hidden { (c.t("居民名册", "Residents")) }
+                            thead { tr {
+                                th scope="col" { (c.t("编号", "Id")) }
+                                th scope="col" { (c.t("姓名", "Name")) }
+                                th scope="col" { (if v.is_village { c.t("小组", "Group") } else { c.t("网格", "Grid") }) }
+                                th scope="col" { (c.t("房屋/户", "Dwelling")) }
+                                th scope="col" { (c.t("业主", "Owner")) }
+                                th scope="col" { (c.t("成年", "Adult")) }
+                                th scope="col" { (c.t("代表", "Rep.")) }
+                                th scope="col" { (c.t("电话", "Phone")) }
+                                th scope="col" { (c.t("账户", "Account")) }
+                            } }
+                            tbody {
+                                @for l in &v.lines {
+                                    tr class=[(!l.active).then_some("inactive")] {
+                                        td { (l.key) }
+                                        td { a href={(base) "/residents/" (l.id)} { (l.name) } @if !l.active { " " span.tag { (c.t("已迁出", "moved out")) } } }
+                                        td { (l.zone) }
+                                        td { (l.place) }
+                                        td { (yes(c, l.owner)) }
+                                        td { (yes(c, l.adult)) }
+                                        td { (yes(c, l.representative)) }
+                                        td { (l.phone) }
+                                        td { @if let Some(login) = &l.login { (login) } @else { span.muted { (c.t("未激活", "none")) } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    nav.pager aria-label=(c.t("翻页", "Pages")) {
+                        @if v.page > 0 { a href={(base) (query(v, v.page - 1))} { (c.t("上一页", "Previous")) } }
+                        " " span { (c.t("第", "Page ")) (v.page + 1) (c.t(" 页", "")) } " "
+                        @if ((v.page + 1) * v.page_size) < v.total as usize { a href={(base) (query(v, v.page + 1))} { (c.t("下一页", "Next")) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct ResidentValues {
+    pub key: String,
+    pub household: String,
+    pub name: String,
+    pub phone: String,
+    pub adult: bool,
+    pub owner: bool,
+    pub representative: bool,
+    pub active: bool,
+}
+
+pub struct ResidentInfo {
+    pub id: i64,
+    pub zone: String,
+    pub place: String,
+    pub login: Option<String>,
+}
+
+/// One form for both a new resident (info = None) and an existing one.
+pub fn resident_form(
+    c: &Chrome,
+    slug: &str,
+    info: Option<&ResidentInfo>,
+    v: &ResidentValues,
+    errors: &Errors,
+    saved: bool,
+) -> Markup {
+    let base = format!("/c/{slug}/roll");
+    let title = if info.is_some() {
+        v.name.as_str()
+    } else {
+        c.t("添加居民", "Add a resident")
+    };
+    let action = match info {
+        Some(i) => format!("{base}/residents/{}", i.id),
+        None => format!("{base}/residents"),
+    };
+    page(
+        c,
+        title,
+        html! {
+            p { a href=(base) { "← " (c.t("名册", "Roll")) } }
+            h1 { (title) }
+            @if saved { (flash(c, "ok", &Bi::new("已保存。", "Saved."))) }
+            @if let Some(i) = info {
+                dl.facts {
+                    dt { (c.t("编号", "Id")) } dd { (v.key) }
+                    dt { (c.t("网格/小组", "Zone")) } dd { (i.zone) }
+                    dt { (c.t("房屋/户", "Dwelling or household")) } dd { (i.place) }
+                    dt { (c.t("账户", "Account")) }
+                    dd { @if let Some(l) = &i.login { (l) } @else { (c.t("尚未激活", "not activated yet")) } }
+                }
+            }
+            (forms::summary(c, errors))
+            form.stack method="post" action=(action) {
+                (csrf(c))
+                @if info.is_none() {
+                    (forms::input(c, "key", c.t("编号", "Id"), &v.key, errors,
+                        Opts { required: true, hint: Some(("名册中的唯一编号，例如 C-0421", "The unique id in your sheet, e.g. C-0421")), ..Default::default() }))
+                    (forms::input(c, "household", c.t("户号或房号", "Household or dwelling"), &v.household, errors,
+                        Opts { required: true, hint: Some(("已有的户号，或房号如 3-2-501", "An existing household, or a dwelling like 3-2-501")), ..Default::default() }))
+                }
+                (forms::input(c, "name", c.t("姓名", "Name"), &v.name, errors, Opts { required: true, ..Default::default() }))
+                (forms::input(c, "phone", c.t("电话", "Phone"), &v.phone, errors, Opts { kind: "tel", inputmode: Some("tel"), ..Default::default() }))
+                fieldset {
+                    legend { (c.t("身份", "Status")) }
+                    (forms::checkbox("adult", c.t("成年人", "Adult"), v.adult))
+                    (forms::checkbox("owner", c.t("业主（产权人之一）", "Owner (one of the owning party)"), v.owner))
+                    (forms::checkbox("representative", c.t("村民代表", "Villagers' representative"), v.representative))
+                    @if info.is_some() { (forms::checkbox("active", c.t("在册（取消表示已迁出）", "On the roll (untick when moved out)"), v.active)) }
+                }
+                button.primary type="submit" { (c.t("保存", "Save")) }
+            }
+            @if let Some(i) = info {
+                h2 { (c.t("激活码", "Activation code")) }
+                p { (c.t("发一张新的激活码。居民用它激活账户；已有账户的，用它重设密码。旧的未用激活码会作废。",
+                         "Issue a new code. The resident uses it to activate an account, or, with an account already, to reset the password. Older unused codes stop working.")) }
+                form method="post" action={"/c/" (slug) "/codes"} {
+                    (csrf(c))
+                    input type="hidden" name="resident" value=(i.id);
+                    button type="submit" { (c.t("生成并打印激活码", "Issue and print a code")) }
+                }
+            }
+        },
+    )
+}
