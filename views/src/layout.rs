@@ -74,7 +74,7 @@ fn header(c: &Chrome) -> Markup {
                     }
                 }
             }
-            div.prefs {
+            @if !c.csrf.is_empty() { div.prefs {
                 form.inline method="post" action="/prefs" {
                     (csrf(c))
                     input type="hidden" name="next" value=(c.path);
@@ -92,7 +92,7 @@ fn header(c: &Chrome) -> Markup {
                         button.link type="submit" name="size" value="large" { (c.t("大字模式", "Large text")) }
                     }
                 }
-            }
+            } }
         }
     }
 }

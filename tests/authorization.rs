@@ -1,0 +1,347 @@
+//! The authorization matrix: every route in the router × every kind of
+//! visitor → the expected outcome. A route this test does not know fails it,
+//! so new routes must be added here with their access rule.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in account.
+    Signed,
+    /// The global operator.
+    Operator,
+    /// The community's committee.
+    Committee,
+    /// The community's committee or supervision committee.
+    Overseer,
+}
+
+fn expected() -> HashMap<(&'static str, &'static str), Access> {
+    use Access::*;
+    HashMap::from([
+        (("GET", "/"), Public),
+        (("GET", "/healthz"), Public),
+        (("GET", "/metrics"), Public),
+        (("GET", "/static/{file}"), Public),
+        (("GET", "/login"), Public),
+        (("POST", "/login"), Public),
+        (("POST", "/logout"), Public),
+        (("GET", "/activate"), Public),
+        (("POST", "/activate"), Public),
+        (("POST", "/prefs"), Public),
+        (("GET", "/account"), Signed),
+        (("POST", "/account/password"), Signed),
+        (("GET", "/ops"), Operator),
+        (("POST", "/ops/communities"), Operator),
+        (("POST", "/ops/staff"), Operator),
+        (("GET", "/c/{community}"), Public),
+        (("GET", "/c/{community}/settings"), Committee),
+        (("POST", "/c/{community}/settings"), Committee),
+        (("GET", "/c/{community}/roll"), Committee),
+        (("GET", "/c/{community}/roll/export.xlsx"), Committee),
+        (("GET", "/c/{community}/roll/export.csv"), Committee),
+        (("GET", "/c/{community}/roll/residents/new"), Committee),
+        (("POST", "/c/{community}/roll/residents"), Committee),
+        (
+            ("GET", "/c/{community}/roll/residents/{resident}"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/roll/residents/{resident}"),
+            Committee,
+        ),
+        (("GET", "/c/{community}/roll/import"), Committee),
+        (("POST", "/c/{community}/roll/import"), Committee),
+        (
+            ("POST", "/c/{community}/roll/import/{import}/confirm"),
+            Committee,
+        ),
+        (("GET", "/c/{community}/codes"), Committee),
+        (("POST", "/c/{community}/codes"), Committee),
+        (("GET", "/c/{community}/audit"), Overseer),
+    ])
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Anonymous,
+    Resident,
+    OtherCommunityResident,
+    Committee,
+    Supervisor,
+    Operator,
+}
+
+fn allowed(access: Access, who: Who) -> bool {
+    match access {
+        Access::Public => true,
+        Access::Signed => who != Who::Anonymous,
+        Access::Operator => who == Who::Operator,
+        Access::Committee => who == Who::Committee,
+        Access::Overseer => matches!(who, Who::Committee | Who::Supervisor),
+    }
+}
+
+#[tokio::test]
+async fn every_route_with_every_role() {
+    let s = Server::start().await;
+    let table = expected();
+    let mut routes = teahouse::web::routes::list();
+    for (m, p) in &routes {
+        assert!(
+            table.contains_key(&(m.as_str(), *p)),
+            "route {m} {p} is not in the authorization matrix: add it with its access rule"
+        );
+    }
+    assert_eq!(
+        routes.len(),
+        table.len(),
+        "the matrix lists routes the router no longer has"
+    );
+    // Logging out ends the session: walk it last.
+    routes.sort_by_key(|(_, p)| *p == "/logout");
+
+    let resident_id: i64 = s
+        .sql()
+        .query_row(
+            "SELECT r.id FROM residents r JOIN communities c ON c.id = r.community_id WHERE c.slug = 'wutong' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // A resident of the village, with an account, to knock on the compound's doors.
+    let mut vc = s.client();
+    vc.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let (vid, _) = resident_without_account(&s, "xingfu", 0);
+    let code = issue_code(&mut vc, "xingfu", vid).await;
+
+    for who in [
+        Who::Anonymous,
+        Who::Resident,
+        Who::OtherCommunityResident,
+        Who::Committee,
+        Who::Supervisor,
+        Who::Operator,
+    ] {
+        let mut c = s.client();
+        match who {
+            Who::Anonymous => {}
+            Who::Resident => drop(c.login(RESIDENT.0, RESIDENT.1).await),
+            Who::OtherCommunityResident => {
+                let r = c
+                    .post(
+                        "/activate",
+                        &[
+                            ("code", &code),
+                            ("login", "villager"),
+                            ("password", "villager-pass"),
+                            ("password2", "villager-pass"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            }
+            Who::Committee => drop(c.login(COMMITTEE.0, COMMITTEE.1).await),
+            Who::Supervisor => drop(c.login(SUPERVISOR.0, SUPERVISOR.1).await),
+            Who::Operator => drop(c.login(OPERATOR.0, OPERATOR.1).await),
+        }
+        for (method, pattern) in &routes {
+            let access = table[&(method.as_str(), *pattern)];
+            let path = pattern
+                .replace("{community}", "wutong")
+                .replace("{resident}", &resident_id.to_string())
+                .replace("{import}", "999999")
+                .replace("{file}", "nothing-here.css");
+            let r = if method == "GET" {
+                c.get(&path).await
+            } else {
+                c.post(&path, &[]).await
+            };
+            let st = r.status;
+            assert!(
+                st.as_u16() < 500,
+                "{who:?} {method} {path} → {st}: {}",
+                r.body
+            );
+            if allowed(access, who) {
+                if access != Access::Public {
+                    assert!(
+                        st != StatusCode::FORBIDDEN
+                            && st != StatusCode::UNAUTHORIZED
+                            && r.location
+                                .as_deref()
+                                .is_none_or(|l| !l.starts_with("/login")),
+                        "{who:?} should be let through {method} {path}, got {st}"
+                    );
+                } else {
+                    assert_ne!(st, StatusCode::FORBIDDEN, "{who:?} {method} {path}");
+                }
+            } else if who == Who::Anonymous {
+                if method == "GET" {
+                    assert_eq!(st, StatusCode::SEE_OTHER, "{method} {path}");
+                    assert!(
+                        r.location
+                            .as_deref()
+                            .unwrap_or("")
+                            .starts_with("/login?next="),
+                        "{method} {path}"
+                    );
+                } else {
+                    assert_eq!(st, StatusCode::UNAUTHORIZED, "anonymous {method} {path}");
+                }
+            } else {
+                assert_eq!(st, StatusCode::FORBIDDEN, "{who:?} {method} {path}");
+            }
+        }
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_committee_of_one_community_cannot_touch_another() {
+    let s = Server::start().await;
+    let mut c = s.client();
+    c.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    assert_eq!(c.get("/c/wutong/roll").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.get("/c/wutong/roll/export.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A resident id from the other community is simply not found in this one.
+    let other: i64 = s
+        .sql()
+        .query_row(
+            "SELECT r.id FROM residents r JOIN communities c ON c.id = r.community_id WHERE c.slug = 'wutong' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        c.get(&format!("/c/xingfu/roll/residents/{other}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = c
+        .post(
+            "/c/xingfu/codes",
+            &[("resident", &other.to_string()), ("days", "30")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_and_tokenless_posts_are_refused() {
+    let s = Server::start().await;
+    let mut c = s.client();
+    c.login(COMMITTEE.0, COMMITTEE.1).await;
+    let url = format!("{}/c/wutong/settings", s.base);
+    // Cross-origin form post (a browser sends Origin and Sec-Fetch-Site).
+    let tok = c.csrf.clone();
+    let r = c
+        .http
+        .post(&url)
+        .header("Origin", "http://evil.example")
+        .form(&[("_csrf", tok.as_str()), ("name", "hacked")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("其他网站"));
+    let r = c
+        .http
+        .post(&url)
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("_csrf", tok.as_str()), ("name", "hacked")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Same origin but without the token, or with a wrong one.
+    let r = c
+        .http
+        .post(&url)
+        .form(&[("name", "hacked")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("表单已过期"));
+    let wrong = "0".repeat(64);
+    let r = c
+        .http
+        .post(&url)
+        .form(&[("_csrf", wrong.as_str()), ("name", "hacked")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Nothing was written.
+    let name: String = s
+        .sql()
+        .query_row(
+            "SELECT contact_name FROM communities WHERE slug = 'wutong'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_ne!(name, "hacked");
+    // The same post from our own page goes through.
+    c.get("/c/wutong/settings").await;
+    let ok = c
+        .post(
+            "/c/wutong/settings",
+            &[
+                ("name", "居委会 李书记"),
+                ("phone", "0510-83456789"),
+                ("address", "服务中心"),
+                ("hours", "9-17"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers() {
+    let s = Server::start().await;
+    let mut c = s.client();
+    let r = c.get("/c/wutong").await;
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+    assert!(!r.body.contains("style=\""), "no inline style attributes");
+    assert!(!r.body.contains("<script>"), "no inline script");
+    let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    // The htmx asset is served at its hashed path and cached for good.
+    let i = r.body.find("/static/htmx-").unwrap();
+    let path: String = r.body[i..].chars().take_while(|c| *c != '"').collect();
+    let js = c.get(&path).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(
+        js.headers
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(js.body.contains("htmx"));
+    let m = c.get("/metrics").await;
+    assert!(m.has("teahouse_http_requests_total") && m.has("teahouse_db_readers"));
+    s.stop().await;
+}

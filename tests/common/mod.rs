@@ -1,0 +1,225 @@
+//! Shared test harness: the real server on 127.0.0.1:0 with a fresh database
+//! file (seeded with the demo), and an HTTP client with a cookie jar.
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+use teahouse::Config;
+use teahouse::web::{self, Running};
+
+pub struct Server {
+    pub running: Option<Running>,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cfg = Config {
+            db: dir.path().join("test.sqlite3"),
+            bind: "127.0.0.1:0".into(),
+            demo: true,
+            readers: 2,
+            login_burst: 1000,
+            login_refill_secs: 1,
+            ..Config::default()
+        };
+        tweak(&mut cfg);
+        let running = web::start(cfg).await.expect("server starts");
+        let base = format!("http://{}", running.addr);
+        Server {
+            running: Some(running),
+            base,
+            dir,
+        }
+    }
+
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("test.sqlite3")
+    }
+
+    /// A direct connection to the database, for checks and for simulating
+    /// what cannot happen through the web (time passing, tampering).
+    pub fn sql(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(self.db_path()).unwrap();
+        c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        c
+    }
+
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            base: self.base.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// The CSRF token last seen on a page.
+    pub csrf: String,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn has(&self, s: &str) -> bool {
+        self.body.contains(s)
+    }
+}
+
+fn token_in(body: &str) -> Option<String> {
+    let i = body.find("name=\"_csrf\" value=\"")? + 20;
+    let t = body.get(i..i + 64)?;
+    t.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| t.to_string())
+}
+
+impl Client {
+    async fn finish(&mut self, r: reqwest::Response) -> Resp {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let location = headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = r.text().await.unwrap_or_default();
+        if let Some(t) = token_in(&body) {
+            self.csrf = t;
+        }
+        Resp {
+            status,
+            location,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
+    /// Makes sure a CSRF cookie and token exist (any page will do).
+    pub async fn prime(&mut self) {
+        if self.csrf.is_empty() {
+            self.get("/").await;
+        }
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.prime().await;
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        let tok = self.csrf.clone();
+        f.push(("_csrf", &tok));
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(&f)
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
+    pub async fn post_file(&mut self, path: &str, filename: &str, bytes: Vec<u8>) -> Resp {
+        self.prime().await;
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", self.csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()),
+            );
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> Resp {
+        let r = self
+            .post("/login", &[("login", login), ("password", password)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login {login} failed: {}",
+            r.body
+        );
+        r
+    }
+}
+
+/// The demo logins.
+pub const RESIDENT: (&str, &str) = ("resident", "demo-resident-2026");
+pub const COMMITTEE: (&str, &str) = ("juwei", "demo-committee-2026");
+pub const SUPERVISOR: (&str, &str) = ("jiandu", "demo-supervisor-2026");
+pub const VILLAGE_COMMITTEE: (&str, &str) = ("cunwei", "demo-committee-2026");
+pub const OPERATOR: (&str, &str) = ("operator", "demo-operator-2026");
+
+/// The code on a freshly printed slips page.
+pub fn code_in_slips(body: &str) -> String {
+    let i = body.find("class=\"slip-code\">").expect("a slip") + "class=\"slip-code\">".len();
+    body[i..i + 9].to_string()
+}
+
+/// Issues a code for one resident as the committee logged in on `c`.
+pub async fn issue_code(c: &mut Client, community: &str, resident_id: i64) -> String {
+    c.get(&format!("/c/{community}/roll")).await;
+    let r = c
+        .post(
+            &format!("/c/{community}/codes"),
+            &[("resident", &resident_id.to_string()), ("days", "30")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    code_in_slips(&r.body)
+}
+
+/// A resident of `community` without an account (and its name).
+pub fn resident_without_account(s: &Server, community: &str, skip: usize) -> (i64, String) {
+    s.sql()
+        .query_row(
+            "SELECT r.id, r.name FROM residents r JOIN communities c ON c.id = r.community_id
+             WHERE c.slug = ?1 AND r.is_adult = 1 AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.resident_id = r.id)
+             ORDER BY r.id LIMIT 1 OFFSET ?2",
+            rusqlite::params![community, skip as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
