@@ -26,8 +26,9 @@ pub fn upload(
             @if let Some(m) = file_error { (flash(c, "error", m)) }
             @if !rows.is_empty() {
                 div.error-summary role="alert" tabindex="-1" {
-                    p { strong { (c.t("文件有问题，什么都没有导入。", "The file has problems; nothing was imported.")) } " "
-                        (filename) "：" (rows.len()) " " (c.t("处需要更正。", "to correct.")) }
+                    p { strong { (bi(c, &Bi::new(
+                        format!("文件有问题，什么都没有导入。{filename}：{} 处需要更正。", rows.len()),
+                        format!("The file has problems; nothing was imported. {filename}: {} to correct.", rows.len())))) } }
                 }
                 div.table-wrap {
                     table.errors {
