@@ -49,6 +49,9 @@ pub const LOGINS: &[(&str, &str, &str, &str)] = &[
     ("运维 operator", "operator", "demo-operator-2026", "/ops"),
 ];
 
+/// (resident linked, display name, community role, operator?)
+type Plan<'a> = (Option<i64>, &'a str, Option<(i64, Role)>, bool);
+
 /// Seeds the demo unless the database already has a community. Returns
 /// whether it seeded.
 pub async fn seed_if_empty(db: &Db) -> Result<bool, Error> {
@@ -101,7 +104,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, Error> {
             [c],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let plan: [(Option<i64>, &str, Option<(i64, Role)>, bool); 6] = [
+        let plan: [Plan; 6] = [
             (Some(rid), &rname, Some((c, Role::Resident)), false),
             (None, "李书记", Some((c, Role::Committee)), false),
             (None, "周监督", Some((c, Role::Supervisor)), false),

@@ -23,7 +23,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_browser(width: u32, height: u32) -> (Driver, Browser) {
@@ -60,7 +64,11 @@ async fn start_browser(width: u32, height: u32) -> (Driver, Browser) {
     let mut last = None;
     for _ in 0..50 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             Ok(b) => {
                 b.set_window_size(width, height).await.unwrap();
                 return (driver, b);
@@ -76,7 +84,9 @@ const AXE: &str = include_str!("../node_modules/axe-core/axe.min.js");
 
 /// Runs axe-core on the current page; fails on serious or critical violations.
 async fn axe(b: &Browser, label: &str) {
-    b.execute(&format!("{AXE}\n;window.__axe = axe; return true;"), vec![]).await.expect("inject axe");
+    b.execute(&format!("{AXE}\n;window.__axe = axe; return true;"), vec![])
+        .await
+        .expect("inject axe");
     let res = b
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
@@ -90,7 +100,11 @@ async fn axe(b: &Browser, label: &str) {
         .await
         .expect("run axe");
     let v: Vec<String> = serde_json::from_value(res).unwrap_or_default();
-    assert!(v.is_empty(), "accessibility violations on {label}:\n{}", v.join("\n"));
+    assert!(
+        v.is_empty(),
+        "accessibility violations on {label}:\n{}",
+        v.join("\n")
+    );
 }
 
 async fn visit(b: &Browser, url: &str) {
@@ -99,7 +113,12 @@ async fn visit(b: &Browser, url: &str) {
 }
 
 async fn body_text(b: &Browser) -> String {
-    b.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+    b.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -114,30 +133,78 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
     visit(&b, &format!("{}/c/wutong", s.base)).await;
     // The QR code on the slip opens this page with the code filled in.
     visit(&b, &format!("{}/activate?code={code}", s.base)).await;
-    b.find(Locator::Id("f-login")).await.unwrap().send_keys("wang-ayi").await.unwrap();
-    b.find(Locator::Id("f-password")).await.unwrap().send_keys("tea-house-pw").await.unwrap();
-    b.find(Locator::Id("f-password2")).await.unwrap().send_keys("tea-house-pw").await.unwrap();
-    b.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Id("h-proposals")).await.unwrap();
+    b.find(Locator::Id("f-login"))
+        .await
+        .unwrap()
+        .send_keys("wang-ayi")
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys("tea-house-pw")
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password2"))
+        .await
+        .unwrap()
+        .send_keys("tea-house-pw")
+        .await
+        .unwrap();
+    b.find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Id("h-proposals"))
+        .await
+        .unwrap();
     assert!(b.current_url().await.unwrap().path().ends_with("/c/wutong"));
     assert!(body_text(&b).await.contains("您的住址"));
     axe(&b, "board (zh)").await;
 
     // English.
-    b.find(Locator::Css("button[name=lang][value=en]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("button[name=lang][value=zh]")).await.unwrap();
+    b.find(Locator::Css("button[name=lang][value=en]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css("button[name=lang][value=zh]"))
+        .await
+        .unwrap();
     let text = body_text(&b).await;
-    assert!(text.contains("Your home") && text.contains("Log out"), "{text}");
+    assert!(
+        text.contains("Your home") && text.contains("Log out"),
+        "{text}"
+    );
     axe(&b, "board (en)").await;
 
     // Large text, which persists across pages.
-    b.find(Locator::Css("button[name=size][value=large]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("html.large")).await.unwrap();
+    b.find(Locator::Css("button[name=size][value=large]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css("html.large"))
+        .await
+        .unwrap();
     axe(&b, "board (en, large)").await;
     visit(&b, &format!("{}/account", s.base)).await;
-    assert!(b.find(Locator::Css("html.large")).await.is_ok(), "large text persists");
+    assert!(
+        b.find(Locator::Css("html.large")).await.is_ok(),
+        "large text persists"
+    );
     let fs: String = b
-        .execute("return getComputedStyle(document.documentElement).fontSize", vec![])
+        .execute(
+            "return getComputedStyle(document.documentElement).fontSize",
+            vec![],
+        )
         .await
         .unwrap()
         .as_str()
@@ -146,8 +213,16 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
     assert_eq!(fs, "22px", "large mode enlarges the root font");
 
     // Log out, and back in using only the keyboard.
-    b.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("a[href^='/login']")).await.unwrap();
+    b.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css("a[href^='/login']"))
+        .await
+        .unwrap();
     visit(&b, &format!("{}/login", s.base)).await;
     let login = b.find(Locator::Id("f-login")).await.unwrap();
     login.click().await.unwrap();
@@ -160,11 +235,17 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(active, "f-password", "Tab moves from login name to password");
+    assert_eq!(
+        active, "f-password",
+        "Tab moves from login name to password"
+    );
     let pw = b.find(Locator::Id("f-password")).await.unwrap();
     pw.send_keys("tea-house-pw").await.unwrap();
     pw.send_keys(&Key::Enter.to_string()).await.unwrap();
-    b.wait().for_element(Locator::Id("h-proposals")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("h-proposals"))
+        .await
+        .unwrap();
     axe(&b, "board after keyboard login").await;
     b.close().await.unwrap();
     s.stop().await;
@@ -175,17 +256,45 @@ async fn committee_pages_pass_axe() {
     let s = Server::start().await;
     let (_driver, b) = start_browser(1280, 900).await;
     visit(&b, &format!("{}/login", s.base)).await;
-    b.find(Locator::Id("f-login")).await.unwrap().send_keys(COMMITTEE.0).await.unwrap();
-    b.find(Locator::Id("f-password")).await.unwrap().send_keys(COMMITTEE.1).await.unwrap();
-    b.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("f-login"))
+        .await
+        .unwrap()
+        .send_keys(COMMITTEE.0)
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys(COMMITTEE.1)
+        .await
+        .unwrap();
+    b.find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Id("h-staff")).await.unwrap();
     axe(&b, "committee board").await;
-    for p in ["roll", "roll?q=3-2", "roll/import", "roll/residents/new", "codes", "audit", "settings"] {
+    for p in [
+        "roll",
+        "roll?q=3-2",
+        "roll/import",
+        "roll/residents/new",
+        "codes",
+        "audit",
+        "settings",
+    ] {
         visit(&b, &format!("{}/c/wutong/{p}", s.base)).await;
     }
     // htmx filters the roll in place (JavaScript on); the URL follows.
     visit(&b, &format!("{}/c/wutong/roll", s.base)).await;
-    b.find(Locator::Id("f-q")).await.unwrap().send_keys("3-2-501").await.unwrap();
+    b.find(Locator::Id("f-q"))
+        .await
+        .unwrap()
+        .send_keys("3-2-501")
+        .await
+        .unwrap();
     let mut found = false;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -196,19 +305,43 @@ async fn committee_pages_pass_axe() {
         }
     }
     assert!(found, "htmx updated the results and pushed the URL");
-    let rows = b.find_all(Locator::Css("#roll-results tbody tr")).await.unwrap();
-    assert!(!rows.is_empty() && rows.len() < 10, "only 3-2-501's household is listed");
+    let rows = b
+        .find_all(Locator::Css("#roll-results tbody tr"))
+        .await
+        .unwrap();
+    assert!(
+        !rows.is_empty() && rows.len() < 10,
+        "only 3-2-501's household is listed"
+    );
     // A bad import shows its errors accessibly.
     visit(&b, &format!("{}/c/wutong/roll/import", s.base)).await;
     let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::fs::write(f.path(), "编号,姓名,网格\nX1,,一网格\n").unwrap();
-    b.find(Locator::Id("f-file")).await.unwrap().send_keys(&f.path().display().to_string()).await.unwrap();
-    b.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("table.errors")).await.unwrap();
+    b.find(Locator::Id("f-file"))
+        .await
+        .unwrap()
+        .send_keys(&f.path().display().to_string())
+        .await
+        .unwrap();
+    b.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css("table.errors"))
+        .await
+        .unwrap();
     axe(&b, "import errors").await;
     // Printed slips.
     visit(&b, &format!("{}/c/wutong/codes", s.base)).await;
-    b.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Css(".slip")).await.unwrap();
     axe(&b, "slips").await;
     b.close().await.unwrap();

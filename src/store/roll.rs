@@ -51,6 +51,9 @@ impl Summary {
 
 const SHOW_CHANGES: usize = 100;
 
+/// (id, floor, area in hundredths of m², owner)
+type DwellingRow = (i64, i32, i64, Option<i64>);
+
 struct ResRow {
     id: i64,
     household_id: i64,
@@ -115,7 +118,7 @@ pub fn apply(
         }
     }
     // (unit_id, number) -> (id, floor, area, owner_id)
-    let mut dwellings: HashMap<(i64, String), (i64, i32, i64, Option<i64>)> = HashMap::new();
+    let mut dwellings: HashMap<(i64, String), DwellingRow> = HashMap::new();
     {
         let mut st = tx.prepare(
             "SELECT unit_id, number, id, floor, area_centi, owner_id FROM dwellings WHERE community_id = ?1",

@@ -7,7 +7,7 @@ use maud::Markup;
 use teahouse_views::pages::home::{CommunityCard, home as page};
 
 pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Result<Markup, Error> {
-    let list = st.db.read(|c| communities::list(c)).await?;
+    let list = st.db.read(communities::list).await?;
     let cards: Vec<CommunityCard> = list
         .into_iter()
         .map(|c| CommunityCard {

@@ -78,6 +78,9 @@ pub fn upload(
     )
 }
 
+/// One changed resident: id, name, and (field, old, new) for each change.
+pub type ChangeLine = (String, String, Vec<(String, String, String)>);
+
 pub struct Preview {
     pub import_id: i64,
     pub filename: String,
@@ -93,7 +96,7 @@ pub struct Preview {
     pub residents_unchanged: usize,
     pub missing: Vec<(String, String)>,
     /// key, name, [(field, old, new)]
-    pub changes: Vec<(String, String, Vec<(String, String, String)>)>,
+    pub changes: Vec<ChangeLine>,
     pub changes_anything: bool,
 }
 
