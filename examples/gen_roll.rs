@@ -7,7 +7,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let out = args.next().expect("usage: gen_roll OUT.xlsx ROWS");
     let rows: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let mut t = vec![Field::ALL.iter().map(|f| f.header().to_string()).collect::<Vec<_>>()];
+    let mut t = vec![
+        Field::ALL
+            .iter()
+            .map(|f| f.header().to_string())
+            .collect::<Vec<_>>(),
+    ];
     let mut n = 0;
     'outer: for b in 100.. {
         for u in 1..=2 {
