@@ -54,7 +54,7 @@ type Plan<'a> = (Option<i64>, &'a str, Option<(i64, Role)>, bool);
 
 /// Seeds the demo unless the database already has a community. Returns
 /// whether it seeded.
-pub async fn seed_if_empty(db: &Db) -> Result<bool, Error> {
+pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, Error> {
     let n: i64 = db
         .read(|c| Ok(c.query_row("SELECT count(*) FROM communities", [], |r| r.get(0))?))
         .await?;
@@ -67,7 +67,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, Error> {
         .map_err(|e| Error::Internal(format!("demo compound roll is invalid: {e:?}")))?;
     let mut hashes = Vec::new();
     for (_, _, pw, _) in LOGINS {
-        hashes.push(password::hash(pw.to_string()).await?);
+        hashes.push(hasher.hash(pw.to_string()).await?);
     }
     db.write(move |tx| {
         let actor = Actor::system("demo");

@@ -56,7 +56,11 @@ async fn backup_while_serving_and_demo_seeds_once() {
     let path = s.db_path();
     let running = s.running.as_ref().unwrap();
     let db = running.db.clone();
-    assert!(!teahouse::demo::seed_if_empty(&db).await.unwrap());
+    assert!(
+        !teahouse::demo::seed_if_empty(&db, &running.hasher)
+            .await
+            .unwrap()
+    );
     let communities: i64 = rusqlite::Connection::open(path)
         .unwrap()
         .query_row("SELECT count(*) FROM communities", [], |r| r.get(0))

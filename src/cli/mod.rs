@@ -19,7 +19,7 @@ pub async fn create_operator(
     let login = credentials::parse_login(login).map_err(Error::Invalid)?;
     credentials::check_new_password(pw, pw).map_err(|(_, m)| Error::Invalid(m))?;
     let db = store::open(db_path, 1)?;
-    let hash = password::hash(pw.to_string()).await?;
+    let hash = password::Hasher::start().hash(pw.to_string()).await?;
     let name = name.to_string();
     db.write(move |tx| {
         let id = match accounts::for_login(tx, &login)? {

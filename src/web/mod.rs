@@ -27,6 +27,7 @@ pub struct AppState {
     pub db: Db,
     pub cfg: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
+    pub hasher: crate::password::Hasher,
 }
 
 /// No inline script or style anywhere; htmx is configured not to inject any.
@@ -82,6 +83,7 @@ pub fn app(state: AppState) -> Router {
 pub struct Running {
     pub addr: SocketAddr,
     pub db: Db,
+    pub hasher: crate::password::Hasher,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -104,8 +106,9 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
             .await
             .map_err(|e| Error::Internal(e.to_string()))??
     };
+    let hasher = crate::password::Hasher::start();
     if cfg.demo {
-        crate::demo::seed_if_empty(&db).await?;
+        crate::demo::seed_if_empty(&db, &hasher).await?;
     }
     let listener = TcpListener::bind(&cfg.bind)
         .await
@@ -117,6 +120,7 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         db: db.clone(),
         cfg: Arc::new(cfg),
         metrics: Arc::new(metrics::Metrics::default()),
+        hasher: hasher.clone(),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = app(state);
@@ -133,6 +137,7 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
     Ok(Running {
         addr,
         db,
+        hasher,
         shutdown: tx,
         task,
     })

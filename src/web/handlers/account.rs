@@ -3,7 +3,6 @@
 use super::{invalid, see_other};
 use crate::domain::{Msg, credentials};
 use crate::error::Error;
-use crate::password;
 use crate::store::accounts::{self, Account, Role};
 use crate::store::{audit, roll, sessions};
 use crate::web::AppState;
@@ -84,7 +83,11 @@ pub async fn change_password(
     let id = s.account.id;
     let current_hash = st.db.read(move |c| accounts::password_hash(c, id)).await?;
     let mut errors = Errors::none();
-    if !password::verify(f.current.clone(), Some(current_hash)).await {
+    if !st
+        .hasher
+        .verify(f.current.clone(), Some(current_hash))
+        .await
+    {
         errors.add(
             "current",
             bi(&Msg::new("当前密码不正确", "the current password is wrong")),
@@ -106,7 +109,7 @@ pub async fn change_password(
         let v = view_data(&st, &s.account, false).await?;
         return Ok(invalid(view::account(&s.ctx.chrome(None), &v, &errors)));
     }
-    let hash = password::hash(f.password.clone()).await?;
+    let hash = st.hasher.hash(f.password.clone()).await?;
     let actor = s.ctx.actor();
     let keep = s.ctx.0.session_token.clone();
     st.db

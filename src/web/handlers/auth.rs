@@ -4,7 +4,6 @@ use super::{invalid, safe_next, see_other};
 use crate::domain::code::ActivationCode;
 use crate::domain::{Msg, credentials};
 use crate::error::Error;
-use crate::password;
 use crate::store::accounts::{self, NewAccount, Role};
 use crate::store::{audit, codes, now, sessions};
 use crate::web::AppState;
@@ -100,11 +99,13 @@ pub async fn login(
         let page = view::login(&chrome, &login, &f.next, &super::errors_with("", &m));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    let ok = password::verify(
-        f.password.clone(),
-        rec.as_ref().map(|r| r.password_hash.clone()),
-    )
-    .await;
+    let ok = st
+        .hasher
+        .verify(
+            f.password.clone(),
+            rec.as_ref().map(|r| r.password_hash.clone()),
+        )
+        .await;
     let actor = ctx.actor();
     if !ok {
         let id = rec.as_ref().map(|r| r.id);
@@ -244,7 +245,7 @@ pub async fn activate(
     let (Some(code), Some(login), true) = (code, login, errors.is_empty()) else {
         return Ok(invalid(view::activate(&chrome, &values, &errors)));
     };
-    let hash = password::hash(f.password.clone()).await?;
+    let hash = st.hasher.hash(f.password.clone()).await?;
     let actor = ctx.actor();
     let result = st
         .db

@@ -4,7 +4,6 @@ use super::invalid;
 use crate::domain::code::ActivationCode;
 use crate::domain::{Msg, credentials};
 use crate::error::Error;
-use crate::password;
 use crate::store::accounts::{self, NewAccount, Role};
 use crate::store::communities::{self, Kind};
 use crate::store::{audit, sessions};
@@ -258,7 +257,7 @@ pub async fn create_staff(
         ));
     };
     let temp = temp_password();
-    let hash = password::hash(temp.clone()).await?;
+    let hash = st.hasher.hash(temp.clone()).await?;
     let actor = op.ctx.actor();
     let (l2, n2) = (login.clone(), name.clone());
     st.db
