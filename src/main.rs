@@ -61,6 +61,9 @@ enum Cmd {
         #[arg(long, env = "TEAHOUSE_DB", default_value = "data/teahouse.sqlite3")]
         db: PathBuf,
     },
+    /// Recompute a vote from its export (teahouse.vote/1), without the server.
+    /// Exit 1 if the file's published result differs, 2 if the file is malformed.
+    Recount { file: PathBuf },
     /// Import a roll file (XLSX/CSV) into a community, as the web import does.
     ImportRoll {
         file: PathBuf,

@@ -111,3 +111,44 @@ pub async fn import_roll(
     })
     .await
 }
+
+/// What `teahouse recount` found.
+pub enum Recount {
+    /// The recount, and no published result to compare with or it agrees.
+    Agrees(String),
+    /// The recount and where the published result differs.
+    Differs(String, Vec<String>),
+}
+
+/// `teahouse recount FILE`: recomputes a vote from its export, without the
+/// server. A malformed file is an `Err` (exit 2).
+pub fn recount(file: &Path) -> Result<Recount, crate::domain::Msg> {
+    use crate::domain::Msg;
+    use crate::domain::vote_export::{VoteExport, differences, recount};
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Msg::new(
+            format!("无法读取 {}：{e}", file.display()),
+            format!("cannot read {}: {e}", file.display()),
+        )
+    })?;
+    let export: VoteExport = serde_json::from_str(&text).map_err(|e| {
+        Msg::new(
+            format!("不是有效的 teahouse.vote/1 文件：{e}"),
+            format!("not a valid teahouse.vote/1 file: {e}"),
+        )
+    })?;
+    let tally = recount(&export)?;
+    let value = serde_json::to_value(&tally).map_err(|e| Msg::new(e.to_string(), e.to_string()))?;
+    let printed = serde_json::to_string_pretty(&value).unwrap_or_default();
+    match &export.result {
+        Some(published) => {
+            let d = differences(published, &value);
+            Ok(if d.is_empty() {
+                Recount::Agrees(printed)
+            } else {
+                Recount::Differs(printed, d)
+            })
+        }
+        None => Ok(Recount::Agrees(printed)),
+    }
+}

@@ -7,6 +7,8 @@ pub mod dwelling;
 pub mod mask;
 pub mod msg;
 pub mod roll;
+pub mod vote;
+pub mod vote_export;
 
 pub use area::Area;
 pub use msg::Msg;

@@ -1,0 +1,247 @@
+//! The `teahouse.vote/1` export (DESIGN.md "Contracts"): what a supervision
+//! committee downloads to recount a vote offline, and the recount itself.
+
+use super::vote::{self, Choice, CustomRule, RuleId, Tally, Voter};
+use super::{Area, Msg};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+pub const FORMAT: &str = "teahouse.vote/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VoteHeader {
+    pub id: String,
+    pub community: String,
+    pub title: String,
+    pub rule: String,
+    pub custom: Option<CustomRule>,
+    pub options: Vec<String>,
+    pub secret: bool,
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ElectorateEntry {
+    pub voter: String,
+    #[serde(default)]
+    pub dwellings: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub household: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BallotEntry {
+    pub voter: String,
+    pub choice: String,
+    pub channel: String,
+    pub cast_at: String,
+    pub receipt: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VoteExport {
+    pub format: String,
+    pub vote: VoteHeader,
+    pub electorate: Vec<ElectorateEntry>,
+    pub ballots: Vec<BallotEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+}
+
+fn bad(zh: String, en: String) -> Msg {
+    Msg::new(zh, en)
+}
+
+/// Checks the file and recomputes its result.
+pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
+    if e.format != FORMAT {
+        return Err(bad(
+            format!("不认识的格式“{}”，应为 {FORMAT}", e.format),
+            format!("unknown format \"{}\", expected {FORMAT}", e.format),
+        ));
+    }
+    let rule = RuleId::parse(&e.vote.rule).ok_or_else(|| {
+        bad(
+            format!("不认识的表决规则“{}”", e.vote.rule),
+            format!("unknown rule \"{}\"", e.vote.rule),
+        )
+    })?;
+    let expected = ["agree", "disagree", "abstain"];
+    if e.vote.options != expected {
+        return Err(bad(
+            "按规则计票的表决，选项必须正好是 agree、disagree、abstain".into(),
+            "a rule-based vote must have exactly the options agree, disagree, abstain".into(),
+        ));
+    }
+    if rule == RuleId::Custom && e.vote.custom.is_none() {
+        return Err(bad(
+            "自定义规则缺少 custom 设置".into(),
+            "a custom rule needs its \"custom\" settings".into(),
+        ));
+    }
+    let mut voters = Vec::with_capacity(e.electorate.len());
+    let mut ids = HashSet::new();
+    for (i, v) in e.electorate.iter().enumerate() {
+        if !ids.insert(v.voter.as_str()) {
+            return Err(bad(
+                format!("选民名单第 {} 项：选民“{}”重复", i + 1, v.voter),
+                format!(
+                    "electorate entry {}: duplicate voter \"{}\"",
+                    i + 1,
+                    v.voter
+                ),
+            ));
+        }
+        let area = match &v.area {
+            Some(a) => Some(
+                Area::parse(a)
+                    .map_err(|m| {
+                        bad(
+                            format!("选民“{}”：{}", v.voter, m.zh),
+                            format!("voter \"{}\": {}", v.voter, m.en),
+                        )
+                    })?
+                    .centi(),
+            ),
+            None => None,
+        };
+        voters.push(Voter {
+            id: v.voter.clone(),
+            area_centi: area,
+            household: v.household.clone(),
+        });
+    }
+    vote::check_inputs(rule, e.vote.custom.as_ref(), &voters)?;
+    let mut ballots: HashMap<String, Choice> = HashMap::new();
+    for (i, b) in e.ballots.iter().enumerate() {
+        if !ids.contains(b.voter.as_str()) {
+            return Err(bad(
+                format!("第 {} 张选票：选民“{}”不在选民名单中", i + 1, b.voter),
+                format!("ballot {}: unknown voter \"{}\"", i + 1, b.voter),
+            ));
+        }
+        let choice = Choice::parse(&b.choice).ok_or_else(|| {
+            bad(
+                format!("第 {} 张选票：不认识的选项“{}”", i + 1, b.choice),
+                format!("ballot {}: unknown choice \"{}\"", i + 1, b.choice),
+            )
+        })?;
+        if ballots.insert(b.voter.clone(), choice).is_some() {
+            return Err(bad(
+                format!("第 {} 张选票：选民“{}”有两张选票", i + 1, b.voter),
+                format!("ballot {}: voter \"{}\" has two ballots", i + 1, b.voter),
+            ));
+        }
+    }
+    Ok(vote::tally(rule, e.vote.custom.as_ref(), &voters, &ballots))
+}
+
+/// Where the published result differs from the recount: JSON paths with
+/// both values. Empty when they agree.
+pub fn differences(published: &Value, recounted: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff("result", published, recounted, &mut out);
+    out
+}
+
+fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let p = format!("{path}.{k}");
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => diff(&p, u, v, out),
+                    (Some(u), None) => out.push(format!("{p}: published {u}, not in the recount")),
+                    (None, Some(v)) => out.push(format!(
+                        "{p}: missing from the published result; recount {v}"
+                    )),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                diff(&format!("{path}[{i}]"), u, v, out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: published {a}, recount {b}")),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> VoteExport {
+        serde_json::from_value(serde_json::json!({
+            "format": "teahouse.vote/1",
+            "vote": {"id": "v1", "community": "wutong", "title": "3栋2单元加装电梯", "rule": "civil_code_278_special",
+                     "custom": null, "options": ["agree", "disagree", "abstain"], "secret": false,
+                     "opens_at": "2026-11-01T00:00:00Z", "closes_at": "2026-11-15T00:00:00Z"},
+            "electorate": [
+                {"voter": "o-1", "dwellings": ["3-2-101"], "area": "89.20", "household": null},
+                {"voter": "o-2", "dwellings": ["3-2-201", "3-2-202"], "area": "178.40", "household": null},
+                {"voter": "o-3", "dwellings": ["3-2-301"], "area": "89.20", "household": null}
+            ],
+            "ballots": [
+                {"voter": "o-1", "choice": "agree", "channel": "online", "cast_at": "2026-11-02T10:00:00Z", "receipt": "R1"},
+                {"voter": "o-2", "choice": "agree", "channel": "paper", "cast_at": "2026-11-03T10:00:00Z", "receipt": "R2"}
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn recounts_and_compares() {
+        let e = sample();
+        let t = recount(&e).unwrap();
+        assert_eq!(t.verdict, "passed");
+        let v = serde_json::to_value(&t).unwrap();
+        assert!(differences(&v, &v).is_empty());
+        let mut forged = v.clone();
+        forged["verdict"] = "failed".into();
+        let d = differences(&forged, &v);
+        assert_eq!(
+            d,
+            vec!["result.verdict: published \"failed\", recount \"passed\"".to_string()]
+        );
+    }
+
+    #[test]
+    fn malformed_files_are_named() {
+        let mut e = sample();
+        e.ballots[1].voter = "o-9".into();
+        assert!(
+            recount(&e)
+                .unwrap_err()
+                .en
+                .contains("unknown voter \"o-9\"")
+        );
+        let mut e = sample();
+        e.electorate[1].voter = "o-1".into();
+        assert!(recount(&e).unwrap_err().en.contains("duplicate voter"));
+        let mut e = sample();
+        e.electorate[0].area = Some("89.205".into());
+        assert!(
+            recount(&e)
+                .unwrap_err()
+                .en
+                .contains("more than two decimals")
+        );
+        let mut e = sample();
+        e.ballots[0].choice = "maybe".into();
+        assert!(recount(&e).unwrap_err().en.contains("unknown choice"));
+        let mut e = sample();
+        e.ballots.push(e.ballots[0].clone());
+        assert!(recount(&e).unwrap_err().en.contains("two ballots"));
+        let mut e = sample();
+        e.electorate[2].area = None;
+        assert!(recount(&e).unwrap_err().en.contains("has no area"));
+    }
+}
