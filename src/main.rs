@@ -170,6 +170,23 @@ async fn main() {
             cli::backup(&db, &out).unwrap_or_else(|e| fail(e));
             println!("backup written to {}", out.display());
         }
+        Cmd::Recount { file } => match cli::recount(&file) {
+            Ok(cli::Recount::Agrees(json)) => println!("{json}"),
+            Ok(cli::Recount::Differs(json, diffs)) => {
+                println!("{json}");
+                eprintln!(
+                    "公布的结果与重新计票不一致 / the published result differs from the recount:"
+                );
+                for d in diffs {
+                    eprintln!("  {d}");
+                }
+                std::process::exit(1);
+            }
+            Err(m) => {
+                eprintln!("teahouse recount: {} / {}", m.zh, m.en);
+                std::process::exit(2);
+            }
+        },
         Cmd::ImportRoll {
             file,
             community,
