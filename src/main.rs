@@ -61,6 +61,15 @@ enum Cmd {
         #[arg(long, env = "TEAHOUSE_DB", default_value = "data/teahouse.sqlite3")]
         db: PathBuf,
     },
+    /// Check the ledger's hash chain and that every published record still
+    /// matches its entry. Exit 1 naming the first broken entry.
+    Verify {
+        #[arg(long, env = "TEAHOUSE_DB", conflicts_with = "ledger")]
+        db: Option<PathBuf>,
+        /// A downloaded ledger (JSON lines) instead of a database.
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+    },
     /// Recompute a vote from its export (teahouse.vote/1), without the server.
     /// Exit 1 if the file's published result differs, 2 if the file is malformed.
     Recount { file: PathBuf },
@@ -169,6 +178,24 @@ async fn main() {
         Cmd::Backup { out, db } => {
             cli::backup(&db, &out).unwrap_or_else(|e| fail(e));
             println!("backup written to {}", out.display());
+        }
+        Cmd::Verify { db, ledger } => {
+            let res = match (db, ledger) {
+                (_, Some(file)) => cli::verify_ledger_file(&file),
+                (Some(db), None) => cli::verify_db(&db),
+                (None, None) => cli::verify_db(std::path::Path::new("data/teahouse.sqlite3")),
+            };
+            match res {
+                Ok((lines, ok)) => {
+                    for l in lines {
+                        println!("{l}");
+                    }
+                    if !ok {
+                        std::process::exit(1);
+                    }
+                }
+                Err(e) => fail(e),
+            }
         }
         Cmd::Recount { file } => match cli::recount(&file) {
             Ok(cli::Recount::Agrees(json)) => println!("{json}"),

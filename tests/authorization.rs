@@ -19,6 +19,8 @@ enum Access {
     Committee,
     /// The community's committee or supervision committee.
     Overseer,
+    /// Any role in the community (resident, committee, supervisor).
+    Member,
 }
 
 fn expected() -> HashMap<(&'static str, &'static str), Access> {
@@ -64,6 +66,18 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("GET", "/c/{community}/codes"), Committee),
         (("POST", "/c/{community}/codes"), Committee),
         (("GET", "/c/{community}/audit"), Overseer),
+        (("GET", "/c/{community}/votes"), Public),
+        (("GET", "/c/{community}/votes/new"), Committee),
+        (("POST", "/c/{community}/votes"), Committee),
+        (("GET", "/c/{community}/votes/{vote}"), Public),
+        (("POST", "/c/{community}/votes/{vote}/open"), Committee),
+        (("POST", "/c/{community}/votes/{vote}/ballot"), Member),
+        (("POST", "/c/{community}/votes/{vote}/paper"), Committee),
+        (("POST", "/c/{community}/votes/{vote}/resolve"), Committee),
+        (("POST", "/c/{community}/votes/{vote}/close"), Committee),
+        (("GET", "/c/{community}/votes/{vote}/export.json"), Public),
+        (("GET", "/c/{community}/ledger"), Public),
+        (("GET", "/api/v1/c/{community}/ledger.jsonl"), Public),
     ])
 }
 
@@ -84,6 +98,7 @@ fn allowed(access: Access, who: Who) -> bool {
         Access::Operator => who == Who::Operator,
         Access::Committee => who == Who::Committee,
         Access::Overseer => matches!(who, Who::Committee | Who::Supervisor),
+        Access::Member => matches!(who, Who::Resident | Who::Committee | Who::Supervisor),
     }
 }
 
@@ -156,6 +171,7 @@ async fn every_route_with_every_role() {
                 .replace("{community}", "wutong")
                 .replace("{resident}", &resident_id.to_string())
                 .replace("{import}", "999999")
+                .replace("{vote}", "999999")
                 .replace("{file}", "nothing-here.css");
             let r = if method == "GET" {
                 c.get(&path).await

@@ -152,3 +152,77 @@ pub fn recount(file: &Path) -> Result<Recount, crate::domain::Msg> {
         None => Ok(Recount::Agrees(printed)),
     }
 }
+
+/// `teahouse verify`: checks the hash chain (and, with a database, that each
+/// published record still matches its entry). Returns lines to print and
+/// whether everything held.
+pub fn verify_db(db_path: &Path) -> Result<(Vec<String>, bool), Error> {
+    if !db_path.exists() {
+        return Err(Error::Internal(format!(
+            "no database at {}",
+            db_path.display()
+        )));
+    }
+    let conn =
+        rusqlite::Connection::open_with_flags(db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let reports = store::ledger::verify_db(&conn)?;
+    let mut ok = true;
+    let mut lines = Vec::new();
+    for r in reports {
+        match r.broken {
+            None => lines.push(format!(
+                "{}: {} entries, chain and records intact / 完整",
+                r.community, r.entries
+            )),
+            Some(b) => {
+                ok = false;
+                lines.push(format!(
+                    "{}: BROKEN at entry {}: {} / {}",
+                    r.community, b.seq, b.zh, b.en
+                ));
+            }
+        }
+    }
+    Ok((lines, ok))
+}
+
+/// `teahouse verify --ledger FILE.jsonl`: the chain alone, from a download.
+pub fn verify_ledger_file(file: &Path) -> Result<(Vec<String>, bool), Error> {
+    use crate::domain::ledger::{Entry, verify_chain};
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Internal(format!("cannot read {}: {e}", file.display())))?;
+    let mut by_community: std::collections::BTreeMap<String, Vec<Entry>> = Default::default();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let e: Entry = serde_json::from_str(line).map_err(|err| {
+            Error::Invalid(crate::domain::Msg::new(
+                format!("第 {} 行不是有效的记录：{err}", i + 1),
+                format!("line {} is not a valid entry: {err}", i + 1),
+            ))
+        })?;
+        by_community.entry(e.community.clone()).or_default().push(e);
+    }
+    let mut ok = true;
+    let mut lines = Vec::new();
+    for (c, es) in by_community {
+        match verify_chain(&es) {
+            Ok(()) => lines.push(format!(
+                "{c}: {} entries, chain intact / 完整; head {}",
+                es.len(),
+                es.last().map(|e| e.hash.as_str()).unwrap_or("")
+            )),
+            Err(b) => {
+                ok = false;
+                lines.push(format!(
+                    "{c}: BROKEN at entry {}: {} / {}",
+                    b.seq, b.zh, b.en
+                ));
+            }
+        }
+    }
+    Ok((lines, ok))
+}

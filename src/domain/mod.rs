@@ -4,6 +4,7 @@ pub mod area;
 pub mod code;
 pub mod credentials;
 pub mod dwelling;
+pub mod ledger;
 pub mod mask;
 pub mod msg;
 pub mod roll;

@@ -153,8 +153,82 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_community_at ON audit_log(community_id, at);
 "#;
 
+/// Votes, their frozen electorates and ballots, and the public ledger.
+const M002: &str = r#"
+CREATE TABLE ledger (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (community_id, seq)
+);
+CREATE TRIGGER ledger_append_only_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_append_only_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+CREATE TABLE votes (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    title TEXT NOT NULL,
+    explanation TEXT NOT NULL DEFAULT '',
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('community', 'zone', 'building', 'unit')),
+    scope_id INTEGER,
+    scope_label TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    custom TEXT,
+    secret INTEGER NOT NULL DEFAULT 0,
+    opens_at INTEGER NOT NULL,
+    closes_at INTEGER NOT NULL,
+    publicity_days INTEGER NOT NULL DEFAULT 7,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'open', 'closed')),
+    salt TEXT NOT NULL,
+    result TEXT,
+    closed_at INTEGER,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX votes_community ON votes(community_id, status);
+
+CREATE TABLE vote_electorate (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    voter TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    label TEXT NOT NULL,
+    dwellings TEXT NOT NULL DEFAULT '[]',
+    area_centi INTEGER,
+    household TEXT,
+    PRIMARY KEY (vote_id, voter)
+) WITHOUT ROWID;
+
+-- Who may cast a voter's ballot (co-owners share one).
+CREATE TABLE vote_members (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    resident_id INTEGER NOT NULL REFERENCES residents(id),
+    voter TEXT NOT NULL,
+    PRIMARY KEY (vote_id, resident_id)
+) WITHOUT ROWID;
+
+CREATE TABLE ballots (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    voter TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('online', 'paper')),
+    choice TEXT NOT NULL CHECK (choice IN ('agree', 'disagree', 'abstain')),
+    cast_by_resident INTEGER REFERENCES residents(id),
+    entered_by INTEGER REFERENCES accounts(id),
+    cast_at INTEGER NOT NULL,
+    receipt TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (vote_id, voter, channel)
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M001)])
+    Migrations::new(vec![M::up(M001), M::up(M002)])
 }
 
 pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -7,9 +7,11 @@ pub mod accounts;
 pub mod audit;
 pub mod codes;
 pub mod communities;
+pub mod ledger;
 pub mod migrations;
 pub mod roll;
 pub mod sessions;
+pub mod votes;
 
 use crate::error::Error;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};

@@ -123,6 +123,17 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         hasher: hasher.clone(),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // Votes close by themselves at their closing time.
+    let ticker = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            if let Err(e) = handlers::votes::close_due(&ticker).await {
+                tracing::warn!(error = %e, "closing due votes failed");
+            }
+        }
+    });
     let app = app(state);
     let task = tokio::spawn(async move {
         axum::serve(

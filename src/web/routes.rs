@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::handlers::{
-    account, assets, audit, auth, board, codes, home, import, ops, prefs, roll, settings,
+    account, assets, audit, auth, board, codes, home, import, ops, prefs, roll, settings, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -135,6 +135,50 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             post(codes::issue).layer(form()),
         ),
         (M::GET, "/c/{community}/audit", get(audit::show)),
+        (M::GET, "/c/{community}/votes", get(votes::list)),
+        (M::GET, "/c/{community}/votes/new", get(votes::new_form)),
+        (
+            M::POST,
+            "/c/{community}/votes",
+            post(votes::create).layer(form()),
+        ),
+        (M::GET, "/c/{community}/votes/{vote}", get(votes::show)),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/open",
+            post(votes::open).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/ballot",
+            post(votes::cast).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/paper",
+            post(votes::paper).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/resolve",
+            post(votes::resolve).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/close",
+            post(votes::close).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/votes/{vote}/export.json",
+            get(votes::export),
+        ),
+        (M::GET, "/c/{community}/ledger", get(votes::ledger_page)),
+        (
+            M::GET,
+            "/api/v1/c/{community}/ledger.jsonl",
+            get(votes::ledger_jsonl),
+        ),
     ]
 }
 

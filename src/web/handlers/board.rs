@@ -50,6 +50,8 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             accounts: stats.accounts,
         },
         my_home: home.map(|(_, zone, place)| format!("{zone} · {place}")),
+        votes: super::votes::lines(&st, com.id, &com.tz, false).await?,
+        slug: com.slug.clone(),
     };
     Ok(board(&v.ctx.chrome(Some(&com)), &view))
 }

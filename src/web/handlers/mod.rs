@@ -13,6 +13,7 @@ pub mod ops;
 pub mod prefs;
 pub mod roll;
 pub mod settings;
+pub mod votes;
 
 use crate::error::Error;
 use crate::web::ctx::Ctx;

@@ -29,6 +29,8 @@ pub struct BoardView {
     pub counts: RollCounts,
     /// The reader's own home in this community, if they are on its roll.
     pub my_home: Option<String>,
+    pub votes: Vec<crate::pages::votes::VoteLine>,
+    pub slug: String,
 }
 
 fn section(id: &str, title: &str, empty: &str) -> Markup {
@@ -82,9 +84,10 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
                 (section("deliberations", c.t("流动的茶馆", "Mobile teahouse meetings"),
                     c.t("还没有议事会。居委会安排的议事会和会议纪要会公布在这里。",
                         "No meetings yet. Meetings the committee arranges, and their minutes, will be published here.")))
-                (section("votes", c.t("表决", "Votes"),
-                    c.t("目前没有表决。加装电梯等需要业主或村民表决的事项会在这里投票和公布结果。",
-                        "No votes at the moment. Decisions such as an elevator retrofit will be voted on and their results published here.")))
+                section.board-section aria-labelledby="h-votes" {
+                    h2 #h-votes { a href={"/c/" (v.slug) "/votes"} { (c.t("表决", "Votes")) } }
+                    (crate::pages::votes::vote_list(c, &v.slug, &v.votes))
+                }
                 (section("disclosures", if v.is_village { c.t("村务公开", "Village affairs disclosure") } else { c.t("居务公开", "Residential affairs disclosure") },
                     c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
                         "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")))

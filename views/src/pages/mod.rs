@@ -10,3 +10,4 @@ pub mod import;
 pub mod ops;
 pub mod roll;
 pub mod settings;
+pub mod votes;

@@ -1,0 +1,911 @@
+//! Votes: the committee drafts, opens and closes; residents cast and change
+//! their ballots; paper ballots are entered by the committee; everyone can
+//! read results, download the count and check the ledger.
+
+use super::{checked, day_start, fmt_time, invalid, see_other};
+use crate::domain::vote::{Bound, Choice, CustomRule, RuleId};
+use crate::domain::{Area, Msg};
+use crate::error::Error;
+use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
+use crate::store::{audit, ledger, now, roll};
+use crate::web::AppState;
+use crate::web::ctx::{Committee, Member, Visitor};
+use crate::web::error::bi;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use teahouse_views::Bi;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::votes as view;
+
+fn line(v: &Vote, tz: &str) -> view::VoteLine {
+    view::VoteLine {
+        id: v.id,
+        title: v.title.clone(),
+        status: v.status.as_str().into(),
+        scope: v.scope_label.clone(),
+        closes: fmt_time(v.closes_at, tz),
+        verdict: v.result.as_ref().map(|r| r.verdict.clone()),
+    }
+}
+
+/// The votes shown on the board and the list page.
+pub async fn lines(
+    st: &AppState,
+    community_id: i64,
+    tz: &str,
+    drafts: bool,
+) -> Result<Vec<view::VoteLine>, Error> {
+    let list = st
+        .db
+        .read(move |c| votes::list(c, community_id, drafts))
+        .await?;
+    Ok(list.iter().map(|v| line(v, tz)).collect())
+}
+
+pub async fn list(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
+    let chrome = v.ctx.chrome(Some(&v.community));
+    let l = lines(&st, v.community.id, &v.community.tz, chrome.is_committee()).await?;
+    Ok(view::list_page(&chrome, &v.community.slug, &l).into_response())
+}
+
+async fn scope_options(st: &AppState, community_id: i64) -> Result<Vec<(String, String)>, Error> {
+    st.db
+        .read(move |c| {
+            let mut out = vec![("community".to_string(), "整个社区/村 Whole community".to_string())];
+            for (id, name) in roll::zones(c, community_id)? {
+                out.push((format!("zone:{id}"), format!("{name}")));
+            }
+            let mut stmt = c.prepare(
+                "SELECT b.id, b.number, u.id, u.number FROM buildings b LEFT JOIN units u ON u.building_id = b.id
+                 WHERE b.community_id = ?1 ORDER BY CAST(b.number AS INTEGER), b.number, CAST(u.number AS INTEGER)",
+            )?;
+            let rows = stmt.query_map([community_id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?))
+            })?;
+            let mut last_building = None;
+            for row in rows {
+                let (bid, b, uid, u) = row?;
+                if last_building != Some(bid) {
+                    out.push((format!("building:{bid}"), format!("{b}栋")));
+                    last_building = Some(bid);
+                }
+                if let (Some(uid), Some(u)) = (uid, u) {
+                    out.push((format!("unit:{uid}"), format!("{b}栋{u}单元")));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+fn rule_options() -> Vec<(String, String)> {
+    RuleId::ALL
+        .iter()
+        .map(|r| {
+            let (zh, en) = r.names();
+            (r.as_str().to_string(), format!("{zh} / {en}"))
+        })
+        .collect()
+}
+
+fn today(tz: &str, plus_days: i64) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let d = jiff::Timestamp::now().to_zoned(zone).date();
+    d.checked_add(jiff::Span::new().days(plus_days))
+        .unwrap_or(d)
+        .to_string()
+}
+
+pub async fn new_form(State(st): State<AppState>, com: Committee) -> Result<Response, Error> {
+    let scopes = scope_options(&st, com.community.id).await?;
+    let v = view::NewVoteValues {
+        title: String::new(),
+        explanation: String::new(),
+        scope: "community".into(),
+        rule: "civil_code_278_special".into(),
+        secret: false,
+        opens: today(&com.community.tz, 0),
+        closes: today(&com.community.tz, 14),
+        publicity_days: "15".into(),
+        quorum: String::new(),
+        quorum_inclusive: true,
+        pass: "1/2".into(),
+        pass_inclusive: false,
+    };
+    let chrome = com.ctx.chrome(Some(&com.community));
+    Ok(view::new_form(
+        &chrome,
+        &com.community.slug,
+        &scopes,
+        &rule_options(),
+        &v,
+        &Errors::none(),
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewVotePost {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    explanation: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    rule: String,
+    secret: Option<String>,
+    #[serde(default)]
+    opens: String,
+    #[serde(default)]
+    closes: String,
+    #[serde(default)]
+    publicity_days: String,
+    #[serde(default)]
+    quorum: String,
+    quorum_inclusive: Option<String>,
+    #[serde(default)]
+    pass: String,
+    pass_inclusive: Option<String>,
+}
+
+fn parse_scope(s: &str) -> Option<Scope> {
+    if s == "community" {
+        return Some(Scope {
+            kind: ScopeKind::Community,
+            id: None,
+        });
+    }
+    let (k, id) = s.split_once(':')?;
+    Some(Scope {
+        kind: ScopeKind::parse(k)?,
+        id: Some(id.parse().ok()?),
+    })
+}
+
+fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::NewVote> {
+    let title = f.title.trim();
+    if title.is_empty() || title.chars().count() > 100 {
+        errors.add(
+            "title",
+            Bi::new(
+                "请填写表决事项（最多 100 字）",
+                "the question is required (100 characters at most)",
+            ),
+        );
+    }
+    if f.explanation.chars().count() > 5000 {
+        errors.add(
+            "explanation",
+            Bi::new(
+                "说明最多 5000 字",
+                "the explanation may have 5000 characters at most",
+            ),
+        );
+    }
+    let scope = parse_scope(&f.scope);
+    if scope.is_none() {
+        errors.add("scope", Bi::new("请选择范围", "choose a scope"));
+    }
+    let rule = RuleId::parse(&f.rule);
+    if rule.is_none() {
+        errors.add("rule", Bi::new("请选择表决规则", "choose a rule"));
+    }
+    let mut custom = None;
+    if matches!(rule, Some(RuleId::Custom) | Some(RuleId::SimpleMajority)) {
+        let q = if f.quorum.trim().is_empty() {
+            None
+        } else {
+            Bound::parse(&f.quorum, checked(&f.quorum_inclusive))
+                .map_err(|m| errors.add("quorum", bi(&m)))
+                .ok()
+        };
+        let p = if f.pass.trim().is_empty() {
+            if rule == Some(RuleId::Custom) {
+                errors.add(
+                    "pass",
+                    Bi::new(
+                        "自定义规则需要同意比例",
+                        "a custom rule needs the agreeing share",
+                    ),
+                );
+            }
+            None
+        } else {
+            Bound::parse(&f.pass, checked(&f.pass_inclusive))
+                .map_err(|m| errors.add("pass", bi(&m)))
+                .ok()
+        };
+        custom = Some(CustomRule {
+            quorum_heads: q,
+            pass_heads: p,
+            ..Default::default()
+        });
+    }
+    let opens = day_start(&f.opens, tz);
+    let closes = day_start(&f.closes, tz).map(|t| t + 24 * 3600);
+    if opens.is_none() {
+        errors.add("opens", Bi::new("请填写开始日期", "give the opening date"));
+    }
+    match (opens, closes) {
+        (_, None) => errors.add("closes", Bi::new("请填写截止日期", "give the closing date")),
+        (Some(o), Some(c)) if c <= o => errors.add(
+            "closes",
+            Bi::new(
+                "截止日期不能早于开始日期",
+                "the vote cannot close before it opens",
+            ),
+        ),
+        (_, Some(c)) if c <= now() => errors.add(
+            "closes",
+            Bi::new("截止日期已经过去", "the closing date has passed"),
+        ),
+        _ => {}
+    }
+    let days = if f.publicity_days.trim().is_empty() {
+        Ok(7)
+    } else {
+        f.publicity_days.trim().parse::<i64>()
+    };
+    let days = match days {
+        Ok(d) if (0..=60).contains(&d) => d,
+        _ => {
+            errors.add(
+                "publicity_days",
+                Bi::new(
+                    "公示期应为 0 到 60 天",
+                    "the publicity period is 0 to 60 days",
+                ),
+            );
+            0
+        }
+    };
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(votes::NewVote {
+        title: title.to_string(),
+        explanation: f.explanation.trim().to_string(),
+        scope: scope?,
+        rule: rule?,
+        custom: if rule == Some(RuleId::SimpleMajority)
+            && custom
+                .as_ref()
+                .is_some_and(|c| c.quorum_heads.is_none() && c.pass_heads.is_none())
+        {
+            None
+        } else {
+            custom
+        },
+        secret: checked(&f.secret),
+        opens_at: opens?,
+        closes_at: closes?,
+        publicity_days: days,
+    })
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    com: Committee,
+    Form(f): Form<NewVotePost>,
+) -> Result<Response, Error> {
+    let mut errors = Errors::none();
+    let cid = com.community.id;
+    let slug = com.community.slug.clone();
+    let Some(nv) = validate(&f, &com.community.tz, &mut errors) else {
+        let scopes = scope_options(&st, cid).await?;
+        let v = view::NewVoteValues {
+            title: f.title.clone(),
+            explanation: f.explanation.clone(),
+            scope: f.scope.clone(),
+            rule: f.rule.clone(),
+            secret: checked(&f.secret),
+            opens: f.opens.clone(),
+            closes: f.closes.clone(),
+            publicity_days: f.publicity_days.clone(),
+            quorum: f.quorum.clone(),
+            quorum_inclusive: checked(&f.quorum_inclusive),
+            pass: f.pass.clone(),
+            pass_inclusive: checked(&f.pass_inclusive),
+        };
+        let chrome = com.ctx.chrome(Some(&com.community));
+        return Ok(invalid(view::new_form(
+            &chrome,
+            &slug,
+            &scopes,
+            &rule_options(),
+            &v,
+            &errors,
+        )));
+    };
+    let actor = com.ctx.actor();
+    let account = com.account.id;
+    let id = st
+        .db
+        .write(move |tx| {
+            let id = votes::create(tx, cid, &nv, account)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.create",
+                &format!("vote:{id}"),
+                &nv.title,
+            )?;
+            Ok(id)
+        })
+        .await?;
+    Ok(see_other(&format!("/c/{slug}/votes/{id}")))
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    done: Option<String>,
+}
+
+fn notice(done: Option<&str>) -> Option<Bi> {
+    Some(match done? {
+        "created" => Bi::new("草稿已保存。", "The draft was saved."),
+        "opened" => Bi::new(
+            "表决已开始，选民名单已固定并记入公开记录。",
+            "The vote is open; its electorate is frozen and in the ledger.",
+        ),
+        "cast" => Bi::new("您的选票已收到。", "Your ballot was received."),
+        "paper" => Bi::new("纸质选票已录入。", "The paper ballot was recorded."),
+        "resolved" => Bi::new("冲突已处理。", "The conflict was resolved."),
+        "closed" => Bi::new(
+            "表决已结束，结果已公布并记入公开记录。",
+            "The vote is closed; the result is published and in the ledger.",
+        ),
+        _ => return None,
+    })
+}
+
+fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<String>)> {
+    let not_voting = r.total.heads - r.participating.heads;
+    let not_area = match (&r.total.area, &r.participating.area) {
+        (Some(t), Some(p)) => {
+            let t = Area::parse(t).map(|a| a.centi()).unwrap_or(0);
+            let p = Area::parse(p).map(|a| a.centi()).unwrap_or(0);
+            Some(Area::from_centi(t - p).to_string())
+        }
+        _ => None,
+    };
+    vec![
+        ("同意 agree".into(), r.agree.heads, r.agree.area.clone()),
+        (
+            "不同意 disagree".into(),
+            r.disagree.heads,
+            r.disagree.area.clone(),
+        ),
+        (
+            "弃权 abstain".into(),
+            r.abstain.heads,
+            r.abstain.area.clone(),
+        ),
+        ("未投 not voting".into(), not_voting, not_area),
+    ]
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, Error> {
+    let chrome = v.ctx.chrome(Some(&v.community));
+    let committee = chrome.is_committee();
+    let cid = v.community.id;
+    let resident = v
+        .ctx
+        .0
+        .account
+        .as_ref()
+        .filter(|a| a.is_member(cid))
+        .and_then(|a| a.resident_id);
+    let tz = v.community.tz.clone();
+    let data = st
+        .db
+        .read(move |c| {
+            let vote = votes::get(c, cid, id)?;
+            if vote.status == Status::Draft && !committee {
+                return Err(Error::NotFound);
+            }
+            // The electorate: a live preview for drafts, the frozen list after.
+            let electorate: Vec<(String, String, Vec<String>, Option<i64>, Option<String>)> = if vote.status == Status::Draft {
+                votes::compute_electorate(c, cid, &vote.scope, vote.rule, vote.custom.as_ref())?
+                    .into_iter()
+                    .map(|e| (e.voter, e.label, e.dwellings, e.area_centi, e.household))
+                    .collect()
+            } else {
+                let mut s = c.prepare_cached(
+                    "SELECT voter, label, dwellings, area_centi, household FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter",
+                )?;
+                s.query_map([id], |r| {
+                    let d: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&d).unwrap_or_default(), r.get(3)?, r.get(4)?))
+                })?
+                .collect::<Result<_, _>>()?
+            };
+            let my_voter = match resident {
+                Some(r) if vote.status != Status::Draft => votes::voter_for(c, id, r)?,
+                _ => None,
+            };
+            let ballots = votes::ballots(c, id)?;
+            let conflicts = if committee { votes::conflicts(c, id)? } else { Vec::new() };
+            let public = votes::export(c, &vote, false)?;
+            let entries = ledger::entries_for(c, cid, &format!("vote:{id}"))?;
+            Ok((vote, electorate, my_voter, ballots, conflicts, public, entries))
+        })
+        .await?;
+    let (vote, electorate, my_voter, ballots, conflicts, public, entries) = data;
+    let my_ballot = my_voter.as_ref().and_then(|voter| {
+        ballots
+            .iter()
+            .filter(|b| &b.voter == voter)
+            .max_by_key(|b| b.cast_at)
+            .map(|b| {
+                let by = b
+                    .cast_by
+                    .clone()
+                    .or_else(|| b.entered_by.as_ref().map(|e| format!("{e}（纸质 paper）")));
+                (
+                    b.choice.as_str().to_string(),
+                    b.receipt.clone(),
+                    fmt_time(b.cast_at, &tz),
+                    by,
+                )
+            })
+    });
+    let voted: std::collections::HashSet<&str> = ballots.iter().map(|b| b.voter.as_str()).collect();
+    let total_area: Option<i64> = electorate.iter().map(|e| e.3).sum();
+    let households: std::collections::BTreeSet<&str> =
+        electorate.iter().filter_map(|e| e.4.as_deref()).collect();
+    let labels: std::collections::HashMap<String, (String, String)> = electorate
+        .iter()
+        .map(|e| (e.0.clone(), (e.1.clone(), e.2.join("、"))))
+        .collect();
+    let result = vote.result.as_ref().map(|r| view::ResultView {
+        verdict: r.verdict.clone(),
+        quorum_any: r.quorum_combine == "any",
+        quorum: r
+            .quorum
+            .iter()
+            .map(|t| view::TestLine {
+                met: t.met,
+                text: Bi::new(t.zh.clone(), t.en.clone()),
+            })
+            .collect(),
+        pass: r
+            .pass
+            .iter()
+            .map(|t| view::TestLine {
+                met: t.met,
+                text: Bi::new(t.zh.clone(), t.en.clone()),
+            })
+            .collect(),
+        bars: choice_bars(r),
+        total_heads: r.total.heads,
+        total_area: r.total.area.clone(),
+    });
+    let ballot_lines = if vote.status == Status::Closed {
+        public
+            .ballots
+            .iter()
+            .map(|b| view::BallotLine {
+                who: if vote.secret {
+                    b.voter.clone()
+                } else {
+                    labels
+                        .get(&b.voter)
+                        .map(|(l, d)| {
+                            if d.is_empty() {
+                                l.clone()
+                            } else {
+                                format!("{l}（{d}）")
+                            }
+                        })
+                        .unwrap_or_else(|| b.voter.clone())
+                },
+                choice: b.choice.clone(),
+                channel: match b.channel.as_str() {
+                    "paper" => "纸质 paper".into(),
+                    _ => "网上 online".into(),
+                },
+                receipt: b.receipt.clone(),
+                note: String::new(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (rz, re) = vote.rule.names();
+    let view = view::VoteView {
+        id: vote.id,
+        title: vote.title.clone(),
+        explanation: vote.explanation.clone(),
+        status: vote.status.as_str().into(),
+        scope: vote.scope_label.clone(),
+        rule: Bi::new(rz, re),
+        secret: vote.secret,
+        opens: fmt_time(vote.opens_at, &tz),
+        closes: fmt_time(vote.closes_at, &tz),
+        publicity_days: vote.publicity_days,
+        publicity_until: vote
+            .closed_at
+            .map(|t| fmt_time(t + vote.publicity_days * 24 * 3600, &tz)),
+        electorate_count: electorate.len(),
+        electorate_area: total_area.map(|a| Area::from_centi(a).to_string()),
+        electorate_households: households.len(),
+        electorate: if committee {
+            electorate
+                .iter()
+                .map(|e| (e.0.clone(), e.1.clone(), e.2.join("、")))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        my_ballot,
+        can_cast: my_voter.is_some() && vote.status == Status::Open && now() < vote.closes_at,
+        ballot_count: voted.len(),
+        not_voted: if committee && vote.status == Status::Open {
+            electorate
+                .iter()
+                .filter(|e| !voted.contains(e.0.as_str()))
+                .map(|e| (e.1.clone(), e.2.join("、")))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        conflicts,
+        result,
+        ballots: ballot_lines,
+        ledger: entries
+            .iter()
+            .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
+            .collect(),
+        notice: notice(q.done.as_deref()),
+    };
+    Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
+}
+
+async fn load(st: &AppState, community_id: i64, id: i64) -> Result<Vote, Error> {
+    st.db.read(move |c| votes::get(c, community_id, id)).await
+}
+
+pub async fn open(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = com.community.id;
+    let actor = com.ctx.actor();
+    let vote = load(&st, cid, id).await?;
+    st.db
+        .write(move |tx| {
+            let e = votes::open(tx, &vote)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.open",
+                &format!("vote:{id}"),
+                &format!("ledger #{} {}", e.seq, e.hash),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=opened",
+        com.community.slug
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct BallotPost {
+    #[serde(default)]
+    choice: String,
+    #[serde(default)]
+    voter: String,
+    #[serde(default)]
+    keep: String,
+}
+
+fn choice_of(f: &BallotPost) -> Result<Choice, Error> {
+    Choice::parse(&f.choice).ok_or_else(|| {
+        Error::Invalid(Msg::new(
+            "请选择同意、不同意或弃权",
+            "choose agree, disagree or abstain",
+        ))
+    })
+}
+
+pub async fn cast(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<BallotPost>,
+) -> Result<Response, Error> {
+    let choice = choice_of(&f)?;
+    let cid = m.community.id;
+    let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
+    let vote = load(&st, cid, id).await?;
+    let actor = m.ctx.actor();
+    st.db
+        .write(move |tx| {
+            let voter = votes::voter_for(tx, id, resident)?.ok_or(Error::Forbidden)?;
+            votes::cast(tx, &vote, &voter, "online", choice, Some(resident), None)?;
+            // The audit log never records a choice: secret means secret.
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.ballot",
+                &format!("vote:{id}"),
+                "online",
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=cast#h-cast",
+        m.community.slug
+    )))
+}
+
+pub async fn paper(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<BallotPost>,
+) -> Result<Response, Error> {
+    let choice = choice_of(&f)?;
+    let cid = com.community.id;
+    let vote = load(&st, cid, id).await?;
+    let actor = com.ctx.actor();
+    let account = com.account.id;
+    let voter = f.voter.clone();
+    st.db
+        .write(move |tx| {
+            votes::cast(tx, &vote, &voter, "paper", choice, None, Some(account)).map_err(|e| {
+                match e {
+                    Error::Forbidden => Error::Invalid(Msg::new(
+                        "这位选民不在名单中",
+                        "that voter is not in the electorate",
+                    )),
+                    e => e,
+                }
+            })?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.paper",
+                &format!("vote:{id}"),
+                &voter,
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=paper",
+        com.community.slug
+    )))
+}
+
+pub async fn resolve(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<BallotPost>,
+) -> Result<Response, Error> {
+    if !matches!(f.keep.as_str(), "online" | "paper") {
+        return Err(Error::Invalid(Msg::new(
+            "请选择保留哪一张选票",
+            "choose which ballot to keep",
+        )));
+    }
+    let cid = com.community.id;
+    load(&st, cid, id).await?;
+    let actor = com.ctx.actor();
+    let (voter, keep) = (f.voter.clone(), f.keep.clone());
+    st.db
+        .write(move |tx| {
+            votes::resolve(tx, id, &voter, &keep)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.conflict_resolved",
+                &format!("vote:{id} {voter}"),
+                &format!("kept {keep}"),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=resolved",
+        com.community.slug
+    )))
+}
+
+pub async fn close(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = com.community.id;
+    let vote = load(&st, cid, id).await?;
+    let actor = com.ctx.actor();
+    st.db
+        .write(move |tx| {
+            if now() < vote.closes_at {
+                let (n, voted): (i64, i64) = tx.query_row(
+                    "SELECT (SELECT count(*) FROM vote_electorate WHERE vote_id = ?1),
+                            (SELECT count(DISTINCT voter) FROM ballots WHERE vote_id = ?1)",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if voted < n {
+                    return Err(Error::Conflict(Msg::new(
+                        format!("还没到截止时间，且还有 {} 位选民没有投票，不能提前结束", n - voted),
+                        format!("the vote has not reached its closing time and {} voters have not voted; it cannot close early", n - voted),
+                    )));
+                }
+            }
+            let (t, e) = votes::close(tx, &vote)?;
+            audit::record(tx, &actor, Some(cid), "vote.close", &format!("vote:{id}"), &format!("{} · ledger #{}", t.verdict, e.seq))
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=closed",
+        com.community.slug
+    )))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    full: Option<String>,
+}
+
+/// The count as `teahouse.vote/1`. A secret vote's public export uses
+/// pseudonyms; only the supervision committee may ask for the full one.
+pub async fn export(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, Error> {
+    let full = checked(&q.full);
+    let cid = v.community.id;
+    if full
+        && !v
+            .ctx
+            .0
+            .account
+            .as_ref()
+            .is_some_and(|a| a.has_role(cid, crate::store::accounts::Role::Supervisor))
+    {
+        return Err(Error::Forbidden);
+    }
+    let e = st
+        .db
+        .read(move |c| {
+            let vote = votes::get(c, cid, id)?;
+            if vote.status == Status::Draft {
+                return Err(Error::NotFound);
+            }
+            votes::export(c, &vote, full)
+        })
+        .await?;
+    let body = serde_json::to_string_pretty(&e).map_err(|err| Error::Internal(err.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"vote-{id}.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn ledger_page(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let (entries, reports) = st
+        .db
+        .read(move |c| Ok((ledger::entries(c, cid)?, ledger::verify_db(c)?)))
+        .await?;
+    let mine = reports
+        .into_iter()
+        .find(|r| r.community == v.community.slug);
+    let intact = mine.map(|r| match r.broken {
+        None => Bi::new(
+            format!("核验通过：{} 条记录完整，内容与记录一致。", r.entries),
+            format!(
+                "Verified: {} entries, chain intact, records match.",
+                r.entries
+            ),
+        ),
+        Some(b) => Bi::new(
+            format!("核验失败：{}", b.zh),
+            format!("Verification failed: {}", b.en),
+        ),
+    });
+    let tz = v.community.tz.clone();
+    let lines: Vec<view::LedgerLine> = entries
+        .iter()
+        .rev()
+        .map(|e| view::LedgerLine {
+            seq: e.seq,
+            at: fmt_time(e.at, &tz),
+            kind: e.kind.clone(),
+            subject: e.subject.clone(),
+            hash: e.hash.clone(),
+        })
+        .collect();
+    Ok(view::ledger_page(
+        &v.ctx.chrome(Some(&v.community)),
+        &v.community.slug,
+        &lines,
+        intact,
+    )
+    .into_response())
+}
+
+pub async fn ledger_jsonl(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let entries = st.db.read(move |c| ledger::entries(c, cid)).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8")],
+        ledger::to_jsonl(&entries),
+    )
+        .into_response())
+}
+
+/// Closes every vote whose closing time has passed (run periodically).
+pub async fn close_due(st: &AppState) -> Result<usize, Error> {
+    let due: Vec<(i64, i64)> = st
+        .db
+        .read(|c| {
+            let mut s = c.prepare(
+                "SELECT community_id, id FROM votes WHERE status = 'open' AND closes_at <= ?1",
+            )?;
+            let v = s
+                .query_map([now()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(v)
+        })
+        .await?;
+    let mut n = 0;
+    for (cid, id) in due {
+        let res = st
+            .db
+            .write(move |tx| {
+                let vote = votes::get(tx, cid, id)?;
+                if vote.status != Status::Open {
+                    return Ok(());
+                }
+                let (t, e) = votes::close(tx, &vote)?;
+                audit::record(
+                    tx,
+                    &crate::store::audit::Actor::system("clock"),
+                    Some(cid),
+                    "vote.close",
+                    &format!("vote:{id}"),
+                    &format!("{} · ledger #{}", t.verdict, e.seq),
+                )
+            })
+            .await;
+        match res {
+            Ok(()) => n += 1,
+            // Unresolved conflicts keep a vote open until the committee acts.
+            Err(e) => tracing::warn!(vote = id, error = %e, "vote not closed automatically"),
+        }
+    }
+    Ok(n)
+}

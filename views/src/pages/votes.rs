@@ -1,0 +1,399 @@
+//! Votes: the list, the committee's new-vote form, and one vote's page,
+//! which changes with its status and the reader's role.
+
+use crate::chrome::{Bi, Chrome};
+use crate::forms::{self, Errors, Opts};
+use crate::layout::{bi, csrf, flash, page};
+use maud::{Markup, html};
+
+pub struct VoteLine {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub scope: String,
+    pub closes: String,
+    pub verdict: Option<String>,
+}
+
+fn status_words(c: &Chrome, s: &str) -> &'static str {
+    match s {
+        "draft" => c.t("草稿", "draft"),
+        "open" => c.t("投票中", "open"),
+        _ => c.t("已结束", "closed"),
+    }
+}
+
+pub fn verdict_words(c: &Chrome, v: &str) -> &'static str {
+    match v {
+        "passed" => c.t("通过", "passed"),
+        "failed" => c.t("未通过", "not passed"),
+        _ => c.t("参与人数不足，未形成决定", "too few took part: no decision"),
+    }
+}
+
+/// The list of votes, also used on the board.
+pub fn vote_list(c: &Chrome, slug: &str, votes: &[VoteLine]) -> Markup {
+    html! {
+        @if votes.is_empty() {
+            p.empty { (c.t("目前没有表决。加装电梯等需要业主或村民表决的事项会在这里投票和公布结果。",
+                "No votes at the moment. Decisions such as an elevator retrofit will be voted on and their results published here.")) }
+        } @else {
+            ul.vote-list {
+                @for v in votes {
+                    li {
+                        a href={"/c/" (slug) "/votes/" (v.id)} { (v.title) }
+                        " " span.tag { (status_words(c, &v.status)) }
+                        br;
+                        span.muted { (v.scope) " · " (c.t("截止 ", "closes ")) (v.closes) }
+                        @if let Some(verdict) = &v.verdict { " · " strong { (verdict_words(c, verdict)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn list_page(c: &Chrome, slug: &str, votes: &[VoteLine]) -> Markup {
+    page(
+        c,
+        c.t("表决", "Votes"),
+        html! {
+            h1 { (c.t("表决", "Votes")) }
+            @if c.is_committee() { p { a.button href={"/c/" (slug) "/votes/new"} { (c.t("发起表决", "New vote")) } } }
+            (vote_list(c, slug, votes))
+            p { a href={"/c/" (slug) "/ledger"} { (c.t("公开记录（哈希链）", "Public ledger (hash chain)")) } }
+        },
+    )
+}
+
+pub struct NewVoteValues {
+    pub title: String,
+    pub explanation: String,
+    pub scope: String,
+    pub rule: String,
+    pub secret: bool,
+    pub opens: String,
+    pub closes: String,
+    pub publicity_days: String,
+    pub quorum: String,
+    pub quorum_inclusive: bool,
+    pub pass: String,
+    pub pass_inclusive: bool,
+}
+
+pub fn new_form(
+    c: &Chrome,
+    slug: &str,
+    scopes: &[(String, String)],
+    rules: &[(String, String)],
+    v: &NewVoteValues,
+    errors: &Errors,
+) -> Markup {
+    page(
+        c,
+        c.t("发起表决", "New vote"),
+        html! {
+            p { a href={"/c/" (slug) "/votes"} { "← " (c.t("表决", "Votes")) } }
+            h1 { (c.t("发起表决", "New vote")) }
+            p { (c.t("先保存为草稿：可以预览选民名单和总数，确认后再开始表决。开始时选民名单会被固定，之后名册的变化不影响这次表决。",
+                     "It is saved as a draft first: preview the electorate and its totals, then open it. Opening freezes the electorate; later roll changes do not affect it.")) }
+            (forms::summary(c, errors))
+            form.stack method="post" action={"/c/" (slug) "/votes"} {
+                (csrf(c))
+                (forms::input(c, "title", c.t("表决事项", "Question"), &v.title, errors,
+                    Opts { required: true, hint: Some(("例如：3栋2单元是否加装电梯", "e.g. Should unit 2 of building 3 get an elevator?")), ..Default::default() }))
+                div.field {
+                    label for="f-explanation" { (c.t("说明（方案、费用、时间）", "Explanation (plan, cost, timing)")) }
+                    textarea #f-explanation name="explanation" rows="5" { (v.explanation) }
+                }
+                (forms::select(c, "scope", c.t("范围", "Scope"), scopes, &v.scope, errors))
+                (forms::select(c, "rule", c.t("表决规则", "Rule"), rules, &v.rule, errors))
+                fieldset {
+                    legend { (c.t("自定义规则（仅“自定义”或“简单多数”时使用）", "Custom rule (only for custom or simple majority)")) }
+                    (forms::input(c, "quorum", c.t("参与比例（如 1/2，留空为不设）", "Share that must take part (e.g. 1/2; blank for none)"), &v.quorum, errors, Opts::default()))
+                    (forms::checkbox("quorum_inclusive", c.t("含本数（“以上”）", "Inclusive (at least)"), v.quorum_inclusive))
+                    (forms::input(c, "pass", c.t("同意比例（如 1/2）", "Share of those voting who must agree (e.g. 1/2)"), &v.pass, errors, Opts::default()))
+                    (forms::checkbox("pass_inclusive", c.t("含本数（否则须“超过”）", "Inclusive (otherwise: more than)"), v.pass_inclusive))
+                }
+                (forms::checkbox("secret", c.t("无记名投票（不公开谁投了什么）", "Secret ballot (nobody sees who voted what)"), v.secret))
+                (forms::input(c, "opens", c.t("开始日期", "Opens (date)"), &v.opens, errors, Opts { kind: "date", required: true, ..Default::default() }))
+                (forms::input(c, "closes", c.t("截止日期（当天 24 点结束）", "Closes (date, at the end of that day)"), &v.closes, errors, Opts { kind: "date", required: true, ..Default::default() }))
+                (forms::input(c, "publicity_days", c.t("公示期（天）", "Publicity period (days)"), &v.publicity_days, errors,
+                    Opts { kind: "number", inputmode: Some("numeric"), hint: Some(("加装电梯一般为 15 天", "15 days is usual for an elevator retrofit")), ..Default::default() }))
+                button.primary type="submit" { (c.t("保存草稿", "Save the draft")) }
+            }
+        },
+    )
+}
+
+pub struct TestLine {
+    pub met: bool,
+    pub text: Bi,
+}
+
+pub struct ResultView {
+    pub verdict: String,
+    pub quorum_any: bool,
+    pub quorum: Vec<TestLine>,
+    pub pass: Vec<TestLine>,
+    /// (label, heads, area) for agree, disagree, abstain, not voting.
+    pub bars: Vec<(String, i64, Option<String>)>,
+    pub total_heads: i64,
+    pub total_area: Option<String>,
+}
+
+pub struct BallotLine {
+    pub who: String,
+    pub choice: String,
+    pub channel: String,
+    pub receipt: String,
+    pub note: String,
+}
+
+pub struct VoteView {
+    pub id: i64,
+    pub title: String,
+    pub explanation: String,
+    pub status: String,
+    pub scope: String,
+    pub rule: Bi,
+    pub secret: bool,
+    pub opens: String,
+    pub closes: String,
+    pub publicity_days: i64,
+    pub publicity_until: Option<String>,
+    pub electorate_count: usize,
+    pub electorate_area: Option<String>,
+    pub electorate_households: usize,
+    /// For the committee before opening, and after for checking.
+    pub electorate: Vec<(String, String, String)>,
+    pub my_ballot: Option<(String, String, String, Option<String>)>,
+    pub can_cast: bool,
+    pub ballot_count: usize,
+    pub not_voted: Vec<(String, String)>,
+    pub conflicts: Vec<String>,
+    pub result: Option<ResultView>,
+    pub ballots: Vec<BallotLine>,
+    pub ledger: Vec<(i64, String, String)>,
+    pub notice: Option<Bi>,
+}
+
+fn choice_words(c: &Chrome, s: &str) -> &'static str {
+    match s {
+        "agree" => c.t("同意", "agree"),
+        "disagree" => c.t("不同意", "disagree"),
+        _ => c.t("弃权", "abstain"),
+    }
+}
+
+fn chart(c: &Chrome, r: &ResultView) -> Markup {
+    // A horizontal bar per choice, by head; server-rendered SVG, no script.
+    let max = r.total_heads.max(1) as f64;
+    let h = 34 * r.bars.len() as u32 + 10;
+    html! {
+        svg.chart role="img" viewBox={"0 0 600 " (h)} aria-label=(c.t("按人数的表决结果", "Result by head")) {
+            @for (i, (label, heads, area)) in r.bars.iter().enumerate() {
+                @let y = 10 + 34 * i as u32;
+                @let w = (*heads as f64 / max * 380.0).round() as u32;
+                text x="0" y=(y + 18) class="chart-label" { (label) }
+                rect x="110" y=(y) width=(w.max(1)) height="24" class={"bar bar-" (i)} {}
+                text x=(118 + w) y=(y + 18) class="chart-value" {
+                    (heads) (c.t(" 人", "")) @if let Some(a) = area { " · " (a) " ㎡" }
+                }
+            }
+        }
+    }
+}
+
+pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
+    let base = format!("/c/{slug}/votes/{}", v.id);
+    let committee = c.is_committee();
+    page(
+        c,
+        &v.title,
+        html! {
+            p { a href={"/c/" (slug) "/votes"} { "← " (c.t("表决", "Votes")) } }
+            h1 { (v.title) }
+            @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
+            dl.facts {
+                dt { (c.t("状态", "Status")) } dd { strong { (status_words(c, &v.status)) } }
+                dt { (c.t("范围", "Scope")) } dd { (v.scope) }
+                dt { (c.t("规则", "Rule")) } dd { (bi(c, &v.rule)) }
+                dt { (c.t("方式", "Ballot")) } dd { (if v.secret { c.t("无记名", "secret") } else { c.t("记名（公开谁投了什么）", "open (roll-call)") }) }
+                dt { (c.t("时间", "When")) } dd { (v.opens) " — " (v.closes) }
+                dt { (c.t("选民", "Electorate")) } dd {
+                    (v.electorate_count) (c.t(" 个", ""))
+                    @if let Some(a) = &v.electorate_area { (c.t("，总面积 ", ", total area ")) (a) " ㎡" }
+                    @if v.electorate_households > 0 { (c.t("，", ", ")) (v.electorate_households) (c.t(" 户", " households")) }
+                    @if v.status == "draft" { " " span.muted { (c.t("（预览；开始时固定）", "(preview; frozen when the vote opens)")) } }
+                }
+            }
+            @if !v.explanation.is_empty() { div.explanation { @for line in v.explanation.lines() { p { (line) } } } }
+
+            @if v.status == "open" {
+                section aria-labelledby="h-cast" {
+                    h2 #h-cast { (c.t("投票", "Your ballot")) }
+                    @if let Some((choice, receipt, at, by)) = &v.my_ballot {
+                        div.flash.ok role="status" {
+                            (c.t("已投：", "Cast: ")) strong { (choice_words(c, choice)) } " · " (at)
+                            @if let Some(by) = by { " · " (c.t("由 ", "by ")) (by) }
+                            br; (c.t("回执码：", "Receipt: ")) strong.receipt { (receipt) }
+                            br; span.hint { (c.t("请记下回执码：结束后可以用它在公布的选票清单中核对您的选票。截止前可以改票。",
+                                "Keep the receipt: after closing you can find your ballot in the published list with it. You may change your ballot until the vote closes.")) }
+                        }
+                    }
+                    @if v.can_cast {
+                        form.stack method="post" action={(base) "/ballot"} {
+                            (csrf(c))
+                            fieldset.choices {
+                                legend { (v.title) }
+                                @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
+                                    div.field.check {
+                                        input type="radio" name="choice" id={"c-" (val)} value=(val) required
+                                            checked[v.my_ballot.as_ref().is_some_and(|b| b.0 == val)];
+                                        label for={"c-" (val)} { (c.t(zh, en)) }
+                                    }
+                                }
+                            }
+                            button.primary type="submit" { (if v.my_ballot.is_some() { c.t("改票", "Change my ballot") } else { c.t("投票", "Cast my ballot") }) }
+                        }
+                    } @else if c.user.is_none() {
+                        p { a href={"/login?next=" (base)} { (c.t("登录后投票", "Log in to vote")) } }
+                    } @else if v.my_ballot.is_none() {
+                        p.empty { (c.t("您不在这次表决的选民名单中。", "You are not in this vote's electorate.")) }
+                    }
+                }
+            }
+
+            @if let Some(r) = &v.result {
+                section aria-labelledby="h-result" {
+                    h2 #h-result { (c.t("结果：", "Result: ")) (verdict_words(c, &r.verdict)) }
+                    (chart(c, r))
+                    h3 { (c.t("参与条件", "Participation")) @if r.quorum_any { " " span.muted { (c.t("（满足其一即可）", "(any one suffices)")) } } }
+                    ul.tests { @for t in &r.quorum { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
+                    h3 { (c.t("通过条件", "Passing")) }
+                    ul.tests { @for t in &r.pass { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
+                    @if let Some(u) = &v.publicity_until { p { (c.t("公示期至 ", "Publicity period until ")) (u) } }
+                    p { a href={(base) "/export.json"} { (c.t("下载计票文件（可用 teahouse recount 自行核算）", "Download the count (re-check it with teahouse recount)")) } }
+                }
+                section aria-labelledby="h-ballots" {
+                    h2 #h-ballots { (c.t("选票清单", "Ballots")) }
+                    p.hint { (if v.secret { c.t("无记名表决只公布回执码，不公布姓名。", "A secret vote lists receipts, never names.") } else { c.t("记名表决公布每位选民的选择。", "An open vote lists each voter's choice.") }) }
+                    div.table-wrap { table {
+                        thead { tr {
+                            th scope="col" { (if v.secret { c.t("选民（化名）", "Voter (pseudonym)") } else { c.t("选民", "Voter") }) }
+                            th scope="col" { (c.t("选择", "Choice")) }
+                            th scope="col" { (c.t("方式", "Channel")) }
+                            th scope="col" { (c.t("回执码", "Receipt")) }
+                        } }
+                        tbody { @for b in &v.ballots { tr { td { (b.who) } td { (choice_words(c, &b.choice)) } td { (b.channel) } td { code { (b.receipt) } } } } }
+                    } }
+                }
+            }
+
+            @if committee {
+                section.staff-panel aria-labelledby="h-desk" {
+                    h2 #h-desk { (c.t("工作台", "Committee desk")) }
+                    @if v.status == "draft" {
+                        form method="post" action={(base) "/open"} {
+                            (csrf(c))
+                            button.primary type="submit" { (c.t("开始表决（固定选民名单）", "Open the vote (freeze the electorate)")) }
+                        }
+                    }
+                    @if v.status == "open" {
+                        p { (c.t("已收到 ", "Ballots so far: ")) strong { (v.ballot_count) } " / " (v.electorate_count) }
+                        @if !v.conflicts.is_empty() {
+                            (flash(c, "warn", &Bi::new("以下选民同时有网上和纸质选票，结束前必须选定一张：", "These voters have both an online and a paper ballot; choose one before closing:")))
+                            @for voter in &v.conflicts {
+                                form.inline method="post" action={(base) "/resolve"} {
+                                    (csrf(c))
+                                    input type="hidden" name="voter" value=(voter);
+                                    (voter) " "
+                                    button type="submit" name="keep" value="online" { (c.t("保留网上选票", "Keep online")) } " "
+                                    button type="submit" name="keep" value="paper" { (c.t("保留纸质选票", "Keep paper")) }
+                                }
+                                br;
+                            }
+                        }
+                        h3 { (c.t("录入纸质选票", "Enter a paper ballot")) }
+                        form.stack method="post" action={(base) "/paper"} {
+                            (csrf(c))
+                            div.field {
+                                label for="f-voter" { (c.t("选民", "Voter")) }
+                                select #f-voter name="voter" required {
+                                    @for (id, label, dw) in &v.electorate { option value=(id) { (label) @if !dw.is_empty() { " · " (dw) } } }
+                                }
+                            }
+                            fieldset.choices {
+                                legend { (c.t("纸质选票上的选择", "Choice on the paper ballot")) }
+                                @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
+                                    div.field.check {
+                                        input type="radio" name="choice" id={"p-" (val)} value=(val) required;
+                                        label for={"p-" (val)} { (c.t(zh, en)) }
+                                    }
+                                }
+                            }
+                            button type="submit" { (c.t("录入", "Record")) }
+                        }
+                        @if !v.not_voted.is_empty() {
+                            details {
+                                summary { (c.t("尚未投票", "Not yet voted")) " (" (v.not_voted.len()) ")" }
+                                ul { @for (label, dw) in &v.not_voted { li { (label) @if !dw.is_empty() { " · " (dw) } } } }
+                            }
+                        }
+                        form method="post" action={(base) "/close"} {
+                            (csrf(c))
+                            button type="submit" { (c.t("结束表决并计票", "Close the vote and count")) }
+                        }
+                        p.hint { (c.t("截止时间到后系统自动计票；提前结束仅在所有选民都已投票时允许。", "The count runs by itself at the closing time; closing early is allowed only when every voter has voted.")) }
+                    }
+                    @if v.status == "draft" && !v.electorate.is_empty() {
+                        details {
+                            summary { (c.t("选民名单预览", "Electorate preview")) " (" (v.electorate.len()) ")" }
+                            ul { @for (_, label, dw) in &v.electorate { li { (label) @if !dw.is_empty() { " · " (dw) } } } }
+                        }
+                    }
+                }
+            }
+
+            @if !v.ledger.is_empty() {
+                section aria-labelledby="h-ledger" {
+                    h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
+                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " code { (kind) } " " code.hash { (hash) } } } }
+                    p { a href={"/c/" (slug) "/ledger"} { (c.t("查看并核验全部记录", "See and verify the whole ledger")) } }
+                }
+            }
+        },
+    )
+}
+
+pub struct LedgerLine {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub subject: String,
+    pub hash: String,
+}
+
+pub fn ledger_page(c: &Chrome, slug: &str, lines: &[LedgerLine], intact: Option<Bi>) -> Markup {
+    page(
+        c,
+        c.t("公开记录", "Public ledger"),
+        html! {
+            h1 { (c.t("公开记录", "Public ledger")) }
+            p { (c.t("所有公布的内容（表决开始与结果等）都按顺序记在这里，每条记录包含前一条的哈希值。任何改动都会被发现。",
+                     "Everything published (vote openings, results…) is recorded here in order; each entry includes the previous entry's hash, so any change is detected.")) }
+            @if let Some(m) = &intact { (flash(c, "info", m)) }
+            p { a href={"/api/v1/c/" (slug) "/ledger.jsonl"} { (c.t("下载全部记录（JSON Lines）", "Download the ledger (JSON Lines)")) }
+                " · " code { "teahouse verify --ledger ledger.jsonl" } }
+            @if lines.is_empty() {
+                p.empty { (c.t("还没有记录。", "No entries yet.")) }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr { th scope="col" { "#" } th scope="col" { (c.t("时间", "When")) } th scope="col" { (c.t("事项", "Kind")) } th scope="col" { (c.t("对象", "Subject")) } th scope="col" { (c.t("哈希", "Hash")) } } }
+                    tbody { @for l in lines { tr { td { (l.seq) } td { (l.at) } td { code { (l.kind) } } td { (l.subject) } td { code.hash { (l.hash) } } } } }
+                } }
+            }
+        },
+    )
+}
