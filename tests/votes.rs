@@ -1,0 +1,389 @@
+//! A vote end to end over HTTP: draft → open (electorate frozen, in the
+//! ledger) → online and paper ballots → change → conflict → close → result;
+//! the export recounts to the same result; tampering is caught by verify.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+
+fn vote_id(location: &str) -> String {
+    location
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The unit of the demo resident (3-2-501), by id.
+fn unit_3_2(s: &Server) -> i64 {
+    s.sql()
+        .query_row(
+            "SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id JOIN communities c ON c.id = b.community_id
+             WHERE c.slug = 'wutong' AND b.number = '3' AND u.number = '2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn elevator_vote_from_draft_to_verified_result() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let unit = unit_3_2(&s);
+
+    // A bad draft names its problems.
+    com.get("/c/wutong/votes/new").await;
+    let bad = com
+        .post(
+            "/c/wutong/votes",
+            &[
+                ("title", ""),
+                ("scope", "unit:999999"),
+                ("rule", "nonsense"),
+                ("opens", "2026-01-01"),
+                ("closes", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("请填写表决事项") && bad.has("请选择表决规则") && bad.has("截止日期"));
+
+    let r = com
+        .post(
+            "/c/wutong/votes",
+            &[
+                ("title", "3栋2单元加装电梯"),
+                ("explanation", "方案：北侧加装；总造价 60 万元。"),
+                ("scope", &format!("unit:{unit}")),
+                ("rule", "civil_code_278_special"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-12-31"),
+                ("publicity_days", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = vote_id(r.location.as_deref().unwrap());
+    let page = com.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(page.has("选民名单预览") && page.has("草稿"));
+    // Residents do not see drafts.
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    assert_eq!(
+        res.get(&format!("/c/wutong/votes/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Opening freezes the electorate: owners of the unit's dwellings.
+    let r = com.post(&format!("/c/wutong/votes/{id}/open"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let frozen: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM vote_electorate WHERE vote_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        frozen >= 15,
+        "one voter per owning party in 3栋2单元: {frozen}"
+    );
+
+    // The resident casts, then changes their mind; the receipt stays.
+    res.get(&format!("/c/wutong/votes/{id}")).await;
+    let r = res
+        .post(
+            &format!("/c/wutong/votes/{id}/ballot"),
+            &[("choice", "disagree")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = res.get(&format!("/c/wutong/votes/{id}")).await;
+    let i = p.body.find("class=\"receipt\">").unwrap() + "class=\"receipt\">".len();
+    let receipt = p.body[i..i + 9].to_string();
+    res.post(
+        &format!("/c/wutong/votes/{id}/ballot"),
+        &[("choice", "agree")],
+    )
+    .await;
+    let p = res.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(
+        p.has(&receipt) && p.has("已投：<strong>同意"),
+        "changed ballot keeps the receipt"
+    );
+
+    // A resident of another unit is not in this electorate.
+    let outsider: (i64, String) = resident_without_account(&s, "wutong", 0);
+    let mut staff2 = s.client();
+    staff2.login(COMMITTEE.0, COMMITTEE.1).await;
+    let code = issue_code(&mut staff2, "wutong", outsider.0).await;
+    let mut out = s.client();
+    out.post(
+        "/activate",
+        &[
+            ("code", &code),
+            ("login", "outsider"),
+            ("password", "outsider-pw"),
+            ("password2", "outsider-pw"),
+        ],
+    )
+    .await;
+    let in_unit: bool = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM vote_members WHERE vote_id = ?1 AND resident_id = ?2",
+            rusqlite::params![id, outsider.0],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        > 0;
+    if !in_unit {
+        let r = out
+            .post(
+                &format!("/c/wutong/votes/{id}/ballot"),
+                &[("choice", "agree")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    // Paper ballots from the committee for every other voter: most agree.
+    let voters: Vec<String> = s
+        .sql()
+        .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    let mine: String = s
+        .sql()
+        .query_row(
+            "SELECT voter FROM vote_members m JOIN accounts a ON a.resident_id = m.resident_id WHERE m.vote_id = ?1 AND a.login = 'resident'",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    com.get(&format!("/c/wutong/votes/{id}")).await;
+    for (i, v) in voters.iter().enumerate() {
+        if *v == mine {
+            continue;
+        }
+        let choice = if i % 10 == 3 { "disagree" } else { "agree" };
+        let r = com
+            .post(
+                &format!("/c/wutong/votes/{id}/paper"),
+                &[("voter", v), ("choice", choice)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    // A paper ballot for the resident who voted online is a conflict.
+    com.post(
+        &format!("/c/wutong/votes/{id}/paper"),
+        &[("voter", &mine), ("choice", "disagree")],
+    )
+    .await;
+    let r = com.post(&format!("/c/wutong/votes/{id}/close"), &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "closing with a conflict is refused"
+    );
+    assert!(r.has("冲突"));
+    let r = com
+        .post(
+            &format!("/c/wutong/votes/{id}/resolve"),
+            &[("voter", &mine), ("keep", "online")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // Everyone has voted: the committee may close early.
+    let r = com.post(&format!("/c/wutong/votes/{id}/close"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = res.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(
+        p.has("结果：通过"),
+        "{}",
+        &p.body[p.body.find("<main").unwrap()..]
+    );
+    assert!(
+        p.has(&receipt),
+        "the resident finds their receipt in the published list"
+    );
+    assert!(
+        p.has("参与表决的专有面积"),
+        "every figure behind the verdict is shown"
+    );
+
+    // The export recounts to the published result.
+    let export = res.get(&format!("/c/wutong/votes/{id}/export.json")).await;
+    let file = s.dir.path().join("vote.json");
+    std::fs::write(&file, &export.body).unwrap();
+    let out = cli(&["recount", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"verdict\": \"passed\""));
+    // A forged result is named, exit 1.
+    let forged = export
+        .body
+        .replacen("\"verdict\": \"passed\"", "\"verdict\": \"failed\"", 1);
+    std::fs::write(&file, forged).unwrap();
+    let out = cli(&["recount", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("result.verdict"));
+    // A malformed file: exit 2 with a message.
+    std::fs::write(&file, export.body.replacen("\"agree\"", "\"perhaps\"", 2)).unwrap();
+    let out = cli(&["recount", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The ledger verifies; the JSONL download verifies offline.
+    let db = s.db_path();
+    let out = cli(&["verify", "--db", db.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let jsonl = res.get("/api/v1/c/wutong/ledger.jsonl").await;
+    assert_eq!(jsonl.body.lines().count(), 2, "opened and closed");
+    let lf = s.dir.path().join("ledger.jsonl");
+    std::fs::write(&lf, &jsonl.body).unwrap();
+    assert!(
+        cli(&["verify", "--ledger", lf.to_str().unwrap()])
+            .status
+            .success()
+    );
+    std::fs::write(&lf, jsonl.body.replacen("passed", "failed", 1)).unwrap();
+    let out = cli(&["verify", "--ledger", lf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("BROKEN at entry 2"));
+
+    // Tampering with a ballot row directly in SQLite is caught.
+    s.sql()
+        .execute(
+            "UPDATE ballots SET choice = 'disagree' WHERE vote_id = ?1 AND voter = ?2",
+            rusqlite::params![id, mine],
+        )
+        .unwrap();
+    let out = cli(&["verify", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("wutong: BROKEN at entry 2") && text.contains("ballots"),
+        "{text}"
+    );
+    // And the ledger itself refuses edits.
+    assert!(
+        s.sql()
+            .execute("UPDATE ledger SET payload = '{}' WHERE seq = 1", [])
+            .is_err()
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn secret_votes_never_show_a_choice_next_to_a_name() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    com.get("/c/xingfu/votes/new").await;
+    let r = com
+        .post(
+            "/c/xingfu/votes",
+            &[
+                ("title", "村道硬化方案"),
+                ("scope", "community"),
+                ("rule", "villagers_meeting"),
+                ("secret", "1"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
+        )
+        .await;
+    let id = vote_id(r.location.as_deref().unwrap());
+    com.post(&format!("/c/xingfu/votes/{id}/open"), &[]).await;
+    let voters: Vec<(String, String)> = s
+        .sql()
+        .prepare(
+            "SELECT voter, label FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter LIMIT 300",
+        )
+        .unwrap()
+        .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    for (v, _) in &voters {
+        com.post(
+            &format!("/c/xingfu/votes/{id}/paper"),
+            &[("voter", v), ("choice", "agree")],
+        )
+        .await;
+    }
+    s.sql()
+        .execute(
+            "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    let r = com.post(&format!("/c/xingfu/votes/{id}/close"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut anon = s.client();
+    let page = anon.get(&format!("/c/xingfu/votes/{id}")).await;
+    assert!(
+        page.has("结果：通过"),
+        "300 of the adults agree: more than half"
+    );
+    let export = anon.get(&format!("/c/xingfu/votes/{id}/export.json")).await;
+    for (v, label) in voters.iter().take(50) {
+        assert!(!page.has(label), "no name on the public page");
+        assert!(
+            !export.has(&format!("\"{v}\"")),
+            "no voter id in the public export"
+        );
+    }
+    assert!(!export.has("\"dwellings\": [\""));
+    // The public export still recounts.
+    let f = s.dir.path().join("secret.json");
+    std::fs::write(&f, &export.body).unwrap();
+    assert!(cli(&["recount", f.to_str().unwrap()]).status.success());
+    // Only the supervision committee gets the full export.
+    assert_eq!(
+        anon.get(&format!("/c/xingfu/votes/{id}/export.json?full=1"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut sup = s.client();
+    sup.login("cunjian", "demo-supervisor-2026").await;
+    let full = sup
+        .get(&format!("/c/xingfu/votes/{id}/export.json?full=1"))
+        .await;
+    assert!(full.has(&format!("\"{}\"", voters[0].0)));
+    // The audit log records that ballots were entered, never what they said.
+    let log = com.get("/c/xingfu/audit?action=vote.paper").await;
+    assert!(!log.has("agree"));
+    s.stop().await;
+}
