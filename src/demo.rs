@@ -129,8 +129,153 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
                 audit::record(tx, &actor, Some(com), "staff.create", login, role.as_str())?;
             }
         }
+        demo_votes(tx, v, c)?;
         Ok(())
     })
     .await?;
     Ok(true)
+}
+
+/// Three votes: an elevator retrofit in 3栋2单元 that passed, one in 1栋1单元
+/// that failed for lack of participation, and an open villagers' meeting vote
+/// with online and paper ballots.
+fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result<(), Error> {
+    use crate::domain::vote::{Choice, RuleId};
+    use crate::store::votes::{self, NewVote, Scope, ScopeKind};
+    let now = crate::store::now();
+    let day = 24 * 3600;
+    let unit = |b: &str, u: &str| -> Result<i64, Error> {
+        Ok(tx.query_row(
+            "SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id
+             WHERE b.community_id = ?1 AND b.number = ?2 AND u.number = ?3",
+            rusqlite::params![compound, b, u],
+            |r| r.get(0),
+        )?)
+    };
+    let committee = |community: i64| -> Result<i64, Error> {
+        Ok(tx.query_row(
+            "SELECT account_id FROM memberships WHERE community_id = ?1 AND role = 'committee' LIMIT 1",
+            [community],
+            |r| r.get(0),
+        )?)
+    };
+    let elevator = |title: &str, unit_id: i64| {
+        NewVote {
+        title: title.into(),
+        explanation: "方案：在单元北侧加装一部电梯，平层入户。总造价约 62 万元，申请政府补贴 20 万元，其余按楼层分摊（一楼不分摊）。\n已召开 4 次协商会，听取了一楼住户的意见。".into(),
+        scope: Scope { kind: ScopeKind::Unit, id: Some(unit_id) },
+        rule: RuleId::CivilCode278Special,
+        custom: None,
+        secret: false,
+        opens_at: now - 20 * day,
+        closes_at: now + day,
+        publicity_days: 15,
+    }
+    };
+    let system = Actor::system("demo");
+    // Passed: almost every owner takes part, most agree.
+    let jw = committee(compound)?;
+    let id = votes::create(
+        tx,
+        compound,
+        &elevator("3栋2单元加装电梯", unit("3", "2")?),
+        jw,
+    )?;
+    let v = votes::get(tx, compound, id)?;
+    votes::open(tx, &v)?;
+    let v = votes::get(tx, v.community_id, v.id)?;
+    let voters: Vec<(String, Option<i64>)> = tx
+        .prepare("SELECT e.voter, (SELECT min(resident_id) FROM vote_members m WHERE m.vote_id = e.vote_id AND m.voter = e.voter)
+                  FROM vote_electorate e WHERE e.vote_id = ?1 ORDER BY e.voter")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (i, (voter, member)) in voters.iter().enumerate() {
+        let choice = match i % 9 {
+            7 => Choice::Disagree,
+            8 => Choice::Abstain,
+            _ => Choice::Agree,
+        };
+        if i % 4 == 0 || member.is_none() {
+            votes::cast(tx, &v, voter, "paper", choice, None, Some(jw))?;
+        } else {
+            votes::cast(tx, &v, voter, "online", choice, *member, None)?;
+        }
+    }
+    tx.execute(
+        "UPDATE votes SET closes_at = ?2 WHERE id = ?1",
+        rusqlite::params![id, now - 3 * day],
+    )?;
+    let v = votes::get(tx, compound, id)?;
+    votes::close(tx, &v)?;
+    audit::record(
+        tx,
+        &system,
+        Some(compound),
+        "vote.close",
+        &format!("vote:{id}"),
+        "demo",
+    )?;
+
+    // Failed for lack of participation.
+    let id = votes::create(
+        tx,
+        compound,
+        &elevator("1栋1单元加装电梯", unit("1", "1")?),
+        jw,
+    )?;
+    let v = votes::get(tx, compound, id)?;
+    votes::open(tx, &v)?;
+    let v = votes::get(tx, v.community_id, v.id)?;
+    let few: Vec<String> = tx
+        .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter LIMIT 6")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for voter in &few {
+        votes::cast(tx, &v, voter, "paper", Choice::Agree, None, Some(jw))?;
+    }
+    tx.execute(
+        "UPDATE votes SET closes_at = ?2 WHERE id = ?1",
+        rusqlite::params![id, now - 10 * day],
+    )?;
+    let v = votes::get(tx, compound, id)?;
+    votes::close(tx, &v)?;
+
+    // Open: a villagers' meeting on the village road.
+    let cw = committee(village)?;
+    let id = votes::create(
+        tx,
+        village,
+        &NewVote {
+            title: "村东道路硬化及路灯安装方案".into(),
+            explanation: "村东主路 1.2 公里硬化，加装 40 盏太阳能路灯。预算 48 万元，村集体出资 18 万元，其余申请上级补助。".into(),
+            scope: Scope { kind: ScopeKind::Community, id: None },
+            rule: RuleId::VillagersMeeting,
+            custom: None,
+            secret: false,
+            opens_at: now - 2 * day,
+            closes_at: now + 12 * day,
+            publicity_days: 7,
+        },
+        cw,
+    )?;
+    let v = votes::get(tx, village, id)?;
+    votes::open(tx, &v)?;
+    let v = votes::get(tx, v.community_id, v.id)?;
+    let some: Vec<(String, i64)> = tx
+        .prepare("SELECT voter, resident_id FROM vote_members WHERE vote_id = ?1 ORDER BY voter LIMIT 140")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (i, (voter, rid)) in some.iter().enumerate() {
+        let choice = if i % 6 == 5 {
+            Choice::Disagree
+        } else {
+            Choice::Agree
+        };
+        if i % 2 == 0 {
+            votes::cast(tx, &v, voter, "paper", choice, None, Some(cw))?;
+        } else {
+            votes::cast(tx, &v, voter, "online", choice, Some(*rid), None)?;
+        }
+    }
+    Ok(())
 }

@@ -66,5 +66,12 @@ async fn backup_while_serving_and_demo_seeds_once() {
         .query_row("SELECT count(*) FROM communities", [], |r| r.get(0))
         .unwrap();
     assert_eq!(communities, 2);
+    // The demo's votes and ledger verify.
+    let (lines, ok) = teahouse::cli::verify_db(&s.db_path()).unwrap();
+    assert!(ok, "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("wutong: 4 entries")),
+        "{lines:?}"
+    );
     s.stop().await;
 }

@@ -87,6 +87,12 @@ async fn elevator_vote_from_draft_to_verified_result() {
     );
 
     // Opening freezes the electorate: owners of the unit's dwellings.
+    let before = com
+        .get("/api/v1/c/wutong/ledger.jsonl")
+        .await
+        .body
+        .lines()
+        .count();
     let r = com.post(&format!("/c/wutong/votes/{id}/open"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let frozen: i64 = s
@@ -268,7 +274,7 @@ async fn elevator_vote_from_draft_to_verified_result() {
         String::from_utf8_lossy(&out.stdout)
     );
     let jsonl = res.get("/api/v1/c/wutong/ledger.jsonl").await;
-    assert_eq!(jsonl.body.lines().count(), 2, "opened and closed");
+    assert_eq!(jsonl.body.lines().count(), before + 2, "opened and closed");
     let lf = s.dir.path().join("ledger.jsonl");
     std::fs::write(&lf, &jsonl.body).unwrap();
     assert!(
@@ -276,10 +282,19 @@ async fn elevator_vote_from_draft_to_verified_result() {
             .status
             .success()
     );
-    std::fs::write(&lf, jsonl.body.replacen("passed", "failed", 1)).unwrap();
+    let last = jsonl.body.lines().last().unwrap().to_string();
+    std::fs::write(
+        &lf,
+        jsonl
+            .body
+            .replace(&last, &last.replacen("passed", "failed", 1)),
+    )
+    .unwrap();
     let out = cli(&["verify", "--ledger", lf.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("BROKEN at entry 2"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("BROKEN at entry {}", before + 2))
+    );
 
     // Tampering with a ballot row directly in SQLite is caught.
     s.sql()
@@ -292,7 +307,8 @@ async fn elevator_vote_from_draft_to_verified_result() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("wutong: BROKEN at entry 2") && text.contains("ballots"),
+        text.contains(&format!("wutong: BROKEN at entry {}", before + 2))
+            && text.contains("ballots"),
         "{text}"
     );
     // And the ledger itself refuses edits.

@@ -354,6 +354,27 @@ pub fn compute_electorate(
     Ok(out)
 }
 
+/// The electorate as frozen when the vote opened.
+pub fn frozen_electorate(conn: &Connection, vote_id: i64) -> Result<Vec<Elector>, Error> {
+    let mut s = conn.prepare_cached(
+        "SELECT voter, label, dwellings, area_centi, household FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter",
+    )?;
+    let v = s
+        .query_map([vote_id], |r| {
+            let d: String = r.get(2)?;
+            Ok(Elector {
+                voter: r.get(0)?,
+                label: r.get(1)?,
+                dwellings: serde_json::from_str(&d).unwrap_or_default(),
+                area_centi: r.get(3)?,
+                household: r.get(4)?,
+                members: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(v)
+}
+
 fn pseudonym(salt: &str, voter: &str) -> String {
     format!(
         "p-{}",
@@ -724,19 +745,20 @@ pub fn check_entry(
     };
     let export = export(conn, &v, true)?;
     match e.kind.as_str() {
-        "vote.opened" => {
-            if e.payload["electorate_hash"].as_str() != Some(electorate_digest(&export).as_str()) {
-                return broken(
-                    format!(
-                        "第 {} 条记录：表决“{}”的选民名单在开始后被改动过",
-                        e.seq, v.title
-                    ),
-                    format!(
-                        "entry {}: the electorate of vote \"{}\" changed after it opened",
-                        e.seq, v.title
-                    ),
-                );
-            }
+        "vote.opened"
+            if e.payload["electorate_hash"].as_str()
+                != Some(electorate_digest(&export).as_str()) =>
+        {
+            return broken(
+                format!(
+                    "第 {} 条记录：表决“{}”的选民名单在开始后被改动过",
+                    e.seq, v.title
+                ),
+                format!(
+                    "entry {}: the electorate of vote \"{}\" changed after it opened",
+                    e.seq, v.title
+                ),
+            );
         }
         "vote.closed" => {
             if e.payload["ballots_hash"].as_str() != Some(ballots_digest(&export).as_str()) {

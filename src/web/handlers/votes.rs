@@ -56,7 +56,7 @@ async fn scope_options(st: &AppState, community_id: i64) -> Result<Vec<(String, 
         .read(move |c| {
             let mut out = vec![("community".to_string(), "整个社区/村 Whole community".to_string())];
             for (id, name) in roll::zones(c, community_id)? {
-                out.push((format!("zone:{id}"), format!("{name}")));
+                out.push((format!("zone:{id}"), name.to_string()));
             }
             let mut stmt = c.prepare(
                 "SELECT b.id, b.number, u.id, u.number FROM buildings b LEFT JOIN units u ON u.building_id = b.id
@@ -415,30 +415,26 @@ pub async fn show(
                 return Err(Error::NotFound);
             }
             // The electorate: a live preview for drafts, the frozen list after.
-            let electorate: Vec<(String, String, Vec<String>, Option<i64>, Option<String>)> = if vote.status == Status::Draft {
+            let electorate = if vote.status == Status::Draft {
                 votes::compute_electorate(c, cid, &vote.scope, vote.rule, vote.custom.as_ref())?
-                    .into_iter()
-                    .map(|e| (e.voter, e.label, e.dwellings, e.area_centi, e.household))
-                    .collect()
             } else {
-                let mut s = c.prepare_cached(
-                    "SELECT voter, label, dwellings, area_centi, household FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter",
-                )?;
-                s.query_map([id], |r| {
-                    let d: String = r.get(2)?;
-                    Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&d).unwrap_or_default(), r.get(3)?, r.get(4)?))
-                })?
-                .collect::<Result<_, _>>()?
+                votes::frozen_electorate(c, id)?
             };
             let my_voter = match resident {
                 Some(r) if vote.status != Status::Draft => votes::voter_for(c, id, r)?,
                 _ => None,
             };
             let ballots = votes::ballots(c, id)?;
-            let conflicts = if committee { votes::conflicts(c, id)? } else { Vec::new() };
+            let conflicts = if committee {
+                votes::conflicts(c, id)?
+            } else {
+                Vec::new()
+            };
             let public = votes::export(c, &vote, false)?;
             let entries = ledger::entries_for(c, cid, &format!("vote:{id}"))?;
-            Ok((vote, electorate, my_voter, ballots, conflicts, public, entries))
+            Ok((
+                vote, electorate, my_voter, ballots, conflicts, public, entries,
+            ))
         })
         .await?;
     let (vote, electorate, my_voter, ballots, conflicts, public, entries) = data;
@@ -461,12 +457,14 @@ pub async fn show(
             })
     });
     let voted: std::collections::HashSet<&str> = ballots.iter().map(|b| b.voter.as_str()).collect();
-    let total_area: Option<i64> = electorate.iter().map(|e| e.3).sum();
-    let households: std::collections::BTreeSet<&str> =
-        electorate.iter().filter_map(|e| e.4.as_deref()).collect();
+    let total_area: Option<i64> = electorate.iter().map(|e| e.area_centi).sum();
+    let households: std::collections::BTreeSet<&str> = electorate
+        .iter()
+        .filter_map(|e| e.household.as_deref())
+        .collect();
     let labels: std::collections::HashMap<String, (String, String)> = electorate
         .iter()
-        .map(|e| (e.0.clone(), (e.1.clone(), e.2.join("、"))))
+        .map(|e| (e.voter.clone(), (e.label.clone(), e.dwellings.join("、"))))
         .collect();
     let result = vote.result.as_ref().map(|r| view::ResultView {
         verdict: r.verdict.clone(),
@@ -543,7 +541,7 @@ pub async fn show(
         electorate: if committee {
             electorate
                 .iter()
-                .map(|e| (e.0.clone(), e.1.clone(), e.2.join("、")))
+                .map(|e| (e.voter.clone(), e.label.clone(), e.dwellings.join("、")))
                 .collect()
         } else {
             Vec::new()
@@ -554,8 +552,8 @@ pub async fn show(
         not_voted: if committee && vote.status == Status::Open {
             electorate
                 .iter()
-                .filter(|e| !voted.contains(e.0.as_str()))
-                .map(|e| (e.1.clone(), e.2.join("、")))
+                .filter(|e| !voted.contains(e.voter.as_str()))
+                .map(|e| (e.label.clone(), e.dwellings.join("、")))
                 .collect()
         } else {
             Vec::new()

@@ -191,13 +191,13 @@ fn chart(c: &Chrome, r: &ResultView) -> Markup {
     let max = r.total_heads.max(1) as f64;
     let h = 34 * r.bars.len() as u32 + 10;
     html! {
-        svg.chart role="img" viewBox={"0 0 600 " (h)} aria-label=(c.t("按人数的表决结果", "Result by head")) {
+        svg.chart role="img" viewBox={"0 0 420 " (h)} aria-label=(c.t("按人数的表决结果", "Result by head")) {
             @for (i, (label, heads, area)) in r.bars.iter().enumerate() {
                 @let y = 10 + 34 * i as u32;
-                @let w = (*heads as f64 / max * 380.0).round() as u32;
+                @let w = (*heads as f64 / max * 190.0).round() as u32;
                 text x="0" y=(y + 18) class="chart-label" { (label) }
-                rect x="110" y=(y) width=(w.max(1)) height="24" class={"bar bar-" (i)} {}
-                text x=(118 + w) y=(y + 18) class="chart-value" {
+                rect x="100" y=(y) width=(w.max(1)) height="24" class={"bar bar-" (i)} {}
+                text x=(106 + w) y=(y + 18) class="chart-value" {
                     (heads) (c.t(" 人", "")) @if let Some(a) = area { " · " (a) " ㎡" }
                 }
             }
