@@ -366,7 +366,13 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
     let r = com
         .post(
             "/c/wutong/votes",
-            &[("title", "3栋2单元楼道粉刷"), ("scope", &format!("unit:{unit}")), ("rule", "civil_code_278_ordinary"), ("opens", "2026-01-01"), ("closes", "2099-01-01")],
+            &[
+                ("title", "3栋2单元楼道粉刷"),
+                ("scope", &format!("unit:{unit}")),
+                ("rule", "civil_code_278_ordinary"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
         )
         .await;
     let path = r.location.unwrap();
@@ -374,31 +380,96 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
 
     let (_driver, b) = start_browser(390, 844).await;
     visit(&b, &format!("{}/login?next={path}", s.base)).await;
-    b.find(Locator::Id("f-login")).await.unwrap().send_keys(RESIDENT.0).await.unwrap();
-    b.find(Locator::Id("f-password")).await.unwrap().send_keys(RESIDENT.1).await.unwrap();
-    b.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("f-login"))
+        .await
+        .unwrap()
+        .send_keys(RESIDENT.0)
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys(RESIDENT.1)
+        .await
+        .unwrap();
+    b.find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Id("h-cast")).await.unwrap();
     axe(&b, "open vote").await;
-    b.find(Locator::Css("label[for=c-disagree]")).await.unwrap().click().await.unwrap();
-    b.find(Locator::Css("#h-cast ~ form button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css(".receipt")).await.unwrap();
-    let receipt = b.find(Locator::Css(".receipt")).await.unwrap().text().await.unwrap();
+    b.find(Locator::Css("label[for=c-disagree]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Css("#h-cast ~ form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css(".receipt"))
+        .await
+        .unwrap();
+    let receipt = b
+        .find(Locator::Css(".receipt"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     axe(&b, "vote after casting").await;
     // Change of mind.
-    b.find(Locator::Css("label[for=c-agree]")).await.unwrap().click().await.unwrap();
-    b.find(Locator::Css("#h-cast ~ form button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css(".receipt")).await.unwrap();
-    assert!(b.find(Locator::Css("#c-agree:checked")).await.is_ok(), "the new choice is shown");
-    assert_eq!(b.find(Locator::Css(".receipt")).await.unwrap().text().await.unwrap(), receipt);
+    b.find(Locator::Css("label[for=c-agree]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Css("#h-cast ~ form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css(".receipt"))
+        .await
+        .unwrap();
+    assert!(
+        b.find(Locator::Css("#c-agree:checked")).await.is_ok(),
+        "the new choice is shown"
+    );
+    assert_eq!(
+        b.find(Locator::Css(".receipt"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        receipt
+    );
 
     // The vote closes; the resident finds the receipt in the published list.
     let id = path.rsplit('/').next().unwrap().to_string();
-    s.sql().execute("UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1", [&id]).unwrap();
+    s.sql()
+        .execute(
+            "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
     let r = com.post(&format!("{path}/close"), &[]).await;
     assert_eq!(r.status, reqwest::StatusCode::SEE_OTHER, "{}", r.body);
     visit(&b, &format!("{}{path}", s.base)).await;
     let row = b
-        .find(Locator::XPath(&format!("//table//tr[.//code[text()='{receipt}']]")))
+        .find(Locator::XPath(&format!(
+            "//table//tr[.//code[text()='{receipt}']]"
+        )))
         .await
         .expect("the receipt is in the published ballot list");
     assert!(row.text().await.unwrap().contains("同意"));
