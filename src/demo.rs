@@ -215,6 +215,28 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         &format!("vote:{id}"),
         "demo",
     )?;
+    // In its publicity period, with one objection answered.
+    let (rid, rname): (i64, String) = tx.query_row(
+        "SELECT id, display_name FROM accounts WHERE login = 'resident'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let v = votes::get(tx, compound, id)?;
+    let o = crate::store::objections::lodge(
+        tx,
+        &v,
+        rid,
+        &rname,
+        "一楼住户的采光问题在方案里没有写清楚，希望公示期内把北侧窗户的遮挡情况说明一下。",
+    )?;
+    let oid: i64 = o.payload["objection"].as_i64().unwrap_or_default();
+    crate::store::objections::answer(
+        tx,
+        &v,
+        oid,
+        jw,
+        "已请设计单位出具采光测算：北侧 101、102 室冬至日有效日照减少不超过 20 分钟，附图已张贴在单元门口公告栏。电梯井外墙改用浅色材料。",
+    )?;
 
     // Failed for lack of participation.
     let id = votes::create(

@@ -76,6 +76,15 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("POST", "/c/{community}/votes/{vote}/resolve"), Committee),
         (("POST", "/c/{community}/votes/{vote}/close"), Committee),
         (("GET", "/c/{community}/votes/{vote}/export.json"), Public),
+        (("POST", "/c/{community}/votes/{vote}/objections"), Member),
+        (
+            (
+                "POST",
+                "/c/{community}/votes/{vote}/objections/{objection}/answer",
+            ),
+            Committee,
+        ),
+        (("POST", "/c/{community}/votes/{vote}/final"), Committee),
         (("GET", "/c/{community}/ledger"), Public),
         (("GET", "/api/v1/c/{community}/ledger.jsonl"), Public),
     ])
@@ -172,6 +181,7 @@ async fn every_route_with_every_role() {
                 .replace("{resident}", &resident_id.to_string())
                 .replace("{import}", "999999")
                 .replace("{vote}", "999999")
+                .replace("{objection}", "999999")
                 .replace("{file}", "nothing-here.css");
             let r = if method == "GET" {
                 c.get(&path).await

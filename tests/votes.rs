@@ -236,6 +236,66 @@ async fn elevator_vote_from_draft_to_verified_result() {
         "every figure behind the verdict is shown"
     );
 
+    // The publicity period: a resident objects, the committee answers in public.
+    let r = res
+        .post(
+            &format!("/c/wutong/votes/{id}/objections"),
+            &[("text", "一楼的采光怎么办？")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = com.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(p.has("一楼的采光怎么办？") && p.has("公开答复"));
+    let oid: String = s
+        .sql()
+        .query_row(
+            "SELECT id FROM vote_objections WHERE vote_id = ?1",
+            [&id],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        .to_string();
+    let early = com.post(&format!("/c/wutong/votes/{id}/final"), &[]).await;
+    assert_eq!(
+        early.status,
+        StatusCode::CONFLICT,
+        "not final during the publicity period"
+    );
+    let r = com
+        .post(
+            &format!("/c/wutong/votes/{id}/objections/{oid}/answer"),
+            &[("text", "已做采光测算，影响很小。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let p = res.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(p.has("已做采光测算"), "the answer is public");
+    // Fifteen days later the committee makes it final.
+    s.sql()
+        .execute(
+            "UPDATE votes SET closed_at = closed_at - 16 * 86400 WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    let late = res
+        .post(
+            &format!("/c/wutong/votes/{id}/objections"),
+            &[("text", "太晚了")],
+        )
+        .await;
+    assert_eq!(
+        late.status,
+        StatusCode::CONFLICT,
+        "no objections after the period"
+    );
+    let r = com.post(&format!("/c/wutong/votes/{id}/final"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        res.get(&format!("/c/wutong/votes/{id}"))
+            .await
+            .has("这是最终结果")
+    );
+
     // The export recounts to the published result.
     let export = res.get(&format!("/c/wutong/votes/{id}/export.json")).await;
     let file = s.dir.path().join("vote.json");
@@ -274,7 +334,11 @@ async fn elevator_vote_from_draft_to_verified_result() {
         String::from_utf8_lossy(&out.stdout)
     );
     let jsonl = res.get("/api/v1/c/wutong/ledger.jsonl").await;
-    assert_eq!(jsonl.body.lines().count(), before + 2, "opened and closed");
+    assert_eq!(
+        jsonl.body.lines().count(),
+        before + 5,
+        "opened, closed, objection, answer, final"
+    );
     let lf = s.dir.path().join("ledger.jsonl");
     std::fs::write(&lf, &jsonl.body).unwrap();
     assert!(
@@ -282,7 +346,7 @@ async fn elevator_vote_from_draft_to_verified_result() {
             .status
             .success()
     );
-    let last = jsonl.body.lines().last().unwrap().to_string();
+    let last = jsonl.body.lines().nth(before + 1).unwrap().to_string();
     std::fs::write(
         &lf,
         jsonl
@@ -311,6 +375,25 @@ async fn elevator_vote_from_draft_to_verified_result() {
             && text.contains("ballots"),
         "{text}"
     );
+    // So is rewriting an answer.
+    s.sql()
+        .execute(
+            "UPDATE ballots SET choice = 'agree' WHERE vote_id = ?1 AND voter = ?2",
+            rusqlite::params![id, mine],
+        )
+        .unwrap();
+    assert!(
+        cli(&["verify", "--db", db.to_str().unwrap()])
+            .status
+            .success(),
+        "restored"
+    );
+    s.sql()
+        .execute("UPDATE vote_objections SET answer = '没有影响'", [])
+        .unwrap();
+    let out = cli(&["verify", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("answer"));
     // And the ledger itself refuses edits.
     assert!(
         s.sql()

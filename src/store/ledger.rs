@@ -124,7 +124,11 @@ pub fn verify_db(conn: &Connection) -> Result<Vec<Report>, Error> {
         let mut broken = ledger::verify_chain(&es).err();
         if broken.is_none() {
             for e in &es {
-                if let Some(b) = super::votes::check_entry(conn, id, e)? {
+                let found = match super::objections::check_entry(conn, e)? {
+                    Some(b) => Some(b),
+                    None => super::votes::check_entry(conn, id, e)?,
+                };
+                if let Some(b) = found {
                     broken = Some(b);
                     break;
                 }

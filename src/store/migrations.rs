@@ -227,8 +227,25 @@ CREATE TABLE ballots (
 ) WITHOUT ROWID;
 "#;
 
+/// The publicity period after a result: objections, answers, and the final result.
+const M003: &str = r#"
+ALTER TABLE votes ADD COLUMN final_at INTEGER;
+CREATE TABLE vote_objections (
+    id INTEGER PRIMARY KEY,
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    answer TEXT,
+    answered_by INTEGER REFERENCES accounts(id),
+    answered_at INTEGER
+);
+CREATE INDEX vote_objections_vote ON vote_objections(vote_id);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M001), M::up(M002)])
+    Migrations::new(vec![M::up(M001), M::up(M002), M::up(M003)])
 }
 
 pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod communities;
 pub mod ledger;
 pub mod migrations;
+pub mod objections;
 pub mod roll;
 pub mod sessions;
 pub mod votes;

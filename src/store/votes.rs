@@ -89,11 +89,12 @@ pub struct Vote {
     pub salt: String,
     pub result: Option<Tally>,
     pub closed_at: Option<i64>,
+    pub final_at: Option<i64>,
 }
 
 const COLS: &str =
     "id, community_id, title, explanation, scope_kind, scope_id, scope_label, rule, custom, secret,
-    opens_at, closes_at, publicity_days, status, salt, result, closed_at";
+    opens_at, closes_at, publicity_days, status, salt, result, closed_at, final_at";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
     let kind: String = r.get(4)?;
@@ -121,6 +122,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
         salt: r.get(14)?,
         result: result.and_then(|x| serde_json::from_str(&x).ok()),
         closed_at: r.get(16)?,
+        final_at: r.get(17)?,
     })
 }
 

@@ -173,6 +173,21 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/votes/{vote}/export.json",
             get(votes::export),
         ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/objections",
+            post(votes::object).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/objections/{objection}/answer",
+            post(votes::answer).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/final",
+            post(votes::finalize).layer(form()),
+        ),
         (M::GET, "/c/{community}/ledger", get(votes::ledger_page)),
         (
             M::GET,

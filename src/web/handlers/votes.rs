@@ -7,7 +7,7 @@ use crate::domain::vote::{Bound, Choice, CustomRule, RuleId};
 use crate::domain::{Area, Msg};
 use crate::error::Error;
 use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
-use crate::store::{audit, ledger, now, roll};
+use crate::store::{audit, ledger, now, objections, roll};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member, Visitor};
 use crate::web::error::bi;
@@ -20,11 +20,20 @@ use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::votes as view;
 
+/// The status a person reads: a closed vote is "in publicity" until final.
+fn shown_status(v: &Vote) -> &'static str {
+    match (v.status, v.final_at) {
+        (Status::Closed, Some(_)) => "final",
+        (Status::Closed, None) => "publicity",
+        (s, _) => s.as_str(),
+    }
+}
+
 fn line(v: &Vote, tz: &str) -> view::VoteLine {
     view::VoteLine {
         id: v.id,
         title: v.title.clone(),
-        status: v.status.as_str().into(),
+        status: shown_status(v).into(),
         scope: v.scope_label.clone(),
         closes: fmt_time(v.closes_at, tz),
         verdict: v.result.as_ref().map(|r| r.verdict.clone()),
@@ -360,6 +369,12 @@ fn notice(done: Option<&str>) -> Option<Bi> {
             "表决已结束，结果已公布并记入公开记录。",
             "The vote is closed; the result is published and in the ledger.",
         ),
+        "objected" => Bi::new(
+            "您的异议已提交，居委会将公开答复。",
+            "Your objection was lodged; the committee will answer it in public.",
+        ),
+        "answered" => Bi::new("答复已公布。", "The answer is published."),
+        "final" => Bi::new("结果已确认为最终结果。", "The result is now final."),
         _ => return None,
     })
 }
@@ -432,12 +447,16 @@ pub async fn show(
             };
             let public = votes::export(c, &vote, false)?;
             let entries = ledger::entries_for(c, cid, &format!("vote:{id}"))?;
+            let objections = objections::list(c, id)?;
             Ok((
-                vote, electorate, my_voter, ballots, conflicts, public, entries,
+                vote, electorate, my_voter, ballots, conflicts, public, entries, objections,
             ))
         })
         .await?;
-    let (vote, electorate, my_voter, ballots, conflicts, public, entries) = data;
+    let (vote, electorate, my_voter, ballots, conflicts, public, entries, objection_list) = data;
+    let in_publicity =
+        vote.final_at.is_none() && objections::publicity_end(&vote).is_some_and(|e| now() < e);
+    let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
     let my_ballot = my_voter.as_ref().and_then(|voter| {
         ballots
             .iter()
@@ -525,7 +544,7 @@ pub async fn show(
         id: vote.id,
         title: vote.title.clone(),
         explanation: vote.explanation.clone(),
-        status: vote.status.as_str().into(),
+        status: shown_status(&vote).into(),
         scope: vote.scope_label.clone(),
         rule: Bi::new(rz, re),
         secret: vote.secret,
@@ -566,6 +585,32 @@ pub async fn show(
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
             .collect(),
         notice: notice(q.done.as_deref()),
+        is_final: vote.final_at.is_some(),
+        in_publicity,
+        objections: objection_list
+            .iter()
+            .map(|o| view::ObjectionLine {
+                id: o.id,
+                author: if committee {
+                    o.author.clone()
+                } else {
+                    crate::domain::mask::mask_name(&o.author)
+                },
+                text: o.text.clone(),
+                at: fmt_time(o.created_at, &tz),
+                answer: o.answer.clone().map(|a| {
+                    (
+                        a,
+                        o.answered_at.map(|t| fmt_time(t, &tz)).unwrap_or_default(),
+                    )
+                }),
+            })
+            .collect(),
+        can_object: in_publicity && member,
+        can_finalize: committee
+            && vote.final_at.is_none()
+            && objections::publicity_end(&vote).is_some_and(|e| now() >= e)
+            && objection_list.iter().all(|o| o.answer.is_some()),
     };
     Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
 }
@@ -906,4 +951,95 @@ pub async fn close_due(st: &AppState) -> Result<usize, Error> {
         }
     }
     Ok(n)
+}
+
+#[derive(Deserialize)]
+pub struct TextPost {
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn object(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<TextPost>,
+) -> Result<Response, Error> {
+    let cid = m.community.id;
+    let vote = load(&st, cid, id).await?;
+    let actor = m.ctx.actor();
+    let (account, author) = (m.account.id, m.account.display_name.clone());
+    st.db
+        .write(move |tx| {
+            let e = objections::lodge(tx, &vote, account, &author, &f.text)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.objection",
+                &format!("vote:{id}"),
+                &format!("ledger #{}", e.seq),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=objected#h-objections",
+        m.community.slug
+    )))
+}
+
+pub async fn answer(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id, objection)): Path<(String, i64, i64)>,
+    Form(f): Form<TextPost>,
+) -> Result<Response, Error> {
+    let cid = com.community.id;
+    let vote = load(&st, cid, id).await?;
+    let actor = com.ctx.actor();
+    let account = com.account.id;
+    st.db
+        .write(move |tx| {
+            let e = objections::answer(tx, &vote, objection, account, &f.text)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.answer",
+                &format!("vote:{id} objection:{objection}"),
+                &format!("ledger #{}", e.seq),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=answered#h-objections",
+        com.community.slug
+    )))
+}
+
+pub async fn finalize(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = com.community.id;
+    let vote = load(&st, cid, id).await?;
+    let actor = com.ctx.actor();
+    st.db
+        .write(move |tx| {
+            let e = objections::finalize(tx, &vote)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "vote.final",
+                &format!("vote:{id}"),
+                &format!("ledger #{}", e.seq),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done=final",
+        com.community.slug
+    )))
 }

@@ -19,6 +19,8 @@ fn status_words(c: &Chrome, s: &str) -> &'static str {
     match s {
         "draft" => c.t("草稿", "draft"),
         "open" => c.t("投票中", "open"),
+        "publicity" => c.t("公示中", "in publicity"),
+        "final" => c.t("最终结果", "final"),
         _ => c.t("已结束", "closed"),
     }
 }
@@ -176,6 +178,19 @@ pub struct VoteView {
     pub ballots: Vec<BallotLine>,
     pub ledger: Vec<(i64, String, String)>,
     pub notice: Option<Bi>,
+    pub is_final: bool,
+    pub in_publicity: bool,
+    pub objections: Vec<ObjectionLine>,
+    pub can_object: bool,
+    pub can_finalize: bool,
+}
+
+pub struct ObjectionLine {
+    pub id: i64,
+    pub author: String,
+    pub text: String,
+    pub at: String,
+    pub answer: Option<(String, String)>,
 }
 
 fn choice_words(c: &Chrome, s: &str) -> &'static str {
@@ -273,8 +288,54 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     ul.tests { @for t in &r.quorum { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
                     h3 { (c.t("通过条件", "Passing")) }
                     ul.tests { @for t in &r.pass { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
-                    @if let Some(u) = &v.publicity_until { p { (c.t("公示期至 ", "Publicity period until ")) (u) } }
+                    @if v.is_final {
+                        p { strong { (c.t("这是最终结果。", "This result is final.")) } }
+                    } @else if let Some(u) = &v.publicity_until {
+                        p { (c.t("公示期至 ", "Publicity period until ")) (u) (c.t("。公示期内可以提出异议，居委会须逐条公开答复。", ". Objections may be lodged until then; the committee answers each in public.")) }
+                    }
                     p { a href={(base) "/export.json"} { (c.t("下载计票文件（可用 teahouse recount 自行核算）", "Download the count (re-check it with teahouse recount)")) } }
+                }
+                section aria-labelledby="h-objections" {
+                    h2 #h-objections { (c.t("异议与答复", "Objections and answers")) }
+                    @if v.objections.is_empty() {
+                        p.empty { (c.t("没有人提出异议。", "Nobody has objected.")) }
+                    }
+                    @for o in &v.objections {
+                        article.objection {
+                            p { strong { (o.author) } " · " span.muted { (o.at) } }
+                            @for line in o.text.lines() { p { (line) } }
+                            @if let Some((a, at)) = &o.answer {
+                                div.answer { p { strong { (c.t("答复：", "Answer: ")) } span.muted { (at) } } @for line in a.lines() { p { (line) } } }
+                            } @else if committee {
+                                form.stack method="post" action={(base) "/objections/" (o.id) "/answer"} {
+                                    (csrf(c))
+                                    div.field {
+                                        label for={"f-answer-" (o.id)} { (c.t("公开答复", "Public answer")) }
+                                        textarea id={"f-answer-" (o.id)} name="text" rows="3" required {}
+                                    }
+                                    button type="submit" { (c.t("答复", "Answer")) }
+                                }
+                            } @else {
+                                p.muted { (c.t("等待答复", "Awaiting an answer")) }
+                            }
+                        }
+                    }
+                    @if v.can_object {
+                        form.stack method="post" action={(base) "/objections"} {
+                            (csrf(c))
+                            div.field {
+                                label for="f-objection" { (c.t("提出异议（会公开，姓名部分隐藏）", "Lodge an objection (public, with your name partly hidden)")) }
+                                textarea #f-objection name="text" rows="4" required {}
+                            }
+                            button type="submit" { (c.t("提交异议", "Submit the objection")) }
+                        }
+                    }
+                    @if v.can_finalize {
+                        form method="post" action={(base) "/final"} {
+                            (csrf(c))
+                            button.primary type="submit" { (c.t("公示期已满，确认为最终结果", "The publicity period is over: make the result final")) }
+                        }
+                    }
                 }
                 section aria-labelledby="h-ballots" {
                     h2 #h-ballots { (c.t("选票清单", "Ballots")) }
