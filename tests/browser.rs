@@ -112,6 +112,24 @@ async fn visit(b: &Browser, url: &str) {
     axe(b, url).await;
 }
 
+/// Clicks a submit button and waits until the next page has replaced this one.
+async fn submit_and_wait(b: &Browser, button: &str) {
+    let old = b.find(Locator::Css("html")).await.unwrap();
+    b.find(Locator::Css(button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    b.wait().for_element(Locator::Css("main")).await.unwrap();
+}
+
 async fn body_text(b: &Browser) -> String {
     b.find(Locator::Css("body"))
         .await
@@ -406,16 +424,7 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
         .click()
         .await
         .unwrap();
-    b.find(Locator::Css("#h-cast ~ form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait()
-        .for_element(Locator::Css(".receipt"))
-        .await
-        .unwrap();
+    submit_and_wait(&b, "#h-cast ~ form button[type=submit]").await;
     let receipt = b
         .find(Locator::Css(".receipt"))
         .await
@@ -431,16 +440,7 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
         .click()
         .await
         .unwrap();
-    b.find(Locator::Css("#h-cast ~ form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait()
-        .for_element(Locator::Css(".receipt"))
-        .await
-        .unwrap();
+    submit_and_wait(&b, "#h-cast ~ form button[type=submit]").await;
     assert!(
         b.find(Locator::Css("#c-agree:checked")).await.is_ok(),
         "the new choice is shown"
