@@ -19,7 +19,8 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
         .filter(|a| a.is_member(com.id))
         .and_then(|a| a.resident_id);
     let id = com.id;
-    let (stats, home) = st
+    // One trip to a reader connection for everything the board shows.
+    let (stats, home, votes) = st
         .db
         .read(move |c| {
             let stats = communities::roll_stats(c, id)?;
@@ -27,7 +28,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
                 Some(r) => roll::resident_home(c, r)?,
                 None => None,
             };
-            Ok((stats, home))
+            Ok((stats, home, crate::store::votes::list(c, id, false)?))
         })
         .await?;
     let view = BoardView {
@@ -50,7 +51,10 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             accounts: stats.accounts,
         },
         my_home: home.map(|(_, zone, place)| format!("{zone} · {place}")),
-        votes: super::votes::lines(&st, com.id, &com.tz, false).await?,
+        votes: votes
+            .iter()
+            .map(|x| super::votes::line(x, &com.tz))
+            .collect(),
         slug: com.slug.clone(),
     };
     Ok(board(&v.ctx.chrome(Some(&com)), &view))

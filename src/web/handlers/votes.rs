@@ -29,7 +29,7 @@ fn shown_status(v: &Vote) -> &'static str {
     }
 }
 
-fn line(v: &Vote, tz: &str) -> view::VoteLine {
+pub fn line(v: &Vote, tz: &str) -> view::VoteLine {
     view::VoteLine {
         id: v.id,
         title: v.title.clone(),
