@@ -6,10 +6,11 @@ use super::{checked, day_start, fmt_time, invalid, see_other};
 use crate::domain::vote::{Bound, Choice, CustomRule, RuleId};
 use crate::domain::{Area, Msg};
 use crate::error::Error;
+use crate::store::communities::Community;
 use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
 use crate::store::{audit, ledger, now, objections, roll};
 use crate::web::AppState;
-use crate::web::ctx::{Committee, Member, Visitor};
+use crate::web::ctx::{Committee, Ctx, Member, Visitor};
 use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -619,31 +620,61 @@ async fn load(st: &AppState, community_id: i64, id: i64) -> Result<Vote, Error> 
     st.db.read(move |c| votes::get(c, community_id, id)).await
 }
 
+/// One step on a vote by someone in the community: load the vote, run the
+/// step and its audit entry in one transaction, and go back to the vote page.
+/// The step returns the audit detail (never a ballot's choice).
+async fn step<F>(
+    st: &AppState,
+    ctx: &Ctx,
+    community: &Community,
+    id: i64,
+    action: &'static str,
+    done: &str,
+    f: F,
+) -> Result<Response, Error>
+where
+    F: FnOnce(&rusqlite::Transaction, &Vote) -> Result<String, Error> + Send + 'static,
+{
+    let cid = community.id;
+    let vote = load(st, cid, id).await?;
+    let actor = ctx.actor();
+    st.db
+        .write(move |tx| {
+            let detail = f(tx, &vote)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                action,
+                &format!("vote:{id}"),
+                &detail,
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/votes/{id}?done={done}",
+        community.slug
+    )))
+}
+
 pub async fn open(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, Error> {
-    let cid = com.community.id;
-    let actor = com.ctx.actor();
-    let vote = load(&st, cid, id).await?;
-    st.db
-        .write(move |tx| {
-            let e = votes::open(tx, &vote)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.open",
-                &format!("vote:{id}"),
-                &format!("ledger #{} {}", e.seq, e.hash),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=opened",
-        com.community.slug
-    )))
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.open",
+        "opened",
+        |tx, vote| {
+            let e = votes::open(tx, vote)?;
+            Ok(format!("ledger #{} {}", e.seq, e.hash))
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -672,29 +703,22 @@ pub async fn cast(
     Form(f): Form<BallotPost>,
 ) -> Result<Response, Error> {
     let choice = choice_of(&f)?;
-    let cid = m.community.id;
     let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
-    let vote = load(&st, cid, id).await?;
-    let actor = m.ctx.actor();
-    st.db
-        .write(move |tx| {
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "vote.ballot",
+        "cast#h-cast",
+        move |tx, vote| {
             let voter = votes::voter_for(tx, id, resident)?.ok_or(Error::Forbidden)?;
-            votes::cast(tx, &vote, &voter, "online", choice, Some(resident), None)?;
+            votes::cast(tx, vote, &voter, "online", choice, Some(resident), None)?;
             // The audit log never records a choice: secret means secret.
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.ballot",
-                &format!("vote:{id}"),
-                "online",
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=cast#h-cast",
-        m.community.slug
-    )))
+            Ok("online".into())
+        },
+    )
+    .await
 }
 
 pub async fn paper(
@@ -704,14 +728,16 @@ pub async fn paper(
     Form(f): Form<BallotPost>,
 ) -> Result<Response, Error> {
     let choice = choice_of(&f)?;
-    let cid = com.community.id;
-    let vote = load(&st, cid, id).await?;
-    let actor = com.ctx.actor();
     let account = com.account.id;
-    let voter = f.voter.clone();
-    st.db
-        .write(move |tx| {
-            votes::cast(tx, &vote, &voter, "paper", choice, None, Some(account)).map_err(|e| {
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.paper",
+        "paper",
+        move |tx, vote| {
+            votes::cast(tx, vote, &f.voter, "paper", choice, None, Some(account)).map_err(|e| {
                 match e {
                     Error::Forbidden => Error::Invalid(Msg::new(
                         "这位选民不在名单中",
@@ -720,20 +746,10 @@ pub async fn paper(
                     e => e,
                 }
             })?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.paper",
-                &format!("vote:{id}"),
-                &voter,
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=paper",
-        com.community.slug
-    )))
+            Ok(f.voter)
+        },
+    )
+    .await
 }
 
 pub async fn resolve(
@@ -748,27 +764,19 @@ pub async fn resolve(
             "choose which ballot to keep",
         )));
     }
-    let cid = com.community.id;
-    load(&st, cid, id).await?;
-    let actor = com.ctx.actor();
-    let (voter, keep) = (f.voter.clone(), f.keep.clone());
-    st.db
-        .write(move |tx| {
-            votes::resolve(tx, id, &voter, &keep)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.conflict_resolved",
-                &format!("vote:{id} {voter}"),
-                &format!("kept {keep}"),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=resolved",
-        com.community.slug
-    )))
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.conflict_resolved",
+        "resolved",
+        move |tx, _| {
+            votes::resolve(tx, id, &f.voter, &f.keep)?;
+            Ok(format!("{}: kept {}", f.voter, f.keep))
+        },
+    )
+    .await
 }
 
 pub async fn close(
@@ -776,33 +784,28 @@ pub async fn close(
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, Error> {
-    let cid = com.community.id;
-    let vote = load(&st, cid, id).await?;
-    let actor = com.ctx.actor();
-    st.db
-        .write(move |tx| {
-            if now() < vote.closes_at {
-                let (n, voted): (i64, i64) = tx.query_row(
-                    "SELECT (SELECT count(*) FROM vote_electorate WHERE vote_id = ?1),
-                            (SELECT count(DISTINCT voter) FROM ballots WHERE vote_id = ?1)",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                if voted < n {
-                    return Err(Error::Conflict(Msg::new(
-                        format!("还没到截止时间，且还有 {} 位选民没有投票，不能提前结束", n - voted),
-                        format!("the vote has not reached its closing time and {} voters have not voted; it cannot close early", n - voted),
-                    )));
-                }
+    step(&st, &com.ctx, &com.community, id, "vote.close", "closed", move |tx, vote| {
+        if now() < vote.closes_at {
+            let (n, voted): (i64, i64) = tx.query_row(
+                "SELECT (SELECT count(*) FROM vote_electorate WHERE vote_id = ?1),
+                        (SELECT count(DISTINCT voter) FROM ballots WHERE vote_id = ?1)",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if voted < n {
+                return Err(Error::Conflict(Msg::new(
+                    format!("还没到截止时间，且还有 {} 位选民没有投票，不能提前结束", n - voted),
+                    format!(
+                        "the vote has not reached its closing time and {} voters have not voted; it cannot close early",
+                        n - voted
+                    ),
+                )));
             }
-            let (t, e) = votes::close(tx, &vote)?;
-            audit::record(tx, &actor, Some(cid), "vote.close", &format!("vote:{id}"), &format!("{} · ledger #{}", t.verdict, e.seq))
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=closed",
-        com.community.slug
-    )))
+        }
+        let (t, e) = votes::close(tx, vote)?;
+        Ok(format!("{} · ledger #{}", t.verdict, e.seq))
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -965,27 +968,20 @@ pub async fn object(
     Path((_, id)): Path<(String, i64)>,
     Form(f): Form<TextPost>,
 ) -> Result<Response, Error> {
-    let cid = m.community.id;
-    let vote = load(&st, cid, id).await?;
-    let actor = m.ctx.actor();
     let (account, author) = (m.account.id, m.account.display_name.clone());
-    st.db
-        .write(move |tx| {
-            let e = objections::lodge(tx, &vote, account, &author, &f.text)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.objection",
-                &format!("vote:{id}"),
-                &format!("ledger #{}", e.seq),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=objected#h-objections",
-        m.community.slug
-    )))
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "vote.objection",
+        "objected#h-objections",
+        move |tx, vote| {
+            let e = objections::lodge(tx, vote, account, &author, &f.text)?;
+            Ok(format!("ledger #{}", e.seq))
+        },
+    )
+    .await
 }
 
 pub async fn answer(
@@ -994,27 +990,20 @@ pub async fn answer(
     Path((_, id, objection)): Path<(String, i64, i64)>,
     Form(f): Form<TextPost>,
 ) -> Result<Response, Error> {
-    let cid = com.community.id;
-    let vote = load(&st, cid, id).await?;
-    let actor = com.ctx.actor();
     let account = com.account.id;
-    st.db
-        .write(move |tx| {
-            let e = objections::answer(tx, &vote, objection, account, &f.text)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.answer",
-                &format!("vote:{id} objection:{objection}"),
-                &format!("ledger #{}", e.seq),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=answered#h-objections",
-        com.community.slug
-    )))
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.answer",
+        "answered#h-objections",
+        move |tx, vote| {
+            let e = objections::answer(tx, vote, objection, account, &f.text)?;
+            Ok(format!("objection {objection} · ledger #{}", e.seq))
+        },
+    )
+    .await
 }
 
 pub async fn finalize(
@@ -1022,24 +1011,17 @@ pub async fn finalize(
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, Error> {
-    let cid = com.community.id;
-    let vote = load(&st, cid, id).await?;
-    let actor = com.ctx.actor();
-    st.db
-        .write(move |tx| {
-            let e = objections::finalize(tx, &vote)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.final",
-                &format!("vote:{id}"),
-                &format!("ledger #{}", e.seq),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done=final",
-        com.community.slug
-    )))
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.final",
+        "final",
+        |tx, vote| {
+            let e = objections::finalize(tx, vote)?;
+            Ok(format!("ledger #{}", e.seq))
+        },
+    )
+    .await
 }
