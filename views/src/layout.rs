@@ -136,3 +136,40 @@ pub fn flash(c: &Chrome, kind: &str, m: &Bi) -> Markup {
         div class={"flash " (kind)} role=(if kind == "error" { "alert" } else { "status" }) { (bi(c, m)) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    #[test]
+    fn urlencode_keeps_paths_readable() {
+        assert_eq!(
+            urlencode("/c/wutong/roll?q=3-2"),
+            "/c/wutong/roll%3Fq%3D3-2"
+        );
+        assert_eq!(urlencode("张"), "%E5%BC%A0");
+    }
+
+    #[test]
+    fn bilingual_messages_put_the_readers_language_first() {
+        let m = Bi::new("你好", "hello");
+        let zh = bi(&Chrome::default(), &m).into_string();
+        assert!(zh.find("你好").unwrap() < zh.find("hello").unwrap());
+        let en = bi(
+            &Chrome {
+                lang: Lang::En,
+                ..Default::default()
+            },
+            &m,
+        )
+        .into_string();
+        assert!(en.find("hello").unwrap() < en.find("你好").unwrap());
+    }
+
+    #[test]
+    fn error_pages_without_a_request_carry_no_empty_csrf_forms() {
+        let page = page(&Chrome::default(), "x", html! { p { "x" } }).into_string();
+        assert!(!page.contains(r#"name="_csrf" value="""#));
+    }
+}
