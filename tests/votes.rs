@@ -296,6 +296,40 @@ async fn elevator_vote_from_draft_to_verified_result() {
             .has("这是最终结果")
     );
 
+    // The printed notice carries the result, a QR code and the ledger hashes.
+    let notice = res.get(&format!("/c/wutong/votes/{id}/notice")).await;
+    assert_eq!(notice.status, StatusCode::OK);
+    assert!(notice.has("表决结果公告") && notice.has("<svg") && notice.has("class=\"qr\""));
+    let closed_hash: String = s
+        .sql()
+        .query_row(
+            "SELECT hash FROM ledger WHERE kind = 'vote.closed' AND subject = ?1",
+            [format!("vote:{id}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        notice.has(&closed_hash),
+        "the notice prints the result's ledger hash"
+    );
+    // The tally sheet opens in Excel: one row per voter, then the totals.
+    let xlsx = res
+        .http
+        .get(format!("{}/c/wutong/votes/{id}/tally.xlsx", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let sheet = teahouse::sheet::read(&xlsx.bytes().await.unwrap())
+        .unwrap()
+        .table;
+    assert!(sheet.len() > voters.len(), "header, voters and totals");
+    assert!(
+        sheet
+            .iter()
+            .any(|r| r.first().map(|c| c.as_str()) == Some("结果 verdict"))
+    );
+
     // The export recounts to the published result.
     let export = res.get(&format!("/c/wutong/votes/{id}/export.json")).await;
     let file = s.dir.path().join("vote.json");
@@ -464,6 +498,21 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
         );
     }
     assert!(!export.has("\"dwellings\": [\""));
+    let xlsx = anon
+        .http
+        .get(format!("{}/c/xingfu/votes/{id}/tally.xlsx", s.base))
+        .send()
+        .await
+        .unwrap();
+    let sheet = teahouse::sheet::read(&xlsx.bytes().await.unwrap())
+        .unwrap()
+        .table;
+    for (_, label) in voters.iter().take(50) {
+        assert!(
+            !sheet.iter().flatten().any(|c| c == label),
+            "no names in a secret vote's public tally sheet"
+        );
+    }
     // The public export still recounts.
     let f = s.dir.path().join("secret.json");
     std::fs::write(&f, &export.body).unwrap();

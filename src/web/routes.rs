@@ -188,6 +188,16 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/votes/{vote}/final",
             post(votes::finalize).layer(form()),
         ),
+        (
+            M::GET,
+            "/c/{community}/votes/{vote}/notice",
+            get(votes::notice_page),
+        ),
+        (
+            M::GET,
+            "/c/{community}/votes/{vote}/tally.xlsx",
+            get(votes::tally_xlsx),
+        ),
         (M::GET, "/c/{community}/ledger", get(votes::ledger_page)),
         (
             M::GET,

@@ -1025,3 +1025,180 @@ pub async fn finalize(
     )
     .await
 }
+
+/// The A4 notice of a closed vote for the paper board.
+pub async fn notice_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let (vote, entries, head) = st
+        .db
+        .read(move |c| {
+            let vote = votes::get(c, cid, id)?;
+            Ok((
+                vote,
+                ledger::entries_for(c, cid, &format!("vote:{id}"))?,
+                ledger::head(c, cid)?,
+            ))
+        })
+        .await?;
+    let Some(r) = vote.result.as_ref() else {
+        return Err(Error::NotFound);
+    };
+    let tz = &v.community.tz;
+    let fig = |f: &crate::domain::vote::Figures| match &f.area {
+        Some(a) => format!("{} 人 · {a} ㎡", f.heads),
+        None => format!("{} 人", f.heads),
+    };
+    let (rz, re) = vote.rule.names();
+    let view = view::NoticeView {
+        community: v.community.name.clone(),
+        title: vote.title.clone(),
+        scope: vote.scope_label.clone(),
+        rule: Bi::new(rz, re),
+        period: format!(
+            "{} — {}",
+            fmt_time(vote.opens_at, tz),
+            fmt_time(vote.closes_at, tz)
+        ),
+        verdict: r.verdict.clone(),
+        tests: r
+            .quorum
+            .iter()
+            .chain(r.pass.iter())
+            .map(|t| view::TestLine {
+                met: t.met,
+                text: Bi::new(t.zh.clone(), t.en.clone()),
+            })
+            .collect(),
+        figures: vec![
+            ("应参加 Electorate".into(), fig(&r.total)),
+            ("参加 Took part".into(), fig(&r.participating)),
+            ("同意 Agree".into(), fig(&r.agree)),
+            ("不同意 Disagree".into(), fig(&r.disagree)),
+            ("弃权 Abstain".into(), fig(&r.abstain)),
+        ],
+        publicity_until: objections::publicity_end(&vote).map(|t| fmt_time(t, tz)),
+        is_final: vote.final_at.is_some(),
+        url: format!("{}/c/{}/votes/{id}", v.ctx.0.origin, v.community.slug),
+        entry: entries
+            .iter()
+            .find(|e| e.kind == "vote.closed")
+            .map(|e| (e.seq, e.hash.clone())),
+        head,
+        printed: fmt_time(now(), tz),
+    };
+    Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &view).into_response())
+}
+
+/// The tally sheet as XLSX: one row per voter with their ballot, then the
+/// totals. Same privacy as the export: pseudonyms for a secret vote unless
+/// the reader is on the supervision committee.
+pub async fn tally_xlsx(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let full = v
+        .ctx
+        .0
+        .account
+        .as_ref()
+        .is_some_and(|a| a.has_role(cid, crate::store::accounts::Role::Supervisor));
+    let (vote, export, electors) = st
+        .db
+        .read(move |c| {
+            let vote = votes::get(c, cid, id)?;
+            if vote.status == Status::Draft {
+                return Err(Error::NotFound);
+            }
+            let e = votes::export(c, &vote, full)?;
+            Ok((vote.clone(), e, votes::frozen_electorate(c, id)?))
+        })
+        .await?;
+    let names = !vote.secret || full;
+    let labels: std::collections::HashMap<&str, &str> = electors
+        .iter()
+        .map(|e| (e.voter.as_str(), e.label.as_str()))
+        .collect();
+    let ballots: std::collections::HashMap<&str, &crate::domain::vote_export::BallotEntry> = export
+        .ballots
+        .iter()
+        .map(|b| (b.voter.as_str(), b))
+        .collect();
+    let mut table = vec![
+        [
+            "选民 voter",
+            "姓名 name",
+            "房屋 dwellings",
+            "面积 area",
+            "户 household",
+            "选择 choice",
+            "方式 channel",
+            "时间 cast at",
+            "回执 receipt",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
+    ];
+    for e in &export.electorate {
+        let b = ballots.get(e.voter.as_str());
+        table.push(vec![
+            e.voter.clone(),
+            if names {
+                labels
+                    .get(e.voter.as_str())
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+            e.dwellings.join("、"),
+            e.area.clone().unwrap_or_default(),
+            e.household.clone().unwrap_or_default(),
+            b.map(|b| b.choice.clone()).unwrap_or_default(),
+            b.map(|b| b.channel.clone()).unwrap_or_default(),
+            b.map(|b| b.cast_at.clone()).unwrap_or_default(),
+            b.map(|b| b.receipt.clone()).unwrap_or_default(),
+        ]);
+    }
+    if let Some(r) = &vote.result {
+        table.push(Vec::new());
+        table.push(vec!["结果 verdict".into(), r.verdict.clone()]);
+        for (k, f) in [
+            ("应参加 electorate", &r.total),
+            ("参加 took part", &r.participating),
+            ("同意 agree", &r.agree),
+            ("不同意 disagree", &r.disagree),
+            ("弃权 abstain", &r.abstain),
+        ] {
+            table.push(vec![
+                k.into(),
+                f.heads.to_string(),
+                f.area.clone().unwrap_or_default(),
+            ]);
+        }
+    }
+    let bytes = tokio::task::spawn_blocking(move || crate::sheet::write_xlsx("计票表", &table))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(Error::Invalid)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"vote-{id}-tally.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
