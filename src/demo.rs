@@ -230,6 +230,20 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         "一楼住户的采光问题在方案里没有写清楚，希望公示期内把北侧窗户的遮挡情况说明一下。",
     )?;
     let oid: i64 = o.payload["objection"].as_i64().unwrap_or_default();
+    crate::store::elevator::set_plan(
+        tx,
+        &v,
+        42_000_000,
+        "1:0, 2:0.4, 3:0.6, 4:0.8, 5:1, 6:1.2, 7:1.4",
+    )?;
+    crate::store::elevator::set_affected(
+        tx,
+        &v,
+        "3-2-101",
+        Some(true),
+        "书面同意书已签（井道占用北侧小院 2.1 ㎡）",
+        jw,
+    )?;
     crate::store::objections::answer(
         tx,
         &v,

@@ -236,6 +236,96 @@ async fn elevator_vote_from_draft_to_verified_result() {
         "every figure behind the verdict is shown"
     );
 
+    // Elevator extras: the cost-sharing table by floor and the affected owners' consent.
+    let bad = com
+        .post(
+            &format!("/c/wutong/votes/{id}/elevator"),
+            &[("total", "620000"), ("coefficients", "1:0, 2:0.4")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("缺少 3 层的系数"), "{}", bad.body);
+    let r = com
+        .post(
+            &format!("/c/wutong/votes/{id}/elevator"),
+            &[
+                ("total", "620000"),
+                (
+                    "coefficients",
+                    "1:0, 2:0.4, 3:0.6, 4:0.8, 5:1, 6:1.2, 7:1.4",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shares: Vec<(String, i64)> = {
+        let p = res.get(&format!("/c/wutong/votes/{id}")).await;
+        let sec = &p.body[p.body.find("h-elevator").unwrap()..];
+        let sec = &sec[..sec.find("</table>").unwrap()];
+        sec.split("<tr><td>")
+            .skip(1)
+            .map(|row| {
+                let cells: Vec<&str> = row.split("</td><td>").collect();
+                let yuan = cells[3].split('<').next().unwrap();
+                let (w, f) = yuan.split_once('.').unwrap();
+                (
+                    cells[0].to_string(),
+                    w.parse::<i64>().unwrap() * 100 + f.parse::<i64>().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        shares.iter().map(|s| s.1).sum::<i64>(),
+        62_000_000,
+        "shares add up to the total, to the fen"
+    );
+    assert!(
+        shares
+            .iter()
+            .filter(|s| s.0.starts_with("3-2-1"))
+            .all(|s| s.1 == 0),
+        "the ground floor pays nothing"
+    );
+    let veto = com
+        .post(
+            &format!("/c/wutong/votes/{id}/affected"),
+            &[
+                ("dwelling", "3-2-101"),
+                ("consent", "no"),
+                ("note", "北窗采光"),
+            ],
+        )
+        .await;
+    assert_eq!(veto.status, StatusCode::SEE_OTHER);
+    assert!(
+        res.get(&format!("/c/wutong/votes/{id}"))
+            .await
+            .has("暂不能实施"),
+        "a recorded veto stops the retrofit"
+    );
+    com.post(
+        &format!("/c/wutong/votes/{id}/affected"),
+        &[
+            ("dwelling", "3-2-101"),
+            ("consent", "yes"),
+            ("note", "书面同意书 2026-07"),
+        ],
+    )
+    .await;
+    assert!(
+        res.get(&format!("/c/wutong/votes/{id}"))
+            .await
+            .has("可以实施")
+    );
+    let outside = com
+        .post(
+            &format!("/c/wutong/votes/{id}/affected"),
+            &[("dwelling", "1-1-101"), ("consent", "yes")],
+        )
+        .await;
+    assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // The publicity period: a resident objects, the committee answers in public.
     let r = res
         .post(

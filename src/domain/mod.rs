@@ -2,6 +2,7 @@
 
 pub mod area;
 pub mod code;
+pub mod cost_share;
 pub mod credentials;
 pub mod dwelling;
 pub mod ledger;

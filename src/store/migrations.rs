@@ -244,8 +244,27 @@ CREATE TABLE vote_objections (
 CREATE INDEX vote_objections_vote ON vote_objections(vote_id);
 "#;
 
+/// Elevator retrofits: the cost-sharing plan and the consent of owners whose
+/// private part the shaft occupies.
+const M004: &str = r#"
+CREATE TABLE vote_elevator (
+    vote_id INTEGER PRIMARY KEY REFERENCES votes(id),
+    total_fen INTEGER NOT NULL CHECK (total_fen >= 0),
+    coefficients TEXT NOT NULL
+);
+CREATE TABLE vote_affected (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    dwelling TEXT NOT NULL,
+    consent INTEGER CHECK (consent IN (0, 1)),
+    note TEXT NOT NULL DEFAULT '',
+    recorded_by INTEGER REFERENCES accounts(id),
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (vote_id, dwelling)
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M001), M::up(M002), M::up(M003)])
+    Migrations::new(vec![M::up(M001), M::up(M002), M::up(M003), M::up(M004)])
 }
 
 pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

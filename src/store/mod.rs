@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod codes;
 pub mod communities;
+pub mod elevator;
 pub mod ledger;
 pub mod migrations;
 pub mod objections;

@@ -198,6 +198,16 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/votes/{vote}/tally.xlsx",
             get(votes::tally_xlsx),
         ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/elevator",
+            post(votes::set_plan).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/affected",
+            post(votes::set_affected).layer(form()),
+        ),
         (M::GET, "/c/{community}/ledger", get(votes::ledger_page)),
         (
             M::GET,

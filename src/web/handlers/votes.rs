@@ -3,12 +3,13 @@
 //! read results, download the count and check the ledger.
 
 use super::{checked, day_start, fmt_time, invalid, see_other};
+use crate::domain::cost_share;
 use crate::domain::vote::{Bound, Choice, CustomRule, RuleId};
 use crate::domain::{Area, Msg};
 use crate::error::Error;
 use crate::store::communities::Community;
 use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
-use crate::store::{audit, ledger, now, objections, roll};
+use crate::store::{audit, elevator, ledger, now, objections, roll};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Ctx, Member, Visitor};
 use crate::web::error::bi;
@@ -376,6 +377,8 @@ fn notice(done: Option<&str>) -> Option<Bi> {
         ),
         "answered" => Bi::new("答复已公布。", "The answer is published."),
         "final" => Bi::new("结果已确认为最终结果。", "The result is now final."),
+        "plan" => Bi::new("分摊表已保存。", "The cost-sharing plan was saved."),
+        "affected" => Bi::new("已登记。", "Recorded."),
         _ => return None,
     })
 }
@@ -404,6 +407,26 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<Strin
         ),
         ("未投 not voting".into(), not_voting, not_area),
     ]
+}
+
+/// An elevator retrofit's plan, affected dwellings and the unit's dwellings.
+type ElevatorData = (
+    Option<elevator::Plan>,
+    Vec<elevator::Affected>,
+    Vec<(String, i32)>,
+);
+
+/// Everything the vote page reads, in one trip to a reader connection.
+struct PageData {
+    vote: Vote,
+    electorate: Vec<votes::Elector>,
+    my_voter: Option<String>,
+    ballots: Vec<votes::Ballot>,
+    conflicts: Vec<String>,
+    public: crate::domain::vote_export::VoteExport,
+    entries: Vec<crate::domain::ledger::Entry>,
+    objections: Vec<objections::Objection>,
+    elevator: Option<ElevatorData>,
 }
 
 pub async fn show(
@@ -449,12 +472,39 @@ pub async fn show(
             let public = votes::export(c, &vote, false)?;
             let entries = ledger::entries_for(c, cid, &format!("vote:{id}"))?;
             let objections = objections::list(c, id)?;
-            Ok((
-                vote, electorate, my_voter, ballots, conflicts, public, entries, objections,
-            ))
+            let elevator = if elevator::applies(&vote) {
+                Some((
+                    elevator::plan(c, &vote)?,
+                    elevator::affected(c, id)?,
+                    elevator::unit_dwellings(c, &vote)?,
+                ))
+            } else {
+                None
+            };
+            Ok(PageData {
+                vote,
+                electorate,
+                my_voter,
+                ballots,
+                conflicts,
+                public,
+                entries,
+                objections,
+                elevator,
+            })
         })
         .await?;
-    let (vote, electorate, my_voter, ballots, conflicts, public, entries, objection_list) = data;
+    let PageData {
+        vote,
+        electorate,
+        my_voter,
+        ballots,
+        conflicts,
+        public,
+        entries,
+        objections: objection_list,
+        elevator: elevator_data,
+    } = data;
     let in_publicity =
         vote.final_at.is_none() && objections::publicity_end(&vote).is_some_and(|e| now() < e);
     let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
@@ -612,6 +662,50 @@ pub async fn show(
             && vote.final_at.is_none()
             && objections::publicity_end(&vote).is_some_and(|e| now() >= e)
             && objection_list.iter().all(|o| o.answer.is_some()),
+        elevator: elevator_data.map(|(plan, affected, dwellings)| {
+            let (shares, shares_error) = match plan.as_ref().map(|p| &p.shares) {
+                Some(Ok(s)) => (
+                    s.iter()
+                        .map(|x| {
+                            (
+                                x.dwelling.clone(),
+                                x.floor,
+                                format!("{}.{:03}", x.coefficient / 1000, x.coefficient % 1000),
+                                cost_share::yuan(x.fen),
+                            )
+                        })
+                        .collect(),
+                    None,
+                ),
+                Some(Err(m)) => (Vec::new(), Some(bi(m))),
+                None => (Vec::new(), None),
+            };
+            let agreed: std::collections::HashSet<&str> = ballots
+                .iter()
+                .filter(|b| b.choice == Choice::Agree)
+                .map(|b| b.voter.as_str())
+                .collect();
+            view::ElevatorView {
+                total: plan
+                    .as_ref()
+                    .map(|p| cost_share::yuan(p.total_fen))
+                    .unwrap_or_default(),
+                coefficients_text: plan
+                    .as_ref()
+                    .map(|p| p.coefficients_text.clone())
+                    .unwrap_or_default(),
+                shares,
+                shares_error,
+                signed_up: (vote.status == Status::Open && !vote.secret)
+                    .then_some((agreed.len() as i64, electorate.len())),
+                may_proceed: elevator::may_proceed(&vote, &affected),
+                affected: affected
+                    .into_iter()
+                    .map(|a| (a.dwelling, a.consent, a.note))
+                    .collect(),
+                dwellings: dwellings.into_iter().map(|(d, _)| d).collect(),
+            }
+        }),
     };
     Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
 }
@@ -1201,4 +1295,85 @@ pub async fn tally_xlsx(
         bytes,
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PlanPost {
+    #[serde(default)]
+    total: String,
+    #[serde(default)]
+    coefficients: String,
+}
+
+pub async fn set_plan(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<PlanPost>,
+) -> Result<Response, Error> {
+    let total = cost_share::parse_hundredths(&f.total).ok_or_else(|| {
+        Error::Invalid(Msg::new(
+            format!("总造价“{}”不是有效金额", f.total),
+            format!("total \"{}\" is not an amount", f.total),
+        ))
+    })?;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.elevator_plan",
+        "plan#h-elevator",
+        move |tx, vote| {
+            elevator::set_plan(tx, vote, total, &f.coefficients)?;
+            Ok(format!(
+                "{} yuan; {}",
+                cost_share::yuan(total),
+                f.coefficients.trim()
+            ))
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AffectedPost {
+    #[serde(default)]
+    dwelling: String,
+    #[serde(default)]
+    consent: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn set_affected(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<AffectedPost>,
+) -> Result<Response, Error> {
+    let consent = match f.consent.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let by = com.account.id;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.affected",
+        "affected#h-elevator",
+        move |tx, vote| {
+            let label = elevator::set_affected(tx, vote, &f.dwelling, consent, &f.note, by)?;
+            let said = match consent {
+                Some(true) => "consents",
+                Some(false) => "refuses",
+                None => "pending",
+            };
+            Ok(format!("{label}: {said}"))
+        },
+    )
+    .await
 }

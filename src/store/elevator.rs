@@ -1,0 +1,141 @@
+//! Elevator retrofit extras for a vote scoped to one unit: the cost-sharing
+//! plan by floor, and the affected dwellings whose owners must consent.
+
+use super::votes::{ScopeKind, Vote};
+use crate::domain::Msg;
+use crate::domain::cost_share::{self, Share};
+use crate::domain::dwelling::DwellingLabel;
+use crate::error::Error;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+
+/// Only owners' votes on one unit carry a retrofit plan.
+pub fn applies(v: &Vote) -> bool {
+    v.scope.kind == ScopeKind::Unit && v.rule.needs_area()
+}
+
+/// The unit's dwellings with their floors, in building order.
+pub fn unit_dwellings(conn: &Connection, v: &Vote) -> Result<Vec<(String, i32)>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT b.number || '-' || u.number || '-' || d.number, d.floor FROM dwellings d
+         JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id
+         WHERE d.unit_id = ?1 ORDER BY d.floor, d.number",
+    )?;
+    let rows = st
+        .query_map([v.scope.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+pub struct Plan {
+    pub total_fen: i64,
+    pub coefficients: BTreeMap<i32, i64>,
+    pub coefficients_text: String,
+    pub shares: Result<Vec<Share>, Msg>,
+}
+
+pub fn plan(conn: &Connection, v: &Vote) -> Result<Option<Plan>, Error> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT total_fen, coefficients FROM vote_elevator WHERE vote_id = ?1",
+            [v.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((total, text)) = row else {
+        return Ok(None);
+    };
+    let coefficients = cost_share::parse_coefficients(&text).unwrap_or_default();
+    let dwellings = unit_dwellings(conn, v)?;
+    Ok(Some(Plan {
+        total_fen: total,
+        shares: cost_share::shares(total, &dwellings, &coefficients),
+        coefficients,
+        coefficients_text: text,
+    }))
+}
+
+pub fn set_plan(
+    tx: &Transaction,
+    v: &Vote,
+    total_fen: i64,
+    coefficients: &str,
+) -> Result<(), Error> {
+    if !applies(v) {
+        return Err(Error::Invalid(Msg::new(
+            "分摊表只用于按单元进行的业主表决（如加装电梯）",
+            "a cost-sharing plan is for owners' votes on one unit (an elevator retrofit)",
+        )));
+    }
+    let coef = cost_share::parse_coefficients(coefficients).map_err(Error::Invalid)?;
+    cost_share::shares(total_fen, &unit_dwellings(tx, v)?, &coef).map_err(Error::Invalid)?;
+    tx.execute(
+        "INSERT INTO vote_elevator (vote_id, total_fen, coefficients) VALUES (?1, ?2, ?3)
+         ON CONFLICT (vote_id) DO UPDATE SET total_fen = excluded.total_fen, coefficients = excluded.coefficients",
+        params![v.id, total_fen, coefficients.trim()],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Affected {
+    pub dwelling: String,
+    pub consent: Option<bool>,
+    pub note: String,
+}
+
+pub fn affected(conn: &Connection, vote_id: i64) -> Result<Vec<Affected>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT dwelling, consent, note FROM vote_affected WHERE vote_id = ?1 ORDER BY dwelling",
+    )?;
+    let v = st
+        .query_map([vote_id], |r| {
+            Ok(Affected {
+                dwelling: r.get(0)?,
+                consent: r.get(1)?,
+                note: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(v)
+}
+
+/// Records an affected dwelling and its owner's answer (None: not yet given).
+pub fn set_affected(
+    tx: &Transaction,
+    v: &Vote,
+    dwelling: &str,
+    consent: Option<bool>,
+    note: &str,
+    by: i64,
+) -> Result<String, Error> {
+    if !applies(v) {
+        return Err(Error::Invalid(Msg::new(
+            "只用于按单元进行的业主表决",
+            "only for owners' votes on one unit",
+        )));
+    }
+    let label = DwellingLabel::parse(dwelling)
+        .map_err(Error::Invalid)?
+        .to_string();
+    if !unit_dwellings(tx, v)?.iter().any(|(d, _)| *d == label) {
+        return Err(Error::Invalid(Msg::new(
+            format!("{label} 不在这个单元"),
+            format!("{label} is not in this unit"),
+        )));
+    }
+    tx.execute(
+        "INSERT INTO vote_affected (vote_id, dwelling, consent, note, recorded_by, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (vote_id, dwelling) DO UPDATE SET consent = excluded.consent, note = excluded.note,
+           recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+        params![v.id, label, consent, note.trim(), by, super::now()],
+    )?;
+    Ok(label)
+}
+
+/// The retrofit may go ahead: the vote passed and every affected owner consented.
+pub fn may_proceed(v: &Vote, affected: &[Affected]) -> Option<bool> {
+    let r = v.result.as_ref()?;
+    Some(r.verdict == "passed" && affected.iter().all(|a| a.consent == Some(true)))
+}
