@@ -86,6 +86,8 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         ),
         (("POST", "/c/{community}/votes/{vote}/final"), Committee),
         (("GET", "/c/{community}/ledger"), Public),
+        (("POST", "/c/{community}/votes/{vote}/proxies"), Committee),
+        (("POST", "/c/{community}/votes/{vote}/proxy-ballot"), Member),
         (("POST", "/c/{community}/votes/{vote}/elevator"), Committee),
         (("POST", "/c/{community}/votes/{vote}/affected"), Committee),
         (("GET", "/c/{community}/votes/{vote}/notice"), Public),

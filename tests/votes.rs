@@ -625,3 +625,137 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
     assert!(!log.has("agree"));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_proxy_votes_until_the_principal_votes_themselves() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    com.get("/c/xingfu/votes/new").await;
+    let r = com
+        .post(
+            "/c/xingfu/votes",
+            &[
+                ("title", "祠堂修缮"),
+                ("scope", "community"),
+                ("rule", "villagers_meeting"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
+        )
+        .await;
+    let path = r.location.unwrap();
+    com.post(&format!("{path}/open"), &[]).await;
+    let id: String = path.rsplit('/').next().unwrap().into();
+    // Two villagers with accounts: the principal (working in the city) and the proxy.
+    let (principal_id, _) = resident_without_account(&s, "xingfu", 0);
+    let (proxy_id, proxy_name) = resident_without_account(&s, "xingfu", 1);
+    let proxy_key: String = s
+        .sql()
+        .query_row("SELECT key FROM residents WHERE id = ?1", [proxy_id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut principal = s.client();
+    let code = issue_code(&mut com, "xingfu", principal_id).await;
+    principal
+        .post(
+            "/activate",
+            &[
+                ("code", &code),
+                ("login", "principal"),
+                ("password", "principal-pw"),
+                ("password2", "principal-pw"),
+            ],
+        )
+        .await;
+    let mut proxy = s.client();
+    let code = issue_code(&mut com, "xingfu", proxy_id).await;
+    proxy
+        .post(
+            "/activate",
+            &[
+                ("code", &code),
+                ("login", "proxy"),
+                ("password", "proxy-pwd1"),
+                ("password2", "proxy-pwd1"),
+            ],
+        )
+        .await;
+    let voter = format!("r-{principal_id}");
+
+    // Without an authorization the proxy cannot vote for the principal.
+    proxy.get(&path).await;
+    let r = proxy
+        .post(
+            &format!("{path}/proxy-ballot"),
+            &[("voter", &voter), ("choice", "agree")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The committee records the written authorization.
+    com.get(&path).await;
+    let bad = com
+        .post(
+            &format!("{path}/proxies"),
+            &[
+                ("voter", &voter),
+                ("proxy", "NOPE"),
+                ("authorization", "委托书 001"),
+                ("expires", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = com
+        .post(
+            &format!("{path}/proxies"),
+            &[
+                ("voter", &voter),
+                ("proxy", &proxy_key),
+                ("authorization", "委托书 001"),
+                ("expires", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(com.get(&path).await.has(&proxy_name));
+    let page = proxy.get(&path).await;
+    assert!(page.has("受托代"), "the proxy sees whom they may vote for");
+    let r = proxy
+        .post(
+            &format!("{path}/proxy-ballot"),
+            &[("voter", &voter), ("choice", "agree")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let channel: String = s
+        .sql()
+        .query_row("SELECT CASE WHEN by_proxy IS NULL THEN channel ELSE 'proxy' END FROM ballots WHERE vote_id = ?1 AND voter = ?2", rusqlite::params![id, voter], |r| r.get(0))
+        .unwrap();
+    assert_eq!(channel, "proxy", "marked as cast by proxy");
+    // The principal's own ballot overrides it, and the proxy cannot undo that.
+    principal.get(&path).await;
+    let r = principal
+        .post(&format!("{path}/ballot"), &[("choice", "disagree")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (choice, by_proxy): (String, Option<i64>) = s
+        .sql()
+        .query_row(
+            "SELECT choice, by_proxy FROM ballots WHERE vote_id = ?1 AND voter = ?2",
+            rusqlite::params![id, voter],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((choice.as_str(), by_proxy), ("disagree", None));
+    let r = proxy
+        .post(
+            &format!("{path}/proxy-ballot"),
+            &[("voter", &voter), ("choice", "agree")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.has("以本人的选票为准"));
+    s.stop().await;
+}

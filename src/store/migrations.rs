@@ -263,8 +263,30 @@ CREATE TABLE vote_affected (
 ) WITHOUT ROWID;
 "#;
 
+/// Proxies (委托投票): a written authorization for one vote; the proxy's
+/// ballot is marked, and the principal's own ballot overrides it.
+const M005: &str = r#"
+ALTER TABLE ballots ADD COLUMN by_proxy INTEGER REFERENCES residents(id);
+CREATE TABLE vote_proxies (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    voter TEXT NOT NULL,
+    proxy_resident_id INTEGER NOT NULL REFERENCES residents(id),
+    authorization TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    recorded_by INTEGER REFERENCES accounts(id),
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (vote_id, voter)
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M001), M::up(M002), M::up(M003), M::up(M004)])
+    Migrations::new(vec![
+        M::up(M001),
+        M::up(M002),
+        M::up(M003),
+        M::up(M004),
+        M::up(M005),
+    ])
 }
 
 pub fn run(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

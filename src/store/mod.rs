@@ -11,6 +11,7 @@ pub mod elevator;
 pub mod ledger;
 pub mod migrations;
 pub mod objections;
+pub mod proxies;
 pub mod roll;
 pub mod sessions;
 pub mod votes;

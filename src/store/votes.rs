@@ -480,7 +480,8 @@ pub struct Ballot {
 
 pub fn ballots(conn: &Connection, vote_id: i64) -> Result<Vec<Ballot>, Error> {
     let mut st = conn.prepare_cached(
-        "SELECT b.voter, b.channel, b.choice, b.cast_at, b.receipt, r.name, a.display_name
+        "SELECT b.voter, CASE WHEN b.by_proxy IS NULL THEN b.channel ELSE 'proxy' END, b.choice, b.cast_at, b.receipt,
+                r.name, a.display_name
          FROM ballots b LEFT JOIN residents r ON r.id = b.cast_by_resident LEFT JOIN accounts a ON a.id = b.entered_by
          WHERE b.vote_id = ?1 ORDER BY b.voter, b.channel",
     )?;
@@ -518,6 +519,30 @@ pub fn cast(
     cast_by_resident: Option<i64>,
     entered_by: Option<i64>,
 ) -> Result<String, Error> {
+    upsert_ballot(
+        tx,
+        v,
+        voter,
+        channel,
+        choice,
+        cast_by_resident,
+        entered_by,
+        None,
+    )
+}
+
+/// Writes a ballot; `by_proxy` names the proxy casting for the voter.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn upsert_ballot(
+    tx: &Transaction,
+    v: &Vote,
+    voter: &str,
+    channel: &str,
+    choice: Choice,
+    cast_by_resident: Option<i64>,
+    entered_by: Option<i64>,
+    by_proxy: Option<i64>,
+) -> Result<String, Error> {
     let now = super::now();
     if v.status != Status::Open || now >= v.closes_at {
         return Err(Error::Conflict(Msg::new(
@@ -540,11 +565,12 @@ pub fn cast(
         .optional()?;
     let receipt = existing.unwrap_or_else(new_receipt);
     tx.execute(
-        "INSERT INTO ballots (vote_id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO ballots (vote_id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (vote_id, voter, channel) DO UPDATE SET choice = excluded.choice,
-           cast_by_resident = excluded.cast_by_resident, entered_by = excluded.entered_by, cast_at = excluded.cast_at",
-        params![v.id, voter, channel, choice.as_str(), cast_by_resident, entered_by, now, receipt],
+           cast_by_resident = excluded.cast_by_resident, entered_by = excluded.entered_by, cast_at = excluded.cast_at,
+           by_proxy = excluded.by_proxy",
+        params![v.id, voter, channel, choice.as_str(), cast_by_resident, entered_by, now, receipt, by_proxy],
     )?;
     Ok(receipt)
 }

@@ -208,6 +208,16 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/votes/{vote}/affected",
             post(votes::set_affected).layer(form()),
         ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/proxies",
+            post(votes::authorize_proxy).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/proxy-ballot",
+            post(votes::proxy_ballot).layer(form()),
+        ),
         (M::GET, "/c/{community}/ledger", get(votes::ledger_page)),
         (
             M::GET,

@@ -9,7 +9,7 @@ use crate::domain::{Area, Msg};
 use crate::error::Error;
 use crate::store::communities::Community;
 use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
-use crate::store::{audit, elevator, ledger, now, objections, roll};
+use crate::store::{audit, elevator, ledger, now, objections, proxies, roll};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Ctx, Member, Visitor};
 use crate::web::error::bi;
@@ -378,7 +378,7 @@ fn notice(done: Option<&str>) -> Option<Bi> {
         "answered" => Bi::new("答复已公布。", "The answer is published."),
         "final" => Bi::new("结果已确认为最终结果。", "The result is now final."),
         "plan" => Bi::new("分摊表已保存。", "The cost-sharing plan was saved."),
-        "affected" => Bi::new("已登记。", "Recorded."),
+        "affected" | "proxy" => Bi::new("已登记。", "Recorded."),
         _ => return None,
     })
 }
@@ -427,6 +427,8 @@ struct PageData {
     entries: Vec<crate::domain::ledger::Entry>,
     objections: Vec<objections::Objection>,
     elevator: Option<ElevatorData>,
+    proxy_for: Vec<(String, String)>,
+    proxies: Vec<proxies::Proxy>,
 }
 
 pub async fn show(
@@ -472,6 +474,15 @@ pub async fn show(
             let public = votes::export(c, &vote, false)?;
             let entries = ledger::entries_for(c, cid, &format!("vote:{id}"))?;
             let objections = objections::list(c, id)?;
+            let proxy_for = match resident {
+                Some(r) if vote.status == Status::Open => proxies::principals_of(c, id, r)?,
+                _ => Vec::new(),
+            };
+            let proxies = if committee {
+                proxies::list(c, id)?
+            } else {
+                Vec::new()
+            };
             let elevator = if elevator::applies(&vote) {
                 Some((
                     elevator::plan(c, &vote)?,
@@ -491,6 +502,8 @@ pub async fn show(
                 entries,
                 objections,
                 elevator,
+                proxy_for,
+                proxies,
             })
         })
         .await?;
@@ -504,6 +517,8 @@ pub async fn show(
         entries,
         objections: objection_list,
         elevator: elevator_data,
+        proxy_for,
+        proxies: proxy_list,
     } = data;
     let in_publicity =
         vote.final_at.is_none() && objections::publicity_end(&vote).is_some_and(|e| now() < e);
@@ -662,6 +677,27 @@ pub async fn show(
             && vote.final_at.is_none()
             && objections::publicity_end(&vote).is_some_and(|e| now() >= e)
             && objection_list.iter().all(|o| o.answer.is_some()),
+        proxy_for: proxy_for
+            .into_iter()
+            .map(|(voter, principal)| {
+                let current = ballots
+                    .iter()
+                    .find(|b| b.voter == voter && b.channel == "proxy")
+                    .map(|b| b.choice.as_str().to_string());
+                (voter, principal, current)
+            })
+            .collect(),
+        proxies: proxy_list
+            .into_iter()
+            .map(|p| {
+                (
+                    p.principal,
+                    p.proxy_name,
+                    p.authorization,
+                    fmt_time(p.expires_at, &tz),
+                )
+            })
+            .collect(),
         elevator: elevator_data.map(|(plan, affected, dwellings)| {
             let (shares, shares_error) = match plan.as_ref().map(|p| &p.shares) {
                 Some(Ok(s)) => (
@@ -1373,6 +1409,72 @@ pub async fn set_affected(
                 None => "pending",
             };
             Ok(format!("{label}: {said}"))
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ProxyPost {
+    #[serde(default)]
+    voter: String,
+    #[serde(default)]
+    proxy: String,
+    #[serde(default)]
+    authorization: String,
+    #[serde(default)]
+    expires: String,
+}
+
+pub async fn authorize_proxy(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<ProxyPost>,
+) -> Result<Response, Error> {
+    let expires = day_start(&f.expires, &com.community.tz)
+        .map(|t| t + 24 * 3600)
+        .ok_or_else(|| {
+            Error::Invalid(Msg::new(
+                "请填写委托的有效期",
+                "give the authorization's expiry date",
+            ))
+        })?;
+    let by = com.account.id;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.proxy",
+        "proxy",
+        move |tx, vote| {
+            let name =
+                proxies::authorize(tx, vote, &f.voter, &f.proxy, &f.authorization, expires, by)?;
+            Ok(format!("{} → {name} ({})", f.voter, f.authorization.trim()))
+        },
+    )
+    .await
+}
+
+pub async fn proxy_ballot(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<BallotPost>,
+) -> Result<Response, Error> {
+    let choice = choice_of(&f)?;
+    let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "vote.ballot",
+        "cast#h-cast",
+        move |tx, vote| {
+            proxies::cast(tx, vote, &f.voter, resident, choice)?;
+            Ok(format!("proxy for {}", f.voter))
         },
     )
     .await

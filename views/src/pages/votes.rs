@@ -184,6 +184,10 @@ pub struct VoteView {
     pub can_object: bool,
     pub can_finalize: bool,
     pub elevator: Option<ElevatorView>,
+    /// Principals this reader may vote for as proxy: (voter, name, current choice).
+    pub proxy_for: Vec<(String, String, Option<String>)>,
+    /// For the committee: (principal, proxy, authorization, expires).
+    pub proxies: Vec<(String, String, String, String)>,
 }
 
 pub struct ElevatorView {
@@ -353,6 +357,25 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             }
                             button.primary type="submit" { (if v.my_ballot.is_some() { c.t("改票", "Change my ballot") } else { c.t("投票", "Cast my ballot") }) }
                         }
+                    }
+                    @for (voter, principal, current) in &v.proxy_for {
+                        form.stack.proxy method="post" action={(base) "/proxy-ballot"} {
+                            (csrf(c))
+                            input type="hidden" name="voter" value=(voter);
+                            fieldset.choices {
+                                legend { (c.t("受托代 ", "As proxy for ")) (principal) (c.t(" 投票", "")) }
+                                @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
+                                    div.field.check {
+                                        input type="radio" name="choice" id={"x-" (voter) "-" (val)} value=(val) required checked[current.as_deref() == Some(val)];
+                                        label for={"x-" (voter) "-" (val)} { (c.t(zh, en)) }
+                                    }
+                                }
+                            }
+                            button type="submit" { (c.t("代为投票", "Cast as proxy")) }
+                            p.hint { (c.t("委托人本人投票后，以本人的选票为准。", "If the principal votes themselves, their own ballot counts.")) }
+                        }
+                    }
+                    @if v.can_cast || !v.proxy_for.is_empty() {
                     } @else if c.user.is_none() {
                         p { a href={"/login?next=" (base)} { (c.t("登录后投票", "Log in to vote")) } }
                     } @else if v.my_ballot.is_none() {
@@ -461,6 +484,25 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                                     button type="submit" name="keep" value="paper" { (c.t("保留纸质选票", "Keep paper")) }
                                 }
                                 br;
+                            }
+                        }
+                        h3 { (c.t("委托投票", "Proxies")) }
+                        @if v.proxies.is_empty() { p.empty { (c.t("没有登记委托。", "No proxies recorded.")) } }
+                        ul { @for (principal, proxy, auth, exp) in &v.proxies { li { (principal) " → " strong { (proxy) } " · " (auth) " · " (c.t("有效至 ", "until ")) (exp) } } }
+                        details {
+                            summary { (c.t("登记书面委托", "Record a written authorization")) }
+                            form.stack method="post" action={(base) "/proxies"} {
+                                (csrf(c))
+                                div.field {
+                                    label for="f-principal" { (c.t("委托人（选民）", "Principal (voter)")) }
+                                    select #f-principal name="voter" required {
+                                        @for (id, label, dw) in &v.electorate { option value=(id) { (label) @if !dw.is_empty() { " · " (dw) } } }
+                                    }
+                                }
+                                div.field { label for="f-proxy" { (c.t("受托人在名册中的编号", "The proxy's id on the roll")) } input #f-proxy type="text" name="proxy" required; }
+                                div.field { label for="f-auth" { (c.t("委托书说明（编号、日期）", "Authorization (number, date)")) } input #f-auth type="text" name="authorization" required; }
+                                div.field { label for="f-exp" { (c.t("有效至（日期）", "Valid until (date)")) } input #f-exp type="date" name="expires" required; }
+                                button type="submit" { (c.t("登记", "Record")) }
                             }
                         }
                         h3 { (c.t("录入纸质选票", "Enter a paper ballot")) }
