@@ -112,6 +112,26 @@ async fn visit(b: &Browser, url: &str) {
     axe(b, url).await;
 }
 
+/// Types into the field with this id.
+async fn fill(b: &Browser, id: &str, text: &str) {
+    b.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element a CSS selector finds.
+async fn click(b: &Browser, css: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Clicks a submit button and waits until the next page has replaced this one.
 async fn submit_and_wait(b: &Browser, button: &str) {
     let old = b.find(Locator::Css("html")).await.unwrap();
@@ -151,30 +171,10 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
     visit(&b, &format!("{}/c/wutong", s.base)).await;
     // The QR code on the slip opens this page with the code filled in.
     visit(&b, &format!("{}/activate?code={code}", s.base)).await;
-    b.find(Locator::Id("f-login"))
-        .await
-        .unwrap()
-        .send_keys("wang-ayi")
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys("tea-house-pw")
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password2"))
-        .await
-        .unwrap()
-        .send_keys("tea-house-pw")
-        .await
-        .unwrap();
-    b.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&b, "f-login", "wang-ayi").await;
+    fill(&b, "f-password", "tea-house-pw").await;
+    fill(&b, "f-password2", "tea-house-pw").await;
+    click(&b, "main button[type=submit]").await;
     b.wait()
         .for_element(Locator::Id("h-proposals"))
         .await
@@ -184,12 +184,7 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
     axe(&b, "board (zh)").await;
 
     // English.
-    b.find(Locator::Css("button[name=lang][value=en]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "button[name=lang][value=en]").await;
     b.wait()
         .for_element(Locator::Css("button[name=lang][value=zh]"))
         .await
@@ -202,12 +197,7 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
     axe(&b, "board (en)").await;
 
     // Large text, which persists across pages.
-    b.find(Locator::Css("button[name=size][value=large]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "button[name=size][value=large]").await;
     b.wait()
         .for_element(Locator::Css("html.large"))
         .await
@@ -231,12 +221,7 @@ async fn a_resident_activates_switches_language_and_text_size_and_sees_the_board
     assert_eq!(fs, "22px", "large mode enlarges the root font");
 
     // Log out, and back in using only the keyboard.
-    b.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "form[action='/logout'] button").await;
     b.wait()
         .for_element(Locator::Css("a[href^='/login']"))
         .await
@@ -274,24 +259,9 @@ async fn committee_pages_pass_axe() {
     let s = Server::start().await;
     let (_driver, b) = start_browser(1280, 900).await;
     visit(&b, &format!("{}/login", s.base)).await;
-    b.find(Locator::Id("f-login"))
-        .await
-        .unwrap()
-        .send_keys(COMMITTEE.0)
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(COMMITTEE.1)
-        .await
-        .unwrap();
-    b.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&b, "f-login", COMMITTEE.0).await;
+    fill(&b, "f-password", COMMITTEE.1).await;
+    click(&b, "main button[type=submit]").await;
     b.wait().for_element(Locator::Id("h-staff")).await.unwrap();
     axe(&b, "committee board").await;
     for p in [
@@ -307,12 +277,7 @@ async fn committee_pages_pass_axe() {
     }
     // htmx filters the roll in place (JavaScript on); the URL follows.
     visit(&b, &format!("{}/c/wutong/roll", s.base)).await;
-    b.find(Locator::Id("f-q"))
-        .await
-        .unwrap()
-        .send_keys("3-2-501")
-        .await
-        .unwrap();
+    fill(&b, "f-q", "3-2-501").await;
     let mut found = false;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -335,18 +300,8 @@ async fn committee_pages_pass_axe() {
     visit(&b, &format!("{}/c/wutong/roll/import", s.base)).await;
     let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::fs::write(f.path(), "编号,姓名,网格\nX1,,一网格\n").unwrap();
-    b.find(Locator::Id("f-file"))
-        .await
-        .unwrap()
-        .send_keys(&f.path().display().to_string())
-        .await
-        .unwrap();
-    b.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&b, "f-file", &f.path().display().to_string()).await;
+    click(&b, "main form button[type=submit]").await;
     b.wait()
         .for_element(Locator::Css("table.errors"))
         .await
@@ -354,12 +309,7 @@ async fn committee_pages_pass_axe() {
     axe(&b, "import errors").await;
     // Printed slips.
     visit(&b, &format!("{}/c/wutong/codes", s.base)).await;
-    b.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "main form button[type=submit]").await;
     b.wait().for_element(Locator::Css(".slip")).await.unwrap();
     axe(&b, "slips").await;
     b.close().await.unwrap();
@@ -398,32 +348,12 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
 
     let (_driver, b) = start_browser(390, 844).await;
     visit(&b, &format!("{}/login?next={path}", s.base)).await;
-    b.find(Locator::Id("f-login"))
-        .await
-        .unwrap()
-        .send_keys(RESIDENT.0)
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(RESIDENT.1)
-        .await
-        .unwrap();
-    b.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&b, "f-login", RESIDENT.0).await;
+    fill(&b, "f-password", RESIDENT.1).await;
+    click(&b, "main button[type=submit]").await;
     b.wait().for_element(Locator::Id("h-cast")).await.unwrap();
     axe(&b, "open vote").await;
-    b.find(Locator::Css("label[for=c-disagree]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "label[for=c-disagree]").await;
     submit_and_wait(&b, "#h-cast ~ form button[type=submit]").await;
     let receipt = b
         .find(Locator::Css(".receipt"))
@@ -434,12 +364,7 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
         .unwrap();
     axe(&b, "vote after casting").await;
     // Change of mind.
-    b.find(Locator::Css("label[for=c-agree]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, "label[for=c-agree]").await;
     submit_and_wait(&b, "#h-cast ~ form button[type=submit]").await;
     assert!(
         b.find(Locator::Css("#c-agree:checked")).await.is_ok(),
