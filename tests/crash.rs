@@ -39,19 +39,6 @@ async fn wait_ready(base: &str) {
     panic!("server did not come up");
 }
 
-fn client(base: &str) -> Client {
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    Client {
-        http: reqwest::Client::builder()
-            .cookie_provider(jar)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        base: base.to_string(),
-        csrf: String::new(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_ballots_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,7 +52,7 @@ async fn acknowledged_ballots_survive_sigkill() {
     let mut child = spawn(&db, port);
     wait_ready(&base).await;
 
-    let mut com = client(&base);
+    let mut com = client_for(&base);
     com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
     com.get("/c/xingfu/votes/new").await;
     let r = com
@@ -107,7 +94,7 @@ async fn acknowledged_ballots_survive_sigkill() {
         let base = base.clone();
         let path = path.clone();
         tasks.push(tokio::spawn(async move {
-            let mut c = client(&base);
+            let mut c = client_for(&base);
             c.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
             c.get(&path).await;
             let tok = c.csrf.clone();
@@ -191,7 +178,7 @@ async fn acknowledged_ballots_survive_sigkill() {
         String::from_utf8_lossy(&out.stdout)
     );
     // The vote goes on after the restart.
-    let mut com = client(&base);
+    let mut com = client_for(&base);
     com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
     com.get(&path).await;
     let last = voters.iter().find(|v| !stored.contains(*v)).unwrap();

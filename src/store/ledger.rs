@@ -114,31 +114,35 @@ pub struct Report {
 
 /// Verifies every community: the chain, then each record against its entry.
 pub fn verify_db(conn: &Connection) -> Result<Vec<Report>, Error> {
-    let mut out = Vec::new();
     let communities: Vec<(i64, String)> = conn
         .prepare("SELECT id, slug FROM communities ORDER BY id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    for (id, slug) in communities {
-        let es = entries(conn, id)?;
-        let mut broken = ledger::verify_chain(&es).err();
-        if broken.is_none() {
-            for e in &es {
-                let found = match super::objections::check_entry(conn, e)? {
-                    Some(b) => Some(b),
-                    None => super::votes::check_entry(conn, id, e)?,
-                };
-                if let Some(b) = found {
-                    broken = Some(b);
-                    break;
-                }
+    communities
+        .into_iter()
+        .map(|(id, slug)| verify_community(conn, id, slug))
+        .collect()
+}
+
+/// Verifies one community's chain, then each record against its entry.
+pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Report, Error> {
+    let es = entries(conn, id)?;
+    let mut broken = ledger::verify_chain(&es).err();
+    if broken.is_none() {
+        for e in &es {
+            let found = match super::objections::check_entry(conn, e)? {
+                Some(b) => Some(b),
+                None => super::votes::check_entry(conn, id, e)?,
+            };
+            if found.is_some() {
+                broken = found;
+                break;
             }
         }
-        out.push(Report {
-            community: slug,
-            entries: es.len(),
-            broken,
-        });
     }
-    Ok(out)
+    Ok(Report {
+        community: slug,
+        entries: es.len(),
+        broken,
+    })
 }

@@ -53,23 +53,28 @@ impl Server {
     }
 
     pub fn client(&self) -> Client {
-        let jar = Arc::new(reqwest::cookie::Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar)
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
-        Client {
-            http,
-            base: self.base.clone(),
-            csrf: String::new(),
-        }
+        client_for(&self.base)
     }
 
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
         }
+    }
+}
+
+/// A client with its own cookie jar that does not follow redirects.
+pub fn client_for(base: &str) -> Client {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let http = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    Client {
+        http,
+        base: base.to_string(),
+        csrf: String::new(),
     }
 }
 

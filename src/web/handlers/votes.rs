@@ -992,19 +992,22 @@ pub async fn export(
 
 pub async fn ledger_page(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
     let cid = v.community.id;
-    let (entries, reports) = st
+    let slug = v.community.slug.clone();
+    let (entries, report) = st
         .db
-        .read(move |c| Ok((ledger::entries(c, cid)?, ledger::verify_db(c)?)))
+        .read(move |c| {
+            Ok((
+                ledger::entries(c, cid)?,
+                ledger::verify_community(c, cid, slug)?,
+            ))
+        })
         .await?;
-    let mine = reports
-        .into_iter()
-        .find(|r| r.community == v.community.slug);
-    let intact = mine.map(|r| match r.broken {
+    let intact = Some(match report.broken {
         None => Bi::new(
-            format!("核验通过：{} 条记录完整，内容与记录一致。", r.entries),
+            format!("核验通过：{} 条记录完整，内容与记录一致。", report.entries),
             format!(
                 "Verified: {} entries, chain intact, records match.",
-                r.entries
+                report.entries
             ),
         ),
         Some(b) => Bi::new(
