@@ -20,6 +20,8 @@ fn main() {
             rule: "civil_code_278_special".into(),
             custom: None,
             options: vec!["agree".into(), "disagree".into(), "abstain".into()],
+            option_labels: None,
+            max_choices: None,
             secret: false,
             opens_at: "2026-01-01T00:00:00Z".into(),
             closes_at: "2026-01-15T00:00:00Z".into(),

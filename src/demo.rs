@@ -170,6 +170,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         opens_at: now - 20 * day,
         closes_at: now + day,
         publicity_days: 15,
+        options: None,
     }
     };
     let system = Actor::system("demo");
@@ -196,9 +197,9 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
             _ => Choice::Agree,
         };
         if i % 4 == 0 || member.is_none() {
-            votes::cast(tx, &v, voter, "paper", choice, None, Some(jw))?;
+            votes::cast(tx, &v, voter, "paper", choice.as_str(), None, Some(jw))?;
         } else {
-            votes::cast(tx, &v, voter, "online", choice, *member, None)?;
+            votes::cast(tx, &v, voter, "online", choice.as_str(), *member, None)?;
         }
     }
     tx.execute(
@@ -267,7 +268,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         .query_map([id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for voter in &few {
-        votes::cast(tx, &v, voter, "paper", Choice::Agree, None, Some(jw))?;
+        votes::cast(tx, &v, voter, "paper", "agree", None, Some(jw))?;
     }
     tx.execute(
         "UPDATE votes SET closes_at = ?2 WHERE id = ?1",
@@ -291,6 +292,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
             opens_at: now - 2 * day,
             closes_at: now + 12 * day,
             publicity_days: 7,
+            options: None,
         },
         cw,
     )?;
@@ -308,9 +310,9 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
             Choice::Agree
         };
         if i % 2 == 0 {
-            votes::cast(tx, &v, voter, "paper", choice, None, Some(cw))?;
+            votes::cast(tx, &v, voter, "paper", choice.as_str(), None, Some(cw))?;
         } else {
-            votes::cast(tx, &v, voter, "online", choice, Some(*rid), None)?;
+            votes::cast(tx, &v, voter, "online", choice.as_str(), Some(*rid), None)?;
         }
     }
     Ok(())

@@ -73,6 +73,12 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("POST", "/c/{community}/votes/{vote}/open"), Committee),
         (("POST", "/c/{community}/votes/{vote}/ballot"), Member),
         (("POST", "/c/{community}/votes/{vote}/paper"), Committee),
+        (("POST", "/c/{community}/votes/{vote}/files"), Committee),
+        (
+            ("POST", "/c/{community}/votes/{vote}/files/{file}/delete"),
+            Committee,
+        ),
+        (("GET", "/c/{community}/files/{file}"), Public),
         (("POST", "/c/{community}/votes/{vote}/resolve"), Committee),
         (("POST", "/c/{community}/votes/{vote}/close"), Committee),
         (("GET", "/c/{community}/votes/{vote}/export.json"), Public),

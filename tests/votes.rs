@@ -759,3 +759,198 @@ async fn a_proxy_votes_until_the_principal_votes_themselves() {
     assert!(r.has("以本人的选票为准"));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_multiple_choice_vote_with_a_plan_attached() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let unit = unit_3_2(&s);
+    let scope = format!("unit:{unit}");
+    let scope = scope.as_str();
+    let form = |rule: &'static str, options: &'static str, max: &'static str| {
+        vec![
+            ("title", "楼道改造先做哪两项"),
+            ("scope", scope),
+            ("rule", rule),
+            ("kind", "choice"),
+            ("options", options),
+            ("max_choices", max),
+            ("opens", "2026-01-01"),
+            ("closes", "2099-12-31"),
+        ]
+    };
+    // A statutory rule votes agree/disagree/abstain only; options need two lines.
+    let bad = com
+        .post(
+            "/c/wutong/votes",
+            &form("civil_code_278_ordinary", "只有一项", "1"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("法定规则的表决只能是同意/不同意/弃权") && bad.has("请写 2 到 20 个选项"));
+    let bad = com
+        .post("/c/wutong/votes", &form("custom", "修车棚\n装路灯", "3"))
+        .await;
+    assert!(bad.has("最多可选项数应在 1 到 2 之间"), "{}", bad.body);
+
+    let r = com
+        .post(
+            "/c/wutong/votes",
+            &form("custom", "修车棚\n装路灯\n粉刷楼道", "2"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = vote_id(r.location.as_deref().unwrap());
+    let base = format!("/c/wutong/votes/{id}");
+
+    // Attachments: a PNG is taken, a program is refused by name, nothing written.
+    let png = b"\x89PNG\r\n\x1a\n-pretend-image".to_vec();
+    let r = com
+        .post_file(&format!("{base}/files"), "方案图.png", png.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = com
+        .post_file(&format!("{base}/files"), "setup.exe", b"MZ\x90\0".to_vec())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("setup.exe") && r.has("不是 PDF 或图片"));
+    let files: Vec<i64> = s
+        .sql()
+        .prepare("SELECT id FROM attachments WHERE owner = ?1")
+        .unwrap()
+        .query_map([format!("vote:{id}")], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let file = format!("/c/wutong/files/{}", files[0]);
+    let page = com.get(&base).await;
+    assert!(page.has("方案图.png") && page.has(&file));
+    // A draft's files are for staff only.
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    assert_eq!(res.get(&file).await.status, StatusCode::NOT_FOUND);
+
+    assert_eq!(
+        com.post(&format!("{base}/open"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Once open the files are public and frozen.
+    let got = res.get(&file).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let r = com
+        .post_file(&format!("{base}/files"), "晚到的.png", png)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.has("附件不能再改动"));
+
+    // Casting: up to two options; three is refused with the reason.
+    res.get(&base).await;
+    let r = res
+        .post(
+            &format!("{base}/ballot"),
+            &[("choice", "A"), ("choice", "B"), ("choice", "C")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("最多只能选 2 项"));
+    let r = res
+        .post(
+            &format!("{base}/ballot"),
+            &[("choice", "C"), ("choice", "A")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = res.get(&base).await;
+    assert!(
+        p.has("A 修车棚；C 粉刷楼道"),
+        "the ballot reads back in words"
+    );
+
+    // Paper ballots for everyone else: B twice as often as C.
+    let voters: Vec<String> = s
+        .sql()
+        .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1 AND voter NOT IN (SELECT voter FROM ballots WHERE vote_id = ?1) ORDER BY voter")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    for (i, v) in voters.iter().enumerate() {
+        let picks: Vec<(&str, &str)> = match i % 3 {
+            0 => vec![("choice", "B")],
+            1 => vec![("choice", "B"), ("choice", "A")],
+            _ => vec![("choice", "abstain")],
+        };
+        let mut f = picks;
+        f.push(("voter", v));
+        let r = com.post(&format!("{base}/paper"), &f).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = com.post(&format!("{base}/close"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = res.get(&base).await;
+    assert!(
+        page.has("结果：通过") && page.has("各方案得票"),
+        "{}",
+        page.body
+    );
+    let result: String = s
+        .sql()
+        .query_row("SELECT result FROM votes WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let result: serde_json::Value = serde_json::from_str(&result).unwrap();
+    let adopted: Vec<&str> = result["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["adopted"] == true)
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(adopted.len(), 2);
+    assert!(adopted.contains(&"B"));
+
+    // The export recounts offline; the notice and tally sheet render.
+    let export = res.get(&format!("{base}/export.json")).await;
+    let parsed: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(parsed["vote"]["max_choices"], 2);
+    assert_eq!(
+        parsed["vote"]["options"],
+        serde_json::json!(["A", "B", "C"])
+    );
+    assert_eq!(parsed["vote"]["option_labels"][2], "粉刷楼道");
+    let f = s.dir.path().join("choice.json");
+    std::fs::write(&f, &export.body).unwrap();
+    let out = cli(&["recount", f.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(res.get(&format!("{base}/notice")).await.has("粉刷楼道"));
+    assert_eq!(
+        res.get(&format!("{base}/tally.xlsx")).await.status,
+        StatusCode::OK
+    );
+
+    // Swapping the plan image in SQLite is caught by verify.
+    let db = s.db_path();
+    assert!(
+        cli(&["verify", "--db", db.to_str().unwrap()])
+            .status
+            .success()
+    );
+    s.sql()
+        .execute(
+            "UPDATE attachments SET data = X'89504E470D0A1A0A00' WHERE id = ?1",
+            [files[0]],
+        )
+        .unwrap();
+    let out = cli(&["verify", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("attachments"));
+    s.stop().await;
+}

@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod mask;
 pub mod msg;
 pub mod roll;
+pub mod upload;
 pub mod vote;
 pub mod vote_export;
 

@@ -267,6 +267,164 @@ pub struct Tally {
     pub quorum: Vec<Test>,
     pub pass_met: bool,
     pub pass: Vec<Test>,
+    /// Single- or multiple-choice votes: each option's figures and tests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionResult>,
+    /// Options left out because they tied at the last place to fill.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tied: Vec<String>,
+}
+
+/// The options of a single- or multiple-choice vote, lettered A, B, C…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Options {
+    pub labels: Vec<String>,
+    /// How many options a voter may choose (1: single choice).
+    pub max: usize,
+}
+
+/// At most this many options (A–T), so a paper ballot stays readable.
+pub const MAX_OPTIONS: usize = 20;
+
+impl Options {
+    /// Options typed one per line, and the most a voter may choose.
+    pub fn parse(lines: &str, max: &str) -> Result<Options, Msg> {
+        let labels: Vec<String> = lines
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        if labels.len() < 2 || labels.len() > MAX_OPTIONS {
+            return Err(Msg::new(
+                format!("请写 2 到 {MAX_OPTIONS} 个选项，每行一个"),
+                format!("write 2 to {MAX_OPTIONS} options, one per line"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (i, l) in labels.iter().enumerate() {
+            if l.chars().count() > 200 {
+                return Err(Msg::new(
+                    format!("选项 {} 太长（最多 200 字）", letter(i)),
+                    format!("option {} is too long (200 characters at most)", letter(i)),
+                ));
+            }
+            if !seen.insert(l.as_str()) {
+                return Err(Msg::new(
+                    format!("选项 {}“{l}”重复", letter(i)),
+                    format!("option {} \"{l}\" is a duplicate", letter(i)),
+                ));
+            }
+        }
+        let max = match max.trim() {
+            "" => 1,
+            m => m
+                .parse::<usize>()
+                .ok()
+                .filter(|m| (1..=labels.len()).contains(m))
+                .ok_or_else(|| {
+                    Msg::new(
+                        format!("最多可选项数应在 1 到 {} 之间", labels.len()),
+                        format!(
+                            "the most options a voter may choose must be 1 to {}",
+                            labels.len()
+                        ),
+                    )
+                })?,
+        };
+        Ok(Options { labels, max })
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        (0..self.labels.len()).map(letter).collect()
+    }
+
+    /// The canonical ballot text for what a voter chose: letters in order
+    /// joined by "+", or "abstain" for nothing.
+    pub fn pick(&self, chosen: &[&str]) -> Result<String, Msg> {
+        if chosen.contains(&"abstain") {
+            if chosen.len() > 1 {
+                return Err(Msg::new(
+                    "弃权时不能再选其他选项",
+                    "abstaining excludes choosing options",
+                ));
+            }
+            return Ok("abstain".into());
+        }
+        let mut idx = BTreeSet::new();
+        for c in chosen {
+            let i = self.index(c).ok_or_else(|| {
+                Msg::new(
+                    format!("没有选项“{c}”"),
+                    format!("there is no option \"{c}\""),
+                )
+            })?;
+            idx.insert(i);
+        }
+        if idx.is_empty() {
+            return Err(Msg::new(
+                "请至少选择一个选项，或选择弃权",
+                "choose at least one option, or abstain",
+            ));
+        }
+        if idx.len() > self.max {
+            return Err(Msg::new(
+                format!("最多只能选 {} 项", self.max),
+                format!("choose at most {} options", self.max),
+            ));
+        }
+        Ok(idx.into_iter().map(letter).collect::<Vec<_>>().join("+"))
+    }
+
+    /// The options a canonical ballot text chose (empty for "abstain").
+    pub fn decode(&self, s: &str) -> Option<Vec<usize>> {
+        if s == "abstain" {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        for part in s.split('+') {
+            let i = self.index(part)?;
+            if out.last().is_some_and(|l| *l >= i) {
+                return None;
+            }
+            out.push(i);
+        }
+        (!out.is_empty() && out.len() <= self.max).then_some(out)
+    }
+
+    fn index(&self, id: &str) -> Option<usize> {
+        (0..self.labels.len()).find(|i| letter(*i) == id)
+    }
+
+    /// Words for a ballot text, e.g. "A 方案一；C 方案三".
+    pub fn words(&self, s: &str) -> String {
+        match self.decode(s) {
+            Some(v) if v.is_empty() => "弃权 abstain".into(),
+            Some(v) => v
+                .into_iter()
+                .map(|i| format!("{} {}", letter(i), self.labels[i]))
+                .collect::<Vec<_>>()
+                .join("；"),
+            None => s.into(),
+        }
+    }
+}
+
+/// A, B, … T.
+pub fn letter(i: usize) -> String {
+    char::from(b'A' + (i as u8 % 26)).to_string()
+}
+
+/// One option's count and tests in a choice vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionResult {
+    pub id: String,
+    pub label: String,
+    pub chosen: Figures,
+    pub pass: Vec<Test>,
+    /// Met its thresholds (always true under plurality, when there are none).
+    pub met: bool,
+    pub adopted: bool,
 }
 
 struct Sums {
@@ -602,7 +760,101 @@ pub fn tally(
         quorum,
         pass_met,
         pass,
+        options: Vec::new(),
+        tied: Vec::new(),
     }
+}
+
+/// Tallies a single- or multiple-choice vote. `ballots` maps voter id to the
+/// options chosen (empty: abstained). Each option is tested like "agree" in a
+/// decision: those choosing it against those taking part. With no thresholds
+/// (a custom rule without them) the most chosen options win. At most
+/// `max` options are adopted, best first; a tie at the last place adopts none
+/// of the tied options, and says so.
+pub fn tally_options(
+    rule: RuleId,
+    custom: Option<&CustomRule>,
+    voters: &[Voter],
+    ballots: &HashMap<String, Vec<usize>>,
+    opts: &Options,
+) -> Tally {
+    let as_decision = |keep: &dyn Fn(&[usize]) -> bool| -> HashMap<String, Choice> {
+        ballots
+            .iter()
+            .map(|(v, c)| {
+                let choice = if keep(c) {
+                    Choice::Agree
+                } else {
+                    Choice::Abstain
+                };
+                (v.clone(), choice)
+            })
+            .collect()
+    };
+    let mut base = tally(rule, custom, voters, &as_decision(&|c| !c.is_empty()));
+    let mut results = Vec::new();
+    let mut keys = Vec::new();
+    for (i, label) in opts.labels.iter().enumerate() {
+        let t = tally(rule, custom, voters, &as_decision(&|c| c.contains(&i)));
+        let chosen = sums(
+            voters
+                .iter()
+                .filter(|v| ballots.get(&v.id).is_some_and(|c| c.contains(&i))),
+        );
+        let plurality = t.pass.is_empty();
+        let met = if plurality {
+            chosen.heads > 0
+        } else {
+            t.pass_met
+        };
+        keys.push((chosen.heads, chosen.area));
+        results.push(OptionResult {
+            id: letter(i),
+            label: label.clone(),
+            chosen: t.agree,
+            pass: t.pass,
+            met,
+            adopted: false,
+        });
+    }
+    let mut ranked: Vec<usize> = (0..results.len()).filter(|i| results[*i].met).collect();
+    ranked.sort_by(|a, b| keys[*b].cmp(&keys[*a]).then(a.cmp(b)));
+    let mut tied = Vec::new();
+    if ranked.len() > opts.max {
+        let edge = keys[ranked[opts.max - 1]];
+        if keys[ranked[opts.max]] == edge {
+            tied = ranked
+                .iter()
+                .copied()
+                .filter(|i| keys[*i] == edge)
+                .collect();
+        }
+        ranked.truncate(opts.max);
+    }
+    for i in &ranked {
+        if base.quorum_met && !tied.contains(i) {
+            results[*i].adopted = true;
+        }
+    }
+    let any = results.iter().any(|r| r.adopted);
+    base.pass = Vec::new();
+    base.pass_met = any;
+    base.disagree = Figures {
+        heads: 0,
+        area: base.disagree.area.as_ref().map(|_| "0.00".into()),
+        households: base.disagree.households.map(|_| 0),
+    };
+    base.verdict = if !base.quorum_met {
+        "no_quorum"
+    } else if any {
+        "passed"
+    } else {
+        "failed"
+    }
+    .into();
+    base.tied = tied.into_iter().map(letter).collect();
+    base.options = results;
+    base
 }
 
 /// Distinct households (for electorate previews).
@@ -896,5 +1148,143 @@ mod tests {
             let a = |f: &Figures| Area::parse(f.area.as_deref().unwrap_or("0.01")).map(|a| a.centi()).unwrap_or(0);
             prop_assert_eq!(a(&t.agree) + a(&t.disagree) + a(&t.abstain), a(&t.participating));
         }
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::*;
+
+    fn people(n: usize) -> Vec<Voter> {
+        (0..n)
+            .map(|i| Voter {
+                id: format!("v{i}"),
+                area_centi: None,
+                household: None,
+            })
+            .collect()
+    }
+
+    fn cast(list: &[&[usize]]) -> HashMap<String, Vec<usize>> {
+        list.iter()
+            .enumerate()
+            .map(|(i, c)| (format!("v{i}"), c.to_vec()))
+            .collect()
+    }
+
+    fn opts(n: usize, max: usize) -> Options {
+        Options {
+            labels: (0..n).map(|i| format!("方案{i}")).collect(),
+            max,
+        }
+    }
+
+    #[test]
+    fn parse_options_and_picks() {
+        let o = Options::parse("甲方案\n\n 乙方案 \n丙方案", "2").unwrap();
+        assert_eq!(o.labels, ["甲方案", "乙方案", "丙方案"]);
+        assert_eq!(o.ids(), ["A", "B", "C"]);
+        assert_eq!(o.pick(&["C", "A"]).unwrap(), "A+C");
+        assert_eq!(o.pick(&["abstain"]).unwrap(), "abstain");
+        assert!(
+            o.pick(&["A", "B", "C"])
+                .unwrap_err()
+                .en
+                .contains("at most 2")
+        );
+        assert!(o.pick(&["D"]).is_err());
+        assert!(o.pick(&[]).is_err());
+        assert!(o.pick(&["A", "abstain"]).is_err());
+        assert_eq!(o.decode("A+C"), Some(vec![0, 2]));
+        assert_eq!(o.decode("C+A"), None, "not canonical");
+        assert_eq!(o.decode("A+B+C"), None, "too many");
+        assert_eq!(o.decode("abstain"), Some(vec![]));
+        assert_eq!(o.words("A+C"), "A 甲方案；C 丙方案");
+        assert!(Options::parse("只有一个", "").is_err());
+        assert!(
+            Options::parse("同\n同", "")
+                .unwrap_err()
+                .en
+                .contains("duplicate")
+        );
+        assert!(Options::parse("a\nb", "3").is_err());
+        assert_eq!(Options::parse("a\nb", "").unwrap().max, 1);
+    }
+
+    #[test]
+    fn single_choice_needs_a_majority_under_simple_majority() {
+        let v = people(5);
+        let o = opts(3, 1);
+        let t = tally_options(
+            RuleId::SimpleMajority,
+            None,
+            &v,
+            &cast(&[&[0], &[0], &[0], &[1], &[]]),
+            &o,
+        );
+        assert_eq!(t.verdict, "passed");
+        assert!(t.options[0].adopted && !t.options[1].adopted);
+        assert_eq!(t.options[0].chosen.heads, 3);
+        assert_eq!(t.participating.heads, 5);
+        // 2 of 5 is not more than half: nobody wins.
+        let t = tally_options(
+            RuleId::SimpleMajority,
+            None,
+            &v,
+            &cast(&[&[0], &[0], &[1], &[2], &[]]),
+            &o,
+        );
+        assert_eq!(t.verdict, "failed");
+        assert!(t.options.iter().all(|r| !r.adopted));
+    }
+
+    #[test]
+    fn plurality_when_custom_has_no_thresholds_and_ties_adopt_none() {
+        let v = people(6);
+        let plurality = CustomRule::default();
+        let o = opts(3, 1);
+        let t = tally_options(
+            RuleId::Custom,
+            Some(&plurality),
+            &v,
+            &cast(&[&[0], &[0], &[1], &[2]]),
+            &o,
+        );
+        assert_eq!(t.verdict, "passed");
+        assert!(t.options[0].adopted);
+        let t = tally_options(
+            RuleId::Custom,
+            Some(&plurality),
+            &v,
+            &cast(&[&[0], &[0], &[1], &[1], &[2]]),
+            &o,
+        );
+        assert_eq!(t.verdict, "failed");
+        assert_eq!(t.tied, ["A", "B"]);
+    }
+
+    #[test]
+    fn multiple_choice_adopts_up_to_max_best_first() {
+        let v = people(4);
+        let plurality = CustomRule::default();
+        let o = opts(4, 2);
+        let b = cast(&[&[0, 1], &[0, 2], &[0, 1], &[3]]);
+        let t = tally_options(RuleId::Custom, Some(&plurality), &v, &b, &o);
+        let adopted: Vec<&str> = t
+            .options
+            .iter()
+            .filter(|r| r.adopted)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(adopted, ["A", "B"]);
+        assert_eq!(t.agree.heads, 4);
+        // A quorum not met adopts nothing.
+        let strict = CustomRule {
+            quorum_heads: Some(Bound::at_least(3, 4)),
+            ..CustomRule::default()
+        };
+        let t = tally_options(RuleId::Custom, Some(&strict), &v, &cast(&[&[0], &[0]]), &o);
+        assert_eq!(t.verdict, "no_quorum");
+        assert!(t.options.iter().all(|r| !r.adopted));
     }
 }

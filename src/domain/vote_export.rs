@@ -17,6 +17,12 @@ pub struct VoteHeader {
     pub rule: String,
     pub custom: Option<CustomRule>,
     pub options: Vec<String>,
+    /// Single- or multiple-choice votes: the words of options A, B, C…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option_labels: Option<Vec<String>>,
+    /// Single- or multiple-choice votes: how many options a voter may choose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<usize>,
     pub secret: bool,
     pub opens_at: String,
     pub closes_at: String,
@@ -70,8 +76,33 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
             format!("unknown rule \"{}\"", e.vote.rule),
         )
     })?;
+    let choices = match (&e.vote.option_labels, e.vote.max_choices) {
+        (None, None) => None,
+        (Some(labels), max) => {
+            if !matches!(rule, RuleId::SimpleMajority | RuleId::Custom) {
+                return Err(bad(
+                    "单选或多选表决只能用 simple_majority 或 custom 规则".into(),
+                    "a single- or multiple-choice vote uses simple_majority or custom".into(),
+                ));
+            }
+            let o = vote::Options::parse(&labels.join("\n"), &max.unwrap_or(1).to_string())?;
+            if o.labels.len() != labels.len() || e.vote.options != o.ids() {
+                return Err(bad(
+                    "options 应为 A、B、C…，与 option_labels 一一对应".into(),
+                    "options must be A, B, C… matching option_labels one to one".into(),
+                ));
+            }
+            Some(o)
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "有 max_choices 却没有 option_labels".into(),
+                "max_choices without option_labels".into(),
+            ));
+        }
+    };
     let expected = ["agree", "disagree", "abstain"];
-    if e.vote.options != expected {
+    if choices.is_none() && e.vote.options != expected {
         return Err(bad(
             "按规则计票的表决，选项必须正好是 agree、disagree、abstain".into(),
             "a rule-based vote must have exactly the options agree, disagree, abstain".into(),
@@ -117,6 +148,7 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
     }
     vote::check_inputs(rule, e.vote.custom.as_ref(), &voters)?;
     let mut ballots: HashMap<String, Choice> = HashMap::new();
+    let mut picks: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, b) in e.ballots.iter().enumerate() {
         if !ids.contains(b.voter.as_str()) {
             return Err(bad(
@@ -124,20 +156,34 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
                 format!("ballot {}: unknown voter \"{}\"", i + 1, b.voter),
             ));
         }
-        let choice = Choice::parse(&b.choice).ok_or_else(|| {
+        let unknown = || {
             bad(
                 format!("第 {} 张选票：不认识的选项“{}”", i + 1, b.choice),
                 format!("ballot {}: unknown choice \"{}\"", i + 1, b.choice),
             )
-        })?;
-        if ballots.insert(b.voter.clone(), choice).is_some() {
+        };
+        let again = match &choices {
+            Some(o) => picks
+                .insert(b.voter.clone(), o.decode(&b.choice).ok_or_else(unknown)?)
+                .is_some(),
+            None => ballots
+                .insert(
+                    b.voter.clone(),
+                    Choice::parse(&b.choice).ok_or_else(unknown)?,
+                )
+                .is_some(),
+        };
+        if again {
             return Err(bad(
                 format!("第 {} 张选票：选民“{}”有两张选票", i + 1, b.voter),
                 format!("ballot {}: voter \"{}\" has two ballots", i + 1, b.voter),
             ));
         }
     }
-    Ok(vote::tally(rule, e.vote.custom.as_ref(), &voters, &ballots))
+    Ok(match &choices {
+        Some(o) => vote::tally_options(rule, e.vote.custom.as_ref(), &voters, &picks, o),
+        None => vote::tally(rule, e.vote.custom.as_ref(), &voters, &ballots),
+    })
 }
 
 /// Where the published result differs from the recount: JSON paths with
@@ -243,5 +289,44 @@ mod tests {
         let mut e = sample();
         e.electorate[2].area = None;
         assert!(recount(&e).unwrap_err().en.contains("has no area"));
+    }
+
+    #[test]
+    fn recounts_a_multiple_choice_vote() {
+        let mut e = sample();
+        e.vote.rule = "custom".into();
+        e.vote.custom = Some(CustomRule::default());
+        e.vote.options = vec!["A".into(), "B".into(), "C".into()];
+        e.vote.option_labels = Some(vec!["修车棚".into(), "装路灯".into(), "种树".into()]);
+        e.vote.max_choices = Some(2);
+        e.ballots[0].choice = "A+B".into();
+        e.ballots[1].choice = "B".into();
+        let t = recount(&e).unwrap();
+        assert_eq!(t.verdict, "passed");
+        let adopted: Vec<&str> = t
+            .options
+            .iter()
+            .filter(|o| o.adopted)
+            .map(|o| o.id.as_str())
+            .collect();
+        assert_eq!(
+            adopted,
+            ["B", "A"].iter().rev().copied().collect::<Vec<_>>()
+        );
+        e.ballots[1].choice = "B+A".into();
+        assert!(recount(&e).unwrap_err().en.contains("unknown choice"));
+        e.ballots[1].choice = "A+B+C".into();
+        assert!(recount(&e).unwrap_err().en.contains("unknown choice"));
+        e.ballots[1].choice = "B".into();
+        e.vote.options = vec!["agree".into(), "disagree".into(), "abstain".into()];
+        assert!(recount(&e).unwrap_err().en.contains("options must be A, B"));
+        e.vote.options = vec!["A".into(), "B".into(), "C".into()];
+        e.vote.rule = "civil_code_278_special".into();
+        assert!(
+            recount(&e)
+                .unwrap_err()
+                .en
+                .contains("simple_majority or custom")
+        );
     }
 }

@@ -279,6 +279,43 @@ CREATE TABLE vote_proxies (
 ) WITHOUT ROWID;
 "#;
 
+/// Single- and multiple-choice votes (options as JSON; a ballot's choice is
+/// then letters like "A+C", checked by the domain, not by SQLite), and
+/// attachments (plan documents, scanned vouchers, photos) for any record.
+const M006: &str = r#"
+ALTER TABLE votes ADD COLUMN options TEXT;
+CREATE TABLE ballots_v6 (
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    voter TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('online', 'paper')),
+    choice TEXT NOT NULL CHECK (length(choice) BETWEEN 1 AND 64),
+    cast_by_resident INTEGER REFERENCES residents(id),
+    entered_by INTEGER REFERENCES accounts(id),
+    cast_at INTEGER NOT NULL,
+    receipt TEXT NOT NULL UNIQUE,
+    by_proxy INTEGER REFERENCES residents(id),
+    PRIMARY KEY (vote_id, voter, channel)
+) WITHOUT ROWID;
+INSERT INTO ballots_v6 (vote_id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy)
+    SELECT vote_id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy FROM ballots;
+DROP TABLE ballots;
+ALTER TABLE ballots_v6 RENAME TO ballots;
+
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    uploaded_by INTEGER REFERENCES accounts(id),
+    uploaded_at INTEGER NOT NULL
+);
+CREATE INDEX attachments_owner ON attachments(community_id, owner);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -286,6 +323,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M003),
         M::up(M004),
         M::up(M005),
+        M::up(M006),
     ])
 }
 

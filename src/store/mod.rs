@@ -4,6 +4,7 @@
 //! `synchronous=FULL` before the caller hears back.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod codes;
 pub mod communities;

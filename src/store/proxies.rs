@@ -5,7 +5,6 @@
 
 use super::votes::{self, Vote};
 use crate::domain::Msg;
-use crate::domain::vote::Choice;
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -118,7 +117,7 @@ pub fn cast(
     v: &Vote,
     voter: &str,
     proxy_resident: i64,
-    choice: Choice,
+    choice: &str,
 ) -> Result<String, Error> {
     let ok = tx
         .prepare_cached(

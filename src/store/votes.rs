@@ -90,11 +90,47 @@ pub struct Vote {
     pub result: Option<Tally>,
     pub closed_at: Option<i64>,
     pub final_at: Option<i64>,
+    /// Single- or multiple-choice votes; None: agree/disagree/abstain.
+    pub options: Option<vote::Options>,
+}
+
+impl Vote {
+    /// The canonical ballot text for what a voter chose on a form.
+    pub fn pick(&self, chosen: &[&str]) -> Result<String, Msg> {
+        match &self.options {
+            Some(o) => o.pick(chosen),
+            None => match chosen {
+                [c] => Choice::parse(c)
+                    .map(|c| c.as_str().to_string())
+                    .ok_or_else(|| {
+                        Msg::new(
+                            "请选择同意、不同意或弃权",
+                            "choose agree, disagree or abstain",
+                        )
+                    }),
+                _ => Err(Msg::new(
+                    "请选择同意、不同意或弃权",
+                    "choose agree, disagree or abstain",
+                )),
+            },
+        }
+    }
+
+    /// What a ballot text means, in words.
+    pub fn words(&self, choice: &str) -> String {
+        match &self.options {
+            Some(o) => o.words(choice),
+            None => match Choice::parse(choice) {
+                Some(c) => format!("{} {}", c.zh(), c.as_str()),
+                None => choice.to_string(),
+            },
+        }
+    }
 }
 
 const COLS: &str =
     "id, community_id, title, explanation, scope_kind, scope_id, scope_label, rule, custom, secret,
-    opens_at, closes_at, publicity_days, status, salt, result, closed_at, final_at";
+    opens_at, closes_at, publicity_days, status, salt, result, closed_at, final_at, options";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
     let kind: String = r.get(4)?;
@@ -123,6 +159,9 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
         result: result.and_then(|x| serde_json::from_str(&x).ok()),
         closed_at: r.get(16)?,
         final_at: r.get(17)?,
+        options: r
+            .get::<_, Option<String>>(18)?
+            .and_then(|o| serde_json::from_str(&o).ok()),
     })
 }
 
@@ -160,6 +199,7 @@ pub struct NewVote {
     pub opens_at: i64,
     pub closes_at: i64,
     pub publicity_days: i64,
+    pub options: Option<vote::Options>,
 }
 
 /// The human name of a scope, e.g. "3栋2单元", checking it belongs to the community.
@@ -208,8 +248,8 @@ pub fn create(
     rand::rng().fill_bytes(&mut salt);
     tx.execute(
         "INSERT INTO votes (community_id, title, explanation, scope_kind, scope_id, scope_label, rule, custom, secret,
-           opens_at, closes_at, publicity_days, salt, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+           opens_at, closes_at, publicity_days, salt, created_by, created_at, options)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             community_id,
             v.title,
@@ -225,7 +265,8 @@ pub fn create(
             v.publicity_days,
             hex::encode(salt),
             created_by,
-            super::now()
+            super::now(),
+            v.options.as_ref().map(|o| serde_json::to_string(o).unwrap_or_default()),
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -443,6 +484,8 @@ pub fn open(tx: &Transaction, v: &Vote) -> Result<Entry, Error> {
             "closes_at": v.closes_at,
             "electorate": export.electorate.len(),
             "electorate_hash": electorate_digest(&export),
+            "options": v.options,
+            "attachments": super::attachments::digest_list(tx, v.community_id, &format!("vote:{}", v.id))?,
         }),
     )
 }
@@ -471,7 +514,8 @@ pub fn voter_for(
 pub struct Ballot {
     pub voter: String,
     pub channel: String,
-    pub choice: Choice,
+    /// Canonical text: agree/disagree/abstain, or option letters like "A+C".
+    pub choice: String,
     pub cast_at: i64,
     pub receipt: String,
     pub cast_by: Option<String>,
@@ -487,11 +531,10 @@ pub fn ballots(conn: &Connection, vote_id: i64) -> Result<Vec<Ballot>, Error> {
     )?;
     let v = st
         .query_map([vote_id], |r| {
-            let c: String = r.get(2)?;
             Ok(Ballot {
                 voter: r.get(0)?,
                 channel: r.get(1)?,
-                choice: Choice::parse(&c).unwrap_or(Choice::Abstain),
+                choice: r.get(2)?,
                 cast_at: r.get(3)?,
                 receipt: r.get(4)?,
                 cast_by: r.get(5)?,
@@ -515,7 +558,7 @@ pub fn cast(
     v: &Vote,
     voter: &str,
     channel: &str,
-    choice: Choice,
+    choice: &str,
     cast_by_resident: Option<i64>,
     entered_by: Option<i64>,
 ) -> Result<String, Error> {
@@ -538,11 +581,21 @@ pub(crate) fn upsert_ballot(
     v: &Vote,
     voter: &str,
     channel: &str,
-    choice: Choice,
+    choice: &str,
     cast_by_resident: Option<i64>,
     entered_by: Option<i64>,
     by_proxy: Option<i64>,
 ) -> Result<String, Error> {
+    let valid = match &v.options {
+        Some(o) => o.decode(choice).is_some(),
+        None => Choice::parse(choice).is_some(),
+    };
+    if !valid {
+        return Err(Error::Invalid(Msg::new(
+            format!("选票内容“{choice}”无效"),
+            format!("\"{choice}\" is not a valid choice in this vote"),
+        )));
+    }
     let now = super::now();
     if v.status != Status::Open || now >= v.closes_at {
         return Err(Error::Conflict(Msg::new(
@@ -570,7 +623,7 @@ pub(crate) fn upsert_ballot(
          ON CONFLICT (vote_id, voter, channel) DO UPDATE SET choice = excluded.choice,
            cast_by_resident = excluded.cast_by_resident, entered_by = excluded.entered_by, cast_at = excluded.cast_at,
            by_proxy = excluded.by_proxy",
-        params![v.id, voter, channel, choice.as_str(), cast_by_resident, entered_by, now, receipt, by_proxy],
+        params![v.id, voter, channel, choice, cast_by_resident, entered_by, now, receipt, by_proxy],
     )?;
     Ok(receipt)
 }
@@ -707,7 +760,7 @@ pub fn export(conn: &Connection, v: &Vote, full: bool) -> Result<VoteExport, Err
         .into_iter()
         .map(|b| BallotEntry {
             voter: names.get(&b.voter).cloned().unwrap_or(b.voter),
-            choice: b.choice.as_str().into(),
+            choice: b.choice,
             channel: b.channel,
             cast_at: rfc3339(b.cast_at),
             receipt: b.receipt,
@@ -722,7 +775,12 @@ pub fn export(conn: &Connection, v: &Vote, full: bool) -> Result<VoteExport, Err
             title: v.title.clone(),
             rule: v.rule.as_str().into(),
             custom: v.custom.clone(),
-            options: vec!["agree".into(), "disagree".into(), "abstain".into()],
+            options: match &v.options {
+                Some(o) => o.ids(),
+                None => vec!["agree".into(), "disagree".into(), "abstain".into()],
+            },
+            option_labels: v.options.as_ref().map(|o| o.labels.clone()),
+            max_choices: v.options.as_ref().map(|o| o.max),
             secret: v.secret,
             opens_at: rfc3339(v.opens_at),
             closes_at: rfc3339(v.closes_at),
@@ -788,6 +846,38 @@ pub fn check_entry(
                 ),
                 format!(
                     "entry {}: the electorate of vote \"{}\" changed after it opened",
+                    e.seq, v.title
+                ),
+            );
+        }
+        "vote.opened"
+            if e.payload["options"] != serde_json::to_value(&v.options).unwrap_or(Value::Null) =>
+        {
+            return broken(
+                format!(
+                    "第 {} 条记录：表决“{}”的选项在开始后被改动过",
+                    e.seq, v.title
+                ),
+                format!(
+                    "entry {}: the options of vote \"{}\" changed after it opened",
+                    e.seq, v.title
+                ),
+            );
+        }
+        "vote.opened"
+            if e.payload.get("attachments").is_some_and(|a| {
+                super::attachments::digest_list(conn, community_id, &e.subject)
+                    .map(|now| &now != a)
+                    .unwrap_or(true)
+            }) =>
+        {
+            return broken(
+                format!(
+                    "第 {} 条记录：表决“{}”的附件在开始后被改动过",
+                    e.seq, v.title
+                ),
+                format!(
+                    "entry {}: the attachments of vote \"{}\" changed after it opened",
                     e.seq, v.title
                 ),
             );

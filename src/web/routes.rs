@@ -3,7 +3,8 @@
 
 use super::AppState;
 use super::handlers::{
-    account, assets, audit, auth, board, codes, home, import, ops, prefs, roll, settings, votes,
+    account, assets, audit, auth, board, codes, files, home, import, ops, prefs, roll, settings,
+    votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -42,6 +43,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             .unwrap_or_default()
     });
     let form = || DefaultBodyLimit::max(FORM_LIMIT);
+    let upload = || DefaultBodyLimit::max(UPLOAD_LIMIT);
     use Method as M;
     vec![
         (M::GET, "/", get(home::home)),
@@ -153,6 +155,17 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/votes/{vote}/ballot",
             post(votes::cast).layer(form()),
         ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/files",
+            post(votes::attach).layer(upload()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/files/{file}/delete",
+            post(votes::detach).layer(form()),
+        ),
+        (M::GET, "/c/{community}/files/{file}", get(files::serve)),
         (
             M::POST,
             "/c/{community}/votes/{vote}/paper",

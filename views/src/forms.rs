@@ -83,6 +83,44 @@ pub fn input(c: &Chrome, name: &str, label: &str, value: &str, errors: &Errors, 
     }
 }
 
+/// A multi-line text field with its label and error.
+pub fn textarea(
+    c: &Chrome,
+    name: &str,
+    label: &str,
+    value: &str,
+    errors: &Errors,
+    rows: u32,
+) -> Markup {
+    let id = format!("f-{name}");
+    let err = errors.get(name);
+    html! {
+        div class={"field" @if err.is_some() { " has-error" }} {
+            label for=(id) { (label) }
+            @if let Some(m) = err { p.field-error id={(id) "-err"} { (bi(c, m)) } }
+            textarea id=(id) name=(name) rows=(rows)
+                aria-invalid=[err.map(|_| "true")]
+                aria-describedby=[err.map(|_| format!("{id}-err"))] { (value) }
+        }
+    }
+}
+
+/// A field's error on its own (for radio groups).
+pub fn error(c: &Chrome, errors: &Errors, name: &str) -> Markup {
+    html! { @if let Some(m) = errors.get(name) { p.field-error { (bi(c, m)) } } }
+}
+
+/// One radio button with its label.
+pub fn radio(name: &str, value: &str, label: &str, checked: bool) -> Markup {
+    let id = format!("f-{name}-{value}");
+    html! {
+        div.field.check {
+            input id=(id) type="radio" name=(name) value=(value) checked[checked];
+            label for=(id) { (label) }
+        }
+    }
+}
+
 pub fn checkbox(name: &str, label: &str, checked: bool) -> Markup {
     let id = format!("f-{name}");
     html! {

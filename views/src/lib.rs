@@ -3,6 +3,7 @@
 //! Markup; they never touch the database.
 
 pub mod chrome;
+pub mod files;
 pub mod forms;
 pub mod layout;
 pub mod pages;

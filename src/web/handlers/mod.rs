@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod codes;
+pub mod files;
 pub mod home;
 pub mod import;
 pub mod ops;

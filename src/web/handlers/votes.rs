@@ -4,12 +4,12 @@
 
 use super::{checked, day_start, fmt_time, invalid, see_other};
 use crate::domain::cost_share;
-use crate::domain::vote::{Bound, Choice, CustomRule, RuleId};
+use crate::domain::vote::{self, Bound, CustomRule, RuleId};
 use crate::domain::{Area, Msg};
 use crate::error::Error;
 use crate::store::communities::Community;
 use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
-use crate::store::{audit, elevator, ledger, now, objections, proxies, roll};
+use crate::store::{attachments, audit, elevator, ledger, now, objections, proxies, roll};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Ctx, Member, Visitor};
 use crate::web::error::bi;
@@ -125,6 +125,9 @@ pub async fn new_form(State(st): State<AppState>, com: Committee) -> Result<Resp
         quorum_inclusive: true,
         pass: "1/2".into(),
         pass_inclusive: false,
+        kind: "decision".into(),
+        options: String::new(),
+        max_choices: "1".into(),
     };
     let chrome = com.ctx.chrome(Some(&com.community));
     Ok(view::new_form(
@@ -161,6 +164,13 @@ pub struct NewVotePost {
     #[serde(default)]
     pass: String,
     pass_inclusive: Option<String>,
+    /// "decision" (agree/disagree/abstain) or "choice" (options A, B, C…).
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    options: String,
+    #[serde(default)]
+    max_choices: String,
 }
 
 fn parse_scope(s: &str) -> Option<Scope> {
@@ -215,7 +225,7 @@ fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::New
                 .ok()
         };
         let p = if f.pass.trim().is_empty() {
-            if rule == Some(RuleId::Custom) {
+            if rule == Some(RuleId::Custom) && f.kind != "choice" {
                 errors.add(
                     "pass",
                     Bi::new(
@@ -235,6 +245,31 @@ fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::New
             pass_heads: p,
             ..Default::default()
         });
+    }
+    let mut options = None;
+    if f.kind == "choice" {
+        if !matches!(
+            rule,
+            None | Some(RuleId::Custom) | Some(RuleId::SimpleMajority)
+        ) {
+            errors.add(
+                "rule",
+                Bi::new(
+                    "法定规则的表决只能是同意/不同意/弃权；单选或多选请用“简单多数”或“自定义”",
+                    "a statutory rule votes agree/disagree/abstain; for options use simple majority or custom",
+                ),
+            );
+        }
+        match vote::Options::parse(&f.options, &f.max_choices) {
+            Ok(o) => options = Some(o),
+            Err(m) if m.en.contains("most options") => errors.add("max_choices", bi(&m)),
+            Err(m) => errors.add("options", bi(&m)),
+        }
+    } else if f.kind != "decision" && !f.kind.is_empty() {
+        errors.add(
+            "kind",
+            Bi::new("请选择选项类型", "choose the kind of options"),
+        );
     }
     let opens = day_start(&f.opens, tz);
     let closes = day_start(&f.closes, tz).map(|t| t + 24 * 3600);
@@ -295,6 +330,7 @@ fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::New
         opens_at: opens?,
         closes_at: closes?,
         publicity_days: days,
+        options,
     })
 }
 
@@ -321,6 +357,9 @@ pub async fn create(
             quorum_inclusive: checked(&f.quorum_inclusive),
             pass: f.pass.clone(),
             pass_inclusive: checked(&f.pass_inclusive),
+            kind: f.kind.clone(),
+            options: f.options.clone(),
+            max_choices: f.max_choices.clone(),
         };
         let chrome = com.ctx.chrome(Some(&com.community));
         return Ok(invalid(view::new_form(
@@ -379,11 +418,28 @@ fn notice(done: Option<&str>) -> Option<Bi> {
         "final" => Bi::new("结果已确认为最终结果。", "The result is now final."),
         "plan" => Bi::new("分摊表已保存。", "The cost-sharing plan was saved."),
         "affected" | "proxy" => Bi::new("已登记。", "Recorded."),
+        "attached" => Bi::new("附件已上传。", "The attachment was uploaded."),
+        "detached" => Bi::new("附件已删除。", "The attachment was removed."),
         _ => return None,
     })
 }
 
 fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<String>)> {
+    let mut bars: Vec<(String, i64, Option<String>)> = if r.options.is_empty() {
+        vec![
+            ("同意 agree".into(), r.agree.heads, r.agree.area.clone()),
+            (
+                "不同意 disagree".into(),
+                r.disagree.heads,
+                r.disagree.area.clone(),
+            ),
+        ]
+    } else {
+        r.options
+            .iter()
+            .map(|o| (o.id.clone(), o.chosen.heads, o.chosen.area.clone()))
+            .collect()
+    };
     let not_voting = r.total.heads - r.participating.heads;
     let not_area = match (&r.total.area, &r.participating.area) {
         (Some(t), Some(p)) => {
@@ -393,20 +449,13 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<Strin
         }
         _ => None,
     };
-    vec![
-        ("同意 agree".into(), r.agree.heads, r.agree.area.clone()),
-        (
-            "不同意 disagree".into(),
-            r.disagree.heads,
-            r.disagree.area.clone(),
-        ),
-        (
-            "弃权 abstain".into(),
-            r.abstain.heads,
-            r.abstain.area.clone(),
-        ),
-        ("未投 not voting".into(), not_voting, not_area),
-    ]
+    bars.push((
+        "弃权 abstain".into(),
+        r.abstain.heads,
+        r.abstain.area.clone(),
+    ));
+    bars.push(("未投 not voting".into(), not_voting, not_area));
+    bars
 }
 
 /// An elevator retrofit's plan, affected dwellings and the unit's dwellings.
@@ -429,6 +478,7 @@ struct PageData {
     elevator: Option<ElevatorData>,
     proxy_for: Vec<(String, String)>,
     proxies: Vec<proxies::Proxy>,
+    files: Vec<attachments::Attachment>,
 }
 
 pub async fn show(
@@ -492,7 +542,9 @@ pub async fn show(
             } else {
                 None
             };
+            let files = attachments::list(c, cid, &format!("vote:{id}"))?;
             Ok(PageData {
+                files,
                 vote,
                 electorate,
                 my_voter,
@@ -519,6 +571,7 @@ pub async fn show(
         elevator: elevator_data,
         proxy_for,
         proxies: proxy_list,
+        files,
     } = data;
     let in_publicity =
         vote.final_at.is_none() && objections::publicity_end(&vote).is_some_and(|e| now() < e);
@@ -534,7 +587,7 @@ pub async fn show(
                     .clone()
                     .or_else(|| b.entered_by.as_ref().map(|e| format!("{e}（纸质 paper）")));
                 (
-                    b.choice.as_str().to_string(),
+                    b.choice.clone(),
                     b.receipt.clone(),
                     fmt_time(b.cast_at, &tz),
                     by,
@@ -571,6 +624,26 @@ pub async fn show(
             })
             .collect(),
         bars: choice_bars(r),
+        options: r
+            .options
+            .iter()
+            .map(|o| view::OptionLine {
+                id: o.id.clone(),
+                label: o.label.clone(),
+                heads: o.chosen.heads,
+                area: o.chosen.area.clone(),
+                adopted: o.adopted,
+                tests: o
+                    .pass
+                    .iter()
+                    .map(|t| view::TestLine {
+                        met: t.met,
+                        text: Bi::new(t.zh.clone(), t.en.clone()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        tied: r.tied.clone(),
         total_heads: r.total.heads,
         total_area: r.total.area.clone(),
     });
@@ -683,7 +756,7 @@ pub async fn show(
                 let current = ballots
                     .iter()
                     .find(|b| b.voter == voter && b.channel == "proxy")
-                    .map(|b| b.choice.as_str().to_string());
+                    .map(|b| b.choice.clone());
                 (voter, principal, current)
             })
             .collect(),
@@ -696,6 +769,22 @@ pub async fn show(
                     p.authorization,
                     fmt_time(p.expires_at, &tz),
                 )
+            })
+            .collect(),
+        options: vote
+            .options
+            .as_ref()
+            .map(|o| o.ids().into_iter().zip(o.labels.iter().cloned()).collect())
+            .unwrap_or_default(),
+        max_choices: vote.options.as_ref().map_or(0, |o| o.max),
+        files: files
+            .into_iter()
+            .map(|f| teahouse_views::files::FileLine {
+                id: f.id,
+                name: f.name,
+                mime: f.mime,
+                size: f.size,
+                sha256: f.sha256,
             })
             .collect(),
         elevator: elevator_data.map(|(plan, affected, dwellings)| {
@@ -718,7 +807,7 @@ pub async fn show(
             };
             let agreed: std::collections::HashSet<&str> = ballots
                 .iter()
-                .filter(|b| b.choice == Choice::Agree)
+                .filter(|b| b.choice == "agree")
                 .map(|b| b.voter.as_str())
                 .collect();
             view::ElevatorView {
@@ -807,32 +896,42 @@ pub async fn open(
     .await
 }
 
-#[derive(Deserialize)]
+/// A ballot form: `choice` may repeat (multiple-choice checkboxes).
+#[derive(Default)]
 pub struct BallotPost {
-    #[serde(default)]
-    choice: String,
-    #[serde(default)]
+    choice: Vec<String>,
     voter: String,
-    #[serde(default)]
     keep: String,
 }
 
-fn choice_of(f: &BallotPost) -> Result<Choice, Error> {
-    Choice::parse(&f.choice).ok_or_else(|| {
-        Error::Invalid(Msg::new(
-            "请选择同意、不同意或弃权",
-            "choose agree, disagree or abstain",
-        ))
-    })
+impl BallotPost {
+    fn from_pairs(pairs: Vec<(String, String)>) -> BallotPost {
+        let mut f = BallotPost::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "choice" => f.choice.push(v),
+                "voter" => f.voter = v,
+                "keep" => f.keep = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The canonical ballot text for this vote, or what is wrong with it.
+    fn pick(&self, vote: &votes::Vote) -> Result<String, Error> {
+        let chosen: Vec<&str> = self.choice.iter().map(String::as_str).collect();
+        vote.pick(&chosen).map_err(Error::Invalid)
+    }
 }
 
 pub async fn cast(
     State(st): State<AppState>,
     m: Member,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<BallotPost>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    let choice = choice_of(&f)?;
+    let f = BallotPost::from_pairs(f);
     let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
     step(
         &st,
@@ -843,7 +942,8 @@ pub async fn cast(
         "cast#h-cast",
         move |tx, vote| {
             let voter = votes::voter_for(tx, id, resident)?.ok_or(Error::Forbidden)?;
-            votes::cast(tx, vote, &voter, "online", choice, Some(resident), None)?;
+            let choice = f.pick(vote)?;
+            votes::cast(tx, vote, &voter, "online", &choice, Some(resident), None)?;
             // The audit log never records a choice: secret means secret.
             Ok("online".into())
         },
@@ -855,9 +955,9 @@ pub async fn paper(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<BallotPost>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    let choice = choice_of(&f)?;
+    let f = BallotPost::from_pairs(f);
     let account = com.account.id;
     step(
         &st,
@@ -867,15 +967,16 @@ pub async fn paper(
         "vote.paper",
         "paper",
         move |tx, vote| {
-            votes::cast(tx, vote, &f.voter, "paper", choice, None, Some(account)).map_err(|e| {
-                match e {
+            let choice = f.pick(vote)?;
+            votes::cast(tx, vote, &f.voter, "paper", &choice, None, Some(account)).map_err(
+                |e| match e {
                     Error::Forbidden => Error::Invalid(Msg::new(
                         "这位选民不在名单中",
                         "that voter is not in the electorate",
                     )),
                     e => e,
-                }
-            })?;
+                },
+            )?;
             Ok(f.voter)
         },
     )
@@ -886,8 +987,9 @@ pub async fn resolve(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<BallotPost>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
+    let f = BallotPost::from_pairs(f);
     if !matches!(f.keep.as_str(), "online" | "paper") {
         return Err(Error::Invalid(Msg::new(
             "请选择保留哪一张选票",
@@ -1206,13 +1308,32 @@ pub async fn notice_page(
                 text: Bi::new(t.zh.clone(), t.en.clone()),
             })
             .collect(),
-        figures: vec![
-            ("应参加 Electorate".into(), fig(&r.total)),
-            ("参加 Took part".into(), fig(&r.participating)),
-            ("同意 Agree".into(), fig(&r.agree)),
-            ("不同意 Disagree".into(), fig(&r.disagree)),
-            ("弃权 Abstain".into(), fig(&r.abstain)),
-        ],
+        figures: if r.options.is_empty() {
+            vec![
+                ("应参加 Electorate".into(), fig(&r.total)),
+                ("参加 Took part".into(), fig(&r.participating)),
+                ("同意 Agree".into(), fig(&r.agree)),
+                ("不同意 Disagree".into(), fig(&r.disagree)),
+                ("弃权 Abstain".into(), fig(&r.abstain)),
+            ]
+        } else {
+            let mut f = vec![
+                ("应参加 Electorate".into(), fig(&r.total)),
+                ("参加 Took part".into(), fig(&r.participating)),
+            ];
+            for o in &r.options {
+                f.push((
+                    format!("{} {}", o.id, o.label),
+                    format!(
+                        "{}{}",
+                        fig(&o.chosen),
+                        if o.adopted { " · 采纳 adopted" } else { "" }
+                    ),
+                ));
+            }
+            f.push(("弃权 Abstain".into(), fig(&r.abstain)));
+            f
+        },
         publicity_until: objections::publicity_end(&vote).map(|t| fmt_time(t, tz)),
         is_final: vote.final_at.is_some(),
         url: format!("{}/c/{}/votes/{id}", v.ctx.0.origin, v.community.slug),
@@ -1293,7 +1414,7 @@ pub async fn tally_xlsx(
             e.dwellings.join("、"),
             e.area.clone().unwrap_or_default(),
             e.household.clone().unwrap_or_default(),
-            b.map(|b| b.choice.clone()).unwrap_or_default(),
+            b.map(|b| vote.words(&b.choice)).unwrap_or_default(),
             b.map(|b| b.channel.clone()).unwrap_or_default(),
             b.map(|b| b.cast_at.clone()).unwrap_or_default(),
             b.map(|b| b.receipt.clone()).unwrap_or_default(),
@@ -1313,6 +1434,14 @@ pub async fn tally_xlsx(
                 k.into(),
                 f.heads.to_string(),
                 f.area.clone().unwrap_or_default(),
+            ]);
+        }
+        for o in &r.options {
+            table.push(vec![
+                format!("{} {}", o.id, o.label),
+                o.chosen.heads.to_string(),
+                o.chosen.area.clone().unwrap_or_default(),
+                if o.adopted { "采纳 adopted" } else { "" }.into(),
             ]);
         }
     }
@@ -1464,9 +1593,9 @@ pub async fn proxy_ballot(
     State(st): State<AppState>,
     m: Member,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<BallotPost>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    let choice = choice_of(&f)?;
+    let f = BallotPost::from_pairs(f);
     let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
     step(
         &st,
@@ -1476,9 +1605,74 @@ pub async fn proxy_ballot(
         "vote.ballot",
         "cast#h-cast",
         move |tx, vote| {
-            proxies::cast(tx, vote, &f.voter, resident, choice)?;
+            let choice = f.pick(vote)?;
+            proxies::cast(tx, vote, &f.voter, resident, &choice)?;
             Ok(format!("proxy for {}", f.voter))
         },
     )
     .await
+}
+
+/// Attaches plan documents or images to a draft vote (one transaction for
+/// all files of the form; nothing is stored if one is refused).
+pub async fn attach(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, Error> {
+    let posted = super::files::read(mp).await?;
+    if posted.files.is_empty() {
+        return Err(Error::Invalid(Msg::new("请选择文件", "choose a file")));
+    }
+    let by = com.account.id;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.attach",
+        "attached#h-files",
+        move |tx, vote| {
+            draft_only(tx, vote)?;
+            let mut names = Vec::new();
+            for f in &posted.files {
+                attachments::add(tx, vote.community_id, &format!("vote:{}", vote.id), f, by)?;
+                names.push(f.name.clone());
+            }
+            Ok(names.join(", "))
+        },
+    )
+    .await
+}
+
+pub async fn detach(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id, file)): Path<(String, i64, i64)>,
+) -> Result<Response, Error> {
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.detach",
+        "detached#h-files",
+        move |tx, vote| {
+            draft_only(tx, vote)?;
+            attachments::remove(tx, vote.community_id, &format!("vote:{}", vote.id), file)
+        },
+    )
+    .await
+}
+
+/// Attachments are part of what opens: after that they are frozen.
+fn draft_only(tx: &rusqlite::Transaction, vote: &Vote) -> Result<(), Error> {
+    if votes::get(tx, vote.community_id, vote.id)?.status != Status::Draft {
+        return Err(Error::Conflict(Msg::new(
+            "表决开始后附件不能再改动（附件的哈希已记入公开记录）",
+            "attachments cannot change once the vote is open (their hashes are in the ledger)",
+        )));
+    }
+    Ok(())
 }

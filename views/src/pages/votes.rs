@@ -81,6 +81,9 @@ pub struct NewVoteValues {
     pub quorum_inclusive: bool,
     pub pass: String,
     pub pass_inclusive: bool,
+    pub kind: String,
+    pub options: String,
+    pub max_choices: String,
 }
 
 pub fn new_form(
@@ -104,10 +107,7 @@ pub fn new_form(
                 (csrf(c))
                 (forms::input(c, "title", c.t("表决事项", "Question"), &v.title, errors,
                     Opts { required: true, hint: Some(("例如：3栋2单元是否加装电梯", "e.g. Should unit 2 of building 3 get an elevator?")), ..Default::default() }))
-                div.field {
-                    label for="f-explanation" { (c.t("说明（方案、费用、时间）", "Explanation (plan, cost, timing)")) }
-                    textarea #f-explanation name="explanation" rows="5" { (v.explanation) }
-                }
+                (forms::textarea(c, "explanation", c.t("说明（方案、费用、时间）", "Explanation (plan, cost, timing)"), &v.explanation, errors, 5))
                 (forms::select(c, "scope", c.t("范围", "Scope"), scopes, &v.scope, errors))
                 (forms::select(c, "rule", c.t("表决规则", "Rule"), rules, &v.rule, errors))
                 fieldset {
@@ -116,6 +116,15 @@ pub fn new_form(
                     (forms::checkbox("quorum_inclusive", c.t("含本数（“以上”）", "Inclusive (at least)"), v.quorum_inclusive))
                     (forms::input(c, "pass", c.t("同意比例（如 1/2）", "Share of those voting who must agree (e.g. 1/2)"), &v.pass, errors, Opts::default()))
                     (forms::checkbox("pass_inclusive", c.t("含本数（否则须“超过”）", "Inclusive (otherwise: more than)"), v.pass_inclusive))
+                }
+                fieldset {
+                    legend { (c.t("选项", "Options")) }
+                    (forms::radio("kind", "decision", c.t("同意 / 不同意 / 弃权（法定规则都用这种）", "Agree / disagree / abstain (every statutory rule)"), v.kind != "choice"))
+                    (forms::radio("kind", "choice", c.t("在几个方案中选（单选或多选，用“简单多数”或“自定义”规则）", "Choose among options (single or multiple choice; simple majority or custom rule)"), v.kind == "choice"))
+                    (forms::error(c, errors, "kind"))
+                    (forms::textarea(c, "options", c.t("方案，每行一个（依次为 A、B、C…）", "Options, one per line (lettered A, B, C…)"), &v.options, errors, 4))
+                    (forms::input(c, "max_choices", c.t("每人最多可选几项（1 为单选）", "How many a voter may choose (1: single choice)"), &v.max_choices, errors,
+                        Opts { kind: "number", inputmode: Some("numeric"), hint: Some(("“自定义”规则不填同意比例时，得票最多的方案胜出；并列时都不采纳", "Under a custom rule with no agreeing share, the most chosen options win; a tie adopts none of the tied")), ..Default::default() }))
                 }
                 (forms::checkbox("secret", c.t("无记名投票（不公开谁投了什么）", "Secret ballot (nobody sees who voted what)"), v.secret))
                 (forms::input(c, "opens", c.t("开始日期", "Opens (date)"), &v.opens, errors, Opts { kind: "date", required: true, ..Default::default() }))
@@ -140,8 +149,20 @@ pub struct ResultView {
     pub pass: Vec<TestLine>,
     /// (label, heads, area) for agree, disagree, abstain, not voting.
     pub bars: Vec<(String, i64, Option<String>)>,
+    /// Single- or multiple-choice votes: each option's count and tests.
+    pub options: Vec<OptionLine>,
+    pub tied: Vec<String>,
     pub total_heads: i64,
     pub total_area: Option<String>,
+}
+
+pub struct OptionLine {
+    pub id: String,
+    pub label: String,
+    pub heads: i64,
+    pub area: Option<String>,
+    pub adopted: bool,
+    pub tests: Vec<TestLine>,
 }
 
 pub struct BallotLine {
@@ -188,6 +209,11 @@ pub struct VoteView {
     pub proxy_for: Vec<(String, String, Option<String>)>,
     /// For the committee: (principal, proxy, authorization, expires).
     pub proxies: Vec<(String, String, String, String)>,
+    /// Single- or multiple-choice votes: (letter, words); empty for a decision.
+    pub options: Vec<(String, String)>,
+    /// How many options a voter may choose.
+    pub max_choices: usize,
+    pub files: Vec<crate::files::FileLine>,
 }
 
 pub struct ElevatorView {
@@ -286,6 +312,51 @@ fn choice_words(c: &Chrome, s: &str) -> &'static str {
     }
 }
 
+/// A ballot's choice in words: agree/disagree/abstain, or the options chosen.
+fn choice_text(c: &Chrome, v: &VoteView, s: &str) -> String {
+    if v.options.is_empty() || s == "abstain" {
+        return choice_words(c, s).to_string();
+    }
+    s.split('+')
+        .map(|id| match v.options.iter().find(|(l, _)| l == id) {
+            Some((l, words)) => format!("{l} {words}"),
+            None => id.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The inputs of a ballot: three radios for a decision; the options as
+/// radios (single choice) or checkboxes (multiple), plus abstain.
+fn choice_inputs(c: &Chrome, v: &VoteView, prefix: &str, current: Option<&str>) -> Markup {
+    let chosen: Vec<&str> = current.map(|s| s.split('+').collect()).unwrap_or_default();
+    let multiple = v.max_choices > 1;
+    html! {
+        @if v.options.is_empty() {
+            @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
+                div.field.check {
+                    input type="radio" name="choice" id={(prefix) "-" (val)} value=(val) required checked[current == Some(val)];
+                    label for={(prefix) "-" (val)} { (c.t(zh, en)) }
+                }
+            }
+        } @else {
+            @if multiple { p.hint { (c.t("最多可选 ", "Choose up to ")) (v.max_choices) (c.t(" 项", "")) } }
+            @for (id, words) in &v.options {
+                div.field.check {
+                    input type=(if multiple { "checkbox" } else { "radio" }) name="choice" id={(prefix) "-" (id)} value=(id)
+                        required[!multiple] checked[chosen.contains(&id.as_str())];
+                    label for={(prefix) "-" (id)} { strong { (id) } " " (words) }
+                }
+            }
+            div.field.check {
+                input type=(if multiple { "checkbox" } else { "radio" }) name="choice" id={(prefix) "-abstain"} value="abstain"
+                    required[!multiple] checked[current == Some("abstain")];
+                label for={(prefix) "-abstain"} { (c.t("弃权", "Abstain")) }
+            }
+        }
+    }
+}
+
 fn chart(c: &Chrome, r: &ResultView) -> Markup {
     // A horizontal bar per choice, by head; server-rendered SVG, no script.
     let max = r.total_heads.max(1) as f64;
@@ -301,6 +372,31 @@ fn chart(c: &Chrome, r: &ResultView) -> Markup {
                     (heads) (c.t(" 人", "")) @if let Some(a) = area { " · " (a) " ㎡" }
                 }
             }
+        }
+    }
+}
+
+/// Each option of a choice vote: its count, its tests, adopted or not.
+fn options_result(c: &Chrome, r: &ResultView) -> Markup {
+    html! {
+        h3 { (c.t("各方案得票", "Each option")) }
+        div.table-wrap { table {
+            thead { tr {
+                th scope="col" { (c.t("方案", "Option")) }
+                th scope="col" { (c.t("选择人数", "Chosen by")) }
+                th scope="col" { (c.t("条件", "Tests")) }
+                th scope="col" { (c.t("结果", "Outcome")) }
+            } }
+            tbody { @for o in &r.options { tr {
+                td { strong { (o.id) } " " (o.label) }
+                td { (o.heads) @if let Some(a) = &o.area { " · " (a) " ㎡" } }
+                td { @if o.tests.is_empty() { (c.t("得票最多者胜出", "most chosen wins")) }
+                     @for t in &o.tests { div class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
+                td { @if o.adopted { strong { (c.t("采纳", "adopted")) } } @else { (c.t("未采纳", "not adopted")) } }
+            } } }
+        } }
+        @if !r.tied.is_empty() {
+            p { (c.t("方案 ", "Options ")) (r.tied.join("、")) (c.t(" 得票相同，争夺最后的名额，均不采纳；请另行决定。", " tied for the last place and none of them is adopted; decide again.")) }
         }
     }
 }
@@ -329,13 +425,32 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                 }
             }
             @if !v.explanation.is_empty() { div.explanation { @for line in v.explanation.lines() { p { (line) } } } }
+            @if !v.files.is_empty() || (committee && v.status == "draft") {
+                section aria-labelledby="h-files" {
+                    h2 #h-files { (c.t("附件（方案、图纸）", "Attachments (plans, drawings)")) }
+                    @let editable = committee && v.status == "draft";
+                    @let remove = format!("{base}/files");
+                    (crate::files::list(c, slug, &v.files, editable.then_some(remove.as_str())))
+                    @if editable {
+                        (crate::files::upload_form(c, &format!("{base}/files")))
+                        p.hint { (c.t("开始表决时，附件的哈希值会记入公开记录，之后不能再改动。", "When the vote opens, each attachment's hash goes into the ledger; after that they cannot change.")) }
+                    }
+                }
+            }
+            @if !v.options.is_empty() {
+                section aria-labelledby="h-options" {
+                    h2 #h-options { (c.t("方案", "Options")) }
+                    ol.options { @for (id, words) in &v.options { li { strong { (id) } " " (words) } } }
+                    p.hint { @if v.max_choices > 1 { (c.t("每人最多可选 ", "Each voter may choose up to ")) (v.max_choices) (c.t(" 项。", " options.")) } @else { (c.t("单选。", "Single choice.")) } }
+                }
+            }
 
             @if v.status == "open" {
                 section aria-labelledby="h-cast" {
                     h2 #h-cast { (c.t("投票", "Your ballot")) }
                     @if let Some((choice, receipt, at, by)) = &v.my_ballot {
                         div.flash.ok role="status" {
-                            (c.t("已投：", "Cast: ")) strong { (choice_words(c, choice)) } " · " (at)
+                            (c.t("已投：", "Cast: ")) strong { (choice_text(c, v, choice)) } " · " (at)
                             @if let Some(by) = by { " · " (c.t("由 ", "by ")) (by) }
                             br; (c.t("回执码：", "Receipt: ")) strong.receipt { (receipt) }
                             br; span.hint { (c.t("请记下回执码：结束后可以用它在公布的选票清单中核对您的选票。截止前可以改票。",
@@ -347,13 +462,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             (csrf(c))
                             fieldset.choices {
                                 legend { (v.title) }
-                                @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
-                                    div.field.check {
-                                        input type="radio" name="choice" id={"c-" (val)} value=(val) required
-                                            checked[v.my_ballot.as_ref().is_some_and(|b| b.0 == val)];
-                                        label for={"c-" (val)} { (c.t(zh, en)) }
-                                    }
-                                }
+                                (choice_inputs(c, v, "c", v.my_ballot.as_ref().map(|b| b.0.as_str())))
                             }
                             button.primary type="submit" { (if v.my_ballot.is_some() { c.t("改票", "Change my ballot") } else { c.t("投票", "Cast my ballot") }) }
                         }
@@ -364,12 +473,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             input type="hidden" name="voter" value=(voter);
                             fieldset.choices {
                                 legend { (c.t("受托代 ", "As proxy for ")) (principal) (c.t(" 投票", "")) }
-                                @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
-                                    div.field.check {
-                                        input type="radio" name="choice" id={"x-" (voter) "-" (val)} value=(val) required checked[current.as_deref() == Some(val)];
-                                        label for={"x-" (voter) "-" (val)} { (c.t(zh, en)) }
-                                    }
-                                }
+                                (choice_inputs(c, v, &format!("x-{voter}"), current.as_deref()))
                             }
                             button type="submit" { (c.t("代为投票", "Cast as proxy")) }
                             p.hint { (c.t("委托人本人投票后，以本人的选票为准。", "If the principal votes themselves, their own ballot counts.")) }
@@ -392,8 +496,12 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     (chart(c, r))
                     h3 { (c.t("参与条件", "Participation")) @if r.quorum_any { " " span.muted { (c.t("（满足其一即可）", "(any one suffices)")) } } }
                     ul.tests { @for t in &r.quorum { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
-                    h3 { (c.t("通过条件", "Passing")) }
-                    ul.tests { @for t in &r.pass { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
+                    @if r.options.is_empty() {
+                        h3 { (c.t("通过条件", "Passing")) }
+                        ul.tests { @for t in &r.pass { li class=(if t.met { "met" } else { "unmet" }) { (if t.met { "✓ " } else { "✗ " }) (bi(c, &t.text)) } } }
+                    } @else {
+                        (options_result(c, r))
+                    }
                     @if v.is_final {
                         p { strong { (c.t("这是最终结果。", "This result is final.")) } }
                     } @else if let Some(u) = &v.publicity_until {
@@ -457,7 +565,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             th scope="col" { (c.t("方式", "Channel")) }
                             th scope="col" { (c.t("回执码", "Receipt")) }
                         } }
-                        tbody { @for b in &v.ballots { tr { td { (b.who) } td { (choice_words(c, &b.choice)) } td { (b.channel) } td { code { (b.receipt) } } } } }
+                        tbody { @for b in &v.ballots { tr { td { (b.who) } td { (choice_text(c, v, &b.choice)) } td { (b.channel) } td { code { (b.receipt) } } } } }
                     } }
                 }
             }
@@ -516,12 +624,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             }
                             fieldset.choices {
                                 legend { (c.t("纸质选票上的选择", "Choice on the paper ballot")) }
-                                @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
-                                    div.field.check {
-                                        input type="radio" name="choice" id={"p-" (val)} value=(val) required;
-                                        label for={"p-" (val)} { (c.t(zh, en)) }
-                                    }
-                                }
+                                (choice_inputs(c, v, "p", None))
                             }
                             button type="submit" { (c.t("录入", "Record")) }
                         }

@@ -1,0 +1,120 @@
+//! Attachments of any record ("vote:12", "disclosure:3"…), stored in the
+//! database so one file still holds everything. The ledger records each
+//! file's SHA-256, so a swapped scan is detected by `teahouse verify`.
+
+use crate::domain::Msg;
+use crate::domain::ledger::sha256_hex;
+use crate::domain::upload::{MAX_FILES, Upload};
+use crate::error::Error;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub id: i64,
+    pub owner: String,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: i64,
+}
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Attachment> {
+    Ok(Attachment {
+        id: r.get(0)?,
+        owner: r.get(1)?,
+        name: r.get(2)?,
+        mime: r.get(3)?,
+        size: r.get(4)?,
+        sha256: r.get(5)?,
+        uploaded_at: r.get(6)?,
+    })
+}
+
+const COLS: &str = "id, owner, name, mime, size, sha256, uploaded_at";
+
+pub fn add(
+    tx: &Transaction,
+    community_id: i64,
+    owner: &str,
+    up: &Upload,
+    by: i64,
+) -> Result<i64, Error> {
+    let n: i64 = tx.query_row(
+        "SELECT count(*) FROM attachments WHERE community_id = ?1 AND owner = ?2",
+        params![community_id, owner],
+        |r| r.get(0),
+    )?;
+    if n as usize >= MAX_FILES {
+        return Err(Error::Invalid(Msg::new(
+            format!("每项最多 {MAX_FILES} 个附件"),
+            format!("{MAX_FILES} attachments at most per item"),
+        )));
+    }
+    tx.execute(
+        "INSERT INTO attachments (community_id, owner, name, mime, size, sha256, data, uploaded_by, uploaded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            community_id,
+            owner,
+            up.name,
+            up.mime,
+            up.data.len() as i64,
+            sha256_hex(&up.data),
+            up.data,
+            by,
+            super::now()
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub fn list(conn: &Connection, community_id: i64, owner: &str) -> Result<Vec<Attachment>, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM attachments WHERE community_id = ?1 AND owner = ?2 ORDER BY id"
+    ))?;
+    let v = st
+        .query_map(params![community_id, owner], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// One attachment with its bytes.
+pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<(Attachment, Vec<u8>), Error> {
+    conn.query_row(
+        &format!("SELECT {COLS}, data FROM attachments WHERE community_id = ?1 AND id = ?2"),
+        params![community_id, id],
+        |r| Ok((from_row(r)?, r.get::<_, Vec<u8>>(7)?)),
+    )
+    .optional()?
+    .ok_or(Error::NotFound)
+}
+
+pub fn remove(tx: &Transaction, community_id: i64, owner: &str, id: i64) -> Result<String, Error> {
+    let name: String = tx
+        .query_row(
+            "DELETE FROM attachments WHERE community_id = ?1 AND owner = ?2 AND id = ?3 RETURNING name",
+            params![community_id, owner, id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    Ok(name)
+}
+
+/// What the ledger records of a record's attachments: name, size, SHA-256 of
+/// the stored bytes (recomputed, so a changed blob is caught).
+pub fn digest_list(conn: &Connection, community_id: i64, owner: &str) -> Result<Value, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT name, data FROM attachments WHERE community_id = ?1 AND owner = ?2 ORDER BY id",
+    )?;
+    let v = st
+        .query_map(params![community_id, owner], |r| {
+            let name: String = r.get(0)?;
+            let data: Vec<u8> = r.get(1)?;
+            Ok(json!({"name": name, "size": data.len(), "sha256": sha256_hex(&data)}))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::Array(v))
+}

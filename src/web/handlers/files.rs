@@ -1,0 +1,112 @@
+//! Attachments: reading uploads from a multipart form, and serving a stored
+//! file to whoever may see the record it belongs to.
+
+use crate::domain::Msg;
+use crate::domain::upload::Upload;
+use crate::error::Error;
+use crate::store::accounts::Role;
+use crate::store::{attachments, votes};
+use crate::web::AppState;
+use crate::web::ctx::Visitor;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
+/// A multipart form: its text fields, and its files as checked uploads
+/// (empty file inputs are skipped). The first bad file stops the form.
+pub struct Posted {
+    pub fields: HashMap<String, String>,
+    pub files: Vec<Upload>,
+}
+
+fn broken(e: impl std::fmt::Display) -> Error {
+    Error::BadRequest(Msg::new(
+        format!("上传没有完成：{e}"),
+        format!("the upload did not complete: {e}"),
+    ))
+}
+
+pub async fn read(mut mp: Multipart) -> Result<Posted, Error> {
+    let mut p = Posted {
+        fields: HashMap::new(),
+        files: Vec::new(),
+    };
+    while let Some(field) = mp.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or("").to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file) => {
+                let bytes = field.bytes().await.map_err(broken)?;
+                if bytes.is_empty() && file.is_empty() {
+                    continue;
+                }
+                p.files
+                    .push(Upload::parse(&file, bytes.to_vec()).map_err(Error::Invalid)?);
+            }
+            None => {
+                let text = field.text().await.map_err(broken)?;
+                p.fields.insert(name, text);
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// May this reader see the attachments of `owner`? Published records are
+/// public; drafts only to the committee and the supervision committee.
+fn visible(
+    conn: &rusqlite::Connection,
+    community_id: i64,
+    owner: &str,
+    staff: bool,
+) -> Result<bool, Error> {
+    if staff {
+        return Ok(true);
+    }
+    let Some((kind, id)) = owner.split_once(':') else {
+        return Ok(false);
+    };
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    Ok(match kind {
+        "vote" => votes::get(conn, community_id, id)?.status != votes::Status::Draft,
+        _ => false,
+    })
+}
+
+pub async fn serve(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let staff = v
+        .ctx
+        .0
+        .account
+        .as_ref()
+        .is_some_and(|a| a.has_role(cid, Role::Committee) || a.has_role(cid, Role::Supervisor));
+    let (a, data) = st
+        .db
+        .read(move |c| {
+            let (a, data) = attachments::get(c, cid, id)?;
+            if !visible(c, cid, &a.owner, staff)? {
+                return Err(Error::NotFound);
+            }
+            Ok((a, data))
+        })
+        .await?;
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        teahouse_views::layout::urlencode(&a.name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.mime),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".into()),
+            (header::ETAG, format!("\"{}\"", a.sha256)),
+        ],
+        data,
+    )
+        .into_response())
+}
