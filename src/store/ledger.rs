@@ -132,7 +132,10 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
         for e in &es {
             let found = match super::objections::check_entry(conn, e)? {
                 Some(b) => Some(b),
-                None => super::votes::check_entry(conn, id, e)?,
+                None => match super::disclosures::check_entry(conn, id, e)? {
+                    Some(b) => Some(b),
+                    None => super::votes::check_entry(conn, id, e)?,
+                },
             };
             if found.is_some() {
                 broken = found;

@@ -316,6 +316,76 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_owner ON attachments(community_id, owner);
 "#;
 
+/// Disclosures (村务/居务公开): a record per category and period, its
+/// revisions (a published revision is frozen by triggers; a correction is a
+/// new revision), the supervisors' sign-offs, and threads: the supervision
+/// committee's queries and residents' questions, each with its answer.
+const M007: &str = r#"
+CREATE TABLE disclosure_cadence (
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    category TEXT NOT NULL,
+    cadence TEXT NOT NULL CHECK (cadence IN ('monthly', 'quarterly', 'yearly', 'prompt')),
+    PRIMARY KEY (community_id, category)
+) WITHOUT ROWID;
+
+CREATE TABLE disclosures (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    category TEXT NOT NULL,
+    period TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'review', 'queried', 'published')),
+    published_rev INTEGER,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX disclosures_board ON disclosures(community_id, category, period);
+
+CREATE TABLE disclosure_revisions (
+    disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+    rev INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    explanation TEXT NOT NULL DEFAULT '',
+    rows TEXT NOT NULL,
+    reason TEXT,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    published_at INTEGER,
+    PRIMARY KEY (disclosure_id, rev)
+) WITHOUT ROWID;
+CREATE TRIGGER disclosure_published_frozen BEFORE UPDATE ON disclosure_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a published disclosure revision cannot change'); END;
+CREATE TRIGGER disclosure_published_kept BEFORE DELETE ON disclosure_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a published disclosure revision cannot be deleted'); END;
+
+CREATE TABLE disclosure_signoffs (
+    disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+    rev INTEGER NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    signed_at INTEGER NOT NULL,
+    PRIMARY KEY (disclosure_id, rev, account_id, content_hash)
+) WITHOUT ROWID;
+
+CREATE TABLE disclosure_threads (
+    id INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+    kind TEXT NOT NULL CHECK (kind IN ('query', 'question')),
+    rev INTEGER NOT NULL,
+    row INTEGER,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    asked_by INTEGER REFERENCES accounts(id),
+    asked_at INTEGER NOT NULL,
+    answer TEXT,
+    answered_by INTEGER REFERENCES accounts(id),
+    answered_at INTEGER
+);
+CREATE INDEX disclosure_threads_by ON disclosure_threads(disclosure_id, kind);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -324,6 +394,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M004),
         M::up(M005),
         M::up(M006),
+        M::up(M007),
     ])
 }
 
