@@ -21,6 +21,8 @@ enum Access {
     Overseer,
     /// Any role in the community (resident, committee, supervisor).
     Member,
+    /// The community's supervision committee.
+    Supervisor,
 }
 
 fn expected() -> HashMap<(&'static str, &'static str), Access> {
@@ -79,6 +81,75 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             Committee,
         ),
         (("GET", "/c/{community}/files/{file}"), Public),
+        (("GET", "/c/{community}/desk"), Overseer),
+        (("GET", "/c/{community}/disclosures"), Public),
+        (("POST", "/c/{community}/disclosures"), Committee),
+        (("GET", "/c/{community}/disclosures/new"), Committee),
+        (("POST", "/c/{community}/disclosures/cadence"), Committee),
+        (("GET", "/c/{community}/disclosures/{disclosure}"), Public),
+        (
+            ("GET", "/c/{community}/disclosures/{disclosure}/edit"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/edit"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/submit"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/sign"),
+            Supervisor,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/queries"),
+            Supervisor,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/disclosures/{disclosure}/threads/{thread}/answer",
+            ),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/publish"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/correct"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/questions"),
+            Member,
+        ),
+        (
+            ("POST", "/c/{community}/disclosures/{disclosure}/files"),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/disclosures/{disclosure}/files/{file}/delete",
+            ),
+            Committee,
+        ),
+        (
+            ("GET", "/c/{community}/disclosures/{disclosure}/notice"),
+            Public,
+        ),
+        (
+            ("GET", "/c/{community}/disclosures/{disclosure}/table.csv"),
+            Public,
+        ),
+        (
+            ("GET", "/c/{community}/disclosures/{disclosure}/table.xlsx"),
+            Public,
+        ),
+        (("GET", "/api/v1/c/{community}/disclosures"), Public),
         (("POST", "/c/{community}/votes/{vote}/resolve"), Committee),
         (("POST", "/c/{community}/votes/{vote}/close"), Committee),
         (("GET", "/c/{community}/votes/{vote}/export.json"), Public),
@@ -120,6 +191,7 @@ fn allowed(access: Access, who: Who) -> bool {
         Access::Committee => who == Who::Committee,
         Access::Overseer => matches!(who, Who::Committee | Who::Supervisor),
         Access::Member => matches!(who, Who::Resident | Who::Committee | Who::Supervisor),
+        Access::Supervisor => who == Who::Supervisor,
     }
 }
 
@@ -194,6 +266,8 @@ async fn every_route_with_every_role() {
                 .replace("{import}", "999999")
                 .replace("{vote}", "999999")
                 .replace("{objection}", "999999")
+                .replace("{disclosure}", "999999")
+                .replace("{thread}", "999999")
                 .replace("{file}", "nothing-here.css");
             let r = if method == "GET" {
                 c.get(&path).await

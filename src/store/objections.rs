@@ -205,3 +205,32 @@ pub fn check_entry(conn: &Connection, e: &Entry) -> Result<Option<Broken>, Error
     }
     Ok(None)
 }
+
+/// Unanswered objections in a community, oldest first: (vote, title, objection).
+pub fn unanswered(
+    conn: &Connection,
+    community_id: i64,
+) -> Result<Vec<(i64, String, Objection)>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT v.id, v.title, o.id, o.author, o.text, o.created_at
+         FROM vote_objections o JOIN votes v ON v.id = o.vote_id
+         WHERE v.community_id = ?1 AND o.answer IS NULL ORDER BY o.created_at",
+    )?;
+    let v = st
+        .query_map([community_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Objection {
+                    id: r.get(2)?,
+                    author: r.get(3)?,
+                    text: r.get(4)?,
+                    created_at: r.get(5)?,
+                    answer: None,
+                    answered_at: None,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(v)
+}

@@ -3,8 +3,8 @@
 
 use super::AppState;
 use super::handlers::{
-    account, assets, audit, auth, board, codes, files, home, import, ops, prefs, roll, settings,
-    votes,
+    account, assets, audit, auth, board, codes, desk, disclosures, files, home, import, ops, prefs,
+    roll, settings, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -166,6 +166,107 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             post(votes::detach).layer(form()),
         ),
         (M::GET, "/c/{community}/files/{file}", get(files::serve)),
+        (M::GET, "/c/{community}/desk", get(desk::show)),
+        (
+            M::GET,
+            "/c/{community}/disclosures",
+            get(disclosures::board),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures",
+            post(disclosures::create).layer(upload()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/disclosures/new",
+            get(disclosures::new_form),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/cadence",
+            post(disclosures::set_cadence).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/disclosures/{disclosure}",
+            get(disclosures::show),
+        ),
+        (
+            M::GET,
+            "/c/{community}/disclosures/{disclosure}/edit",
+            get(disclosures::edit_form),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/edit",
+            post(disclosures::edit).layer(upload()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/submit",
+            post(disclosures::submit).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/sign",
+            post(disclosures::sign).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/queries",
+            post(disclosures::query).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/threads/{thread}/answer",
+            post(disclosures::answer).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/publish",
+            post(disclosures::publish).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/correct",
+            post(disclosures::correct).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/questions",
+            post(disclosures::ask).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/files",
+            post(disclosures::attach).layer(upload()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/files/{file}/delete",
+            post(disclosures::detach).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/disclosures/{disclosure}/notice",
+            get(disclosures::notice),
+        ),
+        (
+            M::GET,
+            "/c/{community}/disclosures/{disclosure}/table.csv",
+            get(disclosures::table_csv),
+        ),
+        (
+            M::GET,
+            "/c/{community}/disclosures/{disclosure}/table.xlsx",
+            get(disclosures::table_xlsx),
+        ),
+        (
+            M::GET,
+            "/api/v1/c/{community}/disclosures",
+            get(disclosures::api),
+        ),
         (
             M::POST,
             "/c/{community}/votes/{vote}/paper",

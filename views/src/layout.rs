@@ -50,12 +50,14 @@ fn header(c: &Chrome) -> Markup {
                 ul {
                     @if let Some(com) = &c.community {
                         li { a href={"/c/" (com.slug)} { (c.t("议事板", "Board")) } }
+                        li { a href={"/c/" (com.slug) "/disclosures"} { (c.t("公开栏", "Disclosures")) } }
                         @if com.is_committee {
                             li { a href={"/c/" (com.slug) "/roll"} { (c.t("名册", "Roll")) } }
                             li { a href={"/c/" (com.slug) "/codes"} { (c.t("激活码", "Codes")) } }
                             li { a href={"/c/" (com.slug) "/settings"} { (c.t("联系方式", "Contact")) } }
                         }
                         @if com.is_committee || com.is_supervisor {
+                            li { a href={"/c/" (com.slug) "/desk"} { (c.t("监督台", "Oversight desk")) } }
                             li { a href={"/c/" (com.slug) "/audit"} { (c.t("操作记录", "Audit log")) } }
                         }
                     }

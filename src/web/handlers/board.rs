@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::store::communities::{self, Kind};
-use crate::store::roll;
+use crate::store::{disclosures, roll};
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
 use axum::extract::State;
@@ -20,7 +20,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
         .and_then(|a| a.resident_id);
     let id = com.id;
     // One trip to a reader connection for everything the board shows.
-    let (stats, home, votes) = st
+    let (stats, home, votes, (cadences, published, recent)) = st
         .db
         .read(move |c| {
             let stats = communities::roll_stats(c, id)?;
@@ -28,9 +28,28 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
                 Some(r) => roll::resident_home(c, r)?,
                 None => None,
             };
-            Ok((stats, home, crate::store::votes::list(c, id, false)?))
+            let filter = disclosures::Filter {
+                category: None,
+                year: None,
+                q: String::new(),
+                staff: false,
+            };
+            let mut recent = disclosures::list(c, id, &filter)?;
+            recent.truncate(5);
+            Ok((
+                stats,
+                home,
+                crate::store::votes::list(c, id, false)?,
+                (
+                    disclosures::cadences(c, id)?,
+                    disclosures::published_periods(c, id)?,
+                    recent,
+                ),
+            ))
         })
         .await?;
+    let zone = jiff::tz::TimeZone::get(&com.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::now().to_zoned(zone).date();
     let view = BoardView {
         name: com.name.clone(),
         is_village: com.kind == Kind::Village,
@@ -56,6 +75,11 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             .map(|x| super::votes::line(x, &com.tz))
             .collect(),
         slug: com.slug.clone(),
+        disclosure_categories: super::disclosures::category_lines(&cadences, &published, today)
+            .into_iter()
+            .filter(|c| c.last.is_some() || !c.overdue.is_empty())
+            .collect(),
+        disclosures: super::disclosures::lines(recent),
     };
     Ok(board(&v.ctx.chrome(Some(&com)), &view))
 }

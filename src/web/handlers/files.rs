@@ -5,7 +5,7 @@ use crate::domain::Msg;
 use crate::domain::upload::Upload;
 use crate::error::Error;
 use crate::store::accounts::Role;
-use crate::store::{attachments, votes};
+use crate::store::{attachments, disclosures, votes};
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
 use axum::extract::{Multipart, Path, State};
@@ -13,11 +13,37 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 
-/// A multipart form: its text fields, and its files as checked uploads
-/// (empty file inputs are skipped). The first bad file stops the form.
+/// A multipart form: its text fields and its files (empty file inputs are
+/// skipped). Callers check files for what they expect.
 pub struct Posted {
     pub fields: HashMap<String, String>,
-    pub files: Vec<Upload>,
+    pub files: Vec<RawFile>,
+}
+
+pub struct RawFile {
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Posted {
+    pub fn field(&self, k: &str) -> String {
+        self.fields.get(k).cloned().unwrap_or_default()
+    }
+
+    pub fn file(&self, field: &str) -> Option<&RawFile> {
+        self.files.iter().find(|f| f.field == field)
+    }
+
+    /// The attachments in `field`, each checked (type, size); the first bad
+    /// one refuses the whole form.
+    pub fn uploads(&self, field: &str) -> Result<Vec<Upload>, Error> {
+        self.files
+            .iter()
+            .filter(|f| f.field == field)
+            .map(|f| Upload::parse(&f.name, f.bytes.clone()).map_err(Error::Invalid))
+            .collect()
+    }
 }
 
 fn broken(e: impl std::fmt::Display) -> Error {
@@ -40,8 +66,11 @@ pub async fn read(mut mp: Multipart) -> Result<Posted, Error> {
                 if bytes.is_empty() && file.is_empty() {
                     continue;
                 }
-                p.files
-                    .push(Upload::parse(&file, bytes.to_vec()).map_err(Error::Invalid)?);
+                p.files.push(RawFile {
+                    field: name,
+                    name: file,
+                    bytes: bytes.to_vec(),
+                });
             }
             None => {
                 let text = field.text().await.map_err(broken)?;
@@ -63,12 +92,16 @@ fn visible(
     if staff {
         return Ok(true);
     }
-    let Some((kind, id)) = owner.split_once(':') else {
-        return Ok(false);
-    };
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    Ok(match kind {
-        "vote" => votes::get(conn, community_id, id)?.status != votes::Status::Draft,
+    let parts: Vec<i64> = owner
+        .split(':')
+        .skip(1)
+        .map(|p| p.parse().map_err(|_| Error::NotFound))
+        .collect::<Result<_, _>>()?;
+    Ok(match (owner.split(':').next(), parts.as_slice()) {
+        (Some("vote"), [id]) => votes::get(conn, community_id, *id)?.status != votes::Status::Draft,
+        (Some("disclosure"), [id, rev]) => {
+            disclosures::revision_published(conn, community_id, *id, *rev)?
+        }
         _ => false,
     })
 }

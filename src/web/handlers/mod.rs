@@ -7,6 +7,8 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod codes;
+pub mod desk;
+pub mod disclosures;
 pub mod files;
 pub mod home;
 pub mod import;

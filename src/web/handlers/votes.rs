@@ -1621,8 +1621,8 @@ pub async fn attach(
     Path((_, id)): Path<(String, i64)>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, Error> {
-    let posted = super::files::read(mp).await?;
-    if posted.files.is_empty() {
+    let files = super::files::read(mp).await?.uploads("file")?;
+    if files.is_empty() {
         return Err(Error::Invalid(Msg::new("请选择文件", "choose a file")));
     }
     let by = com.account.id;
@@ -1636,7 +1636,7 @@ pub async fn attach(
         move |tx, vote| {
             draft_only(tx, vote)?;
             let mut names = Vec::new();
-            for f in &posted.files {
+            for f in &files {
                 attachments::add(tx, vote.community_id, &format!("vote:{}", vote.id), f, by)?;
                 names.push(f.name.clone());
             }

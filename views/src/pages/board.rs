@@ -31,6 +31,10 @@ pub struct BoardView {
     pub my_home: Option<String>,
     pub votes: Vec<crate::pages::votes::VoteLine>,
     pub slug: String,
+    /// Categories disclosed so far (or overdue), with their last period.
+    pub disclosure_categories: Vec<crate::pages::disclosures::CategoryLine>,
+    /// The latest published disclosures.
+    pub disclosures: Vec<crate::pages::disclosures::Line>,
 }
 
 fn section(id: &str, title: &str, empty: &str) -> Markup {
@@ -88,9 +92,16 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
                     h2 #h-votes { a href={"/c/" (v.slug) "/votes"} { (c.t("表决", "Votes")) } }
                     (crate::pages::votes::vote_list(c, &v.slug, &v.votes))
                 }
-                (section("disclosures", if v.is_village { c.t("村务公开", "Village affairs disclosure") } else { c.t("居务公开", "Residential affairs disclosure") },
-                    c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
-                        "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")))
+                section.board-section aria-labelledby="h-disclosures" {
+                    h2 #h-disclosures { a href={"/c/" (v.slug) "/disclosures"} { (if v.is_village { c.t("村务公开", "Village affairs disclosure") } else { c.t("居务公开", "Residential affairs disclosure") }) } }
+                    @if v.disclosures.is_empty() && v.disclosure_categories.is_empty() {
+                        p.empty { (c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
+                            "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")) }
+                    } @else {
+                        (crate::pages::disclosures::categories(c, &v.slug, &v.disclosure_categories))
+                        (crate::pages::disclosures::line_list(c, &v.slug, &v.disclosures, false))
+                    }
+                }
             }
             section.contact aria-labelledby="h-contact" {
                 h2 #h-contact { (if v.is_village { c.t("联系村委会", "Contact the village committee") } else { c.t("联系居委会", "Contact the residents' committee") }) }

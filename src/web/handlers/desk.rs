@@ -1,0 +1,166 @@
+//! The oversight desk of the supervision committee (监督委员会): what awaits
+//! its review, what is overdue, what is unanswered, and a one-click check of
+//! the ledger with the result explained.
+
+use super::disclosures::category_lines;
+use super::fmt_time;
+use crate::error::Error;
+use crate::store::disclosures::{self as store, Filter, Status};
+use crate::store::{ledger, objections};
+use crate::web::AppState;
+use crate::web::ctx::Overseer;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use teahouse_views::Bi;
+use teahouse_views::pages::disclosures as view;
+
+#[derive(Deserialize, Default)]
+pub struct DeskQuery {
+    #[serde(default)]
+    verify: String,
+}
+
+fn excerpt(s: &str) -> String {
+    let mut t: String = s.chars().take(80).collect();
+    if s.chars().count() > 80 {
+        t.push('…');
+    }
+    t
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    o: Overseer,
+    Query(q): Query<DeskQuery>,
+) -> Result<Response, Error> {
+    let cid = o.community.id;
+    let slug = o.community.slug.clone();
+    let verify = q.verify == "1";
+    let s2 = slug.clone();
+    let (lines, cadences, published, threads, objs, report, head) = st
+        .db
+        .read(move |c| {
+            let lines = store::list(
+                c,
+                cid,
+                &Filter {
+                    category: None,
+                    year: None,
+                    q: String::new(),
+                    staff: true,
+                },
+            )?;
+            let report = if verify {
+                Some(ledger::verify_community(c, cid, s2)?)
+            } else {
+                None
+            };
+            Ok((
+                lines,
+                store::cadences(c, cid)?,
+                store::published_periods(c, cid)?,
+                store::unanswered(c, cid)?,
+                objections::unanswered(c, cid)?,
+                report,
+                ledger::head(c, cid)?,
+            ))
+        })
+        .await?;
+    let tz = &o.community.tz;
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::now().to_zoned(zone).date();
+    let to_view = |l: &store::Line| view::Line {
+        id: l.id,
+        category: {
+            let (z, e) = l.category.names();
+            Bi::new(z, e)
+        },
+        period: {
+            let (z, e) = l.period.words();
+            Bi::new(z, e)
+        },
+        title: l.title.clone(),
+        status: l.status.as_str().into(),
+        rev: l.rev,
+        open_threads: l.open_threads,
+    };
+    let mut unanswered: Vec<(String, String, Bi, String, String, String)> = threads
+        .iter()
+        .map(|(id, title, t)| {
+            (
+                format!("/c/{slug}/disclosures/{id}#h-threads"),
+                title.clone(),
+                if t.kind == "query" {
+                    Bi::new("监督委员会质询", "supervisors' query")
+                } else {
+                    Bi::new("居民提问", "resident's question")
+                },
+                t.author.clone(),
+                fmt_time(t.asked_at, tz),
+                excerpt(&t.text),
+            )
+        })
+        .collect();
+    unanswered.extend(objs.iter().map(|(vid, title, ob)| {
+        (
+            format!("/c/{slug}/votes/{vid}#h-objections"),
+            title.clone(),
+            Bi::new("表决结果异议", "objection to a vote result"),
+            ob.author.clone(),
+            fmt_time(ob.created_at, tz),
+            excerpt(&ob.text),
+        )
+    }));
+    let verify = report.map(|r| match r.broken {
+        None => view::VerifyView {
+            ok: true,
+            entries: r.entries,
+            head: head.as_ref().map(|(_, h)| h.clone()),
+            explanation: Bi::new(
+                format!(
+                    "核验通过：{} 条记录环环相扣，没有一条被改动；每项已公开的内容、签署、答复和表决结果都与记录一致。可以把最新哈希与公开栏上打印的哈希对照。",
+                    r.entries
+                ),
+                format!(
+                    "Verified: {} entries, each linked to the one before and none altered; every published disclosure, sign-off, answer and vote result still matches its entry. Compare the head hash with the one printed on the paper notices.",
+                    r.entries
+                ),
+            ),
+        },
+        Some(b) => view::VerifyView {
+            ok: false,
+            entries: r.entries,
+            head: head.as_ref().map(|(_, h)| h.clone()),
+            explanation: Bi::new(
+                format!(
+                    "核验未通过：{}。这说明数据库里的内容在记录之后被改动过（或记录本身被改动）。请保存本页，向乡镇（街道）报告，并用打印的公告和下载的记录文件对照。",
+                    b.zh
+                ),
+                format!(
+                    "Verification FAILED: {}. Something in the database changed after it was recorded (or the record itself was changed). Keep this page, report it to the township (street) office, and compare with the printed notices and a downloaded ledger file.",
+                    b.en
+                ),
+            ),
+        },
+    });
+    let dv = view::DeskView {
+        awaiting: lines
+            .iter()
+            .filter(|l| l.status == Status::Review)
+            .map(to_view)
+            .collect(),
+        waiting_committee: lines
+            .iter()
+            .filter(|l| l.status == Status::Queried)
+            .map(to_view)
+            .collect(),
+        overdue: category_lines(&cadences, &published, today)
+            .into_iter()
+            .filter(|c| !c.overdue.is_empty())
+            .collect(),
+        unanswered,
+        verify,
+    };
+    Ok(view::desk_page(&o.ctx.chrome(Some(&o.community)), &slug, &dv).into_response())
+}
