@@ -472,13 +472,13 @@ pub fn query(
         )
     })?;
     let r = revision(tx, d.id, rev)?;
-    if let Some(n) = row {
-        if n < 1 || n as usize > r.rows.len() {
-            return Err(Error::Invalid(Msg::new(
-                format!("没有第 {n} 行（表格共 {} 行）", r.rows.len()),
-                format!("there is no row {n} (the table has {})", r.rows.len()),
-            )));
-        }
+    if let Some(n) = row
+        && (n < 1 || n as usize > r.rows.len())
+    {
+        return Err(Error::Invalid(Msg::new(
+            format!("没有第 {n} 行（表格共 {} 行）", r.rows.len()),
+            format!("there is no row {n} (the table has {})", r.rows.len()),
+        )));
     }
     tx.execute(
         "INSERT INTO disclosure_threads (disclosure_id, kind, rev, row, text, author, asked_by, asked_at)

@@ -176,6 +176,34 @@ impl Client {
         self.finish(r).await
     }
 
+    /// A multipart form with text fields and, optionally, one file.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Resp {
+        self.prime().await;
+        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((field, name, bytes)) = file {
+            form = form.part(
+                field.to_string(),
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        }
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
     pub async fn login(&mut self, login: &str, password: &str) -> Resp {
         let r = self
             .post("/login", &[("login", login), ("password", password)])
@@ -195,6 +223,7 @@ pub const RESIDENT: (&str, &str) = ("resident", "demo-resident-2026");
 pub const COMMITTEE: (&str, &str) = ("juwei", "demo-committee-2026");
 pub const SUPERVISOR: (&str, &str) = ("jiandu", "demo-supervisor-2026");
 pub const VILLAGE_COMMITTEE: (&str, &str) = ("cunwei", "demo-committee-2026");
+pub const VILLAGE_SUPERVISOR: (&str, &str) = ("cunjian", "demo-supervisor-2026");
 pub const OPERATOR: (&str, &str) = ("operator", "demo-operator-2026");
 
 /// The code on a freshly printed slips page.

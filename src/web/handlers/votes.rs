@@ -896,6 +896,14 @@ pub async fn open(
     .await
 }
 
+/// A staff account that is not a resident on the roll has no ballot.
+fn not_on_roll() -> Error {
+    Error::Invalid(Msg::new(
+        "您的账户不对应名册上的居民，不能投票",
+        "your account is not a resident on the roll, so it has no ballot",
+    ))
+}
+
 /// A ballot form: `choice` may repeat (multiple-choice checkboxes).
 #[derive(Default)]
 pub struct BallotPost {
@@ -932,7 +940,7 @@ pub async fn cast(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     let f = BallotPost::from_pairs(f);
-    let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
+    let resident = m.account.resident_id.ok_or_else(not_on_roll)?;
     step(
         &st,
         &m.ctx,
@@ -1596,7 +1604,7 @@ pub async fn proxy_ballot(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     let f = BallotPost::from_pairs(f);
-    let resident = m.account.resident_id.ok_or(Error::Forbidden)?;
+    let resident = m.account.resident_id.ok_or_else(not_on_roll)?;
     step(
         &st,
         &m.ctx,

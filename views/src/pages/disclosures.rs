@@ -91,6 +91,7 @@ pub fn line_list(c: &Chrome, slug: &str, lines: &[Line], staff: bool) -> Markup 
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn board_page(
     c: &Chrome,
     slug: &str,
