@@ -686,7 +686,7 @@ pub fn list(conn: &Connection, community_id: i64, f: &Filter) -> Result<Vec<Line
            AND (?3 IS NULL OR d.category = ?3)
            AND (?4 IS NULL OR substr(d.period, 1, 4) = ?4)
            AND (?5 = '%%' OR r.title LIKE ?5 OR r.explanation LIKE ?5 OR r.rows LIKE ?5)
-         ORDER BY d.period DESC, d.id DESC",
+         ORDER BY coalesce(r.published_at, r.created_at) DESC, d.id DESC",
     )?;
     let v = st
         .query_map(

@@ -11,8 +11,10 @@ use crate::store::audit::{self, Actor};
 use crate::store::communities::{self, Contact, Kind};
 use crate::store::{Db, roll};
 
-const VILLAGE_CSV: &[u8] = include_bytes!("../data/demo/village.csv");
-const COMPOUND_CSV: &[u8] = include_bytes!("../data/demo/compound.csv");
+mod disclosures;
+
+const VILLAGE_CSV: &[u8] = include_bytes!("../../data/demo/village.csv");
+const COMPOUND_CSV: &[u8] = include_bytes!("../../data/demo/compound.csv");
 
 /// (role shown, login, password, where it lands)
 pub const LOGINS: &[(&str, &str, &str, &str)] = &[
@@ -130,6 +132,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
             }
         }
         demo_votes(tx, v, c)?;
+        disclosures::seed(tx, v)?;
         Ok(())
     })
     .await?;
