@@ -272,6 +272,11 @@ async fn committee_pages_pass_axe() {
         "codes",
         "audit",
         "settings",
+        "desk",
+        "desk?verify=1",
+        "disclosures",
+        "disclosures/new",
+        "votes/new",
     ] {
         visit(&b, &format!("{}/c/wutong/{p}", s.base)).await;
     }
@@ -307,6 +312,31 @@ async fn committee_pages_pass_axe() {
         .await
         .unwrap();
     axe(&b, "import errors").await;
+    // A disclosure table with a bad balance shows its cell errors accessibly.
+    visit(&b, &format!("{}/c/wutong/disclosures/new", s.base)).await;
+    b.find(Locator::Id("f-table"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    fill(&b, "f-title", "测试").await;
+    fill(
+        &b,
+        "f-table",
+        "日期,摘要,收入,支出,余额
+2031-01-01,结余,,,100
+2031-01-02,收入,5,,200
+",
+    )
+    .await;
+    click(&b, "main form button.primary").await;
+    b.wait()
+        .for_element(Locator::Css(".error-summary table"))
+        .await
+        .unwrap();
+    assert!(body_text(&b).await.contains("余额不符"));
+    axe(&b, "disclosure table errors").await;
     // Printed slips.
     visit(&b, &format!("{}/c/wutong/codes", s.base)).await;
     click(&b, "main form button[type=submit]").await;
@@ -398,6 +428,76 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
         .await
         .expect("the receipt is in the published ballot list");
     assert!(row.text().await.unwrap().contains("同意"));
+    b.close().await.unwrap();
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_supervisor_signs_off_on_a_phone_and_the_notice_prints() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let r = com
+        .post_multipart(
+            "/c/xingfu/disclosures",
+            &[
+                ("category", "general"),
+                ("period", "2031-Q2"),
+                ("title", "2031年第二季度村务"),
+                (
+                    "table",
+                    "事项,内容,备注\n修缮祠堂,已完工,村民投工投劳\n清理河道,进行中,",
+                ),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location.unwrap();
+    let path = path.split('?').next().unwrap().to_string();
+    com.post(&format!("{path}/submit"), &[]).await;
+
+    let (_driver, b) = start_browser(390, 844).await;
+    visit(&b, &format!("{}/login?next=/c/xingfu/desk", s.base)).await;
+    fill(&b, "f-login", VILLAGE_SUPERVISOR.0).await;
+    fill(&b, "f-password", VILLAGE_SUPERVISOR.1).await;
+    click(&b, "main button[type=submit]").await;
+    b.wait().for_element(Locator::Id("h-await")).await.unwrap();
+    axe(&b, "oversight desk").await;
+    b.find(Locator::LinkText("2031年第二季度村务"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Id("h-review")).await.unwrap();
+    axe(&b, "disclosure under review").await;
+    submit_and_wait(&b, "form[action$='/sign'] button[type=submit]").await;
+    let text = body_text(&b).await;
+    assert!(text.contains("您的签署已记录"), "{text}");
+    assert!(text.contains("赵监委"), "the signature is shown");
+    axe(&b, "disclosure after sign-off").await;
+
+    let r = com.post(&format!("{path}/publish"), &[]).await;
+    assert_eq!(r.status, reqwest::StatusCode::SEE_OTHER, "{}", r.body);
+    visit(&b, &format!("{}{path}/notice", s.base)).await;
+    assert!(
+        b.find(Locator::Css("article.notice svg")).await.is_ok(),
+        "QR code"
+    );
+    let hashes = b
+        .find_all(Locator::Css("article.notice code.hash"))
+        .await
+        .unwrap();
+    assert_eq!(hashes.len(), 2, "the entry's hash and the ledger head");
+    let pdf = b
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .expect("print to PDF");
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 2000, "a real PDF");
+    // The board with the demo's overdue month, and the committee's form.
+    visit(&b, &format!("{}/c/xingfu/disclosures", s.base)).await;
+    assert!(body_text(&b).await.contains("逾期未公开"));
     b.close().await.unwrap();
     s.stop().await;
 }
