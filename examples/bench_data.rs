@@ -18,8 +18,16 @@ fn rows(n: usize) -> Vec<Vec<String>> {
             vec![
                 format!("2035-01-{:02}", i % 28 + 1),
                 format!("第 {i} 笔"),
-                if inc > 0 { show_money(inc) } else { String::new() },
-                if sp > 0 { show_money(sp) } else { String::new() },
+                if inc > 0 {
+                    show_money(inc)
+                } else {
+                    String::new()
+                },
+                if sp > 0 {
+                    show_money(sp)
+                } else {
+                    String::new()
+                },
                 show_money(bal),
                 "李*".into(),
                 format!("记-{i:04}"),
@@ -50,13 +58,22 @@ fn publish(tx: &rusqlite::Transaction, cid: i64, n: usize, who: (i64, i64)) -> i
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["disclosure", db] => {
             let mut c = Connection::open(db).unwrap();
             c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
             let tx = c.transaction().unwrap();
             let cid: i64 = tx
-                .query_row("SELECT id FROM communities WHERE slug = 'xingfu'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM communities WHERE slug = 'xingfu'",
+                    [],
+                    |r| r.get(0),
+                )
                 .unwrap();
             let who = |role: &str| -> i64 {
                 tx.query_row(
@@ -76,7 +93,8 @@ fn main() {
             let mut c = Connection::open(db).unwrap();
             migrations::run(&mut c).unwrap();
             let tx = c.transaction().unwrap();
-            let cid = communities::create(&tx, "bench", "bench", communities::Kind::Village).unwrap();
+            let cid =
+                communities::create(&tx, "bench", "bench", communities::Kind::Village).unwrap();
             let acc = |login: &str, role| {
                 let id = accounts::create(
                     &tx,

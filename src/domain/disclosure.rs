@@ -563,11 +563,9 @@ pub fn check_table(cat: Category, table: &[Vec<String>]) -> Result<Checked, Vec<
                             format!("\"{cell}\" should be a whole number from 0 to 100"),
                         )
                     }),
-                Kind::Date => cell
-                    .replace(['/', '.'], "-")
-                    .parse::<jiff::civil::Date>()
+                Kind::Date => super::deliberation::parse_date(&cell)
                     .map(|d| d.to_string())
-                    .map_err(|_| {
+                    .ok_or_else(|| {
                         Msg::new(
                             format!("日期“{cell}”应写作 2026-03-15"),
                             format!("date \"{cell}\" should look like 2026-03-15"),

@@ -4,6 +4,7 @@ pub mod area;
 pub mod code;
 pub mod cost_share;
 pub mod credentials;
+pub mod deliberation;
 pub mod disclosure;
 pub mod dwelling;
 pub mod ledger;

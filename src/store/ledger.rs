@@ -134,7 +134,10 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
                 Some(b) => Some(b),
                 None => match super::disclosures::check_entry(conn, id, e)? {
                     Some(b) => Some(b),
-                    None => super::votes::check_entry(conn, id, e)?,
+                    None => match super::deliberations::check_entry(conn, id, e)? {
+                        Some(b) => Some(b),
+                        None => super::votes::check_entry(conn, id, e)?,
+                    },
                 },
             };
             if found.is_some() {

@@ -386,6 +386,100 @@ CREATE TABLE disclosure_threads (
 CREATE INDEX disclosure_threads_by ON disclosure_threads(disclosure_id, kind);
 "#;
 
+/// Deliberations (流动的茶馆): meetings, agenda items (residents may
+/// suggest), attendance and guests, minutes as revisions (published ones
+/// frozen), confirmations by attendees, and follow-up actions.
+const M008: &str = r#"
+CREATE TABLE deliberations (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    title TEXT NOT NULL,
+    place TEXT NOT NULL,
+    place_label TEXT NOT NULL,
+    venue TEXT NOT NULL DEFAULT '',
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'held', 'published')),
+    checkin_token TEXT NOT NULL,
+    published_rev INTEGER,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX deliberations_by_time ON deliberations(community_id, starts_at);
+
+CREATE TABLE agenda_items (
+    id INTEGER PRIMARY KEY,
+    deliberation_id INTEGER NOT NULL REFERENCES deliberations(id),
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL CHECK (state IN ('suggested', 'agenda', 'declined')),
+    suggested_by INTEGER REFERENCES accounts(id),
+    suggester TEXT,
+    proposal_id INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX agenda_items_of ON agenda_items(deliberation_id);
+
+CREATE TABLE attendance (
+    deliberation_id INTEGER NOT NULL REFERENCES deliberations(id),
+    resident_id INTEGER NOT NULL REFERENCES residents(id),
+    how TEXT NOT NULL CHECK (how IN ('qr', 'host')),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (deliberation_id, resident_id)
+) WITHOUT ROWID;
+
+CREATE TABLE deliberation_guests (
+    id INTEGER PRIMARY KEY,
+    deliberation_id INTEGER NOT NULL REFERENCES deliberations(id),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL
+);
+
+CREATE TABLE minutes_revisions (
+    deliberation_id INTEGER NOT NULL REFERENCES deliberations(id),
+    rev INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    reason TEXT,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    published_at INTEGER,
+    PRIMARY KEY (deliberation_id, rev)
+) WITHOUT ROWID;
+CREATE TRIGGER minutes_published_frozen BEFORE UPDATE ON minutes_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'published minutes cannot change'); END;
+CREATE TRIGGER minutes_published_kept BEFORE DELETE ON minutes_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'published minutes cannot be deleted'); END;
+
+CREATE TABLE minutes_confirmations (
+    deliberation_id INTEGER NOT NULL REFERENCES deliberations(id),
+    rev INTEGER NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (deliberation_id, rev, account_id)
+) WITHOUT ROWID;
+
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    deliberation_id INTEGER NOT NULL REFERENCES deliberations(id),
+    item_id INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    report TEXT,
+    closed_by INTEGER REFERENCES accounts(id),
+    closed_at INTEGER,
+    created_at INTEGER NOT NULL,
+    UNIQUE (deliberation_id, item_id, title)
+);
+CREATE INDEX actions_open ON actions(community_id, status, due);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -395,6 +489,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M005),
         M::up(M006),
         M::up(M007),
+        M::up(M008),
     ])
 }
 

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod codes;
 pub mod communities;
+pub mod deliberations;
 pub mod disclosures;
 pub mod elevator;
 pub mod ledger;

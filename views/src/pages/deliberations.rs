@@ -1,0 +1,482 @@
+//! Mobile teahouse (流动的茶馆): the series with its route, one meeting
+//! (agenda, sign-in, attendance, minutes), follow-up actions and the A4
+//! minutes notice.
+
+use crate::chrome::{Bi, Chrome};
+use crate::forms::{self, Errors, Opts};
+use crate::layout::{bi, csrf, flash, page};
+use maud::{Markup, html};
+
+pub struct MeetingLine {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub when: String,
+    pub status: String,
+    pub settled: usize,
+    pub items: usize,
+}
+
+pub struct NewValues {
+    pub title: String,
+    pub place: String,
+    pub venue: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub host: String,
+}
+
+pub struct SeriesView {
+    pub upcoming: Vec<MeetingLine>,
+    pub past: Vec<MeetingLine>,
+    pub settled_this_year: usize,
+    pub settled_total: usize,
+    pub since_year: Option<i16>,
+    /// place, meetings held there, topics settled there
+    pub route: Vec<(String, usize, usize)>,
+    pub open_actions: usize,
+    pub overdue_actions: usize,
+    pub places: Vec<(String, String)>,
+    pub values: NewValues,
+    pub errors: Errors,
+}
+
+fn status_words(c: &Chrome, s: &str) -> &'static str {
+    match s {
+        "planned" => c.t("计划中", "planned"),
+        "held" => c.t("已召开，纪要整理中", "held; minutes being written"),
+        _ => c.t("纪要已公开", "minutes published"),
+    }
+}
+
+pub fn meeting_list(c: &Chrome, slug: &str, ms: &[MeetingLine]) -> Markup {
+    html! {
+        @if ms.is_empty() {
+            p.empty { (c.t("没有。", "None.")) }
+        } @else {
+            ul.vote-list {
+                @for m in ms {
+                    li {
+                        a href={"/c/" (slug) "/deliberations/" (m.id)} { (m.title) }
+                        " " span.tag { (status_words(c, &m.status)) }
+                        br;
+                        span.muted { (m.when) " · " (m.place) }
+                        @if m.items > 0 { " · " (m.items) (c.t(" 个议题", " items")) }
+                        @if m.settled > 0 { " · " strong { (m.settled) (c.t(" 个已解决", " settled")) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn series_page(c: &Chrome, slug: &str, v: &SeriesView) -> Markup {
+    page(
+        c,
+        c.t("流动的茶馆", "Mobile teahouse"),
+        html! {
+            h1 { (c.t("流动的茶馆", "Mobile teahouse")) }
+            p { (c.t("议事会走到院落、楼道和村民小组里开：大家在家门口把事情说开，议定的事有人跟进、按期办结。",
+                     "Meetings move from courtyard to courtyard: problems are talked through where people live, and what is agreed is followed up by a named person by a date.")) }
+            p.lead {
+                @if let Some(y) = v.since_year { (c.t("自 ", "Since ")) (y) (c.t(" 年以来已解决 ", ", ")) strong { (v.settled_total) } (c.t(" 个议题；", " topics settled; ")) }
+                (c.t("今年已解决 ", "this year: ")) strong { (v.settled_this_year) } (c.t(" 个。", "."))
+                " " a href={"/c/" (slug) "/actions"} { (c.t("跟进事项：", "Follow-up: ")) (v.open_actions) (c.t(" 项未办结", " open")) @if v.overdue_actions > 0 { (c.t("，其中 ", ", ")) strong.warn { (v.overdue_actions) (c.t(" 项逾期", " overdue")) } } }
+            }
+            p { a href={"/c/" (slug) "/deliberations.ics"} { (c.t("订阅议事会日程（日历）", "Subscribe to the meetings (calendar)")) } " · "
+                a href={"/api/v1/c/" (slug) "/deliberations"} { (c.t("开放数据（JSON）", "Open data (JSON)")) } }
+            section aria-labelledby="h-upcoming" {
+                h2 #h-upcoming { (c.t("即将召开", "Coming up")) }
+                (meeting_list(c, slug, &v.upcoming))
+            }
+            section aria-labelledby="h-route" {
+                h2 #h-route { (c.t("茶馆走过的地方", "Where the teahouse has been")) }
+                @if v.route.is_empty() { p.empty { (c.t("还没有开过议事会。", "No meetings yet.")) } }
+                ol.route { @for (place, n, settled) in &v.route { li { strong { (place) } " · " (n) (c.t(" 次", " meetings")) " · " (settled) (c.t(" 个议题已解决", " topics settled")) } } }
+            }
+            section aria-labelledby="h-past" {
+                h2 #h-past { (c.t("开过的议事会", "Past meetings")) }
+                (meeting_list(c, slug, &v.past))
+            }
+            @if c.is_committee() {
+                section.staff-panel aria-labelledby="h-new" {
+                    h2 #h-new { (c.t("安排议事会", "Plan a meeting")) }
+                    (forms::summary(c, &v.errors))
+                    form.stack method="post" action={"/c/" (slug) "/deliberations"} {
+                        (csrf(c))
+                        (forms::input(c, "title", c.t("主题", "Topic"), &v.values.title, &v.errors, Opts { required: true, ..Default::default() }))
+                        (forms::select(c, "place", c.t("地点（名册上的村民小组、网格或楼栋）", "Place (a villager group, grid or building on the roll)"), &v.places, &v.values.place, &v.errors))
+                        (forms::input(c, "venue", c.t("具体位置（如：张家院子、3栋楼下凉亭）", "Venue (e.g. the Zhangs' courtyard)"), &v.values.venue, &v.errors, Opts::default()))
+                        (forms::input(c, "date", c.t("日期", "Date"), &v.values.date, &v.errors, Opts { kind: "date", required: true, ..Default::default() }))
+                        (forms::input(c, "start", c.t("开始时间", "Starts"), &v.values.start, &v.errors, Opts { kind: "time", required: true, ..Default::default() }))
+                        (forms::input(c, "end", c.t("结束时间", "Ends"), &v.values.end, &v.errors, Opts { kind: "time", required: true, ..Default::default() }))
+                        (forms::input(c, "host", c.t("主持人", "Host"), &v.values.host, &v.errors, Opts { required: true, ..Default::default() }))
+                        button.primary type="submit" { (c.t("安排", "Plan it")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct ItemView {
+    pub id: i64,
+    pub title: String,
+    pub detail: String,
+    pub state: String,
+    pub suggester: Option<String>,
+}
+
+pub struct ItemMinutesView {
+    pub item: i64,
+    pub title: String,
+    pub outcome: String,
+    pub outcome_words: Option<Bi>,
+    /// (who or "一位村民", text)
+    pub views: Vec<(String, String)>,
+    pub views_text: String,
+    pub notes: String,
+    /// title, owner, due, status words, overdue
+    pub actions: Vec<(String, String, String, Option<Bi>, bool)>,
+    pub actions_text: String,
+    /// A prefilled draft vote, for "referred to a vote".
+    pub vote_link: Option<String>,
+}
+
+pub struct MeetingView {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub venue: String,
+    pub when: String,
+    pub host: String,
+    pub status: String,
+    pub items: Vec<ItemView>,
+    pub attendance: usize,
+    /// (group or building, count)
+    pub counts: Vec<(String, usize)>,
+    pub attendees: Vec<String>,
+    pub guests: Vec<(String, String)>,
+    /// For staff: the sign-in link shown as a QR code at the venue.
+    pub checkin_url: Option<String>,
+    /// For a resident with the code: whether sign-in is open now.
+    pub checkin: Option<(String, bool, bool)>,
+    pub summary: String,
+    pub minutes: Vec<ItemMinutesView>,
+    pub minutes_rev: Option<i64>,
+    pub minutes_working: bool,
+    pub amend_reason: Option<String>,
+    pub revisions: Vec<(i64, Option<String>, Option<String>)>,
+    pub diff: Option<(i64, i64, Vec<Bi>)>,
+    pub confirmations: Vec<String>,
+    pub can_confirm: bool,
+    pub can_suggest: bool,
+    pub ledger: Vec<(i64, String, String)>,
+    pub outcomes: Vec<(String, String)>,
+    pub notice: Option<Bi>,
+}
+
+fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
+    html! {
+        section aria-labelledby="h-agenda" {
+            h2 #h-agenda { (c.t("议程", "Agenda")) }
+            @let on: Vec<&ItemView> = v.items.iter().filter(|i| i.state == "agenda").collect();
+            @if on.is_empty() { p.empty { (c.t("还没有议题。", "No items yet.")) } }
+            ol { @for i in &on { li { strong { (i.title) } @if let Some(s) = &i.suggester { " " span.muted { (c.t("（居民 ", "(suggested by ")) (s) (c.t(" 提议）", ")")) } } @if !i.detail.is_empty() { br; (i.detail) } } } }
+            @let suggested: Vec<&ItemView> = v.items.iter().filter(|i| i.state == "suggested").collect();
+            @if !suggested.is_empty() {
+                h3 { (c.t("居民建议的议题", "Items residents suggested")) }
+                ul { @for i in &suggested { li {
+                    strong { (i.title) } " · " (i.suggester.as_deref().unwrap_or("")) @if !i.detail.is_empty() { br; (i.detail) }
+                    @if committee && v.status == "planned" {
+                        form.inline method="post" action={(base) "/items/" (i.id) "/decide"} {
+                            (csrf(c))
+                            button type="submit" name="accept" value="1" { (c.t("列入议程", "Put on the agenda")) } " "
+                            button type="submit" name="accept" value="0" { (c.t("不列入", "Decline")) }
+                        }
+                    }
+                } } }
+            }
+            @if v.status == "planned" && (committee || v.can_suggest) {
+                form.stack method="post" action={(base) "/items"} {
+                    (csrf(c))
+                    div.field { label for="f-item" { (if committee { c.t("添加议题", "Add an item") } else { c.t("建议一个议题", "Suggest an item") }) } input #f-item type="text" name="title" required; }
+                    div.field { label for="f-detail" { (c.t("说明（可不填）", "Details (optional)")) } textarea #f-detail name="detail" rows="2" {} }
+                    button type="submit" { (if committee { c.t("添加", "Add") } else { c.t("提交建议", "Suggest") }) }
+                }
+            }
+        }
+    }
+}
+
+fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
+    html! {
+        section aria-labelledby="h-attendance" {
+            h2 #h-attendance { (c.t("到会", "Attendance")) " (" (v.attendance) ")" }
+            @if !v.counts.is_empty() { ul.stats { @for (k, n) in &v.counts { li { (k) " " strong { (n) } (c.t(" 人", "")) } } } }
+            @if !v.guests.is_empty() { p { (c.t("列席：", "Guests: ")) @for (i, (n, r)) in v.guests.iter().enumerate() { @if i > 0 { "；" } (n) "（" (r) "）" } } }
+            @if let Some((token, open, done)) = &v.checkin {
+                @if *done {
+                    (flash(c, "ok", &Bi::new("您已签到。", "You are signed in.")))
+                } @else if *open {
+                    form method="post" action={(base) "/checkin"} {
+                        (csrf(c))
+                        input type="hidden" name="token" value=(token);
+                        button.primary type="submit" { (c.t("我已到场，签到", "I am here: sign me in")) }
+                    }
+                } @else {
+                    (flash(c, "warn", &Bi::new("现在不在议事会时间内，不能扫码签到。", "Sign-in by QR code is open only during the meeting.")))
+                }
+            }
+            @if committee {
+                @if let Some(url) = &v.checkin_url {
+                    details {
+                        summary { (c.t("签到二维码（在会场出示）", "Sign-in QR code (show it at the venue)")) }
+                        (crate::qr::svg(url, 220, "签到二维码 sign-in QR code"))
+                        p.hint { (c.t("只在会议开始前 30 分钟到结束时有效。", "Valid from 30 minutes before the start until the end.")) }
+                    }
+                }
+                details {
+                    summary { (c.t("主持人登记到会和列席人员", "Host: record attendees and guests")) }
+                    form.stack method="post" action={(base) "/attendance"} {
+                        (csrf(c))
+                        div.field { label for="f-who" { (c.t("名册编号或姓名（每行一个）", "Roll ids or names (one per line)")) } textarea #f-who name="who" rows="3" required {} }
+                        button type="submit" { (c.t("登记到会", "Record")) }
+                    }
+                    form.stack method="post" action={(base) "/guests"} {
+                        (csrf(c))
+                        div.field { label for="f-gname" { (c.t("列席人员姓名", "Guest's name")) } input #f-gname type="text" name="name" required; }
+                        div.field { label for="f-grole" { (c.t("身份（如：镇干部、律师）", "Role (e.g. township official, lawyer)")) } input #f-grole type="text" name="role" required; }
+                        button type="submit" { (c.t("登记列席", "Record the guest")) }
+                    }
+                    @if !v.attendees.is_empty() { p.muted { (v.attendees.join("、")) } }
+                }
+            }
+        }
+    }
+}
+
+fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
+    html! {
+        form.stack method="post" action={(base) "/minutes"} {
+            (csrf(c))
+            @if v.minutes_working && v.revisions.iter().any(|r| r.2.is_some()) || v.amend_reason.is_some() {
+                div.field { label for="f-reason" { (c.t("修订原因", "Reason for the amendment")) } input #f-reason type="text" name="reason" value=[v.amend_reason.as_deref()] required; }
+            } @else if v.status == "published" {
+                div.field { label for="f-reason" { (c.t("修订原因（已公开的纪要只能修订）", "Reason (published minutes are amended, not edited)")) } input #f-reason type="text" name="reason" required; }
+            }
+            div.field { label for="f-summary" { (c.t("纪要摘要", "Summary")) } textarea #f-summary name="summary" rows="3" { (v.summary) } }
+            @for m in &v.minutes {
+                fieldset {
+                    legend { (m.title) }
+                    div.field {
+                        label for={"f-outcome-" (m.item)} { (c.t("结果", "Outcome")) }
+                        select id={"f-outcome-" (m.item)} name={"outcome_" (m.item)} {
+                            option value="" { (c.t("（未定）", "(none)")) }
+                            @for (val, label) in &v.outcomes { option value=(val) selected[*val == m.outcome] { (label) } }
+                        }
+                    }
+                    div.field {
+                        label for={"f-views-" (m.item)} { (c.t("听到的意见（每行一条；“姓名：意见”为署名，本人同意才写姓名）", "Views heard (one per line; \"name: view\" only if they agree to be named)")) }
+                        textarea id={"f-views-" (m.item)} name={"views_" (m.item)} rows="3" { (m.views_text) }
+                    }
+                    div.field {
+                        label for={"f-notes-" (m.item)} { (c.t("说明", "Notes")) }
+                        textarea id={"f-notes-" (m.item)} name={"notes_" (m.item)} rows="2" { (m.notes) }
+                    }
+                    div.field {
+                        label for={"f-actions-" (m.item)} { (c.t("跟进事项（每行：事项 | 负责人 | 截止日期）", "Follow-up (one per line: action | owner | due date)")) }
+                        textarea id={"f-actions-" (m.item)} name={"actions_" (m.item)} rows="2" { (m.actions_text) }
+                    }
+                }
+            }
+            button type="submit" { (c.t("保存纪要草稿", "Save the draft minutes")) }
+        }
+    }
+}
+
+pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
+    let base = format!("/c/{slug}/deliberations/{}", v.id);
+    let committee = c.is_committee();
+    page(
+        c,
+        &v.title,
+        html! {
+            p { a href={"/c/" (slug) "/deliberations"} { "← " (c.t("流动的茶馆", "Mobile teahouse")) } }
+            h1 { (v.title) }
+            @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
+            dl.facts {
+                dt { (c.t("时间", "When")) } dd { (v.when) }
+                dt { (c.t("地点", "Where")) } dd { (v.place) @if !v.venue.is_empty() { " · " (v.venue) } }
+                dt { (c.t("主持人", "Host")) } dd { (v.host) }
+                dt { (c.t("状态", "Status")) } dd { strong { (status_words(c, &v.status)) } }
+            }
+            (agenda(c, &base, v, committee))
+            (attendance(c, &base, v, committee))
+            section aria-labelledby="h-minutes" {
+                h2 #h-minutes { (c.t("会议纪要", "Minutes")) @if let Some(r) = v.minutes_rev { " " span.muted { (c.t("第 ", "revision ")) (r) (c.t(" 版", "")) @if v.minutes_working { (c.t("（草稿，未公开）", " (draft, not public)")) } } } }
+                @if v.minutes.is_empty() || v.minutes_rev.is_none() {
+                    p.empty { (c.t("纪要还没有公开。", "The minutes are not published yet.")) }
+                } @else {
+                    @if !v.summary.is_empty() { @for line in v.summary.lines() { p { (line) } } }
+                    @for m in &v.minutes {
+                        article.minutes-item {
+                            h3 { (m.title) }
+                            @if let Some(o) = &m.outcome_words { p { (c.t("结果：", "Outcome: ")) strong { (bi(c, o)) } } }
+                            @if !m.views.is_empty() { ul { @for (who, t) in &m.views { li { strong { (who) } "：" (t) } } } }
+                            @if !m.notes.is_empty() { p { (m.notes) } }
+                            @if !m.actions.is_empty() {
+                                ul.actions { @for (t, owner, due, status, overdue) in &m.actions {
+                                    li class=(if *overdue { "overdue" } else { "" }) { (t) " · " (owner) " · " (c.t("截止 ", "due ")) (due)
+                                        @if let Some(s) = status { " · " strong { (bi(c, s)) } } }
+                                } }
+                            }
+                            @if let Some(link) = &m.vote_link { @if committee { p { a.button href=(link) { (c.t("据此起草表决", "Draft the vote from this")) } } } }
+                        }
+                    }
+                    @if !v.confirmations.is_empty() { p { (c.t("与会者确认：", "Confirmed by attendees: ")) (v.confirmations.join("、")) } }
+                    @if v.can_confirm {
+                        form method="post" action={(base) "/confirm"} { (csrf(c)) button type="submit" { (c.t("我参加了，纪要属实", "I was there: these minutes are right")) } }
+                    }
+                    @if !v.minutes_working { p.actions { a.button href={(base) "/notice"} { (c.t("打印纪要公告（A4）", "Print the minutes notice (A4)")) } } }
+                }
+                @if committee && v.status != "planned" || committee && !v.minutes.is_empty() {
+                    details open[v.minutes_working] {
+                        summary { (if v.status == "published" && !v.minutes_working { c.t("修订纪要", "Amend the minutes") } else { c.t("填写纪要", "Write the minutes") }) }
+                        (minutes_form(c, &base, v))
+                    }
+                    @if v.minutes_working {
+                        form method="post" action={(base) "/publish"} { (csrf(c)) button.primary type="submit" { (c.t("公开纪要（记入公开记录）", "Publish the minutes (into the ledger)")) } }
+                    }
+                }
+            }
+            @if v.revisions.len() > 1 {
+                section aria-labelledby="h-revs" {
+                    h2 #h-revs { (c.t("纪要版本", "Revisions")) }
+                    ul { @for (rev, reason, at) in &v.revisions { li {
+                        (c.t("第 ", "Revision ")) (rev) (c.t(" 版", "")) " · " (at.as_deref().unwrap_or("-"))
+                        @if let Some(r) = reason { " · " (c.t("原因：", "reason: ")) (r) }
+                        @if *rev > 1 { " · " a href={(base) "?diff=" (rev)} { (c.t("看改动", "changes")) } }
+                    } } }
+                    @if let Some((a, b, changes)) = &v.diff {
+                        h3 { (c.t("第 ", "Changes from revision ")) (a) (c.t(" 版 → 第 ", " to ")) (b) (c.t(" 版", "")) }
+                        ul.diff { @for ch in changes { li { (bi(c, ch)) } } }
+                    }
+                }
+            }
+            @if !v.ledger.is_empty() {
+                section aria-labelledby="h-ledger" {
+                    h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
+                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " code { (kind) } " " code.hash { (hash) } } } }
+                }
+            }
+        },
+    )
+}
+
+pub struct ActionLine {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub meeting: String,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub done: bool,
+    pub overdue: bool,
+    pub report: Option<String>,
+}
+
+pub fn actions_page(c: &Chrome, slug: &str, actions: &[ActionLine], notice: Option<&Bi>) -> Markup {
+    let committee = c.is_committee();
+    page(
+        c,
+        c.t("跟进事项", "Follow-up actions"),
+        html! {
+            p { a href={"/c/" (slug) "/deliberations"} { "← " (c.t("流动的茶馆", "Mobile teahouse")) } }
+            h1 { (c.t("跟进事项", "Follow-up actions")) }
+            @if let Some(n) = notice { (flash(c, "ok", n)) }
+            @if actions.is_empty() { p.empty { (c.t("还没有跟进事项。", "No follow-up actions yet.")) } }
+            ul.vote-list {
+                @for a in actions {
+                    li class=(if a.overdue { "overdue" } else { "" }) id={"action-" (a.id)} {
+                        strong { (a.title) } " · " (a.owner) " · " (c.t("截止 ", "due ")) (a.due)
+                        " · " @if a.done { (c.t("已办结", "done")) } @else if a.overdue { strong.warn { "⚠ " (c.t("逾期", "overdue")) } } @else { (c.t("办理中", "open")) }
+                        br; span.muted { (c.t("来自：", "From: ")) a href={"/c/" (slug) "/deliberations/" (a.meeting_id)} { (a.meeting) } }
+                        @if let Some(r) = &a.report { br; (c.t("完成情况：", "Report: ")) (r) }
+                        @if committee && !a.done {
+                            details {
+                                summary { (c.t("办结", "Close it")) }
+                                form.stack method="post" action={"/c/" (slug) "/actions/" (a.id) "/close"} enctype="multipart/form-data" {
+                                    (csrf(c))
+                                    div.field { label for={"f-report-" (a.id)} { (c.t("完成情况（必填）", "What was done (required)")) } textarea id={"f-report-" (a.id)} name="report" rows="2" required {} }
+                                    div.field { label for={"f-photo-" (a.id)} { (c.t("照片（可不传）", "Photo (optional)")) } input id={"f-photo-" (a.id)} type="file" name="file" accept="image/*,application/pdf"; }
+                                    button type="submit" { (c.t("办结", "Close")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct NoticeView {
+    pub community: String,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub host: String,
+    pub attendance: usize,
+    pub counts: Vec<(String, usize)>,
+    pub guests: Vec<(String, String)>,
+    pub summary: String,
+    pub minutes: Vec<ItemMinutesView>,
+    pub rev: i64,
+    pub reason: Option<String>,
+    pub url: String,
+    pub entry: Option<(i64, String)>,
+    pub head: Option<(i64, String)>,
+    pub printed: String,
+}
+
+pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
+    page(
+        c,
+        &v.title,
+        html! {
+            article.notice {
+                p.notice-org { (v.community) }
+                h1 { "议事会纪要" br; span.notice-en { "Minutes of a community meeting" } }
+                h2 { (v.title) }
+                dl.facts {
+                    dt { "时间 When" } dd { (v.when) }
+                    dt { "地点 Where" } dd { (v.place) }
+                    dt { "主持 Host" } dd { (v.host) }
+                    dt { "到会 Present" } dd { (v.attendance) " 人" @for (k, n) in &v.counts { "；" (k) " " (n) } }
+                    @if !v.guests.is_empty() { dt { "列席 Guests" } dd { @for (i, (n, r)) in v.guests.iter().enumerate() { @if i > 0 { "；" } (n) "（" (r) "）" } } }
+                    @if v.rev > 1 { dt { "修订 Amended" } dd { "第 " (v.rev) " 版" @if let Some(r) = &v.reason { "：" (r) } } }
+                }
+                @for line in v.summary.lines() { p { (line) } }
+                @for m in &v.minutes {
+                    h3 { (m.title) }
+                    @if let Some(o) = &m.outcome_words { p { "结果 Outcome：" strong { (o.zh) } " / " (o.en) } }
+                    @if !m.views.is_empty() { ul { @for (who, t) in &m.views { li { (who) "：" (t) } } } }
+                    @if !m.notes.is_empty() { p { (m.notes) } }
+                    @if !m.actions.is_empty() { ul { @for (t, owner, due, _, _) in &m.actions { li { "跟进：" (t) "，" (owner) "，" (due) " 前" } } } }
+                }
+                div.notice-foot {
+                    (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
+                    div {
+                        p { "扫码查看网页版和跟进情况：" br; code { (v.url) } }
+                        @if let Some((seq, h)) = &v.entry { p { "本纪要记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
+                        @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
+                        p.muted { "打印时间 Printed " (v.printed) }
+                    }
+                }
+            }
+            p.no-print { (c.t("用浏览器的“打印”打印本页（A4）。", "Print this page with the browser (A4).")) }
+        },
+    )
+}
