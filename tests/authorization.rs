@@ -82,6 +82,70 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         ),
         (("GET", "/c/{community}/files/{file}"), Public),
         (("GET", "/c/{community}/desk"), Overseer),
+        (("GET", "/c/{community}/deliberations"), Public),
+        (("POST", "/c/{community}/deliberations"), Committee),
+        (("GET", "/c/{community}/deliberations.ics"), Public),
+        (
+            ("GET", "/c/{community}/deliberations/{deliberation}"),
+            Public,
+        ),
+        (
+            ("POST", "/c/{community}/deliberations/{deliberation}/items"),
+            Member,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/deliberations/{deliberation}/items/{item}/decide",
+            ),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/deliberations/{deliberation}/checkin",
+            ),
+            Member,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/deliberations/{deliberation}/attendance",
+            ),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/deliberations/{deliberation}/guests"),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/deliberations/{deliberation}/minutes",
+            ),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/deliberations/{deliberation}/publish",
+            ),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/deliberations/{deliberation}/confirm",
+            ),
+            Member,
+        ),
+        (
+            ("GET", "/c/{community}/deliberations/{deliberation}/notice"),
+            Public,
+        ),
+        (("GET", "/c/{community}/actions"), Public),
+        (("POST", "/c/{community}/actions/{action}/close"), Committee),
+        (("GET", "/api/v1/c/{community}/deliberations"), Public),
         (("GET", "/c/{community}/disclosures"), Public),
         (("POST", "/c/{community}/disclosures"), Committee),
         (("GET", "/c/{community}/disclosures/new"), Committee),
@@ -268,6 +332,9 @@ async fn every_route_with_every_role() {
                 .replace("{objection}", "999999")
                 .replace("{disclosure}", "999999")
                 .replace("{thread}", "999999")
+                .replace("{deliberation}", "999999")
+                .replace("{item}", "999999")
+                .replace("{action}", "999999")
                 .replace("{file}", "nothing-here.css");
             let r = if method == "GET" {
                 c.get(&path).await

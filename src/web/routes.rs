@@ -3,8 +3,8 @@
 
 use super::AppState;
 use super::handlers::{
-    account, assets, audit, auth, board, codes, desk, disclosures, files, home, import, ops, prefs,
-    roll, settings, votes,
+    account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
+    import, ops, prefs, roll, settings, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -167,6 +167,86 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         ),
         (M::GET, "/c/{community}/files/{file}", get(files::serve)),
         (M::GET, "/c/{community}/desk", get(desk::show)),
+        (
+            M::GET,
+            "/c/{community}/deliberations",
+            get(deliberations::series),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations",
+            post(deliberations::create).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/deliberations.ics",
+            get(deliberations::ics),
+        ),
+        (
+            M::GET,
+            "/c/{community}/deliberations/{deliberation}",
+            get(deliberations::show),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/items",
+            post(deliberations::add_item).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/items/{item}/decide",
+            post(deliberations::decide_item).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/checkin",
+            post(deliberations::checkin).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/attendance",
+            post(deliberations::attendance).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/guests",
+            post(deliberations::guest).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/minutes",
+            post(deliberations::save_minutes).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/publish",
+            post(deliberations::publish).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/deliberations/{deliberation}/confirm",
+            post(deliberations::confirm).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/deliberations/{deliberation}/notice",
+            get(deliberations::notice),
+        ),
+        (
+            M::GET,
+            "/c/{community}/actions",
+            get(deliberations::actions),
+        ),
+        (
+            M::POST,
+            "/c/{community}/actions/{action}/close",
+            post(deliberations::close_action).layer(upload()),
+        ),
+        (
+            M::GET,
+            "/api/v1/c/{community}/deliberations",
+            get(deliberations::api),
+        ),
         (
             M::GET,
             "/c/{community}/disclosures",

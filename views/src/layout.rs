@@ -50,6 +50,7 @@ fn header(c: &Chrome) -> Markup {
                 ul {
                     @if let Some(com) = &c.community {
                         li { a href={"/c/" (com.slug)} { (c.t("议事板", "Board")) } }
+                        li { a href={"/c/" (com.slug) "/deliberations"} { (c.t("议事会", "Meetings")) } }
                         li { a href={"/c/" (com.slug) "/disclosures"} { (c.t("公开栏", "Disclosures")) } }
                         @if com.is_committee {
                             li { a href={"/c/" (com.slug) "/roll"} { (c.t("名册", "Roll")) } }

@@ -20,7 +20,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
         .and_then(|a| a.resident_id);
     let id = com.id;
     // One trip to a reader connection for everything the board shows.
-    let (stats, home, votes, (cadences, published, recent)) = st
+    let (stats, home, votes, (cadences, published, recent), series) = st
         .db
         .read(move |c| {
             let stats = communities::roll_stats(c, id)?;
@@ -45,6 +45,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
                     disclosures::published_periods(c, id)?,
                     recent,
                 ),
+                super::deliberations::load_series(c, id)?,
             ))
         })
         .await?;
@@ -80,6 +81,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             .filter(|c| c.last.is_some() || !c.overdue.is_empty())
             .collect(),
         disclosures: super::disclosures::lines(recent),
+        meetings: super::deliberations::board_summary(&series, &com.tz),
     };
     Ok(board(&v.ctx.chrome(Some(&com)), &view))
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod codes;
+pub mod deliberations;
 pub mod desk;
 pub mod disclosures;
 pub mod files;

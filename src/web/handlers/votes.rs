@@ -110,11 +110,22 @@ fn today(tz: &str, plus_days: i64) -> String {
         .to_string()
 }
 
-pub async fn new_form(State(st): State<AppState>, com: Committee) -> Result<Response, Error> {
+/// The new-vote form; `?title=…&explanation=…` prefill it (a deliberation's
+/// item "referred to a vote" links here).
+pub async fn new_form(
+    State(st): State<AppState>,
+    com: Committee,
+    Query(pre): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, Error> {
     let scopes = scope_options(&st, com.community.id).await?;
+    let prefill = |k: &str, max: usize| -> String {
+        pre.get(k)
+            .map(|s| s.chars().take(max).collect())
+            .unwrap_or_default()
+    };
     let v = view::NewVoteValues {
-        title: String::new(),
-        explanation: String::new(),
+        title: prefill("title", 100),
+        explanation: prefill("explanation", 5000),
         scope: "community".into(),
         rule: "civil_code_278_special".into(),
         secret: false,

@@ -35,6 +35,8 @@ pub struct BoardView {
     pub disclosure_categories: Vec<crate::pages::disclosures::CategoryLine>,
     /// The latest published disclosures.
     pub disclosures: Vec<crate::pages::disclosures::Line>,
+    /// Upcoming meetings, open and overdue follow-up actions.
+    pub meetings: (Vec<crate::pages::deliberations::MeetingLine>, usize, usize),
 }
 
 fn section(id: &str, title: &str, empty: &str) -> Markup {
@@ -85,9 +87,19 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
                 (section("proposals", c.t("提案与金点子", "Proposals and ideas"),
                     c.t("还没有提案。居民提出的想法会出现在这里，大家可以附议，达到人数后交居委会处理。",
                         "No proposals yet. Residents' ideas will appear here; others can co-sign them, and enough signatures send an idea to the committee.")))
-                (section("deliberations", c.t("流动的茶馆", "Mobile teahouse meetings"),
-                    c.t("还没有议事会。居委会安排的议事会和会议纪要会公布在这里。",
-                        "No meetings yet. Meetings the committee arranges, and their minutes, will be published here.")))
+                section.board-section aria-labelledby="h-deliberations" {
+                    h2 #h-deliberations { a href={"/c/" (v.slug) "/deliberations"} { (c.t("流动的茶馆", "Mobile teahouse meetings")) } }
+                    @if v.meetings.0.is_empty() {
+                        p.empty { (c.t("近期没有安排议事会。开过的议事会和纪要见“流动的茶馆”。",
+                            "No meetings coming up. Past meetings and their minutes are under Mobile teahouse.")) }
+                    } @else {
+                        (crate::pages::deliberations::meeting_list(c, &v.slug, &v.meetings.0))
+                    }
+                    @if v.meetings.1 > 0 {
+                        p { a href={"/c/" (v.slug) "/actions"} { (c.t("跟进事项 ", "Follow-up: ")) (v.meetings.1) (c.t(" 项未办结", " open")) }
+                            @if v.meetings.2 > 0 { " · " strong.warn { "⚠ " (v.meetings.2) (c.t(" 项逾期", " overdue")) } } }
+                    }
+                }
                 section.board-section aria-labelledby="h-votes" {
                     h2 #h-votes { a href={"/c/" (v.slug) "/votes"} { (c.t("表决", "Votes")) } }
                     (crate::pages::votes::vote_list(c, &v.slug, &v.votes))
