@@ -13,7 +13,7 @@ fn rows(n: usize) -> Vec<Vec<String>> {
     let mut bal = 1_000_000;
     (0..n)
         .map(|i| {
-            let (inc, sp) = if i % 3 == 0 { (250_00, 0) } else { (0, 37_50) };
+            let (inc, sp) = if i % 3 == 0 { (25_000, 0) } else { (0, 3_750) };
             bal += inc - sp;
             vec![
                 format!("2035-01-{:02}", i % 28 + 1),

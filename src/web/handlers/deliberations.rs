@@ -916,8 +916,8 @@ pub async fn show(
     };
     // The QR link works for visitors too: they are asked to log in first.
     let c = v.ctx.chrome(Some(&v.community));
-    if let (Some(_), false) = (&q.t, member) {
-        if account.is_none() {
+    if q.t.is_some() && !member && account.is_none() {
+        {
             return Ok(see_other(&format!(
                 "/login?next={}",
                 teahouse_views::layout::urlencode(&format!(

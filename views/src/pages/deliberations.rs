@@ -341,7 +341,7 @@ pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
                     }
                     @if !v.minutes_working { p.actions { a.button href={(base) "/notice"} { (c.t("打印纪要公告（A4）", "Print the minutes notice (A4)")) } } }
                 }
-                @if committee && v.status != "planned" || committee && !v.minutes.is_empty() {
+                @if committee && (v.status != "planned" || !v.minutes.is_empty()) {
                     details open[v.minutes_working] {
                         summary { (if v.status == "published" && !v.minutes_working { c.t("修订纪要", "Amend the minutes") } else { c.t("填写纪要", "Write the minutes") }) }
                         (minutes_form(c, &base, v))
