@@ -11,6 +11,7 @@ use crate::store::audit::{self, Actor};
 use crate::store::communities::{self, Contact, Kind};
 use crate::store::{Db, roll};
 
+mod deliberations;
 mod disclosures;
 
 const VILLAGE_CSV: &[u8] = include_bytes!("../../data/demo/village.csv");
@@ -133,6 +134,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
         }
         demo_votes(tx, v, c)?;
         disclosures::seed(tx, v)?;
+        deliberations::seed(tx, v)?;
         Ok(())
     })
     .await?;

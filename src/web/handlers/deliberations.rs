@@ -917,15 +917,13 @@ pub async fn show(
     // The QR link works for visitors too: they are asked to log in first.
     let c = v.ctx.chrome(Some(&v.community));
     if q.t.is_some() && !member && account.is_none() {
-        {
-            return Ok(see_other(&format!(
-                "/login?next={}",
-                teahouse_views::layout::urlencode(&format!(
-                    "/c/{slug}/deliberations/{id}?t={}",
-                    q.t.unwrap_or_default()
-                ))
-            )));
-        }
+        return Ok(see_other(&format!(
+            "/login?next={}",
+            teahouse_views::layout::urlencode(&format!(
+                "/c/{slug}/deliberations/{id}?t={}",
+                q.t.unwrap_or_default()
+            ))
+        )));
     }
     Ok(view::meeting_page(&c, slug, &mv).into_response())
 }
