@@ -88,6 +88,70 @@ fn main() {
             tx.commit().unwrap();
             println!("{id}");
         }
+        ["meetings", db] => {
+            use teahouse::domain::deliberation::{ActionSpec, ItemMinutes, Minutes, Outcome};
+            use teahouse::store::deliberations::{self as d, NewDeliberation};
+            let mut c = Connection::open(db).unwrap();
+            c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            let tx = c.transaction().unwrap();
+            let cid: i64 = tx
+                .query_row(
+                    "SELECT id FROM communities WHERE slug = 'xingfu'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let zone: i64 = tx
+                .query_row(
+                    "SELECT id FROM zones WHERE community_id = ?1 LIMIT 1",
+                    [cid],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let who: i64 = tx
+                .query_row("SELECT account_id FROM memberships WHERE community_id = ?1 AND role = 'committee'", [cid], |r| r.get(0))
+                .unwrap();
+            let now = teahouse::store::now();
+            for i in 0..200i64 {
+                let starts = now - (i + 1) * 86_400;
+                let id = d::create(
+                    &tx,
+                    cid,
+                    &NewDeliberation {
+                        title: format!("bench meeting {i}"),
+                        place: format!("zone:{zone}"),
+                        venue: String::new(),
+                        starts_at: starts,
+                        ends_at: starts + 7200,
+                        host: "bench".into(),
+                    },
+                    who,
+                )
+                .unwrap();
+                let m = d::get(&tx, cid, id).unwrap();
+                let item = d::add_item(&tx, &m, "topic", "", None, None).unwrap();
+                let minutes = Minutes {
+                    summary: "bench".into(),
+                    items: vec![ItemMinutes {
+                        item,
+                        title: "topic".into(),
+                        outcome: Some(Outcome::Consensus),
+                        views: vec![],
+                        notes: String::new(),
+                        actions: (0..10)
+                            .map(|k| ActionSpec {
+                                title: format!("action {k}"),
+                                owner: "bench".into(),
+                                due: "2030-01-01".into(),
+                            })
+                            .collect(),
+                    }],
+                };
+                d::save_minutes(&tx, &m, &minutes, None, who).unwrap();
+                d::publish(&tx, &d::get(&tx, cid, id).unwrap()).unwrap();
+            }
+            tx.commit().unwrap();
+        }
         ["ledger", db, n] => {
             let n: usize = n.parse().unwrap();
             let mut c = Connection::open(db).unwrap();
