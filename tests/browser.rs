@@ -501,3 +501,71 @@ async fn a_supervisor_signs_off_on_a_phone_and_the_notice_prints() {
     b.close().await.unwrap();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_resident_signs_in_to_a_meeting_from_a_phone() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let today = jiff::Timestamp::now().to_zoned(zone).date().to_string();
+    let r = com
+        .post(
+            "/c/wutong/deliberations",
+            &[
+                ("title", "楼道堆物清理"),
+                ("place", "community"),
+                ("venue", "3栋楼下凉亭"),
+                ("date", &today),
+                ("start", "00:00"),
+                ("end", "23:59"),
+                ("host", "李书记"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location.unwrap().split('?').next().unwrap().to_string();
+    let token: String = s
+        .sql()
+        .query_row(
+            "SELECT checkin_token FROM deliberations WHERE id = ?1",
+            [path.rsplit('/').next().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // The host's page shows the QR code to put up at the venue.
+    assert!(com.get(&path).await.has("签到二维码"));
+
+    let (_driver, b) = start_browser(390, 844).await;
+    // Scanning the code: log in first, then back to the meeting.
+    b.goto(&format!("{}{path}?t={token}", s.base))
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Id("f-login")).await.unwrap();
+    axe(&b, "login from the QR code").await;
+    fill(&b, "f-login", RESIDENT.0).await;
+    fill(&b, "f-password", RESIDENT.1).await;
+    click(&b, "main button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Id("h-attendance"))
+        .await
+        .unwrap();
+    axe(&b, "meeting before sign-in").await;
+    submit_and_wait(&b, "form[action$='/checkin'] button[type=submit]").await;
+    let text = body_text(&b).await;
+    assert!(text.contains("签到成功"), "{text}");
+    axe(&b, "meeting after sign-in").await;
+    let n: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM attendance WHERE how = 'qr' AND deliberation_id = ?1",
+            [path.rsplit('/').next().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    visit(&b, &format!("{}/c/wutong/deliberations", s.base)).await;
+    visit(&b, &format!("{}/c/wutong/actions", s.base)).await;
+    b.close().await.unwrap();
+    s.stop().await;
+}
