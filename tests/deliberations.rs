@@ -127,8 +127,8 @@ async fn a_meeting_from_plan_to_follow_up() {
     let suggested: i64 = s
         .sql()
         .query_row(
-            "SELECT id FROM agenda_items WHERE state = 'suggested'",
-            [],
+            "SELECT id FROM agenda_items WHERE state = 'suggested' AND deliberation_id = ?1",
+            [base.rsplit('/').next().unwrap()],
             |r| r.get(0),
         )
         .unwrap();
@@ -215,8 +215,8 @@ async fn a_meeting_from_plan_to_follow_up() {
     assert_eq!(
         s.sql()
             .query_row(
-                "SELECT count(*) FROM attendance WHERE how = 'host'",
-                [],
+                "SELECT count(*) FROM attendance WHERE how = 'host' AND deliberation_id = ?1",
+                [base.rsplit('/').next().unwrap()],
                 |r| r.get::<_, i64>(0)
             )
             .unwrap(),
@@ -238,9 +238,9 @@ async fn a_meeting_from_plan_to_follow_up() {
     // Minutes: bad follow-up lines are named; then a good draft, then publish.
     let items: Vec<(i64, String)> = s
         .sql()
-        .prepare("SELECT id, title FROM agenda_items WHERE state = 'agenda' ORDER BY position")
+        .prepare("SELECT id, title FROM agenda_items WHERE state = 'agenda' AND deliberation_id = ?1 ORDER BY position")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([base.rsplit('/').next().unwrap()], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(|x| x.unwrap())
         .collect();

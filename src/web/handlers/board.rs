@@ -20,6 +20,10 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
         .and_then(|a| a.resident_id);
     let id = com.id;
     // One trip to a reader connection for everything the board shows.
+    let today_s = {
+        let zone = jiff::tz::TimeZone::get(&com.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        jiff::Timestamp::now().to_zoned(zone).date().to_string()
+    };
     let (stats, home, votes, (cadences, published, recent), series) = st
         .db
         .read(move |c| {
@@ -45,7 +49,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
                     disclosures::published_periods(c, id)?,
                     recent,
                 ),
-                super::deliberations::load_series(c, id)?,
+                super::deliberations::load_series(c, id, &today_s)?,
             ))
         })
         .await?;

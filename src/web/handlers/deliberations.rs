@@ -61,10 +61,12 @@ pub fn line(
 /// Everything the series page and the board need, in one read.
 pub struct Series {
     pub meetings: Vec<(Deliberation, Option<Minutes>, usize)>,
-    pub actions: Vec<store::Action>,
+    /// Follow-up actions still open, and those of them past their due date.
+    pub open_actions: usize,
+    pub overdue_actions: usize,
 }
 
-pub fn load_series(c: &rusqlite::Connection, cid: i64) -> Result<Series, Error> {
+pub fn load_series(c: &rusqlite::Connection, cid: i64, today: &str) -> Result<Series, Error> {
     let list = store::list(c, cid)?;
     let mut published: HashMap<i64, Minutes> = HashMap::new();
     {
@@ -99,7 +101,16 @@ pub fn load_series(c: &rusqlite::Connection, cid: i64) -> Result<Series, Error> 
                 (d, m, n)
             })
             .collect(),
-        actions: store::actions(c, cid, None)?,
+        open_actions: c.query_row(
+            "SELECT count(*) FROM actions WHERE community_id = ?1 AND status = 'open'",
+            [cid],
+            |r| r.get::<_, i64>(0),
+        )? as usize,
+        overdue_actions: c.query_row(
+            "SELECT count(*) FROM actions WHERE community_id = ?1 AND status = 'open' AND due < ?2",
+            rusqlite::params![cid, today],
+            |r| r.get::<_, i64>(0),
+        )? as usize,
     })
 }
 
@@ -110,7 +121,6 @@ fn overdue(a: &store::Action, today: &str) -> bool {
 /// Upcoming meetings and the open / overdue action counts, for the board.
 pub fn board_summary(s: &Series, tz: &str) -> (Vec<view::MeetingLine>, usize, usize) {
     let now = now();
-    let t = today(tz).to_string();
     let upcoming: Vec<view::MeetingLine> = s
         .meetings
         .iter()
@@ -119,9 +129,7 @@ pub fn board_summary(s: &Series, tz: &str) -> (Vec<view::MeetingLine>, usize, us
         .take(3)
         .map(|(d, m, n)| line(d, m.as_ref(), *n, tz))
         .collect();
-    let open = s.actions.iter().filter(|a| a.status == "open").count();
-    let late = s.actions.iter().filter(|a| overdue(a, &t)).count();
-    (upcoming, open, late)
+    (upcoming, s.open_actions, s.overdue_actions)
 }
 
 async fn places(st: &AppState, cid: i64) -> Result<Vec<(String, String)>, Error> {
@@ -145,6 +153,9 @@ async fn places(st: &AppState, cid: i64) -> Result<Vec<(String, String)>, Error>
         .await
 }
 
+/// Past meetings listed on the series page; older ones are in the open data.
+const PAST_SHOWN: usize = 40;
+
 fn series_view(
     s: &Series,
     tz: &str,
@@ -154,7 +165,6 @@ fn series_view(
 ) -> view::SeriesView {
     let now = now();
     let this_year = today(tz).year();
-    let t = today(tz).to_string();
     let mut route: Vec<(String, usize, usize)> = Vec::new();
     for (d, m, _) in s
         .meetings
@@ -183,8 +193,15 @@ fn series_view(
             .meetings
             .iter()
             .filter(|(d, _, _)| d.ends_at < now || d.status != Status::Planned)
+            .take(PAST_SHOWN)
             .map(|(d, m, n)| line(d, m.as_ref(), *n, tz))
             .collect(),
+        past_more: s
+            .meetings
+            .iter()
+            .filter(|(d, _, _)| d.ends_at < now || d.status != Status::Planned)
+            .count()
+            .saturating_sub(PAST_SHOWN),
         settled_this_year: s
             .meetings
             .iter()
@@ -203,8 +220,8 @@ fn series_view(
             .map(|(d, _, _)| year_of(d.starts_at, tz))
             .min(),
         route,
-        open_actions: s.actions.iter().filter(|a| a.status == "open").count(),
-        overdue_actions: s.actions.iter().filter(|a| overdue(a, &t)).count(),
+        open_actions: s.open_actions,
+        overdue_actions: s.overdue_actions,
         places,
         values,
         errors,
@@ -228,7 +245,8 @@ fn empty_values(tz: &str) -> view::NewValues {
 
 pub async fn series(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
     let cid = v.community.id;
-    let s = st.db.read(move |c| load_series(c, cid)).await?;
+    let t = today(&v.community.tz).to_string();
+    let s = st.db.read(move |c| load_series(c, cid, &t)).await?;
     let places = places(&st, cid).await?;
     let tz = &v.community.tz;
     let sv = series_view(&s, tz, places, empty_values(tz), Errors::none());
@@ -340,7 +358,8 @@ async fn render_invalid(
     values: view::NewValues,
 ) -> Result<Response, Error> {
     let cid = com.community.id;
-    let s = st.db.read(move |c| load_series(c, cid)).await?;
+    let t = today(&com.community.tz).to_string();
+    let s = st.db.read(move |c| load_series(c, cid, &t)).await?;
     let places = places(st, cid).await?;
     let sv = series_view(&s, &com.community.tz, places, values, errors);
     Ok(invalid(view::series_page(
@@ -1115,7 +1134,11 @@ pub async fn ics(State(st): State<AppState>, v: Visitor) -> Result<Response, Err
 /// Open data: meetings with their published minutes and follow-up actions.
 pub async fn api(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
     let cid = v.community.id;
-    let s = st.db.read(move |c| load_series(c, cid)).await?;
+    let t = today(&v.community.tz).to_string();
+    let (s, all_actions) = st
+        .db
+        .read(move |c| Ok((load_series(c, cid, &t)?, store::actions(c, cid, None)?)))
+        .await?;
     let meetings: Vec<serde_json::Value> = s
         .meetings
         .iter()
@@ -1134,8 +1157,7 @@ pub async fn api(State(st): State<AppState>, v: Visitor) -> Result<Response, Err
             })
         })
         .collect();
-    let actions: Vec<serde_json::Value> = s
-        .actions
+    let actions: Vec<serde_json::Value> = all_actions
         .iter()
         .map(|a| serde_json::json!({"id": a.id, "deliberation": a.deliberation_id, "title": a.title, "owner": a.owner, "due": a.due, "status": a.status, "report": a.report}))
         .collect();

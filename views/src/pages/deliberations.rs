@@ -30,6 +30,8 @@ pub struct NewValues {
 pub struct SeriesView {
     pub upcoming: Vec<MeetingLine>,
     pub past: Vec<MeetingLine>,
+    /// Older meetings not listed.
+    pub past_more: usize,
     pub settled_this_year: usize,
     pub settled_total: usize,
     pub since_year: Option<i16>,
@@ -98,6 +100,10 @@ pub fn series_page(c: &Chrome, slug: &str, v: &SeriesView) -> Markup {
             section aria-labelledby="h-past" {
                 h2 #h-past { (c.t("开过的议事会", "Past meetings")) }
                 (meeting_list(c, slug, &v.past))
+                @if v.past_more > 0 {
+                    p { (c.t("还有 ", "")) (v.past_more) (c.t(" 次更早的议事会，见", " earlier meetings are in the ")) " "
+                        a href={"/api/v1/c/" (slug) "/deliberations"} { (c.t("开放数据", "open data")) } (c.t("。", ".")) }
+                }
             }
             @if c.is_committee() {
                 section.staff-panel aria-labelledby="h-new" {
