@@ -220,8 +220,8 @@ async fn a_finance_disclosure_from_draft_to_correction() {
     let thread: i64 = s
         .sql()
         .query_row(
-            "SELECT id FROM disclosure_threads WHERE kind = 'query'",
-            [],
+            "SELECT id FROM disclosure_threads WHERE kind = 'query' AND disclosure_id = ?1",
+            [&id],
             |r| r.get(0),
         )
         .unwrap();
@@ -356,8 +356,8 @@ async fn a_finance_disclosure_from_draft_to_correction() {
     let q: i64 = s
         .sql()
         .query_row(
-            "SELECT id FROM disclosure_threads WHERE kind = 'question'",
-            [],
+            "SELECT id FROM disclosure_threads WHERE kind = 'question' AND disclosure_id = ?1",
+            [&id],
             |r| r.get(0),
         )
         .unwrap();
