@@ -382,7 +382,15 @@ async fn a_meeting_from_plan_to_follow_up() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert!(anon.get("/c/xingfu/actions").await.has("三盏灯已更换"));
+    let actions = anon.get("/c/xingfu/actions").await;
+    assert!(actions.has("三盏灯已更换") && actions.has("路灯.png"));
+    let i = actions.body.find("/c/xingfu/files/").unwrap();
+    let photo: String = actions.body[i..].split('"').next().unwrap().to_string();
+    assert_eq!(
+        anon.get(&photo).await.status,
+        StatusCode::OK,
+        "the photo is public"
+    );
     assert!(anon.get("/c/xingfu").await.has("流动的茶馆"));
     let series = anon.get("/c/xingfu/deliberations").await;
     assert!(series.has("茶馆走过的地方") && series.has("今年已解决"));

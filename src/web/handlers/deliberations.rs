@@ -1004,7 +1004,20 @@ pub async fn actions(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, Error> {
     let cid = v.community.id;
-    let list = st.db.read(move |c| store::actions(c, cid, None)).await?;
+    let (list, photos) = st
+        .db
+        .read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT owner, id, name FROM attachments WHERE community_id = ?1 AND owner LIKE 'action:%' ORDER BY id",
+            )?;
+            let mut photos: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+            for r in q.query_map([cid], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
+                let (owner, id, name) = r?;
+                photos.entry(owner).or_default().push((id, name));
+            }
+            Ok((store::actions(c, cid, None)?, photos))
+        })
+        .await?;
     let t = today(&v.community.tz).to_string();
     let lines: Vec<view::ActionLine> = list
         .iter()
@@ -1018,6 +1031,10 @@ pub async fn actions(
             done: a.status == "done",
             overdue: overdue(a, &t),
             report: a.report.clone(),
+            photos: photos
+                .get(&format!("action:{}", a.id))
+                .cloned()
+                .unwrap_or_default(),
         })
         .collect();
     let notice = (q.done.as_deref() == Some("closed")).then(|| {

@@ -99,6 +99,8 @@ fn visible(
         .collect::<Result<_, _>>()?;
     Ok(match (owner.split(':').next(), parts.as_slice()) {
         (Some("vote"), [id]) => votes::get(conn, community_id, *id)?.status != votes::Status::Draft,
+        // Follow-up reports are public, like the actions they close.
+        (Some("action"), [_]) => true,
         (Some("disclosure"), [id, rev]) => {
             disclosures::revision_published(conn, community_id, *id, *rev)?
         }

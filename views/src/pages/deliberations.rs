@@ -391,6 +391,8 @@ pub struct ActionLine {
     pub done: bool,
     pub overdue: bool,
     pub report: Option<String>,
+    /// (attachment id, file name) of photos with the report.
+    pub photos: Vec<(i64, String)>,
 }
 
 pub fn actions_page(c: &Chrome, slug: &str, actions: &[ActionLine], notice: Option<&Bi>) -> Markup {
@@ -410,6 +412,7 @@ pub fn actions_page(c: &Chrome, slug: &str, actions: &[ActionLine], notice: Opti
                         " · " @if a.done { (c.t("已办结", "done")) } @else if a.overdue { strong.warn { "⚠ " (c.t("逾期", "overdue")) } } @else { (c.t("办理中", "open")) }
                         br; span.muted { (c.t("来自：", "From: ")) a href={"/c/" (slug) "/deliberations/" (a.meeting_id)} { (a.meeting) } }
                         @if let Some(r) = &a.report { br; (c.t("完成情况：", "Report: ")) (r) }
+                        @for (id, name) in &a.photos { br; a href={"/c/" (slug) "/files/" (id)} { (c.t("照片：", "Photo: ")) (name) } }
                         @if committee && !a.done {
                             details {
                                 summary { (c.t("办结", "Close it")) }
