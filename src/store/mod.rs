@@ -26,6 +26,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::{Semaphore, oneshot};
 
+/// Free text a person must write (an objection, a query, an answer):
+/// trimmed, not empty, at most `max` characters.
+pub fn required_text(text: &str, max: usize) -> Result<String, Error> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > max {
+        return Err(Error::Invalid(crate::domain::Msg::new(
+            format!("请写下内容（最多 {max} 字）"),
+            format!("please write something ({max} characters at most)"),
+        )));
+    }
+    Ok(t.to_string())
+}
+
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// Counters for /metrics.

@@ -47,14 +47,7 @@ pub fn list(conn: &Connection, vote_id: i64) -> Result<Vec<Objection>, Error> {
 }
 
 fn text_ok(text: &str) -> Result<String, Error> {
-    let t = text.trim();
-    if t.is_empty() || t.chars().count() > MAX_TEXT {
-        return Err(Error::Invalid(Msg::new(
-            format!("请写下内容（最多 {MAX_TEXT} 字）"),
-            format!("please write something ({MAX_TEXT} characters at most)"),
-        )));
-    }
-    Ok(t.to_string())
+    super::required_text(text, MAX_TEXT)
 }
 
 pub fn lodge(

@@ -20,10 +20,8 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
         .and_then(|a| a.resident_id);
     let id = com.id;
     // One trip to a reader connection for everything the board shows.
-    let today_s = {
-        let zone = jiff::tz::TimeZone::get(&com.tz).unwrap_or(jiff::tz::TimeZone::UTC);
-        jiff::Timestamp::now().to_zoned(zone).date().to_string()
-    };
+    let today = super::today(&com.tz);
+    let today_s = today.to_string();
     let (stats, home, votes, (cadences, published, recent), series) = st
         .db
         .read(move |c| {
@@ -49,12 +47,10 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
                     disclosures::published_periods(c, id)?,
                     recent,
                 ),
-                super::deliberations::load_series(c, id, &today_s)?,
+                super::deliberations::load_series(c, id, &today_s, crate::store::now())?,
             ))
         })
         .await?;
-    let zone = jiff::tz::TimeZone::get(&com.tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = jiff::Timestamp::now().to_zoned(zone).date();
     let view = BoardView {
         name: com.name.clone(),
         is_village: com.kind == Kind::Village,

@@ -2,7 +2,7 @@
 //! attendance, minutes), follow-up actions, the iCalendar feed, the notice
 //! and open data.
 
-use super::{day_start, fmt_time, invalid, see_other};
+use super::{day_start, fmt_time, invalid, see_other, today};
 use crate::domain::Msg;
 use crate::domain::deliberation::{self as rules, ItemMinutes, Minutes, Outcome};
 use crate::domain::mask::mask_name;
@@ -20,11 +20,6 @@ use std::collections::{BTreeMap, HashMap};
 use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::deliberations as view;
-
-fn today(tz: &str) -> jiff::civil::Date {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::now().to_zoned(zone).date()
-}
 
 fn year_of(ts: i64, tz: &str) -> i16 {
     let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -66,15 +61,27 @@ pub struct Series {
     pub overdue_actions: usize,
 }
 
-pub fn load_series(c: &rusqlite::Connection, cid: i64, today: &str) -> Result<Series, Error> {
-    let list = store::list(c, cid)?;
+/// `ending_after`: only meetings that end after this time (the board wants
+/// the coming ones and should not read every past meeting's minutes); 0 for all.
+pub fn load_series(
+    c: &rusqlite::Connection,
+    cid: i64,
+    today: &str,
+    ending_after: i64,
+) -> Result<Series, Error> {
+    let list: Vec<Deliberation> = store::list(c, cid)?
+        .into_iter()
+        .filter(|d| d.ends_at >= ending_after)
+        .collect();
     let mut published: HashMap<i64, Minutes> = HashMap::new();
     {
         let mut st = c.prepare_cached(
             "SELECT m.deliberation_id, m.body FROM minutes_revisions m JOIN deliberations d ON d.id = m.deliberation_id
-             WHERE d.community_id = ?1 AND m.rev = d.published_rev",
+             WHERE d.community_id = ?1 AND m.rev = d.published_rev AND d.ends_at >= ?2",
         )?;
-        let rows = st.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = st.query_map(rusqlite::params![cid, ending_after], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
         for row in rows {
             let (id, body) = row?;
             published.insert(id, serde_json::from_str(&body).unwrap_or_default());
@@ -246,7 +253,7 @@ fn empty_values(tz: &str) -> view::NewValues {
 pub async fn series(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
     let cid = v.community.id;
     let t = today(&v.community.tz).to_string();
-    let s = st.db.read(move |c| load_series(c, cid, &t)).await?;
+    let s = st.db.read(move |c| load_series(c, cid, &t, 0)).await?;
     let places = places(&st, cid).await?;
     let tz = &v.community.tz;
     let sv = series_view(&s, tz, places, empty_values(tz), Errors::none());
@@ -359,7 +366,7 @@ async fn render_invalid(
 ) -> Result<Response, Error> {
     let cid = com.community.id;
     let t = today(&com.community.tz).to_string();
-    let s = st.db.read(move |c| load_series(c, cid, &t)).await?;
+    let s = st.db.read(move |c| load_series(c, cid, &t, 0)).await?;
     let places = places(st, cid).await?;
     let sv = series_view(&s, &com.community.tz, places, values, errors);
     Ok(invalid(view::series_page(
@@ -382,26 +389,19 @@ async fn step<F>(
 where
     F: FnOnce(&rusqlite::Transaction, &Deliberation) -> Result<String, Error> + Send + 'static,
 {
-    let cid = community.id;
-    let actor = ctx.actor();
-    st.db
-        .write(move |tx| {
-            let d = store::get(tx, cid, id)?;
-            let detail = f(tx, &d)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                action,
-                &format!("deliberation:{id}"),
-                &detail,
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/deliberations/{id}?done={done}",
-        community.slug
-    )))
+    super::record_step(
+        st,
+        ctx,
+        community,
+        "deliberations",
+        "deliberation",
+        id,
+        action,
+        done,
+        store::get,
+        f,
+    )
+    .await
 }
 
 pub async fn add_item(
@@ -790,6 +790,16 @@ pub async fn show(
         .as_ref()
         .filter(|_| member)
         .and_then(|a| a.resident_id);
+    // The QR link works for visitors too: they are asked to log in first.
+    if let (Some(t), None) = (&q.t, &account) {
+        return Ok(see_other(&format!(
+            "/login?next={}",
+            teahouse_views::layout::urlencode(&format!(
+                "/c/{}/deliberations/{id}?t={t}",
+                v.community.slug
+            ))
+        )));
+    }
     let (d, items, att, guests, revs, confs, acts, entries) = st
         .db
         .read(move |c| {
@@ -933,17 +943,7 @@ pub async fn show(
             .collect(),
         notice: done_words(q.done.as_deref()),
     };
-    // The QR link works for visitors too: they are asked to log in first.
     let c = v.ctx.chrome(Some(&v.community));
-    if q.t.is_some() && !member && account.is_none() {
-        return Ok(see_other(&format!(
-            "/login?next={}",
-            teahouse_views::layout::urlencode(&format!(
-                "/c/{slug}/deliberations/{id}?t={}",
-                q.t.unwrap_or_default()
-            ))
-        )));
-    }
     Ok(view::meeting_page(&c, slug, &mv).into_response())
 }
 
@@ -1154,7 +1154,7 @@ pub async fn api(State(st): State<AppState>, v: Visitor) -> Result<Response, Err
     let t = today(&v.community.tz).to_string();
     let (s, all_actions) = st
         .db
-        .read(move |c| Ok((load_series(c, cid, &t)?, store::actions(c, cid, None)?)))
+        .read(move |c| Ok((load_series(c, cid, &t, 0)?, store::actions(c, cid, None)?)))
         .await?;
     let meetings: Vec<serde_json::Value> = s
         .meetings

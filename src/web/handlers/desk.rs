@@ -68,8 +68,7 @@ pub async fn show(
         })
         .await?;
     let tz = &o.community.tz;
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = jiff::Timestamp::now().to_zoned(zone).date();
+    let today = super::today(tz);
     let to_view = |l: &store::Line| view::Line {
         id: l.id,
         category: {

@@ -3,7 +3,7 @@
 //! corrections, downloads and open data.
 
 use super::files;
-use super::{fmt_time, invalid, see_other};
+use super::{fmt_time, invalid, see_other, today};
 use crate::domain::Msg;
 use crate::domain::disclosure::{self as rules, Cadence, Category, Change, Period};
 use crate::domain::mask::mask_name;
@@ -32,11 +32,6 @@ fn cat_bi(c: Category) -> Bi {
 fn period_bi(p: Period) -> Bi {
     let (z, e) = p.words();
     Bi::new(z, e)
-}
-
-fn today(tz: &str) -> jiff::civil::Date {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::now().to_zoned(zone).date()
 }
 
 /// Each category's cadence, last period and overdue periods.
@@ -522,26 +517,19 @@ async fn step<F>(
 where
     F: FnOnce(&rusqlite::Transaction, &Disclosure) -> Result<String, Error> + Send + 'static,
 {
-    let cid = community.id;
-    let actor = ctx.actor();
-    st.db
-        .write(move |tx| {
-            let d = store::get(tx, cid, id)?;
-            let detail = f(tx, &d)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                action,
-                &format!("disclosure:{id}"),
-                &detail,
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/disclosures/{id}?done={done}",
-        community.slug
-    )))
+    super::record_step(
+        st,
+        ctx,
+        community,
+        "disclosures",
+        "disclosure",
+        id,
+        action,
+        done,
+        store::get,
+        f,
+    )
+    .await
 }
 
 fn entry_detail(e: &crate::domain::ledger::Entry) -> String {

@@ -35,6 +35,49 @@ pub async fn not_found(ctx: Ctx) -> Response {
         .into_response()
 }
 
+/// Runs one step on a record (a disclosure, a meeting) in one write
+/// transaction together with its audit row, then sends the reader back to
+/// the record's page with `?done=` telling what happened.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_step<T, L, F>(
+    st: &crate::web::AppState,
+    ctx: &Ctx,
+    community: &crate::store::communities::Community,
+    path: &str,
+    subject: &'static str,
+    id: i64,
+    action: &'static str,
+    done: &str,
+    load: L,
+    f: F,
+) -> Result<Response, Error>
+where
+    L: FnOnce(&rusqlite::Connection, i64, i64) -> Result<T, Error> + Send + 'static,
+    F: FnOnce(&rusqlite::Transaction, &T) -> Result<String, Error> + Send + 'static,
+    T: 'static,
+{
+    let cid = community.id;
+    let actor = ctx.actor();
+    st.db
+        .write(move |tx| {
+            let record = load(tx, cid, id)?;
+            let detail = f(tx, &record)?;
+            crate::store::audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                action,
+                &format!("{subject}:{id}"),
+                &detail,
+            )
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/{path}/{id}?done={done}",
+        community.slug
+    )))
+}
+
 /// 303 See Other: the answer to a successful form post.
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
@@ -73,6 +116,12 @@ pub fn fmt_time(ts: i64, tz: &str) -> String {
         Ok(t) => t.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string(),
         Err(_) => ts.to_string(),
     }
+}
+
+/// Today's date in a community's zone.
+pub fn today(tz: &str) -> jiff::civil::Date {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::now().to_zoned(zone).date()
 }
 
 /// The start of a calendar day (YYYY-MM-DD) in a zone, as a Unix time.

@@ -102,9 +102,8 @@ fn rule_options() -> Vec<(String, String)> {
         .collect()
 }
 
-fn today(tz: &str, plus_days: i64) -> String {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let d = jiff::Timestamp::now().to_zoned(zone).date();
+fn today_plus(tz: &str, plus_days: i64) -> String {
+    let d = super::today(tz);
     d.checked_add(jiff::Span::new().days(plus_days))
         .unwrap_or(d)
         .to_string()
@@ -129,8 +128,8 @@ pub async fn new_form(
         scope: "community".into(),
         rule: "civil_code_278_special".into(),
         secret: false,
-        opens: today(&com.community.tz, 0),
-        closes: today(&com.community.tz, 14),
+        opens: today_plus(&com.community.tz, 0),
+        closes: today_plus(&com.community.tz, 14),
         publicity_days: "15".into(),
         quorum: String::new(),
         quorum_inclusive: true,
