@@ -73,6 +73,15 @@ enum Cmd {
     /// Recompute a vote from its export (teahouse.vote/1), without the server.
     /// Exit 1 if the file's published result differs, 2 if the file is malformed.
     Recount { file: PathBuf },
+    /// Decide a Pabulib election (.pb) by a round's rule and print
+    /// {"rule", "selected" (project ids in file order), "cost"} as JSON.
+    /// Exit 2 if the file is malformed.
+    PbTally {
+        file: PathBuf,
+        /// greedy (by approvals) or mes (Method of Equal Shares, add1).
+        #[arg(long, value_parser = ["greedy", "mes"])]
+        rule: String,
+    },
     /// Import a roll file (XLSX/CSV) into a community, as the web import does.
     ImportRoll {
         file: PathBuf,
@@ -211,6 +220,13 @@ async fn main() {
             }
             Err(m) => {
                 eprintln!("teahouse recount: {} / {}", m.zh, m.en);
+                std::process::exit(2);
+            }
+        },
+        Cmd::PbTally { file, rule } => match cli::pb_tally(&file, &rule) {
+            Ok(json) => println!("{json}"),
+            Err(m) => {
+                eprintln!("teahouse pb-tally: {m}");
                 std::process::exit(2);
             }
         },

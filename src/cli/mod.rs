@@ -55,6 +55,35 @@ pub async fn create_operator(
     .await
 }
 
+/// `teahouse pb-tally FILE.pb --rule greedy|mes`: the JSON line it prints.
+pub fn pb_tally(file: &Path, rule: &str) -> Result<String, String> {
+    use crate::domain::pabulib::{parse, show_decimal};
+    use crate::domain::pb_rules::Rule;
+    let rule = Rule::parse(rule).ok_or_else(|| format!("不认识的规则 / unknown rule: {rule}"))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| format!("无法读取 / cannot read {}: {e}", file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{} 不是 UTF-8 文本 / {} is not UTF-8 text",
+            file.display(),
+            file.display()
+        )
+    })?;
+    let pb = parse(&text).map_err(|e| e.to_string())?;
+    let selected = rule.select(&pb.instance);
+    let ids: Vec<&str> = selected
+        .iter()
+        .map(|&p| pb.instance.ids[p].as_str())
+        .collect();
+    let cost = show_decimal(&pb.instance.total(&selected));
+    Ok(format!(
+        "{{\"rule\":\"{}\",\"selected\":{},\"cost\":{}}}",
+        rule.as_str(),
+        serde_json::to_string(&ids).unwrap_or_default(),
+        cost
+    ))
+}
+
 /// `teahouse backup OUT`: a consistent copy while the server runs.
 pub fn backup(db_path: &Path, out: &Path) -> Result<(), Error> {
     if !db_path.exists() {

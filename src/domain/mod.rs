@@ -10,6 +10,8 @@ pub mod dwelling;
 pub mod ledger;
 pub mod mask;
 pub mod msg;
+pub mod pabulib;
+pub mod pb_rules;
 pub mod roll;
 pub mod upload;
 pub mod vote;
