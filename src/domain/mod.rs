@@ -12,6 +12,8 @@ pub mod mask;
 pub mod msg;
 pub mod pabulib;
 pub mod pb_rules;
+pub mod proposal;
+pub mod round;
 pub mod roll;
 pub mod upload;
 pub mod vote;

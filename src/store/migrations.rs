@@ -480,6 +480,139 @@ CREATE TABLE actions (
 CREATE INDEX actions_open ON actions(community_id, status, due);
 "#;
 
+const M009: &str = r#"
+ALTER TABLE communities ADD COLUMN proposal_threshold TEXT NOT NULL DEFAULT '10';
+
+CREATE TABLE proposals (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    author_id INTEGER NOT NULL REFERENCES accounts(id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    category TEXT NOT NULL,
+    place TEXT NOT NULL,
+    place_label TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN
+        ('draft', 'open', 'review', 'scheduled', 'voting', 'dispatched', 'in_progress', 'completed', 'declined', 'withdrawn')),
+    needed INTEGER NOT NULL DEFAULT 0,
+    cosigns INTEGER NOT NULL DEFAULT 0,
+    decision_reason TEXT,
+    deliberation_id INTEGER REFERENCES deliberations(id),
+    vote_id INTEGER REFERENCES votes(id),
+    assignee_kind TEXT,
+    assignee_name TEXT,
+    assignee_account INTEGER REFERENCES accounts(id),
+    report TEXT,
+    created_at INTEGER NOT NULL,
+    published_at INTEGER,
+    completed_at INTEGER
+);
+CREATE INDEX proposals_by_status ON proposals(community_id, status);
+
+CREATE TABLE proposal_cosigns (
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, account_id)
+) WITHOUT ROWID;
+
+CREATE TABLE proposal_comments (
+    id INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    parent_id INTEGER REFERENCES proposal_comments(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX proposal_comments_by_proposal ON proposal_comments(proposal_id);
+
+CREATE TABLE proposal_events (
+    id INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    kind TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    actor_id INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX proposal_events_by_proposal ON proposal_events(proposal_id);
+
+CREATE TABLE proposal_ratings (
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+    comment TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, account_id)
+) WITHOUT ROWID;
+
+CREATE TABLE rounds (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    budget INTEGER NOT NULL CHECK (budget > 0),
+    min_cost INTEGER NOT NULL CHECK (min_cost >= 0),
+    max_cost INTEGER NOT NULL CHECK (max_cost >= min_cost),
+    place TEXT NOT NULL,
+    place_label TEXT NOT NULL,
+    rule TEXT NOT NULL CHECK (rule IN ('greedy', 'mes')),
+    max_approvals INTEGER CHECK (max_approvals IS NULL OR max_approvals > 0),
+    collect_until TEXT NOT NULL,
+    review_until TEXT NOT NULL,
+    vote_until TEXT NOT NULL,
+    phase TEXT NOT NULL DEFAULT 'collect' CHECK (phase IN ('collect', 'review', 'vote', 'results')),
+    imported INTEGER NOT NULL DEFAULT 0,
+    result TEXT,
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE round_projects (
+    id INTEGER PRIMARY KEY,
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    team TEXT NOT NULL DEFAULT '',
+    proposed_cost INTEGER NOT NULL CHECK (proposed_cost >= 0),
+    cost INTEGER NOT NULL CHECK (cost >= 0),
+    cost_reason TEXT NOT NULL DEFAULT '',
+    review TEXT NOT NULL DEFAULT 'pending' CHECK (review IN ('pending', 'feasible', 'infeasible')),
+    review_reason TEXT NOT NULL DEFAULT '',
+    submitted_by INTEGER REFERENCES accounts(id),
+    funded INTEGER NOT NULL DEFAULT 0,
+    progress TEXT NOT NULL DEFAULT 'not_started' CHECK (progress IN ('not_started', 'in_progress', 'completed')),
+    created_at INTEGER NOT NULL,
+    UNIQUE (round_id, code)
+);
+
+CREATE TABLE round_ballots (
+    id INTEGER PRIMARY KEY,
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    voter TEXT NOT NULL,
+    cast_at INTEGER NOT NULL,
+    UNIQUE (round_id, voter)
+);
+
+CREATE TABLE round_approvals (
+    ballot_id INTEGER NOT NULL REFERENCES round_ballots(id),
+    project_id INTEGER NOT NULL REFERENCES round_projects(id),
+    PRIMARY KEY (ballot_id, project_id)
+) WITHOUT ROWID;
+
+CREATE TABLE round_milestones (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES round_projects(id),
+    title TEXT NOT NULL,
+    due TEXT NOT NULL,
+    spent INTEGER NOT NULL DEFAULT 0 CHECK (spent >= 0),
+    disclosure_id INTEGER REFERENCES disclosures(id),
+    done_at INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -490,6 +623,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M006),
         M::up(M007),
         M::up(M008),
+        M::up(M009),
     ])
 }
 
