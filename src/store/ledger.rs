@@ -130,13 +130,17 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
     let mut broken = ledger::verify_chain(&es).err();
     if broken.is_none() {
         for e in &es {
-            let found = match super::objections::check_entry(conn, e)? {
-                Some(b) => Some(b),
-                None => match super::disclosures::check_entry(conn, id, e)? {
+            let found = match e.kind.split('.').next().unwrap_or("") {
+                "proposal" => super::proposals::check_entry(conn, id, e)?,
+                "round" => super::rounds::check_entry(conn, id, e)?,
+                _ => match super::objections::check_entry(conn, e)? {
                     Some(b) => Some(b),
-                    None => match super::deliberations::check_entry(conn, id, e)? {
+                    None => match super::disclosures::check_entry(conn, id, e)? {
                         Some(b) => Some(b),
-                        None => super::votes::check_entry(conn, id, e)?,
+                        None => match super::deliberations::check_entry(conn, id, e)? {
+                            Some(b) => Some(b),
+                            None => super::votes::check_entry(conn, id, e)?,
+                        },
                     },
                 },
             };

@@ -14,8 +14,10 @@ pub mod elevator;
 pub mod ledger;
 pub mod migrations;
 pub mod objections;
+pub mod proposals;
 pub mod proxies;
 pub mod roll;
+pub mod rounds;
 pub mod sessions;
 pub mod votes;
 
