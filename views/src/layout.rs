@@ -50,6 +50,8 @@ fn header(c: &Chrome) -> Markup {
                 ul {
                     @if let Some(com) = &c.community {
                         li { a href={"/c/" (com.slug)} { (c.t("议事板", "Board")) } }
+                        li { a href={"/c/" (com.slug) "/proposals"} { (c.t("提案", "Proposals")) } }
+                        li { a href={"/c/" (com.slug) "/rounds"} { (c.t("公益创投", "Micro-ventures")) } }
                         li { a href={"/c/" (com.slug) "/deliberations"} { (c.t("议事会", "Meetings")) } }
                         li { a href={"/c/" (com.slug) "/disclosures"} { (c.t("公开栏", "Disclosures")) } }
                         @if com.is_committee {

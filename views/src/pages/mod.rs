@@ -10,6 +10,8 @@ pub mod error;
 pub mod home;
 pub mod import;
 pub mod ops;
+pub mod proposals;
 pub mod roll;
+pub mod rounds;
 pub mod settings;
 pub mod votes;
