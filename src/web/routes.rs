@@ -4,7 +4,7 @@
 use super::AppState;
 use super::handlers::{
     account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
-    import, ops, prefs, roll, settings, votes,
+    import, ops, prefs, proposals, roll, rounds, settings, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -137,6 +137,34 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             post(codes::issue).layer(form()),
         ),
         (M::GET, "/c/{community}/audit", get(audit::show)),
+        (M::GET, "/c/{community}/proposals", get(proposals::list)),
+        (M::GET, "/c/{community}/proposals/new", get(proposals::new_form)),
+        (M::GET, "/c/{community}/proposals/similar", get(proposals::similar)),
+        (M::GET, "/c/{community}/proposals/ratings", get(proposals::ratings)),
+        (M::POST, "/c/{community}/proposals", post(proposals::create).layer(upload())),
+        (M::GET, "/c/{community}/proposals/{proposal}", get(proposals::show)),
+        (M::POST, "/c/{community}/proposals/{proposal}/publish", post(proposals::publish).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/withdraw", post(proposals::withdraw).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/cosign", post(proposals::cosign).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/comments", post(proposals::comment).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/pickup", post(proposals::pickup).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/decide", post(proposals::decide).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/assignment", post(proposals::assignment).layer(form())),
+        (M::POST, "/c/{community}/proposals/{proposal}/progress", post(proposals::progress).layer(upload())),
+        (M::POST, "/c/{community}/proposals/{proposal}/rate", post(proposals::rate).layer(form())),
+        (M::GET, "/api/v1/c/{community}/proposals", get(proposals::api)),
+        (M::GET, "/c/{community}/rounds", get(rounds::list)),
+        (M::POST, "/c/{community}/rounds", post(rounds::create).layer(form())),
+        (M::POST, "/c/{community}/rounds/import", post(rounds::import).layer(upload())),
+        (M::GET, "/c/{community}/rounds/{round}", get(rounds::show)),
+        (M::GET, "/c/{community}/rounds/{round}/round.pb", get(rounds::export_pb)),
+        (M::POST, "/c/{community}/rounds/{round}/projects", post(rounds::submit).layer(form())),
+        (M::POST, "/c/{community}/rounds/{round}/projects/{project}/review", post(rounds::review).layer(form())),
+        (M::POST, "/c/{community}/rounds/{round}/projects/{project}/milestones", post(rounds::milestone).layer(form())),
+        (M::POST, "/c/{community}/rounds/{round}/settings", post(rounds::settings).layer(form())),
+        (M::POST, "/c/{community}/rounds/{round}/phase", post(rounds::phase).layer(form())),
+        (M::POST, "/c/{community}/rounds/{round}/ballot", post(rounds::ballot).layer(form())),
+        (M::GET, "/api/v1/c/{community}/rounds", get(rounds::api)),
         (M::GET, "/c/{community}/votes", get(votes::list)),
         (M::GET, "/c/{community}/votes/new", get(votes::new_form)),
         (

@@ -139,26 +139,6 @@ pub fn board_summary(s: &Series, tz: &str) -> (Vec<view::MeetingLine>, usize, us
     (upcoming, s.open_actions, s.overdue_actions)
 }
 
-async fn places(st: &AppState, cid: i64) -> Result<Vec<(String, String)>, Error> {
-    st.db
-        .read(move |c| {
-            let mut out = vec![("community".to_string(), "全村/全社区 whole community".to_string())];
-            let mut q = c.prepare_cached("SELECT id, name FROM zones WHERE community_id = ?1 ORDER BY name")?;
-            for r in q.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-                let (id, name) = r?;
-                out.push((format!("zone:{id}"), name));
-            }
-            let mut q = c.prepare_cached(
-                "SELECT id, number FROM buildings WHERE community_id = ?1 ORDER BY CAST(number AS INTEGER), number",
-            )?;
-            for r in q.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-                let (id, n) = r?;
-                out.push((format!("building:{id}"), format!("{n}栋")));
-            }
-            Ok(out)
-        })
-        .await
-}
 
 /// Past meetings listed on the series page; older ones are in the open data.
 const PAST_SHOWN: usize = 40;
@@ -254,7 +234,7 @@ pub async fn series(State(st): State<AppState>, v: Visitor) -> Result<Response, 
     let cid = v.community.id;
     let t = today(&v.community.tz).to_string();
     let s = st.db.read(move |c| load_series(c, cid, &t, 0)).await?;
-    let places = places(&st, cid).await?;
+    let places = super::places(&st, cid).await?;
     let tz = &v.community.tz;
     let sv = series_view(&s, tz, places, empty_values(tz), Errors::none());
     Ok(
@@ -367,7 +347,7 @@ async fn render_invalid(
     let cid = com.community.id;
     let t = today(&com.community.tz).to_string();
     let s = st.db.read(move |c| load_series(c, cid, &t, 0)).await?;
-    let places = places(st, cid).await?;
+    let places = super::places(st, cid).await?;
     let sv = series_view(&s, &com.community.tz, places, values, errors);
     Ok(invalid(view::series_page(
         &com.ctx.chrome(Some(&com.community)),

@@ -101,6 +101,12 @@ fn visible(
         (Some("vote"), [id]) => votes::get(conn, community_id, *id)?.status != votes::Status::Draft,
         // Follow-up reports are public, like the actions they close.
         (Some("action"), [_]) => true,
+        // Completion reports are public; a proposal's photos once published.
+        (Some("proposal-report"), [_]) => true,
+        (Some("proposal"), [id]) => {
+            crate::store::proposals::get(conn, community_id, *id)?.status
+                != crate::domain::proposal::Status::Draft
+        }
         (Some("disclosure"), [id, rev]) => {
             disclosures::revision_published(conn, community_id, *id, *rev)?
         }

@@ -15,7 +15,9 @@ pub mod home;
 pub mod import;
 pub mod ops;
 pub mod prefs;
+pub mod proposals;
 pub mod roll;
+pub mod rounds;
 pub mod settings;
 pub mod votes;
 
@@ -76,6 +78,29 @@ where
         "/c/{}/{path}/{id}?done={done}",
         community.slug
     )))
+}
+
+/// The places on the roll a record can concern: the whole community,
+/// each zone (villager group or grid) and each building.
+pub async fn places(st: &crate::web::AppState, cid: i64) -> Result<Vec<(String, String)>, crate::error::Error> {
+    st.db
+        .read(move |c| {
+            let mut out = vec![("community".to_string(), "全村/全社区 whole community".to_string())];
+            let mut q = c.prepare_cached("SELECT id, name FROM zones WHERE community_id = ?1 ORDER BY name")?;
+            for r in q.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+                let (id, name) = r?;
+                out.push((format!("zone:{id}"), name));
+            }
+            let mut q = c.prepare_cached(
+                "SELECT id, number FROM buildings WHERE community_id = ?1 ORDER BY CAST(number AS INTEGER), number",
+            )?;
+            for r in q.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+                let (id, n) = r?;
+                out.push((format!("building:{id}"), format!("{n}栋")));
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// 303 See Other: the answer to a successful form post.
