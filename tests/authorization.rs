@@ -234,6 +234,74 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("GET", "/c/{community}/votes/{vote}/notice"), Public),
         (("GET", "/c/{community}/votes/{vote}/tally.xlsx"), Public),
         (("GET", "/api/v1/c/{community}/ledger.jsonl"), Public),
+        (("GET", "/c/{community}/proposals"), Public),
+        (("GET", "/c/{community}/proposals/new"), Member),
+        (("GET", "/c/{community}/proposals/similar"), Public),
+        (("GET", "/c/{community}/proposals/ratings"), Overseer),
+        (("POST", "/c/{community}/proposals/threshold"), Committee),
+        (("POST", "/c/{community}/proposals"), Member),
+        (("GET", "/c/{community}/proposals/{proposal}"), Public),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/publish"),
+            Member,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/withdraw"),
+            Member,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/cosign"),
+            Member,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/comments"),
+            Member,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/pickup"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/decide"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/assignment"),
+            Member,
+        ),
+        (
+            ("POST", "/c/{community}/proposals/{proposal}/progress"),
+            Member,
+        ),
+        (("POST", "/c/{community}/proposals/{proposal}/rate"), Member),
+        (("GET", "/api/v1/c/{community}/proposals"), Public),
+        (("GET", "/c/{community}/rounds"), Public),
+        (("POST", "/c/{community}/rounds"), Committee),
+        (("POST", "/c/{community}/rounds/import"), Committee),
+        (("GET", "/c/{community}/rounds/{round}"), Public),
+        (("GET", "/c/{community}/rounds/{round}/round.pb"), Public),
+        (("POST", "/c/{community}/rounds/{round}/projects"), Member),
+        (
+            (
+                "POST",
+                "/c/{community}/rounds/{round}/projects/{project}/review",
+            ),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/rounds/{round}/projects/{project}/milestones",
+            ),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/rounds/{round}/settings"),
+            Committee,
+        ),
+        (("POST", "/c/{community}/rounds/{round}/phase"), Committee),
+        (("POST", "/c/{community}/rounds/{round}/ballot"), Member),
+        (("GET", "/api/v1/c/{community}/rounds"), Public),
     ])
 }
 
@@ -335,6 +403,9 @@ async fn every_route_with_every_role() {
                 .replace("{deliberation}", "999999")
                 .replace("{item}", "999999")
                 .replace("{action}", "999999")
+                .replace("{proposal}", "999999")
+                .replace("{round}", "999999")
+                .replace("{project}", "999999")
                 .replace("{file}", "nothing-here.css");
             let r = if method == "GET" {
                 c.get(&path).await

@@ -74,7 +74,10 @@ impl Status {
 
     /// The committee may decide (accept one way or decline).
     pub fn decidable(self) -> bool {
-        matches!(self, Status::Open | Status::Review | Status::Scheduled | Status::Voting)
+        matches!(
+            self,
+            Status::Open | Status::Review | Status::Scheduled | Status::Voting
+        )
     }
 }
 
@@ -92,7 +95,9 @@ impl Threshold {
         let bad = || {
             Msg::new(
                 format!("附议门槛“{s}”应为人数（如 10）或户数比例（如 5%）"),
-                format!("the co-signing threshold \"{s}\" should be a count (e.g. 10) or a share of households (e.g. 5%)"),
+                format!(
+                    "the co-signing threshold \"{s}\" should be a count (e.g. 10) or a share of households (e.g. 5%)"
+                ),
             )
         };
         let t = s.trim();
@@ -227,7 +232,12 @@ pub fn similarity(a: &str, b: &str) -> u32 {
 
 /// The candidates (id, title) most like `title`, best first, at least
 /// `min` alike.
-pub fn similar<'a>(title: &str, candidates: &'a [(i64, String)], min: u32, limit: usize) -> Vec<&'a (i64, String)> {
+pub fn similar<'a>(
+    title: &str,
+    candidates: &'a [(i64, String)],
+    min: u32,
+    limit: usize,
+) -> Vec<&'a (i64, String)> {
     let mut scored: Vec<(u32, &(i64, String))> = candidates
         .iter()
         .map(|c| (similarity(title, &c.1), c))
@@ -357,6 +367,9 @@ mod tests {
         assert_eq!(parse_quarter("2026Q3"), Some((2026, 3)));
         assert_eq!(parse_quarter("2026Q5"), None);
         let (a, b) = quarter_bounds(2026, 4);
-        assert_eq!((a.to_string(), b.to_string()), ("2026-10-01".into(), "2027-01-01".into()));
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2026-10-01".into(), "2027-01-01".into())
+        );
     }
 }

@@ -105,7 +105,10 @@ pub fn check_ballot(chosen: &[i64], open: &[i64], max: Option<u32>) -> Result<Ve
     {
         return Err(Msg::new(
             format!("最多可赞成 {m} 个项目，你选了 {} 个", out.len()),
-            format!("you may approve at most {m} projects; you chose {}", out.len()),
+            format!(
+                "you may approve at most {m} projects; you chose {}",
+                out.len()
+            ),
         ));
     }
     out.sort_unstable();
@@ -131,7 +134,9 @@ pub fn instance(budget: i64, projects: &[(String, i64)], ballots: Vec<Vec<usize>
 /// A rational number of yuan shown to the fen, rounded half up
 /// ("12.35"); exact values stay exact in the open data.
 pub fn show_yuan(q: &Q) -> String {
-    let fen = (q * Q::from_integer(BigInt::from(100))).round().to_integer();
+    let fen = (q * Q::from_integer(BigInt::from(100)))
+        .round()
+        .to_integer();
     let fen: i64 = fen.try_into().unwrap_or(i64::MAX);
     yuan(fen)
 }
@@ -153,9 +158,19 @@ mod tests {
     #[test]
     fn ballots_refuse_doubles_strangers_and_too_many() {
         assert_eq!(check_ballot(&[3, 1], &[1, 2, 3], None), Ok(vec![1, 3]));
-        assert!(check_ballot(&[1, 1], &[1, 2], None).unwrap_err().en.contains("once"));
+        assert!(
+            check_ballot(&[1, 1], &[1, 2], None)
+                .unwrap_err()
+                .en
+                .contains("once")
+        );
         assert!(check_ballot(&[9], &[1, 2], None).is_err());
-        assert!(check_ballot(&[1, 2], &[1, 2], Some(1)).unwrap_err().zh.contains("最多"));
+        assert!(
+            check_ballot(&[1, 2], &[1, 2], Some(1))
+                .unwrap_err()
+                .zh
+                .contains("最多")
+        );
         assert_eq!(check_ballot(&[], &[1], Some(1)), Ok(vec![]));
     }
 

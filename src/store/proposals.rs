@@ -1,9 +1,9 @@
 //! Proposals in SQLite: drafts, co-signatures, comments, the timeline of
 //! steps co-signers are told about, dispatch and ratings.
 
-use crate::domain::ledger::Broken;
 use super::{attachments, deliberations::place_label, ledger, now};
 use crate::domain::Msg;
+use crate::domain::ledger::Broken;
 use crate::domain::ledger::Entry;
 use crate::domain::proposal::Status;
 use crate::error::Error;
@@ -79,7 +79,11 @@ pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Proposal, Er
 }
 
 /// Every proposal but drafts (and the viewer's own drafts), newest first.
-pub fn list(conn: &Connection, community_id: i64, viewer: Option<i64>) -> Result<Vec<Proposal>, Error> {
+pub fn list(
+    conn: &Connection,
+    community_id: i64,
+    viewer: Option<i64>,
+) -> Result<Vec<Proposal>, Error> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM proposals p JOIN accounts a ON a.id = p.author_id
          WHERE p.community_id = ?1 AND (p.status != 'draft' OR p.author_id = ?2)
@@ -105,7 +109,12 @@ pub struct NewProposal {
     pub place: String,
 }
 
-pub fn create(tx: &Transaction, community_id: i64, author: i64, n: &NewProposal) -> Result<i64, Error> {
+pub fn create(
+    tx: &Transaction,
+    community_id: i64,
+    author: i64,
+    n: &NewProposal,
+) -> Result<i64, Error> {
     let label = place_label(tx, community_id, &n.place)?;
     tx.execute(
         "INSERT INTO proposals (community_id, author_id, title, body, category, place, place_label, created_at)
@@ -143,7 +152,12 @@ pub fn households_in(conn: &Connection, community_id: i64, place: &str) -> Resul
 }
 
 /// Whether an account's resident lives in a place.
-pub fn lives_in(conn: &Connection, community_id: i64, place: &str, account: i64) -> Result<bool, Error> {
+pub fn lives_in(
+    conn: &Connection,
+    community_id: i64,
+    place: &str,
+    account: i64,
+) -> Result<bool, Error> {
     let (cond, id) = place_sql(place)?;
     let n: i64 = conn.query_row(
         &format!(
@@ -167,7 +181,13 @@ pub fn set_status(tx: &Transaction, id: i64, status: Status) -> Result<(), Error
 
 /// A step on the proposal's timeline; co-signers and the author see it on
 /// their account page.
-pub fn event(tx: &Transaction, proposal: i64, kind: &str, note: &str, actor: Option<i64>) -> Result<(), Error> {
+pub fn event(
+    tx: &Transaction,
+    proposal: i64,
+    kind: &str,
+    note: &str,
+    actor: Option<i64>,
+) -> Result<(), Error> {
     tx.execute(
         "INSERT INTO proposal_events (proposal_id, kind, note, actor_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![proposal, kind, note, actor, now()],
@@ -254,7 +274,13 @@ pub struct Comment {
     pub at: i64,
 }
 
-pub fn comment(tx: &Transaction, p: &Proposal, parent: Option<i64>, account: i64, body: &str) -> Result<i64, Error> {
+pub fn comment(
+    tx: &Transaction,
+    p: &Proposal,
+    parent: Option<i64>,
+    account: i64,
+    body: &str,
+) -> Result<i64, Error> {
     if let Some(parent) = parent {
         let ok: Option<i64> = tx
             .query_row(
@@ -295,7 +321,13 @@ pub fn comments(conn: &Connection, proposal: i64) -> Result<Vec<Comment>, Error>
 }
 
 /// The committee's decision, published in the ledger with its reason.
-pub fn decide(tx: &Transaction, p: &Proposal, status: Status, reason: &str, actor: i64) -> Result<Entry, Error> {
+pub fn decide(
+    tx: &Transaction,
+    p: &Proposal,
+    status: Status,
+    reason: &str,
+    actor: i64,
+) -> Result<Entry, Error> {
     tx.execute(
         "UPDATE proposals SET status = ?2, decision_reason = ?3 WHERE id = ?1",
         params![p.id, status.as_str(), reason],
@@ -319,11 +351,20 @@ pub fn link_meeting(tx: &Transaction, id: i64, deliberation: i64) -> Result<(), 
 }
 
 pub fn link_vote(tx: &Transaction, id: i64, vote: i64) -> Result<(), Error> {
-    tx.execute("UPDATE proposals SET vote_id = ?2 WHERE id = ?1", params![id, vote])?;
+    tx.execute(
+        "UPDATE proposals SET vote_id = ?2 WHERE id = ?1",
+        params![id, vote],
+    )?;
     Ok(())
 }
 
-pub fn dispatch(tx: &Transaction, id: i64, kind: &str, name: &str, account: Option<i64>) -> Result<(), Error> {
+pub fn dispatch(
+    tx: &Transaction,
+    id: i64,
+    kind: &str,
+    name: &str,
+    account: Option<i64>,
+) -> Result<(), Error> {
     tx.execute(
         "UPDATE proposals SET status = 'dispatched', assignee_kind = ?2, assignee_name = ?3, assignee_account = ?4 WHERE id = ?1",
         params![id, kind, name, account],
@@ -338,7 +379,8 @@ pub fn complete(tx: &Transaction, p: &Proposal, report: &str, actor: i64) -> Res
         params![p.id, report, now()],
     )?;
     event(tx, p.id, "completed", report, Some(actor))?;
-    let photos = attachments::digest_list(tx, p.community_id, &format!("proposal-report:{}", p.id))?;
+    let photos =
+        attachments::digest_list(tx, p.community_id, &format!("proposal-report:{}", p.id))?;
     ledger::append(
         tx,
         p.community_id,
@@ -349,7 +391,13 @@ pub fn complete(tx: &Transaction, p: &Proposal, report: &str, actor: i64) -> Res
 }
 
 /// A resident's rating; rating again replaces their earlier one.
-pub fn rate(tx: &Transaction, proposal: i64, account: i64, score: u8, comment: &str) -> Result<(), Error> {
+pub fn rate(
+    tx: &Transaction,
+    proposal: i64,
+    account: i64,
+    score: u8,
+    comment: &str,
+) -> Result<(), Error> {
     tx.execute(
         "INSERT INTO proposal_ratings (proposal_id, account_id, score, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (proposal_id, account_id) DO UPDATE SET score = excluded.score, comment = excluded.comment, created_at = excluded.created_at",
@@ -363,18 +411,27 @@ pub fn ratings(conn: &Connection, proposal: i64) -> Result<Vec<(u8, String, i64,
     let mut st = conn.prepare_cached(
         "SELECT score, comment, created_at, account_id FROM proposal_ratings WHERE proposal_id = ?1 ORDER BY created_at",
     )?;
-    let rows = st.query_map([proposal], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let rows = st.query_map([proposal], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// (assignee, kind, proposal, score) for proposals completed in [from, to).
-pub fn ratings_between(conn: &Connection, community_id: i64, from: i64, to: i64) -> Result<Vec<(String, String, i64, u8)>, Error> {
+pub fn ratings_between(
+    conn: &Connection,
+    community_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, i64, u8)>, Error> {
     let mut st = conn.prepare_cached(
         "SELECT p.assignee_name, p.assignee_kind, p.id, r.score FROM proposal_ratings r
          JOIN proposals p ON p.id = r.proposal_id
          WHERE p.community_id = ?1 AND p.completed_at >= ?2 AND p.completed_at < ?3 AND p.assignee_name IS NOT NULL",
     )?;
-    let rows = st.query_map(params![community_id, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let rows = st.query_map(params![community_id, from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -411,14 +468,31 @@ pub fn updates_for(conn: &Connection, account: i64, limit: i64) -> Result<Vec<Up
 }
 
 /// Checks a ledger entry about a proposal against the record.
-pub fn check_entry(conn: &Connection, community_id: i64, e: &Entry) -> Result<Option<Broken>, Error> {
-    let field = |k: &str| e.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let id = e.payload.get("proposal").and_then(|v| v.as_i64()).unwrap_or(0);
+pub fn check_entry(
+    conn: &Connection,
+    community_id: i64,
+    e: &Entry,
+) -> Result<Option<Broken>, Error> {
+    let field = |k: &str| {
+        e.payload
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let id = e
+        .payload
+        .get("proposal")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(0);
     let broken = |zh: &str, en: &str| {
         Ok(Some(Broken {
             seq: e.seq,
             zh: format!("第 {} 条记录：提案 {id} 的{zh}与记录不符", e.seq),
-            en: format!("entry {}: proposal {id}'s {en} differs from the record", e.seq),
+            en: format!(
+                "entry {}: proposal {id}'s {en} differs from the record",
+                e.seq
+            ),
         }))
     };
     match e.kind.as_str() {
@@ -442,7 +516,8 @@ pub fn check_entry(conn: &Connection, community_id: i64, e: &Entry) -> Result<Op
             if report != field("report") {
                 return broken("办结报告", "completion report");
             }
-            let digests = attachments::digest_list(conn, community_id, &format!("proposal-report:{id}"))?;
+            let digests =
+                attachments::digest_list(conn, community_id, &format!("proposal-report:{id}"))?;
             if e.payload.get("photos") != Some(&digests) {
                 return broken("办结照片", "report photos");
             }

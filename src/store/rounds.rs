@@ -33,7 +33,8 @@ pub struct Round {
     pub created_at: i64,
 }
 
-const COLS: &str = "id, community_id, title, description, budget, min_cost, max_cost, place, place_label, rule,
+const COLS: &str =
+    "id, community_id, title, description, budget, min_cost, max_cost, place, place_label, rule,
     max_approvals, collect_until, review_until, vote_until, phase, imported, result, created_at";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Round> {
@@ -266,7 +267,10 @@ pub fn review(
 }
 
 /// The election the rules read: feasible projects and the ballots.
-pub fn election(conn: &Connection, r: &Round) -> Result<(Vec<Project>, Instance, Vec<String>), Error> {
+pub fn election(
+    conn: &Connection,
+    r: &Round,
+) -> Result<(Vec<Project>, Instance, Vec<String>), Error> {
     let open: Vec<Project> = projects(conn, r.id)?
         .into_iter()
         .filter(|p| p.review == "feasible")
@@ -277,7 +281,9 @@ pub fn election(conn: &Connection, r: &Round) -> Result<(Vec<Project>, Instance,
     )?;
     let mut voters: Vec<String> = Vec::new();
     let mut ballots: Vec<Vec<usize>> = Vec::new();
-    for row in st.query_map([r.id], |x| Ok((x.get::<_, String>(0)?, x.get::<_, Option<i64>>(1)?)))? {
+    for row in st.query_map([r.id], |x| {
+        Ok((x.get::<_, String>(0)?, x.get::<_, Option<i64>>(1)?))
+    })? {
         let (voter, project) = row?;
         if voters.last() != Some(&voter) {
             voters.push(voter);
@@ -354,9 +360,14 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
             let (open, inst, voters) = election(tx, r)?;
             let selected = r.rule.select(&inst);
             for &p in &selected {
-                tx.execute("UPDATE round_projects SET funded = 1 WHERE id = ?1", [open[p].id])?;
+                tx.execute(
+                    "UPDATE round_projects SET funded = 1 WHERE id = ?1",
+                    [open[p].id],
+                )?;
             }
-            let codes = |sel: &[usize]| -> Vec<String> { sel.iter().map(|&p| inst.ids[p].clone()).collect() };
+            let codes = |sel: &[usize]| -> Vec<String> {
+                sel.iter().map(|&p| inst.ids[p].clone()).collect()
+            };
             let result = json!({
                 "rule": r.rule.as_str(),
                 "selected": codes(&selected),
@@ -466,7 +477,12 @@ pub struct NewMilestone {
 }
 
 /// A milestone of a funded project; spending can cite a published disclosure.
-pub fn add_milestone(tx: &Transaction, r: &Round, project: i64, m: &NewMilestone) -> Result<(), Error> {
+pub fn add_milestone(
+    tx: &Transaction,
+    r: &Round,
+    project: i64,
+    m: &NewMilestone,
+) -> Result<(), Error> {
     let funded: Option<bool> = tx
         .query_row(
             "SELECT funded FROM round_projects WHERE id = ?1 AND round_id = ?2",
@@ -513,12 +529,24 @@ pub fn add_milestone(tx: &Transaction, r: &Round, project: i64, m: &NewMilestone
     )?;
     tx.execute(
         "UPDATE round_projects SET progress = ?2 WHERE id = ?1",
-        params![project, if m.done && m.title.contains("完成") { "completed" } else { "in_progress" }],
+        params![
+            project,
+            if m.done && m.title.contains("完成") {
+                "completed"
+            } else {
+                "in_progress"
+            }
+        ],
     )?;
     Ok(())
 }
 
-pub fn set_progress(tx: &Transaction, r: &Round, project: i64, progress: &str) -> Result<(), Error> {
+pub fn set_progress(
+    tx: &Transaction,
+    r: &Round,
+    project: i64,
+    progress: &str,
+) -> Result<(), Error> {
     let n = tx.execute(
         "UPDATE round_projects SET progress = ?3 WHERE id = ?1 AND round_id = ?2 AND funded = 1",
         params![project, r.id, progress],
@@ -548,14 +576,17 @@ pub fn import(
                 "amounts may have at most two decimals",
             )));
         }
-        f.to_integer().to_i64().ok_or_else(|| {
-            Error::Invalid(Msg::new("金额过大", "an amount is too large"))
-        })
+        f.to_integer()
+            .to_i64()
+            .ok_or_else(|| Error::Invalid(Msg::new("金额过大", "an amount is too large")))
     };
     let inst = &pb.instance;
     let budget = fen(&inst.budget)?;
     if budget <= 0 {
-        return Err(Error::Invalid(Msg::new("预算须大于零", "the budget must be above zero")));
+        return Err(Error::Invalid(Msg::new(
+            "预算须大于零",
+            "the budget must be above zero",
+        )));
     }
     let costs: Vec<i64> = inst.costs.iter().map(&fen).collect::<Result<_, _>>()?;
     let title = pb
@@ -614,7 +645,11 @@ pub fn import(
 }
 
 /// Checks a round's published result against its ballots and the rule.
-pub fn check_entry(conn: &Connection, community_id: i64, e: &Entry) -> Result<Option<Broken>, Error> {
+pub fn check_entry(
+    conn: &Connection,
+    community_id: i64,
+    e: &Entry,
+) -> Result<Option<Broken>, Error> {
     if e.kind != "round.results" {
         return Ok(None);
     }
@@ -640,7 +675,10 @@ pub fn check_entry(conn: &Connection, community_id: i64, e: &Entry) -> Result<Op
         .map(|&p| inst.ids[p].clone())
         .collect();
     if e.payload["selected"] != json!(selected) {
-        return broken("的结果与重新计票不一致", "result differs from a recount of its ballots");
+        return broken(
+            "的结果与重新计票不一致",
+            "result differs from a recount of its ballots",
+        );
     }
     Ok(None)
 }

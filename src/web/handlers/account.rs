@@ -28,7 +28,27 @@ async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::Ac
         Some(rid) => st.db.read(move |c| roll::resident_home(c, rid)).await?,
         None => None,
     };
+    let id = acc.id;
+    // Accounts may span communities; times here are shown in China time.
+    let tz = "Asia/Shanghai";
+    let updates = st
+        .db
+        .read(move |c| crate::store::proposals::updates_for(c, id, 20))
+        .await?
+        .into_iter()
+        .map(|u| {
+            let what = super::proposals::event_bi(&u.kind);
+            view::UpdateLine {
+                href: format!("/c/{}/proposals/{}", u.slug, u.proposal),
+                title: u.title,
+                what,
+                note: u.note,
+                at: super::fmt_time(u.at, tz),
+            }
+        })
+        .collect();
     Ok(view::AccountView {
+        updates,
         display_name: acc.display_name.clone(),
         login: acc.login.clone(),
         roles: acc

@@ -139,7 +139,6 @@ pub fn board_summary(s: &Series, tz: &str) -> (Vec<view::MeetingLine>, usize, us
     (upcoming, s.open_actions, s.overdue_actions)
 }
 
-
 /// Past meetings listed on the series page; older ones are in the open data.
 const PAST_SHOWN: usize = 40;
 

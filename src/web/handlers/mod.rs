@@ -82,7 +82,10 @@ where
 
 /// The places on the roll a record can concern: the whole community,
 /// each zone (villager group or grid) and each building.
-pub async fn places(st: &crate::web::AppState, cid: i64) -> Result<Vec<(String, String)>, crate::error::Error> {
+pub async fn places(
+    st: &crate::web::AppState,
+    cid: i64,
+) -> Result<Vec<(String, String)>, crate::error::Error> {
     st.db
         .read(move |c| {
             let mut out = vec![("community".to_string(), "全村/全社区 whole community".to_string())];

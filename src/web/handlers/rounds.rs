@@ -45,7 +45,13 @@ fn empty_values(tz: &str) -> view::NewValues {
     }
 }
 
-async fn list_page(st: &AppState, ctx: &crate::web::ctx::Ctx, com: &crate::store::communities::Community, v: view::NewValues, errors: Errors) -> Result<maud::Markup, Error> {
+async fn list_page(
+    st: &AppState,
+    ctx: &crate::web::ctx::Ctx,
+    com: &crate::store::communities::Community,
+    v: view::NewValues,
+    errors: Errors,
+) -> Result<maud::Markup, Error> {
     let cid = com.id;
     let rounds = st
         .db
@@ -66,12 +72,16 @@ async fn list_page(st: &AppState, ctx: &crate::web::ctx::Ctx, com: &crate::store
         .await?;
     let places = super::places(st, cid).await?;
     let chrome = ctx.chrome(Some(com));
-    Ok(view::list_page(&chrome, &com.slug, &rounds, &v, &places, &errors))
+    Ok(view::list_page(
+        &chrome, &com.slug, &rounds, &v, &places, &errors,
+    ))
 }
 
 pub async fn list(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
     let values = empty_values(&v.community.tz);
-    Ok(list_page(&st, &v.ctx, &v.community, values, Errors::none()).await?.into_response())
+    Ok(list_page(&st, &v.ctx, &v.community, values, Errors::none())
+        .await?
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -100,7 +110,11 @@ fn parse_max(s: &str) -> Result<Option<u32>, ()> {
     }
 }
 
-pub async fn create(State(st): State<AppState>, com: Committee, Form(f): Form<NewForm>) -> Result<Response, Error> {
+pub async fn create(
+    State(st): State<AppState>,
+    com: Committee,
+    Form(f): Form<NewForm>,
+) -> Result<Response, Error> {
     let v = view::NewValues {
         title: f.title.trim().to_string(),
         description: f.description.unwrap_or_default().trim().to_string(),
@@ -116,13 +130,25 @@ pub async fn create(State(st): State<AppState>, com: Committee, Form(f): Form<Ne
     };
     let mut e = Errors::none();
     if v.title.is_empty() || v.title.chars().count() > 80 {
-        e.add("title", Bi::new("请写名称（最多 80 字）", "Please name the round (80 characters at most)"));
+        e.add(
+            "title",
+            Bi::new(
+                "请写名称（最多 80 字）",
+                "Please name the round (80 characters at most)",
+            ),
+        );
     }
     let money = |e: &mut Errors, k: &str, s: &str| -> i64 {
         match parse_hundredths(s) {
             Some(n) => n,
             None => {
-                e.add(k, Bi::new(format!("“{s}”不是金额（元，最多两位小数）"), format!("\"{s}\" is not an amount (yuan, at most two decimals)")));
+                e.add(
+                    k,
+                    Bi::new(
+                        format!("“{s}”不是金额（元，最多两位小数）"),
+                        format!("\"{s}\" is not an amount (yuan, at most two decimals)"),
+                    ),
+                );
                 0
             }
         }
@@ -131,27 +157,51 @@ pub async fn create(State(st): State<AppState>, com: Committee, Form(f): Form<Ne
     let min = money(&mut e, "min_cost", &v.min_cost);
     let max = money(&mut e, "max_cost", &v.max_cost);
     if e.get("budget").is_none() && budget <= 0 {
-        e.add("budget", Bi::new("预算须大于零", "the budget must be above zero"));
+        e.add(
+            "budget",
+            Bi::new("预算须大于零", "the budget must be above zero"),
+        );
     }
     if e.get("max_cost").is_none() && max < min {
-        e.add("max_cost", Bi::new("最多不能少于最少", "the most cannot be less than the least"));
+        e.add(
+            "max_cost",
+            Bi::new("最多不能少于最少", "the most cannot be less than the least"),
+        );
     }
     if e.get("max_cost").is_none() && max > budget {
-        e.add("max_cost", Bi::new("每个项目最多不能超过总预算", "the most per project cannot exceed the budget"));
+        e.add(
+            "max_cost",
+            Bi::new(
+                "每个项目最多不能超过总预算",
+                "the most per project cannot exceed the budget",
+            ),
+        );
     }
     let rule = Rule::parse(&v.rule);
     if rule.is_none() {
-        e.add("rule", Bi::new("请选择计票规则", "Please choose the outcome rule"));
+        e.add(
+            "rule",
+            Bi::new("请选择计票规则", "Please choose the outcome rule"),
+        );
     }
     let max_approvals = parse_max(&v.max_approvals).unwrap_or_else(|_| {
-        e.add("max_approvals", Bi::new("请写正整数，或留空", "Write a whole number above zero, or leave it blank"));
+        e.add(
+            "max_approvals",
+            Bi::new(
+                "请写正整数，或留空",
+                "Write a whole number above zero, or leave it blank",
+            ),
+        );
         None
     });
     let dates: Vec<Option<jiff::civil::Date>> = [&v.collect_until, &v.review_until, &v.vote_until]
         .iter()
         .map(|d| d.trim().parse().ok())
         .collect();
-    for (k, d) in ["collect_until", "review_until", "vote_until"].iter().zip(&dates) {
+    for (k, d) in ["collect_until", "review_until", "vote_until"]
+        .iter()
+        .zip(&dates)
+    {
         if d.is_none() {
             e.add(k, Bi::new("请填写日期", "Please give a date"));
         }
@@ -159,10 +209,18 @@ pub async fn create(State(st): State<AppState>, com: Committee, Form(f): Form<Ne
     if let [Some(a), Some(b), Some(c)] = dates[..]
         && !(a <= b && b <= c)
     {
-        e.add("vote_until", Bi::new("日期应依次为：征集截止 ≤ 评审截止 ≤ 投票截止", "The dates should run: ideas close ≤ review ends ≤ voting closes"));
+        e.add(
+            "vote_until",
+            Bi::new(
+                "日期应依次为：征集截止 ≤ 评审截止 ≤ 投票截止",
+                "The dates should run: ideas close ≤ review ends ≤ voting closes",
+            ),
+        );
     }
     if !e.is_empty() {
-        return Ok(invalid(list_page(&st, &com.ctx, &com.community, v, e).await?));
+        return Ok(invalid(
+            list_page(&st, &com.ctx, &com.community, v, e).await?,
+        ));
     }
     let n = NewRound {
         title: v.title.clone(),
@@ -184,13 +242,29 @@ pub async fn create(State(st): State<AppState>, com: Committee, Form(f): Form<Ne
         .db
         .write(move |tx| {
             let id = store::create(tx, cid, &n, by)?;
-            audit::record(tx, &actor, Some(cid), "round.create", &format!("round:{id}"), &n.title)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "round.create",
+                &format!("round:{id}"),
+                &n.title,
+            )?;
             Ok(id)
         })
         .await;
     match res {
         Ok(id) => Ok(see_other(&format!("/c/{}/rounds/{id}", com.community.slug))),
-        Err(Error::Invalid(m)) => Ok(invalid(list_page(&st, &com.ctx, &com.community, v, super::errors_with("place", &m)).await?)),
+        Err(Error::Invalid(m)) => Ok(invalid(
+            list_page(
+                &st,
+                &com.ctx,
+                &com.community,
+                v,
+                super::errors_with("place", &m),
+            )
+            .await?,
+        )),
         Err(err) => Err(err),
     }
 }
@@ -201,7 +275,13 @@ fn voter_key(account: i64) -> String {
 
 /// The result explained: the chosen rule's steps, the other rule's outcome,
 /// and (for MES) what the viewer's share paid for.
-fn explain(r: &Round, open: &[store::Project], inst: &pb_rules::Instance, voters: &[String], me: Option<&str>) -> view::ResultView {
+fn explain(
+    r: &Round,
+    open: &[store::Project],
+    inst: &pb_rules::Instance,
+    voters: &[String],
+    me: Option<&str>,
+) -> view::ResultView {
     let code_title = |p: usize| (open[p].code.clone(), open[p].title.clone());
     let selected = r.rule.select(inst);
     let funded: i64 = selected.iter().map(|&p| open[p].cost).sum();
@@ -222,20 +302,26 @@ fn explain(r: &Round, open: &[store::Project], inst: &pb_rules::Instance, voters
                 (c, t, show_yuan(&s.price), s.paid_in_full, s.paid_rest)
             })
             .collect();
-        let mine = me.and_then(|key| voters.iter().position(|v| v == key)).map(|i| {
-            let (_, pay) = pb_rules::mes_payments(inst, &out.share);
-            let paid: Vec<(String, String)> = pay[i]
-                .iter()
-                .filter(|(p, _)| out.selected.contains(p))
-                .map(|(p, amt)| (open[*p].code.clone(), show_yuan(amt)))
-                .collect();
-            (show_yuan(&out.share), paid)
-        });
+        let mine = me
+            .and_then(|key| voters.iter().position(|v| v == key))
+            .map(|i| {
+                let (_, pay) = pb_rules::mes_payments(inst, &out.share);
+                let paid: Vec<(String, String)> = pay[i]
+                    .iter()
+                    .filter(|(p, _)| out.selected.contains(p))
+                    .map(|(p, amt)| (open[*p].code.clone(), show_yuan(amt)))
+                    .collect();
+                (show_yuan(&out.share), paid)
+            });
         (show_yuan(&out.share), steps, mine)
     } else {
         (String::new(), vec![], None)
     };
-    let other = if r.rule == Rule::Mes { Rule::Greedy } else { Rule::Mes };
+    let other = if r.rule == Rule::Mes {
+        Rule::Greedy
+    } else {
+        Rule::Mes
+    };
     view::ResultView {
         rule: r.rule.as_str().into(),
         voters: voters.len(),
@@ -244,7 +330,15 @@ fn explain(r: &Round, open: &[store::Project], inst: &pb_rules::Instance, voters
         bars: open
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.code.clone(), p.title.clone(), p.approvals, yuan(p.cost), selected.contains(&i)))
+            .map(|(i, p)| {
+                (
+                    p.code.clone(),
+                    p.title.clone(),
+                    p.approvals,
+                    yuan(p.cost),
+                    selected.contains(&i),
+                )
+            })
             .collect(),
         greedy_steps,
         share,
@@ -252,7 +346,11 @@ fn explain(r: &Round, open: &[store::Project], inst: &pb_rules::Instance, voters
         mine,
         other_rule: (
             other.as_str().into(),
-            other.select(inst).iter().map(|&p| open[p].code.clone()).collect(),
+            other
+                .select(inst)
+                .iter()
+                .map(|&p| open[p].code.clone())
+                .collect(),
         ),
         ballots_sha256: store::ballots_digest(inst, voters),
     }
@@ -260,7 +358,10 @@ fn explain(r: &Round, open: &[store::Project], inst: &pb_rules::Instance, voters
 
 fn done_words(k: &str) -> Option<Bi> {
     Some(match k {
-        "submitted" => Bi::new("项目已提交，等待评审。", "Project submitted; it will be reviewed."),
+        "submitted" => Bi::new(
+            "项目已提交，等待评审。",
+            "Project submitted; it will be reviewed.",
+        ),
         "reviewed" => Bi::new("评审已保存。", "Review saved."),
         "rule" => Bi::new("计票规则已保存。", "Rule saved."),
         "phase" => Bi::new("已进入下一阶段。", "Moved to the next phase."),
@@ -271,11 +372,23 @@ fn done_words(k: &str) -> Option<Bi> {
     })
 }
 
-async fn show_page(st: &AppState, v: &Visitor, id: i64, errors: Errors, idea: (String, String, String, String), done: Option<Bi>) -> Result<maud::Markup, Error> {
+async fn show_page(
+    st: &AppState,
+    v: &Visitor,
+    id: i64,
+    errors: Errors,
+    idea: (String, String, String, String),
+    done: Option<Bi>,
+) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
     let tz = v.community.tz.clone();
     let me = v.ctx.0.account.as_ref().map(|a| a.id);
-    let member = v.ctx.0.account.as_ref().is_some_and(|a| a.has_role(cid, Role::Resident));
+    let member = v
+        .ctx
+        .0
+        .account
+        .as_ref()
+        .is_some_and(|a| a.has_role(cid, Role::Resident));
     let (r, projects, milestones, voted, eligible, election) = st
         .db
         .read(move |c| {
@@ -290,12 +403,17 @@ async fn show_page(st: &AppState, v: &Visitor, id: i64, errors: Errors, idea: (S
                 Some(a) => lives_in(c, cid, &r.place, a)?,
                 None => false,
             };
-            let election = if r.phase == Phase::Results { Some(store::election(c, &r)?) } else { None };
+            let election = if r.phase == Phase::Results {
+                Some(store::election(c, &r)?)
+            } else {
+                None
+            };
             Ok((r, projects, milestones, voted, eligible, election))
         })
         .await?;
     let key = me.map(voter_key);
-    let result = election.map(|(open, inst, voters)| explain(&r, &open, &inst, &voters, key.as_deref()));
+    let result =
+        election.map(|(open, inst, voters)| explain(&r, &open, &inst, &voters, key.as_deref()));
     let today = today(&tz).to_string();
     let sv = view::ShowView {
         id: r.id,
@@ -308,7 +426,11 @@ async fn show_page(st: &AppState, v: &Visitor, id: i64, errors: Errors, idea: (S
         place: r.place_label.clone(),
         rule: r.rule.as_str().into(),
         max_approvals: r.max_approvals,
-        dates: [r.collect_until.clone(), r.review_until.clone(), r.vote_until.clone()],
+        dates: [
+            r.collect_until.clone(),
+            r.review_until.clone(),
+            r.vote_until.clone(),
+        ],
         imported: r.imported,
         projects: projects
             .iter()
@@ -358,13 +480,29 @@ async fn show_page(st: &AppState, v: &Visitor, id: i64, errors: Errors, idea: (S
     Ok(view::show_page(&chrome, &v.community.slug, &sv))
 }
 
-pub async fn show(State(st): State<AppState>, v: Visitor, Path((_, id)): Path<(String, i64)>, Query(q): Query<HashMap<String, String>>) -> Result<Response, Error> {
+pub async fn show(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
     let done = q.get("done").and_then(|d| done_words(d));
-    Ok(show_page(&st, &v, id, Errors::none(), Default::default(), done).await?.into_response())
+    Ok(
+        show_page(&st, &v, id, Errors::none(), Default::default(), done)
+            .await?
+            .into_response(),
+    )
 }
 
 /// Runs one step on a round in one transaction, audited, then shows it.
-async fn step<F>(st: &AppState, ctx: &crate::web::ctx::Ctx, com: &crate::store::communities::Community, id: i64, action: &'static str, f: F) -> Result<Response, Error>
+async fn step<F>(
+    st: &AppState,
+    ctx: &crate::web::ctx::Ctx,
+    com: &crate::store::communities::Community,
+    id: i64,
+    action: &'static str,
+    f: F,
+) -> Result<Response, Error>
 where
     F: FnOnce(&rusqlite::Transaction, &Round) -> Result<&'static str, Error> + Send + 'static,
 {
@@ -379,7 +517,10 @@ where
             Ok(done)
         })
         .await?;
-    Ok(see_other(&format!("/c/{}/rounds/{id}?done={done}", com.slug)))
+    Ok(see_other(&format!(
+        "/c/{}/rounds/{id}?done={done}",
+        com.slug
+    )))
 }
 
 #[derive(serde::Deserialize)]
@@ -390,7 +531,12 @@ pub struct IdeaForm {
     cost: String,
 }
 
-pub async fn submit(State(st): State<AppState>, m: Member, Path((_, id)): Path<(String, i64)>, Form(f): Form<IdeaForm>) -> Result<Response, Error> {
+pub async fn submit(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<IdeaForm>,
+) -> Result<Response, Error> {
     let idea = (
         f.title.trim().to_string(),
         f.description.unwrap_or_default().trim().to_string(),
@@ -399,14 +545,32 @@ pub async fn submit(State(st): State<AppState>, m: Member, Path((_, id)): Path<(
     );
     let mut e = Errors::none();
     if idea.0.is_empty() || idea.0.chars().count() > 80 {
-        e.add("title", Bi::new("请写项目名称（最多 80 字）", "Please name the project (80 characters at most)"));
+        e.add(
+            "title",
+            Bi::new(
+                "请写项目名称（最多 80 字）",
+                "Please name the project (80 characters at most)",
+            ),
+        );
     }
     if idea.1.chars().count() > 3000 {
-        e.add("description", Bi::new("说明最多 3000 字", "3000 characters at most"));
+        e.add(
+            "description",
+            Bi::new("说明最多 3000 字", "3000 characters at most"),
+        );
     }
     let cost = parse_hundredths(&idea.3);
     if cost.is_none() {
-        e.add("cost", Bi::new(format!("“{}”不是金额（元，最多两位小数）", idea.3), format!("\"{}\" is not an amount (yuan, at most two decimals)", idea.3)));
+        e.add(
+            "cost",
+            Bi::new(
+                format!("“{}”不是金额（元，最多两位小数）", idea.3),
+                format!(
+                    "\"{}\" is not an amount (yuan, at most two decimals)",
+                    idea.3
+                ),
+            ),
+        );
     }
     let by = m.account.id;
     let cid = m.community.id;
@@ -422,7 +586,14 @@ pub async fn submit(State(st): State<AppState>, m: Member, Path((_, id)): Path<(
             .write(move |tx| {
                 let r = store::get(tx, cid, id)?;
                 let pid = store::submit(tx, &r, &n, Some(by))?;
-                audit::record(tx, &actor, Some(cid), "round.submit", &format!("round:{id}"), &format!("project:{pid}"))?;
+                audit::record(
+                    tx,
+                    &actor,
+                    Some(cid),
+                    "round.submit",
+                    &format!("round:{id}"),
+                    &format!("project:{pid}"),
+                )?;
                 Ok(())
             })
             .await
@@ -430,14 +601,25 @@ pub async fn submit(State(st): State<AppState>, m: Member, Path((_, id)): Path<(
         Ok(())
     };
     match res {
-        Ok(()) if e.is_empty() => Ok(see_other(&format!("/c/{}/rounds/{id}?done=submitted#h-projects", m.community.slug))),
+        Ok(()) if e.is_empty() => Ok(see_other(&format!(
+            "/c/{}/rounds/{id}?done=submitted#h-projects",
+            m.community.slug
+        ))),
         Ok(()) => {
-            let v = Visitor { ctx: m.ctx.clone(), community: m.community.clone() };
+            let v = Visitor {
+                ctx: m.ctx.clone(),
+                community: m.community.clone(),
+            };
             Ok(invalid(show_page(&st, &v, id, e, idea, None).await?))
         }
         Err(Error::Invalid(msg)) => {
-            let v = Visitor { ctx: m.ctx.clone(), community: m.community.clone() };
-            Ok(invalid(show_page(&st, &v, id, super::errors_with("cost", &msg), idea, None).await?))
+            let v = Visitor {
+                ctx: m.ctx.clone(),
+                community: m.community.clone(),
+            };
+            Ok(invalid(
+                show_page(&st, &v, id, super::errors_with("cost", &msg), idea, None).await?,
+            ))
         }
         Err(err) => Err(err),
     }
@@ -451,21 +633,41 @@ pub struct ReviewForm {
     cost_reason: Option<String>,
 }
 
-pub async fn review(State(st): State<AppState>, com: Committee, Path((_, id, project)): Path<(String, i64, i64)>, Form(f): Form<ReviewForm>) -> Result<Response, Error> {
+pub async fn review(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id, project)): Path<(String, i64, i64)>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, Error> {
     let cost = parse_hundredths(&f.cost).ok_or_else(|| {
-        Error::Invalid(Msg::new(format!("“{}”不是金额", f.cost), format!("\"{}\" is not an amount", f.cost)))
+        Error::Invalid(Msg::new(
+            format!("“{}”不是金额", f.cost),
+            format!("\"{}\" is not an amount", f.cost),
+        ))
     })?;
     let feasible = match f.verdict.as_str() {
         "feasible" => true,
         "infeasible" => false,
-        _ => return Err(Error::Invalid(Msg::new("请选择是否可行", "choose feasible or not"))),
+        _ => {
+            return Err(Error::Invalid(Msg::new(
+                "请选择是否可行",
+                "choose feasible or not",
+            )));
+        }
     };
     let reason = f.reason.unwrap_or_default();
     let cost_reason = f.cost_reason.unwrap_or_default();
-    step(&st, &com.ctx, &com.community, id, "round.review", move |tx, r| {
-        store::review(tx, r, project, feasible, &reason, cost, &cost_reason)?;
-        Ok("reviewed")
-    })
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "round.review",
+        move |tx, r| {
+            store::review(tx, r, project, feasible, &reason, cost, &cost_reason)?;
+            Ok("reviewed")
+        },
+    )
     .await
 }
 
@@ -475,49 +677,97 @@ pub struct RuleForm {
     max_approvals: Option<String>,
 }
 
-pub async fn settings(State(st): State<AppState>, com: Committee, Path((_, id)): Path<(String, i64)>, Form(f): Form<RuleForm>) -> Result<Response, Error> {
-    let rule = Rule::parse(&f.rule).ok_or_else(|| Error::Invalid(Msg::new("请选择计票规则", "choose the outcome rule")))?;
-    let max = parse_max(f.max_approvals.as_deref().unwrap_or(""))
-        .map_err(|_| Error::Invalid(Msg::new("每人最多赞成数应为正整数或留空", "the approval limit should be a whole number above zero, or blank")))?;
-    step(&st, &com.ctx, &com.community, id, "round.rule", move |tx, r| {
-        store::set_rule(tx, r, rule, max)?;
-        Ok("rule")
-    })
+pub async fn settings(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<RuleForm>,
+) -> Result<Response, Error> {
+    let rule = Rule::parse(&f.rule)
+        .ok_or_else(|| Error::Invalid(Msg::new("请选择计票规则", "choose the outcome rule")))?;
+    let max = parse_max(f.max_approvals.as_deref().unwrap_or("")).map_err(|_| {
+        Error::Invalid(Msg::new(
+            "每人最多赞成数应为正整数或留空",
+            "the approval limit should be a whole number above zero, or blank",
+        ))
+    })?;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "round.rule",
+        move |tx, r| {
+            store::set_rule(tx, r, rule, max)?;
+            Ok("rule")
+        },
+    )
     .await
 }
 
-pub async fn phase(State(st): State<AppState>, com: Committee, Path((_, id)): Path<(String, i64)>) -> Result<Response, Error> {
-    step(&st, &com.ctx, &com.community, id, "round.phase", move |tx, r| {
-        let next = r.phase.next().ok_or_else(|| Error::Conflict(Msg::new("本轮已结束", "this round is finished")))?;
-        store::set_phase(tx, r, next)?;
-        Ok("phase")
-    })
+pub async fn phase(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "round.phase",
+        move |tx, r| {
+            let next = r
+                .phase
+                .next()
+                .ok_or_else(|| Error::Conflict(Msg::new("本轮已结束", "this round is finished")))?;
+            store::set_phase(tx, r, next)?;
+            Ok("phase")
+        },
+    )
     .await
 }
 
-pub async fn ballot(State(st): State<AppState>, m: Member, Path((_, id)): Path<(String, i64)>, body: axum::body::Bytes) -> Result<Response, Error> {
+pub async fn ballot(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
     // Repeated fields (project=1&project=3) need the raw pairs.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| Error::BadRequest(Msg::new("表单无法读取", "the form could not be read")))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| Error::BadRequest(Msg::new("表单无法读取", "the form could not be read")))?;
     let chosen: Vec<i64> = pairs
         .iter()
         .filter(|(k, _)| k == "project")
-        .map(|(_, v)| v.parse::<i64>().map_err(|_| Error::Invalid(Msg::new("项目编号无效", "invalid project"))))
+        .map(|(_, v)| {
+            v.parse::<i64>()
+                .map_err(|_| Error::Invalid(Msg::new("项目编号无效", "invalid project")))
+        })
         .collect::<Result<_, _>>()?;
     let me = m.account.id;
     let cid = m.community.id;
-    step(&st, &m.ctx, &m.community, id, "round.ballot", move |tx, r| {
-        if !lives_in(tx, cid, &r.place, me)? {
-            return Err(Error::Forbidden);
-        }
-        let open: Vec<i64> = store::projects(tx, r.id)?
-            .iter()
-            .filter(|p| p.review == "feasible")
-            .map(|p| p.id)
-            .collect();
-        let approved = rules::check_ballot(&chosen, &open, r.max_approvals).map_err(Error::Invalid)?;
-        store::cast(tx, r, &voter_key(me), &approved)?;
-        Ok("voted")
-    })
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "round.ballot",
+        move |tx, r| {
+            if !lives_in(tx, cid, &r.place, me)? {
+                return Err(Error::Forbidden);
+            }
+            let open: Vec<i64> = store::projects(tx, r.id)?
+                .iter()
+                .filter(|p| p.review == "feasible")
+                .map(|p| p.id)
+                .collect();
+            let approved =
+                rules::check_ballot(&chosen, &open, r.max_approvals).map_err(Error::Invalid)?;
+            store::cast(tx, r, &voter_key(me), &approved)?;
+            Ok("voted")
+        },
+    )
     .await
 }
 
@@ -532,42 +782,99 @@ pub struct MilestoneForm {
     completes: Option<String>,
 }
 
-pub async fn milestone(State(st): State<AppState>, com: Committee, Path((_, id, project)): Path<(String, i64, i64)>, Form(f): Form<MilestoneForm>) -> Result<Response, Error> {
+pub async fn milestone(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id, project)): Path<(String, i64, i64)>,
+    Form(f): Form<MilestoneForm>,
+) -> Result<Response, Error> {
     let title = crate::store::required_text(&f.title, 100)?;
-    let due: jiff::civil::Date = f.due.trim().parse().map_err(|_| Error::Invalid(Msg::new("请填写期限日期", "give the due date")))?;
+    let due: jiff::civil::Date = f
+        .due
+        .trim()
+        .parse()
+        .map_err(|_| Error::Invalid(Msg::new("请填写期限日期", "give the due date")))?;
     let spent_text = f.spent.unwrap_or_default();
-    let spent = if spent_text.trim().is_empty() { Some(0) } else { parse_hundredths(&spent_text) }
-        .ok_or_else(|| Error::Invalid(Msg::new(format!("“{spent_text}”不是金额"), format!("\"{spent_text}\" is not an amount"))))?;
+    let spent = if spent_text.trim().is_empty() {
+        Some(0)
+    } else {
+        parse_hundredths(&spent_text)
+    }
+    .ok_or_else(|| {
+        Error::Invalid(Msg::new(
+            format!("“{spent_text}”不是金额"),
+            format!("\"{spent_text}\" is not an amount"),
+        ))
+    })?;
     let disclosure = match f.disclosure.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(d) => Some(d.trim_start_matches('#').parse::<i64>().map_err(|_| Error::Invalid(Msg::new("公开编号应为数字", "the disclosure number should be a number")))?),
+        Some(d) => Some(d.trim_start_matches('#').parse::<i64>().map_err(|_| {
+            Error::Invalid(Msg::new(
+                "公开编号应为数字",
+                "the disclosure number should be a number",
+            ))
+        })?),
     };
     let m = NewMilestone {
         title,
         due: due.to_string(),
         spent,
         disclosure_id: disclosure,
-        note: f.note.unwrap_or_default().trim().chars().take(500).collect(),
+        note: f
+            .note
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(500)
+            .collect(),
         done: checked(&f.done),
     };
     let completes = checked(&f.completes);
-    step(&st, &com.ctx, &com.community, id, "round.milestone", move |tx, r| {
-        store::add_milestone(tx, r, project, &m)?;
-        store::set_progress(tx, r, project, if completes { "completed" } else { "in_progress" })?;
-        Ok("milestone")
-    })
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "round.milestone",
+        move |tx, r| {
+            store::add_milestone(tx, r, project, &m)?;
+            store::set_progress(
+                tx,
+                r,
+                project,
+                if completes {
+                    "completed"
+                } else {
+                    "in_progress"
+                },
+            )?;
+            Ok("milestone")
+        },
+    )
     .await
 }
 
-pub async fn import(State(st): State<AppState>, com: Committee, mp: Multipart) -> Result<Response, Error> {
+pub async fn import(
+    State(st): State<AppState>,
+    com: Committee,
+    mp: Multipart,
+) -> Result<Response, Error> {
     let posted = super::files::read(mp).await?;
     let file = posted
         .file("file")
         .ok_or_else(|| Error::Invalid(Msg::new("请选择一个 .pb 文件", "choose a .pb file")))?;
-    let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| Error::Invalid(Msg::new("文件不是 UTF-8 文本", "the file is not UTF-8 text")))?;
+    let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
+        Error::Invalid(Msg::new(
+            "文件不是 UTF-8 文本",
+            "the file is not UTF-8 text",
+        ))
+    })?;
     let pb = pabulib::parse(&text).map_err(|e| {
         Error::Invalid(if e.line > 0 {
-            Msg::new(format!("第 {} 行：{}", e.line, e.msg.zh), format!("line {}: {}", e.line, e.msg.en))
+            Msg::new(
+                format!("第 {} 行：{}", e.line, e.msg.zh),
+                format!("line {}: {}", e.line, e.msg.en),
+            )
         } else {
             e.msg
         })
@@ -580,15 +887,29 @@ pub async fn import(State(st): State<AppState>, com: Committee, mp: Multipart) -
         .db
         .write(move |tx| {
             let id = store::import(tx, cid, &pb, rule, by)?;
-            audit::record(tx, &actor, Some(cid), "round.import", &format!("round:{id}"), &format!("{} voters", pb.voter_ids.len()))?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "round.import",
+                &format!("round:{id}"),
+                &format!("{} voters", pb.voter_ids.len()),
+            )?;
             Ok(id)
         })
         .await?;
-    Ok(see_other(&format!("/c/{}/rounds/{id}?done=imported", com.community.slug)))
+    Ok(see_other(&format!(
+        "/c/{}/rounds/{id}?done=imported",
+        com.community.slug
+    )))
 }
 
 /// The round's ballots as a Pabulib file; voters are numbered, not named.
-pub async fn export_pb(State(st): State<AppState>, v: Visitor, Path((_, id)): Path<(String, i64)>) -> Result<Response, Error> {
+pub async fn export_pb(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
     let cid = v.community.id;
     let com_name = v.community.name.clone();
     let text = st
@@ -596,7 +917,10 @@ pub async fn export_pb(State(st): State<AppState>, v: Visitor, Path((_, id)): Pa
         .read(move |c| {
             let r = store::get(c, cid, id)?;
             if r.phase != Phase::Results {
-                return Err(Error::Conflict(Msg::new("结果公布后才能下载选票", "the ballots can be downloaded once the results are out")));
+                return Err(Error::Conflict(Msg::new(
+                    "结果公布后才能下载选票",
+                    "the ballots can be downloaded once the results are out",
+                )));
             }
             let (open, inst, _) = store::election(c, &r)?;
             let selected = r.rule.select(&inst);
@@ -609,12 +933,22 @@ pub async fn export_pb(State(st): State<AppState>, v: Visitor, Path((_, id)): Pa
                 ("num_votes".into(), inst.ballots.len().to_string()),
                 ("budget".into(), pabulib::show_decimal(&inst.budget)),
                 ("vote_type".into(), "approval".into()),
-                ("rule".into(), if r.rule == Rule::Mes { "equalshares/add1".into() } else { "greedy".into() }),
+                (
+                    "rule".into(),
+                    if r.rule == Rule::Mes {
+                        "equalshares/add1".into()
+                    } else {
+                        "greedy".into()
+                    },
+                ),
                 ("date_end".into(), r.vote_until.clone()),
                 ("currency".into(), "CNY".into()),
             ]
             .into_iter()
-            .chain(r.max_approvals.map(|m| ("max_length".to_string(), m.to_string())))
+            .chain(
+                r.max_approvals
+                    .map(|m| ("max_length".to_string(), m.to_string())),
+            )
             .collect();
             let projects: Vec<Vec<String>> = open
                 .iter()
@@ -625,7 +959,11 @@ pub async fn export_pb(State(st): State<AppState>, v: Visitor, Path((_, id)): Pa
                         pabulib::show_decimal(&inst.costs[i]),
                         p.approvals.to_string(),
                         p.title.clone(),
-                        if selected.contains(&i) { "1".into() } else { "0".into() },
+                        if selected.contains(&i) {
+                            "1".into()
+                        } else {
+                            "0".into()
+                        },
                     ]
                 })
                 .collect();
@@ -636,17 +974,32 @@ pub async fn export_pb(State(st): State<AppState>, v: Visitor, Path((_, id)): Pa
                 .map(|(i, b)| {
                     vec![
                         (i + 1).to_string(),
-                        b.iter().map(|&p| inst.ids[p].clone()).collect::<Vec<_>>().join(","),
+                        b.iter()
+                            .map(|&p| inst.ids[p].clone())
+                            .collect::<Vec<_>>()
+                            .join(","),
                     ]
                 })
                 .collect();
-            Ok(pabulib::write(&meta, &["project_id", "cost", "votes", "name", "selected"], &projects, &["voter_id", "vote"], &votes))
+            Ok(pabulib::write(
+                &meta,
+                &["project_id", "cost", "votes", "name", "selected"],
+                &projects,
+                &["voter_id", "vote"],
+                &votes,
+            ))
         })
         .await?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"round-{id}.pb\"")),
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"round-{id}.pb\""),
+            ),
         ],
         text,
     )
@@ -689,4 +1042,3 @@ pub async fn api(State(st): State<AppState>, v: Visitor) -> Result<Response, Err
         .await?;
     Ok(Json(body).into_response())
 }
-

@@ -60,7 +60,17 @@ pub fn activate(c: &Chrome, v: &ActivateValues, errors: &Errors) -> Markup {
     )
 }
 
+/// A step on a proposal the account wrote or co-signed.
+pub struct UpdateLine {
+    pub href: String,
+    pub title: String,
+    pub what: Bi,
+    pub note: String,
+    pub at: String,
+}
+
 pub struct AccountView {
+    pub updates: Vec<UpdateLine>,
     pub display_name: String,
     pub login: String,
     /// (community name, slug, role label zh, role label en)
@@ -95,6 +105,15 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                     @for (name, slug, zh, en) in &v.roles {
                         li { a href={"/c/" (slug)} { (name) } " — " (c.t(zh, en)) }
                     }
+                }
+            }
+            @if !v.updates.is_empty() {
+                section aria-labelledby="h-updates" {
+                    h2 #h-updates { (c.t("我提出或附议的提案的进展", "News on proposals I made or co-signed")) }
+                    ul.updates { @for u in &v.updates {
+                        li { span.muted { (u.at) } " " a href=(u.href) { (u.title) } "：" strong { (crate::layout::bi(c, &u.what)) }
+                             @if !u.note.is_empty() { br; span.pre { (u.note) } } }
+                    } }
                 }
             }
             h2 #password { (c.t("修改密码", "Change password")) }

@@ -25,6 +25,7 @@ pub struct ListView {
     pub filter: String,
     pub statuses: Vec<(String, Bi)>,
     pub threshold: String,
+    pub threshold_text: String,
 }
 
 fn line(c: &Chrome, slug: &str, l: &Line) -> Markup {
@@ -67,6 +68,12 @@ pub fn list_page(c: &Chrome, slug: &str, v: &ListView) -> Markup {
                 section.staff-panel aria-labelledby="h-queue" {
                     h2 #h-queue { (c.t("待审议（附议已满或已选取）", "Review queue (threshold reached or picked up)")) }
                     (lines(c, slug, &v.queue))
+                    form.inline method="post" action={"/c/" (slug) "/proposals/threshold"} {
+                        (csrf(c))
+                        label for="f-threshold" { (c.t("附议门槛（人数，或户数比例如 5%）", "Co-signing threshold (a count, or a share of households like 5%)")) }
+                        " " input #f-threshold name="threshold" value=(v.threshold_text) size="6" required;
+                        " " button type="submit" { (c.t("保存", "Save")) }
+                    }
                 }
             }
             form.filters method="get" action={"/c/" (slug) "/proposals"} {
@@ -220,7 +227,10 @@ fn comment_tree(c: &Chrome, slug: &str, v: &ShowView, parent: Option<i64>) -> Ma
 
 fn staff_panel(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     let base = format!("/c/{slug}/proposals/{}", v.id);
-    let decidable = matches!(v.status.as_str(), "open" | "review" | "scheduled" | "voting");
+    let decidable = matches!(
+        v.status.as_str(),
+        "open" | "review" | "scheduled" | "voting"
+    );
     html! {
         section.staff-panel aria-labelledby="h-triage" {
             h2 #h-triage { (c.t("居委会审议与派单", "Committee: review and dispatch")) }

@@ -1,0 +1,578 @@
+//! Proposals from draft to rating, and a micro-venture round from ideas to
+//! funded projects, over HTTP with the real server.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+
+/// A new resident account in wutong (the `skip`-th resident without one).
+async fn new_resident(s: &Server, staff: &mut Client, skip: usize, login: &str) -> Client {
+    let (rid, _) = resident_without_account(s, "wutong", skip);
+    let code = issue_code(staff, "wutong", rid).await;
+    let mut c = s.client();
+    c.get("/activate").await;
+    let r = pf(
+        &mut c,
+        "/activate",
+        &[
+            ("code", &code),
+            ("login", login),
+            ("password", "long-password-1"),
+            ("password2", "long-password-1"),
+        ],
+    )
+    .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    c.login(login, "long-password-1").await;
+    c
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-pretend-photo";
+
+/// Follows a 303 to the page it names, keeping where it went.
+async fn follow(c: &mut Client, r: Resp) -> Resp {
+    match r.location.clone() {
+        Some(loc) if r.status.is_redirection() => {
+            let mut page = c.get(&loc).await;
+            page.location = Some(loc);
+            page
+        }
+        _ => r,
+    }
+}
+
+async fn pf(c: &mut Client, path: &str, form: &[(&str, &str)]) -> Resp {
+    let r = c.post(path, form).await;
+    follow(c, r).await
+}
+
+async fn pm(
+    c: &mut Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str, Vec<u8>)>,
+) -> Resp {
+    let r = c.post_multipart(path, fields, file).await;
+    follow(c, r).await
+}
+
+fn id_after(url: &str, prefix: &str) -> i64 {
+    url.split(prefix)
+        .nth(1)
+        .and_then(|s| s.split(['?', '#', '/']).next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no id in {url}"))
+}
+
+#[tokio::test]
+async fn a_proposal_from_draft_to_rating() {
+    let s = Server::start().await;
+    let mut staff = s.client();
+    staff.login(COMMITTEE.0, COMMITTEE.1).await;
+    staff.get("/c/wutong/proposals").await;
+    // The committee sets the threshold: two co-signatures.
+    let r = pf(
+        &mut staff,
+        "/c/wutong/proposals/threshold",
+        &[("threshold", "two")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("附议门槛") && r.has("co-signing threshold"));
+    pf(
+        &mut staff,
+        "/c/wutong/proposals/threshold",
+        &[("threshold", "2")],
+    )
+    .await;
+
+    let mut author = s.client();
+    author.login(RESIDENT.0, RESIDENT.1).await;
+    author.get("/c/wutong/proposals/new").await;
+    // A missing title is named; nothing is written.
+    let bad = pm(
+        &mut author,
+        "/c/wutong/proposals",
+        &[
+            ("title", ""),
+            ("body", "x"),
+            ("category", "facilities"),
+            ("place", "community"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("请写标题") && bad.has("Please write a title"));
+    let r = pm(
+        &mut author,
+        "/c/wutong/proposals",
+        &[
+            ("title", "3栋楼道灯不亮"),
+            ("body", "晚上楼道太黑，老人上下楼不安全。"),
+            ("category", "facilities"),
+            ("place", "community"),
+        ],
+        Some(("file", "stairs.png", PNG.to_vec())),
+    )
+    .await;
+    assert!(r.has("草稿已保存"), "{}", r.body);
+    let pid = id_after(r.location.as_deref().unwrap_or_default(), "/proposals/");
+    // A draft is the author's own.
+    let anon = s.client().get(&format!("/c/wutong/proposals/{pid}")).await;
+    assert_eq!(anon.status, StatusCode::NOT_FOUND);
+    let r = pf(
+        &mut author,
+        &format!("/c/wutong/proposals/{pid}/publish"),
+        &[],
+    )
+    .await;
+    assert!(r.has("已公开") && r.has("0</strong> / 2"), "{}", r.body);
+    // The similar-proposals hint finds it while someone else types.
+    let hint = s
+        .client()
+        .get("/c/wutong/proposals/similar?title=%E6%A5%BC%E9%81%93%E7%81%AF%E5%9D%8F%E4%BA%86")
+        .await;
+    assert!(
+        hint.has(&format!("/c/wutong/proposals/{pid}")),
+        "{}",
+        hint.body
+    );
+
+    // The author cannot co-sign; a neighbour can, once.
+    let r = pf(
+        &mut author,
+        &format!("/c/wutong/proposals/{pid}/cosign"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let mut n1 = new_resident(&s, &mut staff, 0, "linju1").await;
+    let r = pf(&mut n1, &format!("/c/wutong/proposals/{pid}/cosign"), &[]).await;
+    assert!(r.has("已附议"), "{}", r.body);
+    let again = pf(&mut n1, &format!("/c/wutong/proposals/{pid}/cosign"), &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.has("你已附议过") && again.has("already co-signed"));
+    let mut n2 = new_resident(&s, &mut staff, 0, "linju2").await;
+    let r = pf(&mut n2, &format!("/c/wutong/proposals/{pid}/cosign"), &[]).await;
+    assert!(r.has("附议人数已满"), "{}", r.body);
+    let queue = staff.get("/c/wutong/proposals").await;
+    assert!(queue.has(&format!("/c/wutong/proposals/{pid}")));
+
+    // Comments with a reply.
+    pf(
+        &mut n1,
+        &format!("/c/wutong/proposals/{pid}/comments"),
+        &[("body", "2单元也一样")],
+    )
+    .await;
+    let cid: i64 = s
+        .sql()
+        .query_row("SELECT max(id) FROM proposal_comments", [], |r| r.get(0))
+        .unwrap();
+    let r = pf(
+        &mut author,
+        &format!("/c/wutong/proposals/{pid}/comments"),
+        &[("body", "谢谢补充"), ("parent", &cid.to_string())],
+    )
+    .await;
+    assert!(r.has("谢谢补充") && r.has("2单元也一样"));
+
+    // Wrong roles are refused: a resident cannot decide.
+    let r = pf(
+        &mut n1,
+        &format!("/c/wutong/proposals/{pid}/decide"),
+        &[("decision", "decline"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A decline needs a reason.
+    let r = pf(
+        &mut staff,
+        &format!("/c/wutong/proposals/{pid}/decide"),
+        &[("decision", "decline"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Dispatch to a volunteer who accepts on their own account (n2).
+    let r = pf(
+        &mut staff,
+        &format!("/c/wutong/proposals/{pid}/decide"),
+        &[
+            ("decision", "dispatch"),
+            ("assignee_kind", "volunteer"),
+            ("assignee_name", "志愿者小刘"),
+            ("assignee_login", "linju2"),
+            ("reason", "先换灯泡"),
+        ],
+    )
+    .await;
+    assert!(r.has("志愿者小刘") && r.has("已派单"), "{}", r.body);
+    // Someone else cannot accept it.
+    let r = pf(
+        &mut n1,
+        &format!("/c/wutong/proposals/{pid}/assignment"),
+        &[("answer", "accept")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = pf(
+        &mut n2,
+        &format!("/c/wutong/proposals/{pid}/assignment"),
+        &[("answer", "accept")],
+    )
+    .await;
+    assert!(r.has("已接单"), "{}", r.body);
+    let r = pm(
+        &mut n2,
+        &format!("/c/wutong/proposals/{pid}/progress"),
+        &[("note", "买好了灯泡")],
+        None,
+    )
+    .await;
+    assert!(r.has("买好了灯泡"));
+    let r = pm(
+        &mut n2,
+        &format!("/c/wutong/proposals/{pid}/progress"),
+        &[("note", "3栋1-6层楼道灯全部换好"), ("complete", "1")],
+        Some(("file", "done.png", PNG.to_vec())),
+    )
+    .await;
+    assert!(
+        r.has("已办结") && r.has("3栋1-6层楼道灯全部换好"),
+        "{}",
+        r.body
+    );
+
+    // Co-signers are told on their account page.
+    let acc = n1.get("/account").await;
+    assert!(
+        acc.has("3栋楼道灯不亮") && acc.has("已办结"),
+        "{}",
+        acc.body
+    );
+
+    // Rating: 0–100, by residents of the place.
+    let r = pf(
+        &mut n1,
+        &format!("/c/wutong/proposals/{pid}/rate"),
+        &[("score", "101")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    pf(
+        &mut n1,
+        &format!("/c/wutong/proposals/{pid}/rate"),
+        &[("score", "90"), ("comment", "很及时")],
+    )
+    .await;
+    let r = pf(
+        &mut author,
+        &format!("/c/wutong/proposals/{pid}/rate"),
+        &[("score", "71")],
+    )
+    .await;
+    assert!(r.has("80.50"), "{}", r.body);
+    let table = staff.get("/c/wutong/proposals/ratings").await;
+    assert!(
+        table.has("志愿者小刘") && table.has("80.50"),
+        "{}",
+        table.body
+    );
+    assert_eq!(
+        n1.get("/c/wutong/proposals/ratings").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Open data, and the ledger still verifies.
+    let api = s.client().get("/api/v1/c/wutong/proposals").await;
+    assert!(api.has("志愿者小刘") && api.has("\"completed\""));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["verify", "--db"])
+        .arg(s.db_path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_round_from_ideas_to_funded_projects() {
+    let s = Server::start().await;
+    let mut staff = s.client();
+    staff.login(COMMITTEE.0, COMMITTEE.1).await;
+    staff.get("/c/wutong/rounds").await;
+    let bad = pf(
+        &mut staff,
+        "/c/wutong/rounds",
+        &[
+            ("title", "金点子"),
+            ("budget", "30000"),
+            ("min_cost", "5000"),
+            ("max_cost", "50000"),
+            ("place", "community"),
+            ("rule", "mes"),
+            ("collect_until", "2026-12-01"),
+            ("review_until", "2026-12-10"),
+            ("vote_until", "2026-12-20"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("不能超过总预算"));
+    let r = pf(
+        &mut staff,
+        "/c/wutong/rounds",
+        &[
+            ("title", "梧桐苑金点子"),
+            ("budget", "30000"),
+            ("min_cost", "5000"),
+            ("max_cost", "15000"),
+            ("place", "community"),
+            ("rule", "greedy"),
+            ("max_approvals", ""),
+            ("collect_until", "2026-12-01"),
+            ("review_until", "2026-12-10"),
+            ("vote_until", "2026-12-20"),
+        ],
+    )
+    .await;
+    let rid = id_after(r.location.as_deref().unwrap_or_default(), "/rounds/");
+    let base = format!("/c/wutong/rounds/{rid}");
+
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    res.get(&base).await;
+    let r = pf(
+        &mut res,
+        &format!("{base}/projects"),
+        &[("title", "太贵的项目"), ("cost", "16000")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("不在本轮范围"), "{}", r.body);
+    for (t, c) in [
+        ("楼道书屋", "12000"),
+        ("老年食堂桌椅", "10000"),
+        ("儿童游乐角", "15000"),
+        ("垃圾分类宣传", "5000"),
+    ] {
+        let r = pf(
+            &mut res,
+            &format!("{base}/projects"),
+            &[("title", t), ("cost", c), ("team", "热心居民")],
+        )
+        .await;
+        assert!(r.has("项目已提交"), "{}", r.body);
+    }
+    let ids: Vec<i64> = {
+        let c = s.sql();
+        let mut st = c
+            .prepare("SELECT id FROM round_projects WHERE round_id = ?1 ORDER BY id")
+            .unwrap();
+        st.query_map([rid], |r| r.get(0))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect()
+    };
+    // Residents cannot review; voting cannot open before every project is reviewed.
+    assert_eq!(
+        pf(
+            &mut res,
+            &format!("{base}/projects/{}/review", ids[0]),
+            &[("verdict", "feasible"), ("cost", "12000")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    pf(&mut staff, &format!("{base}/phase"), &[]).await;
+    let r = pf(&mut staff, &format!("{base}/phase"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A cost change needs a reason; an infeasible verdict too.
+    let r = pf(
+        &mut staff,
+        &format!("{base}/projects/{}/review", ids[1]),
+        &[("verdict", "feasible"), ("cost", "8000")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    pf(
+        &mut staff,
+        &format!("{base}/projects/{}/review", ids[1]),
+        &[
+            ("verdict", "feasible"),
+            ("cost", "8000"),
+            ("cost_reason", "桌椅报价更低"),
+        ],
+    )
+    .await;
+    pf(
+        &mut staff,
+        &format!("{base}/projects/{}/review", ids[0]),
+        &[("verdict", "feasible"), ("cost", "12000")],
+    )
+    .await;
+    pf(
+        &mut staff,
+        &format!("{base}/projects/{}/review", ids[2]),
+        &[("verdict", "feasible"), ("cost", "15000")],
+    )
+    .await;
+    let r = pf(
+        &mut staff,
+        &format!("{base}/projects/{}/review", ids[3]),
+        &[
+            ("verdict", "infeasible"),
+            ("reason", "街道已统一开展"),
+            ("cost", "5000"),
+        ],
+    )
+    .await;
+    assert!(r.has("街道已统一开展"));
+    pf(
+        &mut staff,
+        &format!("{base}/settings"),
+        &[("rule", "mes"), ("max_approvals", "2")],
+    )
+    .await;
+    let r = pf(&mut staff, &format!("{base}/phase"), &[]).await;
+    assert!(r.has("平等份额法") && r.has("桌椅报价更低"), "{}", r.body);
+    // The rule is fixed now.
+    assert_eq!(
+        pf(
+            &mut staff,
+            &format!("{base}/settings"),
+            &[("rule", "greedy")]
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+
+    // Ballots: the limit, one each, a project approved twice refused.
+    let p = |i: usize| ids[i].to_string();
+    let r = pf(
+        &mut res,
+        &format!("{base}/ballot"),
+        &[("project", &p(0)), ("project", &p(1)), ("project", &p(2))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = pf(
+        &mut res,
+        &format!("{base}/ballot"),
+        &[("project", &p(0)), ("project", &p(0))],
+    )
+    .await;
+    assert!(r.has("只能赞成一次"));
+    let r = pf(&mut res, &format!("{base}/ballot"), &[("project", &p(3))]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an infeasible project is not on the ballot"
+    );
+    let r = pf(
+        &mut res,
+        &format!("{base}/ballot"),
+        &[("project", &p(0)), ("project", &p(1))],
+    )
+    .await;
+    assert!(r.has("你的选票已记录"), "{}", r.body);
+    let again = pf(&mut res, &format!("{base}/ballot"), &[("project", &p(2))]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let mut n1 = new_resident(&s, &mut staff, 0, "toupiao1").await;
+    pf(&mut n1, &format!("{base}/ballot"), &[("project", &p(2))]).await;
+    let mut n2 = new_resident(&s, &mut staff, 0, "toupiao2").await;
+    pf(
+        &mut n2,
+        &format!("{base}/ballot"),
+        &[("project", &p(2)), ("project", &p(1))],
+    )
+    .await;
+
+    let r = pf(&mut staff, &format!("{base}/phase"), &[]).await;
+    assert!(r.has("结果") && r.has("每位支持者出"), "{}", r.body);
+    // MES with 3 voters and 30,000 yuan: P2 (8,000) and P3 (15,000) by the
+    // rule; the export recounts to the same with pb-tally.
+    let funded: Vec<String> = {
+        let c = s.sql();
+        let mut st = c
+            .prepare(
+                "SELECT code FROM round_projects WHERE round_id = ?1 AND funded = 1 ORDER BY id",
+            )
+            .unwrap();
+        st.query_map([rid], |r| r.get(0))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect()
+    };
+    let pb = s.client().get(&format!("{base}/round.pb")).await;
+    assert!(pb.has("PROJECTS") && pb.has("vote_type;approval"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("round.pb");
+    std::fs::write(&file, &pb.body).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .arg("pb-tally")
+        .arg(&file)
+        .args(["--rule", "mes"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["selected"], serde_json::json!(funded));
+    assert!(!funded.is_empty());
+
+    // Milestones with spending linked to a published disclosure.
+    let fid: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM round_projects WHERE round_id = ?1 AND funded = 1 ORDER BY id LIMIT 1",
+            [rid],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let r = pf(
+        &mut staff,
+        &format!("{base}/projects/{fid}/milestones"),
+        &[
+            ("title", "采购"),
+            ("due", "2027-01-10"),
+            ("spent", "3000"),
+            ("disclosure", "999999"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = pf(
+        &mut staff,
+        &format!("{base}/projects/{fid}/milestones"),
+        &[
+            ("title", "采购"),
+            ("due", "2027-01-10"),
+            ("spent", "3000"),
+            ("done", "1"),
+        ],
+    )
+    .await;
+    assert!(r.has("3000.00") && r.has("进度已记录"), "{}", r.body);
+    let api = s.client().get("/api/v1/c/wutong/rounds").await;
+    assert!(api.has("梧桐苑金点子") && api.has("ballots_sha256"));
+
+    // Tampering with a ballot is caught by verify.
+    s.sql().execute("DELETE FROM round_approvals WHERE (ballot_id, project_id) = (SELECT ballot_id, project_id FROM round_approvals LIMIT 1)", []).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["verify", "--db"])
+        .arg(s.db_path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    s.stop().await;
+}
