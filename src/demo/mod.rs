@@ -13,6 +13,7 @@ use crate::store::{Db, roll};
 
 mod deliberations;
 mod disclosures;
+mod proposals;
 
 const VILLAGE_CSV: &[u8] = include_bytes!("../../data/demo/village.csv");
 const COMPOUND_CSV: &[u8] = include_bytes!("../../data/demo/compound.csv");
@@ -115,6 +116,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
             (None, "赵监委", Some((v, Role::Supervisor)), false),
             (None, "运维", None, true),
         ];
+        let mut ids = Vec::new();
         for (((_, login, _, _), hash), (resident, name, role, op)) in LOGINS.iter().zip(&hashes).zip(plan) {
             let id = accounts::create(
                 tx,
@@ -127,6 +129,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
                     must_change_password: false,
                 },
             )?;
+            ids.push(id);
             if let Some((com, role)) = role {
                 accounts::add_membership(tx, id, com, role)?;
                 audit::record(tx, &actor, Some(com), "staff.create", login, role.as_str())?;
@@ -135,6 +138,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
         demo_votes(tx, v, c)?;
         disclosures::seed(tx, v)?;
         deliberations::seed(tx, v)?;
+        proposals::seed(tx, c, ids[0], ids[1])?;
         Ok(())
     })
     .await?;
