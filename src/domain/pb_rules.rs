@@ -272,8 +272,8 @@ impl<'a> Engine<'a> {
         }
         let mut considered = Vec::new();
         let mut free = Vec::new();
-        for p in 0..inst.ids.len() {
-            if supporters[p].is_empty() {
+        for (p, backers) in supporters.iter().enumerate() {
+            if backers.is_empty() {
                 continue;
             }
             if inst.costs[p].is_positive() {

@@ -103,13 +103,13 @@ impl Threshold {
         let t = s.trim();
         if let Some(p) = t.strip_suffix('%').or_else(|| t.strip_suffix('％')) {
             let h = super::cost_share::parse_hundredths(p).ok_or_else(bad)?;
-            if h <= 0 || h > 100_00 {
+            if h <= 0 || h > 10_000 {
                 return Err(bad());
             }
             return Ok(Threshold::Share(h as u32));
         }
         match t.parse::<u32>() {
-            Ok(n) if (1..=100_000).contains(&n) => Ok(Threshold::Count(n)),
+            Ok(n) if (1..=10_0000).contains(&n) => Ok(Threshold::Count(n)),
             _ => Err(bad()),
         }
     }
@@ -130,7 +130,7 @@ impl Threshold {
     pub fn needed(self, households: u64) -> u64 {
         match self {
             Threshold::Count(n) => u64::from(n),
-            Threshold::Share(h) => (households * u64::from(h)).div_ceil(100_00).max(1),
+            Threshold::Share(h) => (households * u64::from(h)).div_ceil(10_000).max(1),
         }
     }
 }
