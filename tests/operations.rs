@@ -70,7 +70,7 @@ async fn backup_while_serving_and_demo_seeds_once() {
     let (lines, ok) = teahouse::cli::verify_db(&s.db_path()).unwrap();
     assert!(ok, "{lines:?}");
     assert!(
-        lines.iter().any(|l| l.starts_with("wutong: 6 entries")),
+        lines.iter().any(|l| l.starts_with("wutong: 16 entries")),
         "{lines:?}"
     );
     s.stop().await;
