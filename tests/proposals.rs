@@ -205,13 +205,13 @@ async fn a_proposal_from_draft_to_rating() {
         &[
             ("decision", "dispatch"),
             ("assignee_kind", "volunteer"),
-            ("assignee_name", "志愿者小刘"),
+            ("assignee_name", "志愿者小周"),
             ("assignee_login", "linju2"),
             ("reason", "先换灯泡"),
         ],
     )
     .await;
-    assert!(r.has("志愿者小刘") && r.has("已派单"), "{}", r.body);
+    assert!(r.has("志愿者小周") && r.has("已派单"), "{}", r.body);
     // Someone else cannot accept it.
     let r = pf(
         &mut n1,
@@ -279,7 +279,7 @@ async fn a_proposal_from_draft_to_rating() {
     assert!(r.has("80.50"), "{}", r.body);
     let table = staff.get("/c/wutong/proposals/ratings").await;
     assert!(
-        table.has("志愿者小刘") && table.has("80.50"),
+        table.has("志愿者小周") && table.has("80.50"),
         "{}",
         table.body
     );
@@ -290,7 +290,7 @@ async fn a_proposal_from_draft_to_rating() {
 
     // Open data, and the ledger still verifies.
     let api = s.client().get("/api/v1/c/wutong/proposals").await;
-    assert!(api.has("志愿者小刘") && api.has("\"completed\""));
+    assert!(api.has("志愿者小周") && api.has("\"completed\""));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
         .args(["verify", "--db"])
         .arg(s.db_path())
