@@ -303,7 +303,7 @@ fn seed_rounds(tx: &Transaction, c: i64, committee: i64, neighbours: &[i64]) -> 
             _ => &[1, 4],
         };
         let ids: Vec<i64> = pick.iter().map(|&i| ps[i].id).collect();
-        rounds::cast(tx, &r, &format!("account:{n}"), &ids)?;
+        rounds::cast(tx, &r, &rounds::voter_key(*n), &ids)?;
     }
     rounds::set_phase(tx, &r, Phase::Results)?;
     let funded = rounds::projects(tx, rid)?
@@ -338,6 +338,7 @@ fn seed_rounds(tx: &Transaction, c: i64, committee: i64, neighbours: &[i64]) -> 
                 done: false,
             },
         )?;
+        rounds::set_progress(tx, &r, pid, "in_progress")?;
     }
     let open = NewRound {
         title: "2027 年春季金点子".into(),

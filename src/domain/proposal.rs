@@ -259,6 +259,14 @@ pub struct RatingRow {
     pub lowest: u8,
 }
 
+/// The average of scores in hundredths of a point, rounded half up; none
+/// for no scores.
+pub fn average_hundredths(scores: &[u8]) -> Option<u32> {
+    let n = scores.len() as u32;
+    let sum: u32 = scores.iter().map(|&s| u32::from(s)).sum();
+    (n > 0).then(|| (sum * 200 + n) / (2 * n))
+}
+
 /// Per assignee: (assignee, kind, proposal id, score). Lowest average first,
 /// then by name, so the bottom three are the first three lines.
 pub fn rating_table(rows: &[(String, String, i64, u8)]) -> Vec<RatingRow> {
@@ -274,17 +282,13 @@ pub fn rating_table(rows: &[(String, String, i64, u8)]) -> Vec<RatingRow> {
     }
     let mut out: Vec<RatingRow> = by
         .into_iter()
-        .map(|(assignee, kind, ps, scores)| {
-            let sum: u32 = scores.iter().map(|&s| u32::from(s)).sum();
-            let n = scores.len() as u32;
-            RatingRow {
-                assignee,
-                kind,
-                proposals: ps.len(),
-                ratings: scores.len(),
-                average: (sum * 200 + n) / (2 * n),
-                lowest: scores.iter().copied().min().unwrap_or(0),
-            }
+        .map(|(assignee, kind, ps, scores)| RatingRow {
+            assignee,
+            kind,
+            proposals: ps.len(),
+            ratings: scores.len(),
+            average: average_hundredths(&scores).unwrap_or(0),
+            lowest: scores.iter().copied().min().unwrap_or(0),
         })
         .collect();
     out.sort_by(|a, b| a.average.cmp(&b.average).then(a.assignee.cmp(&b.assignee)));

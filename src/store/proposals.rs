@@ -93,12 +93,22 @@ pub fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Titles of published proposals, for the "similar proposals" hint.
-pub fn published_titles(conn: &Connection, community_id: i64) -> Result<Vec<(i64, String)>, Error> {
+/// Titles and states of published proposals, for the "similar proposals" hint.
+pub fn published_titles(
+    conn: &Connection,
+    community_id: i64,
+) -> Result<Vec<(i64, String, Status)>, Error> {
     let mut st = conn.prepare_cached(
-        "SELECT id, title FROM proposals WHERE community_id = ?1 AND status NOT IN ('draft', 'withdrawn')",
+        "SELECT id, title, status FROM proposals WHERE community_id = ?1 AND status NOT IN ('draft', 'withdrawn')",
     )?;
-    let rows = st.query_map([community_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = st.query_map([community_id], |r| {
+        let status: String = r.get(2)?;
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            Status::parse(&status).unwrap_or(Status::Open),
+        ))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -127,7 +137,8 @@ pub fn create(
 /// SQL condition: household `h` is in `place` ("community", "zone:N", "building:N").
 fn place_sql(place: &str) -> Result<(&'static str, i64), Error> {
     match place.split_once(':') {
-        None if place == "community" => Ok(("1 = 1 OR ?2 = ?2", 0)),
+        // The whole community: no place filter (?2 is bound, and 0).
+        None if place == "community" => Ok(("?2 = 0", 0)),
         Some(("zone", id)) => Ok(("h.zone_id = ?2", id.parse().map_err(|_| Error::NotFound)?)),
         Some(("building", id)) => Ok((
             "h.dwelling_id IN (SELECT d.id FROM dwellings d JOIN units u ON u.id = d.unit_id WHERE u.building_id = ?2)",

@@ -5,7 +5,7 @@
 use super::{deliberations::place_label, ledger, now};
 use crate::domain::Msg;
 use crate::domain::ledger::{Broken, Entry, sha256_hex};
-use crate::domain::pb_rules::{Instance, Rule};
+use crate::domain::pb_rules::{self, Instance, Rule};
 use crate::domain::round::{self, Phase};
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -358,7 +358,20 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
         }
         Phase::Results => {
             let (open, inst, voters) = election(tx, r)?;
-            let selected = r.rule.select(&inst);
+            // Both rules once: the chosen one decides, the other is shown
+            // for comparison, and the steps explain the result on its page.
+            let greedy = pb_rules::greedy(&inst);
+            let mes = pb_rules::mes(&inst);
+            let greedy_selected: Vec<usize> = greedy
+                .iter()
+                .filter(|s| s.funded)
+                .map(|s| s.project)
+                .collect();
+            let mes_selected = inst.in_file_order(&mes.selected);
+            let selected = match r.rule {
+                Rule::Greedy => inst.in_file_order(&greedy_selected),
+                Rule::Mes => mes_selected.clone(),
+            };
             for &p in &selected {
                 tx.execute(
                     "UPDATE round_projects SET funded = 1 WHERE id = ?1",
@@ -371,10 +384,21 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
             let result = json!({
                 "rule": r.rule.as_str(),
                 "selected": codes(&selected),
-                "greedy": codes(&Rule::Greedy.select(&inst)),
-                "mes": codes(&Rule::Mes.select(&inst)),
+                "greedy": codes(&inst.in_file_order(&greedy_selected)),
+                "mes": codes(&mes_selected),
                 "voters": voters.len(),
                 "ballots_sha256": ballots_digest(&inst, &voters),
+                "greedy_steps": greedy.iter().map(|s| json!({
+                    "code": inst.ids[s.project], "approvals": s.approvals,
+                    "funded": s.funded, "left": round::show_yuan(&s.left),
+                })).collect::<Vec<_>>(),
+                "mes_share": round::show_yuan(&mes.share),
+                "mes_added": mes.added.to_string(),
+                "mes_steps": mes.steps.iter().map(|s| json!({
+                    "code": inst.ids[s.project], "price": round::show_yuan(&s.price),
+                    "price_exact": crate::domain::pabulib::show_decimal(&s.price),
+                    "paid_in_full": s.paid_in_full, "paid_rest": s.paid_rest,
+                })).collect::<Vec<_>>(),
             });
             tx.execute(
                 "UPDATE rounds SET result = ?2 WHERE id = ?1",
@@ -393,6 +417,12 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
         }
         _ => Ok(None),
     }
+}
+
+/// The key a resident's ballot is stored under (imported ballots keep the
+/// file's voter ids as "pb:ID").
+pub fn voter_key(account: i64) -> String {
+    format!("account:{account}")
 }
 
 pub fn has_voted(conn: &Connection, round: i64, voter: &str) -> Result<bool, Error> {
@@ -525,17 +555,6 @@ pub fn add_milestone(
             m.note,
             m.done.then(now),
             now()
-        ],
-    )?;
-    tx.execute(
-        "UPDATE round_projects SET progress = ?2 WHERE id = ?1",
-        params![
-            project,
-            if m.done && m.title.contains("完成") {
-                "completed"
-            } else {
-                "in_progress"
-            }
         ],
     )?;
     Ok(())

@@ -37,9 +37,52 @@ pub async fn not_found(ctx: Ctx) -> Response {
         .into_response()
 }
 
-/// Runs one step on a record (a disclosure, a meeting) in one write
-/// transaction together with its audit row, then sends the reader back to
-/// the record's page with `?done=` telling what happened.
+/// Runs one step on a record (a disclosure, a meeting, a proposal, a round)
+/// in one write transaction together with its audit row, then sends the
+/// reader back to the record's page with `?done=` telling what happened.
+/// The step returns the `done` key, which is also the audit detail.
+#[allow(clippy::too_many_arguments)]
+pub async fn step_on<T, L, F>(
+    st: &crate::web::AppState,
+    ctx: &Ctx,
+    community: &crate::store::communities::Community,
+    path: &str,
+    subject: &'static str,
+    id: i64,
+    action: &'static str,
+    load: L,
+    f: F,
+) -> Result<Response, Error>
+where
+    L: FnOnce(&rusqlite::Connection, i64, i64) -> Result<T, Error> + Send + 'static,
+    F: FnOnce(&rusqlite::Transaction, &T) -> Result<(String, String), Error> + Send + 'static,
+    T: 'static,
+{
+    let cid = community.id;
+    let actor = ctx.actor();
+    let done = st
+        .db
+        .write(move |tx| {
+            let record = load(tx, cid, id)?;
+            let (done, detail) = f(tx, &record)?;
+            crate::store::audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                action,
+                &format!("{subject}:{id}"),
+                &detail,
+            )?;
+            Ok(done)
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/{path}/{id}?done={done}",
+        community.slug
+    )))
+}
+
+/// [`step_on`] with a fixed `done` key and a step that returns the audit detail.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_step<T, L, F>(
     st: &crate::web::AppState,
@@ -58,26 +101,19 @@ where
     F: FnOnce(&rusqlite::Transaction, &T) -> Result<String, Error> + Send + 'static,
     T: 'static,
 {
-    let cid = community.id;
-    let actor = ctx.actor();
-    st.db
-        .write(move |tx| {
-            let record = load(tx, cid, id)?;
-            let detail = f(tx, &record)?;
-            crate::store::audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                action,
-                &format!("{subject}:{id}"),
-                &detail,
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/{path}/{id}?done={done}",
-        community.slug
-    )))
+    let done = done.to_string();
+    step_on(
+        st,
+        ctx,
+        community,
+        path,
+        subject,
+        id,
+        action,
+        load,
+        move |tx, r| Ok((done, f(tx, r)?)),
+    )
+    .await
 }
 
 /// The places on the roll a record can concern: the whole community,

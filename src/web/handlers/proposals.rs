@@ -10,7 +10,7 @@ use crate::store::accounts::Role;
 use crate::store::proposals::{self as store, NewProposal, Proposal};
 use crate::store::{accounts, attachments, audit, deliberations, required_text};
 use crate::web::AppState;
-use crate::web::ctx::{Committee, Ctx, Member, Overseer, Visitor};
+use crate::web::ctx::{Committee, Member, Overseer, Visitor};
 use crate::web::error::bi;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -115,18 +115,19 @@ async fn similar_hits(
 ) -> Result<Vec<(i64, String, Bi)>, Error> {
     st.db
         .read(move |c| {
-            let titles = store::published_titles(c, cid)?;
-            let hits: Vec<(i64, String)> = rules::similar(&title, &titles, 34, 5)
+            let published = store::published_titles(c, cid)?;
+            let titles: Vec<(i64, String)> = published
+                .iter()
+                .map(|(id, t, _)| (*id, t.clone()))
+                .collect();
+            Ok(rules::similar(&title, &titles, 34, 5)
                 .into_iter()
                 .filter(|h| h.0 != skip)
-                .cloned()
-                .collect();
-            let mut out = Vec::new();
-            for (id, t) in hits {
-                let p = store::get(c, cid, id)?;
-                out.push((id, t, status_bi(p.status)));
-            }
-            Ok(out)
+                .filter_map(|(id, t)| {
+                    let status = published.iter().find(|p| p.0 == *id)?.2;
+                    Some((*id, t.clone(), status_bi(status)))
+                })
+                .collect())
         })
         .await
 }
@@ -410,11 +411,8 @@ pub async fn show(
     let is_author = me == Some(p.author_id);
     let is_assignee = me.is_some() && p.assignee_account == me;
     let my_score = ratings.iter().find(|r| Some(r.3) == me).map(|r| r.0);
-    let rating = (!ratings.is_empty()).then(|| {
-        let sum: u32 = ratings.iter().map(|r| u32::from(r.0)).sum();
-        let n = ratings.len() as u32;
-        ((sum * 200 + n) / (2 * n), ratings.len())
-    });
+    let scores: Vec<u8> = ratings.iter().map(|r| r.0).collect();
+    let rating = rules::average_hundredths(&scores).map(|avg| (avg, scores.len()));
     let chrome = v.ctx.chrome(Some(&v.community));
     let sv = view::ShowView {
         id: p.id,
@@ -497,10 +495,10 @@ pub async fn show(
     Ok(view::show_page(&chrome, &v.community.slug, &sv).into_response())
 }
 
-/// Runs one step on a proposal in one transaction, audited, then shows it.
+/// One step on a proposal: one transaction with its audit row, then its page.
 async fn step<F>(
     st: &AppState,
-    ctx: &Ctx,
+    ctx: &crate::web::ctx::Ctx,
     com: &crate::store::communities::Community,
     id: i64,
     action: &'static str,
@@ -509,28 +507,21 @@ async fn step<F>(
 where
     F: FnOnce(&rusqlite::Transaction, &Proposal) -> Result<&'static str, Error> + Send + 'static,
 {
-    let cid = com.id;
-    let actor = ctx.actor();
-    let done = st
-        .db
-        .write(move |tx| {
-            let p = store::get(tx, cid, id)?;
-            let done = f(tx, &p)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                action,
-                &format!("proposal:{id}"),
-                done,
-            )?;
-            Ok(done)
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/proposals/{id}?done={done}",
-        com.slug
-    )))
+    super::step_on(
+        st,
+        ctx,
+        com,
+        "proposals",
+        "proposal",
+        id,
+        action,
+        store::get,
+        move |tx, r| {
+            let done = f(tx, r)?;
+            Ok((done.to_string(), done.to_string()))
+        },
+    )
+    .await
 }
 
 fn conflict(zh: &str, en: &str) -> Error {

@@ -269,54 +269,51 @@ pub async fn create(
     }
 }
 
-fn voter_key(account: i64) -> String {
-    format!("account:{account}")
+/// A voter's share, and (project code, amount) it paid.
+type MyShare = (String, Vec<(String, String)>);
+
+/// What the viewer's share paid for under MES, if they voted: their share
+/// and (project code, amount). Replays the final run voter by voter.
+fn my_payments(
+    conn: &rusqlite::Connection,
+    r: &Round,
+    added: &str,
+    key: &str,
+) -> Result<Option<MyShare>, Error> {
+    let (_, inst, voters) = store::election(conn, r)?;
+    let Some(i) = voters.iter().position(|v| v == key) else {
+        return Ok(None);
+    };
+    let added: num_bigint::BigInt = added.parse().unwrap_or_default();
+    let share = &inst.budget / pb_rules::Q::from_integer(voters.len().into())
+        + pb_rules::Q::from_integer(added);
+    let (_, pay) = pb_rules::mes_payments(&inst, &share);
+    let paid = pay[i]
+        .iter()
+        .map(|(p, amt)| (inst.ids[*p].clone(), show_yuan(amt)))
+        .collect();
+    Ok(Some((show_yuan(&share), paid)))
 }
 
-/// The result explained: the chosen rule's steps, the other rule's outcome,
-/// and (for MES) what the viewer's share paid for.
+/// The result explained from what was stored when it was published: the
+/// chosen rule's steps, the other rule's outcome, and the viewer's share.
 fn explain(
     r: &Round,
-    open: &[store::Project],
-    inst: &pb_rules::Instance,
-    voters: &[String],
-    me: Option<&str>,
+    result: &serde_json::Value,
+    projects: &[store::Project],
+    mine: Option<MyShare>,
 ) -> view::ResultView {
-    let code_title = |p: usize| (open[p].code.clone(), open[p].title.clone());
-    let selected = r.rule.select(inst);
-    let funded: i64 = selected.iter().map(|&p| open[p].cost).sum();
-    let greedy_steps = pb_rules::greedy(inst)
-        .into_iter()
-        .map(|s| {
-            let (c, t) = code_title(s.project);
-            (c, t, s.approvals, s.funded, show_yuan(&s.left))
-        })
-        .collect();
-    let (share, mes_steps, mine) = if r.rule == Rule::Mes {
-        let out = pb_rules::mes(inst);
-        let steps = out
-            .steps
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
+    let title = |code: &str| {
+        projects
             .iter()
-            .map(|s| {
-                let (c, t) = code_title(s.project);
-                (c, t, show_yuan(&s.price), s.paid_in_full, s.paid_rest)
-            })
-            .collect();
-        let mine = me
-            .and_then(|key| voters.iter().position(|v| v == key))
-            .map(|i| {
-                let (_, pay) = pb_rules::mes_payments(inst, &out.share);
-                let paid: Vec<(String, String)> = pay[i]
-                    .iter()
-                    .filter(|(p, _)| out.selected.contains(p))
-                    .map(|(p, amt)| (open[*p].code.clone(), show_yuan(amt)))
-                    .collect();
-                (show_yuan(&out.share), paid)
-            });
-        (show_yuan(&out.share), steps, mine)
-    } else {
-        (String::new(), vec![], None)
+            .find(|p| p.code == code)
+            .map(|p| p.title.clone())
+            .unwrap_or_default()
     };
+    let list = |k: &str| result[k].as_array().cloned().unwrap_or_default();
+    let funded: i64 = projects.iter().filter(|p| p.funded).map(|p| p.cost).sum();
     let other = if r.rule == Rule::Mes {
         Rule::Greedy
     } else {
@@ -324,35 +321,65 @@ fn explain(
     };
     view::ResultView {
         rule: r.rule.as_str().into(),
-        voters: voters.len(),
+        voters: n(&result["voters"]),
         funded_total: yuan(funded),
         left: yuan(r.budget - funded),
-        bars: open
+        bars: projects
             .iter()
-            .enumerate()
-            .map(|(i, p)| {
+            .filter(|p| p.review == "feasible")
+            .map(|p| {
                 (
                     p.code.clone(),
                     p.title.clone(),
                     p.approvals,
                     yuan(p.cost),
-                    selected.contains(&i),
+                    p.funded,
                 )
             })
             .collect(),
-        greedy_steps,
-        share,
-        mes_steps,
+        greedy_steps: list("greedy_steps")
+            .iter()
+            .map(|x| {
+                let code = s(&x["code"]);
+                let t = title(&code);
+                (
+                    code,
+                    t,
+                    n(&x["approvals"]),
+                    x["funded"].as_bool() == Some(true),
+                    s(&x["left"]),
+                )
+            })
+            .collect(),
+        share: if r.rule == Rule::Mes {
+            s(&result["mes_share"])
+        } else {
+            String::new()
+        },
+        mes_steps: if r.rule == Rule::Mes {
+            list("mes_steps")
+                .iter()
+                .map(|x| {
+                    let code = s(&x["code"]);
+                    let t = title(&code);
+                    (
+                        code,
+                        t,
+                        s(&x["price"]),
+                        n(&x["paid_in_full"]),
+                        n(&x["paid_rest"]),
+                    )
+                })
+                .collect()
+        } else {
+            vec![]
+        },
         mine,
         other_rule: (
             other.as_str().into(),
-            other
-                .select(inst)
-                .iter()
-                .map(|&p| open[p].code.clone())
-                .collect(),
+            list(other.as_str()).iter().map(s).collect(),
         ),
-        ballots_sha256: store::ballots_digest(inst, voters),
+        ballots_sha256: s(&result["ballots_sha256"]),
     }
 }
 
@@ -389,31 +416,36 @@ async fn show_page(
         .account
         .as_ref()
         .is_some_and(|a| a.has_role(cid, Role::Resident));
-    let (r, projects, milestones, voted, eligible, election) = st
+    let (r, projects, milestones, voted, eligible, mine) = st
         .db
         .read(move |c| {
             let r = store::get(c, cid, id)?;
             let projects = store::projects(c, id)?;
             let milestones = store::milestones(c, id)?;
             let voted = match me {
-                Some(a) => store::has_voted(c, id, &voter_key(a))?,
+                Some(a) => store::has_voted(c, id, &store::voter_key(a))?,
                 None => false,
             };
             let eligible = match me {
                 Some(a) => lives_in(c, cid, &r.place, a)?,
                 None => false,
             };
-            let election = if r.phase == Phase::Results {
-                Some(store::election(c, &r)?)
-            } else {
-                None
+            // Only a voter's own payments are worked out per view, and only
+            // under MES; everything else was stored with the result.
+            let added = r.result.as_ref().and_then(|x| x["mes_added"].as_str());
+            let mine = match (me, added) {
+                (Some(a), Some(added)) if voted && r.rule == Rule::Mes => {
+                    my_payments(c, &r, added, &store::voter_key(a))?
+                }
+                _ => None,
             };
-            Ok((r, projects, milestones, voted, eligible, election))
+            Ok((r, projects, milestones, voted, eligible, mine))
         })
         .await?;
-    let key = me.map(voter_key);
-    let result =
-        election.map(|(open, inst, voters)| explain(&r, &open, &inst, &voters, key.as_deref()));
+    let result = match (&r.result, r.phase) {
+        (Some(res), Phase::Results) => Some(explain(&r, res, &projects, mine)),
+        _ => None,
+    };
     let today = today(&tz).to_string();
     let sv = view::ShowView {
         id: r.id,
@@ -494,7 +526,7 @@ pub async fn show(
     )
 }
 
-/// Runs one step on a round in one transaction, audited, then shows it.
+/// One step on a round: one transaction with its audit row, then its page.
 async fn step<F>(
     st: &AppState,
     ctx: &crate::web::ctx::Ctx,
@@ -506,21 +538,21 @@ async fn step<F>(
 where
     F: FnOnce(&rusqlite::Transaction, &Round) -> Result<&'static str, Error> + Send + 'static,
 {
-    let cid = com.id;
-    let actor = ctx.actor();
-    let done = st
-        .db
-        .write(move |tx| {
-            let r = store::get(tx, cid, id)?;
-            let done = f(tx, &r)?;
-            audit::record(tx, &actor, Some(cid), action, &format!("round:{id}"), done)?;
-            Ok(done)
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/rounds/{id}?done={done}",
-        com.slug
-    )))
+    super::step_on(
+        st,
+        ctx,
+        com,
+        "rounds",
+        "round",
+        id,
+        action,
+        store::get,
+        move |tx, r| {
+            let done = f(tx, r)?;
+            Ok((done.to_string(), done.to_string()))
+        },
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -764,7 +796,7 @@ pub async fn ballot(
                 .collect();
             let approved =
                 rules::check_ballot(&chosen, &open, r.max_approvals).map_err(Error::Invalid)?;
-            store::cast(tx, r, &voter_key(me), &approved)?;
+            store::cast(tx, r, &store::voter_key(me), &approved)?;
             Ok("voted")
         },
     )

@@ -8,6 +8,11 @@ use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
 
+/// An average in hundredths of a point: 8050 → "80.50".
+fn points(hundredths: u32) -> String {
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
 pub struct Line {
     pub id: i64,
     pub title: String,
@@ -347,7 +352,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                 section aria-labelledby="h-rating" {
                     h2 #h-rating { (c.t("居民评价", "Residents' rating")) }
                     @if let Some((avg, n)) = v.rating {
-                        p.lead { (c.t("平均 ", "Average ")) strong { (avg / 100) "." (format!("{:02}", avg % 100)) } (c.t(" 分（", " points (")) (n) (c.t(" 人评价）", " ratings)")) }
+                        p.lead { (c.t("平均 ", "Average ")) strong { (points(avg)) } (c.t(" 分（", " points (")) (n) (c.t(" 人评价）", " ratings)")) }
                     } @else { p.empty { (c.t("还没有人评价。", "No ratings yet.")) } }
                     @if v.can_rate {
                         form.stack method="post" action={(base) "/rate"} {
@@ -421,7 +426,7 @@ pub fn ratings_page(c: &Chrome, slug: &str, quarter: &str, rows: &[RatingLine]) 
                                 td { (r.assignee) @if i < 3 { " " span.tag.warn { (c.t("后三名", "bottom three")) } } }
                                 td { (bi(c, &r.kind)) }
                                 td.num { (r.proposals) } td.num { (r.ratings) }
-                                td.num { (r.average / 100) "." (format!("{:02}", r.average % 100)) }
+                                td.num { (points(r.average)) }
                                 td.num { (r.lowest) }
                             }
                         }
