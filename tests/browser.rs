@@ -569,3 +569,122 @@ async fn a_resident_signs_in_to_a_meeting_from_a_phone() {
     b.close().await.unwrap();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_resident_cosigns_a_proposal_and_approves_projects_on_a_phone() {
+    let s = Server::start().await;
+    let id_of = |sql: &str| -> i64 { s.sql().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let gate = id_of("SELECT id FROM proposals WHERE title = '2栋单元门禁维修'");
+    let open_round = id_of("SELECT id FROM rounds WHERE title = '2027 年春季金点子'");
+    let done_round = id_of("SELECT id FROM rounds WHERE phase = 'results' ORDER BY id LIMIT 1");
+
+    let (_driver, b) = start_browser(390, 844).await;
+    visit(&b, &format!("{}/login?next=/c/wutong/proposals", s.base)).await;
+    fill(&b, "f-login", RESIDENT.0).await;
+    fill(&b, "f-password", RESIDENT.1).await;
+    click(&b, "main button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("a[href='/c/wutong/proposals/new']"))
+        .await
+        .unwrap();
+    axe(&b, "proposals list").await;
+    assert!(body_text(&b).await.contains("2栋单元门禁维修"));
+
+    // Starting a new proposal, the resident types a title; htmx shows the
+    // similar one already open, and the resident follows it instead.
+    visit(&b, &format!("{}/c/wutong/proposals/new", s.base)).await;
+    fill(&b, "f-title", "2栋单元门禁坏了").await;
+    let hit = b
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!(
+            "#similar a[href='/c/wutong/proposals/{gate}']"
+        )))
+        .await
+        .expect("the similar proposal is offered while typing");
+    axe(&b, "new proposal with a similar hint").await;
+    hit.click().await.unwrap();
+    b.wait().for_element(Locator::Id("h-cosign")).await.unwrap();
+    axe(&b, "open proposal").await;
+    let before: i64 = id_of(&format!(
+        "SELECT count(*) FROM proposal_cosigns WHERE proposal_id = {gate}"
+    ));
+    submit_and_wait(&b, "form[action$='/cosign'] button").await;
+    let text = body_text(&b).await;
+    assert!(text.contains("你已附议"), "{text}");
+    assert!(
+        b.find(Locator::Css("form[action$='/cosign']"))
+            .await
+            .is_err(),
+        "no second co-sign button"
+    );
+    assert_eq!(
+        id_of(&format!(
+            "SELECT count(*) FROM proposal_cosigns WHERE proposal_id = {gate}"
+        )),
+        before + 1
+    );
+    axe(&b, "proposal after co-signing").await;
+
+    // The round open for voting: at most two approvals.
+    visit(&b, &format!("{}/c/wutong/rounds", s.base)).await;
+    click(&b, &format!("a[href='/c/wutong/rounds/{open_round}']")).await;
+    b.wait()
+        .for_element(Locator::Id("h-projects"))
+        .await
+        .unwrap();
+    axe(&b, "round in its vote phase").await;
+    let ballots_before = id_of(&format!(
+        "SELECT count(*) FROM round_ballots WHERE round_id = {open_round}"
+    ));
+    let boxes = b
+        .find_all(Locator::Css("input[type=checkbox][name=project]"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 3, "three feasible projects on the ballot");
+    // Three is one too many: the ballot is refused and nothing is stored.
+    for i in 0..3 {
+        let id = boxes[i].attr("id").await.unwrap().unwrap();
+        click(&b, &format!("label[for='{id}']")).await;
+    }
+    submit_and_wait(&b, "form[action$='/ballot'] button[type=submit]").await;
+    let text = body_text(&b).await;
+    assert!(text.contains("最多"), "the limit is named: {text}");
+    axe(&b, "refused ballot").await;
+    let ballots = format!("SELECT count(*) FROM round_ballots WHERE round_id = {open_round}");
+    assert_eq!(id_of(&ballots), ballots_before, "nothing stored");
+    // Two are fine.
+    visit(&b, &format!("{}/c/wutong/rounds/{open_round}", s.base)).await;
+    click(&b, "div.choice:nth-of-type(1) label").await;
+    click(&b, "div.choice:nth-of-type(3) label").await;
+    submit_and_wait(&b, "form[action$='/ballot'] button[type=submit]").await;
+    let text = body_text(&b).await;
+    assert!(text.contains("你已投票"), "{text}");
+    assert!(
+        b.find(Locator::Css("form[action$='/ballot']"))
+            .await
+            .is_err(),
+        "one ballot each"
+    );
+    assert_eq!(id_of(&ballots), ballots_before + 1);
+    assert_eq!(
+        id_of(&format!(
+            "SELECT count(*) FROM round_approvals a JOIN round_ballots b ON b.id = a.ballot_id
+             WHERE b.round_id = {open_round} AND b.voter LIKE 'account:%'
+             AND b.id = (SELECT max(id) FROM round_ballots WHERE round_id = {open_round})"
+        )),
+        2,
+        "the two approvals are stored"
+    );
+    axe(&b, "round after voting").await;
+
+    // A finished round explains its outcome with a chart.
+    visit(&b, &format!("{}/c/wutong/rounds/{done_round}", s.base)).await;
+    assert!(
+        b.find(Locator::Css("#h-results ~ svg, #h-results ~ * svg"))
+            .await
+            .is_ok()
+    );
+    b.close().await.unwrap();
+    s.stop().await;
+}
