@@ -643,8 +643,8 @@ async fn a_resident_cosigns_a_proposal_and_approves_projects_on_a_phone() {
         .unwrap();
     assert_eq!(boxes.len(), 3, "three feasible projects on the ballot");
     // Three is one too many: the ballot is refused and nothing is stored.
-    for i in 0..3 {
-        let id = boxes[i].attr("id").await.unwrap().unwrap();
+    for checkbox in &boxes {
+        let id = checkbox.attr("id").await.unwrap().unwrap();
         click(&b, &format!("label[for='{id}']")).await;
     }
     submit_and_wait(&b, "form[action$='/ballot'] button[type=submit]").await;
