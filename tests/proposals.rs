@@ -576,3 +576,57 @@ async fn a_round_from_ideas_to_funded_projects() {
     assert!(!out.status.success());
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_list_comes_in_pages_and_keeps_drafts_private() {
+    let s = Server::start().await;
+    let db = s.sql();
+    // 45 more open proposals in wutong, and one draft by the committee's account.
+    db.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 45)
+         INSERT INTO proposals (community_id, author_id, title, body, category, place, place_label, status, needed, created_at, published_at)
+         SELECT p.community_id, p.author_id, '批量提案 ' || printf('%02d', i), p.body, p.category, p.place, p.place_label, 'open', 10, p.created_at, p.created_at
+         FROM n, (SELECT * FROM proposals WHERE title = '2栋单元门禁维修') p;
+         INSERT INTO proposals (community_id, author_id, title, body, category, place, place_label, status, created_at)
+         SELECT community_id, (SELECT id FROM accounts WHERE login = 'juwei'), '委员会的草稿', body, category, place, place_label, 'draft', created_at
+         FROM proposals WHERE title = '2栋单元门禁维修';",
+    )
+    .unwrap();
+    let visible: i64 = db
+        .query_row(
+            "SELECT count(*) FROM proposals p JOIN communities c ON c.id = p.community_id
+             WHERE c.slug = 'wutong' AND p.status != 'draft'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut anon = s.client();
+    let first = anon.get("/c/wutong/proposals").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("批量提案").count(), 30, "30 per page");
+    assert!(first.body.contains("批量提案 45") && !first.body.contains("批量提案 15"));
+    assert!(first.body.contains(&format!("共 {visible} 条")), "the total is shown");
+    assert!(first.body.contains("/c/wutong/proposals?status=&amp;page=1"));
+    assert!(!first.body.contains("上一页"));
+    let second = anon.get("/c/wutong/proposals?page=1").await;
+    assert!(second.body.contains("批量提案 15") && second.body.contains("上一页"));
+    assert!(!second.body.contains("批量提案 16"), "no overlap with page one");
+    let open = anon.get("/c/wutong/proposals?status=open&page=1").await;
+    assert!(open.body.contains("status=open&amp;page=0"), "the filter is kept");
+    // Nobody but its author sees a draft, on any page.
+    for page in 0..3 {
+        let p = anon.get(&format!("/c/wutong/proposals?page={page}")).await;
+        assert!(!p.body.contains("委员会的草稿"));
+    }
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    assert!(
+        com.get("/c/wutong/proposals").await.body.contains("委员会的草稿"),
+        "the author sees their own draft"
+    );
+    // A page past the end is empty, not an error.
+    let far = anon.get("/c/wutong/proposals?page=99").await;
+    assert_eq!(far.status, StatusCode::OK);
+    assert!(far.body.contains("还没有提案") || far.body.contains("上一页"));
+    s.stop().await;
+}

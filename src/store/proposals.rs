@@ -93,6 +93,35 @@ pub fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// One page of the proposals a viewer may see (newest first), optionally of
+/// one status, and how many there are in all.
+pub fn page(
+    conn: &Connection,
+    community_id: i64,
+    viewer: Option<i64>,
+    status: Option<Status>,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<Proposal>, i64), Error> {
+    let filter = "p.community_id = ?1 AND (p.status != 'draft' OR p.author_id = ?2)
+         AND (?3 IS NULL OR p.status = ?3)";
+    let (viewer, status) = (viewer.unwrap_or(0), status.map(|s| s.as_str()));
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM proposals p JOIN accounts a ON a.id = p.author_id
+         WHERE {filter} ORDER BY p.id DESC LIMIT ?4 OFFSET ?5"
+    ))?;
+    let rows = st
+        .query_map(
+            params![community_id, viewer, status, limit as i64, offset as i64],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = conn
+        .prepare_cached(&format!("SELECT count(*) FROM proposals p WHERE {filter}"))?
+        .query_row(params![community_id, viewer, status], |r| r.get(0))?;
+    Ok((rows, total))
+}
+
 /// Titles and states of published proposals, for the "similar proposals" hint.
 pub fn published_titles(
     conn: &Connection,

@@ -44,6 +44,9 @@ fn line(p: &Proposal) -> view::Line {
     }
 }
 
+/// Proposals per page of the list.
+const PAGE: usize = 30;
+
 fn threshold_of(
     com: &crate::store::communities::Community,
     conn: &rusqlite::Connection,
@@ -63,22 +66,24 @@ pub async fn list(
 ) -> Result<Response, Error> {
     let com = v.community.clone();
     let viewer = v.ctx.0.account.as_ref().map(|a| a.id);
-    let (all, threshold) = st
-        .db
-        .read(move |c| Ok((store::list(c, com.id, viewer)?, threshold_of(&com, c)?)))
-        .await?;
     let filter = q.get("status").cloned().unwrap_or_default();
     let wanted = Status::parse(&filter);
-    let queue = all
-        .iter()
-        .filter(|p| p.status == Status::Review)
-        .map(line)
-        .collect();
-    let lines = all
-        .iter()
-        .filter(|p| wanted.is_none_or(|w| p.status == w))
-        .map(line)
-        .collect();
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    let staff = v.ctx.chrome(Some(&v.community)).is_committee();
+    let (queue, (shown, total), threshold) = st
+        .db
+        .read(move |c| {
+            let queue = if staff {
+                store::page(c, com.id, viewer, Some(Status::Review), 0, 200)?.0
+            } else {
+                Vec::new()
+            };
+            let shown = store::page(c, com.id, viewer, wanted, page * PAGE, PAGE)?;
+            Ok((queue, shown, threshold_of(&com, c)?))
+        })
+        .await?;
+    let queue = queue.iter().map(line).collect();
+    let lines = shown.iter().map(line).collect();
     let statuses = Status::ALL
         .iter()
         .filter(|s| **s != Status::Draft)
@@ -97,6 +102,9 @@ pub async fn list(
                 String::new()
             },
             statuses,
+            page,
+            more: ((page + 1) * PAGE) < total as usize,
+            total,
             threshold_text: threshold.show(),
             threshold: match threshold {
                 Threshold::Count(n) => format!("{n} {}", chrome.t("人", "people")),

@@ -29,6 +29,11 @@ pub struct ListView {
     pub lines: Vec<Line>,
     pub filter: String,
     pub statuses: Vec<(String, Bi)>,
+    /// Zero-based page of `lines`, whether a next page exists, and how many
+    /// proposals match the filter in all.
+    pub page: usize,
+    pub more: bool,
+    pub total: i64,
     pub threshold: String,
     pub threshold_text: String,
 }
@@ -90,6 +95,14 @@ pub fn list_page(c: &Chrome, slug: &str, v: &ListView) -> Markup {
                 button type="submit" { (c.t("筛选", "Filter")) }
             }
             (lines(c, slug, &v.lines))
+            @if v.page > 0 || v.more {
+                @let q = |p: usize| format!("/c/{slug}/proposals?status={}&page={p}", v.filter);
+                nav.pager aria-label=(c.t("翻页", "Pages")) {
+                    @if v.page > 0 { a href=(q(v.page - 1)) { (c.t("上一页", "Previous")) } }
+                    " " span { (c.t("第", "Page ")) (v.page + 1) (c.t(" 页，共 ", ", ")) (v.total) (c.t(" 条", " in all")) } " "
+                    @if v.more { a href=(q(v.page + 1)) { (c.t("下一页", "Next")) } }
+                }
+            }
         },
     )
 }
