@@ -2,7 +2,9 @@
 //! `bench_data disclosure DB` adds a published 500-row finance disclosure to
 //! the demo village and prints its id; `bench_data ledger DB N` makes a fresh
 //! database whose village ledger has N entries (a published disclosure and
-//! N−3 residents' questions on it), for timing `teahouse verify`.
+//! N−3 residents' questions on it), for timing `teahouse verify`;
+//! `bench_data proposals DB N` adds N published, co-signed proposals to the
+//! demo compound.
 
 use rusqlite::Connection;
 use teahouse::domain::disclosure::{Category, Period, show_money};
@@ -187,8 +189,51 @@ fn main() {
             }
             tx.commit().unwrap();
         }
+        ["proposals", db, n] => {
+            // N published proposals in the demo compound, each co-signed by
+            // the demo resident, through the same store calls as the site.
+            use teahouse::store::proposals::{self as p, NewProposal};
+            let n: usize = n.parse().expect("N");
+            let mut c = Connection::open(db).unwrap();
+            c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            let tx = c.transaction().unwrap();
+            let cid: i64 = tx
+                .query_row(
+                    "SELECT id FROM communities WHERE slug = 'wutong'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let login = |l: &str| -> i64 {
+                tx.query_row("SELECT id FROM accounts WHERE login = ?1", [l], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+            };
+            let (author, neighbour) = (login("juwei"), login("resident"));
+            for i in 0..n {
+                let id = p::create(
+                    &tx,
+                    cid,
+                    author,
+                    &NewProposal {
+                        title: format!("第 {i} 条提案：楼道扶手加装"),
+                        body: "老人上下楼需要扶手。".repeat(10),
+                        category: "facilities".into(),
+                        place: "community".into(),
+                    },
+                )
+                .unwrap();
+                let prop = p::get(&tx, cid, id).unwrap();
+                p::publish(&tx, &prop, 10).unwrap();
+                p::cosign(&tx, &p::get(&tx, cid, id).unwrap(), neighbour).unwrap();
+            }
+            tx.commit().unwrap();
+        }
         _ => {
-            eprintln!("usage: bench_data disclosure DB | bench_data ledger DB N");
+            eprintln!(
+                "usage: bench_data disclosure DB | bench_data meetings DB | bench_data ledger DB N | bench_data proposals DB N"
+            );
             std::process::exit(2);
         }
     }

@@ -605,14 +605,27 @@ async fn the_list_comes_in_pages_and_keeps_drafts_private() {
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(first.body.matches("批量提案").count(), 30, "30 per page");
     assert!(first.body.contains("批量提案 45") && !first.body.contains("批量提案 15"));
-    assert!(first.body.contains(&format!("共 {visible} 条")), "the total is shown");
-    assert!(first.body.contains("/c/wutong/proposals?status=&amp;page=1"));
+    assert!(
+        first.body.contains(&format!("共 {visible} 条")),
+        "the total is shown"
+    );
+    assert!(
+        first
+            .body
+            .contains("/c/wutong/proposals?status=&amp;page=1")
+    );
     assert!(!first.body.contains("上一页"));
     let second = anon.get("/c/wutong/proposals?page=1").await;
     assert!(second.body.contains("批量提案 15") && second.body.contains("上一页"));
-    assert!(!second.body.contains("批量提案 16"), "no overlap with page one");
+    assert!(
+        !second.body.contains("批量提案 16"),
+        "no overlap with page one"
+    );
     let open = anon.get("/c/wutong/proposals?status=open&page=1").await;
-    assert!(open.body.contains("status=open&amp;page=0"), "the filter is kept");
+    assert!(
+        open.body.contains("status=open&amp;page=0"),
+        "the filter is kept"
+    );
     // Nobody but its author sees a draft, on any page.
     for page in 0..3 {
         let p = anon.get(&format!("/c/wutong/proposals?page={page}")).await;
@@ -621,7 +634,10 @@ async fn the_list_comes_in_pages_and_keeps_drafts_private() {
     let mut com = s.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
     assert!(
-        com.get("/c/wutong/proposals").await.body.contains("委员会的草稿"),
+        com.get("/c/wutong/proposals")
+            .await
+            .body
+            .contains("委员会的草稿"),
         "the author sees their own draft"
     );
     // A page past the end is empty, not an error.
@@ -629,4 +645,101 @@ async fn the_list_comes_in_pages_and_keeps_drafts_private() {
     assert_eq!(far.status, StatusCode::OK);
     assert!(far.body.contains("还没有提案") || far.body.contains("上一页"));
     s.stop().await;
+}
+
+#[tokio::test]
+async fn a_proposal_referred_to_a_vote_links_to_the_vote() {
+    let s = Server::start().await;
+    let pid: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM proposals WHERE title = '增设电动车充电桩'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    com.get(&format!("/c/wutong/proposals/{pid}")).await;
+    let r = com
+        .post(
+            &format!("/c/wutong/proposals/{pid}/decide"),
+            &[
+                ("decision", "vote"),
+                ("reason", "涉及公共车棚改造，交全体业主表决。"),
+            ],
+        )
+        .await;
+    let form_url = r.location.clone().expect("redirect to the vote form");
+    assert!(form_url.contains(&format!("proposal={pid}")), "{form_url}");
+    let form = com.get(&form_url).await;
+    assert!(
+        form.body
+            .contains(&format!("name=\"proposal\" value=\"{pid}\""))
+    );
+    assert!(
+        form.body.contains("增设电动车充电桩"),
+        "the title is prefilled"
+    );
+    let fields = |proposal: &str| {
+        vec![
+            ("title", "是否在车棚增设电动车充电桩".to_string()),
+            ("scope", "community".to_string()),
+            ("rule", "civil_code_278_ordinary".to_string()),
+            ("opens", "2026-01-01".to_string()),
+            ("closes", "2099-01-01".to_string()),
+            ("proposal", proposal.to_string()),
+        ]
+    };
+    let r = post_vote(&mut com, fields(&pid.to_string())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let vote_path = r.location.unwrap();
+    let vid = id_after(&vote_path, "/votes/");
+    let linked: Option<i64> = s
+        .sql()
+        .query_row("SELECT vote_id FROM proposals WHERE id = ?1", [pid], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(linked, Some(vid));
+    // The proposal page links to the vote and shows the step.
+    let page = s.client().get(&format!("/c/wutong/proposals/{pid}")).await;
+    assert!(
+        page.body.contains(&format!("/c/wutong/votes/{vid}")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("表决草稿已建立"));
+    // A second vote for the same proposal is refused, and nothing is saved.
+    let votes_before: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM votes", [], |r| r.get(0))
+        .unwrap();
+    let r = post_vote(&mut com, fields(&pid.to_string())).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("已有表决"));
+    let votes_after: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM votes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(votes_after, votes_before, "one transaction: no orphan vote");
+    // A proposal that was never referred to a vote cannot be linked either.
+    let open: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM proposals WHERE title = '2栋单元门禁维修'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let r = post_vote(&mut com, fields(&open.to_string())).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = post_vote(&mut com, fields("abc")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+async fn post_vote(c: &mut Client, f: Vec<(&'static str, String)>) -> Resp {
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    c.post("/c/wutong/votes", &pairs).await
 }

@@ -320,6 +320,7 @@ pub fn event_bi(kind: &str) -> Bi {
         "accepted" => Bi::new("负责人已接单", "accepted by the assignee"),
         "handed_back" => Bi::new("负责人退回", "handed back by the assignee"),
         "withdrawn" => Bi::new("提案人撤回", "withdrawn by the author"),
+        "vote_drafted" => Bi::new("表决草稿已建立", "a vote was drafted"),
         other => Status::parse(other)
             .map(status_bi)
             .unwrap_or_else(|| Bi::new(other, other)),
@@ -380,6 +381,10 @@ pub async fn show(
                 Some(d) => Some((d, deliberations::get(c, cid, d)?.title)),
                 None => None,
             };
+            let vote = match p.vote_id {
+                Some(n) => Some((n, crate::store::votes::get(c, cid, n)?.title)),
+                None => None,
+            };
             let meetings: Vec<(String, String)> = deliberations::list(c, cid)?
                 .into_iter()
                 .filter(|d| d.status == deliberations::Status::Planned)
@@ -395,6 +400,7 @@ pub async fn show(
                 in_place,
                 ratings,
                 meeting,
+                vote,
                 meetings,
             ))
         })
@@ -409,6 +415,7 @@ pub async fn show(
         in_place,
         ratings,
         meeting,
+        vote,
         meetings,
     ) = loaded;
     let similar = if p.status == Status::Draft {
@@ -477,7 +484,7 @@ pub async fn show(
         decision_reason: p.decision_reason.clone(),
         report: p.report.clone(),
         meeting,
-        vote: None,
+        vote,
         similar,
         rating,
         my_score,
@@ -841,7 +848,7 @@ pub async fn decide(
     if decision == "vote" {
         use teahouse_views::layout::urlencode;
         return Ok(see_other(&format!(
-            "/c/{slug}/votes/new?title={}&explanation={}",
+            "/c/{slug}/votes/new?title={}&explanation={}&proposal={id}",
             urlencode(&title),
             urlencode(&body)
         )));

@@ -138,6 +138,11 @@ pub async fn new_form(
         kind: "decision".into(),
         options: String::new(),
         max_choices: "1".into(),
+        proposal: pre
+            .get("proposal")
+            .filter(|p| p.parse::<i64>().is_ok())
+            .cloned()
+            .unwrap_or_default(),
     };
     let chrome = com.ctx.chrome(Some(&com.community));
     Ok(view::new_form(
@@ -151,10 +156,36 @@ pub async fn new_form(
     .into_response())
 }
 
+/// A vote drafted from a proposal the committee referred to a vote: the
+/// proposal points to it and its co-signers see the step. Only a proposal
+/// waiting for its vote can be linked, and only once.
+fn link_proposal(
+    tx: &rusqlite::Transaction,
+    cid: i64,
+    pid: i64,
+    vote: i64,
+    title: &str,
+    account: i64,
+) -> Result<(), Error> {
+    use crate::domain::proposal::Status as P;
+    let p = crate::store::proposals::get(tx, cid, pid)?;
+    if p.status != P::Voting || p.vote_id.is_some() {
+        return Err(Error::Conflict(Msg::new(
+            "这条提案不在待表决状态，或已有表决",
+            "that proposal is not waiting for a vote, or already has one",
+        )));
+    }
+    crate::store::proposals::link_vote(tx, pid, vote)?;
+    crate::store::proposals::event(tx, pid, "vote_drafted", title, Some(account))
+}
+
 #[derive(Deserialize)]
 pub struct NewVotePost {
     #[serde(default)]
     title: String,
+    /// The proposal this vote was drafted from, if any (a hidden field).
+    #[serde(default)]
+    proposal: String,
     #[serde(default)]
     explanation: String,
     #[serde(default)]
@@ -370,6 +401,7 @@ pub async fn create(
             kind: f.kind.clone(),
             options: f.options.clone(),
             max_choices: f.max_choices.clone(),
+            proposal: f.proposal.clone(),
         };
         let chrome = com.ctx.chrome(Some(&com.community));
         return Ok(invalid(view::new_form(
@@ -383,10 +415,20 @@ pub async fn create(
     };
     let actor = com.ctx.actor();
     let account = com.account.id;
+    let proposal = match f.proposal.trim() {
+        "" => None,
+        p => Some(
+            p.parse::<i64>()
+                .map_err(|_| Error::Invalid(Msg::new("提案编号无效", "invalid proposal number")))?,
+        ),
+    };
     let id = st
         .db
         .write(move |tx| {
             let id = votes::create(tx, cid, &nv, account)?;
+            if let Some(pid) = proposal {
+                link_proposal(tx, cid, pid, id, &nv.title, account)?;
+            }
             audit::record(
                 tx,
                 &actor,

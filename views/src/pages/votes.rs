@@ -84,6 +84,8 @@ pub struct NewVoteValues {
     pub kind: String,
     pub options: String,
     pub max_choices: String,
+    /// The proposal this vote is drafted from (empty when none).
+    pub proposal: String,
 }
 
 pub fn new_form(
@@ -105,6 +107,12 @@ pub fn new_form(
             (forms::summary(c, errors))
             form.stack method="post" action={"/c/" (slug) "/votes"} {
                 (csrf(c))
+                @if !v.proposal.is_empty() {
+                    input type="hidden" name="proposal" value=(v.proposal);
+                    p.notice { (c.t("这次表决来自居民提案 ", "This vote comes from residents' proposal "))
+                        a href={"/c/" (slug) "/proposals/" (v.proposal)} { "#" (v.proposal) }
+                        (c.t("；保存后提案页会链接到它，附议人会看到这一步。", "; once saved, the proposal links to it and its co-signers see the step.")) }
+                }
                 (forms::input(c, "title", c.t("表决事项", "Question"), &v.title, errors,
                     Opts { required: true, hint: Some(("例如：3栋2单元是否加装电梯", "e.g. Should unit 2 of building 3 get an elevator?")), ..Default::default() }))
                 (forms::textarea(c, "explanation", c.t("说明（方案、费用、时间）", "Explanation (plan, cost, timing)"), &v.explanation, errors, 5))
