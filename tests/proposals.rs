@@ -122,9 +122,31 @@ async fn a_proposal_from_draft_to_rating() {
     .await;
     assert!(r.has("草稿已保存"), "{}", r.body);
     let pid = id_after(r.location.as_deref().unwrap_or_default(), "/proposals/");
-    // A draft is the author's own.
+    // A draft is the author's own, photos included.
     let anon = s.client().get(&format!("/c/wutong/proposals/{pid}")).await;
     assert_eq!(anon.status, StatusCode::NOT_FOUND);
+    let photo: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM attachments WHERE owner = ?1",
+            [format!("proposal:{pid}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let draft = author.get(&format!("/c/wutong/proposals/{pid}")).await;
+    assert!(
+        draft.has(&format!("/c/wutong/files/{photo}")),
+        "{}",
+        draft.body
+    );
+    let own = author.get(&format!("/c/wutong/files/{photo}")).await;
+    assert_eq!(
+        own.status,
+        StatusCode::OK,
+        "the author sees their draft's photo"
+    );
+    let outsider = s.client().get(&format!("/c/wutong/files/{photo}")).await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
     let r = pf(
         &mut author,
         &format!("/c/wutong/proposals/{pid}/publish"),

@@ -82,12 +82,14 @@ pub async fn read(mut mp: Multipart) -> Result<Posted, Error> {
 }
 
 /// May this reader see the attachments of `owner`? Published records are
-/// public; drafts only to the committee and the supervision committee.
+/// public; drafts only to the committee and the supervision committee, and
+/// a draft proposal's photos also to its author.
 fn visible(
     conn: &rusqlite::Connection,
     community_id: i64,
     owner: &str,
     staff: bool,
+    reader: Option<i64>,
 ) -> Result<bool, Error> {
     if staff {
         return Ok(true);
@@ -104,8 +106,8 @@ fn visible(
         // Completion reports are public; a proposal's photos once published.
         (Some("proposal-report"), [_]) => true,
         (Some("proposal"), [id]) => {
-            crate::store::proposals::get(conn, community_id, *id)?.status
-                != crate::domain::proposal::Status::Draft
+            let p = crate::store::proposals::get(conn, community_id, *id)?;
+            p.status != crate::domain::proposal::Status::Draft || reader == Some(p.author_id)
         }
         (Some("disclosure"), [id, rev]) => {
             disclosures::revision_published(conn, community_id, *id, *rev)?
@@ -126,11 +128,12 @@ pub async fn serve(
         .account
         .as_ref()
         .is_some_and(|a| a.has_role(cid, Role::Committee) || a.has_role(cid, Role::Supervisor));
+    let reader = v.ctx.0.account.as_ref().map(|a| a.id);
     let (a, data) = st
         .db
         .read(move |c| {
             let (a, data) = attachments::get(c, cid, id)?;
-            if !visible(c, cid, &a.owner, staff)? {
+            if !visible(c, cid, &a.owner, staff, reader)? {
                 return Err(Error::NotFound);
             }
             Ok((a, data))
