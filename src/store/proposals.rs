@@ -484,11 +484,13 @@ pub struct Update {
     pub kind: String,
     pub note: String,
     pub at: i64,
+    /// The community's time zone, to show `at` in.
+    pub tz: String,
 }
 
 pub fn updates_for(conn: &Connection, account: i64, limit: i64) -> Result<Vec<Update>, Error> {
     let mut st = conn.prepare_cached(
-        "SELECT c.slug, p.id, p.title, e.kind, e.note, e.created_at FROM proposal_events e
+        "SELECT c.slug, p.id, p.title, e.kind, e.note, e.created_at, c.tz FROM proposal_events e
          JOIN proposals p ON p.id = e.proposal_id JOIN communities c ON c.id = p.community_id
          WHERE (p.author_id = ?1 OR EXISTS (SELECT 1 FROM proposal_cosigns s WHERE s.proposal_id = p.id AND s.account_id = ?1))
            AND (e.actor_id IS NULL OR e.actor_id != ?1)
@@ -502,6 +504,7 @@ pub fn updates_for(conn: &Connection, account: i64, limit: i64) -> Result<Vec<Up
             kind: r.get(3)?,
             note: r.get(4)?,
             at: r.get(5)?,
+            tz: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

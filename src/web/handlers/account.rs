@@ -29,8 +29,6 @@ async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::Ac
         None => None,
     };
     let id = acc.id;
-    // Accounts may span communities; times here are shown in China time.
-    let tz = "Asia/Shanghai";
     let updates = st
         .db
         .read(move |c| crate::store::proposals::updates_for(c, id, 20))
@@ -43,7 +41,8 @@ async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::Ac
                 title: u.title,
                 what,
                 note: u.note,
-                at: super::fmt_time(u.at, tz),
+                // Each step in its own community's time zone.
+                at: super::fmt_time(u.at, &u.tz),
             }
         })
         .collect();
