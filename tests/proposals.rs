@@ -765,3 +765,103 @@ async fn post_vote(c: &mut Client, f: Vec<(&'static str, String)>) -> Resp {
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     c.post("/c/wutong/votes", &pairs).await
 }
+
+#[tokio::test]
+async fn a_pabulib_file_is_imported_as_a_finished_round() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    com.get("/c/wutong/rounds").await;
+    let rounds = || -> i64 {
+        s.sql()
+            .query_row("SELECT count(*) FROM rounds", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = rounds();
+    // A malformed file is refused with its line, and nothing is written.
+    let bad = "META\nkey;value\nbudget;1000\nPROJECTS\nproject_id;cost\n1;500\nVOTES\nvoter_id;vote\nv1;1,9\n";
+    let r = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes")],
+            Some(("file", "bad.pb", bad.as_bytes().to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("第 9 行") && r.has("line 9"), "{}", r.body);
+    assert_eq!(rounds(), before);
+    // A resident may not import.
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    res.get("/c/wutong/rounds").await;
+    let file = std::fs::read("data/pabulib/Poland_Gdansk_2020_Przymorze_Male.pb").unwrap();
+    let r = res
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes")],
+            Some(("file", "g.pb", file.clone())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The real file: MES funds what pabutools 1.2.3 funds (6, 3, 2).
+    let r = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes")],
+            Some(("file", "g.pb", file)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location.unwrap();
+    let id = id_after(&path, "/rounds/");
+    let funded: Vec<String> = {
+        let db = s.sql();
+        let mut st = db
+            .prepare(
+                "SELECT code FROM round_projects WHERE round_id = ?1 AND funded = 1 ORDER BY id",
+            )
+            .unwrap();
+        st.query_map([id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let mut sorted = funded.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["2", "3", "6"], "MES as pabutools computes it");
+    let page = com.get(&path).await;
+    assert!(
+        page.has("id=\"h-results\"") && page.has("<svg"),
+        "{}",
+        page.body
+    );
+    // The export recounts to the same outcome, and the ledger checks out.
+    let pb = s
+        .client()
+        .get(&format!("/c/wutong/rounds/{id}/round.pb"))
+        .await;
+    assert_eq!(pb.status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("round.pb");
+    std::fs::write(&out_file, &pb.body).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["pb-tally", "--rule", "mes"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    let tally: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<String> = serde_json::from_value(tally["selected"].clone()).unwrap();
+    got.sort();
+    assert_eq!(got, sorted);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["verify", "--db"])
+        .arg(s.db_path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    s.stop().await;
+}

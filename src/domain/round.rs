@@ -146,6 +146,33 @@ mod tests {
     use super::*;
     use crate::domain::pb_rules::{Rule, greedy_selected};
 
+    /// An imported file is counted before it is stored (outside the write
+    /// transaction); the count is used only if the stored election, rebuilt
+    /// from fen, is the file's own instance. It is, for real files.
+    #[test]
+    fn an_imported_file_rebuilds_to_its_own_instance() {
+        for text in [
+            include_str!("../../data/pabulib/Poland_Gdansk_2020_Przymorze_Male.pb"),
+            include_str!("../../data/pabulib/Netherlands_Assen_2024.pb"),
+        ] {
+            let pb = crate::domain::pabulib::parse(text).unwrap();
+            let i = &pb.instance;
+            let fen = |q: &Q| -> i64 {
+                (q * Q::from_integer(BigInt::from(100)))
+                    .to_integer()
+                    .try_into()
+                    .unwrap()
+            };
+            let projects: Vec<(String, i64)> = i
+                .ids
+                .iter()
+                .zip(&i.costs)
+                .map(|(id, c)| (id.clone(), fen(c)))
+                .collect();
+            assert_eq!(instance(fen(&i.budget), &projects, i.ballots.clone()), *i);
+        }
+    }
+
     #[test]
     fn costs_must_be_in_range() {
         assert!(check_cost(500_000, 500_000, 1_500_000, 3_000_000).is_ok());

@@ -356,67 +356,96 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
                        "max_approvals": r.max_approvals, "projects": ps}),
             )?))
         }
-        Phase::Results => {
-            let (open, inst, voters) = election(tx, r)?;
-            // Both rules once: the chosen one decides, the other is shown
-            // for comparison, and the steps explain the result on its page.
-            let greedy = pb_rules::greedy(&inst);
-            let mes = pb_rules::mes(&inst);
-            let greedy_selected: Vec<usize> = greedy
-                .iter()
-                .filter(|s| s.funded)
-                .map(|s| s.project)
-                .collect();
-            let mes_selected = inst.in_file_order(&mes.selected);
-            let selected = match r.rule {
-                Rule::Greedy => inst.in_file_order(&greedy_selected),
-                Rule::Mes => mes_selected.clone(),
-            };
-            for &p in &selected {
-                tx.execute(
-                    "UPDATE round_projects SET funded = 1 WHERE id = ?1",
-                    [open[p].id],
-                )?;
-            }
-            let codes = |sel: &[usize]| -> Vec<String> {
-                sel.iter().map(|&p| inst.ids[p].clone()).collect()
-            };
-            let result = json!({
-                "rule": r.rule.as_str(),
-                "selected": codes(&selected),
-                "greedy": codes(&inst.in_file_order(&greedy_selected)),
-                "mes": codes(&mes_selected),
-                "voters": voters.len(),
-                "ballots_sha256": ballots_digest(&inst, &voters),
-                "greedy_steps": greedy.iter().map(|s| json!({
-                    "code": inst.ids[s.project], "approvals": s.approvals,
-                    "funded": s.funded, "left": round::show_yuan(&s.left),
-                })).collect::<Vec<_>>(),
-                "mes_share": round::show_yuan(&mes.share),
-                "mes_added": mes.added.to_string(),
-                "mes_steps": mes.steps.iter().map(|s| json!({
-                    "code": inst.ids[s.project], "price": round::show_yuan(&s.price),
-                    "price_exact": crate::domain::pabulib::show_decimal(&s.price),
-                    "paid_in_full": s.paid_in_full, "paid_rest": s.paid_rest,
-                })).collect::<Vec<_>>(),
-            });
-            tx.execute(
-                "UPDATE rounds SET result = ?2 WHERE id = ?1",
-                params![r.id, result.to_string()],
-            )?;
-            let mut payload = result.clone();
-            payload["round"] = json!(r.id);
-            payload["budget"] = json!(r.budget);
-            Ok(Some(ledger::append(
-                tx,
-                r.community_id,
-                "round.results",
-                &format!("round:{}", r.id),
-                payload,
-            )?))
-        }
+        Phase::Results => publish_results(tx, r, None).map(Some),
         _ => Ok(None),
     }
+}
+
+/// Both rules' outcomes for one election. The chosen rule decides; the
+/// other is shown for comparison, and the steps explain the result.
+pub struct Counted {
+    /// The instance counted, so a precomputed count is used only for the
+    /// very election it was computed for.
+    pub inst: Instance,
+    pub greedy: Vec<pb_rules::GreedyStep>,
+    pub mes: pb_rules::MesOutcome,
+}
+
+/// Counts an election under both rules. MES on a large imported file can
+/// take seconds: call this outside a write transaction where possible.
+pub fn count(inst: Instance) -> Counted {
+    let greedy = pb_rules::greedy(&inst);
+    let mes = pb_rules::mes(&inst);
+    Counted { inst, greedy, mes }
+}
+
+/// Marks the funded projects, stores the result and appends it to the
+/// ledger. `pre` is a count made before the transaction; it is used only if
+/// it counted exactly the ballots now stored.
+fn publish_results(tx: &Transaction, r: &Round, pre: Option<Counted>) -> Result<Entry, Error> {
+    let (open, inst, voters) = election(tx, r)?;
+    let Counted { inst, greedy, mes } = match pre {
+        Some(c) if c.inst == inst => c,
+        Some(_) => {
+            tracing::warn!(
+                round = r.id,
+                "precount was for other ballots; counting again"
+            );
+            count(inst)
+        }
+        None => count(inst),
+    };
+    let greedy_selected: Vec<usize> = greedy
+        .iter()
+        .filter(|s| s.funded)
+        .map(|s| s.project)
+        .collect();
+    let mes_selected = inst.in_file_order(&mes.selected);
+    let selected = match r.rule {
+        Rule::Greedy => inst.in_file_order(&greedy_selected),
+        Rule::Mes => mes_selected.clone(),
+    };
+    for &p in &selected {
+        tx.execute(
+            "UPDATE round_projects SET funded = 1 WHERE id = ?1",
+            [open[p].id],
+        )?;
+    }
+    let codes =
+        |sel: &[usize]| -> Vec<String> { sel.iter().map(|&p| inst.ids[p].clone()).collect() };
+    let result = json!({
+        "rule": r.rule.as_str(),
+        "selected": codes(&selected),
+        "greedy": codes(&inst.in_file_order(&greedy_selected)),
+        "mes": codes(&mes_selected),
+        "voters": voters.len(),
+        "ballots_sha256": ballots_digest(&inst, &voters),
+        "greedy_steps": greedy.iter().map(|s| json!({
+            "code": inst.ids[s.project], "approvals": s.approvals,
+            "funded": s.funded, "left": round::show_yuan(&s.left),
+        })).collect::<Vec<_>>(),
+        "mes_share": round::show_yuan(&mes.share),
+        "mes_added": mes.added.to_string(),
+        "mes_steps": mes.steps.iter().map(|s| json!({
+            "code": inst.ids[s.project], "price": round::show_yuan(&s.price),
+            "price_exact": crate::domain::pabulib::show_decimal(&s.price),
+            "paid_in_full": s.paid_in_full, "paid_rest": s.paid_rest,
+        })).collect::<Vec<_>>(),
+    });
+    tx.execute(
+        "UPDATE rounds SET result = ?2 WHERE id = ?1",
+        params![r.id, result.to_string()],
+    )?;
+    let mut payload = result.clone();
+    payload["round"] = json!(r.id);
+    payload["budget"] = json!(r.budget);
+    ledger::append(
+        tx,
+        r.community_id,
+        "round.results",
+        &format!("round:{}", r.id),
+        payload,
+    )
 }
 
 /// The key a resident's ballot is stored under (imported ballots keep the
@@ -584,6 +613,7 @@ pub fn import(
     pb: &crate::domain::pabulib::PbFile,
     rule: Rule,
     by: i64,
+    pre: Option<Counted>,
 ) -> Result<i64, Error> {
     use num_bigint::BigInt;
     use num_traits::ToPrimitive;
@@ -658,8 +688,8 @@ pub fn import(
             )?;
         }
     }
-    let r = get(tx, community_id, id)?;
-    set_phase(tx, &r, Phase::Results)?;
+    tx.execute("UPDATE rounds SET phase = 'results' WHERE id = ?1", [id])?;
+    publish_results(tx, &get(tx, community_id, id)?, pre)?;
     Ok(id)
 }
 

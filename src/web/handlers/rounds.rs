@@ -915,10 +915,16 @@ pub async fn import(
     let cid = com.community.id;
     let by = com.account.id;
     let actor = com.ctx.actor();
+    // Count before the write transaction (MES on a city's file can take
+    // seconds), off the async executor; the transaction then only stores.
+    let inst = pb.instance.clone();
+    let pre = tokio::task::spawn_blocking(move || store::count(inst))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let id = st
         .db
         .write(move |tx| {
-            let id = store::import(tx, cid, &pb, rule, by)?;
+            let id = store::import(tx, cid, &pb, rule, by, Some(pre))?;
             audit::record(
                 tx,
                 &actor,
