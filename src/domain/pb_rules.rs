@@ -241,7 +241,14 @@ fn note(next: &mut Option<Delta>, slack: BigInt, rate: BigInt) {
 
 struct Engine<'a> {
     inst: &'a Instance,
+    /// Voters with the same ballot are alike to MES: each distinct ballot
+    /// is counted once, with how many cast it.
+    ballots: Vec<&'a [usize]>,
+    weight: Vec<u32>,
+    /// Per project, the distinct ballots approving it.
     supporters: Vec<Vec<u32>>,
+    /// Per project, how many voters approve it.
+    backers: Vec<u32>,
     /// Positive cost and at least one supporter: what MES considers.
     considered: Vec<usize>,
     /// Zero cost and at least one supporter: funded before anything else.
@@ -250,6 +257,48 @@ struct Engine<'a> {
     scale: BigInt,
     costs: Vec<BigInt>,
     budget: BigInt,
+}
+
+/// How many voters of each class approve one project: a short list of
+/// (class, count) with a dense index by class, so moving voters between
+/// classes needs no hashing.
+#[derive(Clone, Default)]
+struct Holdings {
+    list: Vec<(u32, u32)>,
+    /// `pos[class]` is the class's place in `list` plus one; 0 if absent.
+    pos: Vec<u32>,
+}
+
+impl Holdings {
+    fn add(&mut self, class: u32, count: u32) {
+        let k = class as usize;
+        if self.pos.len() <= k {
+            self.pos.resize(k + 1, 0);
+        }
+        match self.pos[k] {
+            0 => {
+                self.list.push((class, count));
+                self.pos[k] = self.list.len() as u32;
+            }
+            i => self.list[i as usize - 1].1 += count,
+        }
+    }
+
+    fn take(&mut self, class: u32, count: u32) {
+        let k = class as usize;
+        let i = match self.pos.get(k) {
+            Some(&i) if i > 0 => i as usize - 1,
+            _ => return,
+        };
+        self.list[i].1 -= count;
+        if self.list[i].1 == 0 {
+            self.pos[k] = 0;
+            self.list.swap_remove(i);
+            if let Some(&(moved, _)) = self.list.get(i) {
+                self.pos[moved as usize] = i as u32 + 1;
+            }
+        }
+    }
 }
 
 /// A project's price in one step: each supporter who can pays
@@ -264,16 +313,29 @@ struct Offer {
 
 impl<'a> Engine<'a> {
     fn new(inst: &'a Instance) -> Self {
+        let mut index: HashMap<&[usize], u32> = HashMap::new();
+        let mut ballots: Vec<&[usize]> = Vec::new();
+        let mut weight: Vec<u32> = Vec::new();
+        for b in &inst.ballots {
+            let i = *index.entry(b.as_slice()).or_insert_with(|| {
+                ballots.push(b.as_slice());
+                weight.push(0);
+                (ballots.len() - 1) as u32
+            });
+            weight[i as usize] += 1;
+        }
         let mut supporters = vec![Vec::new(); inst.ids.len()];
-        for (i, b) in inst.ballots.iter().enumerate() {
-            for &p in b {
+        let mut backers = vec![0u32; inst.ids.len()];
+        for (i, b) in ballots.iter().enumerate() {
+            for &p in b.iter() {
                 supporters[p].push(i as u32);
+                backers[p] += weight[i];
             }
         }
         let mut considered = Vec::new();
         let mut free = Vec::new();
-        for (p, backers) in supporters.iter().enumerate() {
-            if backers.is_empty() {
+        for (p, list) in supporters.iter().enumerate() {
+            if list.is_empty() {
                 continue;
             }
             if inst.costs[p].is_positive() {
@@ -295,7 +357,10 @@ impl<'a> Engine<'a> {
             budget: whole(&inst.budget),
             scale,
             inst,
+            ballots,
+            weight,
             supporters,
+            backers,
             considered,
             free,
         }
@@ -324,11 +389,12 @@ impl<'a> Engine<'a> {
             vec![BigInt::zero(), &self.budget + added * &self.scale * &n_big];
         let mut rate: Vec<BigInt> = vec![BigInt::zero(), &self.scale * &n_big];
         let mut pop: Vec<u64> = vec![0, n as u64];
-        let mut class_of: Vec<u32> = vec![1; n];
-        let mut counts: Vec<HashMap<u32, u32>> = vec![HashMap::new(); inst.ids.len()];
+        // Per distinct ballot.
+        let mut class_of: Vec<u32> = vec![1; self.ballots.len()];
+        let mut counts: Vec<Holdings> = vec![Holdings::default(); inst.ids.len()];
         let mut alive = vec![false; inst.ids.len()];
         for &p in &self.considered {
-            counts[p].insert(1, self.supporters[p].len() as u32);
+            counts[p].add(1, self.backers[p]);
             alive[p] = true;
         }
         let mut rank: Vec<u32> = vec![0; 2];
@@ -348,7 +414,7 @@ impl<'a> Engine<'a> {
                 if !alive[p] {
                     continue;
                 }
-                let mut held: Vec<(u32, u32)> = counts[p].iter().map(|(&k, &c)| (k, c)).collect();
+                let mut held: Vec<(u32, u32)> = counts[p].list.clone();
                 held.sort_unstable_by_key(|&(k, _)| rank[k as usize]);
                 let cost = &self.costs[p] * &den;
                 let mut avail = BigInt::zero();
@@ -430,10 +496,14 @@ impl<'a> Engine<'a> {
                 rate[k as usize] *= r;
             }
             den *= r;
-            let mut moved: HashMap<u32, u32> = HashMap::new();
+            let mut poor = vec![false; val.len()];
+            for &k in &best.poor {
+                poor[k as usize] = true;
+            }
+            let mut moved: Vec<u32> = vec![u32::MAX; val.len()];
             let (mut paid_in_full, mut paid_rest) = (0, 0);
-            for (&k, &c) in &counts[s] {
-                let new = if best.poor.contains(&k) {
+            for &(k, c) in &counts[s].list {
+                let new = if poor[k as usize] {
                     paid_rest += c as usize;
                     0
                 } else {
@@ -443,29 +513,25 @@ impl<'a> Engine<'a> {
                     pop.push(0);
                     (val.len() - 1) as u32
                 };
-                moved.insert(k, new);
+                moved[k as usize] = new;
             }
             for &i in &self.supporters[s] {
-                let old = class_of[i as usize];
-                let Some(&new) = moved.get(&old) else {
+                let i = i as usize;
+                let old = class_of[i];
+                let new = moved[old as usize];
+                if new == u32::MAX {
                     continue; // already had nothing left
-                };
-                class_of[i as usize] = new;
-                pop[old as usize] -= 1;
-                pop[new as usize] += 1;
-                for &p in &inst.ballots[i as usize] {
-                    if !alive[p] {
-                        continue;
-                    }
-                    let m = &mut counts[p];
-                    if let Some(c) = m.get_mut(&old) {
-                        *c -= 1;
-                        if *c == 0 {
-                            m.remove(&old);
+                }
+                let w = self.weight[i];
+                class_of[i] = new;
+                pop[old as usize] -= u64::from(w);
+                pop[new as usize] += u64::from(w);
+                for &p in self.ballots[i] {
+                    if alive[p] {
+                        counts[p].take(old, w);
+                        if new != 0 {
+                            counts[p].add(new, w);
                         }
-                    }
-                    if new != 0 {
-                        *m.entry(new).or_insert(0) += 1;
                     }
                 }
             }
