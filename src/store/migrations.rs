@@ -613,6 +613,12 @@ CREATE TABLE round_milestones (
 );
 "#;
 
+/// The proposals list reads a community's newest first, a page at a time:
+/// an index in that order spares a sort of every proposal per request.
+const M010: &str = r#"
+CREATE INDEX proposals_by_community ON proposals(community_id, id);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -624,6 +630,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M007),
         M::up(M008),
         M::up(M009),
+        M::up(M010),
     ])
 }
 
