@@ -163,6 +163,12 @@ pub struct MesOutcome {
 
 /// `equalshares/add1` with cost utilities.
 pub fn mes(inst: &Instance) -> MesOutcome {
+    mes_within(inst, None).expect("no deadline")
+}
+
+/// As [`mes`], but gives up (None) once `deadline` has passed between two
+/// runs: a web request must answer before its timeout.
+pub fn mes_within(inst: &Instance, deadline: Option<std::time::Instant>) -> Option<MesOutcome> {
     let n = inst.ballots.len();
     let empty = |share: Q| MesOutcome {
         selected: vec![],
@@ -172,7 +178,7 @@ pub fn mes(inst: &Instance) -> MesOutcome {
         runs: 0,
     };
     if n == 0 {
-        return empty(Q::zero());
+        return Some(empty(Q::zero()));
     }
     let engine = Engine::new(inst);
     let b0 = &inst.budget / Q::from_integer(BigInt::from(n));
@@ -196,16 +202,19 @@ pub fn mes(inst: &Instance) -> MesOutcome {
             runs,
         };
         if cost > inst.budget {
-            return MesOutcome { runs, ..prev };
+            return Some(MesOutcome { runs, ..prev });
         }
         if engine.exhaustive(&outcome.selected, &cost) {
-            return outcome;
+            return Some(outcome);
         }
         let Some(next) = next else {
             // Nothing this run compared would ever come out differently:
             // a larger share gives the same outcome forever.
-            return outcome;
+            return Some(outcome);
         };
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return None;
+        }
         prev = outcome;
         // The first whole unit at or past the change, and at least one more.
         let jump = Q::new(next.0, next.1).ceil().to_integer();
@@ -698,6 +707,24 @@ mod tests {
         let sel = i.in_file_order(&out.selected);
         assert_eq!(sel, mes_unit_by_unit(&i));
         assert!(i.total(&out.selected) <= i.budget);
+    }
+
+    #[test]
+    fn mes_gives_up_past_its_deadline_only_when_more_runs_are_needed() {
+        let past = Some(std::time::Instant::now());
+        // Needs the completion (several runs): gives up.
+        let i = inst(
+            104,
+            &[60, 20, 46, 22],
+            &[&[1, 2, 3], &[1], &[0, 1, 3], &[3]],
+        );
+        assert!(mes(&i).runs > 1);
+        assert_eq!(mes_within(&i, past), None);
+        assert_eq!(mes_within(&i, None), Some(mes(&i)));
+        // Exhaustive after the first run: answers anyway.
+        let j = inst(100, &[30, 40], &[&[0], &[1], &[0, 1]]);
+        assert_eq!(mes(&j).runs, 1);
+        assert_eq!(mes_within(&j, past), Some(mes(&j)));
     }
 
     #[test]

@@ -374,9 +374,14 @@ pub struct Counted {
 /// Counts an election under both rules. MES on a large imported file can
 /// take seconds: call this outside a write transaction where possible.
 pub fn count(inst: Instance) -> Counted {
+    count_within(inst, None).expect("no deadline")
+}
+
+/// As [`count`], but None once `deadline` has passed (MES gives up).
+pub fn count_within(inst: Instance, deadline: Option<std::time::Instant>) -> Option<Counted> {
     let greedy = pb_rules::greedy(&inst);
-    let mes = pb_rules::mes(&inst);
-    Counted { inst, greedy, mes }
+    let mes = pb_rules::mes_within(&inst, deadline)?;
+    Some(Counted { inst, greedy, mes })
 }
 
 /// Marks the funded projects, stores the result and appends it to the

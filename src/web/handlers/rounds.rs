@@ -917,10 +917,23 @@ pub async fn import(
     let actor = com.ctx.actor();
     // Count before the write transaction (MES on a city's file can take
     // seconds), off the async executor; the transaction then only stores.
+    // Stop short of the request timeout and say why, rather than time out.
+    let secs = st.cfg.timeout_secs.saturating_sub(5).max(1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     let inst = pb.instance.clone();
-    let pre = tokio::task::spawn_blocking(move || store::count(inst))
+    let pre = tokio::task::spawn_blocking(move || store::count_within(inst, Some(deadline)))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .ok_or_else(|| {
+            Error::Invalid(Msg::new(
+                format!(
+                    "这个文件选票和项目很多，均等份额法（MES）计票超过 {secs} 秒，网页导入不再等待，什么也没有保存。可以在本机用 teahouse pb-tally 计票。"
+                ),
+                format!(
+                    "counting this file with the Method of Equal Shares took over {secs} s (many ballots and projects), so the web import stopped and saved nothing; count it locally with teahouse pb-tally"
+                ),
+            ))
+        })?;
     let id = st
         .db
         .write(move |tx| {
