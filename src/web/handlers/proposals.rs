@@ -68,13 +68,19 @@ pub async fn list(
     let viewer = v.ctx.0.account.as_ref().map(|a| a.id);
     let filter = q.get("status").cloned().unwrap_or_default();
     let wanted = Status::parse(&filter);
-    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    // A page far past the end is just empty (and cannot overflow the offset).
+    let page: usize = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+        .min(1_000_000);
     let staff = v.ctx.chrome(Some(&v.community)).is_committee();
     let (queue, (shown, total), threshold) = st
         .db
         .read(move |c| {
             let queue = if staff {
-                store::page(c, com.id, viewer, Some(Status::Review), 0, 200)?.0
+                // The whole queue: it is what the committee must answer.
+                store::page(c, com.id, viewer, Some(Status::Review), 0, 100_000)?.0
             } else {
                 Vec::new()
             };

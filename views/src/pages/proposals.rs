@@ -94,7 +94,12 @@ pub fn list_page(c: &Chrome, slug: &str, v: &ListView) -> Markup {
                 }
                 button type="submit" { (c.t("筛选", "Filter")) }
             }
-            (lines(c, slug, &v.lines))
+            @if v.lines.is_empty() && v.page > 0 {
+                p.empty { (c.t("这一页没有提案。", "No proposals on this page.")) " "
+                    a href={"/c/" (slug) "/proposals"} { (c.t("回到第一页", "Back to the first page")) } }
+            } @else {
+                (lines(c, slug, &v.lines))
+            }
             @if v.page > 0 || v.more {
                 @let q = |p: usize| format!("/c/{slug}/proposals?status={}&page={p}", v.filter);
                 nav.pager aria-label=(c.t("翻页", "Pages")) {
