@@ -390,12 +390,27 @@ pub fn link_meeting(tx: &Transaction, id: i64, deliberation: i64) -> Result<(), 
     Ok(())
 }
 
-pub fn link_vote(tx: &Transaction, id: i64, vote: i64) -> Result<(), Error> {
+/// Links a vote drafted from a proposal the committee referred to a vote;
+/// the step goes on the proposal's timeline. Only a proposal waiting for
+/// its vote can be linked, and only once.
+pub fn link_vote(
+    tx: &Transaction,
+    p: &Proposal,
+    vote: i64,
+    title: &str,
+    actor: i64,
+) -> Result<(), Error> {
+    if p.status != Status::Voting || p.vote_id.is_some() {
+        return Err(Error::Conflict(Msg::new(
+            "这条提案不在待表决状态，或已有表决",
+            "that proposal is not waiting for a vote, or already has one",
+        )));
+    }
     tx.execute(
         "UPDATE proposals SET vote_id = ?2 WHERE id = ?1",
-        params![id, vote],
+        params![p.id, vote],
     )?;
-    Ok(())
+    event(tx, p.id, "vote_drafted", title, Some(actor))
 }
 
 pub fn dispatch(

@@ -74,7 +74,8 @@ pub async fn list(
         .and_then(|p| p.parse().ok())
         .unwrap_or(0)
         .min(1_000_000);
-    let staff = v.ctx.chrome(Some(&v.community)).is_committee();
+    let chrome = v.ctx.chrome(Some(&v.community));
+    let staff = chrome.is_committee();
     let (queue, (shown, total), threshold) = st
         .db
         .read(move |c| {
@@ -95,7 +96,6 @@ pub async fn list(
         .filter(|s| **s != Status::Draft)
         .map(|s| (s.as_str().to_string(), status_bi(*s)))
         .collect();
-    let chrome = v.ctx.chrome(Some(&v.community));
     let page = view::list_page(
         &chrome,
         &v.community.slug,

@@ -156,29 +156,6 @@ pub async fn new_form(
     .into_response())
 }
 
-/// A vote drafted from a proposal the committee referred to a vote: the
-/// proposal points to it and its co-signers see the step. Only a proposal
-/// waiting for its vote can be linked, and only once.
-fn link_proposal(
-    tx: &rusqlite::Transaction,
-    cid: i64,
-    pid: i64,
-    vote: i64,
-    title: &str,
-    account: i64,
-) -> Result<(), Error> {
-    use crate::domain::proposal::Status as P;
-    let p = crate::store::proposals::get(tx, cid, pid)?;
-    if p.status != P::Voting || p.vote_id.is_some() {
-        return Err(Error::Conflict(Msg::new(
-            "这条提案不在待表决状态，或已有表决",
-            "that proposal is not waiting for a vote, or already has one",
-        )));
-    }
-    crate::store::proposals::link_vote(tx, pid, vote)?;
-    crate::store::proposals::event(tx, pid, "vote_drafted", title, Some(account))
-}
-
 #[derive(Deserialize)]
 pub struct NewVotePost {
     #[serde(default)]
@@ -427,7 +404,8 @@ pub async fn create(
         .write(move |tx| {
             let id = votes::create(tx, cid, &nv, account)?;
             if let Some(pid) = proposal {
-                link_proposal(tx, cid, pid, id, &nv.title, account)?;
+                let p = crate::store::proposals::get(tx, cid, pid)?;
+                crate::store::proposals::link_vote(tx, &p, id, &nv.title, account)?;
             }
             audit::record(
                 tx,
