@@ -539,6 +539,18 @@ async fn a_round_from_ideas_to_funded_projects() {
     };
     let pb = s.client().get(&format!("{base}/round.pb")).await;
     assert!(pb.has("PROJECTS") && pb.has("vote_type;approval"));
+    // Voters are numbered in the order of what they approved, not of casting.
+    let lines: Vec<&str> = pb
+        .body
+        .split("VOTES")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_once(';').map(|(_, v)| v))
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("round.pb");
     std::fs::write(&file, &pb.body).unwrap();

@@ -527,11 +527,17 @@ async fn elevator_vote_from_draft_to_verified_result() {
     s.stop().await;
 }
 
-#[tokio::test]
-async fn secret_votes_never_show_a_choice_next_to_a_name() {
-    let s = Server::start().await;
-    let mut com = s.client();
-    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// A secret village vote with `n` paper ballots ("agree"), still open.
+async fn open_secret_vote(
+    s: &Server,
+    com: &mut Client,
+    n: usize,
+) -> (String, Vec<(String, String)>) {
     com.get("/c/xingfu/votes/new").await;
     let r = com
         .post(
@@ -551,20 +557,72 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
     let voters: Vec<(String, String)> = s
         .sql()
         .prepare(
-            "SELECT voter, label FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter LIMIT 300",
+            "SELECT voter, label FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter LIMIT ?2",
         )
         .unwrap()
-        .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map(rusqlite::params![&id, n as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap()
         .map(|x| x.unwrap())
         .collect();
     for (v, _) in &voters {
-        com.post(
-            &format!("/c/xingfu/votes/{id}/paper"),
-            &[("voter", v), ("choice", "agree")],
-        )
-        .await;
+        let r = com
+            .post(
+                &format!("/c/xingfu/votes/{id}/paper"),
+                &[("voter", v), ("choice", "agree")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
+    (id, voters)
+}
+
+#[tokio::test]
+async fn secret_votes_never_show_a_choice_next_to_a_name() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let (id, voters) = open_secret_vote(&s, &mut com, 300).await;
+    let mut anon = s.client();
+    let mut sup = s.client();
+    sup.login("cunjian", "demo-supervisor-2026").await;
+
+    // While it is open nobody gets a choice, a count or a receipt list.
+    for c in [&mut anon, &mut com, &mut sup] {
+        for f in ["export.json", "export.json?full=1", "tally.xlsx"] {
+            let r = c.get(&format!("/c/xingfu/votes/{id}/{f}")).await;
+            assert!(
+                matches!(r.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN),
+                "{f} while open: {}",
+                r.status
+            );
+            assert!(!r.has("agree"), "{f} while open shows no choice");
+        }
+    }
+    let page = anon.get(&format!("/c/xingfu/votes/{id}")).await;
+    assert!(!page.has("已收到"), "no running count for the public");
+    let desk = com.get(&format!("/c/xingfu/votes/{id}")).await;
+    assert!(desk.has("已收到"), "the committee sees participation");
+    assert!(!desk.has("h-result"), "but no count");
+
+    // Secret ballots keep their day only, even in the database.
+    let times: Vec<i64> = s
+        .sql()
+        .prepare("SELECT DISTINCT cast_at FROM ballots WHERE vote_id = ?1")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert!(
+        times.len() <= 2,
+        "one day (or two around midnight): {times:?}"
+    );
+    for t in &times {
+        assert_eq!(t.rem_euclid(86_400), 16 * 3600, "midnight in Asia/Shanghai");
+    }
+
     s.sql()
         .execute(
             "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
@@ -573,21 +631,47 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
         .unwrap();
     let r = com.post(&format!("/c/xingfu/votes/{id}/close"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let mut anon = s.client();
     let page = anon.get(&format!("/c/xingfu/votes/{id}")).await;
     assert!(
         page.has("结果：通过"),
         "300 of the adults agree: more than half"
     );
+    let receipts: Vec<String> = s
+        .sql()
+        .prepare("SELECT receipt FROM ballots WHERE vote_id = ?1 ORDER BY receipt")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert!(
+        page.has(&receipts[0]),
+        "the page lists the receipts counted"
+    );
+    let pseudonyms: Vec<String> = s
+        .sql()
+        .prepare("SELECT pseudonym FROM vote_electorate WHERE vote_id = ?1")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+
+    // Everyone: the totals and the sorted receipts, nothing per voter.
     let export = anon.get(&format!("/c/xingfu/votes/{id}/export.json")).await;
+    assert_eq!(export.status, StatusCode::OK);
+    let totals: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(totals["format"], "teahouse.vote-totals/1");
+    assert!(totals.get("electorate").is_none() && totals.get("ballots").is_none());
+    let listed: Vec<String> = serde_json::from_value(totals["receipts"].clone()).unwrap();
+    assert_eq!(listed, receipts, "every receipt, sorted");
     for (v, label) in voters.iter().take(50) {
         assert!(!page.has(label), "no name on the public page");
-        assert!(
-            !export.has(&format!("\"{v}\"")),
-            "no voter id in the public export"
-        );
+        assert!(!export.has(&format!("\"{v}\"")), "no voter id");
     }
-    assert!(!export.has("\"dwellings\": [\""));
+    for p in pseudonyms.iter().take(50) {
+        assert!(!page.has(p) && !export.has(p), "no pseudonym in public");
+    }
     let xlsx = anon
         .http
         .get(format!("{}/c/xingfu/votes/{id}/tally.xlsx", s.base))
@@ -603,26 +687,224 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
             "no names in a secret vote's public tally sheet"
         );
     }
-    // The public export still recounts.
+    assert!(!sheet.iter().flatten().any(|c| pseudonyms.contains(c)));
+    // The totals re-check with recount; a forged verdict does not.
     let f = s.dir.path().join("secret.json");
     std::fs::write(&f, &export.body).unwrap();
-    assert!(cli(&["recount", f.to_str().unwrap()]).status.success());
-    // Only the supervision committee gets the full export.
+    let out = cli(&["recount", f.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut forged = totals.clone();
+    forged["result"]["verdict"] = "failed".into();
+    std::fs::write(&f, serde_json::to_string(&forged).unwrap()).unwrap();
+    assert_eq!(
+        cli(&["recount", f.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+
+    // Only the supervision committee gets the per-voter file: pseudonyms,
+    // the day only, no receipt; its SHA-256 is the one in the ledger.
     assert_eq!(
         anon.get(&format!("/c/xingfu/votes/{id}/export.json?full=1"))
             .await
             .status,
         StatusCode::FORBIDDEN
     );
-    let mut sup = s.client();
-    sup.login("cunjian", "demo-supervisor-2026").await;
+    assert_eq!(
+        com.get(&format!("/c/xingfu/votes/{id}/export.json?full=1"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let full = sup
         .get(&format!("/c/xingfu/votes/{id}/export.json?full=1"))
         .await;
-    assert!(full.has(&format!("\"{}\"", voters[0].0)));
-    // The audit log records that ballots were entered, never what they said.
-    let log = com.get("/c/xingfu/audit?action=vote.paper").await;
-    assert!(!log.has("agree"));
+    assert_eq!(full.status, StatusCode::OK);
+    let fv: serde_json::Value = serde_json::from_str(&full.body).unwrap();
+    assert_eq!(fv["ballots"].as_array().unwrap().len(), 300);
+    for b in fv["ballots"].as_array().unwrap() {
+        assert!(pseudonyms.iter().any(|p| p == b["voter"].as_str().unwrap()));
+        assert_eq!(b["cast_at"].as_str().unwrap().len(), 10, "YYYY-MM-DD");
+        assert!(b.get("receipt").is_none() && b.get("channel").is_none());
+    }
+    let order: Vec<&str> = fv["ballots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["voter"].as_str().unwrap())
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "sorted by pseudonym, not by time");
+    for (v, _) in voters.iter().take(50) {
+        assert!(!full.has(&format!("\"{v}\"")), "no voter id");
+    }
+    for r in receipts.iter().take(50) {
+        assert!(!full.has(r), "no receipt next to a choice");
+    }
+    let hash = sha256_hex(full.body.as_bytes());
+    assert_eq!(totals["export_sha256"], hash.as_str());
+    let ledger_hash: String = s
+        .sql()
+        .query_row(
+            "SELECT json_extract(payload, '$.export_sha256') FROM ledger
+             WHERE kind = 'vote.closed' AND subject = 'vote:' || ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ledger_hash, hash);
+    let f = s.dir.path().join("full.json");
+    std::fs::write(&f, &full.body).unwrap();
+    assert!(cli(&["recount", f.to_str().unwrap()]).status.success());
+
+    // The audit log records that ballots were entered, never which or whose.
+    for who in [&mut com, &mut sup] {
+        let log = who.get("/c/xingfu/audit?action=vote.paper").await;
+        assert!(log.has("vote.paper"), "{}", log.body);
+        assert!(!log.has("agree"));
+        for (v, _) in voters.iter().take(50) {
+            assert!(!log.has(&format!(">{v}<")), "no voter in the audit");
+        }
+        for r in receipts.iter().take(50) {
+            assert!(!log.has(r), "no receipt in the audit");
+        }
+    }
+    let details: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'vote.paper' AND detail != 'paper'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(details, 0, "a secret paper ballot's audit names nobody");
+    assert!(
+        cli(&["verify", "--db", s.db_path().to_str().unwrap()])
+            .status
+            .success()
+    );
+    s.stop().await;
+}
+
+/// Ballot changes racing an early close: each is either counted (and
+/// acknowledged) or refused with 409, and the ledger stays whole.
+#[tokio::test]
+async fn ballots_racing_an_early_close_are_counted_or_refused() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    com.get("/c/xingfu/votes/new").await;
+    let r = com
+        .post(
+            "/c/xingfu/votes",
+            &[
+                ("title", "村口路灯"),
+                ("scope", "community"),
+                ("rule", "villagers_meeting"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
+        )
+        .await;
+    let id = vote_id(r.location.as_deref().unwrap());
+    com.post(&format!("/c/xingfu/votes/{id}/open"), &[]).await;
+    let voters: Vec<String> = s
+        .sql()
+        .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert!(voters.len() >= 200, "{} voters", voters.len());
+    // Everyone votes, so the committee may close before the closing time.
+    for v in &voters {
+        let r = com
+            .post(
+                &format!("/c/xingfu/votes/{id}/paper"),
+                &[("voter", v), ("choice", "agree")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    com.get(&format!("/c/xingfu/votes/{id}")).await;
+    // Then every voter's ballot is changed at once, with the close among them.
+    let fork = |c: &Client| Client {
+        http: c.http.clone(),
+        base: c.base.clone(),
+        csrf: c.csrf.clone(),
+    };
+    let mut tasks = Vec::new();
+    let half = voters.len() / 2;
+    let mut close = None;
+    for (i, v) in voters.iter().enumerate() {
+        if i == half {
+            let mut c = fork(&com);
+            let path = format!("/c/xingfu/votes/{id}/close");
+            close = Some(tokio::spawn(async move { c.post(&path, &[]).await }));
+        }
+        let mut c = fork(&com);
+        let (path, v) = (format!("/c/xingfu/votes/{id}/paper"), v.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = c
+                .post(&path, &[("voter", &v), ("choice", "disagree")])
+                .await;
+            (v, r)
+        }));
+    }
+    let closed = close.unwrap().await.unwrap();
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let mut acked = std::collections::HashSet::new();
+    let mut refused = 0;
+    for t in tasks {
+        let (v, r) = t.await.unwrap();
+        match r.status {
+            StatusCode::SEE_OTHER => {
+                acked.insert(v);
+            }
+            StatusCode::CONFLICT => {
+                assert!(r.has("表决已结束"), "{}", r.body);
+                refused += 1;
+            }
+            other => panic!("ballot for {v}: {other} {}", r.body),
+        }
+    }
+    eprintln!(
+        "{} changes counted, {refused} refused after the close",
+        acked.len()
+    );
+    // Every acknowledged change is in the result, and nothing else changed.
+    let export = com.get(&format!("/c/xingfu/votes/{id}/export.json")).await;
+    let e: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    let ballots = e["ballots"].as_array().unwrap();
+    assert_eq!(ballots.len(), voters.len());
+    for b in ballots {
+        let want = if acked.contains(b["voter"].as_str().unwrap()) {
+            "disagree"
+        } else {
+            "agree"
+        };
+        assert_eq!(b["choice"], want, "{b}");
+    }
+    assert_eq!(
+        e["result"]["disagree"]["heads"].as_i64().unwrap(),
+        acked.len() as i64
+    );
+    let f = s.dir.path().join("race.json");
+    std::fs::write(&f, &export.body).unwrap();
+    assert!(cli(&["recount", f.to_str().unwrap()]).status.success());
+    let out = cli(&["verify", "--db", s.db_path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let ledger = com.get("/c/xingfu/ledger").await;
+    assert!(!ledger.has("BROKEN") && !ledger.has("被改动过"));
     s.stop().await;
 }
 

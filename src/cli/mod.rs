@@ -154,13 +154,23 @@ pub enum Recount {
 pub fn recount(file: &Path) -> Result<Recount, crate::domain::Msg> {
     use crate::domain::Msg;
     use crate::domain::vote_export::{VoteExport, differences, recount};
+    use crate::domain::vote_totals;
     let text = std::fs::read_to_string(file).map_err(|e| {
         Msg::new(
             format!("无法读取 {}：{e}", file.display()),
             format!("cannot read {}: {e}", file.display()),
         )
     })?;
-    let export: VoteExport = serde_json::from_str(&text).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Msg::new(
+            format!("不是有效的 JSON 文件：{e}"),
+            format!("not a valid JSON file: {e}"),
+        )
+    })?;
+    if value.get("format").and_then(|f| f.as_str()) == Some(vote_totals::FORMAT) {
+        return recount_totals(value);
+    }
+    let export: VoteExport = serde_json::from_value(value).map_err(|e| {
         Msg::new(
             format!("不是有效的 teahouse.vote/1 文件：{e}"),
             format!("not a valid teahouse.vote/1 file: {e}"),
@@ -180,6 +190,34 @@ pub fn recount(file: &Path) -> Result<Recount, crate::domain::Msg> {
         }
         None => Ok(Recount::Agrees(printed)),
     }
+}
+
+/// A closed secret vote's public totals: every test re-checked from its
+/// figures; the per-voter recount needs the supervisors' file.
+fn recount_totals(value: serde_json::Value) -> Result<Recount, crate::domain::Msg> {
+    use crate::domain::Msg;
+    use crate::domain::vote_totals::{self, VoteTotals};
+    let t: VoteTotals = serde_json::from_value(value).map_err(|e| {
+        Msg::new(
+            format!("不是有效的 {} 文件：{e}", vote_totals::FORMAT),
+            format!("not a valid {} file: {e}", vote_totals::FORMAT),
+        )
+    })?;
+    let d = vote_totals::check(&t)?;
+    let printed = serde_json::to_string_pretty(&serde_json::json!({
+        "format": t.format,
+        "checked": "totals",
+        "verdict": t.result.verdict,
+        "receipts": t.receipts.len(),
+        "export_sha256": t.export_sha256,
+        "note": "无记名表决的汇总：已逐项核对每个条件的算术；逐票重新计票需要监督委员会持有的逐票文件（其 SHA-256 见 export_sha256）。 / Totals of a secret vote: every test's arithmetic re-checked; a per-voter recount needs the supervisors' file (its SHA-256 is export_sha256).",
+    }))
+    .unwrap_or_default();
+    Ok(if d.is_empty() {
+        Recount::Agrees(printed)
+    } else {
+        Recount::Differs(printed, d)
+    })
 }
 
 /// `teahouse verify`: checks the hash chain (and, with a database, that each

@@ -43,8 +43,14 @@ pub struct ElectorateEntry {
 pub struct BallotEntry {
     pub voter: String,
     pub choice: String,
+    /// online, paper or proxy; absent in a secret vote's file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub channel: String,
+    /// RFC 3339; a secret vote's ballots carry the day only (YYYY-MM-DD).
     pub cast_at: String,
+    /// Absent in a secret vote's per-voter file: a receipt next to a choice
+    /// would let a voter prove how they voted.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub receipt: String,
 }
 

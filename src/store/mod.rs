@@ -19,6 +19,7 @@ pub mod proxies;
 pub mod roll;
 pub mod rounds;
 pub mod sessions;
+pub mod vote_files;
 pub mod votes;
 
 use crate::error::Error;

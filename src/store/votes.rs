@@ -2,16 +2,17 @@
 //! (online and paper, one per voter and channel), closing with the tally, the
 //! `teahouse.vote/1` export, and the ledger checks for `teahouse verify`.
 
+pub use super::vote_files::{Form, export};
+use crate::domain::Msg;
 use crate::domain::code::ActivationCode;
 use crate::domain::ledger::{self, Broken, Entry};
 use crate::domain::vote::{self, Choice, CustomRule, RuleId, Tally, Voter};
-use crate::domain::vote_export::{self, BallotEntry, ElectorateEntry, VoteExport, VoteHeader};
-use crate::domain::{Area, Msg};
+use crate::domain::vote_export::{self, VoteExport};
 use crate::error::Error;
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeKind {
@@ -467,7 +468,7 @@ pub fn open(tx: &Transaction, v: &Vote) -> Result<Entry, Error> {
         params![v.id, now],
     )?;
     let v = get(tx, v.community_id, v.id)?;
-    let export = export(tx, &v, true)?;
+    let export = export(tx, &v, Form::Ledger)?;
     super::ledger::append(
         tx,
         v.community_id,
@@ -597,12 +598,27 @@ pub(crate) fn upsert_ballot(
         )));
     }
     let now = super::now();
-    if v.status != Status::Open || now >= v.closes_at {
+    if v.status == Status::Draft {
         return Err(Error::Conflict(Msg::new(
-            "表决没有在进行中，不能投票",
-            "this vote is not open for ballots",
+            "表决还没有开始，不能投票",
+            "this vote has not opened yet",
         )));
     }
+    if v.status == Status::Closed || now >= v.closes_at {
+        return Err(Error::Conflict(Msg::new(
+            "表决已结束，不能再投票或改票",
+            "voting has closed",
+        )));
+    }
+    // A secret ballot keeps no finer time than its day, even here.
+    let cast_at = if v.secret {
+        let tz: String = tx
+            .prepare_cached("SELECT tz FROM communities WHERE id = ?1")?
+            .query_row([v.community_id], |r| r.get(0))?;
+        super::vote_files::day_floor(now, &tz)
+    } else {
+        now
+    };
     let in_electorate: bool = tx
         .prepare_cached("SELECT 1 FROM vote_electorate WHERE vote_id = ?1 AND voter = ?2")?
         .exists(params![v.id, voter])?;
@@ -623,7 +639,7 @@ pub(crate) fn upsert_ballot(
          ON CONFLICT (vote_id, voter, channel) DO UPDATE SET choice = excluded.choice,
            cast_by_resident = excluded.cast_by_resident, entered_by = excluded.entered_by, cast_at = excluded.cast_at,
            by_proxy = excluded.by_proxy",
-        params![v.id, voter, channel, choice, cast_by_resident, entered_by, now, receipt, by_proxy],
+        params![v.id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy],
     )?;
     Ok(receipt)
 }
@@ -677,12 +693,14 @@ pub fn close(tx: &Transaction, v: &Vote) -> Result<(Tally, Entry), Error> {
         params![v.id, now],
     )?;
     let v = get(tx, v.community_id, v.id)?;
-    let export = export(tx, &v, true)?;
+    let export = export(tx, &v, Form::Ledger)?;
     let tally = vote_export::recount(&export).map_err(Error::Invalid)?;
     tx.execute(
         "UPDATE votes SET result = ?2 WHERE id = ?1",
         params![v.id, serde_json::to_string(&tally).unwrap_or_default()],
     )?;
+    // The recount file as it will be downloaded, result included.
+    let v = get(tx, v.community_id, v.id)?;
     let entry = super::ledger::append(
         tx,
         v.community_id,
@@ -693,102 +711,10 @@ pub fn close(tx: &Transaction, v: &Vote) -> Result<(Tally, Entry), Error> {
             "result": tally,
             "ballots": export.ballots.len(),
             "ballots_hash": ballots_digest(&export),
+            "export_sha256": super::vote_files::export_sha256(tx, &v)?,
         }),
     )?;
     Ok((tally, entry))
-}
-
-fn rfc3339(ts: i64) -> String {
-    jiff::Timestamp::from_second(ts)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
-
-/// The export. `full` is the supervision committee's (and the ledger's) form;
-/// otherwise a secret vote's voters are per-vote pseudonyms without dwellings.
-pub fn export(conn: &Connection, v: &Vote, full: bool) -> Result<VoteExport, Error> {
-    let slug: String = conn.query_row(
-        "SELECT slug FROM communities WHERE id = ?1",
-        [v.community_id],
-        |r| r.get(0),
-    )?;
-    let hide = v.secret && !full;
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut electorate = Vec::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT voter, pseudonym, dwellings, area_centi, household FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter",
-        )?;
-        let rows = st.query_map([v.id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (voter, pseudo, dwellings, area, household) = row?;
-            let shown = if hide { pseudo } else { voter.clone() };
-            names.insert(voter, shown.clone());
-            electorate.push(ElectorateEntry {
-                voter: shown,
-                dwellings: if hide {
-                    Vec::new()
-                } else {
-                    serde_json::from_str(&dwellings).unwrap_or_default()
-                },
-                area: area.map(|a| Area::from_centi(a).to_string()),
-                household: household.map(|h| {
-                    if hide {
-                        format!(
-                            "h-{}",
-                            &ledger::sha256_hex(format!("{}:{h}", v.salt).as_bytes())[..8]
-                        )
-                    } else {
-                        h
-                    }
-                }),
-            });
-        }
-    }
-    if hide {
-        electorate.sort_by(|a, b| a.voter.cmp(&b.voter));
-    }
-    let mut ballots_out: Vec<BallotEntry> = ballots(conn, v.id)?
-        .into_iter()
-        .map(|b| BallotEntry {
-            voter: names.get(&b.voter).cloned().unwrap_or(b.voter),
-            choice: b.choice,
-            channel: b.channel,
-            cast_at: rfc3339(b.cast_at),
-            receipt: b.receipt,
-        })
-        .collect();
-    ballots_out.sort_by(|a, b| a.voter.cmp(&b.voter));
-    Ok(VoteExport {
-        format: vote_export::FORMAT.into(),
-        vote: VoteHeader {
-            id: v.id.to_string(),
-            community: slug,
-            title: v.title.clone(),
-            rule: v.rule.as_str().into(),
-            custom: v.custom.clone(),
-            options: match &v.options {
-                Some(o) => o.ids(),
-                None => vec!["agree".into(), "disagree".into(), "abstain".into()],
-            },
-            option_labels: v.options.as_ref().map(|o| o.labels.clone()),
-            max_choices: v.options.as_ref().map(|o| o.max),
-            secret: v.secret,
-            opens_at: rfc3339(v.opens_at),
-            closes_at: rfc3339(v.closes_at),
-        },
-        electorate,
-        ballots: ballots_out,
-        result: v.result.as_ref().and_then(|t| serde_json::to_value(t).ok()),
-    })
 }
 
 /// The tally for a preview before opening: the electorate's size and totals.
@@ -833,7 +759,7 @@ pub fn check_entry(
     if !matches!(e.kind.as_str(), "vote.opened" | "vote.closed") {
         return Ok(None);
     }
-    let export = export(conn, &v, true)?;
+    let export = export(conn, &v, Form::Ledger)?;
     match e.kind.as_str() {
         "vote.opened"
             if e.payload["electorate_hash"].as_str()
@@ -891,6 +817,20 @@ pub fn check_entry(
                     ),
                     format!(
                         "entry {}: the ballots of vote \"{}\" changed after it closed",
+                        e.seq, v.title
+                    ),
+                );
+            }
+            if let Some(h) = e.payload.get("export_sha256").and_then(Value::as_str)
+                && super::vote_files::export_sha256(conn, &v)? != h
+            {
+                return broken(
+                    format!(
+                        "第 {} 条记录：表决“{}”的计票文件与结束时记录的哈希不符",
+                        e.seq, v.title
+                    ),
+                    format!(
+                        "entry {}: the count file of vote \"{}\" differs from the hash recorded at closing",
                         e.seq, v.title
                     ),
                 );

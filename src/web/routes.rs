@@ -4,7 +4,7 @@
 use super::AppState;
 use super::handlers::{
     account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
-    import, ops, prefs, proposals, roll, rounds, settings, votes,
+    import, ops, prefs, proposals, roll, rounds, settings, vote_files, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -494,7 +494,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (
             M::GET,
             "/c/{community}/votes/{vote}/export.json",
-            get(votes::export),
+            get(vote_files::export),
         ),
         (
             M::POST,
@@ -519,7 +519,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (
             M::GET,
             "/c/{community}/votes/{vote}/tally.xlsx",
-            get(votes::tally_xlsx),
+            get(vote_files::tally_xlsx),
         ),
         (
             M::POST,

@@ -19,6 +19,7 @@ pub mod proposals;
 pub mod roll;
 pub mod rounds;
 pub mod settings;
+pub mod vote_files;
 pub mod votes;
 
 use crate::error::Error;

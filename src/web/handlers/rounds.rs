@@ -1018,19 +1018,23 @@ pub async fn export_pb(
                     ]
                 })
                 .collect();
-            let votes: Vec<Vec<String>> = inst
+            // Ballots sorted by what they approve, then numbered: the order
+            // of casting (which the audit log shows with logins) is lost.
+            let mut lines: Vec<String> = inst
                 .ballots
                 .iter()
-                .enumerate()
-                .map(|(i, b)| {
-                    vec![
-                        (i + 1).to_string(),
-                        b.iter()
-                            .map(|&p| inst.ids[p].clone())
-                            .collect::<Vec<_>>()
-                            .join(","),
-                    ]
+                .map(|b| {
+                    b.iter()
+                        .map(|&p| inst.ids[p].clone())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 })
+                .collect();
+            lines.sort();
+            let votes: Vec<Vec<String>> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| vec![(i + 1).to_string(), line])
                 .collect();
             Ok(pabulib::write(
                 &meta,

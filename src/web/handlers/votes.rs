@@ -8,6 +8,7 @@ use crate::domain::vote::{self, Bound, CustomRule, RuleId};
 use crate::domain::{Area, Msg};
 use crate::error::Error;
 use crate::store::communities::Community;
+use crate::store::vote_files;
 use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
 use crate::store::{attachments, audit, elevator, ledger, now, objections, proxies, roll};
 use crate::web::AppState;
@@ -502,7 +503,8 @@ struct PageData {
     my_voter: Option<String>,
     ballots: Vec<votes::Ballot>,
     conflicts: Vec<String>,
-    public: crate::domain::vote_export::VoteExport,
+    public: Option<crate::domain::vote_export::VoteExport>,
+    receipts: Vec<String>,
     entries: Vec<crate::domain::ledger::Entry>,
     objections: Vec<objections::Objection>,
     elevator: Option<ElevatorData>,
@@ -551,7 +553,19 @@ pub async fn show(
             } else {
                 Vec::new()
             };
-            let public = votes::export(c, &vote, false)?;
+            // A secret vote's page lists the receipts counted, never a
+            // ballot; an open vote's lists every ballot.
+            let public = if vote.secret {
+                None
+            } else {
+                Some(votes::export(c, &vote, votes::Form::Recount)?)
+            };
+            let receipts = if vote.secret && vote.status == Status::Closed {
+                vote_files::receipts(c, id)?
+            } else {
+                Vec::new()
+            };
+
             let entries = ledger::entries_for(c, cid, &format!("vote:{id}"))?;
             let objections = objections::list(c, id)?;
             let proxy_for = match resident {
@@ -581,6 +595,7 @@ pub async fn show(
                 ballots,
                 conflicts,
                 public,
+                receipts,
                 entries,
                 objections,
                 elevator,
@@ -596,6 +611,7 @@ pub async fn show(
         ballots,
         conflicts,
         public,
+        receipts,
         entries,
         objections: objection_list,
         elevator: elevator_data,
@@ -624,6 +640,11 @@ pub async fn show(
                 )
             })
     });
+    let my_receipt = my_voter
+        .as_ref()
+        .filter(|_| vote.status == Status::Closed)
+        .and_then(|voter| ballots.iter().find(|b| &b.voter == voter))
+        .map(|b| b.receipt.clone());
     let voted: std::collections::HashSet<&str> = ballots.iter().map(|b| b.voter.as_str()).collect();
     let total_area: Option<i64> = electorate.iter().map(|e| e.area_centi).sum();
     let households: std::collections::BTreeSet<&str> = electorate
@@ -677,25 +698,21 @@ pub async fn show(
         total_heads: r.total.heads,
         total_area: r.total.area.clone(),
     });
-    let ballot_lines = if vote.status == Status::Closed {
-        public
+    let ballot_lines = match public.as_ref().filter(|_| vote.status == Status::Closed) {
+        Some(public) => public
             .ballots
             .iter()
             .map(|b| view::BallotLine {
-                who: if vote.secret {
-                    b.voter.clone()
-                } else {
-                    labels
-                        .get(&b.voter)
-                        .map(|(l, d)| {
-                            if d.is_empty() {
-                                l.clone()
-                            } else {
-                                format!("{l}（{d}）")
-                            }
-                        })
-                        .unwrap_or_else(|| b.voter.clone())
-                },
+                who: labels
+                    .get(&b.voter)
+                    .map(|(l, d)| {
+                        if d.is_empty() {
+                            l.clone()
+                        } else {
+                            format!("{l}（{d}）")
+                        }
+                    })
+                    .unwrap_or_else(|| b.voter.clone()),
                 choice: b.choice.clone(),
                 channel: match b.channel.as_str() {
                     "paper" => "纸质 paper".into(),
@@ -704,10 +721,17 @@ pub async fn show(
                 receipt: b.receipt.clone(),
                 note: String::new(),
             })
-            .collect()
-    } else {
-        Vec::new()
+            .collect(),
+        None => Vec::new(),
     };
+    // The hash of the recount file, as recorded when the vote closed.
+    let export_sha256 = entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == "vote.closed")
+        .and_then(|e| e.payload.get("export_sha256"))
+        .and_then(|h| h.as_str())
+        .map(str::to_string);
     let (rz, re) = vote.rule.names();
     let view = view::VoteView {
         id: vote.id,
@@ -749,6 +773,9 @@ pub async fn show(
         conflicts,
         result,
         ballots: ballot_lines,
+        receipts,
+        my_receipt,
+        export_sha256,
         ledger: entries
             .iter()
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
@@ -865,12 +892,9 @@ pub async fn show(
     Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
 }
 
-async fn load(st: &AppState, community_id: i64, id: i64) -> Result<Vote, Error> {
-    st.db.read(move |c| votes::get(c, community_id, id)).await
-}
-
-/// One step on a vote by someone in the community: load the vote, run the
-/// step and its audit entry in one transaction, and go back to the vote page.
+/// One step on a vote by someone in the community: the vote is loaded
+/// inside the write transaction (so a ballot queued behind a close sees the
+/// vote closed), then the step and its audit row, then back to the vote page.
 /// The step returns the audit detail (never a ballot's choice).
 async fn step<F>(
     st: &AppState,
@@ -884,26 +908,19 @@ async fn step<F>(
 where
     F: FnOnce(&rusqlite::Transaction, &Vote) -> Result<String, Error> + Send + 'static,
 {
-    let cid = community.id;
-    let vote = load(st, cid, id).await?;
-    let actor = ctx.actor();
-    st.db
-        .write(move |tx| {
-            let detail = f(tx, &vote)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                action,
-                &format!("vote:{id}"),
-                &detail,
-            )
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/votes/{id}?done={done}",
-        community.slug
-    )))
+    super::record_step(
+        st,
+        ctx,
+        community,
+        "votes",
+        "vote",
+        id,
+        action,
+        done,
+        votes::get,
+        f,
+    )
+    .await
 }
 
 pub async fn open(
@@ -1015,7 +1032,9 @@ pub async fn paper(
                     e => e,
                 },
             )?;
-            Ok(f.voter)
+            // A secret vote's audit row names no voter: it would link a
+            // person to the time of a ballot.
+            Ok(if vote.secret { "paper".into() } else { f.voter })
         },
     )
     .await
@@ -1076,58 +1095,6 @@ pub async fn close(
         Ok(format!("{} · ledger #{}", t.verdict, e.seq))
     })
     .await
-}
-
-#[derive(Deserialize, Default)]
-pub struct ExportQuery {
-    full: Option<String>,
-}
-
-/// The count as `teahouse.vote/1`. A secret vote's public export uses
-/// pseudonyms; only the supervision committee may ask for the full one.
-pub async fn export(
-    State(st): State<AppState>,
-    v: Visitor,
-    Path((_, id)): Path<(String, i64)>,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, Error> {
-    let full = checked(&q.full);
-    let cid = v.community.id;
-    if full
-        && !v
-            .ctx
-            .0
-            .account
-            .as_ref()
-            .is_some_and(|a| a.has_role(cid, crate::store::accounts::Role::Supervisor))
-    {
-        return Err(Error::Forbidden);
-    }
-    let e = st
-        .db
-        .read(move |c| {
-            let vote = votes::get(c, cid, id)?;
-            if vote.status == Status::Draft {
-                return Err(Error::NotFound);
-            }
-            votes::export(c, &vote, full)
-        })
-        .await?;
-    let body = serde_json::to_string_pretty(&e).map_err(|err| Error::Internal(err.to_string()))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/json; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"vote-{id}.json\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 pub async fn ledger_page(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
@@ -1385,124 +1352,6 @@ pub async fn notice_page(
     Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &view).into_response())
 }
 
-/// The tally sheet as XLSX: one row per voter with their ballot, then the
-/// totals. Same privacy as the export: pseudonyms for a secret vote unless
-/// the reader is on the supervision committee.
-pub async fn tally_xlsx(
-    State(st): State<AppState>,
-    v: Visitor,
-    Path((_, id)): Path<(String, i64)>,
-) -> Result<Response, Error> {
-    let cid = v.community.id;
-    let full = v
-        .ctx
-        .0
-        .account
-        .as_ref()
-        .is_some_and(|a| a.has_role(cid, crate::store::accounts::Role::Supervisor));
-    let (vote, export, electors) = st
-        .db
-        .read(move |c| {
-            let vote = votes::get(c, cid, id)?;
-            if vote.status == Status::Draft {
-                return Err(Error::NotFound);
-            }
-            let e = votes::export(c, &vote, full)?;
-            Ok((vote.clone(), e, votes::frozen_electorate(c, id)?))
-        })
-        .await?;
-    let names = !vote.secret || full;
-    let labels: std::collections::HashMap<&str, &str> = electors
-        .iter()
-        .map(|e| (e.voter.as_str(), e.label.as_str()))
-        .collect();
-    let ballots: std::collections::HashMap<&str, &crate::domain::vote_export::BallotEntry> = export
-        .ballots
-        .iter()
-        .map(|b| (b.voter.as_str(), b))
-        .collect();
-    let mut table = vec![
-        [
-            "选民 voter",
-            "姓名 name",
-            "房屋 dwellings",
-            "面积 area",
-            "户 household",
-            "选择 choice",
-            "方式 channel",
-            "时间 cast at",
-            "回执 receipt",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>(),
-    ];
-    for e in &export.electorate {
-        let b = ballots.get(e.voter.as_str());
-        table.push(vec![
-            e.voter.clone(),
-            if names {
-                labels
-                    .get(e.voter.as_str())
-                    .map(|s| s.to_string())
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            },
-            e.dwellings.join("、"),
-            e.area.clone().unwrap_or_default(),
-            e.household.clone().unwrap_or_default(),
-            b.map(|b| vote.words(&b.choice)).unwrap_or_default(),
-            b.map(|b| b.channel.clone()).unwrap_or_default(),
-            b.map(|b| b.cast_at.clone()).unwrap_or_default(),
-            b.map(|b| b.receipt.clone()).unwrap_or_default(),
-        ]);
-    }
-    if let Some(r) = &vote.result {
-        table.push(Vec::new());
-        table.push(vec!["结果 verdict".into(), r.verdict.clone()]);
-        for (k, f) in [
-            ("应参加 electorate", &r.total),
-            ("参加 took part", &r.participating),
-            ("同意 agree", &r.agree),
-            ("不同意 disagree", &r.disagree),
-            ("弃权 abstain", &r.abstain),
-        ] {
-            table.push(vec![
-                k.into(),
-                f.heads.to_string(),
-                f.area.clone().unwrap_or_default(),
-            ]);
-        }
-        for o in &r.options {
-            table.push(vec![
-                format!("{} {}", o.id, o.label),
-                o.chosen.heads.to_string(),
-                o.chosen.area.clone().unwrap_or_default(),
-                if o.adopted { "采纳 adopted" } else { "" }.into(),
-            ]);
-        }
-    }
-    let bytes = tokio::task::spawn_blocking(move || crate::sheet::write_xlsx("计票表", &table))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(Error::Invalid)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"vote-{id}-tally.xlsx\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
 #[derive(Deserialize)]
 pub struct PlanPost {
     #[serde(default)]
@@ -1645,7 +1494,11 @@ pub async fn proxy_ballot(
         move |tx, vote| {
             let choice = f.pick(vote)?;
             proxies::cast(tx, vote, &f.voter, resident, &choice)?;
-            Ok(format!("proxy for {}", f.voter))
+            Ok(if vote.secret {
+                "proxy".into()
+            } else {
+                format!("proxy for {}", f.voter)
+            })
         },
     )
     .await

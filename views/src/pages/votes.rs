@@ -205,6 +205,12 @@ pub struct VoteView {
     pub conflicts: Vec<String>,
     pub result: Option<ResultView>,
     pub ballots: Vec<BallotLine>,
+    /// A closed secret vote: the receipts counted, sorted (never a choice).
+    pub receipts: Vec<String>,
+    /// The voter's own receipt once the vote has closed.
+    pub my_receipt: Option<String>,
+    /// SHA-256 of the recount file, as recorded in the ledger at closing.
+    pub export_sha256: Option<String>,
     pub ledger: Vec<(i64, String, String)>,
     pub notice: Option<Bi>,
     pub is_final: bool,
@@ -412,6 +418,7 @@ fn options_result(c: &Chrome, r: &ResultView) -> Markup {
 pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
     let base = format!("/c/{slug}/votes/{}", v.id);
     let committee = c.is_committee();
+    let supervisor = c.is_supervisor();
     page(
         c,
         &v.title,
@@ -461,8 +468,13 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             (c.t("已投：", "Cast: ")) strong { (choice_text(c, v, choice)) } " · " (at)
                             @if let Some(by) = by { " · " (c.t("由 ", "by ")) (by) }
                             br; (c.t("回执码：", "Receipt: ")) strong.receipt { (receipt) }
-                            br; span.hint { (c.t("请记下回执码：结束后可以用它在公布的选票清单中核对您的选票。截止前可以改票。",
-                                "Keep the receipt: after closing you can find your ballot in the published list with it. You may change your ballot until the vote closes.")) }
+                            br; span.hint { @if v.secret {
+                                (c.t("请记下回执码：结束后，公布的回执码清单里有它，就说明您的选票已计入。清单不显示选择，所以谁也不能凭回执码证明您投了什么。截止前可以改票。",
+                                    "Keep the receipt: after closing, finding it in the published list of receipts shows your ballot was counted. The list shows no choices, so nobody can use a receipt to prove how you voted. You may change your ballot until the vote closes."))
+                            } @else {
+                                (c.t("请记下回执码：结束后可以用它在公布的选票清单中核对您的选票。截止前可以改票。",
+                                "Keep the receipt: after closing you can find your ballot in the published list with it. You may change your ballot until the vote closes."))
+                            } }
                         }
                     }
                     @if v.can_cast {
@@ -518,7 +530,20 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     p.actions {
                         a.button href={(base) "/notice"} { (c.t("打印公告（A4）", "Print the notice (A4)")) }
                         a.button href={(base) "/tally.xlsx"} { (c.t("计票表（Excel）", "Tally sheet (Excel)")) }
-                        a.button href={(base) "/export.json"} { (c.t("计票文件（teahouse recount 可核算）", "Count file (re-check with teahouse recount)")) }
+                        @if v.secret {
+                            a.button href={(base) "/export.json"} { (c.t("计票汇总（teahouse recount 可核对）", "Totals file (check with teahouse recount)")) }
+                            @if supervisor {
+                                a.button href={(base) "/export.json?full=1"} { (c.t("逐票计票文件（仅监督委员会）", "Per-voter count file (supervisors only)")) }
+                            }
+                        } @else {
+                            a.button href={(base) "/export.json"} { (c.t("计票文件（teahouse recount 可核算）", "Count file (re-check with teahouse recount)")) }
+                        }
+                    }
+                    @if let Some(h) = &v.export_sha256 {
+                        p.hint {
+                            (if v.secret { c.t("逐票计票文件的 SHA-256（已记入公开记录）：", "SHA-256 of the per-voter count file (in the ledger): ") } else { c.t("计票文件的 SHA-256（已记入公开记录）：", "SHA-256 of the count file (in the ledger): ") })
+                            code.hash { (h) }
+                        }
                     }
                 }
                 section aria-labelledby="h-objections" {
@@ -563,9 +588,24 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                         }
                     }
                 }
+                @if v.secret {
+                section aria-labelledby="h-ballots" {
+                    h2 #h-ballots { (c.t("计入的回执码", "Receipts counted")) }
+                    p.hint { (c.t("无记名表决只公布计入的回执码（按字母顺序），不公布谁投了什么，也不公布回执码对应的选择。",
+                        "A secret vote lists the receipts counted, in alphabetical order: never who voted what, nor which choice a receipt stands for.")) }
+                    @if let Some(r) = &v.my_receipt {
+                        p { (c.t("您的回执码：", "Your receipt: ")) strong.receipt { (r) } }
+                    }
+                    @if v.receipts.is_empty() {
+                        p.empty { (c.t("没有人投票。", "Nobody voted.")) }
+                    } @else {
+                        ul.receipts { @for r in &v.receipts { li { code { (r) } } } }
+                    }
+                }
+                } @else {
                 section aria-labelledby="h-ballots" {
                     h2 #h-ballots { (c.t("选票清单", "Ballots")) }
-                    p.hint { (if v.secret { c.t("无记名表决只公布回执码，不公布姓名。", "A secret vote lists receipts, never names.") } else { c.t("记名表决公布每位选民的选择。", "An open vote lists each voter's choice.") }) }
+                    p.hint { (c.t("记名表决公布每位选民的选择。", "An open vote lists each voter's choice.")) }
                     div.table-wrap { table {
                         thead { tr {
                             th scope="col" { (if v.secret { c.t("选民（化名）", "Voter (pseudonym)") } else { c.t("选民", "Voter") }) }
@@ -575,6 +615,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                         } }
                         tbody { @for b in &v.ballots { tr { td { (b.who) } td { (choice_text(c, v, &b.choice)) } td { (b.channel) } td { code { (b.receipt) } } } } }
                     } }
+                }
                 }
             }
 
