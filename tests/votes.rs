@@ -1236,3 +1236,84 @@ async fn a_multiple_choice_vote_with_a_plan_attached() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("attachments"));
     s.stop().await;
 }
+
+/// The developer's unsold flats vote as one owner with a unique area: a
+/// secret owners' vote publishes no area of any single voter.
+#[tokio::test]
+async fn a_unique_area_does_not_name_its_owner_in_a_secret_vote() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    com.get("/c/wutong/votes/new").await;
+    let r = com
+        .post(
+            "/c/wutong/votes",
+            &[
+                ("title", "小区停车收费标准"),
+                ("scope", "community"),
+                ("rule", "civil_code_278_ordinary"),
+                ("secret", "1"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
+        )
+        .await;
+    let id = vote_id(r.location.as_deref().unwrap());
+    let r = com.post(&format!("/c/wutong/votes/{id}/open"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (dev, dev_area): (String, i64) = s
+        .sql()
+        .query_row(
+            "SELECT voter, area_centi FROM vote_electorate WHERE vote_id = ?1 AND label LIKE '%开发商%'",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let shown = format!("{}.{:02}", dev_area / 100, dev_area % 100);
+    let others: Vec<String> = s
+        .sql()
+        .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1 AND voter != ?2 LIMIT 5")
+        .unwrap()
+        .query_map([&id, &dev], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    let choices = ["agree", "agree", "agree", "disagree", "disagree"];
+    for (v, c) in std::iter::once((&dev, "agree")).chain(others.iter().zip(choices)) {
+        let r = com
+            .post(
+                &format!("/c/wutong/votes/{id}/paper"),
+                &[("voter", v), ("choice", c)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    s.sql()
+        .execute(
+            "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    let r = com.post(&format!("/c/wutong/votes/{id}/close"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut anon = s.client();
+    let export = anon.get(&format!("/c/wutong/votes/{id}/export.json")).await;
+    let page = anon.get(&format!("/c/wutong/votes/{id}")).await;
+    let totals: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(totals["result"]["agree"]["heads"], 4);
+    // The developer's area appears nowhere: only sums of several owners do.
+    assert!(!export.has(&shown), "{shown} in {}", export.body);
+    assert!(!page.has(&shown));
+    assert!(!page.has(&dev) && !export.has(&dev));
+    let xlsx = anon
+        .http
+        .get(format!("{}/c/wutong/votes/{id}/tally.xlsx", s.base))
+        .send()
+        .await
+        .unwrap();
+    let sheet = teahouse::sheet::read(&xlsx.bytes().await.unwrap())
+        .unwrap()
+        .table;
+    assert!(!sheet.iter().flatten().any(|c| c == &shown));
+    s.stop().await;
+}
