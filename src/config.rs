@@ -1,5 +1,6 @@
 //! Server configuration, from flags or environment variables (see main.rs).
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -21,6 +22,12 @@ pub struct Config {
     pub demo: bool,
     /// Request timeout in seconds.
     pub timeout_secs: u64,
+    /// The reverse proxy in front of the server: only from this peer is the
+    /// client address taken from the last `X-Forwarded-For` hop.
+    pub trusted_proxy: Option<IpAddr>,
+    /// Progressive delays after wrong passwords (login, and the current
+    /// password on the account page).
+    pub throttle: crate::web::throttle::Rule,
 }
 
 impl Default for Config {
@@ -35,6 +42,8 @@ impl Default for Config {
             secure_cookies: false,
             demo: false,
             timeout_secs: 30,
+            trusted_proxy: None,
+            throttle: crate::web::throttle::Rule::default(),
         }
     }
 }

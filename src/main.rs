@@ -44,6 +44,10 @@ enum Cmd {
         /// Login/activation attempts allowed in a burst from one address.
         #[arg(long, env = "TEAHOUSE_LOGIN_BURST", default_value_t = 10)]
         login_burst: u32,
+        /// The reverse proxy's address: from this peer only, the client address
+        /// is taken from the last X-Forwarded-For hop (rate limits, audit log).
+        #[arg(long, env = "TEAHOUSE_TRUSTED_PROXY", value_name = "ADDR")]
+        trusted_proxy: Option<std::net::IpAddr>,
     },
     /// Create (or reset) the global operator account. The password is read
     /// from TEAHOUSE_OPERATOR_PASSWORD or the first line of standard input.
@@ -137,6 +141,7 @@ async fn main() {
             readers,
             secure_cookies,
             login_burst,
+            trusted_proxy,
         } => {
             let cfg = Config {
                 db,
@@ -146,6 +151,7 @@ async fn main() {
                 readers,
                 secure_cookies,
                 login_burst,
+                trusted_proxy,
                 ..Config::default()
             };
             let running = web::start(cfg.clone()).await.unwrap_or_else(|e| fail(e));

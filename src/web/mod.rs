@@ -1,11 +1,13 @@
 //! The web layer: router, middleware, extractors and handlers.
 
+pub mod client_ip;
 pub mod cookies;
 pub mod ctx;
 pub mod error;
 pub mod handlers;
 pub mod metrics;
 pub mod routes;
+pub mod throttle;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -28,6 +30,23 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
     pub hasher: crate::password::Hasher,
+    pub throttles: Arc<Throttles>,
+}
+
+/// The delays after wrong passwords: one for logging in, one for the
+/// current password on the account page.
+pub struct Throttles {
+    pub login: std::sync::Mutex<throttle::Throttle>,
+    pub password: std::sync::Mutex<throttle::Throttle>,
+}
+
+impl Throttles {
+    pub fn new(rule: &throttle::Rule) -> Self {
+        Throttles {
+            login: std::sync::Mutex::new(throttle::Throttle::new(rule.clone())),
+            password: std::sync::Mutex::new(throttle::Throttle::new(rule.clone())),
+        }
+    }
 }
 
 /// No inline script or style anywhere; htmx is configured not to inject any.
@@ -116,11 +135,13 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
     let addr = listener
         .local_addr()
         .map_err(|e| Error::Internal(e.to_string()))?;
+    let throttles = Arc::new(Throttles::new(&cfg.throttle));
     let state = AppState {
         db: db.clone(),
         cfg: Arc::new(cfg),
         metrics: Arc::new(metrics::Metrics::default()),
         hasher: hasher.clone(),
+        throttles,
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // Votes close by themselves at their closing time.
