@@ -40,6 +40,7 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("POST", "/prefs"), Public),
         (("GET", "/account"), Signed),
         (("POST", "/account/password"), Signed),
+        (("POST", "/account/resets/seen"), Signed),
         (("GET", "/ops"), Operator),
         (("POST", "/ops/communities"), Operator),
         (("POST", "/ops/staff"), Operator),
@@ -594,4 +595,307 @@ async fn pages_carry_security_headers() {
     let m = c.get("/metrics").await;
     assert!(m.has("teahouse_http_requests_total") && m.has("teahouse_db_readers"));
     s.stop().await;
+}
+
+/// Adds a role to an existing login from the operator's page.
+async fn add_role(
+    op: &mut Client,
+    community: &str,
+    role: &str,
+    login: &str,
+    extra: &[(&str, &str)],
+) -> Resp {
+    op.get("/ops").await;
+    let mut form = vec![
+        ("community", community),
+        ("role", role),
+        ("login", login),
+        ("display_name", "某某"),
+    ];
+    form.extend_from_slice(extra);
+    op.post("/ops/staff", &form).await
+}
+
+fn count(s: &Server, sql: &str) -> i64 {
+    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn nobody_is_on_the_committee_and_the_supervision_committee_at_once() {
+    let s = Server::start().await;
+    let mut op = s.client();
+    op.login(OPERATOR.0, OPERATOR.1).await;
+    let memberships = count(&s, "SELECT count(*) FROM memberships");
+    let audit = count(&s, "SELECT count(*) FROM audit_log");
+    for (role, login) in [("supervisor", COMMITTEE.0), ("committee", SUPERVISOR.0)] {
+        let r = add_role(&mut op, "wutong", role, login, &[]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{role} {login}");
+        assert!(r.has("第三十二条") && r.has("art. 32"), "{}", r.body);
+        assert!(r.has("f-role-err"), "the error is on the role field");
+    }
+    // Even with a reset ticked, nothing is written: no role, no reset.
+    let r = add_role(
+        &mut op,
+        "wutong",
+        "supervisor",
+        COMMITTEE.0,
+        &[("reset_password", "1"), ("reason", "试试")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(count(&s, "SELECT count(*) FROM memberships"), memberships);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM audit_log"),
+        audit,
+        "nothing logged: nothing done"
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM password_resets"), 0);
+    // The committee member's password still works, and they are still no supervisor.
+    let mut c = s.client();
+    c.login(COMMITTEE.0, COMMITTEE.1).await;
+    assert_eq!(c.get("/c/wutong/desk").await.status, StatusCode::OK);
+    // In another community the same person may supervise.
+    let ok = add_role(&mut op, "xingfu", "supervisor", COMMITTEE.0, &[]).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // The operator holds no community role.
+    let r = add_role(&mut op, "wutong", "committee", OPERATOR.0, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("运维账户"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn adding_a_role_never_resets_a_password_unless_the_operator_says_so() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    // A resident activates their account, then the operator makes them a supervisor.
+    let (rid, _) = resident_without_account(&s, "wutong", 0);
+    let code = issue_code(&mut com, "wutong", rid).await;
+    let mut li = s.client();
+    let r = li
+        .post(
+            "/activate",
+            &[
+                ("code", &code),
+                ("login", "sup-li"),
+                ("password", "li-own-password"),
+                ("password2", "li-own-password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // While still a plain resident, the committee prints a reset code for them…
+    let early_code = issue_reset_code(&mut com, "wutong", rid, "本人说忘记了密码").await;
+    let mut op = s.client();
+    op.login(OPERATOR.0, OPERATOR.1).await;
+    let added = add_role(&mut op, "wutong", "supervisor", "sup-li", &[]).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert!(
+        added.has("密码没有改动") && !added.has("临时密码："),
+        "{}",
+        added.body
+    );
+    // The resident's own password still works, and their session too.
+    assert_eq!(li.get("/c/wutong/desk").await.status, StatusCode::OK);
+    let mut again = s.client();
+    again.login("sup-li", "li-own-password").await;
+
+    // …which can no longer reset a supervisor's account.
+    let mut someone = s.client();
+    let refused = someone
+        .post(
+            "/activate",
+            &[
+                ("code", &early_code),
+                ("login", "sup-li"),
+                ("password", "taken-over-pass"),
+                ("password2", "taken-over-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.has("只能由运维重置") && refused.has("Only the operator"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM password_resets"), 0);
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM activation_codes WHERE used_at IS NOT NULL AND reason != ''"
+        ),
+        0,
+        "the code was not used up"
+    );
+    let mut check = s.client();
+    check.login("sup-li", "li-own-password").await;
+    assert_eq!(
+        someone.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "nobody was logged in"
+    );
+    // Nor will the committee print a new one.
+    com.get(&format!("/c/wutong/roll/residents/{rid}")).await;
+    let r = com
+        .post(
+            "/c/wutong/codes",
+            &[
+                ("resident", &rid.to_string()),
+                ("days", "30"),
+                ("reason", "再试一次"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("激活码不能重设它的密码"));
+
+    // The operator resets only when asked to, with a reason, as the operator's act.
+    let no_reason = add_role(
+        &mut op,
+        "wutong",
+        "supervisor",
+        "sup-li",
+        &[("reset_password", "1")],
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.has("请写明原因"));
+    let reset = add_role(
+        &mut op,
+        "wutong",
+        "supervisor",
+        "sup-li",
+        &[("reset_password", "1"), ("reason", "本人电话申请")],
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let i = reset
+        .body
+        .find("临时密码：")
+        .expect("temporary password shown")
+        + "临时密码：".len();
+    let temp: String = reset.body[i..].chars().take(14).collect();
+    assert_eq!(
+        check.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "sessions ended"
+    );
+    let mut w = s.client();
+    let first = w
+        .post("/login", &[("login", "sup-li"), ("password", &temp)])
+        .await;
+    assert_eq!(first.location.as_deref(), Some("/account#password"));
+    let acct = w.get("/account").await;
+    assert!(
+        acct.has("被 运维") && acct.has("本人电话申请"),
+        "{}",
+        acct.body
+    );
+    let actor: String = s
+        .sql()
+        .query_row(
+            "SELECT actor FROM audit_log WHERE action = 'auth.reset'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(actor, OPERATOR.0);
+    let mut sup = s.client();
+    sup.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    let desk = sup.get("/c/wutong/desk").await;
+    assert!(
+        desk.has("密码被重置（运维）") && desk.has("本人电话申请"),
+        "{}",
+        desk.body
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_activation_code_never_resets_a_staff_account() {
+    let s = Server::start().await;
+    // A committee member who lives in the compound: their resident entry is
+    // linked to their staff account (as when a resident is made staff).
+    let rid: i64 = s
+        .sql()
+        .query_row(
+            "SELECT r.id FROM residents r JOIN communities c ON c.id = r.community_id
+             WHERE c.slug = 'wutong' AND r.is_adult = 1
+               AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.resident_id = r.id) LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    s.sql()
+        .execute(
+            "UPDATE accounts SET resident_id = ?1 WHERE login = ?2",
+            rusqlite::params![rid, SUPERVISOR.0],
+        )
+        .unwrap();
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let page = com.get(&format!("/c/wutong/roll/residents/{rid}")).await;
+    assert!(page.has("激活码不能重设它的密码") && !page.has("name=\"reason\""));
+    let r = com
+        .post(
+            "/c/wutong/codes",
+            &[
+                ("resident", &rid.to_string()),
+                ("days", "30"),
+                ("reason", "忘记密码"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        count(
+            &s,
+            &format!("SELECT count(*) FROM activation_codes WHERE resident_id = {rid}")
+        ),
+        0
+    );
+    // A code made some other way (an old one, or straight in the database) is refused at use.
+    let code = issue_code_for_test(&s, rid);
+    let mut c = s.client();
+    let refused = c
+        .post(
+            "/activate",
+            &[
+                ("code", &code),
+                ("login", SUPERVISOR.0),
+                ("password", "taken-over-pass"),
+                ("password2", "taken-over-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("只能由运维重置"));
+    // The supervisor still logs in with their own password.
+    s.client().login(SUPERVISOR.0, SUPERVISOR.1).await;
+    assert_eq!(count(&s, "SELECT count(*) FROM password_resets"), 0);
+    s.stop().await;
+}
+
+/// Puts a code straight into the database, as if issued for a reset of
+/// whatever account the resident has, and returns it.
+fn issue_code_for_test(s: &Server, rid: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let code = "TEST2345";
+    let db = s.sql();
+    let (cid, acct): (i64, Option<i64>) = db
+        .query_row(
+            "SELECT r.community_id, (SELECT id FROM accounts WHERE resident_id = r.id) FROM residents r WHERE r.id = ?1",
+            [rid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    db.execute(
+        "INSERT INTO activation_codes (community_id, resident_id, code_hash, created_by, created_at, expires_at, account_id, reason)
+         VALUES (?1, ?2, ?3, NULL, strftime('%s','now'), strftime('%s','now') + 3600, ?4, 'test')",
+        rusqlite::params![cid, rid, Sha256::digest(code.as_bytes()).to_vec(), acct],
+    )
+    .unwrap();
+    code.to_string()
 }

@@ -1,5 +1,6 @@
 //! Accounts, their roles per community, and login bookkeeping.
 
+use crate::domain::Msg;
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -101,17 +102,15 @@ pub fn load(conn: &Connection, id: i64) -> Result<Option<Account>, Error> {
 pub struct LoginRecord {
     pub id: i64,
     pub password_hash: String,
-    pub locked_until: i64,
 }
 
 pub fn for_login(conn: &Connection, login: &str) -> Result<Option<LoginRecord>, Error> {
     Ok(conn
-        .prepare_cached("SELECT id, password_hash, locked_until FROM accounts WHERE login = ?1")?
+        .prepare_cached("SELECT id, password_hash FROM accounts WHERE login = ?1")?
         .query_row([login.trim()], |r| {
             Ok(LoginRecord {
                 id: r.get(0)?,
                 password_hash: r.get(1)?,
-                locked_until: r.get(2)?,
             })
         })
         .optional()?)
@@ -123,36 +122,6 @@ pub fn password_hash(conn: &Connection, id: i64) -> Result<String, Error> {
         [id],
         |r| r.get(0),
     )?)
-}
-
-/// After this many wrong passwords in a row an account is locked for a while.
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCK_SECONDS: i64 = 15 * 60;
-
-/// Counts a wrong password; returns the lock end if this one locked the account.
-pub fn record_failure(tx: &Transaction, id: i64) -> Result<Option<i64>, Error> {
-    let failed: i64 = tx.query_row(
-        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
-        [id],
-        |r| r.get(0),
-    )?;
-    if failed >= MAX_FAILURES {
-        let until = super::now() + LOCK_SECONDS;
-        tx.execute(
-            "UPDATE accounts SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-            params![id, until],
-        )?;
-        return Ok(Some(until));
-    }
-    Ok(None)
-}
-
-pub fn record_success(tx: &Transaction, id: i64) -> Result<(), Error> {
-    tx.execute(
-        "UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = ?1",
-        [id],
-    )?;
-    Ok(())
 }
 
 pub struct NewAccount<'a> {
@@ -196,17 +165,196 @@ pub fn set_password(tx: &Transaction, id: i64, hash: &str, must_change: bool) ->
     Ok(())
 }
 
+/// The words for a refused overlap of powers (村民委员会组织法 art. 32).
+pub fn powers_apart(adding: Role) -> Msg {
+    match adding {
+        Role::Supervisor => Msg::new(
+            "这个账户已是该社区居委会/村委会成员，不能同时担任监督委员会成员（村民委员会组织法第三十二条）",
+            "This account is already on this community's committee, so it cannot also sit on its supervision committee (Organic Law of Villagers Committees, art. 32)",
+        ),
+        _ => Msg::new(
+            "这个账户已是该社区监督委员会成员，不能同时担任居委会/村委会成员（村民委员会组织法第三十二条）",
+            "This account already sits on this community's supervision committee, so it cannot also be on its committee (Organic Law of Villagers Committees, art. 32)",
+        ),
+    }
+}
+
+/// The role that may never be held together with `role` in one community.
+fn incompatible(role: Role) -> Option<Role> {
+    match role {
+        Role::Committee => Some(Role::Supervisor),
+        Role::Supervisor => Some(Role::Committee),
+        Role::Resident => None,
+    }
+}
+
+/// Gives an account a role in a community (nothing if it has it already).
+/// Refuses, with `Error::Conflict`, a committee member on the supervision
+/// committee of the same community or the other way round; the database
+/// refuses it too (trigger in M011).
 pub fn add_membership(
     tx: &Transaction,
     account_id: i64,
     community_id: i64,
     role: Role,
 ) -> Result<(), Error> {
-    tx.execute(
+    if let Some(other) = incompatible(role) {
+        let clash = tx
+            .prepare_cached(
+                "SELECT 1 FROM memberships WHERE account_id = ?1 AND community_id = ?2 AND role = ?3",
+            )?
+            .exists(params![account_id, community_id, other.as_str()])?;
+        if clash {
+            return Err(Error::Conflict(powers_apart(role)));
+        }
+    }
+    match tx.execute(
         "INSERT OR IGNORE INTO memberships (account_id, community_id, role) VALUES (?1, ?2, ?3)",
         params![account_id, community_id, role.as_str()],
+    ) {
+        Ok(_) => Ok(()),
+        Err(e) if super::is_constraint(&e) => Err(Error::Conflict(powers_apart(role))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl Account {
+    /// Committee or supervisor anywhere, or the operator: an account that
+    /// only the operator may reset, never an activation code.
+    pub fn holds_office(&self) -> bool {
+        self.is_operator
+            || self
+                .memberships
+                .iter()
+                .any(|m| matches!(m.role, Role::Committee | Role::Supervisor))
+    }
+}
+
+/// Who caused a password reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetBy {
+    /// The committee, by issuing an activation code that was then used.
+    Committee,
+    /// The operator, on the operator's page.
+    Operator,
+}
+
+impl ResetBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetBy::Committee => "committee",
+            ResetBy::Operator => "operator",
+        }
+    }
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            ResetBy::Committee => ("居委会/村委会", "the committee"),
+            ResetBy::Operator => ("运维", "the operator"),
+        }
+    }
+}
+
+pub struct NewReset<'a> {
+    pub account_id: i64,
+    pub community_id: Option<i64>,
+    pub by_account_id: Option<i64>,
+    pub by: ResetBy,
+    pub reason: &'a str,
+    pub code_id: Option<i64>,
+}
+
+/// Records a password reset as the act of whoever caused it.
+pub fn record_reset(tx: &Transaction, r: &NewReset) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO password_resets (account_id, community_id, by_account_id, by_role, reason, code_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            r.account_id,
+            r.community_id,
+            r.by_account_id,
+            r.by.as_str(),
+            r.reason,
+            r.code_id,
+            super::now()
+        ],
     )?;
     Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Reset {
+    pub id: i64,
+    pub at: i64,
+    pub by: ResetBy,
+    /// The display name and login of whoever caused it.
+    pub by_name: String,
+    pub by_login: String,
+    pub reason: String,
+    /// The account that was reset.
+    pub account_login: String,
+    pub account_name: String,
+    pub tz: String,
+}
+
+fn reset_from(r: &rusqlite::Row) -> rusqlite::Result<Reset> {
+    let by: String = r.get(2)?;
+    Ok(Reset {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        by: if by == "operator" {
+            ResetBy::Operator
+        } else {
+            ResetBy::Committee
+        },
+        by_name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+        by_login: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        reason: r.get(5)?,
+        account_login: r.get(6)?,
+        account_name: r.get(7)?,
+        tz: r
+            .get::<_, Option<String>>(8)?
+            .unwrap_or_else(|| "Asia/Shanghai".into()),
+    })
+}
+
+const RESET_COLUMNS: &str =
+    "p.id, p.at, p.by_role, b.display_name, b.login, p.reason, a.login, a.display_name, c.tz
+     FROM password_resets p JOIN accounts a ON a.id = p.account_id
+     LEFT JOIN accounts b ON b.id = p.by_account_id
+     LEFT JOIN communities c ON c.id = p.community_id";
+
+/// Resets of this account its owner has not yet acknowledged, oldest first.
+pub fn unseen_resets(conn: &Connection, account_id: i64) -> Result<Vec<Reset>, Error> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RESET_COLUMNS} WHERE p.account_id = ?1 AND p.seen_at IS NULL ORDER BY p.id"
+    ))?;
+    let v = stmt
+        .query_map([account_id], reset_from)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// The owner has read the notice of these resets.
+pub fn mark_resets_seen(tx: &Transaction, account_id: i64) -> Result<usize, Error> {
+    Ok(tx.execute(
+        "UPDATE password_resets SET seen_at = ?2 WHERE account_id = ?1 AND seen_at IS NULL",
+        params![account_id, super::now()],
+    )?)
+}
+
+/// A community's latest password resets, newest first, for the supervisors.
+pub fn recent_resets(
+    conn: &Connection,
+    community_id: i64,
+    limit: i64,
+) -> Result<Vec<Reset>, Error> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RESET_COLUMNS} WHERE p.community_id = ?1 ORDER BY p.id DESC LIMIT ?2"
+    ))?;
+    let v = stmt
+        .query_map(params![community_id, limit], reset_from)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
 }
 
 pub fn by_resident(conn: &Connection, resident_id: i64) -> Result<Option<(i64, String)>, Error> {
@@ -247,4 +395,126 @@ pub fn staff(conn: &Connection) -> Result<Vec<StaffRow>, Error> {
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "foreign_keys", "ON").unwrap();
+        crate::store::migrations::run(&mut c).unwrap();
+        c.execute(
+            "INSERT INTO communities (slug, name, kind, created_at) VALUES ('c', 'C', 'village', 0)",
+            [],
+        )
+        .unwrap();
+        c
+    }
+
+    fn account(tx: &Transaction, login: &str) -> i64 {
+        create(
+            tx,
+            &NewAccount {
+                login,
+                display_name: login,
+                password_hash: "x",
+                resident_id: None,
+                is_operator: false,
+                must_change_password: false,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn committee_and_supervisor_stay_apart() {
+        let mut c = db();
+        let tx = c.transaction().unwrap();
+        let a = account(&tx, "aaa");
+        add_membership(&tx, a, 1, Role::Committee).unwrap();
+        add_membership(&tx, a, 1, Role::Committee).unwrap(); // again: nothing
+        add_membership(&tx, a, 1, Role::Resident).unwrap();
+        match add_membership(&tx, a, 1, Role::Supervisor) {
+            Err(Error::Conflict(m)) => assert!(m.zh.contains("第三十二条")),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let b = account(&tx, "bbb");
+        add_membership(&tx, b, 1, Role::Supervisor).unwrap();
+        assert!(matches!(
+            add_membership(&tx, b, 1, Role::Committee),
+            Err(Error::Conflict(_))
+        ));
+        let n: i64 = tx
+            .query_row("SELECT count(*) FROM memberships", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3, "nothing written for the refused ones");
+    }
+
+    #[test]
+    fn the_database_refuses_the_overlap_by_itself() {
+        let mut c = db();
+        let tx = c.transaction().unwrap();
+        let a = account(&tx, "aaa");
+        tx.execute(
+            "INSERT INTO memberships (account_id, community_id, role) VALUES (?1, 1, 'supervisor')",
+            [a],
+        )
+        .unwrap();
+        for sql in [
+            "INSERT INTO memberships (account_id, community_id, role) VALUES (?1, 1, 'committee')",
+            "INSERT OR IGNORE INTO memberships (account_id, community_id, role) VALUES (?1, 1, 'committee')",
+            "INSERT OR REPLACE INTO memberships (account_id, community_id, role) VALUES (?1, 1, 'committee')",
+        ] {
+            let e = tx.execute(sql, [a]).unwrap_err();
+            assert!(crate::store::is_constraint(&e), "{sql}: {e}");
+        }
+        tx.execute(
+            "INSERT INTO memberships (account_id, community_id, role) VALUES (?1, 1, 'resident')",
+            [a],
+        )
+        .unwrap();
+        let e = tx
+            .execute(
+                "UPDATE memberships SET role = 'committee' WHERE account_id = ?1 AND role = 'resident'",
+                [a],
+            )
+            .unwrap_err();
+        assert!(crate::store::is_constraint(&e), "{e}");
+    }
+
+    #[test]
+    fn resets_are_told_once_acknowledged() {
+        let mut c = db();
+        let tx = c.transaction().unwrap();
+        let a = account(&tx, "owner");
+        let b = account(&tx, "clerk");
+        record_reset(
+            &tx,
+            &NewReset {
+                account_id: a,
+                community_id: Some(1),
+                by_account_id: Some(b),
+                by: ResetBy::Committee,
+                reason: "forgot it",
+                code_id: None,
+            },
+        )
+        .unwrap();
+        let u = unseen_resets(&tx, a).unwrap();
+        assert_eq!(u.len(), 1);
+        assert_eq!(
+            (u[0].by_login.as_str(), u[0].reason.as_str()),
+            ("clerk", "forgot it")
+        );
+        assert_eq!(recent_resets(&tx, 1, 10).unwrap()[0].account_login, "owner");
+        assert_eq!(mark_resets_seen(&tx, a).unwrap(), 1);
+        assert!(unseen_resets(&tx, a).unwrap().is_empty());
+        assert_eq!(
+            recent_resets(&tx, 1, 10).unwrap().len(),
+            1,
+            "still listed for the supervisors"
+        );
+    }
 }

@@ -619,6 +619,56 @@ const M010: &str = r#"
 CREATE INDEX proposals_by_community ON proposals(community_id, id);
 "#;
 
+/// Separation of powers and accountable resets: a membership that would put
+/// one account on the committee and the supervision committee of the same
+/// community is refused by the database itself; a reset code carries its
+/// stated reason; every password reset is recorded as the act of whoever
+/// caused it, for the owner to be told and the supervisors to see; each
+/// session has its own CSRF token.
+const M011: &str = r#"
+CREATE TRIGGER memberships_powers_apart_insert BEFORE INSERT ON memberships
+WHEN (NEW.role = 'supervisor' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'committee'))
+  OR (NEW.role = 'committee' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'supervisor'))
+BEGIN
+    SELECT RAISE(ABORT, 'separation of powers: committee and supervision committee at once (villagers committees law art. 32)');
+END;
+
+CREATE TRIGGER memberships_powers_apart_update BEFORE UPDATE ON memberships
+WHEN (NEW.role = 'supervisor' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'committee'
+          AND m.rowid != OLD.rowid))
+  OR (NEW.role = 'committee' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'supervisor'
+          AND m.rowid != OLD.rowid))
+BEGIN
+    SELECT RAISE(ABORT, 'separation of powers: committee and supervision committee at once (villagers committees law art. 32)');
+END;
+
+-- A code for a resident who already has an account resets that account's
+-- password: it names the account and the committee's stated reason.
+ALTER TABLE activation_codes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE activation_codes ADD COLUMN account_id INTEGER REFERENCES accounts(id);
+
+CREATE TABLE password_resets (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    community_id INTEGER REFERENCES communities(id),
+    by_account_id INTEGER REFERENCES accounts(id),
+    by_role TEXT NOT NULL CHECK (by_role IN ('committee', 'operator')),
+    reason TEXT NOT NULL DEFAULT '',
+    code_id INTEGER REFERENCES activation_codes(id),
+    at INTEGER NOT NULL,
+    seen_at INTEGER
+);
+CREATE INDEX password_resets_account ON password_resets(account_id, seen_at);
+CREATE INDEX password_resets_community ON password_resets(community_id, at);
+
+ALTER TABLE sessions ADD COLUMN csrf TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET csrf = lower(hex(randomblob(32)));
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -631,6 +681,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M008),
         M::up(M009),
         M::up(M010),
+        M::up(M011),
     ])
 }
 

@@ -1,5 +1,7 @@
 //! Server-side sessions. The cookie holds a random token; SQLite holds only
-//! its SHA-256, so a copy of the database logs nobody in.
+//! its SHA-256, so a copy of the database logs nobody in. Each session has
+//! its own CSRF token, made with it: a form from before a login does not
+//! work after it.
 
 use crate::error::Error;
 use rand::RngCore;
@@ -18,13 +20,13 @@ pub fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Creates a session and returns the token for the cookie.
+/// Creates a session (with its own CSRF token) and returns the token for the cookie.
 pub fn create(tx: &Transaction, account_id: i64) -> Result<String, Error> {
     let token = random_token();
     let now = super::now();
     tx.execute(
-        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![hash(&token), account_id, now, now + TTL_SECONDS],
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, csrf) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![hash(&token), account_id, now, now + TTL_SECONDS, random_token()],
     )?;
     // Housekeeping: drop this account's expired sessions.
     tx.execute(
@@ -34,12 +36,24 @@ pub fn create(tx: &Transaction, account_id: i64) -> Result<String, Error> {
     Ok(token)
 }
 
-pub fn account_for(conn: &Connection, token: &str) -> Result<Option<i64>, Error> {
+pub struct Live {
+    pub account_id: i64,
+    /// The CSRF token every form of this session carries.
+    pub csrf: String,
+}
+
+/// The live session for a cookie's token, if any.
+pub fn live(conn: &Connection, token: &str) -> Result<Option<Live>, Error> {
     Ok(conn
         .prepare_cached(
-            "SELECT account_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            "SELECT account_id, csrf FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
         )?
-        .query_row(params![hash(token), super::now()], |r| r.get(0))
+        .query_row(params![hash(token), super::now()], |r| {
+            Ok(Live {
+                account_id: r.get(0)?,
+                csrf: r.get(1)?,
+            })
+        })
         .optional()?)
 }
 

@@ -1,6 +1,9 @@
 //! Who is asking, and may they. One middleware reads the cookies once
 //! (session, CSRF token, preferences), refuses cross-site or token-less
-//! state-changing requests, and leaves a `ReqCtx` for the extractors. Roles
+//! state-changing requests, and leaves a `ReqCtx` for the extractors.
+//! A logged-in request's CSRF token is its session's own (made with the
+//! session, checked against it); an anonymous one's is the pre-session
+//! cookie's, which login, activation and logout replace. Roles
 //! are extractors in handler signatures (`Committee`, `Overseer`, `Operator`...),
 //! so a handler cannot forget its check.
 
@@ -15,7 +18,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request, State
 use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use teahouse_views::{Chrome, CommunityNav, Lang, UserNav};
@@ -28,6 +31,8 @@ pub struct ReqCtx {
     pub large: bool,
     pub account: Option<Arc<Account>>,
     pub session_token: Option<String>,
+    /// The client address (see `client_ip`), and as text for the audit log.
+    pub client: IpAddr,
     pub ip: String,
     pub path: String,
     pub method: Method,
@@ -125,26 +130,61 @@ async fn token_in_body(headers: &HeaderMap, body: &Bytes) -> Option<String> {
 /// their own smaller limits.
 pub const MAX_BODY: usize = 21 * 1024 * 1024;
 
+/// A Set-Cookie for a fresh anonymous CSRF token: at login, activation and
+/// logout, so that no token outlives the change of who is logged in.
+pub fn fresh_csrf_cookie(secure: bool) -> String {
+    cookies::set(cookies::CSRF, &sessions::random_token(), None, true, secure)
+}
+
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let headers = parts.headers.clone();
     let (lang, large) = parse_prefs(cookies::get(&headers, cookies::PREFS));
     let existing_csrf = cookies::get(&headers, cookies::CSRF).filter(|t| t.len() == 64);
-    let csrf = existing_csrf.clone().unwrap_or_else(sessions::random_token);
-    let ip = parts
+    let client = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "-".into());
+        .map(|c| super::client_ip::resolve(c.0.ip(), &headers, state.cfg.trusted_proxy));
+    let ip = client.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+    let client = client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
 
-    // State-changing requests: same origin, and the token from the cookie
-    // sent back in the form (or the X-CSRF-Token header).
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let body = if unsafe_method {
-        if !same_origin(&headers, state.cfg.public_url.as_deref()) {
-            return forbidden_origin();
+    if unsafe_method && !same_origin(&headers, state.cfg.public_url.as_deref()) {
+        return forbidden_origin();
+    }
+
+    // Who is logged in, and the token their session's forms carry.
+    let session_token = cookies::get(&headers, cookies::SESSION).filter(|t| t.len() == 64);
+    let (account, session_csrf) = match &session_token {
+        Some(tok) => {
+            let tok = tok.clone();
+            match state
+                .db
+                .read(move |c| match sessions::live(c, &tok)? {
+                    Some(live) => Ok(accounts::load(c, live.account_id)?.map(|a| (a, live.csrf))),
+                    None => Ok(None),
+                })
+                .await
+            {
+                Ok(Some((a, csrf))) => (Some(Arc::new(a)), Some(csrf)),
+                Ok(None) => (None, None),
+                Err(e) => return e.into_response(),
+            }
         }
-        let Some(cookie_token) = &existing_csrf else {
+        None => (None, None),
+    };
+    // The token this request must send back, if it changes anything: the
+    // session's own when logged in, else the anonymous cookie's.
+    let expected = match &session_csrf {
+        Some(t) => Some(t.clone()),
+        None => existing_csrf.clone(),
+    };
+    let csrf = expected.clone().unwrap_or_else(sessions::random_token);
+
+    // State-changing requests: the token sent back in the form (or the
+    // X-CSRF-Token header) must be the expected one.
+    let body = if unsafe_method {
+        let Some(expected) = &expected else {
             return bad_token();
         };
         let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
@@ -164,7 +204,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             Some(t) => Some(t.to_string()),
             None => token_in_body(&headers, &bytes).await,
         };
-        if !sent.is_some_and(|t| token_eq(&t, cookie_token)) {
+        if !sent.is_some_and(|t| token_eq(&t, expected)) {
             return bad_token();
         }
         Body::from(bytes)
@@ -172,24 +212,6 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         body
     };
 
-    let session_token = cookies::get(&headers, cookies::SESSION).filter(|t| t.len() == 64);
-    let account = match &session_token {
-        Some(tok) => {
-            let tok = tok.clone();
-            match state
-                .db
-                .read(move |c| match sessions::account_for(c, &tok)? {
-                    Some(id) => accounts::load(c, id),
-                    None => Ok(None),
-                })
-                .await
-            {
-                Ok(a) => a.map(Arc::new),
-                Err(e) => return e.into_response(),
-            }
-        }
-        None => None,
-    };
     let is_htmx = headers.contains_key("hx-request") && !headers.contains_key("hx-boosted");
     let htmx_fragment = is_htmx
         && headers
@@ -214,6 +236,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         large,
         account,
         session_token,
+        client,
         ip,
         path: parts
             .uri
@@ -226,7 +249,17 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     };
     parts.extensions.insert(ctx);
     let mut resp = next.run(Request::from_parts(parts, body)).await;
+    // An anonymous visitor without a token gets one, unless the handler has
+    // just set a fresh one (login, activation, logout).
+    let handler_set_one = resp
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&format!("{}=", cookies::CSRF)));
     if existing_csrf.is_none()
+        && session_csrf.is_none()
+        && !handler_set_one
         && let Ok(v) = HeaderValue::from_str(&cookies::set(
             cookies::CSRF,
             &csrf,

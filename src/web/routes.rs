@@ -20,7 +20,12 @@ pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 
 pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     use axum::extract::DefaultBodyLimit;
+    // Keyed on the client address as resolved behind a trusted proxy, not
+    // on the TCP peer (which would be the proxy for everyone).
     let gov_cfg = GovernorConfigBuilder::default()
+        .key_extractor(super::client_ip::ClientIpKey {
+            trusted_proxy: cfg.trusted_proxy,
+        })
         .period(Duration::from_secs(cfg.login_refill_secs.max(1)))
         .burst_size(cfg.login_burst.max(1))
         .finish()
@@ -72,6 +77,11 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             M::POST,
             "/account/password",
             post(account::change_password).layer(form()),
+        ),
+        (
+            M::POST,
+            "/account/resets/seen",
+            post(account::resets_seen).layer(form()),
         ),
         (M::POST, "/prefs", post(prefs::set).layer(form())),
         (M::GET, "/ops", get(ops::show)),

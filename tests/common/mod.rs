@@ -78,6 +78,25 @@ pub fn client_for(base: &str) -> Client {
     }
 }
 
+/// A client whose every request says, as a reverse proxy would, that it
+/// comes from `addr` (honoured only when the server trusts 127.0.0.1 as its proxy).
+pub fn client_via(base: &str, addr: &str) -> Client {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("x-forwarded-for", addr.parse().unwrap());
+    let http = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(Policy::none())
+        .default_headers(h)
+        .build()
+        .unwrap();
+    Client {
+        http,
+        base: base.to_string(),
+        csrf: String::new(),
+    }
+}
+
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -114,6 +133,17 @@ impl Client {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        // A new session (login, activation) or logout replaces the CSRF
+        // token: like a browser following the redirect, the next post reads
+        // a fresh page first.
+        if headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.starts_with("th_session=") || c.starts_with("th_csrf="))
+        {
+            self.csrf.clear();
+        }
         let body = r.text().await.unwrap_or_default();
         if let Some(t) = token_in(&body) {
             self.csrf = t;
@@ -239,6 +269,30 @@ pub async fn issue_code(c: &mut Client, community: &str, resident_id: i64) -> St
         .post(
             &format!("/c/{community}/codes"),
             &[("resident", &resident_id.to_string()), ("days", "30")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    code_in_slips(&r.body)
+}
+
+/// Issues a code that resets the password of a resident who has an account,
+/// with the stated reason, as the committee logged in on `c`.
+pub async fn issue_reset_code(
+    c: &mut Client,
+    community: &str,
+    resident_id: i64,
+    reason: &str,
+) -> String {
+    c.get(&format!("/c/{community}/roll/residents/{resident_id}"))
+        .await;
+    let r = c
+        .post(
+            &format!("/c/{community}/codes"),
+            &[
+                ("resident", &resident_id.to_string()),
+                ("days", "30"),
+                ("reason", reason),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -8,6 +8,7 @@ use crate::store::{audit, roll, sessions};
 use crate::web::AppState;
 use crate::web::ctx::Signed;
 use crate::web::error::bi;
+use crate::web::throttle;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -23,12 +24,45 @@ fn role_names(r: Role) -> (&'static str, &'static str) {
     }
 }
 
+/// The notice of a reset, in the words the owner reads: when, by whom, why.
+pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Bi {
+    let at = super::fmt_time(r.at, &r.tz);
+    let (role_zh, role_en) = r.by.words();
+    let reason_zh = if r.reason.is_empty() {
+        String::new()
+    } else {
+        format!("（原因：{}）", r.reason)
+    };
+    let reason_en = if r.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" (reason: {})", r.reason)
+    };
+    teahouse_views::Bi::new(
+        format!(
+            "您的密码已于 {at} 被 {role_zh} {} 重置{reason_zh}。如果不是您本人要求的，请联系监督委员会。",
+            r.by_name
+        ),
+        format!(
+            "Your password was reset on {at} by {role_en}, {}{reason_en}. If you did not ask for this, contact the supervision committee.",
+            r.by_name
+        ),
+    )
+}
+
 async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::AccountView, Error> {
     let home = match acc.resident_id {
         Some(rid) => st.db.read(move |c| roll::resident_home(c, rid)).await?,
         None => None,
     };
     let id = acc.id;
+    let resets = st
+        .db
+        .read(move |c| accounts::unseen_resets(c, id))
+        .await?
+        .iter()
+        .map(reset_notice)
+        .collect();
     let updates = st
         .db
         .read(move |c| crate::store::proposals::updates_for(c, id, 20))
@@ -66,6 +100,7 @@ async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::Ac
         home,
         must_change_password: acc.must_change_password,
         saved,
+        resets,
     })
 }
 
@@ -94,19 +129,47 @@ pub struct PasswordForm {
     password2: String,
 }
 
+/// The owner has read the notice of their password's reset.
+pub async fn resets_seen(State(st): State<AppState>, s: Signed) -> Result<Response, Error> {
+    let id = s.account.id;
+    let actor = s.ctx.actor();
+    st.db
+        .write(move |tx| {
+            if accounts::mark_resets_seen(tx, id)? > 0 {
+                audit::record(tx, &actor, None, "auth.reset_seen", "", "")?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(see_other("/account"))
+}
+
+/// Changing the password. The current password is slowed down after wrong
+/// tries like a login (per account and address, see `web::throttle`), so a
+/// session left open is no way to guess it.
 pub async fn change_password(
     State(st): State<AppState>,
     s: Signed,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, Error> {
     let id = s.account.id;
+    let key = format!("account:{id}");
+    let client = s.ctx.0.client;
+    if let Err(wait) = throttle::check(&st.throttles.password, &key, client) {
+        let v = view_data(&st, &s.account, false).await?;
+        let e = super::errors_with("current", &throttle::wait_message(wait));
+        let page = view::account(&s.ctx.chrome(None), &v, &e).into_response();
+        return Ok(super::auth::too_early(page, wait));
+    }
     let current_hash = st.db.read(move |c| accounts::password_hash(c, id)).await?;
     let mut errors = Errors::none();
-    if !st
+    if st
         .hasher
         .verify(f.current.clone(), Some(current_hash))
         .await
     {
+        throttle::succeeded(&st.throttles.password, &key, client);
+    } else {
         errors.add(
             "current",
             bi(&Msg::new("当前密码不正确", "the current password is wrong")),

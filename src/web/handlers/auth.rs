@@ -8,8 +8,9 @@ use crate::store::accounts::{self, NewAccount, Role};
 use crate::store::{audit, codes, now, sessions};
 use crate::web::AppState;
 use crate::web::cookies;
-use crate::web::ctx::Ctx;
+use crate::web::ctx::{Ctx, fresh_csrf_cookie};
 use crate::web::error::bi;
+use crate::web::throttle;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -43,6 +44,9 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Sets the new session's cookie, and replaces the anonymous CSRF token:
+/// a form from before the login does not work after it (the session's own
+/// token is on every page from now on).
 fn with_session(mut resp: Response, token: &str, secure: bool) -> Response {
     let c = cookies::set(
         cookies::SESSION,
@@ -51,20 +55,27 @@ fn with_session(mut resp: Response, token: &str, secure: bool) -> Response {
         true,
         secure,
     );
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
+    for c in [c, fresh_csrf_cookie(secure)] {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
     resp
 }
 
-/// Where to go after logging in: the page asked for, else the person's first
-/// community board, else the operator page or the start page.
-fn landing(acc: &accounts::Account, next: &str) -> String {
-    if let Some(n) = safe_next(next).filter(|n| n != "/login" && !n.starts_with("/login?")) {
-        return n;
-    }
+/// Where to go after logging in: the account page if the password must be
+/// changed or was reset by someone else since (the owner is told there),
+/// else the page asked for, else the person's first community board, else
+/// the operator page or the start page.
+fn landing(acc: &accounts::Account, next: &str, unseen_resets: bool) -> String {
     if acc.must_change_password {
         return "/account#password".into();
+    }
+    if unseen_resets {
+        return "/account#resets".into();
+    }
+    if let Some(n) = safe_next(next).filter(|n| n != "/login" && !n.starts_with("/login?")) {
+        return n;
     }
     match acc.memberships.first() {
         Some(m) => format!("/c/{}", m.slug),
@@ -73,6 +84,11 @@ fn landing(acc: &accounts::Account, next: &str) -> String {
     }
 }
 
+/// Logging in. Unknown and known login names take the same path (a hash is
+/// verified either way, the same audit row is written, the same page comes
+/// back), and both are slowed down alike after wrong passwords (see
+/// `web::throttle`): a request before its wait is up gets 429 and its
+/// password is not looked at.
 pub async fn login(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -80,25 +96,21 @@ pub async fn login(
 ) -> Result<Response, Error> {
     let chrome = ctx.chrome(None);
     let login = f.login.trim().to_string();
+    let key = throttle::login_key(&login);
+    let client = ctx.0.client;
+    if let Err(wait) = throttle::check(&st.throttles.login, &key, client) {
+        let page = view::login(
+            &chrome,
+            &login,
+            &f.next,
+            &super::errors_with("password", &throttle::wait_message(wait)),
+        );
+        return Ok(too_early(page.into_response(), wait));
+    }
     let rec = {
         let login = login.clone();
         st.db.read(move |c| accounts::for_login(c, &login)).await?
     };
-    if let Some(r) = &rec
-        && r.locked_until > now()
-    {
-        let mins = (r.locked_until - now() + 59) / 60;
-        let m = Msg::new(
-            format!(
-                "密码错误次数太多，账户已暂时锁定。请 {mins} 分钟后再试，或请居委会重新发激活码。"
-            ),
-            format!(
-                "Too many wrong passwords: this account is locked for {mins} more minutes. Or ask your committee for a new activation code."
-            ),
-        );
-        let page = view::login(&chrome, &login, &f.next, &super::errors_with("", &m));
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
-    }
     let ok = st
         .hasher
         .verify(
@@ -107,17 +119,11 @@ pub async fn login(
         )
         .await;
     let actor = ctx.actor();
-    if !ok {
-        let id = rec.as_ref().map(|r| r.id);
+    let Some(id) = rec.map(|r| r.id).filter(|_| ok) else {
         let mut actor = actor;
         actor.login = login.clone();
         st.db
-            .write(move |tx| {
-                if let Some(id) = id {
-                    accounts::record_failure(tx, id)?;
-                }
-                audit::record(tx, &actor, None, "auth.login_failed", "", "")
-            })
+            .write(move |tx| audit::record(tx, &actor, None, "auth.login_failed", "", ""))
             .await?;
         let m = Msg::new("登录名或密码不正确。", "Wrong login name or password.");
         let page = view::login(
@@ -127,13 +133,12 @@ pub async fn login(
             &super::errors_with("password", &m),
         );
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
-    }
-    let id = rec.map(|r| r.id).ok_or(Error::LoginRequired)?;
+    };
+    throttle::succeeded(&st.throttles.login, &key, client);
     let old = ctx.0.session_token.clone();
-    let (token, acc) = st
+    let (token, acc, unseen) = st
         .db
         .write(move |tx| {
-            accounts::record_success(tx, id)?;
             if let Some(old) = old {
                 sessions::delete(tx, &old)?;
             }
@@ -143,14 +148,24 @@ pub async fn login(
             let acc = accounts::load(tx, id)?.ok_or(Error::NotFound)?;
             actor.login = acc.login.clone();
             audit::record(tx, &actor, None, "auth.login", "", "")?;
-            Ok((token, acc))
+            let unseen = !accounts::unseen_resets(tx, id)?.is_empty();
+            Ok((token, acc, unseen))
         })
         .await?;
     Ok(with_session(
-        see_other(&landing(&acc, &f.next)),
+        see_other(&landing(&acc, &f.next, unseen)),
         &token,
         st.cfg.secure_cookies,
     ))
+}
+
+/// 429 with Retry-After, for a password tried before its wait is up.
+pub fn too_early(mut resp: Response, wait: std::time::Duration) -> Response {
+    *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(v) = HeaderValue::from_str(&throttle::seconds(wait).to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
 }
 
 pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Error> {
@@ -168,8 +183,10 @@ pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Er
     }
     let mut resp = see_other("/");
     let c = cookies::set(cookies::SESSION, "", Some(0), true, st.cfg.secure_cookies);
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
+    for c in [c, fresh_csrf_cookie(st.cfg.secure_cookies)] {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
     Ok(resp)
 }
@@ -247,6 +264,7 @@ pub async fn activate(
     };
     let hash = st.hasher.hash(f.password.clone()).await?;
     let actor = ctx.actor();
+    let old_session = ctx.0.session_token.clone();
     let result = st
         .db
         .write(move |tx| {
@@ -265,22 +283,63 @@ pub async fn activate(
                 [row.resident_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
-            let existing = accounts::by_resident(tx, row.resident_id)?;
-            let what = if existing.is_some() { "auth.reset" } else { "auth.activate" };
+            let existing = match accounts::by_resident(tx, row.resident_id)? {
+                Some((id, _)) => accounts::load(tx, id)?,
+                None => None,
+            };
             let account_id = match existing {
-                Some((id, old_login)) => {
+                Some(acc) => {
                     // A reset: the resident already has an account.
-                    if !old_login.eq_ignore_ascii_case(&login) {
-                        if accounts::login_taken(tx, &login)? {
-                            return Ok(Activated::Refused("login", taken(&login)));
-                        }
-                        tx.execute("UPDATE accounts SET login = ?2 WHERE id = ?1", rusqlite::params![id, login])?;
+                    if acc.holds_office() {
+                        return Ok(Activated::Refused("code", office_holder()));
                     }
-                    accounts::set_password(tx, id, &hash, false)?;
-                    sessions::delete_all_for(tx, id, None)?;
-                    id
+                    if row.account_id != Some(acc.id) {
+                        return Ok(Activated::Refused("code", not_a_reset_code()));
+                    }
+                    // A code resets a password; it never renames the account.
+                    if !acc.login.eq_ignore_ascii_case(&login) {
+                        return Ok(Activated::Refused("login", keeps_login(&acc.login)));
+                    }
+                    accounts::set_password(tx, acc.id, &hash, false)?;
+                    sessions::delete_all_for(tx, acc.id, None)?;
+                    accounts::record_reset(
+                        tx,
+                        &accounts::NewReset {
+                            account_id: acc.id,
+                            community_id: Some(community_id),
+                            by_account_id: row.created_by,
+                            by: accounts::ResetBy::Committee,
+                            reason: &row.reason,
+                            code_id: Some(row.id),
+                        },
+                    )?;
+                    // The act is the issuer's: the committee member who
+                    // handed out the code. Who used it, from where, is noted.
+                    let issuer = match row.created_by {
+                        Some(by) => accounts::load(tx, by)?,
+                        None => None,
+                    };
+                    let mut by = actor.clone();
+                    by.account_id = issuer.as_ref().map(|i| i.id);
+                    by.login = issuer.as_ref().map(|i| i.login.clone()).unwrap_or_else(|| "-".into());
+                    audit::record(
+                        tx,
+                        &by,
+                        Some(community_id),
+                        "auth.reset",
+                        &format!("resident #{} account {}", row.resident_id, acc.login),
+                        &format!(
+                            "激活码重置密码 reset by code #{}; 原因 reason: {}; 使用者 used by: {} ({})",
+                            row.id, row.reason, acc.login, actor.ip
+                        ),
+                    )?;
+                    acc.id
                 }
                 None => {
+                    if row.account_id.is_some() {
+                        // Issued for an account that no longer holds this resident.
+                        return Ok(Activated::Refused("code", not_a_reset_code()));
+                    }
                     if accounts::login_taken(tx, &login)? {
                         return Ok(Activated::Refused("login", taken(&login)));
                     }
@@ -296,14 +355,17 @@ pub async fn activate(
                         },
                     )?;
                     accounts::add_membership(tx, id, community_id, Role::Resident)?;
+                    let mut actor = actor;
+                    actor.account_id = Some(id);
+                    actor.login = login.clone();
+                    audit::record(tx, &actor, Some(community_id), "auth.activate", &format!("resident #{}", row.resident_id), "")?;
                     id
                 }
             };
             codes::mark_used(tx, row.id)?;
-            let mut actor = actor;
-            actor.account_id = Some(account_id);
-            actor.login = login.clone();
-            audit::record(tx, &actor, Some(community_id), what, &format!("resident #{}", row.resident_id), "")?;
+            if let Some(old) = old_session {
+                sessions::delete(tx, &old)?;
+            }
             let token = sessions::create(tx, account_id)?;
             Ok(Activated::Done { token, slug })
         })
@@ -324,6 +386,29 @@ pub async fn activate(
             Ok((status, page).into_response())
         }
     }
+}
+
+fn office_holder() -> Msg {
+    Msg::new(
+        "这个账户属于居委会/村委会、监督委员会成员或运维，激活码不能重置它的密码。此类账户只能由运维重置，请联系运维。",
+        "This account belongs to a committee member, a supervisor or the operator: an activation code cannot reset it. Only the operator resets such accounts; please ask the operator.",
+    )
+}
+
+fn not_a_reset_code() -> Msg {
+    Msg::new(
+        "这个激活码是发给没有账户的居民首次激活用的，而这位居民现在已有账户。如需重设密码，请居委会或村委会重新发放（须写明原因）。",
+        "This code was issued for a first activation, but this resident has an account now. For a password reset, ask your committee for a new code (they must state a reason).",
+    )
+}
+
+fn keeps_login(login: &str) -> Msg {
+    Msg::new(
+        format!("这个激活码用于重设已有账户的密码，登录名不变，仍是“{login}”。请填写这个登录名。"),
+        format!(
+            "This code resets the password of an existing account; its login name stays \"{login}\". Please enter that login name."
+        ),
+    )
 }
 
 fn taken(login: &str) -> Msg {

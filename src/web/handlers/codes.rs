@@ -5,7 +5,7 @@ use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::communities::Kind;
 use crate::store::roll::{self, ListFilter};
-use crate::store::{audit, codes, now};
+use crate::store::{accounts, audit, codes, now};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
 use axum::Form;
@@ -20,6 +20,9 @@ pub const MAX_DAYS: i64 = 90;
 /// One sheet at a time keeps printing (and mistakes) manageable.
 pub const MAX_SLIPS: usize = 500;
 
+/// The longest reason a committee member can give for a reset code.
+pub const MAX_REASON: usize = 200;
+
 async fn form_view(
     st: &AppState,
     com: &Committee,
@@ -30,7 +33,6 @@ async fn form_view(
     Ok(view::CodesForm {
         zones: st.db.read(move |c| roll::zones(c, id)).await?,
         zone,
-        without_account: true,
         adults_only: true,
         days: days.to_string(),
         is_village: com.community.kind == Kind::Village,
@@ -54,10 +56,39 @@ pub struct IssueForm {
     resident: Option<i64>,
     #[serde(default)]
     zone: String,
-    without_account: Option<String>,
     adults_only: Option<String>,
     #[serde(default)]
     days: String,
+    /// Why a resident who already has an account gets a new code (a reset).
+    #[serde(default)]
+    reason: String,
+}
+
+enum Outcome {
+    Issued(Vec<(i64, crate::domain::code::ActivationCode)>),
+    /// A reset for one resident's account, without a stated reason.
+    NeedsReason,
+    /// The resident's account is a committee member's, a supervisor's or the
+    /// operator's: only the operator resets those.
+    OfficeHolder,
+}
+
+fn reason_needed() -> Msg {
+    Msg::new(
+        format!(
+            "这位居民已有账户，新激活码会重设其密码。请写明原因（例如“本人来居委会说忘记了密码”），最多 {MAX_REASON} 字。原因会告知本人，并由监督委员会查看。"
+        ),
+        format!(
+            "This resident already has an account: a new code resets its password. State the reason (e.g. \"came to the office, forgot the password\"), {MAX_REASON} characters at most. The owner is told, and the supervisors see it."
+        ),
+    )
+}
+
+pub fn office_holder() -> Msg {
+    Msg::new(
+        "这位居民的账户同时是居委会/村委会、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。",
+        "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator.",
+    )
 }
 
 pub async fn issue(
@@ -76,7 +107,6 @@ pub async fn issue(
         Ok(d) if (1..=MAX_DAYS).contains(&d) => d,
         _ => {
             let mut v = form_view(&st, &com, f.zone.parse().ok(), &days_text).await?;
-            v.without_account = checked(&f.without_account);
             v.adults_only = checked(&f.adults_only);
             let e = super::errors_with(
                 "days",
@@ -89,9 +119,11 @@ pub async fn issue(
         }
     };
     let single = f.resident;
+    // Issuing by filter never touches an existing account: it skips every
+    // resident who has one (a reset is for one resident, with a reason).
     let filter = ListFilter {
         zone_id: f.zone.parse().ok(),
-        without_account: checked(&f.without_account),
+        without_account: true,
         ..Default::default()
     };
     let adults_only = checked(&f.adults_only);
@@ -117,10 +149,52 @@ pub async fn issue(
     let expires = now() + days * 24 * 3600;
     let account_id = com.account.id;
     let actor = com.ctx.actor();
-    let issued = st
+    let reason = f.reason.trim().to_string();
+    let outcome = st
         .db
         .write(move |tx| {
-            let issued = codes::issue(tx, cid, &ids, account_id, expires)?;
+            if let Some(rid) = single {
+                let existing = match accounts::by_resident(tx, rid)? {
+                    Some((id, _)) => accounts::load(tx, id)?,
+                    None => None,
+                };
+                if let Some(acc) = existing {
+                    if acc.holds_office() {
+                        return Ok(Outcome::OfficeHolder);
+                    }
+                    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+                        return Ok(Outcome::NeedsReason);
+                    }
+                    let issued = codes::issue(
+                        tx,
+                        cid,
+                        &[rid],
+                        account_id,
+                        expires,
+                        codes::Purpose::Reset {
+                            account_id: acc.id,
+                            reason: &reason,
+                        },
+                    )?;
+                    audit::record(
+                        tx,
+                        &actor,
+                        Some(cid),
+                        "codes.reissue",
+                        &format!("resident #{rid} account {}", acc.login),
+                        &format!("重设密码用 for a password reset; valid {days} days; 原因 reason: {reason}"),
+                    )?;
+                    return Ok(Outcome::Issued(issued));
+                }
+            }
+            // Only residents without an account, checked again in this transaction.
+            let mut fresh = Vec::with_capacity(ids.len());
+            for &rid in &ids {
+                if accounts::by_resident(tx, rid)?.is_none() {
+                    fresh.push(rid);
+                }
+            }
+            let issued = codes::issue(tx, cid, &fresh, account_id, expires, codes::Purpose::Activate)?;
             let target = match single {
                 Some(id) => format!("resident #{id}"),
                 None => format!("{} residents", issued.len()),
@@ -133,20 +207,32 @@ pub async fn issue(
                 &target,
                 &format!("valid {days} days"),
             )?;
-            Ok(issued)
+            Ok(Outcome::Issued(issued))
         })
         .await?;
+    let issued = match (outcome, single) {
+        (Outcome::Issued(v), _) => v,
+        (Outcome::NeedsReason, Some(rid)) => {
+            return super::roll::code_refused(&st, &com, rid, &f.reason, &reason_needed()).await;
+        }
+        (Outcome::OfficeHolder, Some(rid)) => {
+            return super::roll::code_refused(&st, &com, rid, &f.reason, &office_holder()).await;
+        }
+        _ => return Err(Error::Internal("code refusal without a resident".into())),
+    };
     let origin = com.ctx.0.origin.clone();
     let expires_text = fmt_time(expires, &com.community.tz);
     let slips: Vec<view::Slip> = issued
         .iter()
-        .zip(lines.iter())
-        .map(|((_, code), l)| view::Slip {
-            name: l.name.clone(),
-            place: l.place.clone(),
-            code: code.display(),
-            url: format!("{origin}/activate?code={}", code.display()),
-            expires: expires_text.clone(),
+        .filter_map(|(rid, code)| {
+            let l = lines.iter().find(|l| l.id == *rid)?;
+            Some(view::Slip {
+                name: l.name.clone(),
+                place: l.place.clone(),
+                code: code.display(),
+                url: format!("{origin}/activate?code={}", code.display()),
+                expires: expires_text.clone(),
+            })
         })
         .collect();
     Ok(view::slips(&chrome, &com.community.slug, &com.community.name, &slips).into_response())

@@ -38,6 +38,15 @@ pub async fn show(
     let slug = o.community.slug.clone();
     let verify = q.verify == "1";
     let s2 = slug.clone();
+    let (resets, reissues) = st
+        .db
+        .read(move |c| {
+            Ok((
+                crate::store::accounts::recent_resets(c, cid, 30)?,
+                crate::store::codes::recent_reissues(c, cid, 30)?,
+            ))
+        })
+        .await?;
     let (lines, cadences, published, threads, objs, report, head) = st
         .db
         .read(move |c| {
@@ -143,7 +152,53 @@ pub async fn show(
             ),
         },
     });
+    // Resets and re-issued codes in one list, newest first.
+    let mut reset_lines: Vec<(i64, view::ResetLine)> = resets
+        .iter()
+        .map(|r| {
+            let (zh, en) = r.by.words();
+            (
+                r.at,
+                view::ResetLine {
+                    at: fmt_time(r.at, tz),
+                    what: Bi::new(
+                        format!("密码被重置（{zh}）"),
+                        format!("password reset ({en})"),
+                    ),
+                    by: format!("{} ({})", r.by_name, r.by_login),
+                    account: format!("{} ({})", r.account_name, r.account_login),
+                    reason: r.reason.clone(),
+                },
+            )
+        })
+        .collect();
+    reset_lines.extend(reissues.iter().map(|k| {
+        let state = if k.used_at.is_some() {
+            Bi::new("已使用", "used")
+        } else if k.revoked_at.is_some() {
+            Bi::new("已作废", "replaced")
+        } else if k.expires_at <= crate::store::now() {
+            Bi::new("已过期", "expired")
+        } else {
+            Bi::new("未使用", "not used yet")
+        };
+        (
+            k.at,
+            view::ResetLine {
+                at: fmt_time(k.at, tz),
+                what: Bi::new(
+                    format!("给已有账户的居民发激活码（{}）", state.zh),
+                    format!("code issued for an existing account ({})", state.en),
+                ),
+                by: format!("{} ({})", k.by_name, k.by_login),
+                account: format!("{} ({})", k.resident_name, k.account_login),
+                reason: k.reason.clone(),
+            },
+        )
+    }));
+    reset_lines.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let dv = view::DeskView {
+        resets: reset_lines.into_iter().take(30).map(|(_, l)| l).collect(),
         awaiting: lines
             .iter()
             .filter(|l| l.status == Status::Review)

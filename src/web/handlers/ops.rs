@@ -12,6 +12,7 @@ use crate::web::ctx::Operator;
 use crate::web::error::bi;
 use axum::Form;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use serde::Deserialize;
@@ -73,6 +74,8 @@ fn empty_s() -> view::StaffValues {
         role: "committee".into(),
         login: String::new(),
         display_name: String::new(),
+        reset_password: false,
+        reason: String::new(),
     }
 }
 
@@ -198,7 +201,26 @@ pub struct StaffForm {
     login: String,
     #[serde(default)]
     display_name: String,
+    /// For an existing login: also give it a new temporary password. Never
+    /// implied: adding a role leaves the password alone.
+    reset_password: Option<String>,
+    #[serde(default)]
+    reason: String,
 }
+
+enum StaffOutcome {
+    Created,
+    /// The role was added to an existing account; `reset` if the operator
+    /// also reset its password.
+    RoleAdded {
+        reset: bool,
+        had_it: bool,
+    },
+    Refused(&'static str, Msg),
+}
+
+/// The longest reason for an operator's reset.
+const MAX_REASON: usize = 200;
 
 /// A temporary password: 12 characters, easy to read out over the phone.
 fn temp_password() -> String {
@@ -243,11 +265,24 @@ pub async fn create_staff(
     if community.is_none() {
         errors.add("community", Bi::new("请选择社区", "choose a community"));
     }
+    let reset = super::checked(&f.reset_password);
+    let reason = f.reason.trim().to_string();
+    if reason.chars().count() > MAX_REASON {
+        errors.add(
+            "reason",
+            Bi::new(
+                format!("原因最多 {MAX_REASON} 字"),
+                format!("the reason has {MAX_REASON} characters at most"),
+            ),
+        );
+    }
     let sv = view::StaffValues {
         community: f.community.clone(),
         role: f.role.clone(),
         login: f.login.clone(),
         display_name: f.display_name.clone(),
+        reset_password: reset,
+        reason: f.reason.clone(),
     };
     let (Some(login), Some(role), Some(community), true) =
         (login, role, community, errors.is_empty())
@@ -259,16 +294,17 @@ pub async fn create_staff(
     let temp = temp_password();
     let hash = st.hasher.hash(temp.clone()).await?;
     let actor = op.ctx.actor();
+    let operator_id = op.account.id;
     let (l2, n2) = (login.clone(), name.clone());
-    st.db
+    let outcome = st
+        .db
         .write(move |tx| {
-            let id = match accounts::for_login(tx, &l2)? {
-                Some(rec) => {
-                    accounts::set_password(tx, rec.id, &hash, true)?;
-                    sessions::delete_all_for(tx, rec.id, None)?;
-                    rec.id
-                }
-                None => accounts::create(
+            let existing = match accounts::for_login(tx, &l2)? {
+                Some(rec) => accounts::load(tx, rec.id)?,
+                None => None,
+            };
+            let Some(acc) = existing else {
+                let id = accounts::create(
                     tx,
                     &NewAccount {
                         login: &l2,
@@ -278,25 +314,119 @@ pub async fn create_staff(
                         is_operator: false,
                         must_change_password: true,
                     },
-                )?,
+                )?;
+                accounts::add_membership(tx, id, community.id, role)?;
+                audit::record(tx, &actor, Some(community.id), "staff.create", &l2, role.as_str())?;
+                return Ok(StaffOutcome::Created);
             };
-            accounts::add_membership(tx, id, community.id, role)?;
-            audit::record(
-                tx,
-                &actor,
-                Some(community.id),
-                "staff.create",
-                &l2,
-                role.as_str(),
-            )
+            if acc.is_operator {
+                return Ok(StaffOutcome::Refused(
+                    "login",
+                    Msg::new(
+                        "这是运维账户。运维不兼任社区的居委会/村委会或监督委员会，请为此人另建一个账户。",
+                        "This is the operator's account. The operator holds no committee or supervisor role in a community; create a separate account for this person.",
+                    ),
+                ));
+            }
+            if reset && reason.is_empty() {
+                return Ok(StaffOutcome::Refused(
+                    "reason",
+                    Msg::new(
+                        "重置已有账户的密码，请写明原因（会告知账户本人，并由监督委员会查看）",
+                        "To reset an existing account's password, state the reason (the owner is told, and the supervisors see it)",
+                    ),
+                ));
+            }
+            let had_it = acc.has_role(community.id, role);
+            match accounts::add_membership(tx, acc.id, community.id, role) {
+                Ok(()) => {}
+                Err(Error::Conflict(m)) => return Ok(StaffOutcome::Refused("role", m)),
+                Err(e) => return Err(e),
+            }
+            if !had_it {
+                audit::record(tx, &actor, Some(community.id), "staff.add_role", &l2, role.as_str())?;
+            }
+            if reset {
+                accounts::set_password(tx, acc.id, &hash, true)?;
+                sessions::delete_all_for(tx, acc.id, None)?;
+                accounts::record_reset(
+                    tx,
+                    &accounts::NewReset {
+                        account_id: acc.id,
+                        community_id: Some(community.id),
+                        by_account_id: Some(operator_id),
+                        by: accounts::ResetBy::Operator,
+                        reason: &reason,
+                        code_id: None,
+                    },
+                )?;
+                audit::record(
+                    tx,
+                    &actor,
+                    Some(community.id),
+                    "auth.reset",
+                    &format!("account {}", acc.login),
+                    &format!("运维重置密码 reset by the operator; 原因 reason: {reason}"),
+                )?;
+            }
+            Ok(StaffOutcome::RoleAdded { reset, had_it })
         })
         .await?;
-    let notice = Bi::new(
-        format!("账户 {login} 的临时密码：{temp}（只显示这一次，首次登录后必须修改）"),
-        format!(
-            "Temporary password for {login}: {temp} (shown once; must be changed at first login)"
+    let (role_zh, role_en) = match role {
+        Role::Committee => ("居委会/村委会", "committee"),
+        Role::Supervisor => ("监督委员会", "supervision committee"),
+        Role::Resident => ("居民", "resident"),
+    };
+    let notice = match outcome {
+        StaffOutcome::Refused(field, m) => {
+            let e = super::errors_with(field, &m);
+            let status = if field == "role" {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            return Ok((
+                status,
+                render(&st, &op, None, empty_c(), Errors::none(), sv, e).await?,
+            )
+                .into_response());
+        }
+        StaffOutcome::Created => Bi::new(
+            format!("账户 {login} 的临时密码：{temp}（只显示这一次，首次登录后必须修改）"),
+            format!(
+                "Temporary password for {login}: {temp} (shown once; must be changed at first login)"
+            ),
         ),
-    );
+        StaffOutcome::RoleAdded { reset: true, .. } => Bi::new(
+            format!(
+                "已给已有账户 {login} 加上“{role_zh}”角色，并重置了密码。临时密码：{temp}（只显示这一次，首次登录后必须修改）。重置已记录为运维的操作，并会告知账户本人。"
+            ),
+            format!(
+                "The existing account {login} has the {role_en} role, and its password was reset. Temporary password: {temp} (shown once; must be changed at first login). The reset is recorded as the operator's act and the owner is told."
+            ),
+        ),
+        StaffOutcome::RoleAdded {
+            reset: false,
+            had_it,
+        } => Bi::new(
+            format!(
+                "{}已有账户 {login} 的密码没有改动，本人继续用自己的密码登录。",
+                if had_it {
+                    format!("账户 {login} 本来就有“{role_zh}”角色。")
+                } else {
+                    format!("已给已有账户 {login} 加上“{role_zh}”角色。")
+                }
+            ),
+            format!(
+                "{} Its password is unchanged: the owner logs in with their own.",
+                if had_it {
+                    format!("The account {login} already had the {role_en} role.")
+                } else {
+                    format!("The existing account {login} now has the {role_en} role.")
+                }
+            ),
+        ),
+    };
     Ok(render(
         &st,
         &op,

@@ -5,7 +5,7 @@ use crate::domain::roll::parse_phone;
 use crate::error::Error;
 use crate::sheet;
 use crate::store::roll::{self, ListFilter, ResidentEdit, ResidentLine};
-use crate::store::{audit, communities::Kind};
+use crate::store::{accounts, audit, communities::Kind};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
 use crate::web::error::bi;
@@ -312,13 +312,68 @@ async fn load_line(st: &AppState, com: &Committee, id: i64) -> Result<ResidentLi
         .ok_or(Error::NotFound)
 }
 
-fn info(l: &ResidentLine) -> view::ResidentInfo {
-    view::ResidentInfo {
+/// The facts beside the form, and what the code box may offer: a first
+/// code, a reset with a reason, or nothing (an office holder's account).
+async fn info(st: &AppState, l: &ResidentLine) -> Result<view::ResidentInfo, Error> {
+    let rid = l.id;
+    let office = match &l.login {
+        Some(_) => {
+            st.db
+                .read(move |c| {
+                    Ok(match accounts::by_resident(c, rid)? {
+                        Some((id, _)) => accounts::load(c, id)?.is_some_and(|a| a.holds_office()),
+                        None => false,
+                    })
+                })
+                .await?
+        }
+        None => false,
+    };
+    Ok(view::ResidentInfo {
         id: l.id,
         zone: l.zone.clone(),
         place: l.place.clone(),
         login: l.login.clone(),
+        office,
+        reason: String::new(),
+        reason_error: None,
+    })
+}
+
+fn values_of(l: &ResidentLine) -> view::ResidentValues {
+    view::ResidentValues {
+        key: l.key.clone(),
+        household: l.place.clone(),
+        name: l.name.clone(),
+        phone: l.phone.clone(),
+        adult: l.adult,
+        owner: l.owner,
+        representative: l.representative,
+        active: l.active,
     }
+}
+
+/// The resident's page again, with the code box's reason and why no code
+/// was issued (422).
+pub async fn code_refused(
+    st: &AppState,
+    com: &Committee,
+    id: i64,
+    reason: &str,
+    why: &crate::domain::Msg,
+) -> Result<Response, Error> {
+    let l = load_line(st, com, id).await?;
+    let mut i = info(st, &l).await?;
+    i.reason = reason.to_string();
+    i.reason_error = Some(bi(why));
+    Ok(invalid(view::resident_form(
+        &com.ctx.chrome(Some(&com.community)),
+        &com.community.slug,
+        Some(&i),
+        &values_of(&l),
+        &Errors::none(),
+        false,
+    )))
 }
 
 pub async fn edit_form(
@@ -328,21 +383,12 @@ pub async fn edit_form(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, Error> {
     let l = load_line(&st, &com, id).await?;
-    let v = view::ResidentValues {
-        key: l.key.clone(),
-        household: l.place.clone(),
-        name: l.name.clone(),
-        phone: l.phone.clone(),
-        adult: l.adult,
-        owner: l.owner,
-        representative: l.representative,
-        active: l.active,
-    };
+    let v = values_of(&l);
     let chrome = com.ctx.chrome(Some(&com.community));
     Ok(view::resident_form(
         &chrome,
         &com.community.slug,
-        Some(&info(&l)),
+        Some(&info(&st, &l).await?),
         &v,
         &Errors::none(),
         q.saved.is_some(),
@@ -357,6 +403,7 @@ pub async fn update(
     Form(f): Form<ResidentPost>,
 ) -> Result<Response, Error> {
     let l = load_line(&st, &com, id).await?;
+    let resident_info = info(&st, &l).await?;
     let chrome = com.ctx.chrome(Some(&com.community));
     let slug = com.community.slug.clone();
     let mut values = f.values(false);
@@ -366,7 +413,7 @@ pub async fn update(
         return Ok(invalid(view::resident_form(
             &chrome,
             &slug,
-            Some(&info(&l)),
+            Some(&resident_info),
             &values,
             &errors,
             false,
@@ -405,7 +452,7 @@ pub async fn update(
         Err(m) => Ok(invalid(view::resident_form(
             &chrome,
             &slug,
-            Some(&info(&l)),
+            Some(&resident_info),
             &values,
             &super::errors_with("", &m),
             false,

@@ -79,6 +79,8 @@ pub struct AccountView {
     pub home: Option<(String, String, String)>,
     pub must_change_password: bool,
     pub saved: bool,
+    /// Resets of this account by someone else, not yet acknowledged.
+    pub resets: Vec<Bi>,
 }
 
 pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
@@ -87,6 +89,16 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
         c.t("我的账户", "My account"),
         html! {
             h1 { (c.t("我的账户", "My account")) }
+            @if !v.resets.is_empty() {
+                section #resets aria-labelledby="h-resets" {
+                    h2 #h-resets { (c.t("密码重置通知", "Your password was reset")) }
+                    @for r in &v.resets { (flash(c, "warn", r)) }
+                    form.inline method="post" action="/account/resets/seen" {
+                        (csrf(c))
+                        button type="submit" { (c.t("我知道了", "I have read this")) }
+                    }
+                }
+            }
             @if v.saved { (flash(c, "ok", &Bi::new("密码已修改。", "Your password was changed."))) }
             @if v.must_change_password {
                 (flash(c, "warn", &Bi::new("请先设置一个新密码再继续。", "Please set a new password before you go on.")))

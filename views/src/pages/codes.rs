@@ -9,7 +9,6 @@ use maud::{Markup, html};
 pub struct CodesForm {
     pub zones: Vec<(i64, String)>,
     pub zone: Option<i64>,
-    pub without_account: bool,
     pub adults_only: bool,
     pub days: String,
     pub is_village: bool,
@@ -30,13 +29,15 @@ pub fn choose(c: &Chrome, slug: &str, v: &CodesForm, errors: &Errors) -> Markup 
             form.stack method="post" action={"/c/" (slug) "/codes"} {
                 (csrf(c))
                 (forms::select(c, "zone", if v.is_village { c.t("村民小组", "Villager group") } else { c.t("网格", "Grid") }, &zone_opts, &sel, errors))
-                (forms::checkbox("without_account", c.t("只给还没有账户的居民", "Only residents without an account"), v.without_account))
                 (forms::checkbox("adults_only", c.t("只给成年人", "Adults only"), v.adults_only))
                 (forms::input(c, "days", c.t("有效天数", "Valid for (days)"), &v.days, errors,
                     Opts { kind: "number", inputmode: Some("numeric"), required: true, hint: Some(("1 到 90 天", "1 to 90 days")), ..Default::default() }))
                 button.primary type="submit" { (c.t("生成激活码", "Issue codes")) }
             }
-            p.hint { (c.t("给单个居民发激活码（或重设密码）：在名册里打开这位居民。", "For one resident (or a password reset), open them in the roll.")) }
+            p { (c.t("按条件批量发放时，只给还没有账户的居民；已有账户的居民会被跳过。",
+                     "Issued by these filters, codes go only to residents without an account; those who have one are skipped.")) }
+            p.hint { (c.t("给已有账户的居民重设密码：在名册里打开这位居民，写明原因后单独发放。工作人员和监督委员会成员的账户只能由运维重设。",
+                          "To reset the password of a resident who has an account, open them in the roll and issue one code with a stated reason. Committee and supervisor accounts are reset only by the operator.")) }
         },
     )
 }

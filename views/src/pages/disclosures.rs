@@ -542,6 +542,21 @@ pub struct DeskView {
     /// (link, title, kind words, author, when, text)
     pub unanswered: Vec<(String, String, Bi, String, String, String)>,
     pub verify: Option<VerifyView>,
+    /// Password resets of accounts in this community, and activation codes
+    /// issued to residents who already had an account, newest first.
+    pub resets: Vec<ResetLine>,
+}
+
+/// One reset or re-issued code, for the supervisors: who, when, why.
+pub struct ResetLine {
+    pub at: String,
+    /// What happened: "password reset by the committee's code", "code issued"…
+    pub what: Bi,
+    /// Whoever did it (name and login).
+    pub by: String,
+    /// The account concerned (login, and the resident's name if known).
+    pub account: String,
+    pub reason: String,
 }
 
 pub struct VerifyView {
@@ -584,6 +599,27 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
             section aria-labelledby="h-overdue" {
                 h2 #h-overdue { (c.t("逾期未公开", "Overdue")) }
                 @if v.overdue.is_empty() { p.empty { (c.t("没有逾期的类别。", "Nothing is overdue.")) } } @else { (categories(c, slug, &v.overdue)) }
+            }
+            section aria-labelledby="h-resets" {
+                h2 #h-resets { (c.t("密码重置和重发的激活码", "Password resets and re-issued codes")) }
+                p.hint { (c.t("给已有账户的居民发的激活码会重置其密码；每次重置都记为发码的居委会/村委会成员或运维的操作。请核对原因是否属实。",
+                              "A code for a resident who already has an account resets that account's password; each reset is recorded as the act of the committee member who issued the code, or of the operator. Check that the reasons hold.")) }
+                @if v.resets.is_empty() {
+                    p.empty { (c.t("最近没有。", "None recently.")) }
+                } @else {
+                    div.table-wrap { table {
+                        thead { tr {
+                            th scope="col" { (c.t("时间", "When")) }
+                            th scope="col" { (c.t("事项", "What")) }
+                            th scope="col" { (c.t("操作人", "By")) }
+                            th scope="col" { (c.t("账户", "Account")) }
+                            th scope="col" { (c.t("原因", "Reason")) }
+                        } }
+                        tbody { @for r in &v.resets { tr {
+                            td { (r.at) } td { (bi(c, &r.what)) } td { (r.by) } td { (r.account) } td { (r.reason) }
+                        } } }
+                    } }
+                }
             }
             section aria-labelledby="h-unanswered" {
                 h2 #h-unanswered { (c.t("未答复的质询、提问和异议", "Unanswered queries, questions and objections")) }

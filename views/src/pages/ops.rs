@@ -30,6 +30,8 @@ pub struct StaffValues {
     pub role: String,
     pub login: String,
     pub display_name: String,
+    pub reset_password: bool,
+    pub reason: String,
 }
 
 pub fn ops(
@@ -106,8 +108,8 @@ pub fn ops(
                 } }
             }
             h3 { (c.t("新建工作人员账户", "New staff account")) }
-            p.hint { (c.t("新账户会得到一个临时密码（只显示一次），首次登录时必须修改。已有登录名的账户会被加上这个角色，并重设临时密码。",
-                          "The account gets a one-time temporary password (shown once) that must be changed at first login. An existing login gets the role added and a new temporary password.")) }
+            p.hint { (c.t("新账户会得到一个临时密码（只显示一次），首次登录时必须修改。已有登录名的账户只会被加上这个角色，密码不变；只有勾选“重置此账户密码”并写明原因，才会重设临时密码（记录为运维的操作，并告知本人）。同一社区里，居委会/村委会成员不能同时是监督委员会成员（村民委员会组织法第三十二条）。",
+                          "A new account gets a one-time temporary password (shown once) that must be changed at first login. An existing login only gets the role added; its password stays unless you tick \"Reset this account's password\" and state a reason (recorded as the operator's act; the owner is told). In one community, nobody is on the committee and the supervision committee at once (Organic Law of Villagers Committees, art. 32).")) }
             (forms::summary(c, serr))
             form.stack method="post" action="/ops/staff" {
                 (csrf(c))
@@ -115,7 +117,12 @@ pub fn ops(
                 (forms::select(c, "role", c.t("角色", "Role"), &roles, &sv.role, serr))
                 (forms::input(c, "login", c.t("登录名", "Login name"), &sv.login, serr, Opts { required: true, ..Default::default() }))
                 (forms::input(c, "display_name", c.t("姓名", "Name"), &sv.display_name, serr, Opts { required: true, ..Default::default() }))
-                button.primary type="submit" { (c.t("创建账户", "Create the account")) }
+                fieldset {
+                    legend { (c.t("已有账户", "An existing account")) }
+                    (forms::checkbox("reset_password", c.t("重置此账户密码", "Reset this account's password"), sv.reset_password))
+                    (forms::input(c, "reason", c.t("重置原因（勾选时必填）", "Reason for the reset (required when ticked)"), &sv.reason, serr, Opts::default()))
+                }
+                button.primary type="submit" { (c.t("创建账户或加上角色", "Create the account or add the role")) }
             }
         },
     )

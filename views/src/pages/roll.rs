@@ -149,6 +149,12 @@ pub struct ResidentInfo {
     pub zone: String,
     pub place: String,
     pub login: Option<String>,
+    /// The account is also a committee member's, a supervisor's or the
+    /// operator's: no code can reset it.
+    pub office: bool,
+    /// The reason for a reset code, as typed, and why none was issued.
+    pub reason: String,
+    pub reason_error: Option<Bi>,
 }
 
 /// One form for both a new resident (info = None) and an existing one.
@@ -170,6 +176,10 @@ pub fn resident_form(
         Some(i) => format!("{base}/residents/{}", i.id),
         None => format!("{base}/residents"),
     };
+    let mut code_errs = Errors::none();
+    if let Some(m) = info.and_then(|i| i.reason_error.as_ref()) {
+        code_errs.add("reason", m.clone());
+    }
     page(
         c,
         title,
@@ -207,13 +217,31 @@ pub fn resident_form(
                 button.primary type="submit" { (c.t("保存", "Save")) }
             }
             @if let Some(i) = info {
-                h2 { (c.t("激活码", "Activation code")) }
-                p { (c.t("发一张新的激活码。居民用它激活账户；已有账户的，用它重设密码。旧的未用激活码会作废。",
-                         "Issue a new code. The resident uses it to activate an account, or, with an account already, to reset the password. Older unused codes stop working.")) }
-                form method="post" action={"/c/" (slug) "/codes"} {
-                    (csrf(c))
-                    input type="hidden" name="resident" value=(i.id);
-                    button type="submit" { (c.t("生成并打印激活码", "Issue and print a code")) }
+                h2 #h-code { (c.t("激活码", "Activation code")) }
+                @if i.login.is_none() {
+                    p { (c.t("发一张激活码，居民用它激活账户。旧的未用激活码会作废。",
+                             "Issue a code; the resident uses it to activate an account. Older unused codes stop working.")) }
+                    form method="post" action={"/c/" (slug) "/codes"} {
+                        (csrf(c))
+                        input type="hidden" name="resident" value=(i.id);
+                        button type="submit" { (c.t("生成并打印激活码", "Issue and print a code")) }
+                    }
+                } @else if i.office {
+                    @let m = i.reason_error.clone().unwrap_or_else(|| Bi::new(
+                        "这位居民的账户同时是居委会/村委会、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。",
+                        "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator."));
+                    (flash(c, "warn", &m))
+                } @else {
+                    p { (c.t("这位居民已有账户。新激活码会重设这个账户的密码（登录名不变），旧的未用激活码会作废。请写明原因：原因会在本人下次登录时告知本人，并列在监督台上，由监督委员会查看。",
+                             "This resident has an account. A new code resets its password (the login name stays); older unused codes stop working. State the reason: the owner is told at their next login, and it is listed on the oversight desk for the supervisors.")) }
+                    (forms::summary(c, &code_errs))
+                    form.stack method="post" action={"/c/" (slug) "/codes"} {
+                        (csrf(c))
+                        input type="hidden" name="resident" value=(i.id);
+                        (forms::input(c, "reason", c.t("重设密码的原因", "Reason for the reset"), &i.reason, &code_errs,
+                            Opts { required: true, hint: Some(("例如：本人来居委会说忘记了密码", "e.g. came to the office, forgot the password")), ..Default::default() }))
+                        button type="submit" { (c.t("生成重设密码用的激活码", "Issue a code to reset the password")) }
+                    }
                 }
             }
         },
