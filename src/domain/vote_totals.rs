@@ -38,6 +38,8 @@ fn figure(m: Measure, s: &str) -> Result<i64, Msg> {
         )
     };
     match m {
+        // A total may be 0.00 (nobody took part), which no single area is.
+        Measure::Area if s.trim() == "0.00" => Ok(0),
         Measure::Area => Area::parse(s).map(|a| a.centi()).map_err(|_| bad()),
         _ => s.trim().parse::<i64>().map_err(|_| bad()),
     }
