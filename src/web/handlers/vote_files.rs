@@ -35,9 +35,9 @@ fn is_supervisor(v: &Visitor) -> bool {
 /// What a reader may download of a vote.
 enum File {
     /// Every ballot (an open vote), or a secret vote's per-voter file.
-    PerVoter(Vec<u8>, VoteExport),
+    PerVoter(Vec<u8>, Box<VoteExport>),
     /// A closed secret vote, for everyone.
-    Totals(VoteTotals),
+    Totals(Box<VoteTotals>),
 }
 
 async fn file_for(st: &AppState, v: &Visitor, id: i64, full: bool) -> Result<(Vote, File), Error> {
@@ -56,11 +56,11 @@ async fn file_for(st: &AppState, v: &Visitor, id: i64, full: bool) -> Result<(Vo
                 return Err(vote_files::sealed());
             }
             let file = if vote.secret && !full {
-                File::Totals(vote_files::totals(c, &vote)?)
+                File::Totals(Box::new(vote_files::totals(c, &vote)?))
             } else {
                 File::PerVoter(
                     vote_files::export_bytes(c, &vote)?,
-                    vote_files::export(c, &vote, Form::Recount)?,
+                    Box::new(vote_files::export(c, &vote, Form::Recount)?),
                 )
             };
             Ok((vote, file))
