@@ -599,7 +599,10 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     @if v.receipts.is_empty() {
                         p.empty { (c.t("没有人投票。", "Nobody voted.")) }
                     } @else {
-                        ul.receipts { @for r in &v.receipts { li { code { (r) } } } }
+                        details {
+                            summary { (c.t("查看全部 ", "Show all ")) (v.receipts.len()) (c.t(" 个回执码", " receipts")) }
+                            ul.receipts { @for r in &v.receipts { li { code { (r) } } } }
+                        }
                     }
                 }
                 } @else {
