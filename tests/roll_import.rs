@@ -380,3 +380,136 @@ async fn single_entries_are_edited_in_the_ui() {
     assert!(list.has("新住户") && list.has("3-2-702"));
     s.stop().await;
 }
+
+/// The largest resident set size of any finished child, in KiB.
+fn children_peak_kib() -> i64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct it is given.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
+    u.ru_maxrss
+}
+
+/// A workbook with a value in the first cell and one at `far` (0-based).
+fn xlsx_with_far_cell(far: (u32, u16)) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "编号").unwrap();
+    ws.write_string(far.0, far.1, "x").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+/// A zip whose one part inflates to `mb` MiB of zeros.
+fn zip_bomb(mb: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("xl/workbook.xml", opts).unwrap();
+    z.write_all(b"<workbook/>").unwrap();
+    z.start_file("xl/sharedStrings.xml", opts).unwrap();
+    let zeros = vec![b'0'; 1024 * 1024];
+    for _ in 0..mb {
+        z.write_all(&zeros).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+/// Hostile and unlucky workbooks: a far-away cell, a zip bomb, a phone
+/// number typed in a date cell. Each gets a clear 4xx naming the problem,
+/// the server stays up, memory stays bounded, nothing is written.
+#[tokio::test]
+async fn hostile_workbooks_are_refused_without_harm() {
+    let s = Server::start().await;
+    let mut c = s.client();
+    c.login(COMMITTEE.0, COMMITTEE.1).await;
+    let before = residents(&s);
+    let far = xlsx_with_far_cell((1_048_575, 16_383));
+    assert!(far.len() < 10_000, "a small file: {} bytes", far.len());
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("xfd.xlsx", far.clone(), "XFD1048576"),
+        ("z.xlsx", xlsx_with_far_cell((999_999, 25)), "Z1000000"),
+        ("wide.xlsx", xlsx_with_far_cell((0, 300)), "KO1"),
+        ("bomb.xlsx", zip_bomb(60), "解压后太大"),
+    ];
+    for (name, bytes, says) in &cases {
+        let r = c
+            .post_file("/c/wutong/roll/import", name, bytes.clone())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            r.body
+        );
+        assert!(r.has(says), "{name} names {says}: {}", r.body);
+        assert_eq!(
+            c.get("/healthz").await.status,
+            StatusCode::OK,
+            "alive after {name}"
+        );
+    }
+    // A phone number typed in a date-formatted cell reads as the number.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in big_roll().iter().take(2).enumerate() {
+        for (i, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, i as u16, v).unwrap();
+        }
+    }
+    ws.write_number_with_format(1, 11, 99_999_999.0, &date)
+        .unwrap();
+    let r = c
+        .post_file(
+            "/c/wutong/roll/import",
+            "date.xlsx",
+            wb.save_to_buffer().unwrap(),
+        )
+        .await;
+    // (Once a panic in the date code: 500.) Now 99999999 is an 8-digit
+    // phone number, and the file previews; nothing is written before confirm.
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.has("导入预览") && r.has("1 行，全部通过检查"),
+        "{}",
+        r.body
+    );
+    assert_eq!(residents(&s), before, "nothing written");
+
+    // The command line refuses the same files in bounded memory.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes, says) in &cases {
+        let f = dir.path().join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+            .args([
+                "import-roll",
+                f.to_str().unwrap(),
+                "--community",
+                "wutong",
+                "--db",
+            ])
+            .arg(s.db_path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{name}: {err}");
+    }
+    let peak = children_peak_kib();
+    assert!(peak < 300 * 1024, "import-roll peaked at {peak} KiB");
+    assert!(cli_verify(&s));
+    s.stop().await;
+}
+
+fn cli_verify(s: &Server) -> bool {
+    std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["verify", "--db"])
+        .arg(s.db_path())
+        .output()
+        .unwrap()
+        .status
+        .success()
+}

@@ -1,9 +1,13 @@
 //! Spreadsheets in and out: what committees keep in Excel or save as CSV.
-//! Reading turns XLSX/XLS/ODS or CSV (UTF-8 or GBK) into a table of strings
-//! whose row numbers match the spreadsheet's; writing makes XLSX or CSV.
+//! Reading turns XLSX/XLS or CSV (UTF-8 or GBK) into a table of strings
+//! whose row numbers match the spreadsheet's, within the limits of
+//! [`limits`] checked before anything large is allocated; writing makes
+//! XLSX or CSV, with formula-like CSV cells defused.
+
+pub mod limits;
 
 use crate::domain::Msg;
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader};
 use std::io::Cursor;
 
 /// A table of cell texts; `table[0]` is spreadsheet row 1.
@@ -79,6 +83,7 @@ fn read_csv(text: &str) -> Result<Table, Msg> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut table = Vec::new();
+    let mut cells = 0usize;
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| {
             Msg::new(
@@ -86,27 +91,95 @@ fn read_csv(text: &str) -> Result<Table, Msg> {
                 format!("row {} is not valid CSV: {e}", i + 1),
             )
         })?;
+        if i as u64 >= limits::MAX_ROWS as u64 || rec.len() as u64 > limits::MAX_COLS as u64 {
+            let col = (rec.len() as u32).saturating_sub(1).min(limits::MAX_COLS);
+            return Err(limits::too_far(i as u32, col));
+        }
+        // Empty fields count too: a file of commas must not become millions of cells.
+        cells += rec.len();
+        if cells > limits::MAX_CELLS {
+            return Err(limits::too_many_cells());
+        }
         table.push(rec.iter().map(|s| s.to_string()).collect());
     }
     Ok(table)
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Table, Msg> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        Msg::new(
-            format!("无法打开表格文件：{e}"),
-            format!("cannot open the spreadsheet: {e}"),
-        )
-    })?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        match limits::check_zip(bytes)? {
+            limits::ZipKind::Xlsx => read_xlsx(bytes),
+            limits::ZipKind::Ods => Err(Msg::new(
+                "不支持 ODS 表格。请在 WPS 或 Excel 中另存为 xlsx（或 CSV）再上传。",
+                "ODS spreadsheets are not supported; save the file as xlsx (or CSV) in WPS or Excel and upload again",
+            )),
+        }
+    } else {
+        limits::check_xls(bytes)?;
+        read_xls(bytes)
+    }
+}
+
+fn open_failed(e: impl std::fmt::Display) -> Msg {
+    Msg::new(
+        format!("无法打开表格文件：{e}"),
+        format!("cannot open the spreadsheet: {e}"),
+    )
+}
+
+fn sheet_failed(e: impl std::fmt::Display) -> Msg {
+    Msg::new(
+        format!("无法读取第一个工作表：{e}"),
+        format!("cannot read the first sheet: {e}"),
+    )
+}
+
+/// The first sheet of an XLSX, cell by cell: no rectangle is allocated for
+/// what the file declares, and a far-away cell is refused by name.
+fn read_xlsx(bytes: &[u8]) -> Result<Table, Msg> {
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).map_err(open_failed)?;
+    let name = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| Msg::new("表格里没有工作表", "the workbook has no sheet"))?;
+    let mut cells = wb.worksheet_cells_reader(&name).map_err(sheet_failed)?;
+    let mut table: Table = Vec::new();
+    let (mut count, mut slots) = (0usize, 0usize);
+    while let Some(cell) = cells.next_cell().map_err(sheet_failed)? {
+        let text = cell_ref_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        if r >= limits::MAX_ROWS || c >= limits::MAX_COLS {
+            return Err(limits::too_far(r, c));
+        }
+        count += 1;
+        let (r, c) = (r as usize, c as usize);
+        if table.len() <= r {
+            table.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut table[r];
+        if row.len() <= c {
+            slots += c + 1 - row.len();
+            row.resize_with(c + 1, String::new);
+        }
+        if count > limits::MAX_CELLS || slots as u64 > limits::MAX_AREA {
+            return Err(limits::too_many_cells());
+        }
+        row[c] = text;
+    }
+    Ok(table)
+}
+
+/// An .xls whose cells were counted by [`limits::check_xls`].
+fn read_xls(bytes: &[u8]) -> Result<Table, Msg> {
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(open_failed)?;
     let range = wb
         .worksheet_range_at(0)
         .ok_or_else(|| Msg::new("表格里没有工作表", "the workbook has no sheet"))?
-        .map_err(|e| {
-            Msg::new(
-                format!("无法读取第一个工作表：{e}"),
-                format!("cannot read the first sheet: {e}"),
-            )
-        })?;
+        .map_err(sheet_failed)?;
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut table: Table = vec![Vec::new(); r0 as usize];
     for row in range.rows() {
@@ -115,6 +188,20 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Msg> {
         table.push(out);
     }
     Ok(table)
+}
+
+fn cell_ref_text(d: &DataRef) -> String {
+    match d {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => cell_text(&Data::Int(*i)),
+        DataRef::Float(f) => cell_text(&Data::Float(*f)),
+        DataRef::Bool(b) => cell_text(&Data::Bool(*b)),
+        DataRef::DateTime(dt) => excel_date(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
 }
 
 /// A cell as the person sees it: 501 not 501.0, 89.2 not 89.20000000001.
@@ -140,12 +227,17 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-/// An Excel serial date (days since 1899-12-30) as YYYY-MM-DD.
+/// An Excel serial date (days since 1899-12-30) as YYYY-MM-DD; a serial
+/// no calendar holds (a phone number typed in a date column) stays a number.
 fn excel_date(serial: f64) -> String {
     let base = jiff::civil::date(1899, 12, 30);
-    match base.checked_add(jiff::Span::new().days(serial.floor() as i64)) {
-        Ok(d) => d.to_string(),
-        Err(_) => serial.to_string(),
+    let date = (serial.is_finite() && serial.abs() < 1e7)
+        .then(|| jiff::Span::new().try_days(serial.floor() as i64).ok())
+        .flatten()
+        .and_then(|span| base.checked_add(span).ok());
+    match date {
+        Some(d) => d.to_string(),
+        None => cell_text(&Data::Float(serial)),
     }
 }
 
@@ -231,6 +323,11 @@ mod tests {
     #[test]
     fn excel_dates() {
         assert_eq!(excel_date(45658.0), "2025-01-01");
+        // A phone number in a date column is not a date, and does not panic.
+        assert_eq!(excel_date(99_999_999.0), "99999999");
+        assert_eq!(excel_date(13_812_345_678.0), "13812345678");
+        assert_eq!(excel_date(-1e300), cell_text(&Data::Float(-1e300)));
+        assert_eq!(excel_date(f64::NAN), "NaN");
     }
 
     #[test]
