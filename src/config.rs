@@ -28,6 +28,11 @@ pub struct Config {
     /// Progressive delays after wrong passwords (login, and the current
     /// password on the account page).
     pub throttle: crate::web::throttle::Rule,
+    /// Serve /metrics to everyone (default: the operator, or from loopback).
+    pub metrics_public: bool,
+    /// Heavy jobs (reading a spreadsheet, counting a .pb file) running at
+    /// once; beyond that a request is answered 503 "busy, try again".
+    pub heavy_jobs: usize,
 }
 
 impl Default for Config {
@@ -44,6 +49,8 @@ impl Default for Config {
             timeout_secs: 30,
             trusted_proxy: None,
             throttle: crate::web::throttle::Rule::default(),
+            metrics_public: false,
+            heavy_jobs: 2,
         }
     }
 }

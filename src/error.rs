@@ -20,6 +20,8 @@ pub enum Error {
     Conflict(Msg),
     /// 429: slow down.
     TooMany(Msg),
+    /// 503: too many heavy jobs at once; nothing was done, try again.
+    Busy,
     /// 500: a database failure; logged, not shown.
     Db(rusqlite::Error),
     /// 500: anything else unexpected; logged, not shown.
@@ -50,6 +52,7 @@ impl std::fmt::Display for Error {
             Error::BadRequest(m) | Error::Invalid(m) | Error::Conflict(m) | Error::TooMany(m) => {
                 write!(f, "{m}")
             }
+            Error::Busy => write!(f, "busy"),
             Error::Db(e) => write!(f, "database: {e}"),
             Error::Internal(s) => write!(f, "{s}"),
         }

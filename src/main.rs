@@ -48,6 +48,9 @@ enum Cmd {
         /// is taken from the last X-Forwarded-For hop (rate limits, audit log).
         #[arg(long, env = "TEAHOUSE_TRUSTED_PROXY", value_name = "ADDR")]
         trusted_proxy: Option<std::net::IpAddr>,
+        /// Serve /metrics to everyone (default: the operator, or from this machine).
+        #[arg(long, env = "TEAHOUSE_METRICS_PUBLIC")]
+        metrics_public: bool,
     },
     /// Create (or reset) the global operator account. The password is read
     /// from TEAHOUSE_OPERATOR_PASSWORD or the first line of standard input.
@@ -142,6 +145,7 @@ async fn main() {
             secure_cookies,
             login_burst,
             trusted_proxy,
+            metrics_public,
         } => {
             let cfg = Config {
                 db,
@@ -152,6 +156,7 @@ async fn main() {
                 secure_cookies,
                 login_burst,
                 trusted_proxy,
+                metrics_public,
                 ..Config::default()
             };
             let running = web::start(cfg.clone()).await.unwrap_or_else(|e| fail(e));

@@ -100,7 +100,7 @@ fn read_csv(text: &str) -> Result<Table, Msg> {
         if cells > limits::MAX_CELLS {
             return Err(limits::too_many_cells());
         }
-        table.push(rec.iter().map(|s| s.to_string()).collect());
+        table.push(rec.iter().map(|s| csv_cell_back(s).to_string()).collect());
     }
     Ok(table)
 }
@@ -241,14 +241,38 @@ fn excel_date(serial: f64) -> String {
     }
 }
 
-/// Writes a table as UTF-8 CSV with a BOM, so Excel opens Chinese text right.
+/// Cells a spreadsheet would run as a formula (OWASP, CSV injection).
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell as written to CSV: a formula-like one gets a leading `'`, so
+/// Excel and WPS show it as text instead of running it.
+pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// What [`csv_cell`] wrote, read back: our own exports re-import unchanged.
+fn csv_cell_back(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// Writes a table as UTF-8 CSV with a BOM, so Excel opens Chinese text right;
+/// formula-like cells are defused ([`csv_cell`]).
 pub fn write_csv(table: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
         for row in table {
             // Writing to a Vec cannot fail.
-            let _ = w.write_record(row);
+            let _ = w.write_record(row.iter().map(|c| csv_cell(c).into_owned()));
         }
         let _ = w.flush();
     }
@@ -318,6 +342,29 @@ mod tests {
         let bytes = write_xlsx("名册", &t).unwrap();
         let back = read(&bytes).unwrap();
         assert_eq!(back.table, t);
+    }
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_defused_and_read_back() {
+        let t = vec![vec![
+            "=HYPERLINK(\"http://x\",\"点我\")".to_string(),
+            "+86 139".into(),
+            "-5.00".into(),
+            "@SUM(A1)".into(),
+            "\tx".into(),
+            "普通".into(),
+            "'引号".into(),
+        ]];
+        let bytes = write_csv(&t);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains("\"'=HYPERLINK("), "{text}");
+        assert!(text.contains("'+86 139") && text.contains("'-5.00") && text.contains("'@SUM"));
+        assert!(!text.contains(",=") && !text.contains(",+"));
+        assert_eq!(
+            read(&bytes).unwrap().table,
+            t,
+            "our own export reads back as it was"
+        );
     }
 
     #[test]

@@ -140,12 +140,16 @@ impl Db {
         let stats = self.stats.clone();
         stats.writes_queued.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move |conn| {
-            let res = (|| {
+            // A panic inside the step rolls its transaction back (the
+            // transaction is dropped while unwinding), answers the caller
+            // with an error, and leaves the writer thread running.
+            let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let v = f(&tx)?;
                 tx.commit()?;
                 Ok(v)
-            })();
+            }))
+            .unwrap_or_else(|p| Err(panicked("write", p)));
             stats.writes_queued.fetch_sub(1, Ordering::Relaxed);
             stats.writes_done.fetch_add(1, Ordering::Relaxed);
             let _ = otx.send(res);
@@ -179,7 +183,9 @@ impl Db {
                 .pop()
                 .ok_or_else(|| Error::Internal("no reader connection free".into()))?;
             stats.reads_in_use.fetch_add(1, Ordering::Relaxed);
-            let res = f(&conn);
+            // A panicking read still gives its connection back.
+            let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&conn)))
+                .unwrap_or_else(|p| Err(panicked("read", p)));
             stats.reads_in_use.fetch_sub(1, Ordering::Relaxed);
             stats.reads_done.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut v) = pool.conns.lock() {
@@ -189,6 +195,20 @@ impl Db {
         })
         .await
         .map_err(|e| Error::Internal(format!("read task failed: {e}")))?
+    }
+
+    /// A round trip through the writer thread without a transaction: is it
+    /// alive and taking jobs? (For `/healthz`.)
+    pub async fn ping_writer(&self) -> Result<(), Error> {
+        let (otx, orx) = oneshot::channel::<()>();
+        let job: Job = Box::new(move |_| {
+            let _ = otx.send(());
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
+        orx.await
+            .map_err(|_| Error::Internal("the database writer dropped a request".into()))
     }
 
     pub fn reader_pool_size(&self) -> usize {
@@ -203,6 +223,19 @@ impl Db {
             .await
             .map_err(|e| Error::Internal(format!("backup task failed: {e}")))?
     }
+}
+
+/// The error a panicking job answers with; the panic is logged.
+fn panicked(kind: &str, p: Box<dyn std::any::Any + Send>) -> Error {
+    let what = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(kind, panic = %what, "a database job panicked; its transaction was rolled back");
+    Error::Internal(format!(
+        "a database {kind} failed unexpectedly; nothing was saved"
+    ))
 }
 
 /// Writes a consistent copy of the database at `src` to `out` (which must not exist).
@@ -234,4 +267,61 @@ pub fn is_constraint(e: &rusqlite::Error) -> bool {
         e,
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_rolls_back_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir.path().join("t.sqlite3"), 1).unwrap();
+        let r: Result<(), Error> = db
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO communities (slug, name, kind, created_at) VALUES ('x', 'x', 'village', 0)",
+                    [],
+                )?;
+                panic!("a bug in a step");
+            })
+            .await;
+        assert!(matches!(r, Err(Error::Internal(_))), "{r:?}");
+        // The next write succeeds; the panicking one left nothing behind.
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO communities (slug, name, kind, created_at) VALUES ('y', 'y', 'village', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let slugs: Vec<String> = db
+            .read(|c| {
+                let mut s = c.prepare("SELECT slug FROM communities ORDER BY slug")?;
+                let v = s
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()?;
+                Ok(v)
+            })
+            .await
+            .unwrap();
+        assert_eq!(slugs, ["y"]);
+        db.ping_writer().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_panicking_read_gives_its_connection_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir.path().join("t.sqlite3"), 1).unwrap();
+        let r: Result<(), Error> = db.read(|_| panic!("a bug in a page")).await;
+        assert!(r.is_err());
+        // The pool has one connection: it must be back.
+        let one: i64 = db
+            .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+    }
 }

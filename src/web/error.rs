@@ -16,6 +16,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -34,6 +35,10 @@ impl Error {
             Error::BadRequest(m) | Error::Invalid(m) | Error::Conflict(m) | Error::TooMany(m) => {
                 Bi::new(m.zh.clone(), m.en.clone())
             }
+            Error::Busy => Bi::new(
+                "服务器正忙：同时处理的文件太多。什么都没有保存，请过一分钟再试。",
+                "The server is busy with other files. Nothing was saved; please try again in a minute.",
+            ),
             Error::Db(_) | Error::Internal(_) => Bi::new(
                 "服务器出了问题，您的操作没有保存。请稍后再试；如果一直这样，请联系居委会。",
                 "The server had a problem and nothing was saved. Please try again later, or tell your committee if it persists.",
@@ -49,10 +54,64 @@ impl IntoResponse for Error {
             tracing::error!(error = %self, "request failed");
         }
         let page = error_page(&Chrome::default(), status.as_u16(), &self.message());
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            return (status, [(axum::http::header::RETRY_AFTER, "60")], page).into_response();
+        }
         (status, page).into_response()
     }
 }
 
 pub fn bi(m: &crate::domain::Msg) -> Bi {
     Bi::new(m.zh.clone(), m.en.clone())
+}
+
+/// What a request whose handler panicked is answered (the panic is logged;
+/// a write in progress was rolled back by the writer).
+pub fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "a request handler panicked");
+    crate::error::Error::Internal(what).into_response()
+}
+
+/// Refusals made before a handler runs (a body over its limit, a form that
+/// does not parse, a wrong method) come from axum and tower-http as English
+/// plain text; they are replaced with the same bilingual page as every other
+/// error, keeping the status.
+pub async fn bilingual_refusals(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return resp;
+    }
+    let m = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Bi::new(
+            "提交的内容太大：表单最大 256 KB，上传的文件最大 20 MB。什么都没有保存。",
+            "What you sent is too large: a form takes 256 KB at most, an uploaded file 20 MB. Nothing was saved.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => Bi::new(
+            "这个地址不接受这种请求。",
+            "This address does not take this kind of request.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Bi::new(
+            "提交的格式不对，请从本站页面上的表单提交。什么都没有保存。",
+            "The request is not in a form this page takes; submit the form on this site's page. Nothing was saved.",
+        ),
+        _ => Bi::new(
+            "表单内容无法读取（有一项的格式不对）。请返回上一页检查后再提交。什么都没有保存。",
+            "The form could not be read (a field has the wrong format). Go back, check it and submit again. Nothing was saved.",
+        ),
+    };
+    (status, error_page(&Chrome::default(), status.as_u16(), &m)).into_response()
 }

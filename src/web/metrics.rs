@@ -2,6 +2,7 @@
 //! the database pool. Plain atomics in the app state; no global registry.
 
 use super::AppState;
+use super::ctx::Ctx;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -34,17 +35,43 @@ impl Metrics {
     }
 }
 
+/// Counts a request in flight until dropped: also when the client goes away
+/// and the request's future is dropped before it answers.
+struct InFlight<'a>(&'a AtomicU64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let m = &state.metrics;
     m.in_flight.fetch_add(1, Ordering::Relaxed);
+    let _guard = InFlight(&m.in_flight);
     let start = Instant::now();
     let resp = next.run(req).await;
     m.observe(resp.status().as_u16(), start.elapsed().as_micros() as u64);
-    m.in_flight.fetch_sub(1, Ordering::Relaxed);
     resp
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
+/// The metrics are for the operator: logged in as the operator, or asking
+/// from this machine (the client address as resolved behind a trusted
+/// proxy), unless `--metrics-public` opens them to everyone.
+fn may_read(state: &AppState, ctx: &Ctx) -> bool {
+    state.cfg.metrics_public
+        || ctx.0.account.as_ref().is_some_and(|a| a.is_operator)
+        || ctx
+            .0
+            .ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+pub async fn render(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if !may_read(&state, &ctx) {
+        return crate::error::Error::NotFound.into_response();
+    }
     let m = &state.metrics;
     let d = &state.db.stats;
     let mut s = String::new();

@@ -31,6 +31,30 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub hasher: crate::password::Hasher,
     pub throttles: Arc<Throttles>,
+    /// Permits for heavy jobs (see [`heavy`]).
+    pub heavy: Arc<tokio::sync::Semaphore>,
+}
+
+/// Runs CPU- or memory-heavy work (reading a spreadsheet, counting a .pb
+/// file) on the blocking pool, never on the async workers, with at most
+/// `Config::heavy_jobs` at once: beyond that the request is answered 503
+/// (busy, nothing done) rather than queued without bound.
+pub async fn heavy<T, F>(st: &AppState, f: F) -> Result<T, Error>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let permit = st
+        .heavy
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| Error::Busy)?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("a background job failed: {e}")))
 }
 
 /// The delays after wrong passwords: one for logging in, one for the
@@ -89,6 +113,11 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.cfg.timeout_secs),
         ))
+        // A panic in a handler is a 500 page, not a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
+        .layer(axum::middleware::from_fn(error::bilingual_refusals))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -136,12 +165,14 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         .local_addr()
         .map_err(|e| Error::Internal(e.to_string()))?;
     let throttles = Arc::new(Throttles::new(&cfg.throttle));
+    let heavy_jobs = cfg.heavy_jobs.max(1);
     let state = AppState {
         db: db.clone(),
         cfg: Arc::new(cfg),
         metrics: Arc::new(metrics::Metrics::default()),
         hasher: hasher.clone(),
         throttles,
+        heavy: Arc::new(tokio::sync::Semaphore::new(heavy_jobs)),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // Votes close by themselves at their closing time.

@@ -223,16 +223,24 @@ fn templates(c: &teahouse_views::Chrome) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The table of a form: an imported file replaces the pasted text.
-fn table_of(p: &files::Posted) -> Result<Vec<Vec<String>>, Msg> {
+/// The table of a form: an imported file replaces the pasted text. A file
+/// is read as a heavy job (off the async workers, a few at a time).
+async fn table_of(
+    st: &AppState,
+    p: &files::Posted,
+) -> Result<Result<Vec<Vec<String>>, Msg>, Error> {
     match p.file("sheet").filter(|f| !f.bytes.is_empty()) {
-        Some(f) => sheet::read(&f.bytes).map(|r| r.table).map_err(|m| {
-            Msg::new(
-                format!("文件“{}”：{}", f.name, m.zh),
-                format!("file \"{}\": {}", f.name, m.en),
-            )
-        }),
-        None => Ok(rules::parse_pasted(&p.field("table"))),
+        Some(f) => {
+            let (name, bytes) = (f.name.clone(), f.bytes.clone());
+            let read = crate::web::heavy(st, move || sheet::read(&bytes)).await?;
+            Ok(read.map(|r| r.table).map_err(|m| {
+                Msg::new(
+                    format!("文件“{name}”：{}", m.zh),
+                    format!("file \"{name}\": {}", m.en),
+                )
+            }))
+        }
+        None => Ok(Ok(rules::parse_pasted(&p.field("table")))),
     }
 }
 
@@ -246,6 +254,7 @@ struct Checked {
 fn check(
     cat: Option<Category>,
     p: &files::Posted,
+    table: Result<Vec<Vec<String>>, Msg>,
     errors: &mut Errors,
     cells: &mut Vec<view::CellError>,
 ) -> Option<Checked> {
@@ -270,7 +279,7 @@ fn check(
         );
     }
     let mut rows = Vec::new();
-    match (cat, table_of(p)) {
+    match (cat, table) {
         (_, Err(m)) => errors.add("table", bi(&m)),
         (Some(cat), Ok(t)) => match rules::check_table(cat, &t) {
             Ok(c) => rows = c.rows,
@@ -348,7 +357,8 @@ pub async fn create(
     let period = Period::parse(&p.field("period"))
         .map_err(|m| errors.add("period", bi(&m)))
         .ok();
-    let checked = check(cat, &p, &mut errors, &mut cells);
+    let table = table_of(&st, &p).await?;
+    let checked = check(cat, &p, table, &mut errors, &mut cells);
     let c = com.ctx.chrome(Some(&com.community));
     let slug = com.community.slug.clone();
     let render = |errors: &Errors, cells: &[view::CellError]| {
@@ -472,7 +482,8 @@ pub async fn edit(
     let mut errors = Errors::none();
     let mut cells = Vec::new();
     let slug = com.community.slug.clone();
-    let Some(ch) = check(Some(d.category), &p, &mut errors, &mut cells) else {
+    let table = table_of(&st, &p).await?;
+    let Some(ch) = check(Some(d.category), &p, table, &mut errors, &mut cells) else {
         let c = com.ctx.chrome(Some(&com.community));
         let (cz, ce) = d.category.names();
         let (pz, pe) = d.period.words();

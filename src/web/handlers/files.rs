@@ -47,9 +47,10 @@ impl Posted {
 }
 
 fn broken(e: impl std::fmt::Display) -> Error {
+    tracing::info!(error = %e, "multipart form refused");
     Error::BadRequest(Msg::new(
-        format!("上传没有完成：{e}"),
-        format!("the upload did not complete: {e}"),
+        "上传没有完成，或表单格式不对（例如文件名里有换行）。什么都没有保存，请重新选择文件再提交。",
+        "The upload did not complete or the form is malformed (a line break in a file name, for one). Nothing was saved; choose the file again and resubmit.",
     ))
 }
 
@@ -71,6 +72,18 @@ pub async fn read(mut mp: Multipart) -> Result<Posted, Error> {
                     name: file,
                     bytes: bytes.to_vec(),
                 });
+            }
+            // A part with a file's content type but no readable file name (a
+            // raw CR or LF in the name breaks its header) is a file we could
+            // not read: refuse the form rather than drop the file silently.
+            None if field
+                .content_type()
+                .is_some_and(|m| !m.starts_with("text/plain")) =>
+            {
+                return Err(Error::BadRequest(Msg::new(
+                    "上传的文件名无法读取（含有换行等特殊字符）。请把文件改个名字再上传，什么都没有保存。",
+                    "the uploaded file's name could not be read (it has a line break or similar); rename the file and upload again. Nothing was saved.",
+                )));
             }
             None => {
                 let text = field.text().await.map_err(broken)?;

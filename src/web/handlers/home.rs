@@ -20,9 +20,11 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Result<Markup, Error>
 }
 
 /// Ready once the database is open and answers.
+/// Alive when a reader answers and the writer thread takes a job.
 pub async fn healthz(State(st): State<AppState>) -> Result<&'static str, Error> {
     st.db
         .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await?;
+    st.db.ping_writer().await?;
     Ok("ok")
 }

@@ -86,41 +86,37 @@ struct Stored {
 pub async fn check(
     State(st): State<AppState>,
     com: Committee,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, Error> {
     let chrome = com.ctx.chrome(Some(&com.community));
     let slug = com.community.slug.clone();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| {
-        Error::BadRequest(Msg::new(
-            format!("上传没有完成：{e}"),
-            format!("the upload did not complete: {e}"),
-        ))
-    })? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("roll").to_string();
-            let bytes = field.bytes().await.map_err(|e| {
-                Error::BadRequest(Msg::new(
-                    format!("上传没有完成：{e}"),
-                    format!("the upload did not complete: {e}"),
-                ))
-            })?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let posted = super::files::read(mp).await?;
+    let file = posted
+        .files
+        .into_iter()
+        .find(|f| f.field == "file")
+        .map(|f| {
+            (
+                if f.name.is_empty() {
+                    "roll".into()
+                } else {
+                    f.name
+                },
+                f.bytes,
+            )
+        });
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let m = bi(&Msg::new("请选择一个文件。", "Please choose a file."));
         return Ok(invalid(view::upload(&chrome, &slug, Some(&m), &[], "")));
     };
     let digest = hex::encode(Sha256::digest(&bytes));
-    let parsed = tokio::task::spawn_blocking(move || {
+    let parsed = crate::web::heavy(&st, move || {
         let read = sheet::read(&bytes).map_err(|m| (Some(m), Vec::new()))?;
         parse_table(&read.table)
             .map(|roll| (roll, read.encoding))
             .map_err(|errs| (None, errs))
     })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?;
+    .await?;
     let (roll, encoding) = match parsed {
         Ok(x) => x,
         Err((file_err, rows)) => {

@@ -921,9 +921,8 @@ pub async fn import(
     let secs = st.cfg.timeout_secs.saturating_sub(5).max(1);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     let inst = pb.instance.clone();
-    let pre = tokio::task::spawn_blocking(move || store::count_within(inst, Some(deadline)))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+    let pre = crate::web::heavy(&st, move || store::count_within(inst, Some(deadline)))
+        .await?
         .ok_or_else(|| {
             Error::Invalid(Msg::new(
                 format!(
