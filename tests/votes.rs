@@ -210,6 +210,26 @@ async fn elevator_vote_from_draft_to_verified_result() {
         "closing with a conflict is refused"
     );
     assert!(r.has("冲突"));
+    // The committee cannot put its paper ballot in place of the voter's own.
+    let r = com
+        .post(
+            &format!("/c/wutong/votes/{id}/resolve"),
+            &[("voter", &mine), ("keep", "paper")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.has("以本人为准"), "{}", r.body);
+    let own: String = s
+        .sql()
+        .query_row(
+            "SELECT choice FROM ballots WHERE vote_id = ?1 AND voter = ?2 AND channel = 'online'",
+            rusqlite::params![id, mine],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(own, "agree", "the voter's own ballot is still there");
+    let desk = com.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(desk.has("作废纸质选票") && !desk.has("保留本人的纸质选票"));
     let r = com
         .post(
             &format!("/c/wutong/votes/{id}/resolve"),
@@ -648,6 +668,7 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
         page.has(&receipts[0]),
         "the page lists the receipts counted"
     );
+    assert!(page.has("纸质选票由居委会/村委会录入：王主任 300 张"), "who entered how many");
     let pseudonyms: Vec<String> = s
         .sql()
         .prepare("SELECT pseudonym FROM vote_electorate WHERE vote_id = ?1")
@@ -706,7 +727,7 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
     );
 
     // Only the supervision committee gets the per-voter file: pseudonyms,
-    // the day only, no receipt; its SHA-256 is the one in the ledger.
+    // the channel, no time, no receipt; its SHA-256 is the one in the ledger.
     assert_eq!(
         anon.get(&format!("/c/xingfu/votes/{id}/export.json?full=1"))
             .await
@@ -727,8 +748,9 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
     assert_eq!(fv["ballots"].as_array().unwrap().len(), 300);
     for b in fv["ballots"].as_array().unwrap() {
         assert!(pseudonyms.iter().any(|p| p == b["voter"].as_str().unwrap()));
-        assert_eq!(b["cast_at"].as_str().unwrap().len(), 10, "YYYY-MM-DD");
-        assert!(b.get("receipt").is_none() && b.get("channel").is_none());
+        assert!(b.get("cast_at").is_none(), "no time, not even the day");
+        assert!(b.get("receipt").is_none(), "no receipt next to a choice");
+        assert_eq!(b["channel"], "paper");
     }
     let order: Vec<&str> = fv["ballots"]
         .as_array()

@@ -43,10 +43,12 @@ pub struct ElectorateEntry {
 pub struct BallotEntry {
     pub voter: String,
     pub choice: String,
-    /// online, paper or proxy; absent in a secret vote's file.
+    /// online, paper or proxy.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub channel: String,
-    /// RFC 3339; a secret vote's ballots carry the day only (YYYY-MM-DD).
+    /// RFC 3339; absent in a secret vote's file (a time, even a day, can be
+    /// matched against who was seen voting then).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cast_at: String,
     /// Absent in a secret vote's per-voter file: a receipt next to a choice
     /// would let a voter prove how they voted.

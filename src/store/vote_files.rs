@@ -4,7 +4,7 @@
 //! | file | open vote | secret vote |
 //! |---|---|---|
 //! | [`Form::Ledger`] — never downloaded; hashed into the ledger | voter ids, dwellings, times, receipts | the same |
-//! | [`Form::Recount`] — `export.json` (secret: `?full=1`, supervisors only, after closing) | same as the ledger form | pseudonyms sorted, area, household pseudonym, choice, the day only; no channel, no receipt |
+//! | [`Form::Recount`] — `export.json` (secret: `?full=1`, supervisors only, after closing) | same as the ledger form | pseudonyms sorted, area, household pseudonym, choice, channel; no time, no receipt |
 //! | [`totals`] — `export.json` of a closed secret vote for everyone | — | the figures and the sorted receipts only |
 //!
 //! The SHA-256 of the recount file is recorded when the vote closes, so a
@@ -48,6 +48,7 @@ pub fn day_floor(ts: i64, tz: &str) -> i64 {
         .unwrap_or(ts - ts.rem_euclid(86_400))
 }
 
+#[cfg(test)]
 fn day_of(ts: i64, tz: &str) -> String {
     jiff::Timestamp::from_second(ts)
         .map(|t| t.to_zoned(zone(tz)).date().to_string())
@@ -81,7 +82,7 @@ fn community(conn: &Connection, id: i64) -> Result<(String, String), Error> {
 
 /// The `teahouse.vote/1` file in the given form.
 pub fn export(conn: &Connection, v: &Vote, form: Form) -> Result<VoteExport, Error> {
-    let (slug, tz) = community(conn, v.community_id)?;
+    let (slug, _) = community(conn, v.community_id)?;
     let hide = v.secret && form == Form::Recount;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut electorate = Vec::new();
@@ -131,9 +132,9 @@ pub fn export(conn: &Connection, v: &Vote, form: Form) -> Result<VoteExport, Err
         .map(|b| BallotEntry {
             voter: names.get(&b.voter).cloned().unwrap_or(b.voter),
             choice: b.choice,
-            channel: if hide { String::new() } else { b.channel },
+            channel: b.channel,
             cast_at: if hide {
-                day_of(b.cast_at, &tz)
+                String::new()
             } else {
                 rfc3339(b.cast_at)
             },

@@ -655,8 +655,47 @@ pub fn conflicts(conn: &Connection, vote_id: i64) -> Result<Vec<String>, Error> 
     Ok(v)
 }
 
+/// The conflicts, each with whether its online ballot is the voter's own
+/// (then only the paper ballot can be set aside).
+pub fn conflicts_detail(conn: &Connection, vote_id: i64) -> Result<Vec<(String, bool)>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT voter, max(channel = 'online' AND by_proxy IS NULL) FROM ballots WHERE vote_id = ?1
+         GROUP BY voter HAVING count(*) > 1 ORDER BY voter",
+    )?;
+    let v = st
+        .query_map([vote_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// Paper ballots by who entered them: (name, count), most first.
+pub fn paper_by(conn: &Connection, vote_id: i64) -> Result<Vec<(String, i64)>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT coalesce(a.display_name, '-'), count(*) FROM ballots b LEFT JOIN accounts a ON a.id = b.entered_by
+         WHERE b.vote_id = ?1 AND b.channel = 'paper' GROUP BY b.entered_by ORDER BY count(*) DESC, 1",
+    )?;
+    let v = st
+        .query_map([vote_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
 /// Keeps one channel's ballot for a conflicting voter and removes the other.
+/// A voter's own online ballot is never removed for a paper one the
+/// committee entered (it would let the committee vote for them); only a
+/// proxy's online ballot gives way to the principal's paper ballot.
 pub fn resolve(tx: &Transaction, vote_id: i64, voter: &str, keep: &str) -> Result<(), Error> {
+    let own_online: bool = tx
+        .prepare_cached(
+            "SELECT 1 FROM ballots WHERE vote_id = ?1 AND voter = ?2 AND channel = 'online' AND by_proxy IS NULL",
+        )?
+        .exists(params![vote_id, voter])?;
+    if keep == "paper" && own_online {
+        return Err(Error::Conflict(Msg::new(
+            "网上选票是选民本人投的，以本人为准：只能作废这张纸质选票。选民可以在截止前自己改票。",
+            "the online ballot was cast by the voter themselves and counts: only the paper ballot can be set aside. The voter may change their own ballot until the vote closes.",
+        )));
+    }
     let n = tx.execute(
         "DELETE FROM ballots WHERE vote_id = ?1 AND voter = ?2 AND channel != ?3
            AND EXISTS (SELECT 1 FROM ballots WHERE vote_id = ?1 AND voter = ?2 AND channel = ?3)",

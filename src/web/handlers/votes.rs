@@ -502,9 +502,10 @@ struct PageData {
     electorate: Vec<votes::Elector>,
     my_voter: Option<String>,
     ballots: Vec<votes::Ballot>,
-    conflicts: Vec<String>,
+    conflicts: Vec<(String, bool)>,
     public: Option<crate::domain::vote_export::VoteExport>,
     receipts: Vec<String>,
+    paper_by: Vec<(String, i64)>,
     entries: Vec<crate::domain::ledger::Entry>,
     objections: Vec<objections::Objection>,
     elevator: Option<ElevatorData>,
@@ -549,7 +550,7 @@ pub async fn show(
             };
             let ballots = votes::ballots(c, id)?;
             let conflicts = if committee {
-                votes::conflicts(c, id)?
+                votes::conflicts_detail(c, id)?
             } else {
                 Vec::new()
             };
@@ -559,6 +560,13 @@ pub async fn show(
                 None
             } else {
                 Some(votes::export(c, &vote, votes::Form::Recount)?)
+            };
+            // Who entered how many paper ballots: for everyone once closed,
+            // for the committee while open (never whose, never what).
+            let paper_by = if vote.status == Status::Closed || committee {
+                votes::paper_by(c, id)?
+            } else {
+                Vec::new()
             };
             let receipts = if vote.secret && vote.status == Status::Closed {
                 vote_files::receipts(c, id)?
@@ -596,6 +604,7 @@ pub async fn show(
                 conflicts,
                 public,
                 receipts,
+                paper_by,
                 entries,
                 objections,
                 elevator,
@@ -612,6 +621,7 @@ pub async fn show(
         conflicts,
         public,
         receipts,
+        paper_by,
         entries,
         objections: objection_list,
         elevator: elevator_data,
@@ -774,6 +784,7 @@ pub async fn show(
         result,
         ballots: ballot_lines,
         receipts,
+        paper_by,
         my_receipt,
         export_sha256,
         ledger: entries

@@ -202,11 +202,14 @@ pub struct VoteView {
     pub can_cast: bool,
     pub ballot_count: usize,
     pub not_voted: Vec<(String, String)>,
-    pub conflicts: Vec<String>,
+    /// Voters with two ballots, and whether the online one is their own.
+    pub conflicts: Vec<(String, bool)>,
     pub result: Option<ResultView>,
     pub ballots: Vec<BallotLine>,
     /// A closed secret vote: the receipts counted, sorted (never a choice).
     pub receipts: Vec<String>,
+    /// Paper ballots by who entered them.
+    pub paper_by: Vec<(String, i64)>,
     /// The voter's own receipt once the vote has closed.
     pub my_receipt: Option<String>,
     /// SHA-256 of the recount file, as recorded in the ledger at closing.
@@ -539,6 +542,15 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             a.button href={(base) "/export.json"} { (c.t("计票文件（teahouse recount 可核算）", "Count file (re-check with teahouse recount)")) }
                         }
                     }
+                    @if !v.paper_by.is_empty() {
+                        p {
+                            (c.t("纸质选票由居委会/村委会录入：", "Paper ballots entered by the committee: "))
+                            @for (i, (who, n)) in v.paper_by.iter().enumerate() {
+                                @if i > 0 { (c.t("；", "; ")) }
+                                (who) " " (n) (c.t(" 张", ""))
+                            }
+                        }
+                    }
                     @if let Some(h) = &v.export_sha256 {
                         p.hint {
                             (if v.secret { c.t("逐票计票文件的 SHA-256（已记入公开记录）：", "SHA-256 of the per-voter count file (in the ledger): ") } else { c.t("计票文件的 SHA-256（已记入公开记录）：", "SHA-256 of the count file (in the ledger): ") })
@@ -633,15 +645,29 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     }
                     @if v.status == "open" {
                         p { (c.t("已收到 ", "Ballots so far: ")) strong { (v.ballot_count) } " / " (v.electorate_count) }
+                        @if !v.paper_by.is_empty() {
+                            p.hint {
+                                (c.t("纸质选票：", "Paper ballots: "))
+                                @for (i, (who, n)) in v.paper_by.iter().enumerate() {
+                                    @if i > 0 { (c.t("；", "; ")) }
+                                    (who) " " (n)
+                                }
+                                (c.t("（结束后公布）", " (published at closing)"))
+                            }
+                        }
                         @if !v.conflicts.is_empty() {
                             (flash(c, "warn", &Bi::new("以下选民同时有网上和纸质选票，结束前必须选定一张：", "These voters have both an online and a paper ballot; choose one before closing:")))
-                            @for voter in &v.conflicts {
+                            @for (voter, own) in &v.conflicts {
                                 form.inline method="post" action={(base) "/resolve"} {
                                     (csrf(c))
                                     input type="hidden" name="voter" value=(voter);
                                     (voter) " "
-                                    button type="submit" name="keep" value="online" { (c.t("保留网上选票", "Keep online")) } " "
-                                    button type="submit" name="keep" value="paper" { (c.t("保留纸质选票", "Keep paper")) }
+                                    @if *own {
+                                        button type="submit" name="keep" value="online" { (c.t("作废纸质选票（网上选票是本人投的，以本人为准）", "Set the paper ballot aside (the online one is the voter's own and counts)")) }
+                                    } @else {
+                                        button type="submit" name="keep" value="online" { (c.t("保留代投的网上选票", "Keep the proxy's online ballot")) } " "
+                                        button type="submit" name="keep" value="paper" { (c.t("保留本人的纸质选票", "Keep the voter's own paper ballot")) }
+                                    }
                                 }
                                 br;
                             }
