@@ -53,7 +53,10 @@ fn publish(tx: &rusqlite::Transaction, cid: i64, n: usize, who: (i64, i64)) -> i
     )
     .unwrap();
     store::submit(tx, &store::get(tx, cid, id).unwrap()).unwrap();
-    store::sign(tx, &store::get(tx, cid, id).unwrap(), who.1, "bench").unwrap();
+    let d = store::get(tx, cid, id).unwrap();
+    let w = store::working(tx, id).unwrap().unwrap();
+    let seen = store::seen_now(tx, &d, &w).unwrap();
+    store::sign(tx, &d, who.1, "bench", &seen).unwrap();
     store::publish(tx, &store::get(tx, cid, id).unwrap()).unwrap();
     id
 }

@@ -34,6 +34,38 @@ fn count(s: &Server, sql: &str) -> i64 {
     s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// The value of the first hidden field `name` on a page.
+fn hidden(body: &str, name: &str) -> String {
+    let pat = format!("name=\"{name}\" value=\"");
+    let i = body.find(&pat).unwrap_or_else(|| panic!("no field {name}")) + pat.len();
+    body[i..].split('"').next().unwrap().to_string()
+}
+
+/// What the review forms carry of the revision a page shows.
+fn seen_on(page: &Resp) -> [(&'static str, String); 3] {
+    ["rev", "hash", "files"].map(|n| (n, hidden(&page.body, n)))
+}
+
+/// Posts `fields` and what the review forms carry, as read from `page`.
+async fn post_seen(c: &mut Client, path: &str, page: &Resp, fields: &[(&str, &str)]) -> Resp {
+    let seen = seen_on(page);
+    let mut f: Vec<(&str, &str)> = fields.to_vec();
+    f.extend(seen.iter().map(|(k, v)| (*k, v.as_str())));
+    c.post(path, &f).await
+}
+
+/// The supervisor looks at the disclosure and signs what they see.
+async fn sign(c: &mut Client, base: &str) -> Resp {
+    let page = c.get(base).await;
+    post_seen(c, &format!("{base}/sign"), &page, &[]).await
+}
+
+/// The supervisor looks at the disclosure and queries it.
+async fn query(c: &mut Client, base: &str, fields: &[(&str, &str)]) -> Resp {
+    let page = c.get(base).await;
+    post_seen(c, &format!("{base}/queries"), &page, fields).await
+}
+
 #[tokio::test]
 async fn a_finance_disclosure_from_draft_to_correction() {
     let s = Server::start().await;
@@ -204,12 +236,12 @@ async fn a_finance_disclosure_from_draft_to_correction() {
     assert_eq!(r.status, StatusCode::CONFLICT);
 
     // The supervisor queries row 3; the committee answers and corrects it.
-    let r = sup
-        .post(
-            &format!("{base}/queries"),
-            &[("row", "3"), ("text", "路灯维修的发票在哪里？")],
-        )
-        .await;
+    let r = query(
+        &mut sup,
+        &base,
+        &[("row", "3"), ("text", "路灯维修的发票在哪里？")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
         sup.post(&format!("{base}/sign"), &[]).await.status,
@@ -265,12 +297,17 @@ async fn a_finance_disclosure_from_draft_to_correction() {
     // The supervisor signs from the desk's queue.
     let desk = sup.get("/c/xingfu/desk").await;
     assert!(desk.has("2031年1月财务收支") && desk.has("等待审核"));
+    let page = sup.get(&base).await;
     assert_eq!(
-        sup.post(&format!("{base}/sign"), &[]).await.status,
+        post_seen(&mut sup, &format!("{base}/sign"), &page, &[])
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        sup.post(&format!("{base}/sign"), &[]).await.status,
+        post_seen(&mut sup, &format!("{base}/sign"), &page, &[])
+            .await
+            .status,
         StatusCode::CONFLICT,
         "once"
     );
@@ -394,7 +431,7 @@ async fn a_finance_disclosure_from_draft_to_correction() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     com.post(&format!("{base}/submit"), &[]).await;
-    sup.post(&format!("{base}/sign"), &[]).await;
+    assert_eq!(sign(&mut sup, &base).await.status, StatusCode::SEE_OTHER);
     assert_eq!(
         com.post(&format!("{base}/publish"), &[]).await.status,
         StatusCode::SEE_OTHER
@@ -455,6 +492,179 @@ async fn a_finance_disclosure_from_draft_to_correction() {
     s.stop().await;
 }
 
+/// A signature is on what the supervisor saw: if the committee changed the
+/// content in between, the signature is refused and nothing is signed.
+#[tokio::test]
+async fn a_stale_signature_is_refused() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let mut sup = s.client();
+    sup.login(VILLAGE_SUPERVISOR.0, VILLAGE_SUPERVISOR.1).await;
+    let r = com
+        .post_multipart(
+            "/c/xingfu/disclosures",
+            &[
+                ("category", "general"),
+                ("period", "2024-Q2"),
+                ("title", "2024年第二季度村务"),
+                ("table", "事项,内容\n修桥,花费 8000 元"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = id_of(r.location.as_deref().unwrap());
+    let base = format!("/c/xingfu/disclosures/{id}");
+    com.post(&format!("{base}/submit"), &[]).await;
+    let signoffs = |s: &Server| {
+        count(
+            s,
+            &format!("SELECT count(*) FROM disclosure_signoffs WHERE disclosure_id = {id}"),
+        )
+    };
+
+    // The supervisor opens the page in one tab and reads "8000".
+    let seen = sup.get(&base).await;
+    assert!(seen.has("花费 8000 元"));
+    assert_eq!(hidden(&seen.body, "rev"), "1");
+    // Meanwhile (another tab) a query sends it back; the committee answers,
+    // changes the content and resubmits: still revision 1, other content.
+    let r = query(&mut sup, &base, &[("text", "请写明承包方")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let thread: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM disclosure_threads WHERE disclosure_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    com.post(
+        &format!("{base}/threads/{thread}/answer"),
+        &[("text", "承包方已写入表格。")],
+    )
+    .await;
+    let r = com
+        .post_multipart(
+            &format!("{base}/edit"),
+            &[
+                ("title", "2024年第二季度村务"),
+                ("table", "事项,内容\n修桥,花费 18000 元（某某公司）"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        com.post(&format!("{base}/submit"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The first tab's "Sign off" is on the 8000 it showed: refused.
+    let stale = post_seen(&mut sup, &format!("{base}/sign"), &seen, &[]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(
+        stale.has("公开内容在您查看后已改动，请重新查看后再签字")
+            && stale.has("The disclosure changed after you viewed it"),
+        "{}",
+        stale.body
+    );
+    assert_eq!(signoffs(&s), 0, "nothing signed");
+    // A form without what was shown signs nothing either.
+    assert_eq!(
+        sup.post(&format!("{base}/sign"), &[]).await.status,
+        StatusCode::CONFLICT
+    );
+    // A query from the stale page is refused the same way.
+    let q = post_seen(
+        &mut sup,
+        &format!("{base}/queries"),
+        &seen,
+        &[("text", "再问")],
+    )
+    .await;
+    assert_eq!(q.status, StatusCode::CONFLICT);
+    assert!(q.has("请重新查看后再提出质询"), "{}", q.body);
+    assert_eq!(signoffs(&s), 0);
+
+    // Looking again and signing what is there now works.
+    let fresh = sup.get(&base).await;
+    assert!(fresh.has("18000"));
+    assert_eq!(
+        post_seen(&mut sup, &format!("{base}/sign"), &fresh, &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(signoffs(&s), 1);
+    s.stop().await;
+}
+
+/// A file swapped while the disclosure was back with the committee changes
+/// what a supervisor signs, even with the same table.
+#[tokio::test]
+async fn a_signature_covers_the_attachments_shown() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let mut sup = s.client();
+    sup.login(VILLAGE_SUPERVISOR.0, VILLAGE_SUPERVISOR.1).await;
+    let r = com
+        .post_multipart(
+            "/c/xingfu/disclosures",
+            &[
+                ("category", "general"),
+                ("period", "2024-Q3"),
+                ("title", "2024年第三季度村务"),
+                ("table", "事项,内容\n修路,已完工"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = id_of(r.location.as_deref().unwrap());
+    let base = format!("/c/xingfu/disclosures/{id}");
+    com.post_multipart(
+        &format!("{base}/files"),
+        &[],
+        Some(("file", "验收单.pdf", b"%PDF-1.4 first".to_vec())),
+    )
+    .await;
+    com.post(&format!("{base}/submit"), &[]).await;
+    let seen = sup.get(&base).await;
+    query(&mut sup, &base, &[("text", "验收单看不清")]).await;
+    let thread: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM disclosure_threads WHERE disclosure_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    com.post(
+        &format!("{base}/threads/{thread}/answer"),
+        &[("text", "已换成清楚的扫描件。")],
+    )
+    .await;
+    let r = com
+        .post_multipart(
+            &format!("{base}/files"),
+            &[],
+            Some(("file", "验收单2.pdf", b"%PDF-1.4 second".to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        com.post(&format!("{base}/submit"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let stale = post_seen(&mut sup, &format!("{base}/sign"), &seen, &[]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(sign(&mut sup, &base).await.status, StatusCode::SEE_OTHER);
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn overdue_months_are_flagged_for_everyone() {
     let s = Server::start().await;
@@ -481,7 +691,7 @@ async fn overdue_months_are_flagged_for_everyone() {
         id_of(r.location.as_deref().unwrap())
     );
     com.post(&format!("{base}/submit"), &[]).await;
-    sup.post(&format!("{base}/sign"), &[]).await;
+    assert_eq!(sign(&mut sup, &base).await.status, StatusCode::SEE_OTHER);
     assert_eq!(
         com.post(&format!("{base}/publish"), &[]).await.status,
         StatusCode::SEE_OTHER

@@ -125,6 +125,7 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
                 &sv_name,
                 Some(4),
                 "路灯电费比上月高，请附电费单。",
+                &seen(tx, &get(tx)?)?,
             )?;
             let thread: i64 = tx.query_row(
                 "SELECT id FROM disclosure_threads WHERE disclosure_id = ?1",
@@ -140,7 +141,7 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
             )?;
             store::submit(tx, &get(tx)?)?;
         }
-        store::sign(tx, &get(tx)?, sv, &sv_name)?;
+        store::sign(tx, &get(tx)?, sv, &sv_name, &seen(tx, &get(tx)?)?)?;
         store::publish(tx, &get(tx)?)?;
         if i == 3 {
             let reason = format!("第 4 行凭证号录错（应为{right_voucher}），已按原始凭证更正。");
@@ -150,7 +151,7 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
             rows[3][6] = right_voucher;
             store::edit(tx, &get(tx)?, &w.title, &w.explanation, &rows)?;
             store::submit(tx, &get(tx)?)?;
-            store::sign(tx, &get(tx)?, sv, &sv_name)?;
+            store::sign(tx, &get(tx)?, sv, &sv_name, &seen(tx, &get(tx)?)?)?;
             store::publish(tx, &get(tx)?)?;
         }
     }
@@ -218,6 +219,12 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
     Ok(())
 }
 
+/// What the demo supervisor "sees": the working revision as it is.
+fn seen(tx: &Transaction, d: &store::Disclosure) -> Result<store::Seen, Error> {
+    let w = store::working(tx, d.id)?.ok_or(Error::NotFound)?;
+    store::seen_now(tx, d, &w)
+}
+
 fn publish_signed(
     tx: &Transaction,
     village: i64,
@@ -226,7 +233,8 @@ fn publish_signed(
     name: &str,
 ) -> Result<(), Error> {
     store::submit(tx, &store::get(tx, village, id)?)?;
-    store::sign(tx, &store::get(tx, village, id)?, sv, name)?;
+    let d = store::get(tx, village, id)?;
+    store::sign(tx, &d, sv, name, &seen(tx, &d)?)?;
     store::publish(tx, &store::get(tx, village, id)?)?;
     Ok(())
 }

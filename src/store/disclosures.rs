@@ -407,8 +407,69 @@ pub fn submit(tx: &Transaction, d: &Disclosure) -> Result<Entry, Error> {
     )
 }
 
-/// A supervisor's signature on the revision under review.
-pub fn sign(tx: &Transaction, d: &Disclosure, account: i64, name: &str) -> Result<Entry, Error> {
+/// What a supervisor was shown when signing or querying: the revision, its
+/// content hash, and a digest of its attachments. The forms carry it; the
+/// step is refused if it is no longer what the revision holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub rev: i64,
+    pub content_hash: String,
+    pub files: String,
+}
+
+/// A digest of a revision's attachments: each one's id and SHA-256, in order.
+pub fn files_digest(conn: &Connection, d: &Disclosure, rev: i64) -> Result<String, Error> {
+    let list = attachments::list(conn, d.community_id, &owner(d.id, rev))?;
+    Ok(files_digest_of(&list))
+}
+
+/// [`files_digest`] of a list already read (in its order, by id).
+pub fn files_digest_of(list: &[attachments::Attachment]) -> String {
+    let text: String = list
+        .iter()
+        .map(|a| format!("{}:{}\n", a.id, a.sha256))
+        .collect();
+    ledger::sha256_hex(text.as_bytes())
+}
+
+/// What a revision holds now, as a form would carry it.
+pub fn seen_now(conn: &Connection, d: &Disclosure, r: &Revision) -> Result<Seen, Error> {
+    Ok(Seen {
+        rev: r.rev,
+        content_hash: content_hash(d, r),
+        files: files_digest(conn, d, r.rev)?,
+    })
+}
+
+/// Refuses with 409 when what the supervisor saw is not revision `r` as it is now.
+fn still_as_seen(
+    conn: &Connection,
+    d: &Disclosure,
+    r: &Revision,
+    seen: &Seen,
+    doing: (&str, &str),
+) -> Result<(), Error> {
+    if seen_now(conn, d, r)? == *seen {
+        return Ok(());
+    }
+    Err(Error::Conflict(Msg::new(
+        format!("公开内容在您查看后已改动，请重新查看后再{}", doing.0),
+        format!(
+            "The disclosure changed after you viewed it; please look at it again before {}.",
+            doing.1
+        ),
+    )))
+}
+
+/// A supervisor's signature on the revision under review, exactly as they
+/// were shown it (`seen`), else 409 and nothing is signed.
+pub fn sign(
+    tx: &Transaction,
+    d: &Disclosure,
+    account: i64,
+    name: &str,
+    seen: &Seen,
+) -> Result<Entry, Error> {
     if d.status != Status::Review {
         return Err(wrong_state(
             "这项公开不在审核中",
@@ -417,6 +478,7 @@ pub fn sign(tx: &Transaction, d: &Disclosure, account: i64, name: &str) -> Resul
     }
     let w = working(tx, d.id)?
         .ok_or_else(|| wrong_state("没有待审核的版本", "there is no revision under review"))?;
+    still_as_seen(tx, d, &w, seen, ("签字", "signing"))?;
     let hash = content_hash(d, &w);
     let done = tx
         .prepare_cached(
@@ -443,7 +505,8 @@ pub fn sign(tx: &Transaction, d: &Disclosure, account: i64, name: &str) -> Resul
 }
 
 /// A supervisor's query on the whole disclosure or on one row: under review
-/// (it goes back to the committee) or after publication (it stays up).
+/// (it goes back to the committee) or after publication (it stays up); on
+/// the revision as they were shown it (`seen`), else 409.
 pub fn query(
     tx: &Transaction,
     d: &Disclosure,
@@ -451,6 +514,7 @@ pub fn query(
     name: &str,
     row: Option<i64>,
     text: &str,
+    seen: &Seen,
 ) -> Result<Entry, Error> {
     let text = text_ok(text)?;
     let rev = match d.status {
@@ -465,6 +529,7 @@ pub fn query(
         )
     })?;
     let r = revision(tx, d.id, rev)?;
+    still_as_seen(tx, d, &r, seen, ("提出质询", "raising a query"))?;
     if let Some(n) = row
         && (n < 1 || n as usize > r.rows.len())
     {

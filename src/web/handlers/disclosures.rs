@@ -581,13 +581,38 @@ pub async fn publish(
     .await
 }
 
+/// What the sign and query forms carry of the revision the supervisor was
+/// shown (see `store::Seen`); missing or unreadable fields match nothing.
+#[derive(Deserialize, Default)]
+pub struct SeenPost {
+    #[serde(default)]
+    rev: String,
+    #[serde(default)]
+    hash: String,
+    #[serde(default)]
+    files: String,
+}
+
+fn seen_of(rev: &str, hash: &str, files: &str) -> store::Seen {
+    store::Seen {
+        rev: rev.trim().parse().unwrap_or(-1),
+        content_hash: hash.trim().to_string(),
+        files: files.trim().to_string(),
+    }
+}
+
+/// A supervisor's signature, on the revision as the form says they saw it:
+/// if it has changed since, 409 and nothing is signed (checked in the
+/// write transaction).
 pub async fn sign(
     State(st): State<AppState>,
     sup: Supervisor,
     Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<SeenPost>,
 ) -> Result<Response, Error> {
     let account = sup.account.id;
     let name = sup.account.display_name.clone();
+    let seen = seen_of(&f.rev, &f.hash, &f.files);
     step(
         &st,
         &sup.ctx,
@@ -595,7 +620,7 @@ pub async fn sign(
         id,
         "disclosure.sign",
         "signed",
-        move |tx, d| store::sign(tx, d, account, &name).map(|e| entry_detail(&e)),
+        move |tx, d| store::sign(tx, d, account, &name, &seen).map(|e| entry_detail(&e)),
     )
     .await
 }
@@ -608,6 +633,13 @@ pub struct TextPost {
     row: String,
     #[serde(default)]
     reason: String,
+    /// For a query: the revision shown (see [`SeenPost`]).
+    #[serde(default)]
+    rev: String,
+    #[serde(default)]
+    hash: String,
+    #[serde(default)]
+    files: String,
 }
 
 pub async fn query(
@@ -627,6 +659,7 @@ pub async fn query(
     };
     let account = sup.account.id;
     let name = sup.account.display_name.clone();
+    let seen = seen_of(&f.rev, &f.hash, &f.files);
     step(
         &st,
         &sup.ctx,
@@ -634,7 +667,9 @@ pub async fn query(
         id,
         "disclosure.query",
         "queried",
-        move |tx, d| store::query(tx, d, account, &name, row, &f.text).map(|e| entry_detail(&e)),
+        move |tx, d| {
+            store::query(tx, d, account, &name, row, &f.text, &seen).map(|e| entry_detail(&e))
+        },
     )
     .await
 }
@@ -877,6 +912,7 @@ pub async fn show(
         .await?;
     let tz = &v.community.tz;
     let hash = store::content_hash(&d, shown);
+    let files_digest = store::files_digest_of(&files);
     let diff = q.diff.and_then(|to| {
         let new = revs.iter().find(|r| r.rev == to)?;
         let old = revs.iter().rev().find(|r| r.rev < to)?;
@@ -929,6 +965,8 @@ pub async fn show(
         rows: shown.rows.clone(),
         totals: rules::totals(d.category, &shown.rows),
         rev,
+        content_hash: hash.clone(),
+        files_digest,
         working: is_working,
         reason: shown.reason.clone(),
         signoffs: signoffs

@@ -268,6 +268,11 @@ pub struct ShowView {
     /// (column index, total) under the table.
     pub totals: Vec<(usize, String)>,
     pub rev: i64,
+    /// The shown revision's content hash and attachments digest: the sign
+    /// and query forms carry them (with `rev`), so a signature is on what
+    /// was seen.
+    pub content_hash: String,
+    pub files_digest: String,
     /// Staff are looking at the working revision, not the published one.
     pub working: bool,
     pub reason: Option<String>,
@@ -289,6 +294,15 @@ pub struct ShowView {
     pub can_answer: bool,
     pub notice: Option<Bi>,
     pub error: Option<Bi>,
+}
+
+/// The revision as shown, sent back with a signature or a query.
+fn seen_fields(v: &ShowView) -> Markup {
+    html! {
+        input type="hidden" name="rev" value=(v.rev);
+        input type="hidden" name="hash" value=(v.content_hash);
+        input type="hidden" name="files" value=(v.files_digest);
+    }
 }
 
 fn table(c: &Chrome, v: &ShowView) -> Markup {
@@ -407,6 +421,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                     @if v.can_sign {
                         form method="post" action={(base) "/sign"} {
                             (csrf(c))
+                            (seen_fields(v))
                             p { (c.t("我已核对上面的表格和附件，同意公开。", "I have checked the table and attachments above and agree to publish them.")) }
                             button.primary type="submit" { (c.t("签署同意", "Sign off")) }
                         }
@@ -416,6 +431,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                             summary { (c.t("提出质询", "Raise a query")) }
                             form.stack method="post" action={(base) "/queries"} {
                                 (csrf(c))
+                                (seen_fields(v))
                                 div.field {
                                     label for="f-row" { (c.t("针对第几行（留空为针对整项）", "Row (blank for the whole disclosure)")) }
                                     input #f-row type="number" inputmode="numeric" name="row" min="1" max=(v.rows.len());
