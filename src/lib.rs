@@ -6,6 +6,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod password;
 pub mod sheet;
 pub mod store;

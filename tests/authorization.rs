@@ -279,6 +279,7 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("GET", "/c/{community}/rounds"), Public),
         (("POST", "/c/{community}/rounds"), Committee),
         (("POST", "/c/{community}/rounds/import"), Committee),
+        (("GET", "/c/{community}/rounds/imports/{import}"), Committee),
         (("GET", "/c/{community}/rounds/{round}"), Public),
         (("GET", "/c/{community}/rounds/{round}/round.pb"), Public),
         (("POST", "/c/{community}/rounds/{round}/projects"), Member),

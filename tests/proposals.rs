@@ -60,6 +60,21 @@ async fn pm(
     follow(c, r).await
 }
 
+/// Follows an import's progress page until it is done; the round's id.
+async fn imported_round(c: &mut Client, progress: &str) -> i64 {
+    for _ in 0..600 {
+        let p = c.get(progress).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(!p.has("flash error"), "the import failed: {}", p.body);
+        if let Some(end) = p.body.find("\">查看这一轮") {
+            let start = p.body[..end].rfind("/rounds/").unwrap() + "/rounds/".len();
+            return p.body[start..end].parse().unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish");
+}
+
 fn id_after(url: &str, prefix: &str) -> i64 {
     url.split(prefix)
         .nth(1)
@@ -828,8 +843,10 @@ async fn a_pabulib_file_is_imported_as_a_finished_round() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let path = r.location.unwrap();
-    let id = id_after(&path, "/rounds/");
+    let progress = r.location.unwrap();
+    assert!(progress.contains("/rounds/imports/"), "{progress}");
+    let id = imported_round(&mut com, &progress).await;
+    let path = format!("/c/wutong/rounds/{id}");
     let funded: Vec<String> = {
         let db = s.sql();
         let mut st = db
@@ -869,6 +886,130 @@ async fn a_pabulib_file_is_imported_as_a_finished_round() {
     let mut got: Vec<String> = serde_json::from_value(tally["selected"].clone()).unwrap();
     got.sort();
     assert_eq!(got, sorted);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["verify", "--db"])
+        .arg(s.db_path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    s.stop().await;
+}
+
+/// A large .pb file: 10 projects, `n` voters approving a few each.
+fn big_pb(n: usize) -> String {
+    let mut s = String::from(
+        "META\nkey;value\ndescription;大文件\ncountry;China\nunit;test\nnum_projects;10\nbudget;100000\nvote_type;approval\nrule;equalshares/add1\nPROJECTS\nproject_id;cost;name\n",
+    );
+    for p in 1..=10 {
+        s.push_str(&format!("{p};{};项目{p}\n", 10_000 + p * 1_000));
+    }
+    s.push_str("VOTES\nvoter_id;vote\n");
+    for v in 0..n {
+        let a = 1 + v % 10;
+        let b = 1 + (v * 7 + 3) % 10;
+        let c = 1 + (v * 3 + 1) % 10;
+        let mut set = vec![a, b, c];
+        set.sort();
+        set.dedup();
+        let list: Vec<String> = set.iter().map(|x| x.to_string()).collect();
+        s.push_str(&format!("v{v};{}\n", list.join(",")));
+    }
+    s
+}
+
+/// A 200,000-voter import is written in short transactions: a resident's
+/// comment sent while it writes is answered before the import finishes; the
+/// round stays hidden until it is complete; the same form sent twice is one
+/// import.
+#[tokio::test]
+async fn a_large_import_lets_other_writes_through_and_is_not_duplicated() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    com.get("/c/wutong/rounds").await;
+    let key = "test-import-key-1";
+    let file = big_pb(200_000).into_bytes();
+    let r = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes"), ("key", key)],
+            Some(("file", "big.pb", file.clone())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let progress = r.location.unwrap();
+    // The same form again (a retry): the same import, not a second round.
+    let again = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes"), ("key", key)],
+            Some(("file", "big.pb", file)),
+        )
+        .await;
+    assert_eq!(again.location.as_deref(), Some(progress.as_str()));
+    let job: i64 = id_after(&progress, "/rounds/imports/");
+    let state = |s: &Server| -> (String, i64, i64, Option<i64>) {
+        s.sql()
+            .query_row(
+                "SELECT state, written, voters, round_id FROM round_imports WHERE id = ?1",
+                [job],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+    };
+    // Wait until it writes, then comment as a resident.
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    let pid: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM proposals WHERE status = 'open' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    res.get(&format!("/c/wutong/proposals/{pid}")).await;
+    let mut tries = 0;
+    while state(&s).0 == "counting" {
+        tries += 1;
+        assert!(tries < 6000, "still counting");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (st, _, voters, round) = state(&s);
+    assert_eq!((st.as_str(), voters), ("writing", 200_000));
+    let round = round.unwrap();
+    let hidden = com.get(&format!("/c/wutong/rounds/{round}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "hidden while written");
+    let r = res
+        .post(
+            &format!("/c/wutong/proposals/{pid}/comments"),
+            &[("body", "导入时也能留言")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (st, written, ..) = state(&s);
+    assert!(
+        st == "writing" && written < 200_000,
+        "the comment was answered while the import was still writing ({st}, {written})"
+    );
+    let id = imported_round(&mut com, &progress).await;
+    assert_eq!(id, round);
+    let (voters_stored, rounds_named): (i64, i64) = s
+        .sql()
+        .query_row(
+            "SELECT (SELECT count(*) FROM round_ballots WHERE round_id = ?1),
+                    (SELECT count(*) FROM rounds WHERE title LIKE '大文件%')",
+            [round],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((voters_stored, rounds_named), (200_000, 1));
+    let page = com.get(&format!("/c/wutong/rounds/{round}")).await;
+    assert!(page.has("id=\"h-results\""));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
         .args(["verify", "--db"])
         .arg(s.db_path())

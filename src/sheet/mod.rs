@@ -105,7 +105,20 @@ fn read_csv(text: &str) -> Result<Table, Msg> {
     Ok(table)
 }
 
+/// A workbook through calamine. A damaged file can make calamine panic (the
+/// fuzzer found index errors in its .xls reader): that is a refusal of the
+/// file, not a crash.
 fn read_workbook(bytes: &[u8]) -> Result<Table, Msg> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook_unguarded(bytes)))
+        .unwrap_or_else(|_| {
+            Err(Msg::new(
+                "无法读取这个表格文件：文件已损坏。请用 Excel 或 WPS 打开后另存为 xlsx 再上传。",
+                "cannot read this spreadsheet: the file is damaged; open it in Excel or WPS, save it as xlsx and upload again",
+            ))
+        })
+}
+
+fn read_workbook_unguarded(bytes: &[u8]) -> Result<Table, Msg> {
     if bytes.starts_with(b"PK\x03\x04") {
         match limits::check_zip(bytes)? {
             limits::ZipKind::Xlsx => read_xlsx(bytes),

@@ -669,6 +669,30 @@ ALTER TABLE sessions ADD COLUMN csrf TEXT NOT NULL DEFAULT '';
 UPDATE sessions SET csrf = lower(hex(randomblob(32)));
 "#;
 
+/// A web import of a .pb file runs in the background, written in chunks
+/// (the round stays hidden, `imported = 2`, until its last short
+/// transaction); the committee follows it here. `key` makes a retry of the
+/// same form land on the same import instead of a second round.
+const M013: &str = r#"
+CREATE TABLE round_imports (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('counting', 'writing', 'done', 'failed')),
+    file_name TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    voters INTEGER NOT NULL,
+    written INTEGER NOT NULL DEFAULT 0,
+    round_id INTEGER REFERENCES rounds(id),
+    message_zh TEXT NOT NULL DEFAULT '',
+    message_en TEXT NOT NULL DEFAULT '',
+    created_by INTEGER REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    UNIQUE (community_id, key)
+);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -682,6 +706,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M009),
         M::up(M010),
         M::up(M011),
+        M::up(M013),
     ])
 }
 

@@ -17,6 +17,7 @@ pub mod objections;
 pub mod proposals;
 pub mod proxies;
 pub mod roll;
+pub mod round_imports;
 pub mod rounds;
 pub mod sessions;
 pub mod vote_files;

@@ -63,7 +63,19 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Round> {
     })
 }
 
+/// A round, unless it is an import still being written (`imported = 2`).
 pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Round, Error> {
+    conn.query_row(
+        &format!("SELECT {COLS} FROM rounds WHERE id = ?1 AND community_id = ?2 AND imported != 2"),
+        params![id, community_id],
+        from_row,
+    )
+    .optional()?
+    .ok_or(Error::NotFound)
+}
+
+/// A round, staged or not.
+fn get_any(conn: &Connection, community_id: i64, id: i64) -> Result<Round, Error> {
     conn.query_row(
         &format!("SELECT {COLS} FROM rounds WHERE id = ?1 AND community_id = ?2"),
         params![id, community_id],
@@ -75,7 +87,7 @@ pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Round, Error
 
 pub fn list(conn: &Connection, community_id: i64) -> Result<Vec<Round>, Error> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM rounds WHERE community_id = ?1 ORDER BY id DESC"
+        "SELECT {COLS} FROM rounds WHERE community_id = ?1 AND imported != 2 ORDER BY id DESC"
     ))?;
     let rows = st.query_map([community_id], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -389,7 +401,7 @@ pub fn count_within(inst: Instance, deadline: Option<std::time::Instant>) -> Opt
 /// it counted exactly the ballots now stored.
 fn publish_results(tx: &Transaction, r: &Round, pre: Option<Counted>) -> Result<Entry, Error> {
     let (open, inst, voters) = election(tx, r)?;
-    let Counted { inst, greedy, mes } = match pre {
+    let counted = match pre {
         Some(c) if c.inst == inst => c,
         Some(_) => {
             tracing::warn!(
@@ -400,6 +412,19 @@ fn publish_results(tx: &Transaction, r: &Round, pre: Option<Counted>) -> Result<
         }
         None => count(inst),
     };
+    store_results(tx, r, &open, &voters, counted)
+}
+
+/// Marks the funded projects, stores the result and appends it to the
+/// ledger, from a count of exactly these ballots.
+fn store_results(
+    tx: &Transaction,
+    r: &Round,
+    open: &[Project],
+    voters: &[String],
+    counted: Counted,
+) -> Result<Entry, Error> {
+    let Counted { inst, greedy, mes } = counted;
     let greedy_selected: Vec<usize> = greedy
         .iter()
         .filter(|s| s.funded)
@@ -424,7 +449,7 @@ fn publish_results(tx: &Transaction, r: &Round, pre: Option<Counted>) -> Result<
         "greedy": codes(&inst.in_file_order(&greedy_selected)),
         "mes": codes(&mes_selected),
         "voters": voters.len(),
-        "ballots_sha256": ballots_digest(&inst, &voters),
+        "ballots_sha256": ballots_digest(&inst, voters),
         "greedy_steps": greedy.iter().map(|s| json!({
             "code": inst.ids[s.project], "approvals": s.approvals,
             "funded": s.funded, "left": round::show_yuan(&s.left),
@@ -612,14 +637,16 @@ pub fn set_progress(
 
 /// A Pabulib file as a finished round: its projects (all feasible), its
 /// ballots (voters keep the file's ids) and the result under `rule`.
-pub fn import(
+/// Stages an imported round: the round (hidden while `imported = 2`) and its
+/// projects. Returns the round and its projects' ids in file order. The
+/// ballots follow in chunks ([`stage_ballots`]), then [`finish_import`].
+pub fn stage_import(
     tx: &Transaction,
     community_id: i64,
     pb: &crate::domain::pabulib::PbFile,
     rule: Rule,
     by: i64,
-    pre: Option<Counted>,
-) -> Result<i64, Error> {
+) -> Result<(i64, Vec<i64>), Error> {
     use num_bigint::BigInt;
     use num_traits::ToPrimitive;
     let fen = |q: &crate::domain::pb_rules::Q| -> Result<i64, Error> {
@@ -667,7 +694,7 @@ pub fn import(
     };
     let id = create(tx, community_id, &n, by)?;
     tx.execute(
-        "UPDATE rounds SET imported = 1, phase = 'vote' WHERE id = ?1",
+        "UPDATE rounds SET imported = 2, phase = 'vote' WHERE id = ?1",
         [id],
     )?;
     let mut ids = Vec::new();
@@ -680,22 +707,102 @@ pub fn import(
         )?;
         ids.push(tx.last_insert_rowid());
     }
-    for (v, ballot) in pb.voter_ids.iter().zip(&inst.ballots) {
-        tx.execute(
-            "INSERT INTO round_ballots (round_id, voter, cast_at) VALUES (?1, ?2, ?3)",
-            params![id, format!("pb:{v}"), now()],
-        )?;
+    Ok((id, ids))
+}
+
+/// Writes one chunk of an imported round's ballots.
+pub fn stage_ballots(
+    tx: &Transaction,
+    round: i64,
+    project_ids: &[i64],
+    voters: &[String],
+    ballots: &[Vec<usize>],
+) -> Result<(), Error> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO round_ballots (round_id, voter, cast_at) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut app =
+        tx.prepare_cached("INSERT INTO round_approvals (ballot_id, project_id) VALUES (?1, ?2)")?;
+    let at = now();
+    for (v, ballot) in voters.iter().zip(ballots) {
+        ins.execute(params![round, format!("pb:{v}"), at])?;
         let b = tx.last_insert_rowid();
         for &p in ballot {
-            tx.execute(
-                "INSERT INTO round_approvals (ballot_id, project_id) VALUES (?1, ?2)",
-                params![b, ids[p]],
-            )?;
+            let pid = project_ids.get(p).ok_or_else(|| {
+                Error::Invalid(Msg::new(
+                    "选票里的项目不存在",
+                    "a ballot names a project that does not exist",
+                ))
+            })?;
+            app.execute(params![b, pid])?;
         }
     }
-    tx.execute("UPDATE rounds SET phase = 'results' WHERE id = ?1", [id])?;
-    publish_results(tx, &get(tx, community_id, id)?, pre)?;
-    Ok(id)
+    Ok(())
+}
+
+/// A staged round read back off the writer (on a reader connection): the
+/// election exactly as stored, checked against the count made for it.
+pub struct Verified {
+    open: Vec<Project>,
+    voters: Vec<String>,
+    counted: Counted,
+}
+
+/// Reads a staged round back and checks the count was made for exactly the
+/// ballots stored; the heavy read stays off the writer.
+pub fn verify_staged(
+    conn: &Connection,
+    community_id: i64,
+    round: i64,
+    counted: Counted,
+) -> Result<Verified, Error> {
+    let r = get_any(conn, community_id, round)?;
+    let (open, inst, voters) = election(conn, &r)?;
+    if inst != counted.inst {
+        return Err(Error::Internal(format!(
+            "round {round}: the ballots stored differ from the ballots counted"
+        )));
+    }
+    Ok(Verified {
+        open,
+        voters,
+        counted,
+    })
+}
+
+/// Shows a staged round with its result: a short transaction.
+pub fn finish_import(
+    tx: &Transaction,
+    community_id: i64,
+    round: i64,
+    v: Verified,
+) -> Result<Entry, Error> {
+    tx.execute(
+        "UPDATE rounds SET phase = 'results', imported = 1 WHERE id = ?1 AND imported = 2",
+        [round],
+    )?;
+    let r = get(tx, community_id, round)?;
+    store_results(tx, &r, &v.open, &v.voters, v.counted)
+}
+
+/// Removes part of a staged round that will not be shown (a failed or
+/// interrupted import); true while there is more to remove.
+pub fn unstage_some(tx: &Transaction, round: i64) -> Result<bool, Error> {
+    let n = tx.execute(
+        "DELETE FROM round_approvals WHERE ballot_id IN
+           (SELECT id FROM round_ballots WHERE round_id = ?1 LIMIT 2000)",
+        [round],
+    )?;
+    let m = tx.execute(
+        "DELETE FROM round_ballots WHERE id IN (SELECT id FROM round_ballots WHERE round_id = ?1 LIMIT 2000)",
+        [round],
+    )?;
+    if n + m > 0 {
+        return Ok(true);
+    }
+    tx.execute("DELETE FROM round_projects WHERE round_id = ?1", [round])?;
+    tx.execute("DELETE FROM rounds WHERE id = ?1 AND imported = 2", [round])?;
+    Ok(false)
 }
 
 /// Checks a round's published result against its ballots and the rule.

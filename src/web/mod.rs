@@ -174,6 +174,8 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         throttles,
         heavy: Arc::new(tokio::sync::Semaphore::new(heavy_jobs)),
     };
+    // Imports a previous run left unfinished: failed, their staged rounds removed.
+    handlers::round_import::recover(&state).await?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // Votes close by themselves at their closing time.
     let ticker = state.clone();

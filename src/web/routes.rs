@@ -4,7 +4,7 @@
 use super::AppState;
 use super::handlers::{
     account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
-    import, ops, prefs, proposals, roll, rounds, settings, vote_files, votes,
+    import, ops, prefs, proposals, roll, round_import, rounds, settings, vote_files, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -237,7 +237,12 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (
             M::POST,
             "/c/{community}/rounds/import",
-            post(rounds::import).layer(upload()),
+            post(round_import::import).layer(upload()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/rounds/imports/{import}",
+            get(round_import::show),
         ),
         (M::GET, "/c/{community}/rounds/{round}", get(rounds::show)),
         (

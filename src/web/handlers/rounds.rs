@@ -13,7 +13,7 @@ use crate::store::rounds::{self as store, NewMilestone, NewProject, NewRound, Ro
 use crate::store::{accounts::Role, audit, proposals::lives_in};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member, Visitor};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -73,7 +73,13 @@ async fn list_page(
     let places = super::places(st, cid).await?;
     let chrome = ctx.chrome(Some(com));
     Ok(view::list_page(
-        &chrome, &com.slug, &rounds, &v, &places, &errors,
+        &chrome,
+        &com.slug,
+        &rounds,
+        &v,
+        &places,
+        &errors,
+        &crate::store::sessions::random_token(),
     ))
 }
 
@@ -884,74 +890,6 @@ pub async fn milestone(
         },
     )
     .await
-}
-
-pub async fn import(
-    State(st): State<AppState>,
-    com: Committee,
-    mp: Multipart,
-) -> Result<Response, Error> {
-    let posted = super::files::read(mp).await?;
-    let file = posted
-        .file("file")
-        .ok_or_else(|| Error::Invalid(Msg::new("请选择一个 .pb 文件", "choose a .pb file")))?;
-    let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
-        Error::Invalid(Msg::new(
-            "文件不是 UTF-8 文本",
-            "the file is not UTF-8 text",
-        ))
-    })?;
-    let pb = pabulib::parse(&text).map_err(|e| {
-        Error::Invalid(if e.line > 0 {
-            Msg::new(
-                format!("第 {} 行：{}", e.line, e.msg.zh),
-                format!("line {}: {}", e.line, e.msg.en),
-            )
-        } else {
-            e.msg
-        })
-    })?;
-    let rule = Rule::parse(&posted.field("rule")).unwrap_or(Rule::Mes);
-    let cid = com.community.id;
-    let by = com.account.id;
-    let actor = com.ctx.actor();
-    // Count before the write transaction (MES on a city's file can take
-    // seconds), off the async executor; the transaction then only stores.
-    // Stop short of the request timeout and say why, rather than time out.
-    let secs = st.cfg.timeout_secs.saturating_sub(5).max(1);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    let inst = pb.instance.clone();
-    let pre = crate::web::heavy(&st, move || store::count_within(inst, Some(deadline)))
-        .await?
-        .ok_or_else(|| {
-            Error::Invalid(Msg::new(
-                format!(
-                    "这个文件选票和项目很多，均等份额法（MES）计票超过 {secs} 秒，网页导入不再等待，什么也没有保存。可以在本机用 teahouse pb-tally 计票。"
-                ),
-                format!(
-                    "counting this file with the Method of Equal Shares took over {secs} s (many ballots and projects), so the web import stopped and saved nothing; count it locally with teahouse pb-tally"
-                ),
-            ))
-        })?;
-    let id = st
-        .db
-        .write(move |tx| {
-            let id = store::import(tx, cid, &pb, rule, by, Some(pre))?;
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "round.import",
-                &format!("round:{id}"),
-                &format!("{} voters", pb.voter_ids.len()),
-            )?;
-            Ok(id)
-        })
-        .await?;
-    Ok(see_other(&format!(
-        "/c/{}/rounds/{id}?done=imported",
-        com.community.slug
-    )))
 }
 
 /// The round's ballots as a Pabulib file; voters are numbered, not named.

@@ -39,6 +39,8 @@ fn rule_choice(c: &Chrome, current: &str) -> Markup {
     }
 }
 
+/// `import_key` is new for each rendering of the import form: sending the
+/// same form twice (a retry, a double click) lands on the same import.
 pub fn list_page(
     c: &Chrome,
     slug: &str,
@@ -46,6 +48,7 @@ pub fn list_page(
     v: &NewValues,
     places: &[(String, String)],
     errors: &Errors,
+    import_key: &str,
 ) -> Markup {
     page(
         c,
@@ -84,7 +87,9 @@ pub fn list_page(
                     h3 { (c.t("导入 Pabulib 文件（.pb）", "Import a Pabulib file (.pb)")) }
                     form.stack method="post" action={"/c/" (slug) "/rounds/import"} enctype="multipart/form-data" {
                         (csrf(c))
+                        input type="hidden" name="key" value=(import_key);
                         div.field { label for="f-pb" { (c.t("文件", "File")) } input #f-pb type="file" name="file" accept=".pb,text/plain" required; }
+                        p.hint { (c.t("大文件在后台计票和写入，页面会显示进度；完成前不会公开任何内容。", "A large file is counted and written in the background with a progress page; nothing is shown until it is complete.")) }
                         (rule_choice(c, "mes"))
                         button type="submit" { (c.t("导入并计票", "Import and count")) }
                     }
@@ -376,6 +381,66 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                             }
                         }
                     }
+                }
+            }
+        },
+    )
+}
+
+/// A background import of a .pb file, as the committee follows it.
+pub struct ImportView {
+    pub id: i64,
+    pub file_name: String,
+    /// counting, writing, done or failed.
+    pub state: String,
+    pub voters: i64,
+    pub written: i64,
+    pub round_id: Option<i64>,
+    pub message: Option<Bi>,
+    pub started: String,
+}
+
+pub fn import_page(c: &Chrome, slug: &str, v: &ImportView) -> Markup {
+    let url = format!("/c/{slug}/rounds/imports/{}", v.id);
+    let running = matches!(v.state.as_str(), "counting" | "writing");
+    let pct = if v.voters > 0 {
+        v.written * 100 / v.voters
+    } else {
+        0
+    };
+    page(
+        c,
+        c.t("导入进度", "Import progress"),
+        html! {
+            p { a href={"/c/" (slug) "/rounds"} { "← " (c.t("公益创投", "Micro-venture rounds")) } }
+            h1 { (c.t("导入 ", "Importing ")) (v.file_name) }
+            p.muted { (c.t("开始于 ", "Started ")) (v.started) " · " (v.voters) (c.t(" 张选票", " ballots")) }
+            div #import-status role="status" aria-live="polite"
+                hx-get=[running.then_some(url.as_str())] hx-trigger=[running.then_some("every 2s")]
+                hx-select="#import-status" hx-swap="outerHTML" {
+                @match v.state.as_str() {
+                    "counting" => {
+                        p { strong { (c.t("正在计票……", "Counting…")) } }
+                        p.hint { (c.t("均等份额法（MES）在大文件上可能要几分钟。什么都还没有写入。", "The Method of Equal Shares can take minutes on a large file. Nothing is written yet.")) }
+                    }
+                    "writing" => {
+                        p { strong { (c.t("正在写入选票：", "Writing the ballots: ")) (v.written) " / " (v.voters) } }
+                        progress max="100" value=(pct) { (pct) "%" }
+                        p.hint { (c.t("写入完成并核对后才公开。其他人的操作不受影响。", "Shown only once written and checked. Other people's work goes on meanwhile.")) }
+                    }
+                    "done" => {
+                        (flash(c, "ok", &Bi::new("导入完成，结果已公布。", "Imported; the result is published.")))
+                        @if let Some(r) = v.round_id {
+                            p { a.button href={"/c/" (slug) "/rounds/" (r)} { (c.t("查看这一轮", "Open the round")) } }
+                        }
+                    }
+                    _ => {
+                        (flash(c, "error", v.message.as_ref().unwrap_or(&Bi::new("导入失败，什么也没有保存。", "The import failed; nothing was saved."))))
+                        p { a href={"/c/" (slug) "/rounds"} { (c.t("返回重新导入", "Back, to import again")) } }
+                    }
+                }
+                @if running {
+                    p { a href=(url) { (c.t("刷新", "Refresh")) } }
                 }
             }
         },

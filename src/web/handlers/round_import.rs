@@ -1,0 +1,256 @@
+//! Importing a Pabulib `.pb` file over the web. The request only reads the
+//! file and records an import (with the form's key, so a retry lands on the
+//! same import); counting and writing go on in the background while the
+//! committee watches a progress page. The ballots are written in short
+//! transactions to a round that stays hidden until the last one, so other
+//! writes keep flowing and a failed import leaves nothing visible.
+
+use super::{fmt_time, see_other};
+use crate::domain::Msg;
+use crate::domain::pabulib::{self, PbFile};
+use crate::domain::pb_rules::Rule;
+use crate::error::Error;
+use crate::store::audit::{self, Actor};
+use crate::store::round_imports::{self as jobs, State as JobState};
+use crate::store::rounds as store;
+use crate::web::AppState;
+use crate::web::ctx::Committee;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use teahouse_views::pages::rounds as view;
+
+/// Ballots written per transaction: a few milliseconds of the writer each.
+pub const CHUNK: usize = 2_000;
+/// How long counting may take in the background before the import gives up.
+const COUNT_LIMIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+fn progress_url(slug: &str, id: i64) -> String {
+    format!("/c/{slug}/rounds/imports/{id}")
+}
+
+pub async fn import(
+    State(st): State<AppState>,
+    com: Committee,
+    mp: Multipart,
+) -> Result<Response, Error> {
+    let posted = super::files::read(mp).await?;
+    let file = posted
+        .file("file")
+        .filter(|f| !f.bytes.is_empty())
+        .ok_or_else(|| Error::Invalid(Msg::new("请选择一个 .pb 文件", "choose a .pb file")))?;
+    let rule = Rule::parse(&posted.field("rule")).unwrap_or(Rule::Mes);
+    // Without the form's key (a script), the file and rule are the key.
+    let key = match posted.field("key").trim() {
+        "" => {
+            let mut h = Sha256::new();
+            h.update(rule.as_str().as_bytes());
+            h.update(&file.bytes);
+            format!("sha256:{}", hex::encode(h.finalize()))
+        }
+        k => k.chars().take(100).collect(),
+    };
+    let (file_name, bytes) = (file.name.clone(), file.bytes.clone());
+    let pb = crate::web::heavy(&st, move || parse(&bytes)).await??;
+    let (cid, by, slug) = (com.community.id, com.account.id, com.community.slug.clone());
+    let voters = pb.voter_ids.len() as i64;
+    let begun = {
+        let (file_name, rule) = (file_name.clone(), rule.as_str());
+        st.db
+            .write(move |tx| jobs::begin(tx, cid, &key, &file_name, rule, voters, by))
+            .await?
+    };
+    let id = match begun {
+        // The same form again: that import is the answer.
+        Err(existing) => existing,
+        Ok(id) => {
+            let actor = com.ctx.actor();
+            tokio::spawn(run(st.clone(), id, cid, pb, rule, by, actor));
+            id
+        }
+    };
+    Ok(see_other(&progress_url(&slug, id)))
+}
+
+fn parse(bytes: &[u8]) -> Result<PbFile, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Error::Invalid(Msg::new(
+            "文件不是 UTF-8 文本",
+            "the file is not UTF-8 text",
+        ))
+    })?;
+    pabulib::parse(text).map_err(|e| {
+        Error::Invalid(if e.line > 0 {
+            Msg::new(
+                format!("第 {} 行：{}", e.line, e.msg.zh),
+                format!("line {}: {}", e.line, e.msg.en),
+            )
+        } else {
+            e.msg
+        })
+    })
+}
+
+/// The background part; on any failure the import is marked failed with
+/// what to tell the committee and its staged round is removed.
+async fn run(st: AppState, job: i64, cid: i64, pb: PbFile, rule: Rule, by: i64, actor: Actor) {
+    let Err(e) = write_all(&st, job, cid, pb, rule, by, actor).await else {
+        return;
+    };
+    tracing::warn!(import = job, error = %e, "pb import failed");
+    let m = match &e {
+        Error::Invalid(m) | Error::Conflict(m) | Error::BadRequest(m) => m.clone(),
+        _ => Msg::new(
+            "导入时服务器出了问题，什么也没有保存。请稍后重新导入。",
+            "The server had a problem during the import and nothing was saved. Please import again later.",
+        ),
+    };
+    match st.db.write(move |tx| jobs::failed(tx, job, &m)).await {
+        Ok(Some(round)) => remove_staged(&st, round).await,
+        Ok(None) => {}
+        Err(e) => tracing::error!(import = job, error = %e, "could not record a failed import"),
+    }
+}
+
+/// Removes a staged round in short transactions.
+pub async fn remove_staged(st: &AppState, round: i64) {
+    loop {
+        match st.db.write(move |tx| store::unstage_some(tx, round)).await {
+            Ok(true) => continue,
+            Ok(false) => break,
+            Err(e) => {
+                tracing::error!(round, error = %e, "could not remove a staged round");
+                break;
+            }
+        }
+    }
+}
+
+async fn write_all(
+    st: &AppState,
+    job: i64,
+    cid: i64,
+    pb: PbFile,
+    rule: Rule,
+    by: i64,
+    actor: Actor,
+) -> Result<(), Error> {
+    // Count first, as a heavy job (waiting for a permit here: the request
+    // has long been answered).
+    let permit = st
+        .heavy
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let inst = pb.instance.clone();
+    let deadline = std::time::Instant::now() + COUNT_LIMIT;
+    let counted = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        store::count_within(inst, Some(deadline))
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
+    .ok_or_else(|| {
+        Error::Invalid(Msg::new(
+            format!(
+                "均等份额法（MES）计票超过 {} 分钟，导入已停止，什么也没有保存。可以在本机用 teahouse pb-tally 计票。",
+                COUNT_LIMIT.as_secs() / 60
+            ),
+            format!(
+                "counting with the Method of Equal Shares took over {} minutes, so the import stopped and saved nothing; count it locally with teahouse pb-tally",
+                COUNT_LIMIT.as_secs() / 60
+            ),
+        ))
+    })?;
+    let pb = Arc::new(pb);
+    let (round, ids) = {
+        let pb = pb.clone();
+        st.db
+            .write(move |tx| {
+                let (round, ids) = store::stage_import(tx, cid, &pb, rule, by)?;
+                jobs::writing(tx, job, round)?;
+                Ok((round, ids))
+            })
+            .await?
+    };
+    let ids = Arc::new(ids);
+    let n = pb.voter_ids.len().min(pb.instance.ballots.len());
+    let mut at = 0;
+    while at < n {
+        let end = (at + CHUNK).min(n);
+        let (pb, ids) = (pb.clone(), ids.clone());
+        st.db
+            .write(move |tx| {
+                store::stage_ballots(
+                    tx,
+                    round,
+                    &ids,
+                    &pb.voter_ids[at..end],
+                    &pb.instance.ballots[at..end],
+                )?;
+                jobs::progress(tx, job, end as i64)
+            })
+            .await?;
+        at = end;
+    }
+    // Read back and check on a reader, off the writer; then one short
+    // transaction shows the round with its result.
+    let verified = st
+        .db
+        .read(move |c| store::verify_staged(c, cid, round, counted))
+        .await?;
+    st.db
+        .write(move |tx| {
+            let e = store::finish_import(tx, cid, round, verified)?;
+            jobs::done(tx, job)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "round.import",
+                &format!("round:{round}"),
+                &format!("{n} voters · ledger #{}", e.seq),
+            )
+        })
+        .await
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = com.community.id;
+    let j = st.db.read(move |c| jobs::get(c, cid, id)).await?;
+    let v = view::ImportView {
+        id: j.id,
+        file_name: j.file_name.clone(),
+        state: j.state.as_str().into(),
+        voters: j.voters,
+        written: j.written,
+        round_id: j.round_id.filter(|_| j.state == JobState::Done),
+        message: j
+            .message
+            .as_ref()
+            .map(|m| teahouse_views::Bi::new(m.zh.clone(), m.en.clone())),
+        started: fmt_time(j.created_at, &com.community.tz),
+    };
+    Ok(view::import_page(
+        &com.ctx.chrome(Some(&com.community)),
+        &com.community.slug,
+        &v,
+    )
+    .into_response())
+}
+
+/// At start-up: imports a previous run left unfinished are failed and their
+/// staged rounds removed (nothing of them was ever visible).
+pub async fn recover(st: &AppState) -> Result<(), Error> {
+    let rounds = st.db.write(jobs::fail_unfinished).await?;
+    for r in rounds {
+        remove_staged(st, r).await;
+    }
+    Ok(())
+}
