@@ -141,12 +141,23 @@ impl Db {
         let stats = self.stats.clone();
         stats.writes_queued.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move |conn| {
+            // Nobody waits any more (the request timed out or its client
+            // left): do nothing, so a request answered "timed out" was not
+            // saved after all.
+            if otx.is_closed() {
+                stats.writes_queued.fetch_sub(1, Ordering::Relaxed);
+                return;
+            }
             // A panic inside the step rolls its transaction back (the
             // transaction is dropped while unwinding), answers the caller
             // with an error, and leaves the writer thread running.
             let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let v = f(&tx)?;
+                if otx.is_closed() {
+                    // Gone while the step ran: roll back (the transaction drops).
+                    return Err(Error::Internal("the request was abandoned".into()));
+                }
                 tx.commit()?;
                 Ok(v)
             }))
@@ -310,6 +321,44 @@ mod tests {
             .unwrap();
         assert_eq!(slugs, ["y"]);
         db.ping_writer().await.unwrap();
+    }
+
+    /// A write whose caller stopped waiting (a request that timed out) is
+    /// not done later behind its back.
+    #[tokio::test]
+    async fn an_abandoned_write_is_not_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir.path().join("t.sqlite3"), 1).unwrap();
+        let busy = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(|_| {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    Ok(())
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_millis(20),
+            db.write(|tx| {
+                tx.execute(
+                    "INSERT INTO communities (slug, name, kind, created_at) VALUES ('late', 'x', 'village', 0)",
+                    [],
+                )?;
+                Ok(())
+            }),
+        )
+        .await;
+        assert!(gave_up.is_err(), "the caller gave up while the writer was busy");
+        busy.await.unwrap().unwrap();
+        db.ping_writer().await.unwrap();
+        let n: i64 = db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM communities", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "the abandoned insert was never run");
     }
 
     #[tokio::test]
