@@ -668,7 +668,10 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
         page.has(&receipts[0]),
         "the page lists the receipts counted"
     );
-    assert!(page.has("纸质选票由居委会/村委会录入：王主任 300 张"), "who entered how many");
+    assert!(
+        page.has("纸质选票由居委会/村委会录入：王主任 300 张"),
+        "who entered how many"
+    );
     let pseudonyms: Vec<String> = s
         .sql()
         .prepare("SELECT pseudonym FROM vote_electorate WHERE vote_id = ?1")
