@@ -94,10 +94,20 @@ pub fn hash_blocking(password: &str) -> Result<String, Error> {
         .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
 }
 
+/// Whether `password` matches `hash`. A stored value that is not an argon2
+/// hash we can use (unreadable, another algorithm, bad parameters) fails
+/// fast inside argon2: then the dummy hash is verified instead, so that
+/// such an account answers a wrong password as slowly as any other.
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    use argon2::password_hash::Error as E;
+    match Argon2::default().verify_password(password.as_bytes(), hash) {
+        Ok(()) => true,
+        Err(E::PasswordInvalid) => false,
+        Err(_) => {
+            let _ = Argon2::default().verify_password(password.as_bytes(), DUMMY);
+            false
+        }
+    }
 }
 
 /// argon2id of a random string nobody knows, with the default parameters.
@@ -111,6 +121,27 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(super::verify_blocking("correct horse", &h));
         assert!(!super::verify_blocking("wrong horse", &h));
+    }
+
+    #[test]
+    fn a_stored_value_that_is_no_argon2_hash_costs_a_full_verification() {
+        let t = std::time::Instant::now();
+        assert!(!super::verify_blocking("pw", super::DUMMY));
+        let full = t.elapsed();
+        for junk in [
+            "",
+            "x",
+            "$2b$12$abcdefghijklmnopqrstuv",
+            "$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA",
+        ] {
+            let t = std::time::Instant::now();
+            assert!(!super::verify_blocking("pw", junk), "{junk}");
+            assert!(
+                t.elapsed() * 3 > full,
+                "{junk}: {:?} vs {full:?}",
+                t.elapsed()
+            );
+        }
     }
 
     #[test]
