@@ -435,64 +435,167 @@ async fn wrong_passwords_slow_down_and_the_right_one_works_after_the_wait() {
 }
 
 #[tokio::test]
-async fn an_outsider_hammering_a_login_keeps_the_owner_out_no_longer_than_the_cap() {
+async fn an_outsider_hammering_a_login_does_not_delay_its_owner_on_a_known_device() {
     let s = Server::start_with(small_delays).await;
+    // The owner logged in on this phone before: it carries the login's mark.
+    let mut owner = client_via(&s.base, "203.0.113.7");
+    owner.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    owner.post("/logout", &[]).await;
     let base = s.base.clone();
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let stop = Arc::new(AtomicBool::new(false));
     let failed = Arc::new(AtomicUsize::new(0));
     let (stop2, failed2) = (stop.clone(), failed.clone());
-    // An outsider from two addresses, as fast as it can, all along.
+    // An outsider from a new network for every guess, as fast as it can.
     let attacker = tokio::spawn(async move {
-        let mut a = client_via(&base, "198.51.100.1");
-        let mut b = client_via(&base, "198.51.100.2");
-        let mut n = 0;
+        let mut n = 0u32;
         while !stop2.load(Ordering::Relaxed) {
-            for c in [&mut a, &mut b] {
-                let r = c
-                    .post(
-                        "/login",
-                        &[("login", "jiandu"), ("password", "wrong-guess")],
-                    )
-                    .await;
-                match r.status {
-                    StatusCode::UNAUTHORIZED => drop(failed2.fetch_add(1, Ordering::Relaxed)),
-                    StatusCode::TOO_MANY_REQUESTS => {}
-                    other => panic!("{other}"),
-                }
-                n += 1;
+            n += 1;
+            let mut c = client_via(&base, &format!("2001:db8:{n:x}::1"));
+            let r = c
+                .post(
+                    "/login",
+                    &[("login", "jiandu"), ("password", "wrong-guess")],
+                )
+                .await;
+            match r.status {
+                StatusCode::UNAUTHORIZED => drop(failed2.fetch_add(1, Ordering::Relaxed)),
+                StatusCode::TOO_MANY_REQUESTS => {}
+                other => panic!("{other}"),
             }
         }
         n
     });
-    // Let the outsider get the login's delay up to the cap, then come right
-    // after one of its wrong guesses, when the login is shut for the longest.
-    while failed.load(Ordering::Relaxed) < 10 {
+    // Let the outsider use up the login's free failures, so that anyone
+    // without the mark now waits for the login's next check.
+    while failed.load(Ordering::Relaxed) < 6 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let seen = failed.load(Ordering::Relaxed);
-    while failed.load(Ordering::Relaxed) == seen {
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    let mut owner = client_via(&s.base, "203.0.113.7");
-    let first = owner
+    let mut stranger = client_via(&s.base, "192.0.2.99");
+    let shut = stranger
         .post("/login", &[("login", "jiandu"), ("password", SUPERVISOR.1)])
         .await;
-    let landed = if first.status == StatusCode::TOO_MANY_REQUESTS {
-        let wait = retry_after(&first);
-        assert!(wait <= 1, "told to wait {wait} s, more than the cap");
-        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
-        owner
+    assert_eq!(shut.status, StatusCode::TOO_MANY_REQUESTS, "{}", shut.body);
+    // The owner's phone gets in at once, every time.
+    for _ in 0..3 {
+        let r = owner
             .post("/login", &[("login", "jiandu"), ("password", SUPERVISOR.1)])
-            .await
-    } else {
-        first
-    };
-    assert_eq!(landed.status, StatusCode::SEE_OTHER, "{}", landed.body);
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        owner.post("/logout", &[]).await;
+    }
     stop.store(true, Ordering::Relaxed);
     let tries = attacker.await.unwrap();
-    assert!(tries > 4, "the outsider kept trying ({tries})");
+    let guesses = failed.load(Ordering::Relaxed);
+    assert!(tries > 20, "the outsider kept trying ({tries})");
+    assert!(guesses <= 10, "{guesses} of {tries} guesses were checked");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn rotating_addresses_does_not_get_around_the_login_cap() {
+    let s = Server::start_with(small_delays).await;
+    let statuses = |v: &[StatusCode]| {
+        (
+            v.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(),
+            v.iter()
+                .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+                .count(),
+        )
+    };
+    // 40 addresses of one IPv6 /64 are one network: its free failures, then waits.
+    let mut seen = Vec::new();
+    for round in 0..2 {
+        for n in 1..=40 {
+            let mut c = client_via(&s.base, &format!("2001:db8:1:2::{n:x}"));
+            let r = c
+                .post(
+                    "/login",
+                    &[("login", "x-target-a"), ("password", "guess-guess")],
+                )
+                .await;
+            seen.push(r.status);
+        }
+        if round == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+    }
+    let (checked, waited) = statuses(&seen);
+    assert!(checked <= 5, "{checked} guesses checked from one /64");
+    assert_eq!(checked + waited, 80);
+    // 80 networks, three times over a second: the login's free failures,
+    // then one check per interval (200 ms, 400 ms, 800 ms).
+    let mut seen = Vec::new();
+    let t0 = std::time::Instant::now();
+    for round in 0..3 {
+        for n in 1..=80 {
+            let mut c = client_via(&s.base, &format!("2001:db8:{n:x}::{round}"));
+            let r = c
+                .post(
+                    "/login",
+                    &[("login", "x-target-b"), ("password", "guess-guess")],
+                )
+                .await;
+            seen.push(r.status);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let (checked, waited) = statuses(&seen);
+    let took = t0.elapsed().as_secs_f64();
+    // How many openings the login had in that time: after 0.2, 0.4, 0.8, 1, 1 … s.
+    let (mut openings, mut at, mut interval) = (0, 0.0, 0.2);
+    while at + interval <= took {
+        at += interval;
+        openings += 1;
+        interval = f64::min(interval * 2.0, 1.0);
+    }
+    assert!(
+        checked <= 5 + openings + 1,
+        "{checked} guesses checked from 80 networks in {took:.1} s"
+    );
+    assert_eq!(checked + waited, 240);
+    s.stop().await;
+
+    // The rate limit counts a /64 as one client too.
+    let s = Server::start_with(|c| {
+        c.trusted_proxy = Some("127.0.0.1".parse().unwrap());
+        c.login_burst = 2;
+        c.login_refill_secs = 600;
+    })
+    .await;
+    for (n, want) in [
+        (1, StatusCode::UNAUTHORIZED),
+        (2, StatusCode::UNAUTHORIZED),
+        (3, StatusCode::TOO_MANY_REQUESTS),
+    ] {
+        let mut c = client_via(&s.base, &format!("2001:db8:9:9::{n}"));
+        let r = c
+            .post(
+                "/login",
+                &[
+                    ("login", &format!("x-nobody-{n}")),
+                    ("password", "whatever123"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, want, "address {n}");
+        if want == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.has("Too many attempts from this address"));
+        }
+    }
+    let mut other = client_via(&s.base, "2001:db8:9:a::1");
+    let r = other
+        .post(
+            "/login",
+            &[("login", "x-nobody-9"), ("password", "whatever123")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "another /64 is another client"
+    );
     s.stop().await;
 }
 
@@ -786,5 +889,385 @@ async fn operator_creates_a_community_and_staff_who_must_change_password() {
         .await;
     assert_eq!(ch.status, StatusCode::SEE_OTHER);
     assert_eq!(w.get("/c/qingshan/roll").await.status, StatusCode::OK);
+    s.stop().await;
+}
+
+/// The demo resident's roll entry.
+fn resident_id(s: &Server) -> i64 {
+    s.sql()
+        .query_row(
+            "SELECT resident_id FROM accounts WHERE login = 'resident'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn whoever_used_a_reset_code_cannot_dismiss_the_owners_notice() {
+    let s = Server::start_with(|c| c.trusted_proxy = Some("127.0.0.1".parse().unwrap())).await;
+    let rid = resident_id(&s);
+    let mut clerk = client_via(&s.base, "198.51.100.10");
+    clerk.login(COMMITTEE.0, COMMITTEE.1).await;
+    let reason = "本人电话说忘了密码";
+    let code = issue_reset_code(&mut clerk, "wutong", rid, reason).await;
+    // The committee member uses the slip themselves.
+    let used = clerk
+        .post(
+            "/activate",
+            &[
+                ("code", &code),
+                ("login", "resident"),
+                ("password", "taken-over-1"),
+                ("password2", "taken-over-1"),
+            ],
+        )
+        .await;
+    assert_eq!(used.status, StatusCode::SEE_OTHER, "{}", used.body);
+    // From the session the code opened, the notice cannot be acknowledged.
+    let page = clerk.get("/account").await;
+    assert!(page.has("您的密码已于") && page.has(reason));
+    assert!(!page.has("action=\"/account/resets/seen\""), "no button");
+    assert!(page.has("用新密码重新登录后再确认"));
+    let seen = clerk.post("/account/resets/seen", &[]).await;
+    assert_eq!(seen.status, StatusCode::CONFLICT, "{}", seen.body);
+    assert!(seen.has("用激活码进入的") && seen.has("opened with an activation code"));
+    let unseen = |s: &Server| -> i64 {
+        s.sql()
+            .query_row(
+                "SELECT count(*) FROM password_resets WHERE seen_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(unseen(&s), 1, "still unacknowledged");
+    // The history is there whatever happens.
+    assert!(page.has("密码重置记录") && page.has("李书记 (juwei)") && page.has("居委会/村委会"));
+
+    // It knows the new password, so it logs in with it and acknowledges:
+    // that works, but the supervisors see from where.
+    clerk.post("/logout", &[]).await;
+    clerk.login("resident", "taken-over-1").await;
+    clerk.get("/account").await;
+    let seen = clerk.post("/account/resets/seen", &[]).await;
+    assert_eq!(seen.status, StatusCode::SEE_OTHER);
+    assert_eq!(unseen(&s), 0);
+    // The banner is gone; the history stays, with the acknowledgement.
+    let page = clerk.get("/account").await;
+    assert!(!page.has("您的密码已于"));
+    assert!(
+        page.has("密码重置记录") && page.has(reason) && page.has("李书记 (juwei)"),
+        "{}",
+        page.body
+    );
+    let mut sup = s.client();
+    sup.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    let desk = sup.get("/c/wutong/desk").await;
+    assert!(
+        desk.has("已确认") && desk.has("用密码登录的会话，地址 198.51.100.10"),
+        "{}",
+        desk.body
+    );
+    assert!(desk.has("确认通知的地址与重置时的地址相同"));
+    assert!(desk.has("使用地址与发码的居委会/村委会成员发码时的地址相同"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn first_activations_are_on_the_desk_and_the_committees_own_are_flagged() {
+    let s = Server::start_with(|c| c.trusted_proxy = Some("127.0.0.1".parse().unwrap())).await;
+    let mut clerk = client_via(&s.base, "198.51.100.10");
+    clerk.login(COMMITTEE.0, COMMITTEE.1).await;
+    let (honest, honest_name) = resident_without_account(&s, "wutong", 0);
+    let (ghost, ghost_name) = resident_without_account(&s, "wutong", 1);
+    let honest_code = issue_code(&mut clerk, "wutong", honest).await;
+    let ghost_code = issue_code(&mut clerk, "wutong", ghost).await;
+    // One resident activates at home.
+    let mut home = client_via(&s.base, "203.0.113.50");
+    let r = home
+        .post(
+            "/activate",
+            &[
+                ("code", &honest_code),
+                ("login", "honest-one"),
+                ("password", "honest-pass-1"),
+                ("password2", "honest-pass-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The committee member activates the other one from the same desk
+    // (another address of the office's IPv6 /64 would count the same).
+    let mut desk_pc = client_via(&s.base, "198.51.100.10");
+    let r = desk_pc
+        .post(
+            "/activate",
+            &[
+                ("code", &ghost_code),
+                ("login", "ghost-one"),
+                ("password", "ghost-pass-1"),
+                ("password2", "ghost-pass-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let mut sup = s.client();
+    sup.login(SUPERVISOR.0, SUPERVISOR.1).await;
+    let desk = sup.get("/c/wutong/desk").await;
+    assert!(desk.has("首次激活"), "{}", desk.body);
+    let row = |name: &str| -> String {
+        let i = desk
+            .body
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} listed"));
+        let end = desk.body[i..].find("</tr>").unwrap() + i;
+        desk.body[i..end].to_string()
+    };
+    let h = row(&format!("{honest_name} (honest-one)"));
+    assert!(
+        h.contains("李书记 (juwei)") && h.contains("203.0.113.50"),
+        "{h}"
+    );
+    assert!(!h.contains("⚠"), "{h}");
+    let g = row(&format!("{ghost_name} (ghost-one)"));
+    assert!(
+        g.contains("李书记 (juwei)") && g.contains("198.51.100.10"),
+        "{g}"
+    );
+    assert!(
+        g.contains("使用地址与发码的居委会/村委会成员发码时的地址相同"),
+        "{g}"
+    );
+    s.stop().await;
+}
+
+/// Clients that each post one wrong login at once, to keep the password
+/// hashing threads busy for a while; the handle ends when all are answered.
+async fn flood(base: &str, n: usize) -> tokio::task::JoinHandle<()> {
+    let mut clients = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut c = client_for(base);
+        c.prime().await;
+        clients.push(c);
+    }
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            tokio::spawn(async move {
+                c.post(
+                    "/login",
+                    &[
+                        ("login", &format!("flood-{i}")),
+                        ("password", "flood-flood"),
+                    ],
+                )
+                .await;
+            })
+        })
+        .collect();
+    let h = tokio::spawn(async move {
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    // Let them reach the hashing threads first.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    h
+}
+
+const WHILE_QUEUED: std::time::Duration = std::time::Duration::from_millis(200);
+
+#[tokio::test]
+async fn a_login_with_a_password_reset_meanwhile_gets_no_session() {
+    let s = Server::start().await;
+    let reset_hash = teahouse::password::hash_blocking("reset-meanwhile").unwrap();
+    let busy = flood(&s.base, 120).await;
+    let mut owner = s.client();
+    owner.prime().await;
+    let login = tokio::spawn(async move {
+        owner
+            .post("/login", &[("login", "resident"), ("password", RESIDENT.1)])
+            .await
+    });
+    tokio::time::sleep(WHILE_QUEUED).await;
+    assert!(
+        !login.is_finished(),
+        "the login waits for the hashing threads"
+    );
+    // The password is reset while the old one is being checked.
+    s.sql()
+        .execute(
+            "UPDATE accounts SET password_hash = ?1 WHERE login = 'resident'",
+            [&reset_hash],
+        )
+        .unwrap();
+    let r = login.await.unwrap();
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert!(r.has("登录名或密码不正确"));
+    let sessions: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.login = 'resident'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sessions, 0);
+    busy.await.unwrap();
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_password_change_after_a_reset_meanwhile_changes_nothing() {
+    let s = Server::start().await;
+    let hash_now = |s: &Server| -> String {
+        s.sql()
+            .query_row(
+                "SELECT password_hash FROM accounts WHERE login = 'resident'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let mut owner = s.client();
+    owner.login(RESIDENT.0, RESIDENT.1).await;
+    owner.get("/account").await;
+    let change = |mut owner: Client, current: &'static str| {
+        tokio::spawn(async move {
+            let r = owner
+                .post(
+                    "/account/password",
+                    &[
+                        ("current", current),
+                        ("password", "my-new-pass-1"),
+                        ("password2", "my-new-pass-1"),
+                    ],
+                )
+                .await;
+            (owner, r)
+        })
+    };
+
+    // The password is reset (by someone else) while the change is queued.
+    let reset_hash = teahouse::password::hash_blocking("reset-meanwhile").unwrap();
+    let busy = flood(&s.base, 120).await;
+    let pending = change(owner, RESIDENT.1);
+    tokio::time::sleep(WHILE_QUEUED).await;
+    assert!(
+        !pending.is_finished(),
+        "the change waits for the hashing threads"
+    );
+    s.sql()
+        .execute(
+            "UPDATE accounts SET password_hash = ?1 WHERE login = 'resident'",
+            [&reset_hash],
+        )
+        .unwrap();
+    let (owner, r) = pending.await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.has("新密码没有保存") && r.has("the new password was not saved"),
+        "{}",
+        r.body
+    );
+    assert_eq!(hash_now(&s), reset_hash, "the reset stands");
+    busy.await.unwrap();
+
+    // The session ends (as a reset ends them all) while the change is queued.
+    let busy = flood(&s.base, 120).await;
+    let pending = change(owner, "reset-meanwhile");
+    tokio::time::sleep(WHILE_QUEUED).await;
+    assert!(
+        !pending.is_finished(),
+        "the change waits for the hashing threads"
+    );
+    s.sql()
+        .execute(
+            "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = 'resident')",
+            [],
+        )
+        .unwrap();
+    let (_, r) = pending.await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(hash_now(&s), reset_hash);
+    busy.await.unwrap();
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_made_up_code_costs_no_password_hashing() {
+    let s = Server::start().await;
+    let mut c = s.client();
+    c.prime().await;
+    let busy = flood(&s.base, 120).await;
+    let t = std::time::Instant::now();
+    let r = c
+        .post(
+            "/activate",
+            &[
+                ("code", "ABCD-2345"),
+                ("login", "someone-new"),
+                ("password", "a-long-password"),
+                ("password2", "a-long-password"),
+            ],
+        )
+        .await;
+    let took = t.elapsed();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("激活码不正确"));
+    assert!(
+        !busy.is_finished() && took < std::time::Duration::from_millis(500),
+        "answered in {took:?}, not behind the queue of hashes"
+    );
+    busy.await.unwrap();
+    s.stop().await;
+}
+
+/// How long a wrong password for `login` takes to be refused.
+async fn timed(c: &mut Client, login: &str) -> std::time::Duration {
+    let t = std::time::Instant::now();
+    let r = c
+        .post(
+            "/login",
+            &[("login", login), ("password", "not-the-password")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    t.elapsed()
+}
+
+#[tokio::test]
+async fn a_stored_hash_that_is_not_argon2_answers_as_slowly_as_any_other() {
+    let s = Server::start_with(|c| {
+        c.throttle = teahouse::web::throttle::Rule {
+            free: 1000,
+            login_free: 1000,
+            ..Default::default()
+        };
+    })
+    .await;
+    s.sql()
+        .execute(
+            "UPDATE accounts SET password_hash = 'md5$0123456789abcdef' WHERE login = 'resident'",
+            [],
+        )
+        .unwrap();
+    let mut c = s.client();
+    c.prime().await;
+    let (mut odd, mut unknown) = (Vec::new(), Vec::new());
+    for _ in 0..9 {
+        odd.push(timed(&mut c, "resident").await);
+        unknown.push(timed(&mut c, "nobody-at-all").await);
+    }
+    odd.sort();
+    unknown.sort();
+    let (o, u) = (odd[4], unknown[4]);
+    assert!(
+        o * 2 > u,
+        "a wrong password took {o:?} there, {u:?} for an unknown login"
+    );
     s.stop().await;
 }

@@ -162,6 +162,8 @@ pub fn set_password(tx: &Transaction, id: i64, hash: &str, must_change: bool) ->
          locked_until = 0 WHERE id = ?1",
         params![id, hash, must_change],
     )?;
+    // A device that logged in with the old password is no longer known.
+    super::sessions::forget_devices(tx, id)?;
     Ok(())
 }
 
@@ -261,13 +263,15 @@ pub struct NewReset<'a> {
     pub by: ResetBy,
     pub reason: &'a str,
     pub code_id: Option<i64>,
+    /// The address the reset came from (who used the code, or the operator).
+    pub used_ip: &'a str,
 }
 
 /// Records a password reset as the act of whoever caused it.
 pub fn record_reset(tx: &Transaction, r: &NewReset) -> Result<(), Error> {
     tx.execute(
-        "INSERT INTO password_resets (account_id, community_id, by_account_id, by_role, reason, code_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO password_resets (account_id, community_id, by_account_id, by_role, reason, code_id, at, used_ip)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             r.account_id,
             r.community_id,
@@ -275,7 +279,8 @@ pub fn record_reset(tx: &Transaction, r: &NewReset) -> Result<(), Error> {
             r.by.as_str(),
             r.reason,
             r.code_id,
-            super::now()
+            super::now(),
+            r.used_ip
         ],
     )?;
     Ok(())
@@ -294,6 +299,20 @@ pub struct Reset {
     pub account_login: String,
     pub account_name: String,
     pub tz: String,
+    /// Where the reset came from (who used the code, or the operator), and
+    /// for a reset by code, where the committee member issued it from.
+    pub used_ip: Option<String>,
+    pub issued_ip: Option<String>,
+    /// The owner's acknowledgement: when, from which kind of session
+    /// (`None` for one recorded before sessions had kinds), from where.
+    pub seen: Option<Seen>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub at: i64,
+    pub kind: Option<super::sessions::Kind>,
+    pub ip: Option<String>,
 }
 
 fn reset_from(r: &rusqlite::Row) -> rusqlite::Result<Reset> {
@@ -314,14 +333,28 @@ fn reset_from(r: &rusqlite::Row) -> rusqlite::Result<Reset> {
         tz: r
             .get::<_, Option<String>>(8)?
             .unwrap_or_else(|| "Asia/Shanghai".into()),
+        used_ip: r.get(9)?,
+        issued_ip: r.get(10)?,
+        seen: match r.get::<_, Option<i64>>(11)? {
+            Some(at) => Some(Seen {
+                at,
+                kind: r
+                    .get::<_, Option<String>>(12)?
+                    .map(|k| super::sessions::Kind::parse(&k)),
+                ip: r.get(13)?,
+            }),
+            None => None,
+        },
     })
 }
 
 const RESET_COLUMNS: &str =
-    "p.id, p.at, p.by_role, b.display_name, b.login, p.reason, a.login, a.display_name, c.tz
+    "p.id, p.at, p.by_role, b.display_name, b.login, p.reason, a.login, a.display_name, c.tz,
+     p.used_ip, k.created_ip, p.seen_at, p.seen_kind, p.seen_ip
      FROM password_resets p JOIN accounts a ON a.id = p.account_id
      LEFT JOIN accounts b ON b.id = p.by_account_id
-     LEFT JOIN communities c ON c.id = p.community_id";
+     LEFT JOIN communities c ON c.id = p.community_id
+     LEFT JOIN activation_codes k ON k.id = p.code_id";
 
 /// Resets of this account its owner has not yet acknowledged, oldest first.
 pub fn unseen_resets(conn: &Connection, account_id: i64) -> Result<Vec<Reset>, Error> {
@@ -334,11 +367,30 @@ pub fn unseen_resets(conn: &Connection, account_id: i64) -> Result<Vec<Reset>, E
     Ok(v)
 }
 
-/// The owner has read the notice of these resets.
-pub fn mark_resets_seen(tx: &Transaction, account_id: i64) -> Result<usize, Error> {
+/// Every reset of this account, newest first: the history its owner always
+/// sees, acknowledged or not.
+pub fn resets_of(conn: &Connection, account_id: i64) -> Result<Vec<Reset>, Error> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RESET_COLUMNS} WHERE p.account_id = ?1 ORDER BY p.id DESC"
+    ))?;
+    let v = stmt
+        .query_map([account_id], reset_from)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// The owner has read the notice of these resets, in a session of `kind`
+/// from `ip` (the caller refuses sessions opened by a code).
+pub fn mark_resets_seen(
+    tx: &Transaction,
+    account_id: i64,
+    kind: super::sessions::Kind,
+    ip: &str,
+) -> Result<usize, Error> {
     Ok(tx.execute(
-        "UPDATE password_resets SET seen_at = ?2 WHERE account_id = ?1 AND seen_at IS NULL",
-        params![account_id, super::now()],
+        "UPDATE password_resets SET seen_at = ?2, seen_kind = ?3, seen_ip = ?4
+         WHERE account_id = ?1 AND seen_at IS NULL",
+        params![account_id, super::now(), kind.as_str(), ip],
     )?)
 }
 
@@ -499,6 +551,7 @@ mod tests {
                 by: ResetBy::Committee,
                 reason: "forgot it",
                 code_id: None,
+                used_ip: "192.0.2.1",
             },
         )
         .unwrap();
@@ -509,8 +562,17 @@ mod tests {
             ("clerk", "forgot it")
         );
         assert_eq!(recent_resets(&tx, 1, 10).unwrap()[0].account_login, "owner");
-        assert_eq!(mark_resets_seen(&tx, a).unwrap(), 1);
+        assert_eq!(
+            mark_resets_seen(&tx, a, crate::store::sessions::Kind::Login, "192.0.2.9").unwrap(),
+            1
+        );
         assert!(unseen_resets(&tx, a).unwrap().is_empty());
+        let h = resets_of(&tx, a).unwrap();
+        assert_eq!(h.len(), 1, "the history keeps it");
+        let seen = h[0].seen.as_ref().expect("acknowledged");
+        assert_eq!(seen.kind, Some(crate::store::sessions::Kind::Login));
+        assert_eq!(seen.ip.as_deref(), Some("192.0.2.9"));
+        assert_eq!(h[0].used_ip.as_deref(), Some("192.0.2.1"));
         assert_eq!(
             recent_resets(&tx, 1, 10).unwrap().len(),
             1,

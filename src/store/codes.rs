@@ -19,12 +19,15 @@ pub enum Purpose<'a> {
     Reset { account_id: i64, reason: &'a str },
 }
 
-/// Issues a fresh code for each resident, revoking their earlier unused codes.
+/// Issues a fresh code for each resident, revoking their earlier unused
+/// codes. `created_ip` is the issuing committee member's address, kept so
+/// the supervisors can compare it with the address that uses the code.
 pub fn issue(
     tx: &Transaction,
     community_id: i64,
     resident_ids: &[i64],
     created_by: i64,
+    created_ip: &str,
     expires_at: i64,
     purpose: Purpose,
 ) -> Result<Vec<(i64, ActivationCode)>, Error> {
@@ -40,8 +43,8 @@ pub fn issue(
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO activation_codes (community_id, resident_id, code_hash, created_by, created_at, expires_at,
-           account_id, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+           account_id, reason, created_ip)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for &rid in resident_ids {
         revoke.execute(params![rid, now])?;
@@ -57,7 +60,8 @@ pub fn issue(
                 now,
                 expires_at,
                 account_id,
-                reason
+                reason,
+                created_ip
             ]) {
                 Ok(_) => {
                     out.push((rid, code));
@@ -87,8 +91,8 @@ pub struct CodeRow {
     pub reason: String,
 }
 
-pub fn find(tx: &Transaction, code: &ActivationCode) -> Result<Option<CodeRow>, Error> {
-    Ok(tx
+pub fn find(conn: &Connection, code: &ActivationCode) -> Result<Option<CodeRow>, Error> {
+    Ok(conn
         .prepare_cached(
             "SELECT id, community_id, resident_id, expires_at, used_at, revoked_at, created_by,
                created_at, account_id, reason
@@ -111,10 +115,11 @@ pub fn find(tx: &Transaction, code: &ActivationCode) -> Result<Option<CodeRow>, 
         .optional()?)
 }
 
-pub fn mark_used(tx: &Transaction, id: i64) -> Result<(), Error> {
+/// The code was used, from `ip`.
+pub fn mark_used(tx: &Transaction, id: i64, ip: &str) -> Result<(), Error> {
     tx.execute(
-        "UPDATE activation_codes SET used_at = ?2 WHERE id = ?1",
-        params![id, super::now()],
+        "UPDATE activation_codes SET used_at = ?2, used_ip = ?3 WHERE id = ?1",
+        params![id, super::now(), ip],
     )?;
     Ok(())
 }
@@ -163,6 +168,70 @@ pub fn recent_reissues(
                 expires_at: r.get(8)?,
             })
         })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// A first activation (a code for a resident without an account, used),
+/// for the supervisors' desk.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    pub resident_name: String,
+    /// The account it created (None if it has since gone).
+    pub account_login: Option<String>,
+    pub by_name: String,
+    pub by_login: String,
+    pub issued_at: i64,
+    pub used_at: i64,
+    /// The issuing committee member's address when issuing, and the
+    /// address that used the code (None for rows from before M012 that the
+    /// audit log could not place).
+    pub issued_ip: Option<String>,
+    pub used_ip: Option<String>,
+}
+
+/// A community's latest first activations, newest first.
+pub fn recent_activations(
+    conn: &Connection,
+    community_id: i64,
+    limit: i64,
+) -> Result<Vec<Activation>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.name, a.login, b.display_name, b.login, k.created_at, k.used_at, k.created_ip, k.used_ip
+         FROM activation_codes k JOIN residents r ON r.id = k.resident_id
+         LEFT JOIN accounts a ON a.resident_id = k.resident_id
+         LEFT JOIN accounts b ON b.id = k.created_by
+         WHERE k.community_id = ?1 AND k.account_id IS NULL AND k.used_at IS NOT NULL
+         ORDER BY k.used_at DESC, k.id DESC LIMIT ?2",
+    )?;
+    let v = stmt
+        .query_map(params![community_id, limit], |r| {
+            Ok(Activation {
+                resident_name: r.get(0)?,
+                account_login: r.get(1)?,
+                by_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                by_login: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                issued_at: r.get(4)?,
+                used_at: r.get(5)?,
+                issued_ip: r.get(6)?,
+                used_ip: r.get(7)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// Every address from which a committee member of the community did
+/// anything, as the audit log has them. (An `auth.reset` row is the issuer's
+/// act but carries the address of whoever used the code: left out.)
+pub fn committee_addresses(conn: &Connection, community_id: i64) -> Result<Vec<String>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT l.ip FROM audit_log l
+         WHERE l.community_id = ?1 AND l.action != 'auth.reset' AND l.account_id IN
+           (SELECT m.account_id FROM memberships m WHERE m.community_id = ?1 AND m.role = 'committee')",
+    )?;
+    let v = stmt
+        .query_map([community_id], |r| r.get(0))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
 }

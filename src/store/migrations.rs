@@ -669,6 +669,59 @@ ALTER TABLE sessions ADD COLUMN csrf TEXT NOT NULL DEFAULT '';
 UPDATE sessions SET csrf = lower(hex(randomblob(32)));
 "#;
 
+/// Who used a code from where, and who acknowledged a reset from what kind
+/// of session, so that the supervisors can tell the committee's own hand;
+/// and the devices that have logged in with a password (see `web::throttle`).
+const M012: &str = r#"
+-- A session opened by a password login, or by an activation code.
+ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'login' CHECK (kind IN ('login', 'code'));
+
+-- The address a code was issued from (the committee member's) and used from.
+ALTER TABLE activation_codes ADD COLUMN created_ip TEXT;
+ALTER TABLE activation_codes ADD COLUMN used_ip TEXT;
+
+-- Where a reset was done from; when the owner acknowledged it, from which
+-- kind of session and from where.
+ALTER TABLE password_resets ADD COLUMN used_ip TEXT;
+ALTER TABLE password_resets ADD COLUMN seen_kind TEXT;
+ALTER TABLE password_resets ADD COLUMN seen_ip TEXT;
+
+-- Earlier rows: the addresses as the audit log has them (same transaction, same second).
+UPDATE activation_codes SET created_ip = (
+    SELECT a.ip FROM audit_log a
+    WHERE a.community_id = activation_codes.community_id AND a.account_id = activation_codes.created_by
+      AND a.action IN ('codes.issue', 'codes.reissue')
+      AND a.at BETWEEN activation_codes.created_at - 1 AND activation_codes.created_at + 1
+    ORDER BY a.id LIMIT 1);
+UPDATE activation_codes SET used_ip = (
+    SELECT a.ip FROM audit_log a
+    WHERE a.community_id = activation_codes.community_id AND a.action IN ('auth.activate', 'auth.reset')
+      AND (a.target = 'resident #' || activation_codes.resident_id
+           OR a.target LIKE 'resident #' || activation_codes.resident_id || ' %')
+      AND a.at BETWEEN activation_codes.used_at - 1 AND activation_codes.used_at + 1
+    ORDER BY a.id LIMIT 1)
+WHERE used_at IS NOT NULL;
+UPDATE password_resets SET used_ip = (SELECT k.used_ip FROM activation_codes k WHERE k.id = password_resets.code_id)
+WHERE code_id IS NOT NULL;
+UPDATE password_resets SET used_ip = (
+    SELECT a.ip FROM audit_log a
+    WHERE a.action = 'auth.reset' AND a.account_id = password_resets.by_account_id
+      AND a.at BETWEEN password_resets.at - 1 AND password_resets.at + 1
+    ORDER BY a.id LIMIT 1)
+WHERE code_id IS NULL;
+
+-- A browser that has logged in to an account with its password carries a
+-- random mark (a cookie); only its SHA-256 is here. See web::throttle.
+CREATE TABLE login_marks (
+    token_hash BLOB NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (token_hash, account_id)
+) WITHOUT ROWID;
+CREATE INDEX login_marks_account ON login_marks(account_id);
+"#;
+
 /// A web import of a .pb file runs in the background, written in chunks
 /// (the round stays hidden, `imported = 2`, until its last short
 /// transaction); the committee follows it here. `key` makes a retry of the
@@ -706,6 +759,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M009),
         M::up(M010),
         M::up(M011),
+        M::up(M012),
         M::up(M013),
     ])
 }

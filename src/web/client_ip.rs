@@ -3,6 +3,12 @@
 //! proxy wrote into `X-Forwarded-For`. Any other peer's `X-Forwarded-For` is
 //! ignored: anyone can write that header. Used by the login rate limit, the
 //! password throttle and the audit log.
+//!
+//! The rate limit and the throttle count a *network*, not an address: an
+//! IPv4 address, or the /64 an IPv6 address is in. One subscriber, one
+//! phone or one server gets a whole /64 and can pick any of its 2^64
+//! addresses for each request; counting them apart would give each guess
+//! a fresh allowance.
 
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request};
@@ -46,7 +52,27 @@ pub fn of_request<T>(req: &Request<T>, trusted_proxy: Option<IpAddr>) -> Option<
     Some(resolve(peer, req.headers(), trusted_proxy))
 }
 
-/// tower_governor's key: the resolved client address (not the proxy's).
+/// The network an address is counted under: itself for IPv4, its /64 for IPv6.
+pub fn network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+        v4 => v4,
+    }
+}
+
+/// Whether two addresses as the audit log writes them are in one network
+/// (the same IPv4 address, or the same IPv6 /64). Unreadable ones never are.
+pub fn same_network(a: &str, b: &str) -> bool {
+    match (a.parse::<IpAddr>(), b.parse::<IpAddr>()) {
+        (Ok(a), Ok(b)) => network(a) == network(b),
+        _ => false,
+    }
+}
+
+/// tower_governor's key: the resolved client's network (not the proxy's).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIpKey {
     pub trusted_proxy: Option<IpAddr>,
@@ -56,7 +82,9 @@ impl KeyExtractor for ClientIpKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        of_request(req, self.trusted_proxy).ok_or(GovernorError::UnableToExtractKey)
+        of_request(req, self.trusted_proxy)
+            .map(network)
+            .ok_or(GovernorError::UnableToExtractKey)
     }
 }
 
@@ -113,6 +141,25 @@ mod tests {
         // Unparseable or missing: the peer.
         assert_eq!(resolve(peer, &xff(&["unknown"]), proxy), peer);
         assert_eq!(resolve(peer, &HeaderMap::new(), proxy), peer);
+    }
+
+    #[test]
+    fn ipv6_counts_by_its_64() {
+        assert_eq!(network(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(
+            network(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            network(ip("2001:db8:1:2::7"))
+        );
+        assert_ne!(
+            network(ip("2001:db8:1:3::1")),
+            network(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(network(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(network(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+        assert!(same_network("2001:db8::1", "2001:db8::2:3"));
+        assert!(same_network("203.0.113.7", "203.0.113.7"));
+        assert!(!same_network("203.0.113.7", "203.0.113.8"));
+        assert!(!same_network("-", "-"));
     }
 
     #[test]

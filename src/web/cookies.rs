@@ -5,6 +5,8 @@ use axum::http::HeaderMap;
 pub const SESSION: &str = "th_session";
 pub const CSRF: &str = "th_csrf";
 pub const PREFS: &str = "th_prefs";
+/// The mark of a browser that has logged in with a password (see `web::throttle`).
+pub const DEVICE: &str = "th_device";
 
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -31,6 +31,8 @@ pub struct ReqCtx {
     pub large: bool,
     pub account: Option<Arc<Account>>,
     pub session_token: Option<String>,
+    /// How the live session was opened (a password login or a code).
+    pub session_kind: Option<sessions::Kind>,
     /// The client address (see `client_ip`), and as text for the audit log.
     pub client: IpAddr,
     pub ip: String,
@@ -155,23 +157,25 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 
     // Who is logged in, and the token their session's forms carry.
     let session_token = cookies::get(&headers, cookies::SESSION).filter(|t| t.len() == 64);
-    let (account, session_csrf) = match &session_token {
+    let (account, session_csrf, session_kind) = match &session_token {
         Some(tok) => {
             let tok = tok.clone();
             match state
                 .db
                 .read(move |c| match sessions::live(c, &tok)? {
-                    Some(live) => Ok(accounts::load(c, live.account_id)?.map(|a| (a, live.csrf))),
+                    Some(live) => {
+                        Ok(accounts::load(c, live.account_id)?.map(|a| (a, live.csrf, live.kind)))
+                    }
                     None => Ok(None),
                 })
                 .await
             {
-                Ok(Some((a, csrf))) => (Some(Arc::new(a)), Some(csrf)),
-                Ok(None) => (None, None),
+                Ok(Some((a, csrf, kind))) => (Some(Arc::new(a)), Some(csrf), Some(kind)),
+                Ok(None) => (None, None, None),
                 Err(e) => return e.into_response(),
             }
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     // The token this request must send back, if it changes anything: the
     // session's own when logged in, else the anonymous cookie's.
@@ -236,6 +240,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         large,
         account,
         session_token,
+        session_kind,
         client,
         ip,
         path: parts

@@ -50,19 +50,43 @@ pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Bi {
     )
 }
 
-async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::AccountView, Error> {
+/// One line of the account's permanent reset history.
+fn history_line(r: &accounts::Reset) -> view::ResetRow {
+    let (zh, en) = r.by.words();
+    view::ResetRow {
+        at: super::fmt_time(r.at, &r.tz),
+        by: if r.by_login.is_empty() {
+            r.by_name.clone()
+        } else {
+            format!("{} ({})", r.by_name, r.by_login)
+        },
+        role: teahouse_views::Bi::new(zh, en),
+        reason: r.reason.clone(),
+        seen: r.seen.as_ref().map(|s| super::fmt_time(s.at, &r.tz)),
+    }
+}
+
+/// The page as `ctx`'s session sees it: a session opened by an activation
+/// code is told it cannot acknowledge a reset.
+async fn view_data(
+    st: &AppState,
+    ctx: &crate::web::ctx::Ctx,
+    acc: &Account,
+    saved: bool,
+) -> Result<view::AccountView, Error> {
     let home = match acc.resident_id {
         Some(rid) => st.db.read(move |c| roll::resident_home(c, rid)).await?,
         None => None,
     };
     let id = acc.id;
-    let resets = st
-        .db
-        .read(move |c| accounts::unseen_resets(c, id))
-        .await?
+    let all = st.db.read(move |c| accounts::resets_of(c, id)).await?;
+    let resets = all
         .iter()
+        .rev()
+        .filter(|r| r.seen.is_none())
         .map(reset_notice)
         .collect();
+    let history = all.iter().map(history_line).collect();
     let updates = st
         .db
         .read(move |c| crate::store::proposals::updates_for(c, id, 20))
@@ -101,6 +125,8 @@ async fn view_data(st: &AppState, acc: &Account, saved: bool) -> Result<view::Ac
         must_change_password: acc.must_change_password,
         saved,
         resets,
+        history,
+        can_acknowledge: ctx.0.session_kind != Some(sessions::Kind::Code),
     })
 }
 
@@ -115,7 +141,7 @@ pub async fn show(
     s: Signed,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, Error> {
-    let v = view_data(&st, &s.account, q.saved.is_some()).await?;
+    let v = view_data(&st, &s.ctx, &s.account, q.saved.is_some()).await?;
     Ok(view::account(&s.ctx.chrome(None), &v, &Errors::none()).into_response())
 }
 
@@ -129,14 +155,28 @@ pub struct PasswordForm {
     password2: String,
 }
 
-/// The owner has read the notice of their password's reset.
+/// The owner has read the notice of their password's reset. Not from a
+/// session opened by an activation code: that is the session of whoever
+/// used the code, and if that was not the owner, its "I have read this"
+/// would hide the notice from the owner. The acknowledgement is recorded
+/// with its kind of session and address, for the supervisors; the history
+/// on the account page stays whatever happens.
 pub async fn resets_seen(State(st): State<AppState>, s: Signed) -> Result<Response, Error> {
+    let kind = match s.ctx.0.session_kind {
+        Some(sessions::Kind::Login) => sessions::Kind::Login,
+        _ => {
+            return Err(Error::Conflict(Msg::new(
+                "这次登录是用激活码进入的，不能在这里确认重置通知。请退出，用新密码重新登录后再确认。",
+                "This session was opened with an activation code, so it cannot acknowledge the reset notice. Log out, log in again with your new password, and acknowledge it then.",
+            )));
+        }
+    };
     let id = s.account.id;
     let actor = s.ctx.actor();
     st.db
         .write(move |tx| {
-            if accounts::mark_resets_seen(tx, id)? > 0 {
-                audit::record(tx, &actor, None, "auth.reset_seen", "", "")?;
+            if accounts::mark_resets_seen(tx, id, kind, &actor.ip)? > 0 {
+                audit::record(tx, &actor, None, "auth.reset_seen", "", kind.as_str())?;
             }
             Ok(())
         })
@@ -146,7 +186,11 @@ pub async fn resets_seen(State(st): State<AppState>, s: Signed) -> Result<Respon
 
 /// Changing the password. The current password is slowed down after wrong
 /// tries like a login (per account and address, see `web::throttle`), so a
-/// session left open is no way to guess it.
+/// session left open is no way to guess it. The new password is set only
+/// if, in the write transaction, the session is still live and the account
+/// still has the hash the current password was verified against: a change
+/// that waited behind busy hashing threads while the password was reset
+/// (which also ends every session) changes nothing and gets 409.
 pub async fn change_password(
     State(st): State<AppState>,
     s: Signed,
@@ -154,9 +198,9 @@ pub async fn change_password(
 ) -> Result<Response, Error> {
     let id = s.account.id;
     let key = format!("account:{id}");
-    let client = s.ctx.0.client;
-    if let Err(wait) = throttle::check(&st.throttles.password, &key, client) {
-        let v = view_data(&st, &s.account, false).await?;
+    let source = throttle::Source::net(s.ctx.0.client);
+    if let Err(wait) = throttle::check(&st.throttles.password, &key, source) {
+        let v = view_data(&st, &s.ctx, &s.account, false).await?;
         let e = super::errors_with("current", &throttle::wait_message(wait));
         let page = view::account(&s.ctx.chrome(None), &v, &e).into_response();
         return Ok(super::auth::too_early(page, wait));
@@ -165,10 +209,10 @@ pub async fn change_password(
     let mut errors = Errors::none();
     if st
         .hasher
-        .verify(f.current.clone(), Some(current_hash))
+        .verify(f.current.clone(), Some(current_hash.clone()))
         .await
     {
-        throttle::succeeded(&st.throttles.password, &key, client);
+        throttle::succeeded(&st.throttles.password, &key, source);
     } else {
         errors.add(
             "current",
@@ -188,7 +232,7 @@ pub async fn change_password(
         );
     }
     if !errors.is_empty() {
-        let v = view_data(&st, &s.account, false).await?;
+        let v = view_data(&st, &s.ctx, &s.account, false).await?;
         return Ok(invalid(view::account(&s.ctx.chrome(None), &v, &errors)));
     }
     let hash = st.hasher.hash(f.password.clone()).await?;
@@ -196,6 +240,16 @@ pub async fn change_password(
     let keep = s.ctx.0.session_token.clone();
     st.db
         .write(move |tx| {
+            let live = match keep.as_deref() {
+                Some(t) => sessions::live(tx, t)?.is_some_and(|l| l.account_id == id),
+                None => false,
+            };
+            if !live || accounts::password_hash(tx, id)? != current_hash {
+                return Err(Error::Conflict(Msg::new(
+                    "在您修改期间，这个账户的密码或登录状态已经改变（例如密码被重置），新密码没有保存。请重新登录后再试。",
+                    "While you were changing it, this account's password or session changed (for example, the password was reset); the new password was not saved. Please log in again and retry.",
+                )));
+            }
             accounts::set_password(tx, id, &hash, false)?;
             // Other devices are logged out; this one stays.
             sessions::delete_all_for(tx, id, keep.as_deref())?;

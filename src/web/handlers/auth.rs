@@ -13,7 +13,7 @@ use crate::web::error::bi;
 use crate::web::throttle;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use teahouse_views::forms::Errors;
@@ -88,17 +88,38 @@ fn landing(acc: &accounts::Account, next: &str, unseen_resets: bool) -> String {
 /// verified either way, the same audit row is written, the same page comes
 /// back), and both are slowed down alike after wrong passwords (see
 /// `web::throttle`): a request before its wait is up gets 429 and its
-/// password is not looked at.
+/// password is not looked at. A browser that carries this login's device
+/// mark is counted on its own, so that others' guesses do not delay it.
+///
+/// The password is verified against the hash read before the (slow)
+/// verification; the session is made only if, in the write transaction,
+/// the account still has that very hash. A login with the old password
+/// that waited behind busy hashing threads while the password was reset
+/// gets the same "wrong login or password" as any other.
 pub async fn login(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, Error> {
     let chrome = ctx.chrome(None);
     let login = f.login.trim().to_string();
     let key = throttle::login_key(&login);
-    let client = ctx.0.client;
-    if let Err(wait) = throttle::check(&st.throttles.login, &key, client) {
+    let mark = cookies::get(&headers, cookies::DEVICE).filter(|t| t.len() == 64);
+    let known = match mark.clone() {
+        Some(m) => {
+            let login = login.clone();
+            st.db
+                .read(move |c| sessions::mark_known(c, &m, &login))
+                .await?
+        }
+        None => false,
+    };
+    let source = match (&mark, known) {
+        (Some(m), true) => throttle::Source::known(&sessions::hash(m)),
+        _ => throttle::Source::net(ctx.0.client),
+    };
+    if let Err(wait) = throttle::check(&st.throttles.login, &key, source) {
         let page = view::login(
             &chrome,
             &login,
@@ -111,20 +132,43 @@ pub async fn login(
         let login = login.clone();
         st.db.read(move |c| accounts::for_login(c, &login)).await?
     };
-    let ok = st
-        .hasher
-        .verify(
-            f.password.clone(),
-            rec.as_ref().map(|r| r.password_hash.clone()),
-        )
-        .await;
+    let verified = rec.as_ref().map(|r| r.password_hash.clone());
+    let ok = st.hasher.verify(f.password.clone(), verified.clone()).await;
     let actor = ctx.actor();
-    let Some(id) = rec.map(|r| r.id).filter(|_| ok) else {
-        let mut actor = actor;
-        actor.login = login.clone();
-        st.db
-            .write(move |tx| audit::record(tx, &actor, None, "auth.login_failed", "", ""))
-            .await?;
+    let old = ctx.0.session_token.clone();
+    let account = rec.map(|r| r.id).filter(|_| ok);
+    let (l2, mark2) = (login.clone(), mark.clone());
+    let outcome = st
+        .db
+        .write(move |tx| {
+            let still = match (account, &verified) {
+                (Some(id), Some(h)) => {
+                    let now = accounts::password_hash(tx, id).ok();
+                    now.as_deref() == Some(h.as_str())
+                }
+                _ => false,
+            };
+            let Some(id) = account.filter(|_| still) else {
+                let mut actor = actor;
+                actor.login = l2;
+                audit::record(tx, &actor, None, "auth.login_failed", "", "")?;
+                return Ok(None);
+            };
+            if let Some(old) = old {
+                sessions::delete(tx, &old)?;
+            }
+            let token = sessions::create(tx, id, sessions::Kind::Login)?;
+            let device = sessions::mark_device(tx, id, mark2.as_deref())?;
+            let mut actor = actor;
+            actor.account_id = Some(id);
+            let acc = accounts::load(tx, id)?.ok_or(Error::NotFound)?;
+            actor.login = acc.login.clone();
+            audit::record(tx, &actor, None, "auth.login", "", "")?;
+            let unseen = !accounts::unseen_resets(tx, id)?.is_empty();
+            Ok(Some((token, device, acc, unseen)))
+        })
+        .await?;
+    let Some((token, device, acc, unseen)) = outcome else {
         let m = Msg::new("登录名或密码不正确。", "Wrong login name or password.");
         let page = view::login(
             &chrome,
@@ -134,29 +178,23 @@ pub async fn login(
         );
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
-    throttle::succeeded(&st.throttles.login, &key, client);
-    let old = ctx.0.session_token.clone();
-    let (token, acc, unseen) = st
-        .db
-        .write(move |tx| {
-            if let Some(old) = old {
-                sessions::delete(tx, &old)?;
-            }
-            let token = sessions::create(tx, id)?;
-            let mut actor = actor;
-            actor.account_id = Some(id);
-            let acc = accounts::load(tx, id)?.ok_or(Error::NotFound)?;
-            actor.login = acc.login.clone();
-            audit::record(tx, &actor, None, "auth.login", "", "")?;
-            let unseen = !accounts::unseen_resets(tx, id)?.is_empty();
-            Ok((token, acc, unseen))
-        })
-        .await?;
-    Ok(with_session(
+    throttle::succeeded(&st.throttles.login, &key, source);
+    let mut resp = with_session(
         see_other(&landing(&acc, &f.next, unseen)),
         &token,
         st.cfg.secure_cookies,
-    ))
+    );
+    let c = cookies::set(
+        cookies::DEVICE,
+        &device,
+        Some(sessions::MARK_TTL_SECONDS),
+        true,
+        st.cfg.secure_cookies,
+    );
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
 }
 
 /// 429 with Retry-After, for a password tried before its wait is up.
@@ -262,17 +300,30 @@ pub async fn activate(
     let (Some(code), Some(login), true) = (code, login, errors.is_empty()) else {
         return Ok(invalid(view::activate(&chrome, &values, &errors)));
     };
+    // A code that cannot be used is refused before any argon2 work: a
+    // stream of made-up codes costs a lookup each, not a hash. (The write
+    // transaction below looks again and decides.)
+    let pre = {
+        let code = code.clone();
+        st.db
+            .read(move |c| {
+                Ok(codes::find(c, &code)?.map_or(Some(wrong_code()), |r| code_problem(&r)))
+            })
+            .await?
+    };
+    if let Some(m) = pre {
+        let page = view::activate(&chrome, &values, &super::errors_with("code", &m));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let hash = st.hasher.hash(f.password.clone()).await?;
     let actor = ctx.actor();
+    let actor_ip = actor.ip.clone();
     let old_session = ctx.0.session_token.clone();
     let result = st
         .db
         .write(move |tx| {
             let Some(row) = codes::find(tx, &code)? else {
-                return Ok(Activated::Refused(
-                    "code",
-                    Msg::new("激活码不正确，请核对纸条上的字母和数字。", "That code is not right; check the letters and digits on your slip."),
-                ));
+                return Ok(Activated::Refused("code", wrong_code()));
             };
             if let Some(m) = code_problem(&row) {
                 return Ok(Activated::Refused("code", m));
@@ -311,6 +362,7 @@ pub async fn activate(
                             by: accounts::ResetBy::Committee,
                             reason: &row.reason,
                             code_id: Some(row.id),
+                            used_ip: &actor.ip,
                         },
                     )?;
                     // The act is the issuer's: the committee member who
@@ -362,11 +414,13 @@ pub async fn activate(
                     id
                 }
             };
-            codes::mark_used(tx, row.id)?;
+            codes::mark_used(tx, row.id, &actor_ip)?;
             if let Some(old) = old_session {
                 sessions::delete(tx, &old)?;
             }
-            let token = sessions::create(tx, account_id)?;
+            // Opened by a code: whoever held the slip, not necessarily the
+            // owner (such a session cannot acknowledge a reset notice).
+            let token = sessions::create(tx, account_id, sessions::Kind::Code)?;
             Ok(Activated::Done { token, slug })
         })
         .await?;
@@ -386,6 +440,13 @@ pub async fn activate(
             Ok((status, page).into_response())
         }
     }
+}
+
+fn wrong_code() -> Msg {
+    Msg::new(
+        "激活码不正确，请核对纸条上的字母和数字。",
+        "That code is not right; check the letters and digits on your slip.",
+    )
 }
 
 fn office_holder() -> Msg {

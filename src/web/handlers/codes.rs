@@ -170,6 +170,7 @@ pub async fn issue(
                         cid,
                         &[rid],
                         account_id,
+                        &actor.ip,
                         expires,
                         codes::Purpose::Reset {
                             account_id: acc.id,
@@ -194,7 +195,15 @@ pub async fn issue(
                     fresh.push(rid);
                 }
             }
-            let issued = codes::issue(tx, cid, &fresh, account_id, expires, codes::Purpose::Activate)?;
+            let issued = codes::issue(
+                tx,
+                cid,
+                &fresh,
+                account_id,
+                &actor.ip,
+                expires,
+                codes::Purpose::Activate,
+            )?;
             let target = match single {
                 Some(id) => format!("resident #{id}"),
                 None => format!("{} residents", issued.len()),

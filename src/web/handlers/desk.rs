@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::store::disclosures::{self as store, Filter, Status};
 use crate::store::{ledger, objections};
 use crate::web::AppState;
+use crate::web::client_ip::same_network;
 use crate::web::ctx::Overseer;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,14 @@ use teahouse_views::pages::disclosures as view;
 pub struct DeskQuery {
     #[serde(default)]
     verify: String,
+}
+
+/// The flag for a code used from the network its issuer issued it from.
+fn issuer_address() -> Bi {
+    Bi::new(
+        "使用地址与发码的居委会/村委会成员发码时的地址相同",
+        "used from the address the committee member issued it from",
+    )
 }
 
 fn excerpt(s: &str) -> String {
@@ -38,12 +47,14 @@ pub async fn show(
     let slug = o.community.slug.clone();
     let verify = q.verify == "1";
     let s2 = slug.clone();
-    let (resets, reissues) = st
+    let (resets, reissues, activations, committee_ips) = st
         .db
         .read(move |c| {
             Ok((
                 crate::store::accounts::recent_resets(c, cid, 30)?,
                 crate::store::codes::recent_reissues(c, cid, 30)?,
+                crate::store::codes::recent_activations(c, cid, 50)?,
+                crate::store::codes::committee_addresses(c, cid)?,
             ))
         })
         .await?;
@@ -157,6 +168,41 @@ pub async fn show(
         .iter()
         .map(|r| {
             let (zh, en) = r.by.words();
+            let mut flags = Vec::new();
+            if let (Some(u), Some(i)) = (&r.used_ip, &r.issued_ip)
+                && same_network(u, i)
+            {
+                flags.push(issuer_address());
+            }
+            let acknowledged = Some(match &r.seen {
+                None => Bi::new("未确认", "not acknowledged"),
+                Some(s) => {
+                    let at = fmt_time(s.at, tz);
+                    let ip = s.ip.clone().unwrap_or_else(|| "-".into());
+                    if let (Some(seen), Some(used)) = (&s.ip, &r.used_ip)
+                        && same_network(seen, used)
+                    {
+                        flags.push(Bi::new(
+                            "确认通知的地址与重置时的地址相同",
+                            "acknowledged from the address the reset came from",
+                        ));
+                    }
+                    match s.kind {
+                        Some(crate::store::sessions::Kind::Login) => Bi::new(
+                            format!("已确认 {at}，用密码登录的会话，地址 {ip}"),
+                            format!("acknowledged {at}, in a password login session, from {ip}"),
+                        ),
+                        Some(crate::store::sessions::Kind::Code) => Bi::new(
+                            format!("已确认 {at}，用激活码进入的会话，地址 {ip}"),
+                            format!("acknowledged {at}, in a session opened by a code, from {ip}"),
+                        ),
+                        None => Bi::new(
+                            format!("已确认 {at}（未记录会话类型）"),
+                            format!("acknowledged {at} (kind of session not recorded)"),
+                        ),
+                    }
+                }
+            });
             (
                 r.at,
                 view::ResetLine {
@@ -168,6 +214,8 @@ pub async fn show(
                     by: format!("{} ({})", r.by_name, r.by_login),
                     account: format!("{} ({})", r.account_name, r.account_login),
                     reason: r.reason.clone(),
+                    acknowledged,
+                    flags,
                 },
             )
         })
@@ -193,12 +241,48 @@ pub async fn show(
                 by: format!("{} ({})", k.by_name, k.by_login),
                 account: format!("{} ({})", k.resident_name, k.account_login),
                 reason: k.reason.clone(),
+                acknowledged: None,
+                flags: Vec::new(),
             },
         )
     }));
+    let activations = activations
+        .iter()
+        .map(|a| {
+            let used_ip = a.used_ip.clone().unwrap_or_default();
+            let mut flags = Vec::new();
+            if a.issued_ip
+                .as_deref()
+                .is_some_and(|i| same_network(&used_ip, i))
+            {
+                flags.push(issuer_address());
+            } else if committee_ips.iter().any(|i| same_network(&used_ip, i)) {
+                flags.push(Bi::new(
+                    "居委会/村委会成员用过的地址",
+                    "an address committee members have used",
+                ));
+            }
+            view::ActivationLine {
+                account: match &a.account_login {
+                    Some(l) => format!("{} ({l})", a.resident_name),
+                    None => a.resident_name.clone(),
+                },
+                by: format!("{} ({})", a.by_name, a.by_login),
+                issued: fmt_time(a.issued_at, tz),
+                used: fmt_time(a.used_at, tz),
+                used_ip: if used_ip.is_empty() {
+                    "-".into()
+                } else {
+                    used_ip
+                },
+                flags,
+            }
+        })
+        .collect();
     reset_lines.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let dv = view::DeskView {
         resets: reset_lines.into_iter().take(30).map(|(_, l)| l).collect(),
+        activations,
         awaiting: lines
             .iter()
             .filter(|l| l.status == Status::Review)

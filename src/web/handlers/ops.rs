@@ -358,6 +358,7 @@ pub async fn create_staff(
                         by: accounts::ResetBy::Operator,
                         reason: &reason,
                         code_id: None,
+                        used_ip: &actor.ip,
                     },
                 )?;
                 audit::record(

@@ -81,6 +81,21 @@ pub struct AccountView {
     pub saved: bool,
     /// Resets of this account by someone else, not yet acknowledged.
     pub resets: Vec<Bi>,
+    /// Every reset of this account, newest first: kept whatever is acknowledged.
+    pub history: Vec<ResetRow>,
+    /// False in a session opened by an activation code: it cannot
+    /// acknowledge a reset (it may be whoever used the code).
+    pub can_acknowledge: bool,
+}
+
+/// One reset of the account, for its owner: when, by whom, in which role, why.
+pub struct ResetRow {
+    pub at: String,
+    pub by: String,
+    pub role: Bi,
+    pub reason: String,
+    /// When the owner acknowledged it, if they have.
+    pub seen: Option<String>,
 }
 
 pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
@@ -93,9 +108,14 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                 section #resets aria-labelledby="h-resets" {
                     h2 #h-resets { (c.t("密码重置通知", "Your password was reset")) }
                     @for r in &v.resets { (flash(c, "warn", r)) }
-                    form.inline method="post" action="/account/resets/seen" {
-                        (csrf(c))
-                        button type="submit" { (c.t("我知道了", "I have read this")) }
+                    @if v.can_acknowledge {
+                        form.inline method="post" action="/account/resets/seen" {
+                            (csrf(c))
+                            button type="submit" { (c.t("我知道了", "I have read this")) }
+                        }
+                    } @else {
+                        p.hint { (c.t("这次是用激活码进入的。请退出，用新密码重新登录后再确认这条通知。",
+                                      "You came in with an activation code. Log out and log in again with your new password to acknowledge this notice.")) }
                     }
                 }
             }
@@ -117,6 +137,26 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                     @for (name, slug, zh, en) in &v.roles {
                         li { a href={"/c/" (slug)} { (name) } " — " (c.t(zh, en)) }
                     }
+                }
+            }
+            @if !v.history.is_empty() {
+                section #reset-history aria-labelledby="h-reset-history" {
+                    h2 #h-reset-history { (c.t("密码重置记录", "Password reset history")) }
+                    p.hint { (c.t("这个账户的密码每一次被别人重置都记在这里，确认通知后也不会消失。如有您不知道的重置，请联系监督委员会。",
+                                  "Every reset of this account's password by someone else is listed here, and stays after you acknowledge it. If you do not know of one, contact the supervision committee.")) }
+                    div.table-wrap { table {
+                        thead { tr {
+                            th scope="col" { (c.t("时间", "When")) }
+                            th scope="col" { (c.t("操作人", "By")) }
+                            th scope="col" { (c.t("身份", "Role")) }
+                            th scope="col" { (c.t("原因", "Reason")) }
+                            th scope="col" { (c.t("您已确认", "You acknowledged")) }
+                        } }
+                        tbody { @for r in &v.history { tr {
+                            td { (r.at) } td { (r.by) } td { (bi(c, &r.role)) } td { (r.reason) }
+                            td { @match &r.seen { Some(at) => { (at) } None => { span.muted { (c.t("未确认", "not yet")) } } } }
+                        } } }
+                    } }
                 }
             }
             @if !v.updates.is_empty() {

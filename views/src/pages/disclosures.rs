@@ -561,6 +561,21 @@ pub struct DeskView {
     /// Password resets of accounts in this community, and activation codes
     /// issued to residents who already had an account, newest first.
     pub resets: Vec<ResetLine>,
+    /// First activations (codes for residents without an account, used), newest first.
+    pub activations: Vec<ActivationLine>,
+}
+
+/// A first activation, for the supervisors: who issued the code, when,
+/// when and from where it was used, and what to look at.
+pub struct ActivationLine {
+    /// The resident's name and the login the account got.
+    pub account: String,
+    pub by: String,
+    pub issued: String,
+    pub used: String,
+    pub used_ip: String,
+    /// Warnings: the address that used it is the issuer's, or a committee address.
+    pub flags: Vec<Bi>,
 }
 
 /// One reset or re-issued code, for the supervisors: who, when, why.
@@ -573,6 +588,11 @@ pub struct ResetLine {
     /// The account concerned (login, and the resident's name if known).
     pub account: String,
     pub reason: String,
+    /// For a reset: whether the owner acknowledged it, when, from which kind
+    /// of session and address. Empty for a code not (yet) used.
+    pub acknowledged: Option<Bi>,
+    /// Warnings (same address as the issuer, acknowledged from the address that used the code).
+    pub flags: Vec<Bi>,
 }
 
 pub struct VerifyView {
@@ -630,9 +650,36 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                             th scope="col" { (c.t("操作人", "By")) }
                             th scope="col" { (c.t("账户", "Account")) }
                             th scope="col" { (c.t("原因", "Reason")) }
+                            th scope="col" { (c.t("本人确认", "Owner's acknowledgement")) }
                         } }
                         tbody { @for r in &v.resets { tr {
                             td { (r.at) } td { (bi(c, &r.what)) } td { (r.by) } td { (r.account) } td { (r.reason) }
+                            td {
+                                @if let Some(a) = &r.acknowledged { (bi(c, a)) }
+                                @for f in &r.flags { br; strong.flag { "⚠ " (bi(c, f)) } }
+                            }
+                        } } }
+                    } }
+                }
+            }
+            section aria-labelledby="h-activations" {
+                h2 #h-activations { (c.t("首次激活", "First activations")) }
+                p.hint { (c.t("居委会/村委会掌握名册并发放激活码，也就能自己拿激活码激活一位从未激活的居民。这里列出每次首次激活：谁发的码、何时发、何时从哪个地址使用。标记只是提示核对：居民在居委会办公室当场激活，地址也会相同。",
+                              "The committee keeps the roll and hands out the codes, so it could use a code itself to activate a resident who never did. Each first activation is listed: who issued the code, when, and when and from which address it was used. A flag is a reason to ask, not proof: a resident who activates at the committee's office shares its address.")) }
+                @if v.activations.is_empty() {
+                    p.empty { (c.t("最近没有。", "None recently.")) }
+                } @else {
+                    div.table-wrap { table {
+                        thead { tr {
+                            th scope="col" { (c.t("账户", "Account")) }
+                            th scope="col" { (c.t("发码人", "Issued by")) }
+                            th scope="col" { (c.t("发码时间", "Issued")) }
+                            th scope="col" { (c.t("使用时间", "Used")) }
+                            th scope="col" { (c.t("使用地址", "Used from")) }
+                        } }
+                        tbody { @for a in &v.activations { tr {
+                            td { (a.account) } td { (a.by) } td { (a.issued) } td { (a.used) }
+                            td { code { (a.used_ip) } @for f in &a.flags { br; strong.flag { "⚠ " (bi(c, f)) } } }
                         } } }
                     } }
                 }
