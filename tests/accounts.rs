@@ -1218,8 +1218,10 @@ async fn a_made_up_code_costs_no_password_hashing() {
     let took = t.elapsed();
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.has("激活码不正确"));
+    // Ordering, not a stopwatch: the answer came while the queue of hashes
+    // was still being worked through.
     assert!(
-        !busy.is_finished() && took < std::time::Duration::from_millis(500),
+        !busy.is_finished(),
         "answered in {took:?}, not behind the queue of hashes"
     );
     busy.await.unwrap();
@@ -1265,8 +1267,10 @@ async fn a_stored_hash_that_is_not_argon2_answers_as_slowly_as_any_other() {
     odd.sort();
     unknown.sort();
     let (o, u) = (odd[4], unknown[4]);
+    // Argon2 takes tens of milliseconds, a refusal without it about one:
+    // a wide margin so a noisy machine does not decide.
     assert!(
-        o * 2 > u,
+        o * 4 > u,
         "a wrong password took {o:?} there, {u:?} for an unknown login"
     );
     s.stop().await;
