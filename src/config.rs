@@ -33,6 +33,8 @@ pub struct Config {
     /// Heavy jobs (reading a spreadsheet, counting a .pb file) running at
     /// once; beyond that a request is answered 503 "busy, try again".
     pub heavy_jobs: usize,
+    /// Ballots written per transaction by a background .pb import.
+    pub import_chunk: usize,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             throttle: crate::web::throttle::Rule::default(),
             metrics_public: false,
             heavy_jobs: 2,
+            import_chunk: 2_000,
         }
     }
 }

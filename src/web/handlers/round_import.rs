@@ -21,8 +21,6 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use teahouse_views::pages::rounds as view;
 
-/// Ballots written per transaction: a few milliseconds of the writer each.
-pub const CHUNK: usize = 2_000;
 /// How long counting may take in the background before the import gives up.
 const COUNT_LIMIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
@@ -177,9 +175,11 @@ async fn write_all(
     };
     let ids = Arc::new(ids);
     let n = pb.voter_ids.len().min(pb.instance.ballots.len());
+    // A few milliseconds of the writer per chunk (2,000 ballots by default).
+    let chunk = st.cfg.import_chunk.max(1);
     let mut at = 0;
     while at < n {
-        let end = (at + CHUNK).min(n);
+        let end = (at + chunk).min(n);
         let (pb, ids) = (pb.clone(), ids.clone());
         st.db
             .write(move |tx| {
