@@ -22,6 +22,8 @@ pub enum Error {
     TooMany(Msg),
     /// 503: too many heavy jobs at once; nothing was done, try again.
     Busy,
+    /// 413: the body is over the route's limit.
+    TooLarge,
     /// 500: a database failure; logged, not shown.
     Db(rusqlite::Error),
     /// 500: anything else unexpected; logged, not shown.
@@ -53,6 +55,7 @@ impl std::fmt::Display for Error {
                 write!(f, "{m}")
             }
             Error::Busy => write!(f, "busy"),
+            Error::TooLarge => write!(f, "too large"),
             Error::Db(e) => write!(f, "database: {e}"),
             Error::Internal(s) => write!(f, "{s}"),
         }

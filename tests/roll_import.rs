@@ -398,6 +398,18 @@ fn xlsx_with_far_cell(far: (u32, u16)) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// One 30,000-character string shown in 2,000 cells: a small file (the
+/// string is stored once) whose cells would copy it 2,000 times.
+fn xlsx_with_one_string_everywhere() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let long = "长".repeat(30_000);
+    for r in 0..2_000 {
+        ws.write_string(r, 0, &long).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
 /// A zip whose one part inflates to `mb` MiB of zeros.
 fn zip_bomb(mb: usize) -> Vec<u8> {
     use std::io::Write;
@@ -432,6 +444,7 @@ async fn hostile_workbooks_are_refused_without_harm() {
         ("z.xlsx", xlsx_with_far_cell((999_999, 25)), "Z1000000"),
         ("wide.xlsx", xlsx_with_far_cell((0, 300)), "KO1"),
         ("bomb.xlsx", zip_bomb(60), "解压后太大"),
+        ("shared.xlsx", xlsx_with_one_string_everywhere(), "文字太多"),
     ];
     for (name, bytes, says) in &cases {
         let r = c

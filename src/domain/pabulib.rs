@@ -67,7 +67,16 @@ fn err(line: usize, zh: impl Into<String>, en: impl Into<String>) -> PbError {
     }
 }
 
-/// A non-negative decimal: "12", "12.50", "1,5" (comma as decimal point).
+/// The most digits an amount may have before and after its decimal point:
+/// a city's budget has ten; a million digits would take minutes to read.
+pub const MAX_INT_DIGITS: usize = 15;
+pub const MAX_FRAC_DIGITS: usize = 9;
+/// Real participatory budgets have a few hundred projects; MES's work grows
+/// with the square of their number.
+pub const MAX_PROJECTS: usize = 2_000;
+
+/// A non-negative decimal: "12", "12.50", "1,5" (comma as decimal point),
+/// with at most [`MAX_INT_DIGITS`] and [`MAX_FRAC_DIGITS`] digits.
 pub fn parse_decimal(s: &str) -> Option<Q> {
     let s = s.trim().replace(',', ".");
     let (int, frac) = match s.split_once('.') {
@@ -75,6 +84,9 @@ pub fn parse_decimal(s: &str) -> Option<Q> {
         None => (s.as_str(), ""),
     };
     if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if int.len() > MAX_INT_DIGITS || frac.len() > MAX_FRAC_DIGITS {
         return None;
     }
     if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
@@ -223,8 +235,8 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
     let budget = parse_decimal(&budget_text).ok_or_else(|| {
         err(
             0,
-            format!("预算“{budget_text}”不是非负数"),
-            format!("the budget \"{budget_text}\" is not a non-negative number"),
+            format!("预算“{budget_text}”不是非负数（最多 {MAX_INT_DIGITS} 位整数、{MAX_FRAC_DIGITS} 位小数）"),
+            format!("the budget \"{budget_text}\" is not a non-negative number (at most {MAX_INT_DIGITS} digits, {MAX_FRAC_DIGITS} decimals)"),
         )
     })?;
     let vote_type = get("vote_type").unwrap_or_else(|| "approval".into());
@@ -244,6 +256,13 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
             )
         })
     };
+    if project_rows.len() > MAX_PROJECTS {
+        return Err(err(
+            project_lines.get(MAX_PROJECTS).copied().unwrap_or(0),
+            format!("项目太多：最多 {MAX_PROJECTS} 个"),
+            format!("too many projects: {MAX_PROJECTS} at most"),
+        ));
+    }
     let id_col = col(&project_header, "project_id", "PROJECTS")?;
     let cost_col = col(&project_header, "cost", "PROJECTS")?;
     let mut ids = Vec::new();
@@ -258,8 +277,8 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
         let cost = parse_decimal(&cost_text).ok_or_else(|| {
             err(
                 line,
-                format!("项目 {id} 的费用“{cost_text}”不是非负数"),
-                format!("project {id}: cost \"{cost_text}\" is not a non-negative number"),
+                format!("项目 {id} 的费用“{cost_text}”不是非负数（最多 {MAX_INT_DIGITS} 位整数、{MAX_FRAC_DIGITS} 位小数）"),
+                format!("project {id}: cost \"{cost_text}\" is not a non-negative number (at most {MAX_INT_DIGITS} digits, {MAX_FRAC_DIGITS} decimals)"),
             )
         })?;
         if index.insert(id.clone(), ids.len()).is_some() {
@@ -394,6 +413,25 @@ mod tests {
                 .msg
                 .en
                 .contains("budget")
+        );
+    }
+
+    #[test]
+    fn huge_amounts_and_project_counts_are_refused() {
+        assert!(parse_decimal(&"9".repeat(16)).is_none());
+        assert!(parse_decimal(&format!("1.{}", "5".repeat(10))).is_none());
+        assert!(parse_decimal(&"9".repeat(15)).is_some());
+        let mut text = String::from("META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n");
+        for p in 0..=MAX_PROJECTS {
+            text.push_str(&format!("{p};1\n"));
+        }
+        text.push_str("VOTES\nvoter_id;vote\nv;1\n");
+        assert!(
+            parse(&text)
+                .unwrap_err()
+                .msg
+                .en
+                .contains("too many projects")
         );
     }
 

@@ -22,6 +22,33 @@ pub const MAX_COLS: u32 = 200;
 /// allocates), summed over the sheets of an .xls.
 pub const MAX_AREA: u64 = 2_000_000;
 
+/// Text of all cells together, counted as each cell would copy it (a shared
+/// string counts once per cell that shows it).
+pub const MAX_TEXT_BYTES: usize = 50 * 1024 * 1024;
+/// One cell's text: Excel's own limit is 32,767 characters.
+pub const MAX_CELL_BYTES: usize = 32_767 * 3;
+
+pub fn cell_too_long(row: u32, col: u32) -> Msg {
+    let cell = cell_name(row, col);
+    Msg::new(
+        format!("单元格 {cell} 的文字太长（最多 32767 个字）。"),
+        format!("cell {cell} holds too much text (32,767 characters at most)"),
+    )
+}
+
+pub fn too_much_text() -> Msg {
+    Msg::new(
+        format!(
+            "表格里的文字太多（全部单元格合计最多 {} MB）。请分成几个文件上传。",
+            MAX_TEXT_BYTES / 1024 / 1024
+        ),
+        format!(
+            "the sheet holds too much text ({} MB over all cells at most); split it into several files",
+            MAX_TEXT_BYTES / 1024 / 1024
+        ),
+    )
+}
+
 /// "A1"-style name of a 0-based cell.
 pub fn cell_name(row: u32, col: u32) -> String {
     let mut c = col as u64 + 1;
@@ -177,9 +204,107 @@ struct Scan {
     cells: usize,
     area: u64,
     sheet: Bounds,
+    /// Characters of each shared string (the SST), and of all cells that
+    /// show one: calamine copies the string into every such cell.
+    sst: Vec<u32>,
+    text: u64,
+}
+
+/// The length in characters of each string of an SST record and its
+/// CONTINUE records (MS-XLS 2.4.265). Only lengths: the text is skipped,
+/// following a string's characters across record boundaries (where a new
+/// flags byte says whether the rest is one or two bytes a character).
+fn sst_lengths(segments: &[&[u8]]) -> Vec<u32> {
+    struct Cur<'a> {
+        segs: &'a [&'a [u8]],
+        seg: usize,
+        at: usize,
+    }
+    impl Cur<'_> {
+        fn byte(&mut self) -> Option<u8> {
+            while self.seg < self.segs.len() && self.at >= self.segs[self.seg].len() {
+                self.seg += 1;
+                self.at = 0;
+            }
+            let b = *self.segs.get(self.seg)?.get(self.at)?;
+            self.at += 1;
+            Some(b)
+        }
+        fn skip(&mut self, mut n: usize) -> Option<()> {
+            while n > 0 {
+                let seg = self.segs.get(self.seg)?;
+                let left = seg.len() - self.at.min(seg.len());
+                if left == 0 {
+                    self.seg += 1;
+                    self.at = 0;
+                    continue;
+                }
+                let k = left.min(n);
+                self.at += k;
+                n -= k;
+            }
+            Some(())
+        }
+        fn u16(&mut self) -> Option<u32> {
+            Some(self.byte()? as u32 | (self.byte()? as u32) << 8)
+        }
+        fn u32(&mut self) -> Option<u32> {
+            Some(self.u16()? | self.u16()? << 16)
+        }
+        /// Characters spread over records: each new record starts with flags.
+        fn chars(&mut self, mut n: usize, mut wide: bool) -> Option<()> {
+            while n > 0 {
+                let seg = self.segs.get(self.seg)?;
+                let left = seg.len() - self.at.min(seg.len());
+                let w = if wide { 2 } else { 1 };
+                let k = (left / w).min(n);
+                self.at += k * w;
+                n -= k;
+                if n > 0 {
+                    self.seg += 1;
+                    self.at = 0;
+                    wide = self.byte()? & 1 == 1;
+                }
+            }
+            Some(())
+        }
+    }
+    let mut c = Cur {
+        segs: segments,
+        seg: 0,
+        at: 0,
+    };
+    let mut out = Vec::new();
+    let (Some(_total), Some(unique)) = (c.u32(), c.u32()) else {
+        return out;
+    };
+    for _ in 0..unique.min(MAX_CELLS as u32 * 4) {
+        let Some(cch) = c.u16() else { break };
+        let Some(flags) = c.byte() else { break };
+        let runs = if flags & 0x08 != 0 { c.u16() } else { Some(0) };
+        let ext = if flags & 0x04 != 0 { c.u32() } else { Some(0) };
+        let (Some(runs), Some(ext)) = (runs, ext) else {
+            break;
+        };
+        out.push(cch);
+        if c.chars(cch as usize, flags & 1 == 1).is_none()
+            || c.skip(runs as usize * 4 + ext as usize).is_none()
+        {
+            break;
+        }
+    }
+    out
 }
 
 impl Scan {
+    fn shared(&mut self, isst: usize) -> Result<(), Msg> {
+        self.text += self.sst.get(isst).copied().unwrap_or(0) as u64 * 3;
+        if self.text > MAX_TEXT_BYTES as u64 {
+            return Err(too_much_text());
+        }
+        Ok(())
+    }
+
     fn cell(&mut self, row: u32, col: u32) -> Result<(), Msg> {
         if row >= MAX_ROWS || col >= MAX_COLS {
             return Err(too_far(row, col));
@@ -200,10 +325,27 @@ pub(crate) fn scan_biff(data: &[u8]) -> Result<(), Msg> {
         cells: 0,
         area: 0,
         sheet: Bounds::default(),
+        sst: Vec::new(),
+        text: 0,
     };
     while let (Some(typ), Some(len)) = (u16_at(data, at), u16_at(data, at + 2)) {
         let body = data.get(at + 4..at + 4 + len as usize).unwrap_or(&[]);
         at += 4 + len as usize;
+        if typ == 0x00FC {
+            // The SST and the CONTINUE records right after it.
+            let mut segments = vec![body];
+            let mut next = at;
+            while let (Some(0x003C), Some(n)) = (u16_at(data, next), u16_at(data, next + 2)) {
+                segments.push(data.get(next + 4..next + 4 + n as usize).unwrap_or(&[]));
+                next += 4 + n as usize;
+            }
+            scan.sst = sst_lengths(&segments);
+        }
+        if typ == 0x00FD
+            && let Some(isst) = body.get(6..10)
+        {
+            scan.shared(u32::from_le_bytes([isst[0], isst[1], isst[2], isst[3]]) as usize)?;
+        }
         match typ {
             // Number, Label, RString, BoolErr, Rk, LabelSst, Formula.
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
@@ -279,6 +421,26 @@ mod tests {
         let bytes = cf.into_inner().into_inner();
         assert!(check_xls(&bytes).unwrap_err().en.contains("KO8"));
         assert!(check_xls(&bytes[..bytes.len() / 2]).is_err());
+        // One long shared string shown in many cells: its text counts per cell.
+        let long = 30_000u16;
+        let mut sst = 1u32.to_le_bytes().to_vec();
+        sst.extend(1u32.to_le_bytes());
+        sst.extend(long.to_le_bytes());
+        sst.push(0); // one byte a character
+        let split = 8000usize;
+        sst.extend(vec![b'x'; split]);
+        let mut cont = vec![0u8]; // flags again at the record boundary
+        cont.extend(vec![b'x'; long as usize - split]);
+        let mut file = [record(0x00FC, &sst), record(0x003C, &cont)].concat();
+        assert_eq!(sst_lengths(&[&sst[..], &cont[..]]), vec![long as u32]);
+        for r in 0..2_000u16 {
+            let mut b = r.to_le_bytes().to_vec();
+            b.extend(0u16.to_le_bytes());
+            b.extend(0u16.to_le_bytes());
+            b.extend(0u32.to_le_bytes());
+            file.extend(record(0x00FD, &b));
+        }
+        assert!(scan_biff(&file).unwrap_err().en.contains("too much text"));
         // Truncated records end the scan; nothing panics.
         assert!(scan_biff(&[0x03, 0x02, 0xFF]).is_ok());
         assert!(scan_biff(&record(0x00BD, &[1])).is_ok());

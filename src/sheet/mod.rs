@@ -158,13 +158,27 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, Msg> {
         .ok_or_else(|| Msg::new("表格里没有工作表", "the workbook has no sheet"))?;
     let mut cells = wb.worksheet_cells_reader(&name).map_err(sheet_failed)?;
     let mut table: Table = Vec::new();
-    let (mut count, mut slots) = (0usize, 0usize);
+    let (mut count, mut slots, mut bytes) = (0usize, 0usize, 0usize);
     while let Some(cell) = cells.next_cell().map_err(sheet_failed)? {
+        let (r, c) = cell.get_position();
+        // One shared string may stand in a thousand cells: count the text
+        // each cell would copy, before copying it.
+        let len = match cell.get_value() {
+            DataRef::SharedString(s) => s.len(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+            _ => 0,
+        };
+        if len > limits::MAX_CELL_BYTES {
+            return Err(limits::cell_too_long(r, c));
+        }
+        bytes += len;
+        if bytes > limits::MAX_TEXT_BYTES {
+            return Err(limits::too_much_text());
+        }
         let text = cell_ref_text(cell.get_value());
         if text.is_empty() {
             continue;
         }
-        let (r, c) = cell.get_position();
         if r >= limits::MAX_ROWS || c >= limits::MAX_COLS {
             return Err(limits::too_far(r, c));
         }

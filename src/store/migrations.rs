@@ -733,6 +733,7 @@ CREATE TABLE round_imports (
     key TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('counting', 'writing', 'done', 'failed')),
     file_name TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL DEFAULT '',
     rule TEXT NOT NULL,
     voters INTEGER NOT NULL,
     written INTEGER NOT NULL DEFAULT 0,

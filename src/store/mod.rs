@@ -351,7 +351,10 @@ mod tests {
             }),
         )
         .await;
-        assert!(gave_up.is_err(), "the caller gave up while the writer was busy");
+        assert!(
+            gave_up.is_err(),
+            "the caller gave up while the writer was busy"
+        );
         busy.await.unwrap().unwrap();
         db.ping_writer().await.unwrap();
         let n: i64 = db

@@ -78,28 +78,45 @@ pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Import, Erro
     .ok_or(Error::NotFound)
 }
 
+/// What is being imported, from which form.
+pub struct NewImport<'a> {
+    pub key: &'a str,
+    pub file_name: &'a str,
+    pub file_sha256: &'a str,
+    pub rule: &'a str,
+    pub voters: i64,
+    pub by: i64,
+}
+
 /// The import for this form's key, or a new one. `Err(id)`: the key was
-/// used already (a retry), and that import is the answer.
+/// used already for the same file and rule (a retry), and that import is
+/// the answer; the same key with another file is refused.
 pub fn begin(
     tx: &Transaction,
     community_id: i64,
-    key: &str,
-    file_name: &str,
-    rule: &str,
-    voters: i64,
-    by: i64,
+    n: &NewImport,
 ) -> Result<Result<i64, i64>, Error> {
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT id FROM round_imports WHERE community_id = ?1 AND key = ?2")?
-        .query_row(params![community_id, key], |r| r.get(0))
+    let existing: Option<(i64, String, String)> = tx
+        .prepare_cached(
+            "SELECT id, file_sha256, rule FROM round_imports WHERE community_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![community_id, n.key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    if let Some(id) = existing {
+    if let Some((id, sha, rule)) = existing {
+        if sha != n.file_sha256 || rule != n.rule {
+            return Err(Error::Conflict(Msg::new(
+                "这个导入表单已经用来导入过另一个文件。请回到公益创投页面重新打开导入表单。",
+                "This import form was already used for another file. Go back to the rounds page and open the import form again.",
+            )));
+        }
         return Ok(Err(id));
     }
     tx.execute(
-        "INSERT INTO round_imports (community_id, key, state, file_name, rule, voters, created_by, created_at)
-         VALUES (?1, ?2, 'counting', ?3, ?4, ?5, ?6, ?7)",
-        params![community_id, key, file_name, rule, voters, by, super::now()],
+        "INSERT INTO round_imports (community_id, key, state, file_name, file_sha256, rule, voters, created_by, created_at)
+         VALUES (?1, ?2, 'counting', ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![community_id, n.key, n.file_name, n.file_sha256, n.rule, n.voters, n.by, super::now()],
     )?;
     Ok(Ok(tx.last_insert_rowid()))
 }

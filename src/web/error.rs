@@ -17,6 +17,7 @@ impl Error {
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -35,6 +36,10 @@ impl Error {
             Error::BadRequest(m) | Error::Invalid(m) | Error::Conflict(m) | Error::TooMany(m) => {
                 Bi::new(m.zh.clone(), m.en.clone())
             }
+            Error::TooLarge => Bi::new(
+                "提交的内容太大：表单最大 256 KB，上传的文件最大 20 MB。什么都没有保存。",
+                "What you sent is too large: a form takes 256 KB at most, an uploaded file 20 MB. Nothing was saved.",
+            ),
             Error::Busy => Bi::new(
                 "服务器正忙：同时处理的文件太多。什么都没有保存，请过一分钟再试。",
                 "The server is busy with other files. Nothing was saved; please try again in a minute.",
@@ -99,6 +104,10 @@ pub async fn bilingual_refusals(
         StatusCode::PAYLOAD_TOO_LARGE => Bi::new(
             "提交的内容太大：表单最大 256 KB，上传的文件最大 20 MB。什么都没有保存。",
             "What you sent is too large: a form takes 256 KB at most, an uploaded file 20 MB. Nothing was saved.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => Bi::new(
+            "处理时间太长，已经停止，什么都没有保存。请稍后再试；大文件请分开上传。",
+            "This took too long and was stopped; nothing was saved. Please try again later, or upload a large file in parts.",
         ),
         StatusCode::METHOD_NOT_ALLOWED => Bi::new(
             "这个地址不接受这种请求。",

@@ -240,9 +240,42 @@ async fn table_of(
                 )
             }))
         }
-        None => Ok(Ok(rules::parse_pasted(&p.field("table")))),
+        None => {
+            let text = p.field("table");
+            if text.len() > MAX_PASTED {
+                return Ok(Err(Msg::new(
+                    format!(
+                        "粘贴的表格太大（最多 {} KB）。请分成几次公开，或上传 xlsx 文件。",
+                        MAX_PASTED / 1024
+                    ),
+                    format!(
+                        "the pasted table is too large ({} KB at most); split it, or upload an xlsx file",
+                        MAX_PASTED / 1024
+                    ),
+                )));
+            }
+            let table = crate::web::heavy(st, move || rules::parse_pasted(&text)).await?;
+            let cells: usize = table.iter().map(Vec::len).sum();
+            let widest = table.iter().map(Vec::len).max().unwrap_or(0);
+            if widest > sheet::limits::MAX_COLS as usize {
+                return Ok(Err(sheet::limits::too_far(0, sheet::limits::MAX_COLS)));
+            }
+            if cells > MAX_PASTED_CELLS {
+                return Ok(Err(Msg::new(
+                    format!("粘贴的表格单元格太多（最多 {MAX_PASTED_CELLS} 个）。"),
+                    format!("the pasted table has too many cells ({MAX_PASTED_CELLS} at most)"),
+                )));
+            }
+            Ok(Ok(table))
+        }
     }
 }
+
+/// A pasted table: a month's finances are a few hundred rows.
+const MAX_PASTED: usize = 2 * 1024 * 1024;
+const MAX_PASTED_CELLS: usize = 100_000;
+/// Problems listed per table: the first ones are enough to fix the file.
+const MAX_CELL_ERRORS: usize = 100;
 
 struct Checked {
     title: String,
@@ -284,14 +317,29 @@ fn check(
         (Some(cat), Ok(t)) => match rules::check_table(cat, &t) {
             Ok(c) => rows = c.rows,
             Err(es) => {
+                let shown = es.len().min(MAX_CELL_ERRORS);
                 errors.add(
                     "table",
-                    Bi::new(
-                        format!("表格有 {} 处问题，见上方列表", es.len()),
-                        format!("the table has {} problems, listed above", es.len()),
-                    ),
+                    if shown < es.len() {
+                        Bi::new(
+                            format!("表格有 {} 处问题，上方列出前 {shown} 处", es.len()),
+                            format!(
+                                "the table has {} problems; the first {shown} are listed above",
+                                es.len()
+                            ),
+                        )
+                    } else {
+                        Bi::new(
+                            format!("表格有 {} 处问题，见上方列表", es.len()),
+                            format!("the table has {} problems, listed above", es.len()),
+                        )
+                    },
                 );
-                cells.extend(es.into_iter().map(|e| (e.row, e.column, bi(&e.msg))));
+                cells.extend(
+                    es.into_iter()
+                        .take(MAX_CELL_ERRORS)
+                        .map(|e| (e.row, e.column, bi(&e.msg))),
+                );
             }
         },
         (None, Ok(_)) => {}

@@ -46,6 +46,14 @@ impl Posted {
     }
 }
 
+/// A multipart error: over the route's size limit, or malformed.
+fn refused(e: axum::extract::multipart::MultipartError) -> Error {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::TooLarge;
+    }
+    broken(e)
+}
+
 fn broken(e: impl std::fmt::Display) -> Error {
     tracing::info!(error = %e, "multipart form refused");
     Error::BadRequest(Msg::new(
@@ -59,11 +67,11 @@ pub async fn read(mut mp: Multipart) -> Result<Posted, Error> {
         fields: HashMap::new(),
         files: Vec::new(),
     };
-    while let Some(field) = mp.next_field().await.map_err(broken)? {
+    while let Some(field) = mp.next_field().await.map_err(refused)? {
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
             Some(file) => {
-                let bytes = field.bytes().await.map_err(broken)?;
+                let bytes = field.bytes().await.map_err(refused)?;
                 if bytes.is_empty() && file.is_empty() {
                     continue;
                 }
@@ -86,7 +94,7 @@ pub async fn read(mut mp: Multipart) -> Result<Posted, Error> {
                 )));
             }
             None => {
-                let text = field.text().await.map_err(broken)?;
+                let text = field.text().await.map_err(refused)?;
                 p.fields.insert(name, text);
             }
         }

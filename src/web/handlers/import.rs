@@ -26,13 +26,18 @@ pub async fn form(com: Committee) -> Response {
         &com.community.slug,
         None,
         &[],
+        0,
         "",
     )
     .into_response()
 }
 
+/// The problems listed on the page: the first ones are enough to fix a file.
+const MAX_LISTED: usize = 200;
+
 fn row_errors(errs: &[RowError]) -> Vec<view::RowErr> {
     errs.iter()
+        .take(MAX_LISTED)
         .map(|e| view::RowErr {
             row: e.row,
             column: e.column.clone(),
@@ -107,7 +112,7 @@ pub async fn check(
         });
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let m = bi(&Msg::new("请选择一个文件。", "Please choose a file."));
-        return Ok(invalid(view::upload(&chrome, &slug, Some(&m), &[], "")));
+        return Ok(invalid(view::upload(&chrome, &slug, Some(&m), &[], 0, "")));
     };
     let digest = hex::encode(Sha256::digest(&bytes));
     let parsed = crate::web::heavy(&st, move || {
@@ -126,6 +131,7 @@ pub async fn check(
                 &slug,
                 m.as_ref(),
                 &row_errors(&rows),
+                rows.len(),
                 &filename,
             )));
         }

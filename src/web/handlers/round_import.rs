@@ -39,14 +39,10 @@ pub async fn import(
         .filter(|f| !f.bytes.is_empty())
         .ok_or_else(|| Error::Invalid(Msg::new("请选择一个 .pb 文件", "choose a .pb file")))?;
     let rule = Rule::parse(&posted.field("rule")).unwrap_or(Rule::Mes);
+    let file_sha256 = hex::encode(Sha256::digest(&file.bytes));
     // Without the form's key (a script), the file and rule are the key.
     let key = match posted.field("key").trim() {
-        "" => {
-            let mut h = Sha256::new();
-            h.update(rule.as_str().as_bytes());
-            h.update(&file.bytes);
-            format!("sha256:{}", hex::encode(h.finalize()))
-        }
+        "" => format!("sha256:{file_sha256}:{}", rule.as_str()),
         k => k.chars().take(100).collect(),
     };
     let (file_name, bytes) = (file.name.clone(), file.bytes.clone());
@@ -56,7 +52,20 @@ pub async fn import(
     let begun = {
         let (file_name, rule) = (file_name.clone(), rule.as_str());
         st.db
-            .write(move |tx| jobs::begin(tx, cid, &key, &file_name, rule, voters, by))
+            .write(move |tx| {
+                jobs::begin(
+                    tx,
+                    cid,
+                    &jobs::NewImport {
+                        key: &key,
+                        file_name: &file_name,
+                        file_sha256: &file_sha256,
+                        rule,
+                        voters,
+                        by,
+                    },
+                )
+            })
             .await?
     };
     let id = match begun {

@@ -10,11 +10,13 @@ pub struct RowErr {
     pub msg: Bi,
 }
 
+/// `rows` lists the first problems; `total` is how many there are.
 pub fn upload(
     c: &Chrome,
     slug: &str,
     file_error: Option<&Bi>,
     rows: &[RowErr],
+    total: usize,
     filename: &str,
 ) -> Markup {
     page(
@@ -27,8 +29,11 @@ pub fn upload(
             @if !rows.is_empty() {
                 div.error-summary role="alert" tabindex="-1" {
                     p { strong { (bi(c, &Bi::new(
-                        format!("文件有问题，什么都没有导入。{filename}：{} 处需要更正。", rows.len()),
-                        format!("The file has problems; nothing was imported. {filename}: {} to correct.", rows.len())))) } }
+                        format!("文件有问题，什么都没有导入。{filename}：{total} 处需要更正。"),
+                        format!("The file has problems; nothing was imported. {filename}: {total} to correct.")))) } }
+                    @if total > rows.len() {
+                        p { (c.t(&format!("下面列出前 {} 处。", rows.len()), &format!("The first {} are listed below.", rows.len()))) }
+                    }
                 }
                 div.table-wrap {
                     table.errors {
