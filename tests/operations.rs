@@ -139,6 +139,21 @@ async fn refusals_are_bilingual_and_metrics_are_the_operators() {
         "{r}"
     );
 
+    // Before logging in, nobody may send more than a small form: refused
+    // from its declared length, before it is read.
+    let r = raw(
+        &addr,
+        format!(
+            "POST /nonexistent HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: th_csrf={}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "a".repeat(64),
+            1024 * 1024
+        )
+        .as_bytes(),
+        true,
+    )
+    .await;
+    assert!(r.starts_with("HTTP/1.1 413"), "{r}");
+
     // A form too large for its route, and one that does not parse.
     c.login(RESIDENT.0, RESIDENT.1).await;
     c.get("/c/wutong/proposals/new").await;

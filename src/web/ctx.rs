@@ -131,6 +131,11 @@ async fn token_in_body(headers: &HeaderMap, body: &Bytes) -> Option<String> {
 /// The largest body any route accepts (the roll import); the routes set
 /// their own smaller limits.
 pub const MAX_BODY: usize = 21 * 1024 * 1024;
+/// The largest body before logging in (the login and activation forms, and
+/// the language switch), and the size above which a body needs a permit.
+pub const ANON_BODY: usize = 64 * 1024;
+/// Large bodies read and handled at once.
+pub const UPLOADS_AT_ONCE: usize = 8;
 
 /// A Set-Cookie for a fresh anonymous CSRF token: at login, activation and
 /// logout, so that no token outlives the change of who is logged in.
@@ -187,22 +192,35 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 
     // State-changing requests: the token sent back in the form (or the
     // X-CSRF-Token header) must be the expected one.
+    let mut upload_permit = None;
     let body = if unsafe_method {
         let Some(expected) = &expected else {
             return bad_token();
         };
-        let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(b) => b,
-            Err(_) => {
-                return (
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    Error::BadRequest(crate::domain::Msg::new(
-                        "提交的内容太大（最大 20 MB）。",
-                        "What you sent is too large (20 MB at most).",
-                    )),
-                )
-                    .into_response();
+        // Nobody needs to send more than a small form before logging in;
+        // a large body (an upload) takes one of a few permits while it is
+        // read and handled, so no one can make the server hold many.
+        let limit = if account.is_some() {
+            MAX_BODY
+        } else {
+            ANON_BODY
+        };
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Error::TooLarge.into_response();
+        }
+        if declared.is_none_or(|n| n > ANON_BODY as u64) {
+            match state.uploads.clone().try_acquire_owned() {
+                Ok(p) => upload_permit = Some(p),
+                Err(_) => return Error::Busy.into_response(),
             }
+        }
+        let bytes = match axum::body::to_bytes(body, limit).await {
+            Ok(b) => b,
+            Err(_) => return Error::TooLarge.into_response(),
         };
         let sent = match headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
             Some(t) => Some(t.to_string()),
@@ -254,6 +272,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     };
     parts.extensions.insert(ctx);
     let mut resp = next.run(Request::from_parts(parts, body)).await;
+    // Held while the handler worked on the large body.
+    drop(upload_permit);
     // An anonymous visitor without a token gets one, unless the handler has
     // just set a fresh one (login, activation, logout).
     let handler_set_one = resp

@@ -33,6 +33,8 @@ pub struct AppState {
     pub throttles: Arc<Throttles>,
     /// Permits for heavy jobs (see [`heavy`]).
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// Permits for large request bodies being read and handled.
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// Runs CPU- or memory-heavy work (reading a spreadsheet, counting a .pb
@@ -173,6 +175,7 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         hasher: hasher.clone(),
         throttles,
         heavy: Arc::new(tokio::sync::Semaphore::new(heavy_jobs)),
+        uploads: Arc::new(tokio::sync::Semaphore::new(ctx::UPLOADS_AT_ONCE)),
     };
     // Imports a previous run left unfinished: failed, their staged rounds removed.
     handlers::round_import::recover(&state).await?;
