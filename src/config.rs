@@ -35,6 +35,8 @@ pub struct Config {
     pub heavy_jobs: usize,
     /// Ballots written per transaction by a background .pb import.
     pub import_chunk: usize,
+    /// Seconds a client has to send a request's headers.
+    pub header_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             metrics_public: false,
             heavy_jobs: 2,
             import_chunk: 2_000,
+            header_timeout_secs: 10,
         }
     }
 }

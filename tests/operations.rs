@@ -97,6 +97,29 @@ fn gauge(metrics: &str, name: &str) -> i64 {
         .unwrap_or(-1)
 }
 
+/// A client that sends its headers slowly, or nothing, is closed after the
+/// header time limit instead of holding a connection for ever.
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start_with(|c| c.header_timeout_secs = 1).await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut partial = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    partial
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for s in [&mut partial, &mut silent] {
+        let mut buf = Vec::new();
+        let closed =
+            tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+        assert!(closed.is_ok(), "the server closed the connection");
+    }
+    assert_eq!(s.client().get("/healthz").await.status, StatusCode::OK);
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn refusals_are_bilingual_and_metrics_are_the_operators() {
     let s = Server::start_with(|c| c.trusted_proxy = Some("127.0.0.1".parse().unwrap())).await;

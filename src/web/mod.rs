@@ -7,6 +7,7 @@ pub mod error;
 pub mod handlers;
 pub mod metrics;
 pub mod routes;
+pub mod serve;
 pub mod throttle;
 
 use crate::config::Config;
@@ -191,17 +192,9 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
             }
         }
     });
+    let header_timeout = Duration::from_secs(state.cfg.header_timeout_secs.max(1));
     let app = app(state);
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(serve::run(listener, app, header_timeout, rx));
     Ok(Running {
         addr,
         db,
