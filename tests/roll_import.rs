@@ -481,6 +481,20 @@ async fn hostile_workbooks_are_refused_without_harm() {
             wb.save_to_buffer().unwrap(),
         )
         .await;
+    // An expired preview from before is dropped when a new one is made.
+    s.sql()
+        .execute(
+            "INSERT INTO roll_imports (community_id, account_id, filename, file_sha256, payload, summary, created_at)
+             VALUES ((SELECT id FROM communities WHERE slug = 'wutong'), (SELECT id FROM accounts WHERE login = 'juwei'),
+                     'old.csv', 'x', '{}', '{}', 0)",
+            [],
+        )
+        .unwrap();
+    let stale: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM roll_imports", [], |r| r.get(0))
+        .unwrap();
+    assert!(stale >= 1);
     // (Once a panic in the date code: 500.) Now 99999999 is an 8-digit
     // phone number, and the file previews; nothing is written before confirm.
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -490,6 +504,11 @@ async fn hostile_workbooks_are_refused_without_harm() {
         r.body
     );
     assert_eq!(residents(&s), before, "nothing written");
+    let kept: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM roll_imports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "{stale} stale previews dropped, the new one kept");
 
     // The command line refuses the same files in bounded memory.
     let dir = tempfile::tempdir().unwrap();

@@ -154,6 +154,12 @@ pub async fn check(
             tx.execute_batch("ROLLBACK TO dry_run; RELEASE dry_run")?;
             let summary = summary?;
             let summary_json = serde_json::to_string(&summary).map_err(|e| Error::Internal(e.to_string()))?;
+            // Previews past their day can never be confirmed: drop them (and
+            // the parsed roll each one holds).
+            tx.execute(
+                "DELETE FROM roll_imports WHERE community_id = ?1 AND applied_at IS NULL AND created_at < ?2",
+                params![cid, now() - PREVIEW_TTL],
+            )?;
             tx.execute(
                 "INSERT INTO roll_imports (community_id, account_id, filename, file_sha256, payload, summary, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
