@@ -463,6 +463,15 @@ async fn hostile_workbooks_are_refused_without_harm() {
             "alive after {name}"
         );
     }
+    // An expired preview from before is dropped when a new one is made.
+    s.sql()
+        .execute(
+            "INSERT INTO roll_imports (community_id, account_id, filename, file_sha256, payload, summary, created_at)
+             VALUES ((SELECT id FROM communities WHERE slug = 'wutong'), (SELECT id FROM accounts WHERE login = 'juwei'),
+                     'old.csv', 'x', '{}', '{}', 0)",
+            [],
+        )
+        .unwrap();
     // A phone number typed in a date-formatted cell reads as the number.
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
@@ -481,20 +490,6 @@ async fn hostile_workbooks_are_refused_without_harm() {
             wb.save_to_buffer().unwrap(),
         )
         .await;
-    // An expired preview from before is dropped when a new one is made.
-    s.sql()
-        .execute(
-            "INSERT INTO roll_imports (community_id, account_id, filename, file_sha256, payload, summary, created_at)
-             VALUES ((SELECT id FROM communities WHERE slug = 'wutong'), (SELECT id FROM accounts WHERE login = 'juwei'),
-                     'old.csv', 'x', '{}', '{}', 0)",
-            [],
-        )
-        .unwrap();
-    let stale: i64 = s
-        .sql()
-        .query_row("SELECT count(*) FROM roll_imports", [], |r| r.get(0))
-        .unwrap();
-    assert!(stale >= 1);
     // (Once a panic in the date code: 500.) Now 99999999 is an 8-digit
     // phone number, and the file previews; nothing is written before confirm.
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -504,11 +499,20 @@ async fn hostile_workbooks_are_refused_without_harm() {
         r.body
     );
     assert_eq!(residents(&s), before, "nothing written");
-    let kept: i64 = s
+    let (old, new): (i64, i64) = s
         .sql()
-        .query_row("SELECT count(*) FROM roll_imports", [], |r| r.get(0))
+        .query_row(
+            "SELECT (SELECT count(*) FROM roll_imports WHERE filename = 'old.csv'),
+                    (SELECT count(*) FROM roll_imports WHERE filename = 'date.xlsx')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert_eq!(kept, 1, "{stale} stale previews dropped, the new one kept");
+    assert_eq!(
+        (old, new),
+        (0, 1),
+        "the stale preview dropped, the new one kept"
+    );
 
     // The command line refuses the same files in bounded memory.
     let dir = tempfile::tempdir().unwrap();
