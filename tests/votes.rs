@@ -29,6 +29,20 @@ fn unit_3_2(s: &Server) -> i64 {
         .unwrap()
 }
 
+/// Drafts a vote from `form` (dates added) and opens it; its id.
+async fn open_vote(com: &mut Client, community: &str, form: &[(&str, &str)]) -> String {
+    com.get(&format!("/c/{community}/votes/new")).await;
+    let mut f = form.to_vec();
+    f.extend([("opens", "2026-01-01"), ("closes", "2099-01-01")]);
+    let r = com.post(&format!("/c/{community}/votes"), &f).await;
+    let id = vote_id(r.location.as_deref().unwrap());
+    let r = com
+        .post(&format!("/c/{community}/votes/{id}/open"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id
+}
+
 fn cli(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
         .args(args)
@@ -558,22 +572,17 @@ async fn open_secret_vote(
     com: &mut Client,
     n: usize,
 ) -> (String, Vec<(String, String)>) {
-    com.get("/c/xingfu/votes/new").await;
-    let r = com
-        .post(
-            "/c/xingfu/votes",
-            &[
-                ("title", "村道硬化方案"),
-                ("scope", "community"),
-                ("rule", "villagers_meeting"),
-                ("secret", "1"),
-                ("opens", "2026-01-01"),
-                ("closes", "2099-01-01"),
-            ],
-        )
-        .await;
-    let id = vote_id(r.location.as_deref().unwrap());
-    com.post(&format!("/c/xingfu/votes/{id}/open"), &[]).await;
+    let id = open_vote(
+        com,
+        "xingfu",
+        &[
+            ("title", "村道硬化方案"),
+            ("scope", "community"),
+            ("rule", "villagers_meeting"),
+            ("secret", "1"),
+        ],
+    )
+    .await;
     let voters: Vec<(String, String)> = s
         .sql()
         .prepare(
@@ -822,21 +831,16 @@ async fn ballots_racing_an_early_close_are_counted_or_refused() {
     let s = Server::start().await;
     let mut com = s.client();
     com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
-    com.get("/c/xingfu/votes/new").await;
-    let r = com
-        .post(
-            "/c/xingfu/votes",
-            &[
-                ("title", "村口路灯"),
-                ("scope", "community"),
-                ("rule", "villagers_meeting"),
-                ("opens", "2026-01-01"),
-                ("closes", "2099-01-01"),
-            ],
-        )
-        .await;
-    let id = vote_id(r.location.as_deref().unwrap());
-    com.post(&format!("/c/xingfu/votes/{id}/open"), &[]).await;
+    let id = open_vote(
+        &mut com,
+        "xingfu",
+        &[
+            ("title", "村口路灯"),
+            ("scope", "community"),
+            ("rule", "villagers_meeting"),
+        ],
+    )
+    .await;
     let voters: Vec<String> = s
         .sql()
         .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter")
@@ -1269,23 +1273,17 @@ async fn a_unique_area_does_not_name_its_owner_in_a_secret_vote() {
     let s = Server::start().await;
     let mut com = s.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
-    com.get("/c/wutong/votes/new").await;
-    let r = com
-        .post(
-            "/c/wutong/votes",
-            &[
-                ("title", "小区停车收费标准"),
-                ("scope", "community"),
-                ("rule", "civil_code_278_ordinary"),
-                ("secret", "1"),
-                ("opens", "2026-01-01"),
-                ("closes", "2099-01-01"),
-            ],
-        )
-        .await;
-    let id = vote_id(r.location.as_deref().unwrap());
-    let r = com.post(&format!("/c/wutong/votes/{id}/open"), &[]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = open_vote(
+        &mut com,
+        "wutong",
+        &[
+            ("title", "小区停车收费标准"),
+            ("scope", "community"),
+            ("rule", "civil_code_278_ordinary"),
+            ("secret", "1"),
+        ],
+    )
+    .await;
     let (dev, dev_area): (String, i64) = s
         .sql()
         .query_row(

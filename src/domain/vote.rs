@@ -506,6 +506,34 @@ fn test(
     }
 }
 
+/// Whether the quorum tests hold: "any" or "all" of them; with none, that
+/// anybody took part.
+pub fn quorum_met(combine: &str, quorum: &[Test], heads_taking_part: i64) -> bool {
+    if quorum.is_empty() {
+        heads_taking_part > 0
+    } else if combine == "any" {
+        quorum.iter().any(|t| t.met)
+    } else {
+        quorum.iter().all(|t| t.met)
+    }
+}
+
+/// Whether the passing tests hold: all of them, and there is one at least.
+pub fn pass_met(pass: &[Test]) -> bool {
+    !pass.is_empty() && pass.iter().all(|t| t.met)
+}
+
+/// The verdict from the two: no quorum, else passed or failed.
+pub fn verdict(quorum_met: bool, pass_met: bool) -> &'static str {
+    if !quorum_met {
+        "no_quorum"
+    } else if pass_met {
+        "passed"
+    } else {
+        "failed"
+    }
+}
+
 /// Errors in the electorate or ballots that make a tally meaningless.
 pub fn check_inputs(
     rule: RuleId,
@@ -732,21 +760,9 @@ pub fn tally(
             ("all", q, p)
         }
     };
-    let quorum_met = if quorum.is_empty() {
-        part.heads > 0
-    } else if combine == "any" {
-        quorum.iter().any(|t| t.met)
-    } else {
-        quorum.iter().all(|t| t.met)
-    };
-    let pass_met = !pass.is_empty() && pass.iter().all(|t| t.met);
-    let verdict = if !quorum_met {
-        "no_quorum"
-    } else if pass_met {
-        "passed"
-    } else {
-        "failed"
-    };
+    let quorum_met = quorum_met(combine, &quorum, part.heads);
+    let pass_met = pass_met(&pass);
+    let verdict = verdict(quorum_met, pass_met);
     Tally {
         verdict: verdict.into(),
         rule: rule.as_str().into(),
@@ -844,14 +860,7 @@ pub fn tally_options(
         area: base.disagree.area.as_ref().map(|_| "0.00".into()),
         households: base.disagree.households.map(|_| 0),
     };
-    base.verdict = if !base.quorum_met {
-        "no_quorum"
-    } else if any {
-        "passed"
-    } else {
-        "failed"
-    }
-    .into();
+    base.verdict = verdict(base.quorum_met, any).into();
     base.tied = tied.into_iter().map(letter).collect();
     base.options = results;
     base

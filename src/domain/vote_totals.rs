@@ -12,7 +12,7 @@
 
 use super::Area;
 use super::Msg;
-use super::vote::{Bound, Measure, Tally, Test};
+use super::vote::{self, Bound, Measure, Tally, Test};
 use super::vote_export::VoteHeader;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -103,13 +103,7 @@ pub fn check(t: &VoteTotals) -> Result<Vec<String>, Msg> {
             check_test(&format!("result.options[{}].pass[{i}]", o.id), p, &mut out)?;
         }
     }
-    let quorum_met = if r.quorum.is_empty() {
-        r.participating.heads > 0
-    } else if r.quorum_combine == "any" {
-        r.quorum.iter().any(|t| t.met)
-    } else {
-        r.quorum.iter().all(|t| t.met)
-    };
+    let quorum_met = vote::quorum_met(&r.quorum_combine, &r.quorum, r.participating.heads);
     if quorum_met != r.quorum_met {
         out.push(format!(
             "result.quorum_met: published {}, recount {quorum_met}",
@@ -117,20 +111,14 @@ pub fn check(t: &VoteTotals) -> Result<Vec<String>, Msg> {
         ));
     }
     if r.options.is_empty() {
-        let pass_met = !r.pass.is_empty() && r.pass.iter().all(|t| t.met);
+        let pass_met = vote::pass_met(&r.pass);
         if pass_met != r.pass_met {
             out.push(format!(
                 "result.pass_met: published {}, recount {pass_met}",
                 r.pass_met
             ));
         }
-        let verdict = if !quorum_met {
-            "no_quorum"
-        } else if pass_met {
-            "passed"
-        } else {
-            "failed"
-        };
+        let verdict = vote::verdict(quorum_met, pass_met);
         if verdict != r.verdict {
             out.push(format!(
                 "result.verdict: published \"{}\", recount \"{verdict}\"",
