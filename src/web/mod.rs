@@ -36,6 +36,11 @@ pub struct AppState {
     pub heavy: Arc<tokio::sync::Semaphore>,
     /// Permits for large request bodies being read and handled.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Background .pb imports: at most a few waiting or running (each holds
+    /// its parsed file), counted one at a time on their own permit, so they
+    /// never take the slots that spreadsheet uploads need.
+    pub imports: Arc<tokio::sync::Semaphore>,
+    pub counting: Arc<tokio::sync::Semaphore>,
 }
 
 /// Runs CPU- or memory-heavy work (reading a spreadsheet, counting a .pb
@@ -177,6 +182,8 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         throttles,
         heavy: Arc::new(tokio::sync::Semaphore::new(heavy_jobs)),
         uploads: Arc::new(tokio::sync::Semaphore::new(ctx::UPLOADS_AT_ONCE)),
+        imports: Arc::new(tokio::sync::Semaphore::new(4)),
+        counting: Arc::new(tokio::sync::Semaphore::new(1)),
     };
     // Imports a previous run left unfinished: failed, their staged rounds removed.
     handlers::round_import::recover(&state).await?;

@@ -45,6 +45,13 @@ pub async fn import(
         "" => format!("sha256:{file_sha256}:{}", rule.as_str()),
         k => k.chars().take(100).collect(),
     };
+    // A few imports at a time may wait or run; the permit goes with the
+    // background job until it ends.
+    let pending = st
+        .imports
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| Error::Busy)?;
     let (file_name, bytes) = (file.name.clone(), file.bytes.clone());
     let pb = crate::web::heavy(&st, move || parse(&bytes)).await??;
     let (cid, by, slug) = (com.community.id, com.account.id, com.community.slug.clone());
@@ -73,7 +80,10 @@ pub async fn import(
         Err(existing) => existing,
         Ok(id) => {
             let actor = com.ctx.actor();
-            tokio::spawn(run(st.clone(), id, cid, pb, rule, by, actor));
+            tokio::spawn(async move {
+                let _pending = pending;
+                run(st.clone(), id, cid, pb, rule, by, actor).await
+            });
             id
         }
     };
@@ -143,10 +153,10 @@ async fn write_all(
     by: i64,
     actor: Actor,
 ) -> Result<(), Error> {
-    // Count first, as a heavy job (waiting for a permit here: the request
-    // has long been answered).
+    // Count first, one import at a time on its own permit (waiting for it:
+    // the request has long been answered), never on the upload slots.
     let permit = st
-        .heavy
+        .counting
         .clone()
         .acquire_owned()
         .await
