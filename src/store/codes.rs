@@ -244,3 +244,13 @@ pub fn expire(tx: &Transaction, code: &ActivationCode) -> Result<(), Error> {
     )?;
     Ok(())
 }
+
+/// The name, community and community slug of the resident a code is for.
+pub fn resident_of(conn: &Connection, resident_id: i64) -> Result<(String, i64, String), Error> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT r.name, r.community_id, c.slug FROM residents r JOIN communities c ON c.id = r.community_id
+             WHERE r.id = ?1",
+        )?
+        .query_row([resident_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+}

@@ -162,6 +162,27 @@ pub fn export_sha256(conn: &Connection, v: &Vote) -> Result<String, Error> {
     Ok(ledger::sha256_hex(&export_bytes(conn, v)?))
 }
 
+/// How many may vote, and how many have (participation, never a choice).
+pub fn participation(conn: &Connection, vote_id: i64) -> Result<(i64, i64), Error> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM vote_electorate WHERE vote_id = ?1),
+                    (SELECT count(DISTINCT voter) FROM ballots WHERE vote_id = ?1)",
+        )?
+        .query_row([vote_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// Open votes whose closing time has come: (community, vote).
+pub fn due(conn: &Connection, now: i64) -> Result<Vec<(i64, i64)>, Error> {
+    let mut s = conn.prepare_cached(
+        "SELECT community_id, id FROM votes WHERE status = 'open' AND closes_at <= ?1",
+    )?;
+    let v = s
+        .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
 /// The receipts of the ballots counted, sorted (never next to a choice).
 pub fn receipts(conn: &Connection, vote_id: i64) -> Result<Vec<String>, Error> {
     let mut r: Vec<String> = ballots(conn, vote_id)?

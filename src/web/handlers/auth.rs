@@ -328,12 +328,7 @@ pub async fn activate(
             if let Some(m) = code_problem(&row) {
                 return Ok(Activated::Refused("code", m));
             }
-            let (name, community_id, slug): (String, i64, String) = tx.query_row(
-                "SELECT r.name, r.community_id, c.slug FROM residents r JOIN communities c ON c.id = r.community_id
-                 WHERE r.id = ?1",
-                [row.resident_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            let (name, community_id, slug) = codes::resident_of(tx, row.resident_id)?;
             let existing = match accounts::by_resident(tx, row.resident_id)? {
                 Some((id, _)) => accounts::load(tx, id)?,
                 None => None,

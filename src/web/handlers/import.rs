@@ -8,14 +8,13 @@ use crate::domain::{Msg, msg};
 use crate::error::Error;
 use crate::sheet::{self, Encoding};
 use crate::store::roll::{self, Summary};
-use crate::store::{audit, now};
+use crate::store::{audit, now, roll_previews};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
 use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use teahouse_views::pages::import as view;
@@ -153,19 +152,20 @@ pub async fn check(
             let summary = roll::apply(tx, cid, &stored.roll, false);
             tx.execute_batch("ROLLBACK TO dry_run; RELEASE dry_run")?;
             let summary = summary?;
-            let summary_json = serde_json::to_string(&summary).map_err(|e| Error::Internal(e.to_string()))?;
-            // Previews past their day can never be confirmed: drop them (and
-            // the parsed roll each one holds).
-            tx.execute(
-                "DELETE FROM roll_imports WHERE community_id = ?1 AND applied_at IS NULL AND created_at < ?2",
-                params![cid, now() - PREVIEW_TTL],
+            let summary_json =
+                serde_json::to_string(&summary).map_err(|e| Error::Internal(e.to_string()))?;
+            let id = roll_previews::insert(
+                tx,
+                &roll_previews::NewPreview {
+                    community_id: cid,
+                    account_id,
+                    filename: &fname,
+                    file_sha256: &digest,
+                    payload: &payload,
+                    summary: &summary_json,
+                },
             )?;
-            tx.execute(
-                "INSERT INTO roll_imports (community_id, account_id, filename, file_sha256, payload, summary, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![cid, account_id, fname, digest, payload, summary_json, now()],
-            )?;
-            Ok((tx.last_insert_rowid(), summary, stored))
+            Ok((id, summary, stored))
         })
         .await?;
     let enc = stored.encoding_gbk.then_some(Encoding::Gbk);
@@ -182,9 +182,6 @@ pub struct ConfirmForm {
     deactivate_missing: Option<String>,
 }
 
-/// A preview older than this must be checked again.
-const PREVIEW_TTL: i64 = 24 * 3600;
-
 pub async fn confirm(
     State(st): State<AppState>,
     com: Committee,
@@ -199,15 +196,9 @@ pub async fn confirm(
     let (filename, summary) = st
         .db
         .write(move |tx| {
-            let row: Option<(String, String, i64, Option<i64>)> = tx
-                .query_row(
-                    "SELECT filename, payload, created_at, applied_at FROM roll_imports
-                     WHERE id = ?1 AND community_id = ?2",
-                    params![import_id, cid],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            let Some((filename, payload, created, applied)) = row else {
+            let Some(roll_previews::Preview { filename, payload, created_at: created, applied_at: applied }) =
+                roll_previews::get(tx, cid, import_id)?
+            else {
                 return Err(Error::NotFound);
             };
             if applied.is_some() {
@@ -216,7 +207,7 @@ pub async fn confirm(
                     "This import was already confirmed. Upload the file again to re-import.",
                 )));
             }
-            if created + PREVIEW_TTL < now() {
+            if created + roll_previews::TTL < now() {
                 return Err(Error::Conflict(Msg::new(
                     "预览已超过一天，请重新上传文件检查。",
                     "This preview is more than a day old; upload the file again.",
@@ -225,10 +216,7 @@ pub async fn confirm(
             let stored: Stored = serde_json::from_str(&payload).map_err(|e| Error::Internal(e.to_string()))?;
             let summary = roll::apply(tx, cid, &stored.roll, deactivate)?;
             let summary_json = serde_json::to_string(&summary).map_err(|e| Error::Internal(e.to_string()))?;
-            tx.execute(
-                "UPDATE roll_imports SET applied_at = ?2, summary = ?3 WHERE id = ?1",
-                params![import_id, now(), summary_json],
-            )?;
+            roll_previews::mark_applied(tx, import_id, &summary_json)?;
             audit::record(
                 tx,
                 &actor,

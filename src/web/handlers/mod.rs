@@ -126,17 +126,14 @@ pub async fn places(
 ) -> Result<Vec<(String, String)>, crate::error::Error> {
     st.db
         .read(move |c| {
-            let mut out = vec![("community".to_string(), "全村/全社区 whole community".to_string())];
-            let mut q = c.prepare_cached("SELECT id, name FROM zones WHERE community_id = ?1 ORDER BY name")?;
-            for r in q.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-                let (id, name) = r?;
+            let mut out = vec![(
+                "community".to_string(),
+                "全村/全社区 whole community".to_string(),
+            )];
+            for (id, name) in crate::store::places::zones_by_name(c, cid)? {
                 out.push((format!("zone:{id}"), name));
             }
-            let mut q = c.prepare_cached(
-                "SELECT id, number FROM buildings WHERE community_id = ?1 ORDER BY CAST(number AS INTEGER), number",
-            )?;
-            for r in q.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-                let (id, n) = r?;
+            for (id, n) in crate::store::places::buildings(c, cid)? {
                 out.push((format!("building:{id}"), format!("{n}栋")));
             }
             Ok(out)

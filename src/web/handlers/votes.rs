@@ -66,25 +66,21 @@ pub async fn list(State(st): State<AppState>, v: Visitor) -> Result<Response, Er
 async fn scope_options(st: &AppState, community_id: i64) -> Result<Vec<(String, String)>, Error> {
     st.db
         .read(move |c| {
-            let mut out = vec![("community".to_string(), "整个社区/村 Whole community".to_string())];
+            let mut out = vec![(
+                "community".to_string(),
+                "整个社区/村 Whole community".to_string(),
+            )];
             for (id, name) in roll::zones(c, community_id)? {
                 out.push((format!("zone:{id}"), name.to_string()));
             }
-            let mut stmt = c.prepare(
-                "SELECT b.id, b.number, u.id, u.number FROM buildings b LEFT JOIN units u ON u.building_id = b.id
-                 WHERE b.community_id = ?1 ORDER BY CAST(b.number AS INTEGER), b.number, CAST(u.number AS INTEGER)",
-            )?;
-            let rows = stmt.query_map([community_id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?))
-            })?;
             let mut last_building = None;
-            for row in rows {
-                let (bid, b, uid, u) = row?;
+            for row in crate::store::places::buildings_with_units(c, community_id)? {
+                let (bid, b) = (row.building_id, row.building);
                 if last_building != Some(bid) {
                     out.push((format!("building:{bid}"), format!("{b}栋")));
                     last_building = Some(bid);
                 }
-                if let (Some(uid), Some(u)) = (uid, u) {
+                if let Some((uid, u)) = row.unit {
                     out.push((format!("unit:{uid}"), format!("{b}栋{u}单元")));
                 }
             }
@@ -1086,12 +1082,7 @@ pub async fn close(
 ) -> Result<Response, Error> {
     step(&st, &com.ctx, &com.community, id, "vote.close", "closed", move |tx, vote| {
         if now() < vote.closes_at {
-            let (n, voted): (i64, i64) = tx.query_row(
-                "SELECT (SELECT count(*) FROM vote_electorate WHERE vote_id = ?1),
-                        (SELECT count(DISTINCT voter) FROM ballots WHERE vote_id = ?1)",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (n, voted) = vote_files::participation(tx, id)?;
             if voted < n {
                 return Err(Error::Conflict(Msg::new(
                     format!("还没到截止时间，且还有 {} 位选民没有投票，不能提前结束", n - voted),
@@ -1166,18 +1157,7 @@ pub async fn ledger_jsonl(State(st): State<AppState>, v: Visitor) -> Result<Resp
 
 /// Closes every vote whose closing time has passed (run periodically).
 pub async fn close_due(st: &AppState) -> Result<usize, Error> {
-    let due: Vec<(i64, i64)> = st
-        .db
-        .read(|c| {
-            let mut s = c.prepare(
-                "SELECT community_id, id FROM votes WHERE status = 'open' AND closes_at <= ?1",
-            )?;
-            let v = s
-                .query_map([now()], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(v)
-        })
-        .await?;
+    let due: Vec<(i64, i64)> = st.db.read(|c| vote_files::due(c, now())).await?;
     let mut n = 0;
     for (cid, id) in due {
         let res = st
