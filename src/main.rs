@@ -77,8 +77,10 @@ enum Cmd {
         #[arg(long)]
         ledger: Option<PathBuf>,
     },
-    /// Recompute a vote from its export (teahouse.vote/1), without the server.
-    /// Exit 1 if the file's published result differs, 2 if the file is malformed.
+    /// Recompute a vote from its export (teahouse.vote/1), without the server,
+    /// and compare the figures its published result states (those it leaves
+    /// out are listed as not published). Exit 1 if a stated figure differs,
+    /// 2 if the file is malformed.
     Recount { file: PathBuf },
     /// Decide a Pabulib election (.pb) by a round's rule and print
     /// {"rule", "selected" (project ids in file order), "cost"} as JSON.
@@ -218,16 +220,14 @@ async fn main() {
             }
         }
         Cmd::Recount { file } => match cli::recount(&file) {
-            Ok(cli::Recount::Agrees(json)) => println!("{json}"),
-            Ok(cli::Recount::Differs(json, diffs)) => {
-                println!("{json}");
-                eprintln!(
-                    "公布的结果与重新计票不一致 / the published result differs from the recount:"
-                );
-                for d in diffs {
-                    eprintln!("  {d}");
+            Ok(r) => {
+                println!("{}", r.json);
+                for line in r.notes() {
+                    eprintln!("{line}");
                 }
-                std::process::exit(1);
+                if r.differs() {
+                    std::process::exit(1);
+                }
             }
             Err(m) => {
                 eprintln!("teahouse recount: {} / {}", m.zh, m.en);

@@ -9,6 +9,9 @@ use crate::store::{self, communities, roll};
 use crate::{password, sheet};
 use std::path::Path;
 
+mod recount;
+pub use recount::{Recount, recount};
+
 /// `teahouse create-operator`: the global operator account.
 pub async fn create_operator(
     db_path: &Path,
@@ -139,85 +142,6 @@ pub async fn import_roll(
         Ok(s)
     })
     .await
-}
-
-/// What `teahouse recount` found.
-pub enum Recount {
-    /// The recount, and no published result to compare with or it agrees.
-    Agrees(String),
-    /// The recount and where the published result differs.
-    Differs(String, Vec<String>),
-}
-
-/// `teahouse recount FILE`: recomputes a vote from its export, without the
-/// server. A malformed file is an `Err` (exit 2).
-pub fn recount(file: &Path) -> Result<Recount, crate::domain::Msg> {
-    use crate::domain::Msg;
-    use crate::domain::vote_export::{VoteExport, differences, recount};
-    use crate::domain::vote_totals;
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        Msg::new(
-            format!("无法读取 {}：{e}", file.display()),
-            format!("cannot read {}: {e}", file.display()),
-        )
-    })?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Msg::new(
-            format!("不是有效的 JSON 文件：{e}"),
-            format!("not a valid JSON file: {e}"),
-        )
-    })?;
-    if value.get("format").and_then(|f| f.as_str()) == Some(vote_totals::FORMAT) {
-        return recount_totals(value);
-    }
-    let export: VoteExport = serde_json::from_value(value).map_err(|e| {
-        Msg::new(
-            format!("不是有效的 teahouse.vote/1 文件：{e}"),
-            format!("not a valid teahouse.vote/1 file: {e}"),
-        )
-    })?;
-    let tally = recount(&export)?;
-    let value = serde_json::to_value(&tally).map_err(|e| Msg::new(e.to_string(), e.to_string()))?;
-    let printed = serde_json::to_string_pretty(&value).unwrap_or_default();
-    match &export.result {
-        Some(published) => {
-            let d = differences(published, &value);
-            Ok(if d.is_empty() {
-                Recount::Agrees(printed)
-            } else {
-                Recount::Differs(printed, d)
-            })
-        }
-        None => Ok(Recount::Agrees(printed)),
-    }
-}
-
-/// A closed secret vote's public totals: every test re-checked from its
-/// figures; the per-voter recount needs the supervisors' file.
-fn recount_totals(value: serde_json::Value) -> Result<Recount, crate::domain::Msg> {
-    use crate::domain::Msg;
-    use crate::domain::vote_totals::{self, VoteTotals};
-    let t: VoteTotals = serde_json::from_value(value).map_err(|e| {
-        Msg::new(
-            format!("不是有效的 {} 文件：{e}", vote_totals::FORMAT),
-            format!("not a valid {} file: {e}", vote_totals::FORMAT),
-        )
-    })?;
-    let d = vote_totals::check(&t)?;
-    let printed = serde_json::to_string_pretty(&serde_json::json!({
-        "format": t.format,
-        "checked": "totals",
-        "verdict": t.result.verdict,
-        "receipts": t.receipts.len(),
-        "export_sha256": t.export_sha256,
-        "note": "无记名表决的汇总：已逐项核对每个条件的算术；逐票重新计票需要监督委员会持有的逐票文件（其 SHA-256 见 export_sha256）。 / Totals of a secret vote: every test's arithmetic re-checked; a per-voter recount needs the supervisors' file (its SHA-256 is export_sha256).",
-    }))
-    .unwrap_or_default();
-    Ok(if d.is_empty() {
-        Recount::Agrees(printed)
-    } else {
-        Recount::Differs(printed, d)
-    })
 }
 
 /// `teahouse verify`: checks the hash chain (and, with a database, that each

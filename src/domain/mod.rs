@@ -18,6 +18,7 @@ pub mod round;
 pub mod upload;
 pub mod vote;
 pub mod vote_export;
+pub mod vote_published;
 pub mod vote_totals;
 
 pub use area::Area;

@@ -62,6 +62,8 @@ pub struct VoteExport {
     pub vote: VoteHeader,
     pub electorate: Vec<ElectorateEntry>,
     pub ballots: Vec<BallotEntry>,
+    /// The published result: every figure, or only some when another tool
+    /// wrote the file (read with `vote_published::parse`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Value>,
 }
@@ -194,43 +196,10 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
     })
 }
 
-/// Where the published result differs from the recount: JSON paths with
-/// both values. Empty when they agree.
-pub fn differences(published: &Value, recounted: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    diff("result", published, recounted, &mut out);
-    out
-}
-
-fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                let p = format!("{path}.{k}");
-                match (x.get(k), y.get(k)) {
-                    (Some(u), Some(v)) => diff(&p, u, v, out),
-                    (Some(u), None) => out.push(format!("{p}: published {u}, not in the recount")),
-                    (None, Some(v)) => out.push(format!(
-                        "{p}: missing from the published result; recount {v}"
-                    )),
-                    (None, None) => {}
-                }
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (u, v)) in x.iter().zip(y).enumerate() {
-                diff(&format!("{path}[{i}]"), u, v, out);
-            }
-        }
-        _ if a != b => out.push(format!("{path}: published {a}, recount {b}")),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::vote_published;
 
     fn sample() -> VoteExport {
         serde_json::from_value(serde_json::json!({
@@ -257,10 +226,15 @@ mod tests {
         let t = recount(&e).unwrap();
         assert_eq!(t.verdict, "passed");
         let v = serde_json::to_value(&t).unwrap();
-        assert!(differences(&v, &v).is_empty());
+        let compare = |v: &Value| vote_published::compare(&vote_published::parse(v).unwrap(), &t);
+        assert!(compare(&v).findings.is_empty());
         let mut forged = v.clone();
         forged["verdict"] = "failed".into();
-        let d = differences(&forged, &v);
+        let d: Vec<String> = compare(&forged)
+            .findings
+            .into_iter()
+            .map(|f| f.msg.en)
+            .collect();
         assert_eq!(
             d,
             vec!["result.verdict: published \"failed\", recount \"passed\"".to_string()]

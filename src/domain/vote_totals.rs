@@ -10,10 +10,13 @@
 //! verdict, that the choices add up to those taking part, and that there is
 //! one receipt per ballot counted.
 
-use super::Area;
 use super::Msg;
-use super::vote::{self, Bound, Measure, Tally, Test};
+use super::vote::{self, Measure, Tally, Test};
 use super::vote_export::VoteHeader;
+use super::vote_published::{
+    self, Published, PublishedTest, Report, area_centi, figures_of, test_label,
+};
+use super::{Area, vote::Bound};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -30,6 +33,17 @@ pub struct VoteTotals {
     pub result: Tally,
 }
 
+/// A totals file as read: its result states what it states (another tool's
+/// may leave figures out).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TotalsFile {
+    pub format: String,
+    pub vote: VoteHeader,
+    pub receipts: Vec<String>,
+    pub export_sha256: String,
+    pub result: Published,
+}
+
 fn figure(m: Measure, s: &str) -> Result<i64, Msg> {
     let bad = || {
         Msg::new(
@@ -39,51 +53,141 @@ fn figure(m: Measure, s: &str) -> Result<i64, Msg> {
     };
     match m {
         // A total may be 0.00 (nobody took part), which no single area is.
-        Measure::Area if s.trim() == "0.00" => Ok(0),
-        Measure::Area => Area::parse(s).map(|a| a.centi()).map_err(|_| bad()),
+        Measure::Area => area_centi(s).ok_or_else(bad),
         _ => s.trim().parse::<i64>().map_err(|_| bad()),
     }
 }
 
-fn check_test(where_: &str, t: &Test, out: &mut Vec<String>) -> Result<(), Msg> {
-    let value = figure(t.measure, &t.value)?;
-    let of = figure(t.measure, &t.of)?;
-    let (n, d) = t.bound.split_once('/').ok_or_else(|| {
+fn check_test(at: &str, t: &PublishedTest, out: &mut Report) -> Result<(), Msg> {
+    let (Some(measure), Some(v), Some(o), Some(b), Some(inclusive), Some(stated)) = (
+        t.measure,
+        t.value.as_deref(),
+        t.of.as_deref(),
+        t.bound.as_deref(),
+        t.inclusive,
+        t.met,
+    ) else {
+        let parts = [
+            ("measure", t.measure.is_some()),
+            ("value", t.value.is_some()),
+            ("of", t.of.is_some()),
+            ("bound", t.bound.is_some()),
+            ("inclusive", t.inclusive.is_some()),
+            ("met", t.met.is_some()),
+        ];
+        for (name, _) in parts.iter().filter(|(_, stated)| !stated) {
+            out.not_published(&format!("{at}.{name}"));
+        }
+        return Ok(());
+    };
+    let value = figure(measure, v)?;
+    let of = figure(measure, o)?;
+    let bad_ratio = || {
         Msg::new(
-            format!("比例“{}”无法读取", t.bound),
-            format!("cannot read the ratio \"{}\"", t.bound),
+            format!("比例“{b}”无法读取"),
+            format!("cannot read the ratio \"{b}\""),
         )
-    })?;
+    };
+    let (n, d) = b.split_once('/').ok_or_else(bad_ratio)?;
     let (num, den) = match (n.trim().parse::<i64>(), d.trim().parse::<i64>()) {
         (Ok(n), Ok(d)) => (n, d),
-        _ => {
-            return Err(Msg::new(
-                format!("比例“{}”无法读取", t.bound),
-                format!("cannot read the ratio \"{}\"", t.bound),
-            ));
-        }
+        _ => return Err(bad_ratio()),
     };
     let met = Bound {
         num,
         den,
-        inclusive: t.inclusive,
+        inclusive,
     }
     .met(value, of);
-    if met != t.met {
-        out.push(format!(
-            "{where_}: {} of {} against {}{}: published met={}, recount met={met}",
-            t.value,
-            t.of,
-            if t.inclusive { "≥ " } else { "> " },
-            t.bound,
-            t.met
-        ));
+    if met == stated {
+        out.matched += 1;
+    } else {
+        let against = if inclusive { "≥ " } else { "> " };
+        out.differ_msg(
+            at,
+            Msg::new(
+                format!("{at}：{v} 对 {o}，要求 {against}{b}：公布为 met={stated}，核算为 met={met}"),
+                format!("{at}: {v} of {o} against {against}{b}: published met={stated}, recount met={met}"),
+            ),
+        );
     }
     Ok(())
 }
 
-/// Re-checks the totals file; returns where it does not add up (empty: it does).
-pub fn check(t: &VoteTotals) -> Result<Vec<String>, Msg> {
+/// Checks each stated test of a list; returns the tests as far as the
+/// quorum and pass rules need them (each one's `met`), or None when the list
+/// or a `met` is not published.
+fn check_tests(
+    path: &str,
+    ts: Option<&[PublishedTest]>,
+    out: &mut Report,
+) -> Result<Option<Vec<Test>>, Msg> {
+    let Some(ts) = ts else {
+        out.not_published(path);
+        return Ok(None);
+    };
+    let mut known = Some(Vec::with_capacity(ts.len()));
+    for (i, t) in ts.iter().enumerate() {
+        check_test(&format!("{path}[{}]", test_label(t, i)), t, out)?;
+        match (t.met, known.as_mut()) {
+            (Some(met), Some(k)) => k.push(Test {
+                measure: t.measure.unwrap_or(Measure::Heads),
+                value: String::new(),
+                of: String::new(),
+                bound: String::new(),
+                inclusive: false,
+                met,
+                zh: String::new(),
+                en: String::new(),
+            }),
+            _ => known = None,
+        }
+    }
+    Ok(known)
+}
+
+/// A stated flag against what the stated figures give; returns the one to
+/// go on with.
+fn flag(path: &str, stated: Option<bool>, derived: Option<bool>, out: &mut Report) -> Option<bool> {
+    match (stated, derived) {
+        (Some(s), Some(d)) if s == d => out.matched += 1,
+        (Some(s), Some(d)) => out.differ(path, &s.to_string(), &d.to_string()),
+        (Some(_), None) => out.not_checked(path, cannot_derive()),
+        (None, _) => out.not_published(path),
+    }
+    derived.or(stated)
+}
+
+fn cannot_derive() -> Msg {
+    Msg::new(
+        "公布的数字不足以核算这一项",
+        "what is published does not determine it",
+    )
+}
+
+/// Re-checks teahouse's own totals (as written).
+pub fn check(t: &VoteTotals) -> Result<Report, Msg> {
+    let file = serde_json::to_value(t)
+        .and_then(serde_json::from_value::<TotalsFile>)
+        .map_err(|e| Msg::new(e.to_string(), e.to_string()))?;
+    check_file(&file)
+}
+
+/// Reads a totals file.
+pub fn read(v: serde_json::Value) -> Result<TotalsFile, Msg> {
+    serde_json::from_value(v).map_err(|e| {
+        Msg::new(
+            format!("不是有效的 {FORMAT} 文件：{e}"),
+            format!("not a valid {FORMAT} file: {e}"),
+        )
+    })
+}
+
+/// Re-checks a totals file on what its result states: the arithmetic of each
+/// test, how they combine into the verdict, that the choices add up to those
+/// taking part and one receipt per ballot. Figures left out are listed as not
+/// published; fields teahouse does not know, as not checked.
+pub fn check_file(t: &TotalsFile) -> Result<Report, Msg> {
     if t.format != FORMAT {
         return Err(Msg::new(
             format!("不认识的格式“{}”，应为 {FORMAT}", t.format),
@@ -91,76 +195,159 @@ pub fn check(t: &VoteTotals) -> Result<Vec<String>, Msg> {
         ));
     }
     let r = &t.result;
-    let mut out = Vec::new();
-    for (i, q) in r.quorum.iter().enumerate() {
-        check_test(&format!("result.quorum[{i}]"), q, &mut out)?;
-    }
-    for (i, p) in r.pass.iter().enumerate() {
-        check_test(&format!("result.pass[{i}]"), p, &mut out)?;
-    }
-    for o in &r.options {
-        for (i, p) in o.pass.iter().enumerate() {
-            check_test(&format!("result.options[{}].pass[{i}]", o.id), p, &mut out)?;
-        }
-    }
-    let quorum_met = vote::quorum_met(&r.quorum_combine, &r.quorum, r.participating.heads);
-    if quorum_met != r.quorum_met {
-        out.push(format!(
-            "result.quorum_met: published {}, recount {quorum_met}",
-            r.quorum_met
-        ));
-    }
-    if r.options.is_empty() {
-        let pass_met = vote::pass_met(&r.pass);
-        if pass_met != r.pass_met {
-            out.push(format!(
-                "result.pass_met: published {}, recount {pass_met}",
-                r.pass_met
-            ));
-        }
-        let verdict = vote::verdict(quorum_met, pass_met);
-        if verdict != r.verdict {
-            out.push(format!(
-                "result.verdict: published \"{}\", recount \"{verdict}\"",
-                r.verdict
-            ));
-        }
-        let heads = r.agree.heads + r.disagree.heads + r.abstain.heads;
-        if heads != r.participating.heads {
-            out.push(format!(
-                "result.participating.heads: published {}, agree + disagree + abstain = {heads}",
-                r.participating.heads
-            ));
-        }
-        let area = |f: &super::vote::Figures| f.area.as_deref().map(|a| figure(Measure::Area, a));
-        if let (Some(p), Some(a), Some(d), Some(x)) = (
-            area(&r.participating),
-            area(&r.agree),
-            area(&r.disagree),
-            area(&r.abstain),
-        ) {
-            let (p, sum) = (p?, a? + d? + x?);
-            if p != sum {
-                out.push(format!(
-                    "result.participating.area: published {}, agree + disagree + abstain = {}",
-                    Area::from_centi(p),
-                    Area::from_centi(sum)
-                ));
+    let mut out = Report::default();
+    let figs = figures_of(r);
+    let any_area = figs
+        .iter()
+        .any(|(_, f)| f.is_some_and(|f| f.area.is_some()));
+    let any_households = figs
+        .iter()
+        .any(|(_, f)| f.is_some_and(|f| f.households.is_some()));
+    for (name, f) in figs {
+        let Some(f) = f else {
+            out.not_published(&format!("result.{name}"));
+            continue;
+        };
+        for (field, missing) in [
+            ("heads", f.heads.is_none()),
+            ("area", any_area && f.area.is_none()),
+            ("households", any_households && f.households.is_none()),
+        ] {
+            if missing {
+                out.not_published(&format!("result.{name}.{field}"));
             }
         }
     }
-    if t.receipts.len() as i64 != r.participating.heads {
-        out.push(format!(
-            "receipts: {} listed, {} taking part",
-            t.receipts.len(),
-            r.participating.heads
-        ));
+    if r.quorum_combine.is_none() {
+        out.not_published("result.quorum_combine");
+    }
+    let heads = r.participating.as_ref().and_then(|f| f.heads);
+    let quorum = check_tests("result.quorum", r.quorum.as_deref(), &mut out)?;
+    let quorum_met = quorum.and_then(|q| {
+        let combine = match (r.quorum_combine.as_deref(), q.len()) {
+            (Some(c), _) => c,
+            (None, 0 | 1) => "all",
+            (None, _) => return None,
+        };
+        match heads {
+            Some(h) => Some(vote::quorum_met(combine, &q, h)),
+            None if !q.is_empty() => Some(vote::quorum_met(combine, &q, 0)),
+            None => None,
+        }
+    });
+    let quorum_met = flag("result.quorum_met", r.quorum_met, quorum_met, &mut out);
+    let choice =
+        t.vote.option_labels.is_some() || r.options.as_ref().is_some_and(|o| !o.is_empty());
+    for (i, o) in r.options.iter().flatten().enumerate() {
+        let id = o.id.clone().unwrap_or_else(|| i.to_string());
+        check_tests(
+            &format!("result.options[{id}].pass"),
+            o.pass.as_deref(),
+            &mut out,
+        )?;
+    }
+    if choice {
+        // Which options are adopted follows their ranking, which needs the
+        // ballots: the per-voter file.
+        for path in ["result.pass_met", "result.verdict"] {
+            out.not_checked(
+                path,
+                Msg::new(
+                    "单选或多选表决的结果要用逐票文件核对",
+                    "a choice vote's outcome needs the per-voter file",
+                ),
+            );
+        }
+    } else {
+        let pass = check_tests("result.pass", r.pass.as_deref(), &mut out)?;
+        let pass_met = pass.map(|p| vote::pass_met(&p));
+        let pass_met = flag("result.pass_met", r.pass_met, pass_met, &mut out);
+        let verdict = quorum_met.zip(pass_met).map(|(q, p)| vote::verdict(q, p));
+        match (&r.verdict, verdict) {
+            (None, _) => out.not_published("result.verdict"),
+            (Some(v), Some(d)) if v == d => out.matched += 1,
+            (Some(v), Some(d)) => {
+                out.differ("result.verdict", &format!("\"{v}\""), &format!("\"{d}\""))
+            }
+            (Some(_), None) => out.not_checked("result.verdict", cannot_derive()),
+        }
+        sums(r, &mut out)?;
+    }
+    match heads {
+        Some(h) if t.receipts.len() as i64 == h => out.matched += 1,
+        Some(h) => out.differ_msg(
+            "receipts",
+            Msg::new(
+                format!(
+                    "receipts：列出 {} 张回执，参加表决 {h} 人",
+                    t.receipts.len()
+                ),
+                format!("receipts: {} listed, {h} taking part", t.receipts.len()),
+            ),
+        ),
+        None => out.not_checked(
+            "receipts",
+            Msg::new(
+                "参加人数未公布，回执张数无从对照",
+                "the number taking part is not published to count them against",
+            ),
+        ),
     }
     let unique: HashSet<&str> = t.receipts.iter().map(String::as_str).collect();
     if unique.len() != t.receipts.len() {
-        out.push("receipts: the same receipt is listed twice".into());
+        out.differ_msg(
+            "receipts",
+            Msg::new(
+                "receipts：同一张回执列出了两次",
+                "receipts: the same receipt is listed twice",
+            ),
+        );
     }
+    vote_published::unknown_fields(r, &mut out);
     Ok(out)
+}
+
+/// agree + disagree + abstain = participating, by head and by area, where
+/// all four are stated.
+fn sums(r: &Published, out: &mut Report) -> Result<(), Msg> {
+    let four = [&r.participating, &r.agree, &r.disagree, &r.abstain];
+    let heads: Option<Vec<i64>> = four
+        .iter()
+        .map(|f| f.as_ref().and_then(|f| f.heads))
+        .collect();
+    if let Some([p, a, d, x]) = heads.as_deref() {
+        let sum = a + d + x;
+        if *p == sum {
+            out.matched += 1;
+        } else {
+            let path = "result.participating.heads";
+            out.differ(
+                path,
+                &p.to_string(),
+                &format!("agree + disagree + abstain = {sum}"),
+            );
+        }
+    }
+    let areas: Option<Vec<&str>> = four
+        .iter()
+        .map(|f| f.as_ref().and_then(|f| f.area.as_deref()))
+        .collect();
+    if let Some([p, a, d, x]) = areas.as_deref() {
+        let (p, sum) = (
+            figure(Measure::Area, p)?,
+            figure(Measure::Area, a)? + figure(Measure::Area, d)? + figure(Measure::Area, x)?,
+        );
+        if p == sum {
+            out.matched += 1;
+        } else {
+            out.differ(
+                "result.participating.area",
+                &Area::from_centi(p).to_string(),
+                &format!("agree + disagree + abstain = {}", Area::from_centi(sum)),
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -168,6 +355,7 @@ mod tests {
     use super::*;
     use crate::domain::vote::{self, Choice, RuleId, Voter};
     use crate::domain::vote_export::VoteHeader;
+    use crate::domain::vote_published::Kind;
     use proptest::prelude::*;
     use std::collections::HashMap;
 
@@ -216,6 +404,19 @@ mod tests {
         }
     }
 
+    fn differs(t: &VoteTotals) -> Vec<String> {
+        check(t)
+            .unwrap()
+            .paths(Kind::Differs)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    fn read_json(v: serde_json::Value) -> Report {
+        check_file(&read(v).unwrap()).unwrap()
+    }
+
     proptest! {
         /// Whatever the ballots, the published figures of a real tally check out.
         #[test]
@@ -224,29 +425,78 @@ mod tests {
             choices in proptest::collection::vec(proptest::option::of(0u8..3), 30),
         ) {
             let t = totals(&areas, &choices);
-            prop_assert_eq!(check(&t).unwrap(), Vec::<String>::new());
+            let r = check(&t).unwrap();
+            prop_assert!(r.findings.is_empty(), "{:?}", r.findings);
         }
     }
 
     #[test]
     fn a_forged_verdict_or_figure_is_named() {
         let mut t = totals(&[8920, 17840, 8920], &[Some(0), Some(0), None]);
-        assert!(check(&t).unwrap().is_empty());
+        assert!(differs(&t).is_empty());
         assert_eq!(t.result.verdict, "passed");
         t.result.verdict = "failed".into();
-        assert!(check(&t).unwrap()[0].contains("result.verdict"));
+        assert_eq!(differs(&t), ["result.verdict"]);
         let mut t = totals(&[8920, 17840, 8920], &[Some(0), Some(0), None]);
         t.result.pass[0].value = "10.00".into();
-        let d = check(&t).unwrap();
-        assert!(d.iter().any(|l| l.starts_with("result.pass[0]")), "{d:?}");
+        assert_eq!(differs(&t), ["result.pass[area]"]);
         let mut t = totals(&[8920, 17840, 8920], &[Some(0), Some(0), None]);
         t.receipts.pop();
-        assert!(check(&t).unwrap()[0].starts_with("receipts"));
+        assert_eq!(differs(&t), ["receipts"]);
         let mut t = totals(&[8920, 17840, 8920], &[Some(0), Some(1), None]);
         t.result.agree.heads += 1;
-        assert!(check(&t).unwrap()[0].contains("participating.heads"));
+        assert_eq!(differs(&t), ["result.participating.heads"]);
         let mut t = totals(&[8920], &[Some(0)]);
         t.format = "teahouse.vote/1".into();
         assert!(check(&t).is_err());
+    }
+
+    #[test]
+    fn a_partial_result_is_checked_on_what_it_states() {
+        let t = totals(&[8920, 17840, 8920], &[Some(0), Some(0), None]);
+        let mut v = serde_json::to_value(&t).unwrap();
+        v["result"] = serde_json::json!({"verdict": "passed"});
+        let r = read_json(v.clone());
+        assert!(!r.differs(), "{:?}", r.findings);
+        assert_eq!(r.matched, 0);
+        assert_eq!(r.paths(Kind::NotChecked), ["result.verdict", "receipts"]);
+        assert!(r.paths(Kind::NotPublished).contains(&"result.pass"));
+        // The tests and the flags are enough to check the verdict.
+        let mut full = serde_json::to_value(&t.result).unwrap();
+        let o = full.as_object_mut().unwrap();
+        for k in ["total", "agree", "disagree", "abstain"] {
+            o.remove(k);
+        }
+        o.insert("signed_by".into(), "某某".into());
+        v["result"] = full.clone();
+        let r = read_json(v.clone());
+        assert!(!r.differs(), "{:?}", r.findings);
+        assert_eq!(
+            r.paths(Kind::NotPublished),
+            [
+                "result.total",
+                "result.agree",
+                "result.disagree",
+                "result.abstain"
+            ]
+        );
+        assert_eq!(r.paths(Kind::NotChecked), ["result.signed_by"]);
+        v["result"]["verdict"] = "failed".into();
+        assert_eq!(
+            read_json(v.clone()).paths(Kind::Differs),
+            ["result.verdict"]
+        );
+        // A test without its figures: its arithmetic is not published.
+        v["result"]["verdict"] = "passed".into();
+        v["result"]["pass"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("value");
+        let r = read_json(v);
+        assert!(!r.differs(), "{:?}", r.findings);
+        assert!(
+            r.paths(Kind::NotPublished)
+                .contains(&"result.pass[heads].value")
+        );
     }
 }
