@@ -1,12 +1,29 @@
-//! Writes a synthetic roll workbook for benchmarks: `gen_roll OUT.xlsx ROWS`.
-//! Two residents per dwelling, buildings of 2 units × 18 floors × 4 rooms.
+//! Writes a synthetic roll for benchmarks: `gen_roll OUT.xlsx ROWS` (two
+//! residents per dwelling, buildings of 2 units × 18 floors × 4 rooms), or
+//! `gen_roll OUT.csv|OUT.xlsx --dwellings N` (one to three residents per
+//! dwelling, see `teahouse::store::roll::synthetic`).
 
 use teahouse::domain::roll::Field;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let out = args.next().expect("usage: gen_roll OUT.xlsx ROWS");
-    let rows: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let out = args
+        .next()
+        .expect("usage: gen_roll OUT.xlsx ROWS | gen_roll OUT.csv --dwellings N");
+    let second = args.next();
+    if second.as_deref() == Some("--dwellings") {
+        let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_080);
+        let t = teahouse::store::roll::synthetic::roll(n, "B");
+        let bytes = if out.ends_with(".csv") {
+            teahouse::sheet::write_csv(&t)
+        } else {
+            teahouse::sheet::write_xlsx("名册", &t).expect("xlsx")
+        };
+        std::fs::write(&out, bytes).expect("write");
+        eprintln!("{out}: {n} dwellings, {} residents", t.len() - 1);
+        return;
+    }
+    let rows: usize = second.and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let mut t = vec![
         Field::ALL
             .iter()

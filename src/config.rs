@@ -35,6 +35,11 @@ pub struct Config {
     pub heavy_jobs: usize,
     /// Ballots written per transaction by a background .pb import.
     pub import_chunk: usize,
+    /// Roll rows staged per transaction by a roll import.
+    pub roll_chunk: usize,
+    /// Seconds confirming a roll import waits for it before answering with
+    /// its progress page instead (it goes on in the background).
+    pub roll_confirm_wait_secs: u64,
     /// Seconds a client has to send a request's headers.
     pub header_timeout_secs: u64,
 }
@@ -56,6 +61,8 @@ impl Default for Config {
             metrics_public: false,
             heavy_jobs: 2,
             import_chunk: 2_000,
+            roll_chunk: 2_000,
+            roll_confirm_wait_secs: 10,
             header_timeout_secs: 10,
         }
     }

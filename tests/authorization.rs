@@ -66,6 +66,7 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             ("POST", "/c/{community}/roll/import/{import}/confirm"),
             Committee,
         ),
+        (("GET", "/c/{community}/roll/import/{import}"), Committee),
         (("GET", "/c/{community}/codes"), Committee),
         (("POST", "/c/{community}/codes"), Committee),
         (("GET", "/c/{community}/audit"), Overseer),

@@ -1033,3 +1033,82 @@ async fn a_large_import_lets_other_writes_through_and_is_not_duplicated() {
     );
     s.stop().await;
 }
+
+/// One .pb import per community may wait or run: a second one from the same
+/// community is refused (409) with a link to the first one's progress, while
+/// another community's import is taken; once the first is done, the
+/// community may import again. (The order across communities is tested on
+/// the queue itself, in `web::import_queue`.)
+#[tokio::test]
+async fn one_pb_import_per_community_at_a_time() {
+    let s = Server::start_with(|c| c.import_chunk = 200).await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    com.get("/c/wutong/rounds").await;
+    let first = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes"), ("key", "first-import")],
+            Some(("file", "big.pb", big_pb(100_000).into_bytes())),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let progress = first.location.unwrap();
+    // While it runs (100,000 ballots written 200 at a time), a second file.
+    let second = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes"), ("key", "second-import")],
+            Some(("file", "small.pb", big_pb(50).into_bytes())),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    assert!(
+        second.has("big.pb")
+            && second.has("一个社区一次只导入一个文件")
+            && second.has("one file at a time"),
+        "{}",
+        second.body
+    );
+    assert!(
+        second.has(&format!("href=\"{progress}\"")),
+        "links to the running import: {}",
+        second.body
+    );
+    let refused: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM round_imports WHERE key = 'second-import'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(refused, 0, "nothing recorded for the refused file");
+    // Another community is not held back by this one.
+    let mut village = s.client();
+    village
+        .login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1)
+        .await;
+    village.get("/c/xingfu/rounds").await;
+    let other = village
+        .post_multipart(
+            "/c/xingfu/rounds/import",
+            &[("rule", "mes"), ("key", "village-import")],
+            Some(("file", "village.pb", big_pb(50).into_bytes())),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", other.body);
+    imported_round(&mut village, &other.location.unwrap()).await;
+    // Done: the community may import again.
+    imported_round(&mut com, &progress).await;
+    let again = com
+        .post_multipart(
+            "/c/wutong/rounds/import",
+            &[("rule", "mes"), ("key", "second-import")],
+            Some(("file", "small.pb", big_pb(50).into_bytes())),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    imported_round(&mut com, &again.location.unwrap()).await;
+    s.stop().await;
+}

@@ -561,3 +561,117 @@ fn cli_verify(s: &Server) -> bool {
         .status
         .success()
 }
+
+/// 10,080 dwellings and 23,520 residents confirmed over HTTP, staged 100
+/// rows a transaction: the confirming request answers with the import's
+/// progress page (the import goes on in the background), a resident's
+/// comment meanwhile is saved, the import then shows as done, all of it at
+/// once; confirming it again is refused. (That other writes go in between
+/// its transactions, in order, and that a changed roll or a failure leaves
+/// nothing, is shown on the store: `store::roll::tests`.)
+#[tokio::test]
+async fn a_large_roll_is_imported_in_the_background() {
+    let s = Server::start_with(|c| {
+        c.roll_chunk = 100;
+        c.roll_confirm_wait_secs = 0;
+    })
+    .await;
+    let mut c = s.client();
+    c.login(COMMITTEE.0, COMMITTEE.1).await;
+    let before = residents(&s);
+    let table = teahouse::store::roll::synthetic::roll(10_080, "W");
+    let r = c
+        .post_file(
+            "/c/wutong/roll/import",
+            "big.csv",
+            teahouse::sheet::write_csv(&table),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.has("<strong>23520</strong> 位新居民") && r.has("<strong>10080</strong> 套新房屋"),
+        "{}",
+        r.body
+    );
+    let id = import_id(&r.body);
+    let done = c
+        .post(&format!("/c/wutong/roll/import/{id}/confirm"), &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let progress = done.location.clone().unwrap();
+    assert_eq!(progress, format!("/c/wutong/roll/import/{id}"));
+    // A second click follows the same import.
+    let again = c
+        .post(&format!("/c/wutong/roll/import/{id}/confirm"), &[])
+        .await;
+    assert!(
+        again.status == StatusCode::SEE_OTHER || again.status == StatusCode::CONFLICT,
+        "{}",
+        again.status
+    );
+    // A resident comments meanwhile.
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    let pid: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM proposals WHERE status = 'open' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    res.get(&format!("/c/wutong/proposals/{pid}")).await;
+    let r = res
+        .post(
+            &format!("/c/wutong/proposals/{pid}/comments"),
+            &[("body", "导入名册时也能留言")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The page shows the progress, then the result.
+    let mut finished = false;
+    for _ in 0..1200 {
+        let p = c.get(&progress).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        if p.has("导入完成") {
+            assert!(p.has("<strong>23520</strong> 位新居民"), "{}", p.body);
+            finished = true;
+            break;
+        }
+        assert!(p.has("正在写入"), "{}", p.body);
+        // Nothing of it is visible until its last transaction.
+        let n = residents(&s);
+        assert!(n == before || n == before + 23_520, "{n}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(finished, "the import did not finish");
+    assert_eq!(residents(&s), before + 23_520);
+    // The staged rows go after the swap, in short transactions too.
+    let staged = |s: &Server| -> i64 {
+        s.sql()
+            .query_row(
+                "SELECT (SELECT count(*) FROM roll_stages) + (SELECT count(*) FROM roll_stage_residents)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let mut tries = 0;
+    while staged(&s) > 0 {
+        tries += 1;
+        assert!(tries < 1200, "the staged rows stay");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let again = c
+        .post(&format!("/c/wutong/roll/import/{id}/confirm"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.has("已经确认过了"));
+    assert!(
+        c.get("/c/wutong/audit?action=roll.import")
+            .await
+            .has("23520 rows: 23520 new")
+    );
+    assert!(cli_verify(&s));
+    s.stop().await;
+}

@@ -129,19 +129,33 @@ pub async fn import_roll(
         .await?
         .ok_or_else(|| Error::Internal(format!("no community \"{community}\"")))?;
     let fname = file.display().to_string();
-    db.write(move |tx| {
-        let s = roll::apply(tx, com.id, &parsed, false)?;
+    // The same short transactions as the web import, so that a server
+    // running on the same database keeps writing meanwhile.
+    let job = roll::Import {
+        community_id: com.id,
+        roll: std::sync::Arc::new(parsed),
+        deactivate_missing: false,
+        preview: None,
+        chunk: crate::Config::default().roll_chunk,
+    };
+    let cid = com.id;
+    let applied = roll::import(&db, job, None, move |tx, s| {
         audit::record(
             tx,
             &Actor::system("cli"),
-            Some(com.id),
+            Some(cid),
             "roll.import",
             &fname,
             &format!("{} rows", s.rows),
-        )?;
-        Ok(s)
+        )
     })
-    .await
+    .await?;
+    eprintln!(
+        "written in {} transactions, the longest {:.1} ms",
+        applied.writes,
+        applied.longest.as_secs_f64() * 1000.0
+    );
+    Ok(applied.summary)
 }
 
 /// `teahouse verify`: checks the hash chain (and, with a database, that each

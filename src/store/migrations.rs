@@ -747,6 +747,64 @@ CREATE TABLE round_imports (
 );
 "#;
 
+/// Roll imports written in short transactions: a plan is staged here a
+/// chunk at a time (invisible to every page) and swapped into the roll by one
+/// short transaction, refused if the roll's version moved since the plan
+/// was made. A preview being applied says so and how far it got.
+const M014: &str = r#"
+CREATE TABLE roll_versions (
+    community_id INTEGER PRIMARY KEY REFERENCES communities(id),
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE roll_stages (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    import_id INTEGER REFERENCES roll_imports(id),
+    created_at INTEGER NOT NULL
+);
+
+-- References to rows of the same import are stored as -(n + 1) for its n-th
+-- new row of that table; an id otherwise. A row with an id updates that row.
+CREATE TABLE roll_stage_zones (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_buildings (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, id INTEGER, number TEXT, zone_ref INTEGER NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_units (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, building_ref INTEGER NOT NULL, number TEXT NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_owners (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_dwellings (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, id INTEGER, unit_ref INTEGER NOT NULL,
+    number TEXT NOT NULL, floor INTEGER NOT NULL, area_centi INTEGER NOT NULL, owner_ref INTEGER NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_households (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, id INTEGER, code TEXT NOT NULL,
+    zone_ref INTEGER NOT NULL, dwelling_ref INTEGER,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_residents (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, id INTEGER, key TEXT NOT NULL,
+    household_ref INTEGER NOT NULL, name TEXT NOT NULL, phone TEXT NOT NULL, is_adult INTEGER NOT NULL,
+    owner_ref INTEGER, is_representative INTEGER NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+CREATE TABLE roll_stage_moved_out (
+    stage INTEGER NOT NULL, seq INTEGER NOT NULL, resident_id INTEGER NOT NULL,
+    PRIMARY KEY (stage, seq)) WITHOUT ROWID;
+
+ALTER TABLE roll_imports ADD COLUMN state TEXT NOT NULL DEFAULT 'preview'
+    CHECK (state IN ('preview', 'applying', 'applied'));
+UPDATE roll_imports SET state = 'applied' WHERE applied_at IS NOT NULL;
+ALTER TABLE roll_imports ADD COLUMN deactivate_missing INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE roll_imports ADD COLUMN staged INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE roll_imports ADD COLUMN to_stage INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE roll_imports ADD COLUMN message_zh TEXT NOT NULL DEFAULT '';
+ALTER TABLE roll_imports ADD COLUMN message_en TEXT NOT NULL DEFAULT '';
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -762,6 +820,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M011),
         M::up(M012),
         M::up(M013),
+        M::up(M014),
     ])
 }
 

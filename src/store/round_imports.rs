@@ -78,6 +78,30 @@ pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Import, Erro
     .ok_or(Error::NotFound)
 }
 
+/// The refusal when a form's key comes back with another file or rule.
+pub fn key_reused() -> Error {
+    Error::Conflict(Msg::new(
+        "这个导入表单已经用来导入过另一个文件。请回到公益创投页面重新打开导入表单。",
+        "This import form was already used for another file. Go back to the rounds page and open the import form again.",
+    ))
+}
+
+/// The import made from this form's key, if any: (id, file SHA-256, rule).
+pub fn by_key(
+    conn: &Connection,
+    community_id: i64,
+    key: &str,
+) -> Result<Option<(i64, String, String)>, Error> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, file_sha256, rule FROM round_imports WHERE community_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![community_id, key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
+}
+
 /// What is being imported, from which form.
 pub struct NewImport<'a> {
     pub key: &'a str,
@@ -96,20 +120,10 @@ pub fn begin(
     community_id: i64,
     n: &NewImport,
 ) -> Result<Result<i64, i64>, Error> {
-    let existing: Option<(i64, String, String)> = tx
-        .prepare_cached(
-            "SELECT id, file_sha256, rule FROM round_imports WHERE community_id = ?1 AND key = ?2",
-        )?
-        .query_row(params![community_id, n.key], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+    let existing = by_key(tx, community_id, n.key)?;
     if let Some((id, sha, rule)) = existing {
         if sha != n.file_sha256 || rule != n.rule {
-            return Err(Error::Conflict(Msg::new(
-                "这个导入表单已经用来导入过另一个文件。请回到公益创投页面重新打开导入表单。",
-                "This import form was already used for another file. Go back to the rounds page and open the import form again.",
-            )));
+            return Err(key_reused());
         }
         return Ok(Err(id));
     }

@@ -5,6 +5,7 @@ pub mod cookies;
 pub mod ctx;
 pub mod error;
 pub mod handlers;
+pub mod import_queue;
 pub mod metrics;
 pub mod routes;
 pub mod serve;
@@ -36,11 +37,10 @@ pub struct AppState {
     pub heavy: Arc<tokio::sync::Semaphore>,
     /// Permits for large request bodies being read and handled.
     pub uploads: Arc<tokio::sync::Semaphore>,
-    /// Background .pb imports: at most a few waiting or running (each holds
-    /// its parsed file), counted one at a time on their own permit, so they
-    /// never take the slots that spreadsheet uploads need.
-    pub imports: Arc<tokio::sync::Semaphore>,
-    pub counting: Arc<tokio::sync::Semaphore>,
+    /// Background .pb imports: at most one waiting or running per community
+    /// and a few in all (each holds its parsed file), counted one at a time,
+    /// round-robin by community, never on the slots spreadsheet uploads need.
+    pub pb_imports: Arc<import_queue::ImportQueue>,
 }
 
 /// Runs CPU- or memory-heavy work (reading a spreadsheet, counting a .pb
@@ -182,11 +182,13 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         throttles,
         heavy: Arc::new(tokio::sync::Semaphore::new(heavy_jobs)),
         uploads: Arc::new(tokio::sync::Semaphore::new(ctx::UPLOADS_AT_ONCE)),
-        imports: Arc::new(tokio::sync::Semaphore::new(4)),
-        counting: Arc::new(tokio::sync::Semaphore::new(1)),
+        pb_imports: import_queue::ImportQueue::new(4, 1, 1),
     };
     // Imports a previous run left unfinished: failed, their staged rounds removed.
     handlers::round_import::recover(&state).await?;
+    // Roll imports a previous run left half-written: nothing of them is
+    // visible; their previews can be confirmed again, their staged rows go.
+    store::roll::recover(&state.db).await?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // Votes close by themselves at their closing time.
     let ticker = state.clone();

@@ -140,6 +140,11 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/roll/import/{import}/confirm",
             post(import::confirm).layer(form()),
         ),
+        (
+            M::GET,
+            "/c/{community}/roll/import/{import}",
+            get(import::show),
+        ),
         (M::GET, "/c/{community}/codes", get(codes::form)),
         (
             M::POST,

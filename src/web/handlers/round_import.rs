@@ -15,7 +15,9 @@ use crate::store::round_imports::{self as jobs, State as JobState};
 use crate::store::rounds as store;
 use crate::web::AppState;
 use crate::web::ctx::Committee;
+use crate::web::import_queue::{Admission, Refused};
 use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -45,16 +47,36 @@ pub async fn import(
         "" => format!("sha256:{file_sha256}:{}", rule.as_str()),
         k => k.chars().take(100).collect(),
     };
-    // A few imports at a time may wait or run; the permit goes with the
-    // background job until it ends.
-    let pending = st
-        .imports
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| Error::Busy)?;
+    let cid = com.community.id;
+    // The same form again (a retry) while or after it runs: that import.
+    let again = {
+        let key = key.clone();
+        st.db.read(move |c| jobs::by_key(c, cid, &key)).await?
+    };
+    if let Some((id, sha, r)) = again {
+        if sha != file_sha256 || r != rule.as_str() {
+            return Err(jobs::key_reused());
+        }
+        return Ok(see_other(&progress_url(&com.community.slug, id)));
+    }
+    // One import per community may wait or run, a few in all; the
+    // admission goes with the background job until it ends.
+    let admission = match st.pb_imports.admit(cid, &file.name) {
+        Ok(a) => a,
+        Err(Refused::Full) => return Err(Error::Busy),
+        Err(Refused::Community(other)) => {
+            let page = view::import_busy(
+                &com.ctx.chrome(Some(&com.community)),
+                &com.community.slug,
+                &other.file_name,
+                other.job,
+            );
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+    };
     let (file_name, bytes) = (file.name.clone(), file.bytes.clone());
     let pb = crate::web::heavy(&st, move || parse(&bytes)).await??;
-    let (cid, by, slug) = (com.community.id, com.account.id, com.community.slug.clone());
+    let (by, slug) = (com.account.id, com.community.slug.clone());
     let voters = pb.voter_ids.len() as i64;
     let begun = {
         let (file_name, rule) = (file_name.clone(), rule.as_str());
@@ -79,11 +101,11 @@ pub async fn import(
         // The same form again: that import is the answer.
         Err(existing) => existing,
         Ok(id) => {
+            admission.set_job(id);
             let actor = com.ctx.actor();
-            tokio::spawn(async move {
-                let _pending = pending;
-                run(st.clone(), id, cid, pb, rule, by, actor).await
-            });
+            tokio::spawn(
+                async move { run(st.clone(), id, cid, pb, rule, by, actor, admission).await },
+            );
             id
         }
     };
@@ -111,8 +133,20 @@ fn parse(bytes: &[u8]) -> Result<PbFile, Error> {
 
 /// The background part; on any failure the import is marked failed with
 /// what to tell the committee and its staged round is removed.
-async fn run(st: AppState, job: i64, cid: i64, pb: PbFile, rule: Rule, by: i64, actor: Actor) {
-    let Err(e) = write_all(&st, job, cid, pb, rule, by, actor).await else {
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    st: AppState,
+    job: i64,
+    cid: i64,
+    pb: PbFile,
+    rule: Rule,
+    by: i64,
+    actor: Actor,
+    admission: Admission,
+) {
+    let res = write_all(&st, job, cid, pb, rule, by, actor, &admission).await;
+    // Its place is free once it is done or failed (and recorded so below).
+    let Err(e) = res else {
         return;
     };
     tracing::warn!(import = job, error = %e, "pb import failed");
@@ -144,6 +178,7 @@ pub async fn remove_staged(st: &AppState, round: i64) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn write_all(
     st: &AppState,
     job: i64,
@@ -152,15 +187,15 @@ async fn write_all(
     rule: Rule,
     by: i64,
     actor: Actor,
+    admission: &Admission,
 ) -> Result<(), Error> {
-    // Count first, one import at a time on its own permit (waiting for it:
-    // the request has long been answered), never on the upload slots.
-    let permit = st
-        .counting
-        .clone()
-        .acquire_owned()
+    // Count first, one import at a time, taken round-robin by community
+    // (waiting for it: the request has long been answered), never on the
+    // upload slots.
+    let permit = admission
+        .turn()
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+        .ok_or_else(|| Error::Internal("the import queue let go of an import".into()))?;
     let inst = pb.instance.clone();
     let deadline = std::time::Instant::now() + COUNT_LIMIT;
     let counted = tokio::task::spawn_blocking(move || {

@@ -183,3 +183,36 @@ pub fn done(c: &Chrome, slug: &str, p: &Preview) -> Markup {
         },
     )
 }
+
+/// A confirmed import being written.
+pub struct Progress {
+    pub import_id: i64,
+    pub filename: String,
+    pub staged: i64,
+    pub to_stage: i64,
+}
+
+pub fn progress(c: &Chrome, slug: &str, p: &Progress) -> Markup {
+    let url = format!("/c/{slug}/roll/import/{}", p.import_id);
+    let pct = if p.to_stage > 0 {
+        p.staged * 100 / p.to_stage
+    } else {
+        0
+    };
+    page(
+        c,
+        c.t("导入进度", "Import progress"),
+        html! {
+            p { a href={"/c/" (slug) "/roll"} { "← " (c.t("名册", "Roll")) } }
+            h1 { (c.t("正在导入 ", "Importing ")) (p.filename) }
+            div #import-status role="status" aria-live="polite"
+                hx-get=(url) hx-trigger="every 2s" hx-target="#main" hx-swap="innerHTML" {
+                p { strong { (c.t("正在写入：", "Writing: ")) (p.staged) " / " (p.to_stage) } }
+                progress max="100" value=(pct) { (pct) "%" }
+                p.hint { (c.t("全部写入并核对名册没有变动后，才一次生效；在此之前名册保持原样，其他人的操作不受影响。",
+                              "It takes effect all at once, after everything is written and the roll is checked to be unchanged; until then the roll stays as it was and other people's work goes on.")) }
+                p { a href=(url) { (c.t("刷新", "Refresh")) } }
+            }
+        },
+    )
+}

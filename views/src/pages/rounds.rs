@@ -446,3 +446,24 @@ pub fn import_page(c: &Chrome, slug: &str, v: &ImportView) -> Markup {
         },
     )
 }
+
+/// A second .pb import from a community that has one waiting or running:
+/// refused (409), naming that one and linking to its progress.
+pub fn import_busy(c: &Chrome, slug: &str, file_name: &str, job: Option<i64>) -> Markup {
+    page(
+        c,
+        c.t("已有导入在进行", "An import is already running"),
+        html! {
+            h1 { (c.t("已有导入在进行", "An import is already running")) }
+            p.lead { (bi(c, &Bi::new(
+                format!("本社区的“{file_name}”还在排队或导入中，一个社区一次只导入一个文件（让各社区轮流使用服务器）。请等它完成后再导入，这次什么也没有保存。"),
+                format!("This community's \"{file_name}\" is still waiting or being imported; a community imports one file at a time (so that communities take turns). Import again once it is done; nothing was saved this time."),
+            ))) }
+            @if let Some(id) = job {
+                p { a.button href={"/c/" (slug) "/rounds/imports/" (id)} { (c.t("查看它的进度", "See its progress")) } }
+            } @else {
+                p { a href={"/c/" (slug) "/rounds"} { (c.t("返回公益创投", "Back to the rounds")) } }
+            }
+        },
+    )
+}
