@@ -1,7 +1,8 @@
 //! SQLite: one writer connection on its own thread, a small pool of read-only
 //! connections used from `spawn_blocking`, and numbered migrations at start-up.
-//! Every write runs as one IMMEDIATE transaction, committed with
-//! `synchronous=FULL` before the caller hears back.
+//! Writes waiting together are run in one IMMEDIATE transaction, each in its
+//! own savepoint (see `writer`), committed with `synchronous=FULL` before
+//! their callers hear back.
 
 pub mod accounts;
 pub mod attachments;
@@ -11,6 +12,7 @@ pub mod communities;
 pub mod deliberations;
 pub mod disclosures;
 pub mod elevator;
+pub mod health;
 pub mod ledger;
 pub mod migrations;
 pub mod objections;
@@ -24,9 +26,10 @@ pub mod rounds;
 pub mod sessions;
 pub mod vote_files;
 pub mod votes;
+pub mod writer;
 
 use crate::error::Error;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -45,13 +48,15 @@ pub fn required_text(text: &str, max: usize) -> Result<String, Error> {
     Ok(t.to_string())
 }
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+use writer::Job;
 
 /// Counters for /metrics.
 #[derive(Default, Debug)]
 pub struct DbStats {
     pub writes_queued: AtomicUsize,
     pub writes_done: AtomicUsize,
+    /// Write transactions committed (each holds one or more writes).
+    pub commits: AtomicUsize,
     pub reads_in_use: AtomicUsize,
     pub reads_done: AtomicUsize,
 }
@@ -62,6 +67,7 @@ pub struct Db {
     readers: Arc<ReaderPool>,
     pub path: PathBuf,
     pub stats: Arc<DbStats>,
+    liveness: Arc<health::Liveness>,
 }
 
 struct ReaderPool {
@@ -84,6 +90,11 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
 
 /// Opens (creating if needed) the database and runs the migrations.
 pub fn open(path: &Path, readers: usize) -> Result<Db, Error> {
+    open_with(path, readers, writer::Limits::default())
+}
+
+/// [`open`], with the writer's batches bounded by `limits`.
+pub fn open_with(path: &Path, readers: usize, limits: writer::Limits) -> Result<Db, Error> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
@@ -107,16 +118,10 @@ pub fn open(path: &Path, readers: usize) -> Result<Db, Error> {
     let size = conns.len();
     let stats = Arc::new(DbStats::default());
     let (tx, rx) = mpsc::channel::<Job>();
+    let wstats = stats.clone();
     std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || {
-            let mut conn = wconn;
-            while let Ok(job) = rx.recv() {
-                job(&mut conn);
-            }
-            // All senders gone: the server is shutting down. Fold the WAL back.
-            let _ = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
-        })
+        .spawn(move || writer::run(wconn, rx, &wstats, limits))
         .map_err(|e| Error::Internal(format!("cannot start writer thread: {e}")))?;
     Ok(Db {
         writer: tx,
@@ -127,50 +132,32 @@ pub fn open(path: &Path, readers: usize) -> Result<Db, Error> {
         }),
         path: path.to_path_buf(),
         stats,
+        liveness: Arc::new(health::Liveness::new()),
     })
 }
 
 impl Db {
-    /// Runs `f` in one IMMEDIATE transaction on the writer connection. The
-    /// transaction commits only if `f` returns Ok; the caller hears back after
-    /// the commit is durable.
+    /// Runs `f` on the writer connection, inside a savepoint of the
+    /// IMMEDIATE transaction that it shares with the writes queued with it.
+    /// Its changes are kept only if `f` returns Ok (an error or a panic
+    /// rolls back `f`'s changes alone), and the caller hears back after the
+    /// commit is durable. A write whose caller stopped waiting before it ran
+    /// is not done.
     pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> Result<T, Error> + Send + 'static,
     {
         let (otx, orx) = oneshot::channel();
-        let stats = self.stats.clone();
-        stats.writes_queued.fetch_add(1, Ordering::Relaxed);
-        let job: Job = Box::new(move |conn| {
-            // Nobody waits any more (the request timed out or its client
-            // left): do nothing, so a request answered "timed out" was not
-            // saved after all.
-            if otx.is_closed() {
-                stats.writes_queued.fetch_sub(1, Ordering::Relaxed);
-                return;
-            }
-            // A panic inside the step rolls its transaction back (the
-            // transaction is dropped while unwinding), answers the caller
-            // with an error, and leaves the writer thread running.
-            let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let v = f(&tx)?;
-                if otx.is_closed() {
-                    // Gone while the step ran: roll back (the transaction drops).
-                    return Err(Error::Internal("the request was abandoned".into()));
-                }
-                tx.commit()?;
-                Ok(v)
-            }))
-            .unwrap_or_else(|p| Err(panicked("write", p)));
-            stats.writes_queued.fetch_sub(1, Ordering::Relaxed);
-            stats.writes_done.fetch_add(1, Ordering::Relaxed);
-            let _ = otx.send(res);
-        });
-        self.writer
-            .send(job)
-            .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
+        self.stats.writes_queued.fetch_add(1, Ordering::Relaxed);
+        if self
+            .writer
+            .send(Job::Write(Box::new(writer::Write::new(f, otx))))
+            .is_err()
+        {
+            self.stats.writes_queued.fetch_sub(1, Ordering::Relaxed);
+            return Err(Error::Internal("the database writer has stopped".into()));
+        }
         orx.await
             .map_err(|_| Error::Internal("the database writer dropped a request".into()))?
     }
@@ -212,14 +199,11 @@ impl Db {
     }
 
     /// A round trip through the writer thread without a transaction: is it
-    /// alive and taking jobs? (For `/healthz`.)
+    /// alive and taking jobs? (For `/healthz`, through [`Db::alive`].)
     pub async fn ping_writer(&self) -> Result<(), Error> {
         let (otx, orx) = oneshot::channel::<()>();
-        let job: Job = Box::new(move |_| {
-            let _ = otx.send(());
-        });
         self.writer
-            .send(job)
+            .send(Job::Ping(otx))
             .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
         orx.await
             .map_err(|_| Error::Internal("the database writer dropped a request".into()))
@@ -364,6 +348,195 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 0, "the abandoned insert was never run");
+    }
+
+    /// Holds the writer inside a job until `release` is sent (or dropped),
+    /// so that the writes queued meanwhile are taken as one batch.
+    async fn hold_writer(
+        db: &Db,
+    ) -> (
+        std::sync::mpsc::Sender<()>,
+        tokio::task::JoinHandle<Result<(), Error>>,
+    ) {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, is_started) = oneshot::channel::<()>();
+        let db2 = db.clone();
+        let held = tokio::spawn(async move {
+            db2.write(move |_| {
+                let _ = started.send(());
+                let _ = wait.recv();
+                Ok(())
+            })
+            .await
+        });
+        is_started.await.unwrap();
+        (release, held)
+    }
+
+    /// Queues a write and returns once it is in the writer's queue, so that
+    /// the writes queue in the order they are made here.
+    async fn queue<T, F>(db: &Db, f: F) -> tokio::task::JoinHandle<Result<T, Error>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, Error> + Send + 'static,
+    {
+        let before = db.stats.writes_queued.load(Ordering::Relaxed);
+        let db2 = db.clone();
+        let h = tokio::spawn(async move { db2.write(f).await });
+        while db.stats.writes_queued.load(Ordering::Relaxed) == before {
+            tokio::task::yield_now().await;
+        }
+        h
+    }
+
+    /// Adds a community and says how many there are now.
+    fn add(tx: &Transaction, slug: &str) -> Result<i64, Error> {
+        tx.execute(
+            "INSERT INTO communities (slug, name, kind, created_at) VALUES (?1, ?1, 'village', 0)",
+            [slug],
+        )?;
+        Ok(tx.query_row("SELECT count(*) FROM communities", [], |r| r.get(0))?)
+    }
+
+    async fn slugs(db: &Db) -> Vec<String> {
+        db.read(|c| {
+            let mut s = c.prepare("SELECT slug FROM communities ORDER BY id")?;
+            let v = s
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(v)
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Batches as large as the test makes them (never cut short by time).
+    fn open_unhurried(dir: &tempfile::TempDir) -> Db {
+        let limits = writer::Limits {
+            jobs: 256,
+            time: std::time::Duration::from_secs(24 * 3600),
+        };
+        open_with(&dir.path().join("t.sqlite3"), 1, limits).unwrap()
+    }
+
+    /// In one batch, a job that fails and one that panics are rolled back
+    /// alone and their callers get their own errors; a job whose caller left
+    /// is not done; the others commit together, in queue order, and each
+    /// caller gets its own answer.
+    #[tokio::test]
+    async fn a_failing_job_in_a_batch_does_not_undo_its_neighbours() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open_unhurried(&dir);
+        let (release, held) = hold_writer(&db).await;
+        let a = queue(&db, |tx| add(tx, "a")).await;
+        let b = queue(&db, |tx| -> Result<i64, Error> {
+            add(tx, "b")?;
+            Err(Error::Invalid(crate::domain::Msg::new(
+                "乙不行",
+                "b refused",
+            )))
+        })
+        .await;
+        let c = queue(&db, |tx| -> Result<i64, Error> {
+            add(tx, "c")?;
+            panic!("a bug in c");
+        })
+        .await;
+        let gone = queue(&db, |tx| add(tx, "gone")).await;
+        gone.abort();
+        assert!(gone.await.unwrap_err().is_cancelled());
+        let e = queue(&db, |tx| add(tx, "e")).await;
+        release.send(()).unwrap();
+
+        held.await.unwrap().unwrap();
+        assert_eq!(a.await.unwrap().unwrap(), 1);
+        match b.await.unwrap() {
+            Err(Error::Invalid(m)) => assert_eq!(m.en, "b refused"),
+            r => panic!("{r:?}"),
+        }
+        assert!(matches!(c.await.unwrap(), Err(Error::Internal(_))));
+        // e ran after a, and saw neither b nor c nor the abandoned job.
+        assert_eq!(e.await.unwrap().unwrap(), 2);
+        assert_eq!(slugs(&db).await, ["a", "e"]);
+        assert_eq!(db.stats.commits.load(Ordering::Relaxed), 1, "one batch");
+        assert_eq!(db.stats.writes_queued.load(Ordering::Relaxed), 0);
+        assert_eq!(db.stats.writes_done.load(Ordering::Relaxed), 5);
+        db.ping_writer().await.unwrap();
+    }
+
+    /// Writes queued together run in queue order, one after another, and
+    /// commit once.
+    #[tokio::test]
+    async fn a_batch_keeps_the_queue_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open_unhurried(&dir);
+        let (release, held) = hold_writer(&db).await;
+        let mut jobs = Vec::new();
+        for i in 0..40 {
+            jobs.push(queue(&db, move |tx| add(tx, &format!("s{i:02}"))).await);
+        }
+        drop(release);
+        held.await.unwrap().unwrap();
+        for (i, j) in jobs.into_iter().enumerate() {
+            assert_eq!(j.await.unwrap().unwrap(), i as i64 + 1);
+        }
+        let want: Vec<String> = (0..40).map(|i| format!("s{i:02}")).collect();
+        assert_eq!(slugs(&db).await, want);
+        assert_eq!(db.stats.commits.load(Ordering::Relaxed), 1);
+        assert_eq!(db.stats.writes_queued.load(Ordering::Relaxed), 0);
+    }
+
+    /// A batch is cut at its job limit: the rest waits for the next commit.
+    #[tokio::test]
+    async fn a_batch_holds_at_most_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = writer::Limits {
+            jobs: 4,
+            time: std::time::Duration::from_secs(24 * 3600),
+        };
+        let db = open_with(&dir.path().join("t.sqlite3"), 1, limits).unwrap();
+        let (release, held) = hold_writer(&db).await;
+        let mut jobs = Vec::new();
+        for i in 0..7 {
+            jobs.push(queue(&db, move |tx| add(tx, &format!("s{i}"))).await);
+        }
+        drop(release);
+        held.await.unwrap().unwrap();
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        // The held job and three more, then four.
+        assert_eq!(db.stats.commits.load(Ordering::Relaxed), 2);
+        assert_eq!(slugs(&db).await.len(), 7);
+    }
+
+    /// If the one commit fails, every job of the batch hears so and nothing
+    /// of the batch is saved; the writer goes on.
+    #[tokio::test]
+    async fn a_failed_commit_fails_every_job_of_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open_unhurried(&dir);
+        let (release, held) = hold_writer(&db).await;
+        let a = queue(&db, |tx| add(tx, "a")).await;
+        // A foreign key checked only at COMMIT, pointing nowhere.
+        let b = queue(&db, |tx| {
+            tx.execute_batch(
+                "PRAGMA defer_foreign_keys = ON;
+                 INSERT INTO zones (community_id, name) VALUES (999, 'nowhere');",
+            )?;
+            Ok(())
+        })
+        .await;
+        let c = queue(&db, |tx| add(tx, "c")).await;
+        drop(release);
+        assert!(held.await.unwrap().is_err());
+        assert!(matches!(a.await.unwrap(), Err(Error::Internal(_))));
+        assert!(matches!(b.await.unwrap(), Err(Error::Internal(_))));
+        assert!(matches!(c.await.unwrap(), Err(Error::Internal(_))));
+        assert!(slugs(&db).await.is_empty());
+        assert_eq!(db.stats.commits.load(Ordering::Relaxed), 0);
+        assert_eq!(db.stats.writes_queued.load(Ordering::Relaxed), 0);
+        assert_eq!(db.write(|tx| add(tx, "after")).await.unwrap(), 1);
     }
 
     #[tokio::test]

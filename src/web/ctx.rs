@@ -145,23 +145,23 @@ pub fn fresh_csrf_cookie(secure: bool) -> String {
 
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    let headers = parts.headers.clone();
-    let (lang, large) = parse_prefs(cookies::get(&headers, cookies::PREFS));
-    let existing_csrf = cookies::get(&headers, cookies::CSRF).filter(|t| t.len() == 64);
+    let headers = &parts.headers;
+    let (lang, large) = parse_prefs(cookies::get(headers, cookies::PREFS));
+    let existing_csrf = cookies::get(headers, cookies::CSRF).filter(|t| t.len() == 64);
     let client = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| super::client_ip::resolve(c.0.ip(), &headers, state.cfg.trusted_proxy));
+        .map(|c| super::client_ip::resolve(c.0.ip(), headers, state.cfg.trusted_proxy));
     let ip = client.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
     let client = client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !same_origin(&headers, state.cfg.public_url.as_deref()) {
+    if unsafe_method && !same_origin(headers, state.cfg.public_url.as_deref()) {
         return forbidden_origin();
     }
 
     // Who is logged in, and the token their session's forms carry.
-    let session_token = cookies::get(&headers, cookies::SESSION).filter(|t| t.len() == 64);
+    let session_token = cookies::get(headers, cookies::SESSION).filter(|t| t.len() == 64);
     let (account, session_csrf, session_kind) = match &session_token {
         Some(tok) => {
             let tok = tok.clone();
@@ -224,7 +224,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         };
         let sent = match headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
             Some(t) => Some(t.to_string()),
-            None => token_in_body(&headers, &bytes).await,
+            None => token_in_body(headers, &bytes).await,
         };
         if !sent.is_some_and(|t| token_eq(&t, expected)) {
             return bad_token();
@@ -249,7 +249,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             } else {
                 "http"
             },
-            host(&headers).unwrap_or("localhost")
+            host(headers).unwrap_or("localhost")
         ),
     };
     let ctx = ReqCtx {
@@ -276,15 +276,19 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     drop(upload_permit);
     // An anonymous visitor without a token gets one, unless the handler has
     // just set a fresh one (login, activation, logout).
-    let handler_set_one = resp
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.starts_with(&format!("{}=", cookies::CSRF)));
+    let handler_set_one = |resp: &Response| {
+        resp.headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| {
+                v.strip_prefix(cookies::CSRF)
+                    .is_some_and(|r| r.starts_with('='))
+            })
+    };
     if existing_csrf.is_none()
         && session_csrf.is_none()
-        && !handler_set_one
+        && !handler_set_one(&resp)
         && let Ok(v) = HeaderValue::from_str(&cookies::set(
             cookies::CSRF,
             &csrf,

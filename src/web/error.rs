@@ -86,11 +86,16 @@ pub fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// does not parse, a wrong method) come from axum and tower-http as English
 /// plain text; they are replaced with the same bilingual page as every other
 /// error, keeping the status.
-pub async fn bilingual_refusals(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let resp = next.run(req).await;
+/// (Through `ServiceBuilder::map_response`, with nothing boxed.)
+pub fn bilingual_refusals<B>(resp: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    bilingual(resp.into_response())
+}
+
+fn bilingual(resp: Response) -> Response {
     let status = resp.status();
     let plain = resp
         .headers()

@@ -3,10 +3,12 @@
 
 use super::AppState;
 use super::ctx::Ctx;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::State;
+use axum::http;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
 use std::fmt::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -37,22 +39,33 @@ impl Metrics {
 
 /// Counts a request in flight until dropped: also when the client goes away
 /// and the request's future is dropped before it answers.
-struct InFlight<'a>(&'a AtomicU64);
+struct InFlight(Arc<Metrics>);
 
-impl Drop for InFlight<'_> {
+impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let m = &state.metrics;
-    m.in_flight.fetch_add(1, Ordering::Relaxed);
-    let _guard = InFlight(&m.in_flight);
+/// Counts and times one request: wraps the future of the service below
+/// (through `ServiceBuilder::map_future`), with nothing boxed.
+pub fn track<F, B, E>(
+    metrics: &Arc<Metrics>,
+    response: F,
+) -> impl Future<Output = Result<http::Response<B>, E>> + use<F, B, E>
+where
+    F: Future<Output = Result<http::Response<B>, E>>,
+{
+    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let guard = InFlight(metrics.clone());
     let start = Instant::now();
-    let resp = next.run(req).await;
-    m.observe(resp.status().as_u16(), start.elapsed().as_micros() as u64);
-    resp
+    response.map(move |r| {
+        if let Ok(resp) = &r {
+            let us = start.elapsed().as_micros() as u64;
+            guard.0.observe(resp.status().as_u16(), us);
+        }
+        r
+    })
 }
 
 /// The metrics are for the operator: logged in as the operator, or asking
@@ -152,6 +165,16 @@ pub async fn render(State(state): State<AppState>, ctx: Ctx) -> Response {
         s,
         "teahouse_db_writes_total {}",
         d.writes_done.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        s,
+        "# HELP teahouse_db_commits_total Write transactions committed (writes waiting together share one)."
+    );
+    let _ = writeln!(s, "# TYPE teahouse_db_commits_total counter");
+    let _ = writeln!(
+        s,
+        "teahouse_db_commits_total {}",
+        d.commits.load(Ordering::Relaxed)
     );
     (
         [(
