@@ -750,7 +750,8 @@ CREATE TABLE round_imports (
 /// Roll imports written in short transactions: a plan is staged here a
 /// chunk at a time (invisible to every page) and swapped into the roll by one
 /// short transaction, refused if the roll's version moved since the plan
-/// was made. A preview being applied says so and how far it got.
+/// was made. A preview being applied says so and how far it got; its parsed
+/// roll is kept apart.
 const M014: &str = r#"
 CREATE TABLE roll_versions (
     community_id INTEGER PRIMARY KEY REFERENCES communities(id),
@@ -803,6 +804,17 @@ ALTER TABLE roll_imports ADD COLUMN staged INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE roll_imports ADD COLUMN to_stage INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE roll_imports ADD COLUMN message_zh TEXT NOT NULL DEFAULT '';
 ALTER TABLE roll_imports ADD COLUMN message_en TEXT NOT NULL DEFAULT '';
+
+-- The parsed roll a preview holds (megabytes for a large roll) in a row of
+-- its own, so that the small updates of an import (its state, its progress,
+-- in the swap's transaction too) do not rewrite it; dropped once applied.
+CREATE TABLE roll_import_payloads (
+    import_id INTEGER PRIMARY KEY REFERENCES roll_imports(id) ON DELETE CASCADE,
+    payload TEXT NOT NULL
+);
+INSERT INTO roll_import_payloads (import_id, payload)
+    SELECT id, payload FROM roll_imports WHERE applied_at IS NULL;
+UPDATE roll_imports SET payload = '';
 "#;
 
 pub fn migrations() -> Migrations<'static> {

@@ -31,10 +31,15 @@ pub fn insert(tx: &Transaction, p: &NewPreview) -> Result<i64, Error> {
     )?;
     tx.execute(
         "INSERT INTO roll_imports (community_id, account_id, filename, file_sha256, payload, summary, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![p.community_id, p.account_id, p.filename, p.file_sha256, p.payload, p.summary, now],
+         VALUES (?1, ?2, ?3, ?4, '', ?5, ?6)",
+        params![p.community_id, p.account_id, p.filename, p.file_sha256, p.summary, now],
     )?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO roll_import_payloads (import_id, payload) VALUES (?1, ?2)",
+        params![id, p.payload],
+    )?;
+    Ok(id)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +96,10 @@ pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Option<Previ
 /// The parsed roll a preview holds (JSON).
 pub fn payload(conn: &Connection, community_id: i64, id: i64) -> Result<Option<String>, Error> {
     Ok(conn
-        .prepare_cached("SELECT payload FROM roll_imports WHERE id = ?1 AND community_id = ?2")?
+        .prepare_cached(
+            "SELECT p.payload FROM roll_import_payloads p JOIN roll_imports i ON i.id = p.import_id
+             WHERE i.id = ?1 AND i.community_id = ?2",
+        )?
         .query_row(params![id, community_id], |r| r.get(0))
         .optional()?)
 }
@@ -157,6 +165,16 @@ pub fn mark_applied(tx: &Transaction, id: i64, summary: &str) -> Result<(), Erro
     if n != 1 {
         return Err(already_confirmed());
     }
+    Ok(())
+}
+
+/// After the import's last transaction: the parsed roll is of no more use
+/// (and is personal data), so it goes, in a transaction of its own.
+pub fn drop_payload(tx: &Transaction, id: i64) -> Result<(), Error> {
+    tx.execute(
+        "DELETE FROM roll_import_payloads WHERE import_id = ?1",
+        [id],
+    )?;
     Ok(())
 }
 

@@ -226,7 +226,7 @@ pub async fn confirm(
             ))
         })
         .await?;
-    let (Some(preview), Some(payload)) = (preview, payload) else {
+    let Some(preview) = preview else {
         return Err(Error::NotFound);
     };
     match preview.state {
@@ -234,6 +234,8 @@ pub async fn confirm(
         PreviewState::Applying => return Ok(see_other(&progress_url(&slug, import_id))),
         PreviewState::Preview => {}
     }
+    // (An applied preview's file is dropped.)
+    let payload = payload.ok_or_else(roll_previews::already_confirmed)?;
     let stored: Stored = tokio::task::spawn_blocking(move || serde_json::from_str(&payload))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
@@ -326,7 +328,16 @@ async fn apply(
     })
     .await;
     match res {
-        Ok(a) => Ok(a.summary),
+        Ok(a) => {
+            if let Err(e) = st
+                .db
+                .write(move |tx| roll_previews::drop_payload(tx, import_id))
+                .await
+            {
+                tracing::warn!(import = import_id, error = %e, "could not drop an applied roll's file");
+            }
+            Ok(a.summary)
+        }
         Err(e) => {
             tracing::warn!(import = import_id, error = %e, "roll import did not apply");
             let m = match &e {
