@@ -412,12 +412,10 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
 
     // The vote closes; the resident finds the receipt in the published list.
     let id = path.rsplit('/').next().unwrap().to_string();
-    s.sql()
-        .execute(
-            "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
-            [&id],
-        )
-        .unwrap();
+    s.travel(
+        "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
+        [&id],
+    );
     let r = com.post(&format!("{path}/close"), &[]).await;
     assert_eq!(r.status, reqwest::StatusCode::SEE_OTHER, "{}", r.body);
     visit(&b, &format!("{}{path}", s.base)).await;

@@ -416,12 +416,10 @@ async fn a_meeting_from_plan_to_follow_up() {
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
-    s.sql()
-        .execute_batch(
-            "DROP TRIGGER minutes_published_frozen;
-             UPDATE minutes_revisions SET body = replace(body, '晚上看不清路', '路灯很好') WHERE rev = 1;",
-        )
-        .unwrap();
+    s.tamper(
+        "UPDATE minutes_revisions SET body = replace(body, '晚上看不清路', '路灯很好') WHERE rev = 1",
+        [],
+    );
     let out = cli(&["verify", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("minutes"));

@@ -461,6 +461,7 @@ async fn a_finance_disclosure_from_draft_to_correction() {
             "disclosure.published",
             "disclosure.question",
             "disclosure.answered",
+            "disclosure.correcting",
             "disclosure.submitted",
             "disclosure.signed",
             "disclosure.corrected"
@@ -475,12 +476,10 @@ async fn a_finance_disclosure_from_draft_to_correction() {
             .status
             .success()
     );
-    s.sql()
-        .execute_batch(&format!(
-            "DROP TRIGGER disclosure_published_frozen;
-             UPDATE disclosure_revisions SET rows = replace(rows, '5000.00', '500.00') WHERE disclosure_id = {id} AND rev = 1;"
-        ))
-        .unwrap();
+    s.tamper(
+        "UPDATE disclosure_revisions SET rows = replace(rows, '5000.00', '500.00') WHERE disclosure_id = ?1 AND rev = 1",
+        [&id],
+    );
     let out = cli(&["verify", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);

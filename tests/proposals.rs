@@ -616,7 +616,7 @@ async fn a_round_from_ideas_to_funded_projects() {
     assert!(api.has("梧桐苑金点子") && api.has("ballots_sha256"));
 
     // Tampering with a ballot is caught by verify.
-    s.sql().execute("DELETE FROM round_approvals WHERE (ballot_id, project_id) = (SELECT ballot_id, project_id FROM round_approvals LIMIT 1)", []).unwrap();
+    s.tamper("DELETE FROM round_approvals WHERE (ballot_id, project_id) = (SELECT ballot_id, project_id FROM round_approvals LIMIT 1)", []);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
         .args(["verify", "--db"])
         .arg(s.db_path())

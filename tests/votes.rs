@@ -395,12 +395,10 @@ async fn elevator_vote_from_draft_to_verified_result() {
     let p = res.get(&format!("/c/wutong/votes/{id}")).await;
     assert!(p.has("已做采光测算"), "the answer is public");
     // Fifteen days later the committee makes it final.
-    s.sql()
-        .execute(
-            "UPDATE votes SET closed_at = closed_at - 16 * 86400 WHERE id = ?1",
-            [&id],
-        )
-        .unwrap();
+    s.travel(
+        "UPDATE votes SET closed_at = closed_at - 16 * 86400 WHERE id = ?1",
+        [&id],
+    );
     let late = res
         .post(
             &format!("/c/wutong/votes/{id}/objections"),
@@ -492,11 +490,35 @@ async fn elevator_vote_from_draft_to_verified_result() {
         String::from_utf8_lossy(&out.stdout)
     );
     let jsonl = res.get("/api/v1/c/wutong/ledger.jsonl").await;
+    let entries: Vec<serde_json::Value> = jsonl
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seq_of = |kind: &str| -> usize {
+        entries
+            .iter()
+            .find(|e| e["kind"] == kind && e["subject"] == format!("vote:{id}"))
+            .and_then(|e| e["seq"].as_u64())
+            .unwrap() as usize
+    };
+    let named: Vec<&str> = entries[before..]
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .filter(|k| !matches!(*k, "vote.consent" | "vote.elevator"))
+        .collect();
     assert_eq!(
-        jsonl.body.lines().count(),
-        before + 5,
-        "opened, closed, objection, answer, final"
+        named,
+        [
+            "vote.opened",
+            "vote.closed",
+            "vote.objection",
+            "vote.answer",
+            "vote.final"
+        ],
+        "opened, closed, objection, answer, final (and each consent recorded)"
     );
+    let (closed_seq, final_seq) = (seq_of("vote.closed"), seq_of("vote.final"));
     let lf = s.dir.path().join("ledger.jsonl");
     std::fs::write(&lf, &jsonl.body).unwrap();
     assert!(
@@ -504,7 +526,7 @@ async fn elevator_vote_from_draft_to_verified_result() {
             .status
             .success()
     );
-    let last = jsonl.body.lines().nth(before + 1).unwrap().to_string();
+    let last = jsonl.body.lines().nth(closed_seq - 1).unwrap().to_string();
     std::fs::write(
         &lf,
         jsonl
@@ -515,40 +537,38 @@ async fn elevator_vote_from_draft_to_verified_result() {
     let out = cli(&["verify", "--ledger", lf.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("BROKEN at entry {}", before + 2))
+        String::from_utf8_lossy(&out.stdout).contains(&format!("BROKEN at entry {closed_seq}"))
     );
 
     // Tampering with a ballot row directly in SQLite is caught.
-    s.sql()
-        .execute(
-            "UPDATE ballots SET choice = 'disagree' WHERE vote_id = ?1 AND voter = ?2",
-            rusqlite::params![id, mine],
-        )
-        .unwrap();
+    s.tamper(
+        "UPDATE ballots SET choice = 'disagree' WHERE vote_id = ?1 AND voter = ?2",
+        rusqlite::params![id, mine],
+    );
     let out = cli(&["verify", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!("wutong: BROKEN at entry {}", before + 2))
-            && text.contains("ballots"),
+        // The closing entry's hash of the count file, then the latest entry
+        // that anchored the vote (its ballots' hash).
+        text.contains(&format!("wutong: BROKEN at entry {closed_seq}"))
+            && text.contains("export_sha256")
+            && text.contains(&format!("entry {final_seq}: the vote"))
+            && text.contains("ballots_sha256"),
         "{text}"
     );
     // So is rewriting an answer.
-    s.sql()
-        .execute(
-            "UPDATE ballots SET choice = 'agree' WHERE vote_id = ?1 AND voter = ?2",
-            rusqlite::params![id, mine],
-        )
-        .unwrap();
+    s.tamper(
+        "UPDATE ballots SET choice = 'agree' WHERE vote_id = ?1 AND voter = ?2",
+        rusqlite::params![id, mine],
+    );
     assert!(
         cli(&["verify", "--db", db.to_str().unwrap()])
             .status
             .success(),
         "restored"
     );
-    s.sql()
-        .execute("UPDATE vote_objections SET answer = '没有影响'", [])
-        .unwrap();
+    s.tamper("UPDATE vote_objections SET answer = '没有影响'", []);
     let out = cli(&["verify", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("answer"));
@@ -652,12 +672,10 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
         assert_eq!(t.rem_euclid(86_400), 16 * 3600, "midnight in Asia/Shanghai");
     }
 
-    s.sql()
-        .execute(
-            "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
-            [&id],
-        )
-        .unwrap();
+    s.travel(
+        "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
+        [&id],
+    );
     let r = com.post(&format!("/c/xingfu/votes/{id}/close"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = anon.get(&format!("/c/xingfu/votes/{id}")).await;
@@ -1254,12 +1272,10 @@ async fn a_multiple_choice_vote_with_a_plan_attached() {
             .status
             .success()
     );
-    s.sql()
-        .execute(
-            "UPDATE attachments SET data = X'89504E470D0A1A0A00' WHERE id = ?1",
-            [files[0]],
-        )
-        .unwrap();
+    s.tamper(
+        "UPDATE attachments SET data = X'89504E470D0A1A0A00' WHERE id = ?1",
+        [files[0]],
+    );
     let out = cli(&["verify", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("attachments"));
@@ -1311,12 +1327,10 @@ async fn a_unique_area_does_not_name_its_owner_in_a_secret_vote() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
-    s.sql()
-        .execute(
-            "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
-            [&id],
-        )
-        .unwrap();
+    s.travel(
+        "UPDATE votes SET closes_at = strftime('%s','now') - 1 WHERE id = ?1",
+        [&id],
+    );
     let r = com.post(&format!("/c/wutong/votes/{id}/close"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let mut anon = s.client();

@@ -168,10 +168,12 @@ pub fn verify_db(db_path: &Path) -> Result<(Vec<String>, bool), Error> {
             db_path.display()
         )));
     }
-    let conn =
-        rusqlite::Connection::open_with_flags(db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = rusqlite::Connection::open_with_flags(
+        db_path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    let reports = store::ledger::verify_db(&conn)?;
+    let reports = store::anchor::verify::verify_db(&conn)?;
     let mut ok = true;
     let mut lines = Vec::new();
     for r in reports {
@@ -183,9 +185,21 @@ pub fn verify_db(db_path: &Path) -> Result<(Vec<String>, bool), Error> {
             Some(b) => {
                 ok = false;
                 lines.push(format!(
-                    "{}: BROKEN at entry {}: {} / {}",
-                    r.community, b.seq, b.zh, b.en
+                    "{}: BROKEN at entry {} ({} problem(s)) / 第 {} 条记录起有误（共 {} 处）",
+                    r.community, b.seq, r.problems, b.seq, r.problems
                 ));
+                // The first few problems, each in both languages.
+                for p in r.all.iter().take(5) {
+                    lines.push(format!("  {}", p.zh));
+                    lines.push(format!("  {}", p.en));
+                }
+                if r.all.len() > 5 {
+                    lines.push(format!(
+                        "  …另有 {} 处 / … and {} more",
+                        r.all.len() - 5,
+                        r.all.len() - 5
+                    ));
+                }
             }
         }
     }

@@ -134,6 +134,19 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
         store::save_minutes(tx, &d, &minutes, None, cw)?;
         let d = store::get(tx, village, id)?;
         store::publish(tx, &d)?;
+        if i == 0 {
+            // The published minutes confirmed (by a resident with an account,
+            // else by the committee member who kept them).
+            let resident: Option<i64> = tx
+                .query_row(
+                    "SELECT a.id FROM memberships m JOIN accounts a ON a.id = m.account_id
+                     WHERE m.community_id = ?1 AND m.role = 'resident' ORDER BY a.id LIMIT 1",
+                    [village],
+                    |r| r.get(0),
+                )
+                .ok();
+            store::confirm(tx, &store::get(tx, village, id)?, 1, resident.unwrap_or(cw))?;
+        }
         if i == 2 {
             // Amended: a speaker asked to be recorded by name and a date moved.
             let mut m = minutes.clone();

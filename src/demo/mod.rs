@@ -168,7 +168,9 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
             |r| r.get(0),
         )?)
     };
-    let elevator = |title: &str, unit_id: i64| {
+    // The votes the demo shows closed are closed early, once their ballots
+    // are in: a vote's closing time is frozen once it opens.
+    let elevator = |title: &str, unit_id: i64, closes_at: i64| {
         NewVote {
         title: title.into(),
         explanation: "方案：在单元北侧加装一部电梯，平层入户。总造价约 62 万元，申请政府补贴 20 万元，其余按楼层分摊（一楼不分摊）。\n已召开 4 次协商会，听取了一楼住户的意见。".into(),
@@ -177,7 +179,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         custom: None,
         secret: false,
         opens_at: now - 20 * day,
-        closes_at: now + day,
+        closes_at,
         publicity_days: 15,
         options: None,
     }
@@ -188,7 +190,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
     let id = votes::create(
         tx,
         compound,
-        &elevator("3栋2单元加装电梯", unit("3", "2")?),
+        &elevator("3栋2单元加装电梯", unit("3", "2")?, now + day),
         jw,
     )?;
     let v = votes::get(tx, compound, id)?;
@@ -211,10 +213,6 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
             votes::cast(tx, &v, voter, "online", choice.as_str(), *member, None)?;
         }
     }
-    tx.execute(
-        "UPDATE votes SET closes_at = ?2 WHERE id = ?1",
-        rusqlite::params![id, now - 3 * day],
-    )?;
     let v = votes::get(tx, compound, id)?;
     votes::close(tx, &v)?;
     audit::record(
@@ -239,7 +237,11 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         &rname,
         "一楼住户的采光问题在方案里没有写清楚，希望公示期内把北侧窗户的遮挡情况说明一下。",
     )?;
-    let oid: i64 = o.payload["objection"].as_i64().unwrap_or_default();
+    let oid: i64 = crate::store::anchor::rows_of(&o)
+        .iter()
+        .find(|(t, _, _)| *t == "vote_objections")
+        .and_then(|(_, k, _)| k.get(0).and_then(|v| v.as_i64()))
+        .unwrap_or_default();
     crate::store::elevator::set_plan(
         tx,
         &v,
@@ -266,7 +268,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
     let id = votes::create(
         tx,
         compound,
-        &elevator("1栋1单元加装电梯", unit("1", "1")?),
+        &elevator("1栋1单元加装电梯", unit("1", "1")?, now + day),
         jw,
     )?;
     let v = votes::get(tx, compound, id)?;
@@ -279,10 +281,6 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
     for voter in &few {
         votes::cast(tx, &v, voter, "paper", "agree", None, Some(jw))?;
     }
-    tx.execute(
-        "UPDATE votes SET closes_at = ?2 WHERE id = ?1",
-        rusqlite::params![id, now - 10 * day],
-    )?;
     let v = votes::get(tx, compound, id)?;
     votes::close(tx, &v)?;
 

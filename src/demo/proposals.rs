@@ -153,6 +153,19 @@ pub fn seed(
             let p = store::get(tx, c, id)?;
             store::cosign(tx, &p, *n)?;
         }
+        if *status == Status::Open {
+            // Neighbours talk it over.
+            let p = store::get(tx, c, id)?;
+            let first =
+                store::comment(tx, &p, None, neighbours[12], "我家也遇到过，支持尽快解决。")?;
+            store::comment(
+                tx,
+                &p,
+                Some(first),
+                neighbours[13],
+                "同意，可以先问问物业的报价。",
+            )?;
+        }
         let p = store::get(tx, c, id)?;
         match status {
             Status::Withdrawn => {
@@ -210,6 +223,16 @@ pub fn seed(
                 }
                 if *status == Status::Completed {
                     let p = store::get(tx, c, id)?;
+                    // A photo with the completion report.
+                    let photo = crate::domain::upload::Upload::parse("楼道灯.png", tiny_png())
+                        .map_err(Error::Invalid)?;
+                    crate::store::attachments::add(
+                        tx,
+                        c,
+                        &format!("proposal-report:{id}"),
+                        &photo,
+                        committee_account,
+                    )?;
                     store::complete(
                         tx,
                         &p,
@@ -379,4 +402,15 @@ fn seed_rounds(tx: &Transaction, c: i64, committee: i64, neighbours: &[i64]) -> 
     }
     rounds::set_phase(tx, &r, Phase::Vote)?;
     Ok(())
+}
+
+/// A 1×1 PNG, for the demo's photo.
+fn tiny_png() -> Vec<u8> {
+    vec![
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+        0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ]
 }

@@ -69,18 +69,62 @@ pub fn digest(v: &Value) -> String {
     sha256_hex(canonical(v).as_bytes())
 }
 
+/// The hash of an entry whose payload is given as its canonical JSON text:
+/// SHA-256 over the canonical JSON of the entry without its hash (the keys
+/// in sorted order), built as text so a stored payload is hashed as stored.
+pub fn envelope_hash(
+    community: &str,
+    seq: i64,
+    at: i64,
+    kind: &str,
+    subject: &str,
+    payload_canonical: &str,
+    prev: &str,
+) -> String {
+    struct W(Sha256);
+    impl std::io::Write for W {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = W(Sha256::new());
+    let s = |v: &str, w: &mut W| {
+        // Writing into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut *w, v);
+    };
+    w.0.update(b"{\"at\":");
+    w.0.update(at.to_string().as_bytes());
+    w.0.update(b",\"community\":");
+    s(community, &mut w);
+    w.0.update(b",\"kind\":");
+    s(kind, &mut w);
+    w.0.update(b",\"payload\":");
+    w.0.update(payload_canonical.as_bytes());
+    w.0.update(b",\"prev\":");
+    s(prev, &mut w);
+    w.0.update(b",\"seq\":");
+    w.0.update(seq.to_string().as_bytes());
+    w.0.update(b",\"subject\":");
+    s(subject, &mut w);
+    w.0.update(b"}");
+    hex::encode(w.0.finalize())
+}
+
 impl Entry {
     pub fn compute_hash(&self) -> String {
-        let body = serde_json::json!({
-            "community": self.community,
-            "seq": self.seq,
-            "at": self.at,
-            "kind": self.kind,
-            "subject": self.subject,
-            "payload": self.payload,
-            "prev": self.prev,
-        });
-        digest(&body)
+        envelope_hash(
+            &self.community,
+            self.seq,
+            self.at,
+            &self.kind,
+            &self.subject,
+            &canonical(&self.payload),
+            &self.prev,
+        )
     }
 
     /// The next entry after `prev` (None for the first).
@@ -119,9 +163,15 @@ pub struct Broken {
 
 /// Checks one community's chain in order: sequence numbers, links, hashes.
 pub fn verify_chain(entries: &[Entry]) -> Result<(), Broken> {
-    let mut prev_hash = GENESIS.to_string();
+    verify_chain_from(entries, 0, GENESIS)
+}
+
+/// Checks entries that follow entry `seq` whose hash is `hash` (0 and
+/// [`GENESIS`] for a whole chain).
+pub fn verify_chain_from(entries: &[Entry], seq: i64, hash: &str) -> Result<(), Broken> {
+    let mut prev_hash = hash.to_string();
     for (i, e) in entries.iter().enumerate() {
-        let want_seq = i as i64 + 1;
+        let want_seq = seq + i as i64 + 1;
         if e.seq != want_seq {
             return Err(Broken {
                 seq: e.seq,
@@ -209,6 +259,30 @@ mod tests {
         c[0].payload = json!({"b": 2});
         c[0].hash = c[0].compute_hash();
         assert_eq!(verify_chain(&c).unwrap_err().seq, 2);
+    }
+
+    #[test]
+    fn the_envelope_is_the_canonical_json_of_the_entry() {
+        for e in chain() {
+            let body = serde_json::json!({
+                "community": e.community, "seq": e.seq, "at": e.at, "kind": e.kind,
+                "subject": e.subject, "payload": e.payload, "prev": e.prev,
+            });
+            assert_eq!(digest(&body), e.hash);
+        }
+        let odd = Entry::next(
+            None,
+            "社区\"x\"",
+            1,
+            "k\n",
+            "s/é",
+            json!({"t": "引号\"\u{1}"}),
+        );
+        let body = serde_json::json!({
+            "community": odd.community, "seq": odd.seq, "at": odd.at, "kind": odd.kind,
+            "subject": odd.subject, "payload": odd.payload, "prev": odd.prev,
+        });
+        assert_eq!(digest(&body), odd.hash);
     }
 
     #[test]

@@ -516,13 +516,7 @@ pub fn publish(tx: &Transaction, d: &Deliberation) -> Result<Entry, Error> {
     } else {
         "minutes.published"
     };
-    super::ledger::append(
-        tx,
-        d.community_id,
-        kind,
-        &format!("deliberation:{}", d.id),
-        payload,
-    )
+    super::anchor::publish(tx, d.community_id, kind, &format!("deliberation:{}", d.id))
 }
 
 /// An attendee confirms the published (or draft) minutes they read.
@@ -612,12 +606,11 @@ pub fn close_action(
                 "this action is already done or does not exist",
             ))
         })?;
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         community_id,
         "action.closed",
         &format!("deliberation:{deliberation}"),
-        json!({"action": id, "report_hash": ledger::sha256_hex(report.as_bytes())}),
     )
 }
 

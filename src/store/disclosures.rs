@@ -398,12 +398,11 @@ pub fn submit(tx: &Transaction, d: &Disclosure) -> Result<Entry, Error> {
         ));
     }
     set_status(tx, d.id, Status::Review)?;
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         d.community_id,
         "disclosure.submitted",
         &format!("disclosure:{}", d.id),
-        json!({"disclosure": d.id, "rev": w.rev, "content_hash": content_hash(d, &w)}),
     )
 }
 
@@ -495,12 +494,11 @@ pub fn sign(
         "INSERT INTO disclosure_signoffs (disclosure_id, rev, account_id, name, content_hash, signed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![d.id, w.rev, account, name, hash, super::now()],
     )?;
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         d.community_id,
         "disclosure.signed",
         &format!("disclosure:{}", d.id),
-        json!({"disclosure": d.id, "rev": w.rev, "content_hash": hash, "supervisor": name}),
     )
 }
 
@@ -543,16 +541,14 @@ pub fn query(
          VALUES (?1, 'query', ?2, ?3, ?4, ?5, ?6, ?7)",
         params![d.id, rev, row, text, name, account, super::now()],
     )?;
-    let tid = tx.last_insert_rowid();
     if d.status == Status::Review {
         set_status(tx, d.id, Status::Queried)?;
     }
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         d.community_id,
         "disclosure.queried",
         &format!("disclosure:{}", d.id),
-        json!({"disclosure": d.id, "rev": rev, "thread": tid, "row": row, "text_hash": ledger::sha256_hex(text.as_bytes())}),
     )
 }
 
@@ -576,13 +572,11 @@ pub fn ask(
          VALUES (?1, 'question', ?2, ?3, ?4, ?5, ?6)",
         params![d.id, rev, text, author, account, super::now()],
     )?;
-    let tid = tx.last_insert_rowid();
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         d.community_id,
         "disclosure.question",
         &format!("disclosure:{}", d.id),
-        json!({"disclosure": d.id, "rev": rev, "thread": tid, "text_hash": ledger::sha256_hex(text.as_bytes())}),
     )
 }
 
@@ -606,12 +600,11 @@ pub fn answer(
             "there is no such unanswered item",
         ));
     }
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         d.community_id,
         "disclosure.answered",
         &format!("disclosure:{}", d.id),
-        json!({"disclosure": d.id, "thread": thread, "text_hash": ledger::sha256_hex(text.as_bytes())}),
     )
 }
 
@@ -674,13 +667,7 @@ pub fn publish(tx: &Transaction, d: &Disclosure) -> Result<Entry, Error> {
         }
         None => "disclosure.published",
     };
-    super::ledger::append(
-        tx,
-        d.community_id,
-        kind,
-        &format!("disclosure:{}", d.id),
-        payload,
-    )
+    super::anchor::publish(tx, d.community_id, kind, &format!("disclosure:{}", d.id))
 }
 
 /// Starts a correction of a published disclosure: a new working revision
@@ -706,6 +693,14 @@ pub fn correct(tx: &Transaction, d: &Disclosure, reason: &str, by: i64) -> Resul
         params![d.community_id, owner(d.id, rev), owner(d.id, next)],
     )?;
     set_status(tx, d.id, Status::Draft)?;
+    // In public: the published revision stays up while its correction is
+    // written.
+    super::anchor::publish(
+        tx,
+        d.community_id,
+        "disclosure.correcting",
+        &format!("disclosure:{}", d.id),
+    )?;
     Ok(next)
 }
 

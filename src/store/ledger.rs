@@ -1,8 +1,8 @@
 //! The ledger in SQLite: append (inside the transaction that publishes the
-//! record), read, export as JSON lines, and verify both the chain and that
-//! every published record still matches its entry.
+//! record), read, and export as JSON lines. What goes into an entry, and
+//! `verify`, are in `store::anchor`.
 
-use crate::domain::ledger::{self, Broken, Entry};
+use crate::domain::ledger::{self, Entry};
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
@@ -104,55 +104,45 @@ pub fn to_jsonl(entries: &[Entry]) -> String {
     s
 }
 
-/// What verification found for one community.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub community: String,
-    pub entries: usize,
-    pub broken: Option<Broken>,
+/// Entries whose hash starts with `prefix` (lower-case hex), as printed on
+/// paper: a resident types the first characters to find the entry.
+pub fn find_by_hash(
+    conn: &Connection,
+    community_id: i64,
+    prefix: &str,
+) -> Result<Vec<Entry>, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "{SELECT} WHERE l.community_id = ?1 AND substr(l.hash, 1, length(?2)) = ?2 ORDER BY l.seq LIMIT 20"
+    ))?;
+    let v = st
+        .query_map(params![community_id, prefix], entry_from)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
 }
 
-/// Verifies every community: the chain, then each record against its entry.
-pub fn verify_db(conn: &Connection) -> Result<Vec<Report>, Error> {
-    let communities: Vec<(i64, String)> = conn
-        .prepare("SELECT id, slug FROM communities ORDER BY id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    communities
-        .into_iter()
-        .map(|(id, slug)| verify_community(conn, id, slug))
-        .collect()
+/// An entry as stored: its payload as the canonical text it was written as.
+pub struct Stored {
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub subject: String,
+    pub payload: String,
+    pub prev: String,
+    pub hash: String,
 }
 
-/// Verifies one community's chain, then each record against its entry.
-pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Report, Error> {
-    let es = entries(conn, id)?;
-    let mut broken = ledger::verify_chain(&es).err();
-    if broken.is_none() {
-        for e in &es {
-            let found = match e.kind.split('.').next().unwrap_or("") {
-                "proposal" => super::proposals::check_entry(conn, id, e)?,
-                "round" => super::rounds::check_entry(conn, id, e)?,
-                _ => match super::objections::check_entry(conn, e)? {
-                    Some(b) => Some(b),
-                    None => match super::disclosures::check_entry(conn, id, e)? {
-                        Some(b) => Some(b),
-                        None => match super::deliberations::check_entry(conn, id, e)? {
-                            Some(b) => Some(b),
-                            None => super::votes::check_entry(conn, id, e)?,
-                        },
-                    },
-                },
-            };
-            if found.is_some() {
-                broken = found;
-                break;
-            }
+impl Stored {
+    /// The entry with its payload read (for the checks of earlier formats).
+    pub fn entry(&self, community: &str) -> Entry {
+        Entry {
+            community: community.to_string(),
+            seq: self.seq,
+            at: self.at,
+            kind: self.kind.clone(),
+            subject: self.subject.clone(),
+            payload: serde_json::from_str(&self.payload).unwrap_or(Value::Null),
+            prev: self.prev.clone(),
+            hash: self.hash.clone(),
         }
     }
-    Ok(Report {
-        community: slug,
-        entries: es.len(),
-        broken,
-    })
 }

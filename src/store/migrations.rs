@@ -833,6 +833,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M012),
         M::up(M013),
         M::up(M014),
+        // M015: row documents in the ledger (`store::anchor`).
+        super::anchor::migration(),
     ])
 }
 

@@ -5,6 +5,7 @@
 //! their callers hear back.
 
 pub mod accounts;
+pub mod anchor;
 pub mod attachments;
 pub mod audit;
 pub mod codes;
@@ -104,6 +105,7 @@ pub fn open_with(path: &Path, readers: usize, limits: writer::Limits) -> Result<
     let mut wconn = Connection::open(path)?;
     configure(&wconn, true)?;
     migrations::run(&mut wconn)?;
+    anchor::install(&wconn)?;
     let mut conns = Vec::with_capacity(readers);
     for _ in 0..readers.max(1) {
         let c = Connection::open_with_flags(

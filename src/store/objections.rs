@@ -8,7 +8,6 @@ use crate::domain::Msg;
 use crate::domain::ledger::{self, Broken, Entry};
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde_json::json;
 
 #[derive(Debug, Clone)]
 pub struct Objection {
@@ -72,13 +71,11 @@ pub fn lodge(
         "INSERT INTO vote_objections (vote_id, account_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![v.id, account_id, author, text, now],
     )?;
-    let id = tx.last_insert_rowid();
-    super::ledger::append(
+    super::anchor::publish(
         tx,
         v.community_id,
         "vote.objection",
         &format!("vote:{}", v.id),
-        json!({"vote": v.id, "objection": id, "text_hash": ledger::sha256_hex(text.as_bytes())}),
     )
 }
 
@@ -111,13 +108,7 @@ pub fn answer(
         "UPDATE vote_objections SET answer = ?2, answered_by = ?3, answered_at = ?4 WHERE id = ?1",
         params![objection_id, text, account_id, super::now()],
     )?;
-    super::ledger::append(
-        tx,
-        v.community_id,
-        "vote.answer",
-        &format!("vote:{}", v.id),
-        json!({"vote": v.id, "objection": objection_id, "text_hash": ledger::sha256_hex(text.as_bytes())}),
-    )
+    super::anchor::publish(tx, v.community_id, "vote.answer", &format!("vote:{}", v.id))
 }
 
 /// Makes the result final: after the publicity period, with every objection answered.
@@ -156,18 +147,7 @@ pub fn finalize(tx: &Transaction, v: &Vote) -> Result<Entry, Error> {
         "UPDATE votes SET final_at = ?2 WHERE id = ?1",
         params![v.id, now],
     )?;
-    let verdict = v
-        .result
-        .as_ref()
-        .map(|r| r.verdict.clone())
-        .unwrap_or_default();
-    super::ledger::append(
-        tx,
-        v.community_id,
-        "vote.final",
-        &format!("vote:{}", v.id),
-        json!({"vote": v.id, "verdict": verdict}),
-    )
+    super::anchor::publish(tx, v.community_id, "vote.final", &format!("vote:{}", v.id))
 }
 
 /// Does an objection or answer entry still match the stored text?

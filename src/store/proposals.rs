@@ -1,14 +1,13 @@
 //! Proposals in SQLite: drafts, co-signatures, comments, the timeline of
 //! steps co-signers are told about, dispatch and ratings.
 
-use super::{attachments, deliberations::place_label, ledger, now};
+use super::{attachments, deliberations::place_label, now};
 use crate::domain::Msg;
 use crate::domain::ledger::Broken;
 use crate::domain::ledger::Entry;
 use crate::domain::proposal::Status;
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde_json::json;
 
 #[derive(Debug, Clone)]
 pub struct Proposal {
@@ -373,12 +372,11 @@ pub fn decide(
         params![p.id, status.as_str(), reason],
     )?;
     event(tx, p.id, status.as_str(), reason, Some(actor))?;
-    ledger::append(
+    super::anchor::publish(
         tx,
         p.community_id,
         "proposal.decided",
         &format!("proposal:{}", p.id),
-        json!({"proposal": p.id, "title": p.title, "decision": status.as_str(), "reason": reason}),
     )
 }
 
@@ -434,14 +432,11 @@ pub fn complete(tx: &Transaction, p: &Proposal, report: &str, actor: i64) -> Res
         params![p.id, report, now()],
     )?;
     event(tx, p.id, "completed", report, Some(actor))?;
-    let photos =
-        attachments::digest_list(tx, p.community_id, &format!("proposal-report:{}", p.id))?;
-    ledger::append(
+    super::anchor::publish(
         tx,
         p.community_id,
         "proposal.completed",
         &format!("proposal:{}", p.id),
-        json!({"proposal": p.id, "title": p.title, "assignee": p.assignee_name, "report": report, "photos": photos}),
     )
 }
 

@@ -2,7 +2,7 @@
 //! review, approval ballots, the published result, and funded projects'
 //! milestones and spending.
 
-use super::{deliberations::place_label, ledger, now};
+use super::{deliberations::place_label, now};
 use crate::domain::Msg;
 use crate::domain::ledger::{Broken, Entry, sha256_hex};
 use crate::domain::pb_rules::{self, Instance, Rule};
@@ -353,21 +353,12 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
         params![r.id, to.as_str()],
     )?;
     match to {
-        Phase::Vote => {
-            let ps: Vec<Value> = projects(tx, r.id)?
-                .iter()
-                .filter(|p| p.review == "feasible")
-                .map(|p| json!({"code": p.code, "title": p.title, "cost": p.cost}))
-                .collect();
-            Ok(Some(ledger::append(
-                tx,
-                r.community_id,
-                "round.vote_opened",
-                &format!("round:{}", r.id),
-                json!({"round": r.id, "title": r.title, "budget": r.budget, "rule": r.rule.as_str(),
-                       "max_approvals": r.max_approvals, "projects": ps}),
-            )?))
-        }
+        Phase::Vote => Ok(Some(super::anchor::publish(
+            tx,
+            r.community_id,
+            "round.vote_opened",
+            &format!("round:{}", r.id),
+        )?)),
         Phase::Results => publish_results(tx, r, None).map(Some),
         _ => Ok(None),
     }
@@ -466,15 +457,11 @@ fn store_results(
         "UPDATE rounds SET result = ?2 WHERE id = ?1",
         params![r.id, result.to_string()],
     )?;
-    let mut payload = result.clone();
-    payload["round"] = json!(r.id);
-    payload["budget"] = json!(r.budget);
-    ledger::append(
+    super::anchor::publish(
         tx,
         r.community_id,
         "round.results",
         &format!("round:{}", r.id),
-        payload,
     )
 }
 

@@ -467,28 +467,14 @@ pub fn open(tx: &Transaction, v: &Vote) -> Result<Entry, Error> {
         "UPDATE votes SET status = 'open', opens_at = min(opens_at, ?2) WHERE id = ?1",
         params![v.id, now],
     )?;
-    let v = get(tx, v.community_id, v.id)?;
-    let export = export(tx, &v, Form::Ledger)?;
-    super::ledger::append(
-        tx,
-        v.community_id,
-        "vote.opened",
-        &format!("vote:{}", v.id),
-        json!({
-            "vote": v.id,
-            "title": v.title,
-            "rule": v.rule.as_str(),
-            "custom": v.custom,
-            "scope": v.scope_label,
-            "secret": v.secret,
-            "opens_at": v.opens_at,
-            "closes_at": v.closes_at,
-            "electorate": export.electorate.len(),
-            "electorate_hash": electorate_digest(&export),
-            "options": v.options,
-            "attachments": super::attachments::digest_list(tx, v.community_id, &format!("vote:{}", v.id))?,
-        }),
-    )
+    super::anchor::publish(tx, v.community_id, "vote.opened", &format!("vote:{}", v.id))
+}
+
+/// What a closing entry states beyond the rows it anchors: the SHA-256 of
+/// the recount file as it is downloaded. Built here at closing, and again
+/// by `verify` from the current rows.
+pub fn closed_derived(conn: &Connection, v: &Vote) -> Result<Value, Error> {
+    Ok(json!({"export_sha256": super::vote_files::export_sha256(conn, v)?}))
 }
 
 fn electorate_digest(e: &VoteExport) -> String {
@@ -740,18 +726,12 @@ pub fn close(tx: &Transaction, v: &Vote) -> Result<(Tally, Entry), Error> {
     )?;
     // The recount file as it will be downloaded, result included.
     let v = get(tx, v.community_id, v.id)?;
-    let entry = super::ledger::append(
+    let entry = super::anchor::publish_with(
         tx,
         v.community_id,
         "vote.closed",
         &format!("vote:{}", v.id),
-        json!({
-            "vote": v.id,
-            "result": tally,
-            "ballots": export.ballots.len(),
-            "ballots_hash": ballots_digest(&export),
-            "export_sha256": super::vote_files::export_sha256(tx, &v)?,
-        }),
+        closed_derived(tx, &v)?,
     )?;
     Ok((tally, entry))
 }

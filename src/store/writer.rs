@@ -90,6 +90,9 @@ where
             .take()
             .ok_or_else(|| Error::Internal("a write job ran twice".into()))?;
         self.value = Some(f(tx)?);
+        // Whatever the step published or changed without an entry of its
+        // own is anchored before its savepoint is released.
+        crate::store::anchor::flush(tx)?;
         Ok(())
     }
 

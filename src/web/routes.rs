@@ -4,7 +4,7 @@
 use super::AppState;
 use super::handlers::{
     account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
-    import, ops, prefs, proposals, roll, round_import, rounds, settings, vote_files, votes,
+    import, ledger, ops, prefs, proposals, roll, round_import, rounds, settings, vote_files, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -561,11 +561,11 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/votes/{vote}/proxy-ballot",
             post(votes::proxy_ballot).layer(form()),
         ),
-        (M::GET, "/c/{community}/ledger", get(votes::ledger_page)),
+        (M::GET, "/c/{community}/ledger", get(ledger::page)),
         (
             M::GET,
             "/api/v1/c/{community}/ledger.jsonl",
-            get(votes::ledger_jsonl),
+            get(ledger::jsonl),
         ),
     ]
 }

@@ -311,3 +311,123 @@ pub fn resident_without_account(s: &Server, community: &str, skip: usize) -> (i6
         )
         .unwrap()
 }
+
+/// Drops every trigger that refuses in-place edits of published rows, so a
+/// test can tamper as someone holding the database file could.
+pub fn unguard(c: &rusqlite::Connection) {
+    let names: Vec<String> = c
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'
+               AND (name GLOB 'frozen_*' OR name GLOB '*_frozen' OR name GLOB '*_kept')",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|n| n.unwrap())
+        .collect();
+    for n in names {
+        c.execute_batch(&format!("DROP TRIGGER \"{n}\";")).unwrap();
+    }
+}
+
+impl Server {
+    /// Edits the database behind the server's back, guards dropped first:
+    /// what someone holding the file could do.
+    pub fn tamper(&self, sql: &str, params: impl rusqlite::Params) -> usize {
+        let c = self.sql();
+        unguard(&c);
+        c.execute(sql, params).unwrap()
+    }
+
+    /// Runs `sql` as if things had always been so: for simulating time
+    /// passing (a vote's closing time reached). The ledger's documents of
+    /// the rows it changes are rewritten to match and the chain is hashed
+    /// again, which is what a committee rewriting its whole history could
+    /// do, and only the head hashes printed earlier could show.
+    pub fn travel(&self, sql: &str, params: impl rusqlite::Params) {
+        use serde_json::Value;
+        use teahouse::store::anchor::{self, tables::TABLES, verify::current_docs};
+        let c = self.sql();
+        let communities: Vec<i64> = c
+            .prepare("SELECT id FROM communities")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect();
+        let docs = |c: &rusqlite::Connection| {
+            let mut m = std::collections::HashMap::new();
+            for &cid in &communities {
+                for t in TABLES {
+                    for (k, d) in current_docs(c, t, cid).unwrap() {
+                        m.insert((t.name.to_string(), k), d);
+                    }
+                }
+            }
+            m
+        };
+        let before = docs(&c);
+        c.execute_batch("DROP TRIGGER ledger_append_only_update;")
+            .unwrap();
+        // The anchoring guards only: `install` below makes them again.
+        let guards: Vec<String> = c
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'frozen_*'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|n| n.unwrap())
+            .collect();
+        for n in guards {
+            c.execute_batch(&format!("DROP TRIGGER \"{n}\";")).unwrap();
+        }
+        c.execute(sql, params).unwrap();
+        let after = docs(&c);
+        for &cid in &communities {
+            let mut es = teahouse::store::ledger::entries(&c, cid).unwrap();
+            let mut prev = teahouse::domain::ledger::GENESIS.to_string();
+            for e in es.iter_mut() {
+                if let Some(rows) = e.payload.get_mut("rows").and_then(Value::as_array_mut) {
+                    for r in rows {
+                        let k = (
+                            r["table"].as_str().unwrap_or("").to_string(),
+                            r["key"].to_string(),
+                        );
+                        let (Some(was), Some(now)) = (before.get(&k), after.get(&k)) else {
+                            continue;
+                        };
+                        let Some(doc) = r.get_mut("doc").and_then(Value::as_object_mut) else {
+                            continue;
+                        };
+                        for (f, v) in doc.iter_mut() {
+                            if was.get(f) == Some(v) && now.get(f) != was.get(f) {
+                                *v = now[f].clone();
+                            }
+                        }
+                    }
+                }
+                e.prev = prev.clone();
+                e.hash = e.compute_hash();
+                prev = e.hash.clone();
+                c.execute(
+                    "UPDATE ledger SET payload = ?3, prev = ?4, hash = ?5 WHERE community_id = ?1 AND seq = ?2",
+                    rusqlite::params![
+                        cid,
+                        e.seq,
+                        teahouse::domain::ledger::canonical(&e.payload),
+                        e.prev,
+                        e.hash
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        c.execute_batch(
+            "CREATE TRIGGER ledger_append_only_update BEFORE UPDATE ON ledger
+             BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
+        )
+        .unwrap();
+        anchor::install(&c).unwrap();
+    }
+}

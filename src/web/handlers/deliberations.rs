@@ -969,7 +969,15 @@ pub async fn notice(
         entry: entries
             .iter()
             .rev()
-            .find(|e| e.kind.starts_with("minutes.") && e.payload["rev"] == r.rev)
+            .find(|e| {
+                crate::store::anchor::anchors(
+                    e,
+                    "minutes_revisions",
+                    &serde_json::json!([id, r.rev]),
+                ) || (!crate::store::anchor::is_current(e)
+                    && e.kind.starts_with("minutes.")
+                    && e.payload["rev"] == r.rev)
+            })
             .map(|e| (e.seq, e.hash.clone())),
         head,
         printed: fmt_time(now(), tz),

@@ -72,7 +72,7 @@ pub async fn show(
                 },
             )?;
             let report = if verify {
-                Some(ledger::verify_community(c, cid, s2)?)
+                Some(crate::store::anchor::verify::verify_community(c, cid, s2)?)
             } else {
                 None
             };
@@ -131,7 +131,7 @@ pub async fn show(
             excerpt(&ob.text),
         )
     }));
-    let verify = report.map(|r| match r.broken {
+    let verify = report.map(|r| match &r.broken {
         None => view::VerifyView {
             ok: true,
             entries: r.entries,
@@ -147,18 +147,20 @@ pub async fn show(
                 ),
             ),
         },
-        Some(b) => view::VerifyView {
+        Some(_) => view::VerifyView {
             ok: false,
             entries: r.entries,
             head: head.as_ref().map(|(_, h)| h.clone()),
             explanation: Bi::new(
                 format!(
-                    "核验未通过：{}。这说明数据库里的内容在记录之后被改动过（或记录本身被改动）。请保存本页，向乡镇（街道）报告，并用打印的公告和下载的记录文件对照。",
-                    b.zh
+                    "核验未通过（共 {} 处）：{}。这说明数据库里的内容在记录之后被改动过（或记录本身被改动）。请保存本页，向乡镇（街道）报告，并用打印的公告和下载的记录文件对照。",
+                    r.problems,
+                    r.all.iter().take(5).map(|p| p.zh.as_str()).collect::<Vec<_>>().join("；")
                 ),
                 format!(
-                    "Verification FAILED: {}. Something in the database changed after it was recorded (or the record itself was changed). Keep this page, report it to the township (street) office, and compare with the printed notices and a downloaded ledger file.",
-                    b.en
+                    "Verification FAILED ({} problem(s)): {}. Something in the database changed after it was recorded (or the record itself was changed). Keep this page, report it to the township (street) office, and compare with the printed notices and a downloaded ledger file.",
+                    r.problems,
+                    r.all.iter().take(5).map(|p| p.en.as_str()).collect::<Vec<_>>().join("; ")
                 ),
             ),
         },

@@ -1231,10 +1231,18 @@ pub async fn notice(
             .iter()
             .rev()
             .find(|e| {
-                matches!(
-                    e.kind.as_str(),
-                    "disclosure.published" | "disclosure.corrected"
-                ) && e.payload["rev"] == r.rev
+                // Entries with row documents name the revision they anchor;
+                // earlier ones named it in their payload.
+                crate::store::anchor::anchors(
+                    e,
+                    "disclosure_revisions",
+                    &serde_json::json!([id, r.rev]),
+                ) || (!crate::store::anchor::is_current(e)
+                    && matches!(
+                        e.kind.as_str(),
+                        "disclosure.published" | "disclosure.corrected"
+                    )
+                    && e.payload["rev"] == r.rev)
             })
             .map(|e| (e.seq, e.hash.clone())),
         head,

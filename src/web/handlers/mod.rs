@@ -13,6 +13,7 @@ pub mod disclosures;
 pub mod files;
 pub mod home;
 pub mod import;
+pub mod ledger;
 pub mod ops;
 pub mod prefs;
 pub mod proposals;

@@ -16,7 +16,6 @@ use crate::web::ctx::{Committee, Ctx, Member, Visitor};
 use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use teahouse_views::Bi;
@@ -1097,62 +1096,6 @@ pub async fn close(
         Ok(format!("{} · ledger #{}", t.verdict, e.seq))
     })
     .await
-}
-
-pub async fn ledger_page(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
-    let cid = v.community.id;
-    let slug = v.community.slug.clone();
-    let (entries, report) = st
-        .db
-        .read(move |c| {
-            Ok((
-                ledger::entries(c, cid)?,
-                ledger::verify_community(c, cid, slug)?,
-            ))
-        })
-        .await?;
-    let intact = Some(match report.broken {
-        None => Bi::new(
-            format!("核验通过：{} 条记录完整，内容与记录一致。", report.entries),
-            format!(
-                "Verified: {} entries, chain intact, records match.",
-                report.entries
-            ),
-        ),
-        Some(b) => Bi::new(
-            format!("核验失败：{}", b.zh),
-            format!("Verification failed: {}", b.en),
-        ),
-    });
-    let tz = v.community.tz.clone();
-    let lines: Vec<view::LedgerLine> = entries
-        .iter()
-        .rev()
-        .map(|e| view::LedgerLine {
-            seq: e.seq,
-            at: fmt_time(e.at, &tz),
-            kind: e.kind.clone(),
-            subject: e.subject.clone(),
-            hash: e.hash.clone(),
-        })
-        .collect();
-    Ok(view::ledger_page(
-        &v.ctx.chrome(Some(&v.community)),
-        &v.community.slug,
-        &lines,
-        intact,
-    )
-    .into_response())
-}
-
-pub async fn ledger_jsonl(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
-    let cid = v.community.id;
-    let entries = st.db.read(move |c| ledger::entries(c, cid)).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8")],
-        ledger::to_jsonl(&entries),
-    )
-        .into_response())
 }
 
 /// Closes every vote whose closing time has passed (run periodically).

@@ -542,6 +542,7 @@ pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
                         p { "扫码查看网页版、提出疑问、下载表格：" br; code { (v.url) } }
                         @if let Some((seq, h)) = &v.entry { p { "本公开记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
                         @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
+                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
                         p.muted { "打印时间 Printed " (v.printed) }
                     }
                 }

@@ -9,6 +9,7 @@ pub mod disclosures;
 pub mod error;
 pub mod home;
 pub mod import;
+pub mod ledger;
 pub mod ops;
 pub mod proposals;
 pub mod roll;

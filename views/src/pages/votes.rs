@@ -738,37 +738,6 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
     )
 }
 
-pub struct LedgerLine {
-    pub seq: i64,
-    pub at: String,
-    pub kind: String,
-    pub subject: String,
-    pub hash: String,
-}
-
-pub fn ledger_page(c: &Chrome, slug: &str, lines: &[LedgerLine], intact: Option<Bi>) -> Markup {
-    page(
-        c,
-        c.t("公开记录", "Public ledger"),
-        html! {
-            h1 { (c.t("公开记录", "Public ledger")) }
-            p { (c.t("所有公布的内容（表决开始与结果等）都按顺序记在这里，每条记录包含前一条的哈希值。任何改动都会被发现。",
-                     "Everything published (vote openings, results…) is recorded here in order; each entry includes the previous entry's hash, so any change is detected.")) }
-            @if let Some(m) = &intact { (flash(c, "info", m)) }
-            p { a href={"/api/v1/c/" (slug) "/ledger.jsonl"} { (c.t("下载全部记录（JSON Lines）", "Download the ledger (JSON Lines)")) }
-                " · " code { "teahouse verify --ledger ledger.jsonl" } }
-            @if lines.is_empty() {
-                p.empty { (c.t("还没有记录。", "No entries yet.")) }
-            } @else {
-                div.table-wrap { table {
-                    thead { tr { th scope="col" { "#" } th scope="col" { (c.t("时间", "When")) } th scope="col" { (c.t("事项", "Kind")) } th scope="col" { (c.t("对象", "Subject")) } th scope="col" { (c.t("哈希", "Hash")) } } }
-                    tbody { @for l in lines { tr { td { (l.seq) } td { (l.at) } td { code { (l.kind) } } td { (l.subject) } td { code.hash { (l.hash) } } } } }
-                } }
-            }
-        },
-    )
-}
-
 pub struct NoticeView {
     pub community: String,
     pub title: String,
@@ -819,6 +788,7 @@ pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
                         p { "扫码查看完整结果、选票清单和核验方法：" br; code { (v.url) } }
                         @if let Some((seq, h)) = &v.entry { p { "本结果记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
                         @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
+                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
                         p.muted { "打印时间 Printed " (v.printed) }
                     }
                 }

@@ -1,0 +1,177 @@
+//! Random sequences of publishing steps verify; any single edit of a
+//! published row afterwards does not.
+
+use super::verify::verify_community;
+use crate::store::proposals::{self, NewProposal};
+use proptest::prelude::*;
+use rusqlite::Connection;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Draft(u8),
+    Publish(u8),
+    Comment(u8, u8),
+    Cosign(u8, u8),
+    Decline(u8),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0u8..4).prop_map(Step::Draft),
+        (0u8..4).prop_map(Step::Publish),
+        (0u8..4, 0u8..3).prop_map(|(p, a)| Step::Comment(p, a)),
+        (0u8..4, 0u8..3).prop_map(|(p, a)| Step::Cosign(p, a)),
+        (0u8..4).prop_map(Step::Decline),
+    ]
+}
+
+fn fresh() -> (tempfile::TempDir, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Connection::open(dir.path().join("t.sqlite3")).unwrap();
+    crate::store::migrations::run(&mut c).unwrap();
+    super::install(&c).unwrap();
+    c.execute_batch(
+        "INSERT INTO communities (slug, name, kind, created_at) VALUES ('t', '测试', 'compound', 0);
+         INSERT INTO accounts (login, display_name, password_hash, created_at) VALUES ('a', '甲', 'x', 0), ('b', '乙', 'x', 0), ('c', '丙', 'x', 0);",
+    )
+    .unwrap();
+    (dir, c)
+}
+
+/// One step in its own transaction, as the writer runs it: refused steps
+/// (a co-signature twice, a comment on a draft) leave nothing.
+fn apply(c: &mut Connection, s: &Step) {
+    let tx = c.transaction().unwrap();
+    let nth = |tx: &rusqlite::Transaction, i: u8| -> Option<proposals::Proposal> {
+        let id: i64 = tx
+            .query_row(
+                "SELECT id FROM proposals ORDER BY id LIMIT 1 OFFSET ?1",
+                [i],
+                |r| r.get(0),
+            )
+            .ok()?;
+        proposals::get(tx, 1, id).ok()
+    };
+    let r: Result<(), crate::error::Error> = (|| {
+        match *s {
+            Step::Draft(i) => {
+                proposals::create(
+                    &tx,
+                    1,
+                    1,
+                    &NewProposal {
+                        title: format!("提案 {i}"),
+                        body: "楼道灯不亮".into(),
+                        category: "safety".into(),
+                        place: "community".into(),
+                    },
+                )?;
+            }
+            Step::Publish(i) => {
+                if let Some(p) = nth(&tx, i).filter(|p| p.published_at.is_none()) {
+                    proposals::publish(&tx, &p, 2)?;
+                }
+            }
+            Step::Comment(i, a) => {
+                if let Some(p) = nth(&tx, i).filter(|p| p.published_at.is_some()) {
+                    proposals::comment(&tx, &p, None, a as i64 + 1, "同意")?;
+                }
+            }
+            Step::Cosign(i, a) => {
+                if let Some(p) = nth(&tx, i).filter(|p| p.published_at.is_some()) {
+                    proposals::cosign(&tx, &p, a as i64 + 1)?;
+                }
+            }
+            Step::Decline(i) => {
+                if let Some(p) = nth(&tx, i).filter(|p| p.published_at.is_some()) {
+                    proposals::decide(
+                        &tx,
+                        &p,
+                        crate::domain::proposal::Status::Declined,
+                        "不予受理",
+                        1,
+                    )?;
+                }
+            }
+        }
+        super::flush(&tx)?;
+        Ok(())
+    })();
+    match r {
+        Ok(()) => tx.commit().unwrap(),
+        Err(_) => tx.rollback().unwrap(),
+    }
+}
+
+fn problems(c: &Connection) -> usize {
+    verify_community(c, 1, "t".into()).unwrap().problems
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn publishing_verifies_and_any_edit_of_a_published_row_is_caught(
+        steps in proptest::collection::vec(step(), 1..30),
+        pick in any::<prop::sample::Index>(),
+        col in any::<prop::sample::Index>(),
+    ) {
+        let (_dir, mut c) = fresh();
+        for s in &steps {
+            apply(&mut c, s);
+        }
+        prop_assert_eq!(problems(&c), 0);
+        // Every published row of the proposal tables, and one of them edited.
+        let mut rows = Vec::new();
+        for t in super::tables::TABLES.iter().filter(|t| t.name.starts_with("proposal")) {
+            for (k, _) in super::docs_of(&c, t, 1).unwrap() {
+                rows.push((t, k));
+            }
+        }
+        prop_assume!(!rows.is_empty());
+        let (t, k) = &rows[pick.index(rows.len())];
+        let cols: Vec<String> = c
+            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", t.name))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect();
+        let column = &cols[col.index(cols.len())];
+        let key: serde_json::Value = serde_json::from_str(k).unwrap();
+        let at: Vec<String> = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect();
+        let tx = c.transaction().unwrap();
+        for name in tx
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'frozen_*'")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect::<Vec<_>>()
+        {
+            tx.execute_batch(&format!("DROP TRIGGER \"{name}\";")).unwrap();
+        }
+        let edited = [
+            format!("{column} || 'x'"),
+            format!("{column} + 1000003"),
+            "'declined'".to_string(),
+            "'open'".to_string(),
+            "1".to_string(),
+        ]
+        .iter()
+        .any(|e| {
+            tx.execute(
+                &format!(
+                    "UPDATE {} SET {column} = {e} WHERE {} AND ({e}) IS NOT {column}",
+                    t.name,
+                    at.join(" AND ")
+                ),
+                rusqlite::params_from_iter(super::key_params(&key)),
+            )
+            .map(|n| n == 1)
+            .unwrap_or(false)
+        });
+        prop_assume!(edited);
+        prop_assert!(problems(&tx) > 0, "{}.{} edited, unnoticed", t.name, column);
+    }
+}

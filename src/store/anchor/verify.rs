@@ -1,0 +1,612 @@
+//! `verify`: the chain, then every published row against the latest entry
+//! that anchored it, by rebuilding the row's document with the same
+//! function that anchored it ([`super::doc`]). Nothing is compared by hand:
+//! a record kind is checked because it is in [`super::tables::TABLES`].
+//!
+//! Entries written before row documents (no `"v": 2`) are checked as they
+//! always were, by their area's own check.
+
+use super::{Table, is_current, rows_of, tables};
+use crate::domain::ledger::{self, Broken, Entry};
+use crate::error::Error;
+use crate::store::ledger::entries;
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// What verification found for one community.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub community: String,
+    pub entries: usize,
+    /// The first problem, by entry.
+    pub broken: Option<Broken>,
+    /// How many problems in all.
+    pub problems: usize,
+    /// Every problem, by entry.
+    pub all: Vec<Broken>,
+    /// The head that was verified (seq, hash), when everything held.
+    pub head: Option<(i64, String)>,
+}
+
+/// A check of entries written before row documents.
+type Legacy = fn(&Connection, i64, &Entry) -> Result<Option<Broken>, Error>;
+
+fn legacy_checks(kind: &str) -> &'static [Legacy] {
+    use crate::store::{deliberations, disclosures, objections, proposals, rounds, votes};
+    fn objection(c: &Connection, _: i64, e: &Entry) -> Result<Option<Broken>, Error> {
+        objections::check_entry(c, e)
+    }
+    match kind.split('.').next().unwrap_or("") {
+        "proposal" => &[proposals::check_entry],
+        "round" => &[rounds::check_entry],
+        "vote" => &[objection, votes::check_entry],
+        "disclosure" => &[disclosures::check_entry],
+        "minutes" | "action" => &[deliberations::check_entry],
+        _ => &[],
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "∅".into(),
+        Some(Value::String(s)) => {
+            let s: String = s.chars().take(80).collect();
+            format!("“{s}”")
+        }
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The fields that differ between two documents, in words.
+fn differences(t: &Table, key: &Value, seq: i64, was: &Value, now: &Value, how: How) -> Broken {
+    let empty = Map::new();
+    let a = was.as_object().unwrap_or(&empty);
+    let b = now.as_object().unwrap_or(&empty);
+    let diff: Vec<&String> = a.keys().filter(|f| a.get(*f) != b.get(*f)).collect();
+    let zh_list: Vec<String> = diff
+        .iter()
+        .take(3)
+        .map(|f| format!("{f} 原为 {}，现为 {}", show(a.get(*f)), show(b.get(*f))))
+        .collect();
+    let en_list: Vec<String> = diff
+        .iter()
+        .take(3)
+        .map(|f| format!("{f} was {}, now {}", show(a.get(*f)), show(b.get(*f))))
+        .collect();
+    let more_zh = if diff.len() > 3 {
+        format!("（另有 {} 处）", diff.len() - 3)
+    } else {
+        String::new()
+    };
+    let more_en = if diff.len() > 3 {
+        format!(" (and {} more)", diff.len() - 3)
+    } else {
+        String::new()
+    };
+    let (zh, en) = match how {
+        How::Stored => (
+            format!(
+                "第 {seq} 条记录所载的{}已被改动：{}{more_zh}",
+                t.name_zh(key),
+                zh_list.join("；")
+            ),
+            format!(
+                "entry {seq}: the {} it anchors was altered: {}{more_en}",
+                t.name_en(key),
+                en_list.join("; ")
+            ),
+        ),
+        How::Reanchored(prev) => (
+            format!(
+                "第 {seq} 条记录重新登记的{}改动了不可更改的内容（与第 {prev} 条相比）：{}{more_zh}",
+                t.name_zh(key),
+                zh_list.join("；")
+            ),
+            format!(
+                "entry {seq} anchors the {} again with fields that may not change (compared with entry {prev}): {}{more_en}",
+                t.name_en(key),
+                en_list.join("; ")
+            ),
+        ),
+    };
+    Broken { seq, zh, en }
+}
+
+#[derive(Clone, Copy)]
+enum How {
+    /// The row as stored differs from the entry.
+    Stored,
+    /// A later entry changed frozen fields (the earlier entry's seq).
+    Reanchored(i64),
+}
+
+/// Of a re-anchored document, only the fields that may change.
+fn frozen_part(t: &Table, d: &Value) -> Value {
+    let mut m = d.as_object().cloned().unwrap_or_default();
+    m.retain(|k, v| {
+        let changing = t.changing.contains(&k.as_str());
+        // A hash taken later (the ballots, at closing) is set once.
+        let later = t.hashed.iter().any(|(f, _)| f == k) && v.is_null();
+        !changing && !later
+    });
+    Value::Object(m)
+}
+
+fn frozen_change(t: &Table, was: &Value, now: &Value) -> bool {
+    let a = frozen_part(t, was);
+    let b = frozen_part(t, now);
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return false;
+    };
+    a.iter().any(|(k, v)| b.get(k).is_some_and(|w| w != v))
+}
+
+/// Does the row as stored still say what the entry says? A column added by
+/// a later migration is not in older entries, and is not held against them.
+fn same(anchored: &Value, now: &Value) -> bool {
+    match (anchored.as_object(), now.as_object()) {
+        (Some(a), Some(b)) => a.iter().all(|(k, v)| b.get(k) == Some(v)),
+        _ => anchored == now,
+    }
+}
+
+/// The documents of every published row of a table in one community.
+pub fn current_docs(
+    conn: &Connection,
+    t: &Table,
+    community: i64,
+) -> Result<Vec<(String, Value)>, Error> {
+    Ok(super::docs_of(conn, t, community)?
+        .into_iter()
+        .map(|(k, d)| (k, parse(&d)))
+        .collect())
+}
+
+struct Anchored {
+    seq: i64,
+    key: Value,
+    doc: Value,
+}
+
+/// Checks entries (the chain from `prev`, then each entry's own checks)
+/// and collects the latest document of each row they anchor.
+fn walk(
+    conn: &Connection,
+    community: i64,
+    es: &[Entry],
+    problems: &mut Vec<Broken>,
+) -> Result<HashMap<(&'static str, String), Anchored>, Error> {
+    let mut latest: HashMap<(&'static str, String), Anchored> = HashMap::new();
+    for e in es {
+        if !is_current(e) {
+            for check in legacy_checks(&e.kind) {
+                if let Some(b) = check(conn, community, e)? {
+                    problems.push(b);
+                    break;
+                }
+            }
+            continue;
+        }
+        if e.kind == "vote.closed"
+            && let Some(b) = derived_check(conn, community, e)?
+        {
+            problems.push(b);
+        }
+        for (name, key, d) in rows_of(e) {
+            let Some(t) = super::table(name) else {
+                problems.push(Broken {
+                    seq: e.seq,
+                    zh: format!("第 {} 条记录登记了未知的表 {name}", e.seq),
+                    en: format!("entry {} anchors an unknown table {name}", e.seq),
+                });
+                continue;
+            };
+            let k = key.to_string();
+            if let Some(prev) = latest.get(&(t.name, k.clone()))
+                && frozen_change(t, &prev.doc, d)
+            {
+                problems.push(differences(
+                    t,
+                    key,
+                    e.seq,
+                    &frozen_part(t, &prev.doc),
+                    &frozen_part(t, d),
+                    How::Reanchored(prev.seq),
+                ));
+            }
+            latest.insert(
+                (t.name, k),
+                Anchored {
+                    seq: e.seq,
+                    key: key.clone(),
+                    doc: d.clone(),
+                },
+            );
+        }
+    }
+    Ok(latest)
+}
+
+/// Has this database been opened by a version that anchors rows?
+fn upgraded(conn: &Connection) -> Result<bool, Error> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'anchor_queue'",
+        )?
+        .exists([])?)
+}
+
+#[derive(serde::Deserialize)]
+struct RawPayload<'a> {
+    v: Option<i64>,
+    #[serde(borrow)]
+    rows: Option<Vec<RawRow<'a>>>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawRow<'a> {
+    #[serde(borrow)]
+    table: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    key: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    doc: &'a serde_json::value::RawValue,
+}
+
+/// A row's latest anchor, its document kept as the canonical text stored.
+struct AnchoredText {
+    seq: i64,
+    key: String,
+    doc: String,
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// What an entry states beyond its rows, recomputed by the function that
+/// built it (`votes::closed_derived` for a closing).
+fn derived_check(conn: &Connection, community: i64, e: &Entry) -> Result<Option<Broken>, Error> {
+    if e.kind != "vote.closed" {
+        return Ok(None);
+    }
+    let Some(id) = e
+        .subject
+        .strip_prefix("vote:")
+        .and_then(|s| s.parse::<i64>().ok())
+    else {
+        return Ok(None);
+    };
+    let v = match crate::store::votes::get(conn, community, id) {
+        Ok(v) => v,
+        Err(Error::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let now = crate::store::votes::closed_derived(conn, &v)?;
+    let Some(m) = now.as_object() else {
+        return Ok(None);
+    };
+    for (k, want) in m {
+        if e.payload.get(k) != Some(want) {
+            return Ok(Some(Broken {
+                seq: e.seq,
+                zh: format!(
+                    "第 {} 条记录：表决 [{id}] 的 {k} 与现在由记录算出的不符（原为 {}，现为 {}）",
+                    e.seq,
+                    show(e.payload.get(k)),
+                    show(Some(want))
+                ),
+                en: format!(
+                    "entry {}: {k} of vote [{id}] differs from what its rows give now (was {}, now {})",
+                    e.seq,
+                    show(e.payload.get(k)),
+                    show(Some(want))
+                ),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Full verification of one community: the chain, every entry, and every
+/// published row against the entry that anchored it last. Entries are read
+/// as stored: the chain is hashed over the stored payload text, and a
+/// document is compared as the canonical text it was anchored as.
+pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Report, Error> {
+    let mut problems = Vec::new();
+    let mut latest: HashMap<&'static str, HashMap<String, AnchoredText>> = HashMap::new();
+    // Entries of earlier formats, and closings (whose file hash is checked
+    // too), kept whole for their checks after the walk.
+    let mut whole: Vec<crate::store::ledger::Stored> = Vec::new();
+    let mut prev = ledger::GENESIS.to_string();
+    let mut n = 0usize;
+    let mut last: Option<(i64, String)> = None;
+    let mut st = conn.prepare_cached(
+        "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger WHERE community_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = st.query([id])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let at: i64 = r.get(1)?;
+        let text = |i: usize| -> Result<&str, Error> {
+            r.get_ref(i)?
+                .as_str()
+                .map_err(|e| Error::Internal(format!("entry {seq}: {e}")))
+        };
+        let (kind, subject, payload, p, hash) = (text(2)?, text(3)?, text(4)?, text(5)?, text(6)?);
+        n += 1;
+        let want = n as i64;
+        let bad = if seq != want {
+            Some((
+                format!("第 {want} 条记录缺失或顺序被改动（看到的是第 {seq} 条）"),
+                format!("entry {want} is missing or out of order (found {seq})"),
+            ))
+        } else if p != prev {
+            Some((
+                format!("第 {seq} 条记录没有接上前一条"),
+                format!("entry {seq} does not link to the previous one"),
+            ))
+        } else if ledger::envelope_hash(&slug, seq, at, kind, subject, payload, p) != hash {
+            Some((
+                format!("第 {seq} 条记录的内容与其哈希不符：它被改过"),
+                format!("entry {seq}'s content does not match its hash: it was altered"),
+            ))
+        } else {
+            None
+        };
+        if let Some((zh, en)) = bad {
+            return Ok(report_of(
+                slug,
+                n,
+                Some((seq, hash.to_string())),
+                vec![Broken { seq, zh, en }],
+            ));
+        }
+        prev.clear();
+        prev.push_str(hash);
+        let parsed = match serde_json::from_str::<RawPayload>(payload) {
+            Ok(pl) if pl.v == Some(super::VERSION) => Some(pl.rows.unwrap_or_default()),
+            _ => None,
+        };
+        if parsed.is_none() || kind == "vote.closed" {
+            whole.push(crate::store::ledger::Stored {
+                seq,
+                at,
+                kind: kind.to_string(),
+                subject: subject.to_string(),
+                payload: payload.to_string(),
+                prev: p.to_string(),
+                hash: hash.to_string(),
+            });
+        }
+        for row in parsed.unwrap_or_default() {
+            let Some(t) = super::table(&row.table) else {
+                problems.push(Broken {
+                    seq,
+                    zh: format!("第 {seq} 条记录登记了未知的表 {}", row.table),
+                    en: format!("entry {seq} anchors an unknown table {}", row.table),
+                });
+                continue;
+            };
+            let k = row.key.get();
+            let d = row.doc.get();
+            let of_table = latest.entry(t.name).or_default();
+            match of_table.get_mut(k) {
+                Some(a) => {
+                    if a.doc != d {
+                        let (was, now) = (parse(&a.doc), parse(d));
+                        if frozen_change(t, &was, &now) {
+                            problems.push(differences(
+                                t,
+                                &parse(k),
+                                seq,
+                                &frozen_part(t, &was),
+                                &frozen_part(t, &now),
+                                How::Reanchored(a.seq),
+                            ));
+                        }
+                        a.doc.clear();
+                        a.doc.push_str(d);
+                    }
+                    a.seq = seq;
+                }
+                None => {
+                    of_table.insert(
+                        k.to_string(),
+                        AnchoredText {
+                            seq,
+                            key: k.to_string(),
+                            doc: d.to_string(),
+                        },
+                    );
+                }
+            }
+        }
+        last = Some((seq, hash.to_string()));
+    }
+    drop(rows);
+    for e in &whole {
+        let entry = e.entry(&slug);
+        if super::is_current(&entry) {
+            if let Some(b) = derived_check(conn, id, &entry)? {
+                problems.push(b);
+            }
+            continue;
+        }
+        for check in legacy_checks(&entry.kind) {
+            if let Some(b) = check(conn, id, &entry)? {
+                problems.push(b);
+                break;
+            }
+        }
+    }
+    let es_len = n;
+    // A database from before row documents (not yet opened by this
+    // version) is checked by its entries alone, as it always was.
+    if !upgraded(conn)? {
+        return Ok(report_of(slug, es_len, last, problems));
+    }
+    let head = last.as_ref().map(|l| l.0).unwrap_or(0);
+    for t in tables::TABLES {
+        let of_table = latest.entry(t.name).or_default();
+        for (k, now) in super::docs_of(conn, t, id)? {
+            match of_table.remove(k.as_str()) {
+                None => {
+                    let key = parse(&k);
+                    problems.push(Broken {
+                        seq: head + 1,
+                        zh: format!("{}已公开，但账本里没有它的记录", t.name_zh(&key)),
+                        en: format!(
+                            "the {} is published but no ledger entry anchors it",
+                            t.name_en(&key)
+                        ),
+                    });
+                }
+                Some(a) if a.doc != now => {
+                    let (was, now) = (parse(&a.doc), parse(&now));
+                    if !same(&was, &now) {
+                        problems.push(differences(
+                            t,
+                            &parse(&a.key),
+                            a.seq,
+                            &was,
+                            &now,
+                            How::Stored,
+                        ));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    // What is anchored but no longer there (deleted, or made a draft again).
+    for (name, a) in latest
+        .into_iter()
+        .flat_map(|(n, m)| m.into_values().map(move |a| (n, a)))
+    {
+        if let Some(t) = super::table(name) {
+            let key = parse(&a.key);
+            problems.push(Broken {
+                seq: a.seq,
+                zh: format!("第 {} 条记录所载的{}不见了或被撤回", a.seq, t.name_zh(&key)),
+                en: format!(
+                    "entry {}: the {} it anchors is gone or was unpublished",
+                    a.seq,
+                    t.name_en(&key)
+                ),
+            });
+        }
+    }
+    Ok(report_of(slug, es_len, last, problems))
+}
+
+/// Verification of what is new since a head verified before (`known`):
+/// the chain from there, and the rows the new entries anchor. The public
+/// ledger page runs this on every view; the full check is the CLI's and
+/// the supervisors' desk's.
+pub fn verify_since(
+    conn: &Connection,
+    id: i64,
+    slug: String,
+    known: Option<&(i64, String)>,
+) -> Result<Report, Error> {
+    let Some((seq, hash)) = known else {
+        return verify_community(conn, id, slug);
+    };
+    let es = entries(conn, id)?;
+    let start = usize::try_from(*seq).unwrap_or(usize::MAX);
+    match es.get(start.wrapping_sub(1)) {
+        Some(e) if e.seq == *seq && &e.hash == hash => {}
+        // The head we knew is gone or changed: check everything.
+        _ => return verify_community(conn, id, slug),
+    }
+    let new = es.get(start..).unwrap_or(&[]);
+    let mut problems = Vec::new();
+    if let Err(b) = ledger::verify_chain_from(new, *seq, hash) {
+        return Ok(report(slug, &es, vec![b]));
+    }
+    let latest = walk(conn, id, new, &mut problems)?;
+    for ((name, _), a) in latest {
+        let Some(t) = super::table(name) else {
+            continue;
+        };
+        match super::doc(conn, t, &a.key)? {
+            Some(now) if same(&a.doc, &now) => {}
+            Some(now) => problems.push(differences(t, &a.key, a.seq, &a.doc, &now, How::Stored)),
+            None => problems.push(Broken {
+                seq: a.seq,
+                zh: format!(
+                    "第 {} 条记录所载的{}不见了或被撤回",
+                    a.seq,
+                    t.name_zh(&a.key)
+                ),
+                en: format!(
+                    "entry {}: the {} it anchors is gone or was unpublished",
+                    a.seq,
+                    t.name_en(&a.key)
+                ),
+            }),
+        }
+    }
+    Ok(report(slug, &es, problems))
+}
+
+/// Heads verified before, per database file and community.
+type Heads = HashMap<(std::path::PathBuf, i64), (i64, String)>;
+static HEADS: std::sync::LazyLock<std::sync::Mutex<Heads>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// [`verify_since`] the head this process verified last for this database
+/// and community (everything, the first time), remembering the new head.
+pub fn verify_cached(
+    conn: &Connection,
+    db: &std::path::Path,
+    id: i64,
+    slug: String,
+) -> Result<Report, Error> {
+    let k = (db.to_path_buf(), id);
+    let known = HEADS.lock().ok().and_then(|h| h.get(&k).cloned());
+    let r = verify_since(conn, id, slug, known.as_ref())?;
+    if let (Some(head), Ok(mut h)) = (&r.head, HEADS.lock()) {
+        h.insert(k, head.clone());
+    }
+    Ok(r)
+}
+
+fn report(community: String, es: &[Entry], problems: Vec<Broken>) -> Report {
+    let last = es.last().map(|e| (e.seq, e.hash.clone()));
+    report_of(community, es.len(), last, problems)
+}
+
+fn report_of(
+    community: String,
+    entries: usize,
+    last: Option<(i64, String)>,
+    mut problems: Vec<Broken>,
+) -> Report {
+    problems.sort_by_key(|b| b.seq);
+    let n = problems.len();
+    let broken = problems.first().cloned();
+    let head = if broken.is_none() { last } else { None };
+    Report {
+        community,
+        entries,
+        broken,
+        problems: n,
+        all: problems,
+        head,
+    }
+}
+
+/// Verifies every community.
+pub fn verify_db(conn: &Connection) -> Result<Vec<Report>, Error> {
+    let communities: Vec<(i64, String)> = conn
+        .prepare("SELECT id, slug FROM communities ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    communities
+        .into_iter()
+        .map(|(id, slug)| verify_community(conn, id, slug))
+        .collect()
+}
