@@ -306,10 +306,12 @@ const OUTSIDE: &[(&str, &str)] = &[
     ),
 ];
 
-fn one_value<T: rusqlite::types::FromSql>(c: &rusqlite::Connection, q: &str) -> Option<T> {
-    use rusqlite::OptionalExtension;
-    c.query_row(q, [], |r| r.get(0)).optional().unwrap()
-}
+/// Columns of published tables deliberately outside their documents.
+const UNANCHORED: &[(&str, &str, &str)] = &[(
+    "round_ballots",
+    "cast_at",
+    "shown nowhere; the hash a round's result states covers who approved what, in casting order",
+)];
 
 /// Copies the demo database, drops the guards, edits each column of one
 /// published row of each published table in turn, and requires `verify`
@@ -416,6 +418,9 @@ async fn every_published_column_is_anchored() {
         let at = at.join(" AND ");
         let n = key.len();
         for col in &cols {
+            if UNANCHORED.iter().any(|(t, c, _)| *t == name && c == col) {
+                continue;
+            }
             let tx = c.transaction().unwrap();
             unguard(&tx);
             let old: rusqlite::types::Value = tx

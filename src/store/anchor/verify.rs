@@ -309,6 +309,52 @@ fn derived_check(conn: &Connection, community: i64, e: &Entry) -> Result<Option<
     Ok(None)
 }
 
+/// A counted round's ballots against the SHA-256 its stored result states.
+fn round_ballots(
+    conn: &Connection,
+    community: i64,
+    key: &str,
+    doc: &str,
+    seq: Option<i64>,
+) -> Result<Option<Broken>, Error> {
+    let d = parse(doc);
+    let Some(stated) = d
+        .get("result")
+        .and_then(Value::as_str)
+        .map(parse)
+        .and_then(|r| {
+            r.get("ballots_sha256")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+    else {
+        return Ok(None);
+    };
+    let Some(id) = parse(key).get(0).and_then(Value::as_i64) else {
+        return Ok(None);
+    };
+    let r = crate::store::rounds::get(conn, community, id)?;
+    let (_, inst, voters) = crate::store::rounds::election(conn, &r)?;
+    let now = crate::store::rounds::ballots_digest(&inst, &voters);
+    if now == stated {
+        return Ok(None);
+    }
+    let seq = seq.unwrap_or(0);
+    Ok(Some(Broken {
+        seq,
+        zh: format!(
+            "第 {seq} 条记录：微创投轮次 [{id}]（rounds）的选票与其结果所载的 ballots_sha256 不符（原为 {}，现为 {}）",
+            show(Some(&Value::String(stated.clone()))),
+            show(Some(&Value::String(now.clone())))
+        ),
+        en: format!(
+            "entry {seq}: the ballots of round [{id}] (rounds) differ from the ballots_sha256 its result states (was {}, now {})",
+            show(Some(&Value::String(stated))),
+            show(Some(&Value::String(now)))
+        ),
+    }))
+}
+
 /// Full verification of one community: the chain, every entry, and every
 /// published row against the entry that anchored it last. Entries are read
 /// as stored: the chain is hashed over the stored payload text, and a
@@ -451,6 +497,12 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
     for t in tables::TABLES {
         let of_table = latest.entry(t.name).or_default();
         for (k, now) in super::docs_of(conn, t, id)? {
+            if t.name == "rounds"
+                && let Some(b) =
+                    round_ballots(conn, id, &k, &now, of_table.get(k.as_str()).map(|a| a.seq))?
+            {
+                problems.push(b);
+            }
             match of_table.remove(k.as_str()) {
                 None => {
                     let key = parse(&k);
