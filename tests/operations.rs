@@ -472,6 +472,8 @@ async fn every_published_column_is_anchored() {
                 "unit",
                 "village",
                 "compound",
+                "general",
+                "elevator",
             ];
             let candidates: Vec<String> = match old {
                 V::Integer(_) | V::Real(_) => vec![

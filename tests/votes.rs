@@ -82,6 +82,7 @@ async fn elevator_vote_from_draft_to_verified_result() {
                 ("explanation", "方案：北侧加装；总造价 60 万元。"),
                 ("scope", &format!("unit:{unit}")),
                 ("rule", "civil_code_278_special"),
+                ("vote_kind", "elevator"),
                 ("opens", "2026-01-01"),
                 ("closes", "2099-12-31"),
                 ("publicity_days", "15"),
@@ -1353,4 +1354,148 @@ async fn a_unique_area_does_not_name_its_owner_in_a_secret_vote() {
         .table;
     assert!(!sheet.iter().flatten().any(|c| c == &shown));
     s.stop().await;
+}
+
+/// Only a vote the committee drafts as an elevator retrofit gets the cost
+/// table, the affected owners and "may go ahead": an owners' vote of the
+/// same unit on painting the hallway gets none of them.
+#[tokio::test]
+async fn only_an_elevator_vote_gets_the_elevator_block() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let unit = format!("unit:{}", unit_3_2(&s));
+    let building: i64 = s
+        .sql()
+        .query_row(
+            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id
+             WHERE c.slug = 'wutong' AND b.number = '3'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let building = format!("building:{building}");
+    com.get("/c/wutong/votes/new").await;
+    let form = com.get("/c/wutong/votes/new").await;
+    assert!(form.has("name=\"vote_kind\"") && form.has("加装电梯"));
+
+    // An elevator retrofit is for one unit, and an owners' rule: the form
+    // comes back with what was entered and the field's error.
+    let bad = draft(&mut com, &building, "civil_code_278_special", "elevator").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("加装电梯表决只能按单元进行"), "{}", bad.body);
+    assert!(bad.has("f-vote_kind") && bad.has("value=\"3栋加装电梯\""));
+    let bad = draft(&mut com, &unit, "simple_majority", "elevator").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("加装电梯须由业主表决"), "{}", bad.body);
+    let bad = draft(&mut com, &unit, "civil_code_278_special", "lift").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("请选择表决类型"), "{}", bad.body);
+    com.post("/prefs", &[("lang", "en"), ("next", "/")]).await;
+    let bad = draft(&mut com, &building, "civil_code_278_special", "elevator").await;
+    assert!(
+        bad.has("an elevator retrofit is voted on by one unit"),
+        "{}",
+        bad.body
+    );
+    com.post("/prefs", &[("lang", "zh"), ("next", "/")]).await;
+
+    // The same unit's owners vote on painting the hallway: a general vote.
+    let id = open_vote(
+        &mut com,
+        "wutong",
+        &[
+            ("title", "3栋2单元楼道粉刷"),
+            ("scope", &unit),
+            ("rule", "civil_code_278_ordinary"),
+        ],
+    )
+    .await;
+    let kind: String = s
+        .sql()
+        .query_row("SELECT kind FROM votes WHERE id = ?1", [&id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        kind, "general",
+        "a vote is general unless the committee chooses"
+    );
+    let p = com.get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(p.status.is_success());
+    assert!(
+        !p.has("h-elevator") && !p.has("户业主") && !p.has("分摊"),
+        "{}",
+        p.body
+    );
+    // No cost table can be attached to it, nor affected owners.
+    let r = com
+        .post(
+            &format!("/c/wutong/votes/{id}/elevator"),
+            &[
+                ("total", "1000"),
+                ("coefficients", "1:0, 2:1, 3:1, 4:1, 5:1, 6:1, 7:1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("分摊表只用于加装电梯表决"), "{}", r.body);
+
+    // Closed and passed, it never says "may go ahead".
+    let voters: Vec<String> = s
+        .sql()
+        .prepare("SELECT voter FROM vote_electorate WHERE vote_id = ?1")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    for v in &voters {
+        let r = com
+            .post(
+                &format!("/c/wutong/votes/{id}/paper"),
+                &[("voter", v.as_str()), ("choice", "agree")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = com.post(&format!("/c/wutong/votes/{id}/close"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = s.client().get(&format!("/c/wutong/votes/{id}")).await;
+    assert!(p.has("结果：通过"), "{}", p.body);
+    assert!(!p.has("可以实施") && !p.has("h-elevator"));
+
+    // The demo's retrofits are elevator votes, and show their block.
+    let demo: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM votes WHERE title = '3栋2单元加装电梯' AND kind = 'elevator'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let p = s.client().get(&format!("/c/wutong/votes/{demo}")).await;
+    assert!(p.has("h-elevator") && p.has("可以实施") && p.has("受影响的房屋"));
+    assert!(teahouse_verify(&s), "verify holds with the new column");
+    s.stop().await;
+}
+
+/// Posts a new-vote draft titled 3栋加装电梯.
+async fn draft(com: &mut Client, scope: &str, rule: &str, kind: &str) -> Resp {
+    com.post(
+        "/c/wutong/votes",
+        &[
+            ("title", "3栋加装电梯"),
+            ("scope", scope),
+            ("rule", rule),
+            ("vote_kind", kind),
+            ("opens", "2026-01-01"),
+            ("closes", "2099-12-31"),
+        ],
+    )
+    .await
+}
+
+fn teahouse_verify(s: &Server) -> bool {
+    cli(&["verify", "--db", s.db_path().to_str().unwrap()])
+        .status
+        .success()
 }

@@ -182,6 +182,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
         closes_at,
         publicity_days: 15,
         options: None,
+        kind: votes::VoteKind::Elevator,
     }
     };
     let system = Actor::system("demo");
@@ -300,6 +301,7 @@ fn demo_votes(tx: &rusqlite::Transaction, village: i64, compound: i64) -> Result
             closes_at: now + 12 * day,
             publicity_days: 7,
             options: None,
+            kind: votes::VoteKind::General,
         },
         cw,
     )?;

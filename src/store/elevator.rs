@@ -9,9 +9,56 @@ use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
 
-/// Only owners' votes on one unit carry a retrofit plan.
+/// What a vote is about, as the committee chose it when drafting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VoteKind {
+    /// Any decision: no cost-sharing plan, no affected owners.
+    #[default]
+    General,
+    /// An elevator retrofit of one unit (owners' vote).
+    Elevator,
+}
+
+impl VoteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteKind::General => "general",
+            VoteKind::Elevator => "elevator",
+        }
+    }
+    pub fn parse(s: &str) -> Option<VoteKind> {
+        match s {
+            "general" => Some(VoteKind::General),
+            "elevator" => Some(VoteKind::Elevator),
+            _ => None,
+        }
+    }
+}
+
+/// Why a kind does not fit a vote's scope and rule, if it does not: an
+/// elevator retrofit is an owners' vote on one unit.
+pub fn kind_fits(kind: VoteKind, scope: ScopeKind, owners_rule: bool) -> Result<(), Msg> {
+    if kind != VoteKind::Elevator {
+        return Ok(());
+    }
+    if scope != ScopeKind::Unit {
+        return Err(Msg::new(
+            "加装电梯表决只能按单元进行：请把范围选为某一单元，或把类型选为“一般事项”",
+            "an elevator retrofit is voted on by one unit: choose a unit as the scope, or choose the kind “general matter”",
+        ));
+    }
+    if !owners_rule {
+        return Err(Msg::new(
+            "加装电梯须由业主表决：请选择按专有面积和人数计算的业主表决规则（如《民法典》第二百七十八条）",
+            "an elevator retrofit is an owners' vote: choose an owners' rule counting floor area and owners (e.g. Civil Code art. 278)",
+        ));
+    }
+    Ok(())
+}
+
+/// Only elevator retrofits (owners' votes on one unit) carry a retrofit plan.
 pub fn applies(v: &Vote) -> bool {
-    v.scope.kind == ScopeKind::Unit && v.rule.needs_area()
+    v.kind == VoteKind::Elevator && v.scope.kind == ScopeKind::Unit
 }
 
 /// The unit's dwellings with their floors, in building order.
@@ -63,8 +110,8 @@ pub fn set_plan(
 ) -> Result<(), Error> {
     if !applies(v) {
         return Err(Error::Invalid(Msg::new(
-            "分摊表只用于按单元进行的业主表决（如加装电梯）",
-            "a cost-sharing plan is for owners' votes on one unit (an elevator retrofit)",
+            "分摊表只用于加装电梯表决",
+            "a cost-sharing plan is only for an elevator retrofit vote",
         )));
     }
     let coef = cost_share::parse_coefficients(coefficients).map_err(Error::Invalid)?;
@@ -111,8 +158,8 @@ pub fn set_affected(
 ) -> Result<String, Error> {
     if !applies(v) {
         return Err(Error::Invalid(Msg::new(
-            "只用于按单元进行的业主表决",
-            "only for owners' votes on one unit",
+            "受影响业主只用于加装电梯表决",
+            "affected owners are only for an elevator retrofit vote",
         )));
     }
     let label = DwellingLabel::parse(dwelling)

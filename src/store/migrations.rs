@@ -817,6 +817,15 @@ INSERT INTO roll_import_payloads (import_id, payload)
 UPDATE roll_imports SET payload = '';
 "#;
 
+/// A vote's kind, chosen by the committee: only an elevator retrofit gets
+/// the cost-sharing plan and the affected owners' consent. Votes that
+/// already have a cost-sharing plan were elevator retrofits.
+const M016: &str = r#"
+ALTER TABLE votes ADD COLUMN kind TEXT NOT NULL DEFAULT 'general'
+    CHECK (kind IN ('general', 'elevator'));
+UPDATE votes SET kind = 'elevator' WHERE id IN (SELECT vote_id FROM vote_elevator);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -835,6 +844,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M014),
         // M015: row documents in the ledger (`store::anchor`).
         super::anchor::migration(),
+        M::up(M016),
     ])
 }
 

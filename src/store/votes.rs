@@ -2,6 +2,7 @@
 //! (online and paper, one per voter and channel), closing with the tally, the
 //! `teahouse.vote/1` export, and the ledger checks for `teahouse verify`.
 
+pub use super::elevator::VoteKind;
 pub use super::vote_files::{Form, export};
 use crate::domain::Msg;
 use crate::domain::code::ActivationCode;
@@ -93,6 +94,8 @@ pub struct Vote {
     pub final_at: Option<i64>,
     /// Single- or multiple-choice votes; None: agree/disagree/abstain.
     pub options: Option<vote::Options>,
+    /// General, or an elevator retrofit (cost table, affected owners).
+    pub kind: VoteKind,
 }
 
 impl Vote {
@@ -131,7 +134,7 @@ impl Vote {
 
 const COLS: &str =
     "id, community_id, title, explanation, scope_kind, scope_id, scope_label, rule, custom, secret,
-    opens_at, closes_at, publicity_days, status, salt, result, closed_at, final_at, options";
+    opens_at, closes_at, publicity_days, status, salt, result, closed_at, final_at, options, kind";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
     let kind: String = r.get(4)?;
@@ -163,12 +166,23 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
         options: r
             .get::<_, Option<String>>(18)?
             .and_then(|o| serde_json::from_str(&o).ok()),
+        kind: VoteKind::parse(&r.get::<_, String>(19)?).unwrap_or_default(),
     })
 }
 
 pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Vote, Error> {
+    // `teahouse verify` reads a database as it is, perhaps from before M016
+    // gave votes their kind: such a vote is general.
+    let has_kind = conn
+        .prepare_cached("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'kind'")?
+        .exists([])?;
+    let cols = if has_kind {
+        COLS.to_string()
+    } else {
+        COLS.replace(", kind", ", 'general'")
+    };
     conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM votes WHERE community_id = ?1 AND id = ?2"
+        "SELECT {cols} FROM votes WHERE community_id = ?1 AND id = ?2"
     ))?
     .query_row(params![community_id, id], from_row)
     .optional()?
@@ -201,6 +215,7 @@ pub struct NewVote {
     pub closes_at: i64,
     pub publicity_days: i64,
     pub options: Option<vote::Options>,
+    pub kind: VoteKind,
 }
 
 /// The human name of a scope, e.g. "3栋2单元", checking it belongs to the community.
@@ -245,12 +260,14 @@ pub fn create(
     created_by: i64,
 ) -> Result<i64, Error> {
     let label = scope_label(tx, community_id, &v.scope)?;
+    super::elevator::kind_fits(v.kind, v.scope.kind, uses_owners(v.rule, v.custom.as_ref()))
+        .map_err(Error::Invalid)?;
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     tx.execute(
         "INSERT INTO votes (community_id, title, explanation, scope_kind, scope_id, scope_label, rule, custom, secret,
-           opens_at, closes_at, publicity_days, salt, created_by, created_at, options)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+           opens_at, closes_at, publicity_days, salt, created_by, created_at, options, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             community_id,
             v.title,
@@ -268,6 +285,7 @@ pub fn create(
             created_by,
             super::now(),
             v.options.as_ref().map(|o| serde_json::to_string(o).unwrap_or_default()),
+            v.kind.as_str(),
         ],
     )?;
     Ok(tx.last_insert_rowid())

@@ -9,7 +9,7 @@ use crate::domain::{Area, Msg};
 use crate::error::Error;
 use crate::store::communities::Community;
 use crate::store::vote_files;
-use crate::store::votes::{self, Scope, ScopeKind, Status, Vote};
+use crate::store::votes::{self, Scope, ScopeKind, Status, Vote, VoteKind};
 use crate::store::{attachments, audit, elevator, ledger, now, objections, proxies, roll};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Ctx, Member, Visitor};
@@ -132,6 +132,7 @@ pub async fn new_form(
         pass: "1/2".into(),
         pass_inclusive: false,
         kind: "decision".into(),
+        vote_kind: "general".into(),
         options: String::new(),
         max_choices: "1".into(),
         proposal: pre
@@ -181,6 +182,9 @@ pub struct NewVotePost {
     /// "decision" (agree/disagree/abstain) or "choice" (options A, B, C…).
     #[serde(default)]
     kind: String,
+    /// "general" or "elevator" (an elevator retrofit of one unit).
+    #[serde(default)]
+    vote_kind: String,
     #[serde(default)]
     options: String,
     #[serde(default)]
@@ -285,6 +289,33 @@ fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::New
             Bi::new("请选择选项类型", "choose the kind of options"),
         );
     }
+    let vote_kind = match f.vote_kind.trim() {
+        "" => Some(VoteKind::General),
+        k => VoteKind::parse(k),
+    };
+    match vote_kind {
+        None => errors.add(
+            "vote_kind",
+            Bi::new("请选择表决类型", "choose the kind of vote"),
+        ),
+        Some(k) => {
+            let owners = rule.is_some_and(|r| r.needs_area());
+            if let (Some(s), Some(_)) = (&scope, rule)
+                && let Err(m) = elevator::kind_fits(k, s.kind, owners)
+            {
+                errors.add("vote_kind", bi(&m));
+            }
+            if k == VoteKind::Elevator && f.kind == "choice" {
+                errors.add(
+                    "vote_kind",
+                    Bi::new(
+                        "加装电梯表决是同意 / 不同意 / 弃权，不能在几个方案中选",
+                        "an elevator retrofit is voted agree / disagree / abstain, not among options",
+                    ),
+                );
+            }
+        }
+    }
     let opens = day_start(&f.opens, tz);
     let closes = day_start(&f.closes, tz).map(|t| t + 24 * 3600);
     if opens.is_none() {
@@ -345,6 +376,7 @@ fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::New
         closes_at: closes?,
         publicity_days: days,
         options,
+        kind: vote_kind?,
     })
 }
 
@@ -372,6 +404,7 @@ pub async fn create(
             pass: f.pass.clone(),
             pass_inclusive: checked(&f.pass_inclusive),
             kind: f.kind.clone(),
+            vote_kind: f.vote_kind.clone(),
             options: f.options.clone(),
             max_choices: f.max_choices.clone(),
             proposal: f.proposal.clone(),
