@@ -1112,3 +1112,104 @@ async fn one_pb_import_per_community_at_a_time() {
     imported_round(&mut com, &again.location.unwrap()).await;
     s.stop().await;
 }
+
+/// What needs residents is on the board: the newest proposals open for
+/// co-signing with their counts, the open round with its phase, and where
+/// disclosures will be when there are none yet; a few of each, in the
+/// page's language.
+#[tokio::test]
+async fn the_board_shows_open_proposals_and_rounds() {
+    let s = Server::start().await;
+    let mut anon = s.client();
+    let b = anon.get("/c/wutong").await;
+    assert_eq!(b.status, StatusCode::OK);
+    let sec = |b: &Resp, id: &str| -> String {
+        let at = b.body.find(&format!("aria-labelledby=\"h-{id}\"")).unwrap();
+        let rest = &b.body[at..];
+        rest[..rest.find("</section>").unwrap()].to_string()
+    };
+    let p = sec(&b, "proposals");
+    assert!(!p.contains("还没有提案"), "{p}");
+    assert!(
+        p.contains("2栋单元门禁维修") && p.contains("附议 <strong>4</strong> / 10"),
+        "{p}"
+    );
+    assert!(p.contains("正在征集附议：<strong>1</strong>"), "{p}");
+    assert!(
+        p.contains("href=\"/c/wutong/proposals\"") && p.contains("全部提案（9条）"),
+        "{p}"
+    );
+    // Only proposals open for co-signing, not those further on.
+    assert!(!p.contains("禁止广场舞") && !p.contains("小区门口增设快递柜"));
+    let round: i64 = s
+        .sql()
+        .query_row(
+            "SELECT id FROM rounds WHERE title = '2027 年春季金点子'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        p.contains("2027 年春季金点子")
+            && p.contains(&format!("href=\"/c/wutong/rounds/{round}\""))
+    );
+    assert!(
+        p.contains(">投票<") && p.contains("去投票") && p.contains("本阶段截止"),
+        "{p}"
+    );
+    assert!(
+        !p.contains("2026 年梧桐苑公益创投"),
+        "a round with its results is not open"
+    );
+    // 梧桐苑 has disclosed nothing yet: the board says where they will be.
+    let d = sec(&b, "disclosures");
+    assert!(
+        d.contains("还没有公开事项") && d.contains("href=\"/c/wutong/disclosures\""),
+        "{d}"
+    );
+    assert!(d.contains("查看居务公开栏目"), "{d}");
+
+    // Five open: the three newest are shown, and the count of all five.
+    s.sql()
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
+             INSERT INTO proposals (community_id, author_id, title, body, category, place, place_label, status, needed, cosigns, created_at)
+             SELECT p.community_id, p.author_id, '新提案 ' || i, p.body, p.category, p.place, p.place_label, 'open', 10, i, p.created_at
+             FROM n, (SELECT * FROM proposals WHERE title = '2栋单元门禁维修') p;",
+        )
+        .unwrap();
+    let b = anon.get("/c/wutong").await;
+    let p = sec(&b, "proposals");
+    assert!(p.contains("正在征集附议：<strong>5</strong>"), "{p}");
+    assert!(p.contains("新提案 4") && p.contains("新提案 3") && p.contains("新提案 2"));
+    assert!(
+        !p.contains("新提案 1") && !p.contains("2栋单元门禁维修"),
+        "{p}"
+    );
+    assert!(p.contains("全部提案（13条）"), "{p}");
+
+    // In English, in English only.
+    anon.post("/prefs", &[("lang", "en"), ("next", "/")]).await;
+    let b = anon.get("/c/wutong").await;
+    let p = sec(&b, "proposals");
+    assert!(
+        p.contains("Open for co-signing: <strong>5</strong>") && p.contains("Vote now"),
+        "{p}"
+    );
+    assert!(
+        !p.contains("征集附议") && !p.contains("投票<") && !p.contains("安全"),
+        "{p}"
+    );
+    assert!(sec(&b, "disclosures").contains("See the disclosure categories"));
+
+    // The village has neither: each part says so.
+    let mut anon = s.client();
+    let b = anon.get("/c/xingfu").await;
+    let p = sec(&b, "proposals");
+    assert!(
+        p.contains("还没有提案") && p.contains("目前没有进行中的创投轮次"),
+        "{p}"
+    );
+    assert!(p.contains("href=\"/c/xingfu/proposals/new\""));
+    s.stop().await;
+}

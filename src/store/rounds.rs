@@ -150,6 +150,16 @@ pub fn set_rule(tx: &Transaction, r: &Round, rule: Rule, max: Option<u32>) -> Re
     Ok(())
 }
 
+/// The newest rounds not yet at their results (at most `limit`), for the board.
+pub fn open(conn: &Connection, community_id: i64, limit: usize) -> Result<Vec<Round>, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM rounds WHERE community_id = ?1 AND imported != 2 AND phase != 'results'
+         ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let rows = st.query_map(params![community_id, limit as i64], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 #[derive(Debug, Clone)]
 pub struct Project {
     pub id: i64,

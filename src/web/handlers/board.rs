@@ -1,13 +1,21 @@
 //! The community board.
 
+use crate::domain::proposal::Status;
+use crate::domain::round::Phase;
 use crate::error::Error;
 use crate::store::communities::{self, Kind};
-use crate::store::{disclosures, roll};
+use crate::store::{disclosures, proposals, roll, rounds};
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
 use axum::extract::State;
 use maud::Markup;
-use teahouse_views::pages::board::{BoardView, Contact, RollCounts, board};
+use teahouse_views::pages::board::{
+    BoardProposals, BoardRound, BoardView, Contact, RollCounts, board,
+};
+
+/// How many open proposals and open rounds the board shows.
+const PROPOSALS: usize = 3;
+const ROUNDS: usize = 3;
 
 pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Error> {
     let com = v.community.clone();
@@ -22,7 +30,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
     // One trip to a reader connection for everything the board shows.
     let today = super::today(&com.tz);
     let today_s = today.to_string();
-    let (stats, home, votes, (cadences, published, recent), series) = st
+    let (stats, home, votes, (cadences, published, recent), series, (open, all, rounds)) = st
         .db
         .read(move |c| {
             let stats = communities::roll_stats(c, id)?;
@@ -48,6 +56,11 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
                     recent,
                 ),
                 super::deliberations::load_series(c, id, &today_s, crate::store::now())?,
+                (
+                    proposals::page(c, id, None, Some(Status::Open), 0, PROPOSALS)?,
+                    proposals::page(c, id, None, None, 0, 0)?.1,
+                    rounds::open(c, id, ROUNDS)?,
+                ),
             ))
         })
         .await?;
@@ -82,6 +95,25 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             .collect(),
         disclosures: super::disclosures::lines(recent),
         meetings: super::deliberations::board_summary(&series, &com.tz),
+        proposals: BoardProposals {
+            open: open.0.iter().map(super::proposals::line).collect(),
+            open_total: open.1,
+            all_total: all,
+        },
+        rounds: rounds
+            .into_iter()
+            .map(|r| BoardRound {
+                id: r.id,
+                phase: r.phase.as_str().into(),
+                phase_words: super::rounds::phase_bi(r.phase),
+                until: match r.phase {
+                    Phase::Collect => r.collect_until,
+                    Phase::Review => r.review_until,
+                    Phase::Vote | Phase::Results => r.vote_until,
+                },
+                title: r.title,
+            })
+            .collect(),
     };
     Ok(board(&v.ctx.chrome(Some(&com)), &view))
 }

@@ -31,7 +31,7 @@ fn category_bi(k: &str) -> Bi {
     Bi::new(zh, en)
 }
 
-fn line(p: &Proposal) -> view::Line {
+pub(crate) fn line(p: &Proposal) -> view::Line {
     view::Line {
         id: p.id,
         title: p.title.clone(),

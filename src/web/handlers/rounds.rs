@@ -22,7 +22,7 @@ use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::rounds as view;
 
-fn phase_bi(p: Phase) -> Bi {
+pub(crate) fn phase_bi(p: Phase) -> Bi {
     let (zh, en) = p.label();
     Bi::new(zh, en)
 }

@@ -1,6 +1,6 @@
 //! The community board: the home page of a community.
 
-use crate::chrome::Chrome;
+use crate::chrome::{Bi, Chrome};
 use crate::layout::page;
 use maud::{Markup, html};
 
@@ -37,13 +37,86 @@ pub struct BoardView {
     pub disclosures: Vec<crate::pages::disclosures::Line>,
     /// Upcoming meetings, open and overdue follow-up actions.
     pub meetings: (Vec<crate::pages::deliberations::MeetingLine>, usize, usize),
+    pub proposals: BoardProposals,
+    /// Micro-venture rounds not yet at their results, newest first.
+    pub rounds: Vec<BoardRound>,
 }
 
-fn section(id: &str, title: &str, empty: &str) -> Markup {
+/// The newest proposals open for co-signing, how many are open, and how
+/// many proposals (drafts aside) there are in all.
+pub struct BoardProposals {
+    pub open: Vec<crate::pages::proposals::Line>,
+    pub open_total: i64,
+    pub all_total: i64,
+}
+
+pub struct BoardRound {
+    pub id: i64,
+    pub title: String,
+    /// collect, review or vote.
+    pub phase: String,
+    pub phase_words: Bi,
+    /// The date the current phase ends.
+    pub until: String,
+}
+
+fn proposals_section(c: &Chrome, v: &BoardView) -> Markup {
+    let p = &v.proposals;
+    let slug = &v.slug;
     html! {
-        section.board-section aria-labelledby={"h-" (id)} {
-            h2 id={"h-" (id)} { (title) }
-            p.empty { (empty) }
+        section.board-section aria-labelledby="h-proposals" {
+            h2 #h-proposals { a href={"/c/" (slug) "/proposals"} { (c.t("提案与金点子", "Proposals and ideas")) } }
+            @if p.all_total == 0 {
+                p.empty { (if v.is_village {
+                    c.t("还没有提案。村民提出的想法会出现在这里，大家可以附议，达到人数后交村委会处理。",
+                        "No proposals yet. Villagers' ideas will appear here; others can co-sign them, and enough signatures send an idea to the village committee.")
+                } else {
+                    c.t("还没有提案。居民提出的想法会出现在这里，大家可以附议，达到人数后交居委会处理。",
+                        "No proposals yet. Residents' ideas will appear here; others can co-sign them, and enough signatures send an idea to the committee.")
+                }) }
+            } @else if p.open.is_empty() {
+                p.empty { (c.t("目前没有征集附议的提案。", "No proposal is open for co-signing at the moment.")) }
+            } @else {
+                p { (c.t("正在征集附议：", "Open for co-signing: ")) strong { (p.open_total) } (c.t(" 条", "")) }
+                ul.vote-list {
+                    @for l in &p.open {
+                        li {
+                            a href={"/c/" (slug) "/proposals/" (l.id)} { (l.title) }
+                            br;
+                            span.muted { (c.t(&l.category.zh, &l.category.en)) " · " (l.place) " · " }
+                            (c.t("附议 ", "co-signed ")) strong { (l.cosigns) } " / " (l.needed)
+                        }
+                    }
+                }
+            }
+            p.actions {
+                @if p.all_total > 0 {
+                    a href={"/c/" (slug) "/proposals"} { (c.t("全部提案（", "All proposals (")) (p.all_total) (c.t("条）", ")")) " →" }
+                    " · "
+                }
+                a href={"/c/" (slug) "/proposals/new"} { (c.t("提出提案", "Make a proposal")) }
+            }
+            h3 #h-rounds { a href={"/c/" (slug) "/rounds"} { (c.t("公益创投 · 金点子", "Micro-venture rounds")) } }
+            @if v.rounds.is_empty() {
+                p.empty { (c.t("目前没有进行中的创投轮次。往届的项目和结果见“公益创投”。",
+                    "No round is under way. Past rounds and their results are under Micro-venture rounds.")) }
+            } @else {
+                ul.vote-list {
+                    @for r in &v.rounds {
+                        li {
+                            a href={"/c/" (slug) "/rounds/" (r.id)} { (r.title) }
+                            " " span class={"tag phase-" (r.phase)} { (c.t(&r.phase_words.zh, &r.phase_words.en)) }
+                            br;
+                            span.muted { (c.t("本阶段截止 ", "This phase ends ")) (r.until) }
+                            @match r.phase.as_str() {
+                                "collect" => { " · " a href={"/c/" (slug) "/rounds/" (r.id)} { (c.t("提交项目", "Submit a project")) } }
+                                "vote" => { " · " a href={"/c/" (slug) "/rounds/" (r.id)} { strong { (c.t("去投票", "Vote now")) } } }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -84,9 +157,7 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
                 }
             }
             div.board-grid {
-                (section("proposals", c.t("提案与金点子", "Proposals and ideas"),
-                    c.t("还没有提案。居民提出的想法会出现在这里，大家可以附议，达到人数后交居委会处理。",
-                        "No proposals yet. Residents' ideas will appear here; others can co-sign them, and enough signatures send an idea to the committee.")))
+                (proposals_section(c, v))
                 section.board-section aria-labelledby="h-deliberations" {
                     h2 #h-deliberations { a href={"/c/" (v.slug) "/deliberations"} { (c.t("流动的茶馆", "Mobile teahouse meetings")) } }
                     @if v.meetings.0.is_empty() {
@@ -109,6 +180,9 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
                     @if v.disclosures.is_empty() && v.disclosure_categories.is_empty() {
                         p.empty { (c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
                             "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")) }
+                        p { a href={"/c/" (v.slug) "/disclosures"} {
+                            (if v.is_village { c.t("查看村务公开栏目和各自的公开时限", "See the disclosure categories and when each is due") }
+                             else { c.t("查看居务公开栏目和各自的公开时限", "See the disclosure categories and when each is due") }) " →" } }
                     } @else {
                         (crate::pages::disclosures::categories(c, &v.slug, &v.disclosure_categories))
                         (crate::pages::disclosures::line_list(c, &v.slug, &v.disclosures, false))
