@@ -616,3 +616,108 @@ async fn a_hash_from_a_paper_notice_finds_its_entry() {
     assert!(none.has("没有以“00000000”开头的记录"));
     s.stop().await;
 }
+
+/// The ledger page says what each entry is in words (the code kept in its
+/// title), newest first, 50 to a page; a page past the end or a page that
+/// is not a number is told so with a link to page one; a hash search keeps
+/// working on every page, and says which page its entry is on.
+#[tokio::test]
+async fn the_ledger_page_speaks_words_and_comes_in_pages() {
+    let s = Server::start().await;
+    let mut anon = s.client();
+    let total: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM ledger l JOIN communities c ON c.id = l.community_id WHERE c.slug = 'xingfu'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        total > 50 && total <= 100,
+        "{total}: the demo fills two pages"
+    );
+    let rows = |b: &str| b.matches("<tr><td>").count();
+    let first = anon.get("/c/xingfu/ledger").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(rows(&first.body), 50, "50 to a page");
+    assert!(first.has(&format!("<tr><td>{total}</td>")), "newest first");
+    assert!(!first.has("<tr><td>1</td>"));
+    assert!(first.has("<span title=\"disclosure.signed\">监督委员会签字</span>"));
+    assert!(first.has("title=\"minutes.published\">会议纪要发布<"));
+    assert!(
+        !first.has("<code>disclosure.signed</code>"),
+        "no bare codes"
+    );
+    assert!(first.has("第 1 / 2 页") && first.has("href=\"/c/xingfu/ledger?page=2\""));
+    let second = anon.get("/c/xingfu/ledger?page=2").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(rows(&second.body), (total - 50) as usize);
+    assert!(second.has("<tr><td>1</td>") && second.has("href=\"/c/xingfu/ledger?page=1\""));
+
+    // Past the end, or not a page number: said so, with the way back.
+    let past = anon.get("/c/xingfu/ledger?page=3").await;
+    assert_eq!(past.status, StatusCode::NOT_FOUND);
+    assert!(
+        past.has(&format!("没有第 3 页：共 {total} 条记录，2 页。")),
+        "{}",
+        past.body
+    );
+    assert!(past.has("href=\"/c/xingfu/ledger?page=1\"") && rows(&past.body) == 0);
+    let bad = anon.get("/c/xingfu/ledger?page=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.has("页码“abc”无效") && bad.has("page &quot;abc&quot; is not valid"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.has("回到第 1 页"));
+
+    // The first entry found by its hash, on page 2, and paging keeps the search.
+    let hash: String = s
+        .sql()
+        .query_row(
+            "SELECT hash FROM ledger l JOIN communities c ON c.id = l.community_id WHERE c.slug = 'xingfu' AND seq = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let h8 = &hash[..8];
+    let found = anon
+        .get(&format!("/c/xingfu/ledger?hash={h8}&page=2"))
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.has("第 1 条记录") && found.has(&hash),
+        "{}",
+        found.body
+    );
+    assert!(found.has(&format!("href=\"/c/xingfu/ledger?page=2&amp;hash={h8}\"")));
+    assert!(found.has("在列表第 2 页") && found.has(&format!("ledger?page=1&amp;hash={h8}")));
+    assert_eq!(rows(&found.body), (total - 50) as usize);
+    let found = anon.get(&format!("/c/xingfu/ledger?hash={h8}")).await;
+    assert!(found.has("第 1 条记录") && rows(&found.body) == 50);
+
+    // In English, in English only.
+    anon.post("/prefs", &[("lang", "en"), ("next", "/")]).await;
+    let en = anon.get("/c/xingfu/ledger").await;
+    assert!(
+        en.has(">supervisor signed<") && en.has("Page 1 / 2"),
+        "{}",
+        en.body
+    );
+    assert!(!en.has("监督委员会签字") && !en.has("会议纪要发布"));
+    let past = anon.get("/c/xingfu/ledger?page=9").await;
+    assert!(past.has("There is no page 9") && past.has("Go to page 1"));
+
+    // A kind this version does not know is shown as its code.
+    s.tamper(
+        "INSERT INTO ledger (community_id, seq, at, kind, subject, payload, prev, hash)
+         SELECT community_id, seq + 1, at, 'future.kind', subject, payload, hash, hash FROM ledger
+         WHERE community_id = (SELECT id FROM communities WHERE slug = 'xingfu') ORDER BY seq DESC LIMIT 1",
+        [],
+    );
+    let en = anon.get("/c/xingfu/ledger").await;
+    assert!(en.has("<code>future.kind</code>"), "{}", en.body);
+    s.stop().await;
+}

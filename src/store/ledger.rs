@@ -71,6 +71,29 @@ pub fn entries(conn: &Connection, community_id: i64) -> Result<Vec<Entry>, Error
     Ok(v)
 }
 
+/// One page of a community's entries, newest first, and how many there
+/// are in all.
+pub fn page(
+    conn: &Connection,
+    community_id: i64,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<Entry>, i64), Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "{SELECT} WHERE l.community_id = ?1 ORDER BY l.seq DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let v = st
+        .query_map(
+            params![community_id, limit as i64, offset as i64],
+            entry_from,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = conn
+        .prepare_cached("SELECT count(*) FROM ledger WHERE community_id = ?1")?
+        .query_row([community_id], |r| r.get(0))?;
+    Ok((v, total))
+}
+
 pub fn entries_for(
     conn: &Connection,
     community_id: i64,
