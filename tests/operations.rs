@@ -721,3 +721,102 @@ async fn the_ledger_page_speaks_words_and_comes_in_pages() {
     assert!(en.has("<code>future.kind</code>"), "{}", en.body);
     s.stop().await;
 }
+
+/// The committee can append entries: one that re-anchors a tampered row
+/// must still be caught, whether it leaves fields out, rewrites a sealed
+/// row (an answered objection), or points a disclosure at a revision that
+/// was never published.
+#[tokio::test]
+async fn forged_entries_that_re_anchor_a_tampered_row_are_caught() {
+    use serde_json::{Value, json};
+    use teahouse::store::anchor;
+    let s = Server::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.sqlite3");
+    s.sql()
+        .execute("VACUUM INTO ?1", [base.to_str().unwrap()])
+        .unwrap();
+    s.stop().await;
+    // A copy; `edit` then an appended entry anchoring `rows` as given.
+    let forge = |name: &str,
+                 edit: &str,
+                 community: &str,
+                 kind: &str,
+                 subject: &str,
+                 rows: &dyn Fn(&rusqlite::Connection) -> Value| {
+        let path = dir.path().join(format!("{name}.sqlite3"));
+        std::fs::copy(&base, &path).unwrap();
+        let c = rusqlite::Connection::open(&path).unwrap();
+        unguard(&c);
+        c.execute_batch("DROP TRIGGER IF EXISTS ledger_append_only_update;")
+            .unwrap();
+        c.execute_batch(edit).unwrap();
+        let cid: i64 = c
+            .query_row(
+                "SELECT id FROM communities WHERE slug = ?1",
+                [community],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let es = teahouse::store::ledger::entries(&c, cid).unwrap();
+        let payload = json!({"v": 2, "rows": rows(&c)});
+        let e = teahouse::domain::ledger::Entry::next(
+            es.last(),
+            community,
+            2_000_000_000,
+            kind,
+            subject,
+            payload,
+        );
+        c.execute(
+            "INSERT INTO ledger (community_id, seq, at, kind, subject, payload, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![cid, e.seq, e.at, e.kind, e.subject, teahouse::domain::ledger::canonical(&e.payload), e.prev, e.hash],
+        )
+        .unwrap();
+        drop(c);
+        let (lines, ok) = teahouse::cli::verify_db(&path).unwrap();
+        assert!(!ok, "{name}: the forged entry went unnoticed: {lines:?}");
+        lines.join("\n")
+    };
+    let current = |c: &rusqlite::Connection, table: &str, key: Value| -> Value {
+        anchor::doc(c, anchor::table(table).unwrap(), &key)
+            .unwrap()
+            .unwrap()
+    };
+    // Every field left out of the document.
+    let text = forge(
+        "omit",
+        "UPDATE proposals SET title = '悄悄改掉的标题' WHERE id = 1",
+        "wutong",
+        "proposal.changed",
+        "proposal:1",
+        &|_| json!([{"table": "proposals", "key": [1], "doc": {}}]),
+    );
+    assert!(text.contains("proposals"), "{text}");
+    // An answered objection answered again.
+    let text = forge(
+        "sealed",
+        "UPDATE vote_objections SET answer = '本异议不予受理。' WHERE id = 1",
+        "wutong",
+        "vote.answer",
+        "vote:1",
+        &|c| json!([{"table": "vote_objections", "key": [1], "doc": current(c, "vote_objections", json!([1]))}]),
+    );
+    assert!(
+        text.contains("vote_objections") && text.contains("answer"),
+        "{text}"
+    );
+    // A disclosure pointed at a revision that was never published.
+    let text = forge(
+        "pointer",
+        "INSERT INTO disclosure_revisions (disclosure_id, rev, title, explanation, rows, reason, created_by, created_at, published_at)
+           SELECT disclosure_id, 9, title, explanation, rows, reason, created_by, created_at, NULL
+           FROM disclosure_revisions WHERE disclosure_id = 1 AND rev = 1;
+         UPDATE disclosures SET published_rev = 9 WHERE id = 1;",
+        "xingfu",
+        "disclosure.changed",
+        "disclosure:1",
+        &|c| json!([{"table": "disclosures", "key": [1], "doc": current(c, "disclosures", json!([1]))}]),
+    );
+    assert!(text.contains("published_rev"), "{text}");
+}

@@ -178,9 +178,13 @@ pub fn verify_db(db_path: &Path) -> Result<(Vec<String>, bool), Error> {
     let mut lines = Vec::new();
     for r in reports {
         match r.broken {
+            // The head, to compare with the one printed on paper.
             None => lines.push(format!(
-                "{}: {} entries, chain and records intact / 完整",
-                r.community, r.entries
+                "{}: {} entries, chain and records intact / 完整 · head #{} {}",
+                r.community,
+                r.entries,
+                r.head.as_ref().map(|h| h.0).unwrap_or(0),
+                r.head.as_ref().map(|h| h.1.as_str()).unwrap_or("-")
             )),
             Some(b) => {
                 ok = false;

@@ -81,6 +81,46 @@ pub fn envelope_hash(
     payload_canonical: &str,
     prev: &str,
 ) -> String {
+    hex::encode(envelope_digest(
+        community,
+        seq,
+        at,
+        kind,
+        subject,
+        payload_canonical,
+        prev,
+    ))
+}
+
+/// Does `hash` (hex, as stored) name this entry? [`envelope_hash`] without
+/// writing the hex.
+#[allow(clippy::too_many_arguments)]
+pub fn envelope_matches(
+    community: &str,
+    seq: i64,
+    at: i64,
+    kind: &str,
+    subject: &str,
+    payload_canonical: &str,
+    prev: &str,
+    hash: &str,
+) -> bool {
+    let mut want = [0u8; 32];
+    hex::decode_to_slice(hash, &mut want).is_ok()
+        && hash.bytes().all(|b| !b.is_ascii_uppercase())
+        && envelope_digest(community, seq, at, kind, subject, payload_canonical, prev)[..]
+            == want[..]
+}
+
+fn envelope_digest(
+    community: &str,
+    seq: i64,
+    at: i64,
+    kind: &str,
+    subject: &str,
+    payload_canonical: &str,
+    prev: &str,
+) -> [u8; 32] {
     struct W(Sha256);
     impl std::io::Write for W {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
@@ -111,7 +151,7 @@ pub fn envelope_hash(
     w.0.update(b",\"subject\":");
     s(subject, &mut w);
     w.0.update(b"}");
-    hex::encode(w.0.finalize())
+    w.0.finalize().into()
 }
 
 impl Entry {

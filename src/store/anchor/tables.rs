@@ -284,7 +284,11 @@ pub const TABLES: &[Table] = &[
         sealed: "0",
         secret: &[],
         parent: None,
-        hashed: &[],
+        // The name shown as its author (accounts are outside the ledger).
+        hashed: &[(
+            "author_sha256",
+            "SELECT display_name FROM accounts WHERE id = ?3",
+        )],
         kind: "minutes.confirmed",
     },
     Table {
@@ -327,7 +331,11 @@ pub const TABLES: &[Table] = &[
         sealed: "0",
         secret: &[],
         parent: None,
-        hashed: &[],
+        // The name shown as its author (accounts are outside the ledger).
+        hashed: &[(
+            "author_sha256",
+            "SELECT a.display_name FROM proposals p JOIN accounts a ON a.id = p.author_id WHERE p.id = ?1",
+        )],
         kind: "proposal.changed",
     },
     Table {
@@ -357,7 +365,11 @@ pub const TABLES: &[Table] = &[
         sealed: "0",
         secret: &[],
         parent: Some(("proposals", "proposal_id")),
-        hashed: &[],
+        // The name shown as its author (accounts are outside the ledger).
+        hashed: &[(
+            "author_sha256",
+            "SELECT a.display_name FROM proposal_comments c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+        )],
         kind: "proposal.commented",
     },
     Table {
@@ -372,7 +384,11 @@ pub const TABLES: &[Table] = &[
         sealed: "0",
         secret: &[],
         parent: Some(("proposals", "proposal_id")),
-        hashed: &[],
+        // The name shown as its author (accounts are outside the ledger).
+        hashed: &[(
+            "author_sha256",
+            "SELECT a.display_name FROM proposal_events e JOIN accounts a ON a.id = e.actor_id WHERE e.id = ?1",
+        )],
         kind: "proposal.step",
     },
     Table {
@@ -429,7 +445,11 @@ pub const TABLES: &[Table] = &[
         sealed: "0",
         secret: &[],
         parent: Some(("rounds", "round_id")),
-        hashed: &[],
+        // The name shown as its author (accounts are outside the ledger).
+        hashed: &[(
+            "author_sha256",
+            "SELECT a.display_name FROM round_projects p JOIN accounts a ON a.id = p.submitted_by WHERE p.id = ?1",
+        )],
         kind: "round.project",
     },
     Table {
@@ -499,3 +519,9 @@ pub const ATTACHMENT_OWNERS: &[(&str, &str)] = &[
         "'disclosure:' || NEW.disclosure_id || ':' || NEW.rev",
     ),
 ];
+
+/// Columns added to a published table after row documents began, which
+/// documents written before them lack (`(table, column)`). A migration that
+/// adds a column to a table above lists it here; every other column must be
+/// in every document of its row.
+pub const ADDED: &[(&str, &str)] = &[("votes", "kind")];

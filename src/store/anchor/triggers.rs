@@ -111,8 +111,48 @@ pub fn statements(conn: &Connection) -> Result<Vec<String>, Error> {
     Ok(out)
 }
 
-/// Drops and makes again every anchoring and freezing trigger.
+/// The guards the migrations made, made again if someone dropped them.
+const KEPT: &str = r#"
+CREATE TRIGGER IF NOT EXISTS ledger_append_only_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_append_only_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS disclosure_published_frozen BEFORE UPDATE ON disclosure_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a published disclosure revision cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS disclosure_published_kept BEFORE DELETE ON disclosure_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a published disclosure revision cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS minutes_published_frozen BEFORE UPDATE ON minutes_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'published minutes cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS minutes_published_kept BEFORE DELETE ON minutes_revisions
+WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'published minutes cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS memberships_powers_apart_insert BEFORE INSERT ON memberships
+WHEN (NEW.role = 'supervisor' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'committee'))
+  OR (NEW.role = 'committee' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'supervisor'))
+BEGIN
+    SELECT RAISE(ABORT, 'separation of powers: committee and supervision committee at once (villagers committees law art. 32)');
+END;
+CREATE TRIGGER IF NOT EXISTS memberships_powers_apart_update BEFORE UPDATE ON memberships
+WHEN (NEW.role = 'supervisor' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'committee'
+          AND m.rowid != OLD.rowid))
+  OR (NEW.role = 'committee' AND EXISTS (SELECT 1 FROM memberships m
+        WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'supervisor'
+          AND m.rowid != OLD.rowid))
+BEGIN
+    SELECT RAISE(ABORT, 'separation of powers: committee and supervision committee at once (villagers committees law art. 32)');
+END;
+"#;
+
+/// Drops and makes again every anchoring and freezing trigger, and makes
+/// again any guard of the migrations that was dropped.
 pub fn install(conn: &Connection) -> Result<(), Error> {
+    conn.execute_batch(KEPT)?;
     let old: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'

@@ -63,7 +63,10 @@ fn differences(t: &Table, key: &Value, seq: i64, was: &Value, now: &Value, how: 
     let empty = Map::new();
     let a = was.as_object().unwrap_or(&empty);
     let b = now.as_object().unwrap_or(&empty);
-    let diff: Vec<&String> = a.keys().filter(|f| a.get(*f) != b.get(*f)).collect();
+    let mut diff: Vec<&String> = a.keys().filter(|f| a.get(*f) != b.get(*f)).collect();
+    diff.extend(b.keys().filter(|f| {
+        !a.contains_key(*f) && !tables::ADDED.iter().any(|(tn, c)| *tn == t.name && c == f)
+    }));
     let zh_list: Vec<String> = diff
         .iter()
         .take(3)
@@ -121,32 +124,78 @@ enum How {
     Reanchored(i64),
 }
 
-/// Of a re-anchored document, only the fields that may change.
+/// Of a re-anchored document, only the fields that may not change.
 fn frozen_part(t: &Table, d: &Value) -> Value {
     let mut m = d.as_object().cloned().unwrap_or_default();
-    m.retain(|k, v| {
-        let changing = t.changing.contains(&k.as_str());
-        // A hash taken later (the ballots, at closing) is set once.
-        let later = t.hashed.iter().any(|(f, _)| f == k) && v.is_null();
-        !changing && !later
-    });
+    m.retain(|k, _| !t.changing.contains(&k.as_str()));
     Value::Object(m)
 }
 
-fn frozen_change(t: &Table, was: &Value, now: &Value) -> bool {
-    let a = frozen_part(t, was);
-    let b = frozen_part(t, now);
-    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
-        return false;
+/// Does a later document of a row change what may not change? A field it
+/// leaves out counts as changed; a hash taken later (the ballots, at
+/// closing) may be set once, never taken back; once the row was sealed (an
+/// answer given) nothing may change at all.
+fn frozen_change(conn: &Connection, t: &Table, was: &Value, now: &Value) -> Result<bool, Error> {
+    let (Some(a), Some(b)) = (was.as_object(), now.as_object()) else {
+        return Ok(was != now);
     };
-    a.iter().any(|(k, v)| b.get(k).is_some_and(|w| w != v))
+    if a.keys().any(|k| !b.contains_key(k)) {
+        return Ok(true);
+    }
+    if sealed(conn, t, was)? && a != b {
+        return Ok(true);
+    }
+    Ok(a.iter().any(|(k, v)| {
+        let hashed_later = t.hashed.iter().any(|(f, _)| f == k) && v.is_null();
+        !t.changing.contains(&k.as_str()) && !hashed_later && b.get(k) != Some(v)
+    }))
+}
+
+/// What a message about a re-anchored row shows: the fields that may not
+/// change, or every field once the earlier document was sealed.
+fn shown(conn: &Connection, t: &Table, d: &Value) -> Result<Value, Error> {
+    Ok(if sealed(conn, t, d)? {
+        d.clone()
+    } else {
+        frozen_part(t, d)
+    })
+}
+
+/// Did this document describe a sealed row? (The table's `sealed` SQL,
+/// asked of the document.)
+fn sealed(conn: &Connection, t: &Table, doc: &Value) -> Result<bool, Error> {
+    if t.sealed == "0" {
+        return Ok(false);
+    }
+    let mut q = String::new();
+    let mut rest = t.sealed;
+    while let Some(i) = rest.find("{r}.") {
+        q.push_str(&rest[..i]);
+        let after = &rest[i + 4..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        q.push_str(&format!("json_extract(?1, '$.{}')", &after[..end]));
+        rest = &after[end..];
+    }
+    q.push_str(rest);
+    let text = crate::domain::ledger::canonical(doc);
+    Ok(conn
+        .prepare_cached(&format!("SELECT coalesce(({q}), 0)"))?
+        .query_row([text], |r| r.get::<_, bool>(0))
+        .unwrap_or(false))
 }
 
 /// Does the row as stored still say what the entry says? A column added by
 /// a later migration is not in older entries, and is not held against them.
-fn same(anchored: &Value, now: &Value) -> bool {
+fn same(t: &Table, anchored: &Value, now: &Value) -> bool {
     match (anchored.as_object(), now.as_object()) {
-        (Some(a), Some(b)) => a.iter().all(|(k, v)| b.get(k) == Some(v)),
+        (Some(a), Some(b)) => {
+            a.iter().all(|(k, v)| b.get(k) == Some(v))
+                && b.keys().all(|k| {
+                    a.contains_key(k) || tables::ADDED.iter().any(|(tn, c)| *tn == t.name && c == k)
+                })
+        }
         _ => anchored == now,
     }
 }
@@ -204,14 +253,14 @@ fn walk(
             };
             let k = key.to_string();
             if let Some(prev) = latest.get(&(t.name, k.clone()))
-                && frozen_change(t, &prev.doc, d)
+                && frozen_change(conn, t, &prev.doc, d)?
             {
                 problems.push(differences(
                     t,
                     key,
                     e.seq,
-                    &frozen_part(t, &prev.doc),
-                    &frozen_part(t, d),
+                    &shown(conn, t, &prev.doc)?,
+                    &shown(conn, t, d)?,
                     How::Reanchored(prev.seq),
                 ));
             }
@@ -309,6 +358,43 @@ fn derived_check(conn: &Connection, community: i64, e: &Entry) -> Result<Option<
     Ok(None)
 }
 
+/// A record that points at one of its revisions as the published one must
+/// point at a published revision that the ledger anchors (`(table, column,
+/// revisions table)`).
+const POINTERS: &[(&str, &str, &str)] = &[
+    ("disclosures", "published_rev", "disclosure_revisions"),
+    ("deliberations", "published_rev", "minutes_revisions"),
+];
+
+type Anchors = HashMap<&'static str, HashMap<String, AnchoredText>>;
+
+fn pointer_check(
+    t: &Table,
+    key: &str,
+    doc: &str,
+    seq: i64,
+    anchored: &Anchors,
+    current: &HashMap<&'static str, std::collections::HashSet<String>>,
+) -> Option<Broken> {
+    let (_, column, revs) = POINTERS.iter().find(|(n, _, _)| *n == t.name)?;
+    let rev = parse(doc).get(*column).and_then(Value::as_i64)?;
+    let id = parse(key).get(0).and_then(Value::as_i64)?;
+    let k = serde_json::json!([id, rev]).to_string();
+    let ok = current.get(revs).is_some_and(|s| s.contains(&k))
+        && anchored.get(revs).is_some_and(|m| m.contains_key(&k));
+    (!ok).then(|| Broken {
+        seq,
+        zh: format!(
+            "第 {seq} 条记录：{}的 {column} 指向第 {rev} 版，但这一版没有公开或不在账本里",
+            t.name_zh(&parse(key))
+        ),
+        en: format!(
+            "entry {seq}: {column} of the {} names revision {rev}, which is not published or not in the ledger",
+            t.name_en(&parse(key))
+        ),
+    })
+}
+
 /// A counted round's ballots against the SHA-256 its stored result states.
 fn round_ballots(
     conn: &Connection,
@@ -318,28 +404,49 @@ fn round_ballots(
     seq: Option<i64>,
 ) -> Result<Option<Broken>, Error> {
     let d = parse(doc);
-    let Some(stated) = d
-        .get("result")
-        .and_then(Value::as_str)
-        .map(parse)
-        .and_then(|r| {
-            r.get("ballots_sha256")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-    else {
+    let Some(result) = d.get("result").and_then(Value::as_str).map(parse) else {
         return Ok(None);
     };
     let Some(id) = parse(key).get(0).and_then(Value::as_i64) else {
         return Ok(None);
     };
+    let seq = seq.unwrap_or(0);
     let r = crate::store::rounds::get(conn, community, id)?;
     let (_, inst, voters) = crate::store::rounds::election(conn, &r)?;
     let now = crate::store::rounds::ballots_digest(&inst, &voters);
+    let stated = result
+        .get("ballots_sha256")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if now == stated {
-        return Ok(None);
+        // The outcome it states, recounted from those ballots.
+        let rule = result
+            .get("rule")
+            .and_then(Value::as_str)
+            .and_then(crate::domain::pb_rules::Rule::parse)
+            .unwrap_or(r.rule);
+        let selected: Vec<Value> = rule
+            .select(&inst)
+            .iter()
+            .filter_map(|&p| inst.ids.get(p).map(|c| Value::String(c.clone())))
+            .collect();
+        let selected = Value::Array(selected);
+        if result.get("selected") == Some(&selected) {
+            return Ok(None);
+        }
+        return Ok(Some(Broken {
+            seq,
+            zh: format!(
+                "第 {seq} 条记录：微创投轮次 [{id}]（rounds）所载的入选项目与按其选票重新计票的结果不符（原为 {}，重新计票为 {selected}）",
+                show(result.get("selected")),
+            ),
+            en: format!(
+                "entry {seq}: the projects round [{id}] (rounds) states as selected differ from a recount of its ballots (was {}, recount {selected})",
+                show(result.get("selected")),
+            ),
+        }));
     }
-    let seq = seq.unwrap_or(0);
     Ok(Some(Broken {
         seq,
         zh: format!(
@@ -393,7 +500,7 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
                 format!("第 {seq} 条记录没有接上前一条"),
                 format!("entry {seq} does not link to the previous one"),
             ))
-        } else if ledger::envelope_hash(&slug, seq, at, kind, subject, payload, p) != hash {
+        } else if !ledger::envelope_matches(&slug, seq, at, kind, subject, payload, p, hash) {
             Some((
                 format!("第 {seq} 条记录的内容与其哈希不符：它被改过"),
                 format!("entry {seq}'s content does not match its hash: it was altered"),
@@ -442,13 +549,13 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
                 Some(a) => {
                     if a.doc != d {
                         let (was, now) = (parse(&a.doc), parse(d));
-                        if frozen_change(t, &was, &now) {
+                        if frozen_change(conn, t, &was, &now)? {
                             problems.push(differences(
                                 t,
                                 &parse(k),
                                 seq,
-                                &frozen_part(t, &was),
-                                &frozen_part(t, &now),
+                                &shown(conn, t, &was)?,
+                                &shown(conn, t, &now)?,
                                 How::Reanchored(a.seq),
                             ));
                         }
@@ -494,9 +601,27 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
         return Ok(report_of(slug, es_len, last, problems));
     }
     let head = last.as_ref().map(|l| l.0).unwrap_or(0);
+    // The rows published now, table by table (for the pointer checks too).
+    let mut docs: Vec<(&'static Table, Vec<(String, String)>)> = Vec::new();
     for t in tables::TABLES {
+        docs.push((t, super::docs_of(conn, t, id)?));
+    }
+    let current: HashMap<&'static str, std::collections::HashSet<String>> = docs
+        .iter()
+        .map(|(t, d)| (t.name, d.iter().map(|(k, _)| k.clone()).collect()))
+        .collect();
+    for (t, d) in &docs {
+        for (k, now) in d {
+            if let Some(seq) = latest.get(t.name).and_then(|m| m.get(k)).map(|a| a.seq)
+                && let Some(b) = pointer_check(t, k, now, seq, &latest, &current)
+            {
+                problems.push(b);
+            }
+        }
+    }
+    for (t, d) in docs {
         let of_table = latest.entry(t.name).or_default();
-        for (k, now) in super::docs_of(conn, t, id)? {
+        for (k, now) in d {
             if t.name == "rounds"
                 && let Some(b) =
                     round_ballots(conn, id, &k, &now, of_table.get(k.as_str()).map(|a| a.seq))?
@@ -517,7 +642,7 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
                 }
                 Some(a) if a.doc != now => {
                     let (was, now) = (parse(&a.doc), parse(&now));
-                    if !same(&was, &now) {
+                    if !same(t, &was, &now) {
                         problems.push(differences(
                             t,
                             &parse(&a.key),
@@ -584,7 +709,7 @@ pub fn verify_since(
             continue;
         };
         match super::doc(conn, t, &a.key)? {
-            Some(now) if same(&a.doc, &now) => {}
+            Some(now) if same(t, &a.doc, &now) => {}
             Some(now) => problems.push(differences(t, &a.key, a.seq, &a.doc, &now, How::Stored)),
             None => problems.push(Broken {
                 seq: a.seq,
@@ -604,26 +729,56 @@ pub fn verify_since(
     Ok(report(slug, &es, problems))
 }
 
-/// Heads verified before, per database file and community.
-type Heads = HashMap<(std::path::PathBuf, i64), (i64, String)>;
+/// Heads verified before, per database file and community, with when the
+/// last full verification ran.
+type Heads = HashMap<(std::path::PathBuf, i64), ((i64, String), std::time::Instant)>;
 static HEADS: std::sync::LazyLock<std::sync::Mutex<Heads>> =
     std::sync::LazyLock::new(Default::default);
 
-/// [`verify_since`] the head this process verified last for this database
-/// and community (everything, the first time), remembering the new head.
+/// How long the public page trusts a full verification before running one
+/// again (what is new is checked on every view).
+pub const FULL_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// What the public ledger page verified.
+pub struct Cached {
+    pub report: Report,
+    /// Seconds since the last full verification (0: this view ran it).
+    pub full_age: u64,
+}
+
+/// The public page's check: what is new since the head this process
+/// verified last for this database and community, and everything again
+/// when the last full verification is older than [`FULL_EVERY`] (so an
+/// edit of an old entry or row shows within minutes, not never).
 pub fn verify_cached(
     conn: &Connection,
     db: &std::path::Path,
     id: i64,
     slug: String,
-) -> Result<Report, Error> {
+) -> Result<Cached, Error> {
     let k = (db.to_path_buf(), id);
     let known = HEADS.lock().ok().and_then(|h| h.get(&k).cloned());
-    let r = verify_since(conn, id, slug, known.as_ref())?;
-    if let (Some(head), Ok(mut h)) = (&r.head, HEADS.lock()) {
-        h.insert(k, head.clone());
+    let fresh = known
+        .as_ref()
+        .is_some_and(|(_, at)| at.elapsed() < FULL_EVERY);
+    let (r, full_at) = match &known {
+        Some((head, at)) if fresh => (verify_since(conn, id, slug, Some(head))?, *at),
+        _ => (verify_community(conn, id, slug)?, std::time::Instant::now()),
+    };
+    if let Ok(mut h) = HEADS.lock() {
+        match &r.head {
+            Some(head) => {
+                h.insert(k, (head.clone(), full_at));
+            }
+            None => {
+                h.remove(&k);
+            }
+        }
     }
-    Ok(r)
+    Ok(Cached {
+        report: r,
+        full_age: full_at.elapsed().as_secs(),
+    })
 }
 
 fn report(community: String, es: &[Entry], problems: Vec<Broken>) -> Report {
@@ -651,14 +806,43 @@ fn report_of(
     }
 }
 
-/// Verifies every community.
+/// Verifies every community, and every community the ledger names (a
+/// community removed from its table, or renumbered, leaves its entries
+/// behind: that is reported, never skipped).
 pub fn verify_db(conn: &Connection) -> Result<Vec<Report>, Error> {
     let communities: Vec<(i64, String)> = conn
         .prepare("SELECT id, slug FROM communities ORDER BY id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    communities
+    let orphans: Vec<(i64, i64)> = conn
+        .prepare(
+            "SELECT community_id, count(*) FROM ledger
+             WHERE community_id NOT IN (SELECT id FROM communities) GROUP BY community_id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut out: Vec<Report> = communities
         .into_iter()
         .map(|(id, slug)| verify_community(conn, id, slug))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    for (id, n) in orphans {
+        let b = Broken {
+            seq: 1,
+            zh: format!(
+                "账本里有社区 {id} 的 {n} 条记录，但这个社区已不在数据库中（被删除或改了编号）"
+            ),
+            en: format!(
+                "the ledger holds {n} entries of community {id}, which is no longer in the database (deleted or renumbered)"
+            ),
+        };
+        out.push(Report {
+            community: format!("#{id}"),
+            entries: usize::try_from(n).unwrap_or(0),
+            broken: Some(b.clone()),
+            problems: 1,
+            all: vec![b],
+            head: None,
+        });
+    }
+    Ok(out)
 }

@@ -121,7 +121,10 @@ pub async fn page(
     let report = report.report;
     let intact = Some(match report.broken {
         None if age == 0 => Bi::new(
-            format!("核验通过：{} 条记录完整，内容与记录一致（刚刚完整核验）。", report.entries),
+            format!(
+                "核验通过：{} 条记录完整，内容与记录一致（刚刚完整核验）。",
+                report.entries
+            ),
             format!(
                 "Verified: {} entries, chain intact, records match (fully checked just now).",
                 report.entries
