@@ -69,102 +69,90 @@ pub fn digest(v: &Value) -> String {
     sha256_hex(canonical(v).as_bytes())
 }
 
-/// The hash of an entry whose payload is given as its canonical JSON text:
-/// SHA-256 over the canonical JSON of the entry without its hash (the keys
-/// in sorted order), built as text so a stored payload is hashed as stored.
-pub fn envelope_hash(
-    community: &str,
-    seq: i64,
-    at: i64,
-    kind: &str,
-    subject: &str,
-    payload_canonical: &str,
-    prev: &str,
-) -> String {
-    hex::encode(envelope_digest(
-        community,
-        seq,
-        at,
-        kind,
-        subject,
-        payload_canonical,
-        prev,
-    ))
+/// An entry without its hash, its payload given as canonical JSON text (as
+/// stored): what the hash is taken over.
+pub struct Envelope<'a> {
+    pub community: &'a str,
+    pub seq: i64,
+    pub at: i64,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub payload: &'a str,
+    pub prev: &'a str,
 }
 
-/// Does `hash` (hex, as stored) name this entry? [`envelope_hash`] without
-/// writing the hex.
-#[allow(clippy::too_many_arguments)]
-pub fn envelope_matches(
-    community: &str,
-    seq: i64,
-    at: i64,
-    kind: &str,
-    subject: &str,
-    payload_canonical: &str,
-    prev: &str,
-    hash: &str,
-) -> bool {
-    let mut want = [0u8; 32];
-    hex::decode_to_slice(hash, &mut want).is_ok()
-        && hash.bytes().all(|b| !b.is_ascii_uppercase())
-        && envelope_digest(community, seq, at, kind, subject, payload_canonical, prev)[..]
-            == want[..]
-}
-
-fn envelope_digest(
-    community: &str,
-    seq: i64,
-    at: i64,
-    kind: &str,
-    subject: &str,
-    payload_canonical: &str,
-    prev: &str,
-) -> [u8; 32] {
-    struct W(Sha256);
-    impl std::io::Write for W {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.update(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+impl Envelope<'_> {
+    /// SHA-256 over the canonical JSON of the entry without its hash (keys in
+    /// sorted order), written as text so a stored payload is hashed as
+    /// stored, as hex.
+    pub fn hash(&self) -> String {
+        hex::encode(self.digest())
     }
-    let mut w = W(Sha256::new());
-    let s = |v: &str, w: &mut W| {
-        // Writing into a hasher cannot fail.
-        let _ = serde_json::to_writer(&mut *w, v);
-    };
-    w.0.update(b"{\"at\":");
-    w.0.update(at.to_string().as_bytes());
-    w.0.update(b",\"community\":");
-    s(community, &mut w);
-    w.0.update(b",\"kind\":");
-    s(kind, &mut w);
-    w.0.update(b",\"payload\":");
-    w.0.update(payload_canonical.as_bytes());
-    w.0.update(b",\"prev\":");
-    s(prev, &mut w);
-    w.0.update(b",\"seq\":");
-    w.0.update(seq.to_string().as_bytes());
-    w.0.update(b",\"subject\":");
-    s(subject, &mut w);
-    w.0.update(b"}");
-    w.0.finalize().into()
+
+    /// Does `hash` (lower-case hex, as stored) name this entry?
+    pub fn matches(&self, hash: &str) -> bool {
+        let mut want = [0u8; 32];
+        hex::decode_to_slice(hash, &mut want).is_ok()
+            && hash.bytes().all(|b| !b.is_ascii_uppercase())
+            && self.digest() == want
+    }
+
+    fn digest(&self) -> [u8; 32] {
+        let Envelope {
+            community,
+            seq,
+            at,
+            kind,
+            subject,
+            payload: payload_canonical,
+            prev,
+        } = *self;
+        struct W(Sha256);
+        impl std::io::Write for W {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.update(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = W(Sha256::new());
+        let s = |v: &str, w: &mut W| {
+            // Writing into a hasher cannot fail.
+            let _ = serde_json::to_writer(&mut *w, v);
+        };
+        w.0.update(b"{\"at\":");
+        w.0.update(at.to_string().as_bytes());
+        w.0.update(b",\"community\":");
+        s(community, &mut w);
+        w.0.update(b",\"kind\":");
+        s(kind, &mut w);
+        w.0.update(b",\"payload\":");
+        w.0.update(payload_canonical.as_bytes());
+        w.0.update(b",\"prev\":");
+        s(prev, &mut w);
+        w.0.update(b",\"seq\":");
+        w.0.update(seq.to_string().as_bytes());
+        w.0.update(b",\"subject\":");
+        s(subject, &mut w);
+        w.0.update(b"}");
+        w.0.finalize().into()
+    }
 }
 
 impl Entry {
     pub fn compute_hash(&self) -> String {
-        envelope_hash(
-            &self.community,
-            self.seq,
-            self.at,
-            &self.kind,
-            &self.subject,
-            &canonical(&self.payload),
-            &self.prev,
-        )
+        Envelope {
+            community: &self.community,
+            seq: self.seq,
+            at: self.at,
+            kind: &self.kind,
+            subject: &self.subject,
+            payload: &canonical(&self.payload),
+            prev: &self.prev,
+        }
+        .hash()
     }
 
     /// The next entry after `prev` (None for the first).
