@@ -133,3 +133,20 @@ pub fn roll_stats(conn: &Connection, id: i64) -> Result<RollStats, Error> {
         })
     })?)
 }
+
+/// How many co-signatures a proposal needs, as the committee set it.
+pub fn proposal_threshold(conn: &Connection, id: i64) -> Result<String, Error> {
+    Ok(conn.query_row(
+        "SELECT proposal_threshold FROM communities WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn set_proposal_threshold(tx: &Transaction, id: i64, threshold: &str) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE communities SET proposal_threshold = ?2 WHERE id = ?1",
+        params![id, threshold],
+    )?;
+    Ok(())
+}

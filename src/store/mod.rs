@@ -15,6 +15,7 @@ pub mod disclosures;
 pub mod elevator;
 pub mod health;
 pub mod ledger;
+pub mod meetings;
 pub mod migrations;
 pub mod objections;
 pub mod places;

@@ -579,3 +579,12 @@ pub fn check_entry(
         _ => Ok(None),
     }
 }
+
+/// The assignee hands a proposal back: under review again, nobody assigned.
+pub fn hand_back(tx: &Transaction, id: i64) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE proposals SET status = 'review', assignee_kind = NULL, assignee_name = NULL, assignee_account = NULL WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}

@@ -73,32 +73,9 @@ pub fn load_series(
         .into_iter()
         .filter(|d| d.ends_at >= ending_after)
         .collect();
-    let mut published: HashMap<i64, Minutes> = HashMap::new();
-    {
-        let mut st = c.prepare_cached(
-            "SELECT m.deliberation_id, m.body FROM minutes_revisions m JOIN deliberations d ON d.id = m.deliberation_id
-             WHERE d.community_id = ?1 AND m.rev = d.published_rev AND d.ends_at >= ?2",
-        )?;
-        let rows = st.query_map(rusqlite::params![cid, ending_after], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (id, body) = row?;
-            published.insert(id, serde_json::from_str(&body).unwrap_or_default());
-        }
-    }
-    let mut counts: HashMap<i64, usize> = HashMap::new();
-    {
-        let mut st = c.prepare_cached(
-            "SELECT a.deliberation_id, count(*) FROM agenda_items a JOIN deliberations d ON d.id = a.deliberation_id
-             WHERE d.community_id = ?1 AND a.state = 'agenda' GROUP BY a.deliberation_id",
-        )?;
-        let rows = st.query_map([cid], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (id, n) = row?;
-            counts.insert(id, n as usize);
-        }
-    }
+    let mut published = crate::store::meetings::published_minutes(c, cid, ending_after)?;
+    let counts = crate::store::meetings::agenda_counts(c, cid)?;
+    let (open_actions, overdue_actions) = crate::store::meetings::action_counts(c, cid, today)?;
     Ok(Series {
         meetings: list
             .into_iter()
@@ -108,16 +85,8 @@ pub fn load_series(
                 (d, m, n)
             })
             .collect(),
-        open_actions: c.query_row(
-            "SELECT count(*) FROM actions WHERE community_id = ?1 AND status = 'open'",
-            [cid],
-            |r| r.get::<_, i64>(0),
-        )? as usize,
-        overdue_actions: c.query_row(
-            "SELECT count(*) FROM actions WHERE community_id = ?1 AND status = 'open' AND due < ?2",
-            rusqlite::params![cid, today],
-            |r| r.get::<_, i64>(0),
-        )? as usize,
+        open_actions,
+        overdue_actions,
     })
 }
 
@@ -473,33 +442,45 @@ pub async fn attendance(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let who = f.get("who").cloned().unwrap_or_default();
-    step(&st, &com.ctx, &com.community, id, "deliberation.attendance", "attendance", move |tx, d| {
-        let mut ids = Vec::new();
-        let mut bad = Vec::new();
-        for line in who.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let found: Vec<i64> = tx
-                .prepare_cached("SELECT id FROM residents WHERE community_id = ?1 AND active = 1 AND (key = ?2 OR name = ?2)")?
-                .query_map(rusqlite::params![d.community_id, line], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            match found.as_slice() {
-                [one] => ids.push(*one),
-                _ => bad.push(format!("{line}（{}）", if found.is_empty() { "名册上没有 not on the roll" } else { "重名，请用编号 ambiguous: use the id" })),
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "deliberation.attendance",
+        "attendance",
+        move |tx, d| {
+            let mut ids = Vec::new();
+            let mut bad = Vec::new();
+            for line in who.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                let found = crate::store::meetings::residents_named(tx, d.community_id, line)?;
+                match found.as_slice() {
+                    [one] => ids.push(*one),
+                    _ => bad.push(format!(
+                        "{line}（{}）",
+                        if found.is_empty() {
+                            "名册上没有 not on the roll"
+                        } else {
+                            "重名，请用编号 ambiguous: use the id"
+                        }
+                    )),
+                }
             }
-        }
-        if !bad.is_empty() || ids.is_empty() {
-            return Err(Error::Invalid(Msg::new(
-                format!("以下人员无法登记：{}", bad.join("、")),
-                format!("these could not be recorded: {}", bad.join(", ")),
-            )));
-        }
-        let mut n = 0;
-        for r in &ids {
-            if store::attend(tx, d, *r, "host")? {
-                n += 1;
+            if !bad.is_empty() || ids.is_empty() {
+                return Err(Error::Invalid(Msg::new(
+                    format!("以下人员无法登记：{}", bad.join("、")),
+                    format!("these could not be recorded: {}", bad.join(", ")),
+                )));
             }
-        }
-        Ok(format!("{n} attendees"))
-    })
+            let mut n = 0;
+            for r in &ids {
+                if store::attend(tx, d, *r, "host")? {
+                    n += 1;
+                }
+            }
+            Ok(format!("{n} attendees"))
+        },
+    )
     .await
 }
 
@@ -623,11 +604,7 @@ pub async fn confirm(
         "confirmed",
         move |tx, d| {
             let present = match resident {
-                Some(r) => tx
-                    .prepare_cached(
-                        "SELECT 1 FROM attendance WHERE deliberation_id = ?1 AND resident_id = ?2",
-                    )?
-                    .exists(rusqlite::params![d.id, r])?,
+                Some(r) => crate::store::meetings::attended(tx, d.id, r)?,
                 None => false,
             };
             let rev = d.published_rev.filter(|_| present).ok_or_else(|| {
@@ -994,14 +971,7 @@ pub async fn actions(
     let (list, photos) = st
         .db
         .read(move |c| {
-            let mut q = c.prepare_cached(
-                "SELECT owner, id, name FROM attachments WHERE community_id = ?1 AND owner LIKE 'action:%' ORDER BY id",
-            )?;
-            let mut photos: HashMap<String, Vec<(i64, String)>> = HashMap::new();
-            for r in q.query_map([cid], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
-                let (owner, id, name) = r?;
-                photos.entry(owner).or_default().push((id, name));
-            }
+            let photos = crate::store::meetings::action_photos(c, cid)?;
             Ok((store::actions(c, cid, None)?, photos))
         })
         .await?;

@@ -51,11 +51,7 @@ fn threshold_of(
     com: &crate::store::communities::Community,
     conn: &rusqlite::Connection,
 ) -> Result<Threshold, Error> {
-    let t: String = conn.query_row(
-        "SELECT proposal_threshold FROM communities WHERE id = ?1",
-        [com.id],
-        |r| r.get(0),
-    )?;
+    let t = crate::store::communities::proposal_threshold(conn, com.id)?;
     Ok(Threshold::parse(&t).unwrap_or(Threshold::Count(10)))
 }
 
@@ -877,33 +873,46 @@ pub async fn assignment(
     let me = m.account.id;
     let committee = m.account.has_role(m.community.id, Role::Committee);
     let note = f.note.unwrap_or_default().trim().to_string();
-    step(&st, &m.ctx, &m.community, id, "proposal.assignment", move |tx, p| {
-        if p.assignee_account != Some(me) && !committee {
-            return Err(Error::Forbidden);
-        }
-        if p.status != Status::Dispatched {
-            return Err(conflict("这条提案不在待接单状态", "this proposal is not waiting to be accepted"));
-        }
-        match f.answer.as_str() {
-            "accept" => {
-                store::set_status(tx, p.id, Status::InProgress)?;
-                store::event(tx, p.id, "accepted", &note, Some(me))?;
-                Ok("accepted")
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "proposal.assignment",
+        move |tx, p| {
+            if p.assignee_account != Some(me) && !committee {
+                return Err(Error::Forbidden);
             }
-            "hand_back" => {
-                if note.is_empty() {
-                    return Err(Error::Invalid(Msg::new("退回时请说明原因", "say why you hand it back")));
+            if p.status != Status::Dispatched {
+                return Err(conflict(
+                    "这条提案不在待接单状态",
+                    "this proposal is not waiting to be accepted",
+                ));
+            }
+            match f.answer.as_str() {
+                "accept" => {
+                    store::set_status(tx, p.id, Status::InProgress)?;
+                    store::event(tx, p.id, "accepted", &note, Some(me))?;
+                    Ok("accepted")
                 }
-                tx.execute(
-                    "UPDATE proposals SET status = 'review', assignee_kind = NULL, assignee_name = NULL, assignee_account = NULL WHERE id = ?1",
-                    [p.id],
-                )?;
-                store::event(tx, p.id, "handed_back", &note, Some(me))?;
-                Ok("handed_back")
+                "hand_back" => {
+                    if note.is_empty() {
+                        return Err(Error::Invalid(Msg::new(
+                            "退回时请说明原因",
+                            "say why you hand it back",
+                        )));
+                    }
+                    store::hand_back(tx, p.id)?;
+                    store::event(tx, p.id, "handed_back", &note, Some(me))?;
+                    Ok("handed_back")
+                }
+                _ => Err(Error::Invalid(Msg::new(
+                    "请选择接单或退回",
+                    "choose accept or hand back",
+                ))),
             }
-            _ => Err(Error::Invalid(Msg::new("请选择接单或退回", "choose accept or hand back"))),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -1098,10 +1107,7 @@ pub async fn set_threshold(
     let actor = com.ctx.actor();
     st.db
         .write(move |tx| {
-            tx.execute(
-                "UPDATE communities SET proposal_threshold = ?2 WHERE id = ?1",
-                rusqlite::params![cid, t.show()],
-            )?;
+            crate::store::communities::set_proposal_threshold(tx, cid, &t.show())?;
             audit::record(
                 tx,
                 &actor,
