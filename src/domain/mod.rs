@@ -15,6 +15,7 @@ pub mod pb_rules;
 pub mod proposal;
 pub mod roll;
 pub mod round;
+pub mod subject;
 pub mod upload;
 pub mod vote;
 pub mod vote_export;
@@ -23,3 +24,4 @@ pub mod vote_totals;
 
 pub use area::Area;
 pub use msg::Msg;
+pub use subject::Subject;
