@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 #[cfg(test)]
 mod fuzz;
+pub mod notify;
 pub mod password;
 pub mod sheet;
 pub mod store;

@@ -1,0 +1,4 @@
+//! Reaching households: notices queued with their events, a durable outbox, the delivery
+//! worker and the channels it sends through, and the record of who was reached.
+
+pub mod channel;
