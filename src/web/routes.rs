@@ -18,6 +18,19 @@ use tower_governor::governor::GovernorConfigBuilder;
 pub const FORM_LIMIT: usize = 256 * 1024;
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 
+/// The body limit of an ordinary form, for an area's route list.
+pub fn form() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(FORM_LIMIT)
+}
+
+/// The body limit of a form that carries files.
+pub fn upload() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)
+}
+
+/// An area's routes: method, path and handler.
+pub type Routes = Vec<(Method, &'static str, MethodRouter<AppState>)>;
+
 pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     use axum::extract::DefaultBodyLimit;
     // Keyed on the client address as resolved behind a trusted proxy, not
