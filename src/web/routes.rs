@@ -165,87 +165,6 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             post(codes::issue).layer(form()),
         ),
         (M::GET, "/c/{community}/audit", get(audit::show)),
-        (M::GET, "/c/{community}/proposals", get(proposals::list)),
-        (
-            M::GET,
-            "/c/{community}/proposals/new",
-            get(proposals::new_form),
-        ),
-        (
-            M::GET,
-            "/c/{community}/proposals/similar",
-            get(proposals::similar),
-        ),
-        (
-            M::GET,
-            "/c/{community}/proposals/ratings",
-            get(proposals::ratings),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/threshold",
-            post(proposals::set_threshold).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals",
-            post(proposals::create).layer(upload()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/proposals/{proposal}",
-            get(proposals::show),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/publish",
-            post(proposals::publish).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/withdraw",
-            post(proposals::withdraw).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/cosign",
-            post(proposals::cosign).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/comments",
-            post(proposals::comment).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/pickup",
-            post(proposals::pickup).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/decide",
-            post(proposals::decide).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/assignment",
-            post(proposals::assignment).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/progress",
-            post(proposals::progress).layer(upload()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/proposals/{proposal}/rate",
-            post(proposals::rate).layer(form()),
-        ),
-        (
-            M::GET,
-            "/api/v1/c/{community}/proposals",
-            get(proposals::api),
-        ),
         (M::GET, "/c/{community}/rounds", get(rounds::list)),
         (
             M::POST,
@@ -581,6 +500,9 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             get(ledger::jsonl),
         ),
     ]
+    .into_iter()
+    .chain(proposals::routes())
+    .collect()
 }
 
 /// (method, path) of every route, for the authorization matrix test.

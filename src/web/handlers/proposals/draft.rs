@@ -1,0 +1,185 @@
+//! Drafting a proposal: the form, the similar proposals under its title, saving the draft.
+
+use super::status_bi;
+use crate::domain::proposal::{self as rules};
+use crate::error::Error;
+use crate::store::proposals::{self as store, NewProposal};
+use crate::store::{attachments, audit};
+use crate::web::AppState;
+use crate::web::ctx::{Member, Visitor};
+use crate::web::error::bi;
+use crate::web::handlers::{invalid, see_other};
+use axum::extract::{Multipart, Query, State};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use teahouse_views::Bi;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::proposals as view;
+
+pub(super) async fn similar_hits(
+    st: &AppState,
+    cid: i64,
+    title: String,
+    skip: i64,
+) -> Result<Vec<(i64, String, Bi)>, Error> {
+    st.db
+        .read(move |c| {
+            let published = store::published_titles(c, cid)?;
+            let titles: Vec<(i64, String)> = published
+                .iter()
+                .map(|(id, t, _)| (*id, t.clone()))
+                .collect();
+            Ok(rules::similar(&title, &titles, 34, 5)
+                .into_iter()
+                .filter(|h| h.0 != skip)
+                .filter_map(|(id, t)| {
+                    let status = published.iter().find(|p| p.0 == *id)?.2;
+                    Some((*id, t.clone(), status_bi(status)))
+                })
+                .collect())
+        })
+        .await
+}
+
+/// The htmx fragment under the title field.
+pub async fn similar(
+    State(st): State<AppState>,
+    v: Visitor,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let title: String = q
+        .get("title")
+        .map(|t| t.chars().take(80).collect())
+        .unwrap_or_default();
+    let hits = similar_hits(&st, v.community.id, title, 0).await?;
+    let chrome = v.ctx.chrome(Some(&v.community));
+    Ok(view::similar(&chrome, &v.community.slug, &hits).into_response())
+}
+
+fn categories() -> Vec<(String, String)> {
+    rules::CATEGORIES
+        .iter()
+        .map(|(k, zh, en)| (k.to_string(), format!("{zh} {en}")))
+        .collect()
+}
+
+async fn new_page(
+    st: &AppState,
+    m: &Member,
+    v: view::NewValues,
+    errors: Errors,
+    hits: Vec<(i64, String, Bi)>,
+) -> Result<maud::Markup, Error> {
+    let places = crate::web::handlers::places(st, m.community.id).await?;
+    let chrome = m.ctx.chrome(Some(&m.community));
+    Ok(view::new_page(
+        &chrome,
+        &m.community.slug,
+        &v,
+        &places,
+        &categories(),
+        &hits,
+        &errors,
+    ))
+}
+
+pub async fn new_form(State(st): State<AppState>, m: Member) -> Result<Response, Error> {
+    let v = view::NewValues {
+        title: String::new(),
+        body: String::new(),
+        category: "environment".into(),
+        place: "community".into(),
+    };
+    Ok(new_page(&st, &m, v, Errors::none(), vec![])
+        .await?
+        .into_response())
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    m: Member,
+    mp: Multipart,
+) -> Result<Response, Error> {
+    let posted = crate::web::handlers::files::read(mp).await?;
+    let v = view::NewValues {
+        title: posted.field("title").trim().to_string(),
+        body: posted.field("body").trim().to_string(),
+        category: posted.field("category"),
+        place: posted.field("place"),
+    };
+    let mut errors = Errors::none();
+    if v.title.is_empty() || v.title.chars().count() > 80 {
+        errors.add(
+            "title",
+            Bi::new(
+                "请写标题（最多 80 字）",
+                "Please write a title (80 characters at most)",
+            ),
+        );
+    }
+    if v.body.is_empty() || v.body.chars().count() > 5000 {
+        errors.add(
+            "body",
+            Bi::new(
+                "请写说明（最多 5000 字）",
+                "Please describe it (5000 characters at most)",
+            ),
+        );
+    }
+    if !rules::CATEGORIES.iter().any(|c| c.0 == v.category) {
+        errors.add(
+            "category",
+            Bi::new("请选择类别", "Please choose a category"),
+        );
+    }
+    let photos = match posted.uploads("file") {
+        Ok(u) => u,
+        Err(Error::Invalid(msg)) => {
+            errors.add("title", bi(&msg));
+            vec![]
+        }
+        Err(e) => return Err(e),
+    };
+    if !errors.is_empty() {
+        let hits = similar_hits(&st, m.community.id, v.title.clone(), 0).await?;
+        return Ok(invalid(new_page(&st, &m, v, errors, hits).await?));
+    }
+    let cid = m.community.id;
+    let by = m.account.id;
+    let actor = m.ctx.actor();
+    let n = NewProposal {
+        title: v.title.clone(),
+        body: v.body.clone(),
+        category: v.category.clone(),
+        place: v.place.clone(),
+    };
+    let res = st
+        .db
+        .write(move |tx| {
+            let id = store::create(tx, cid, by, &n)?;
+            for up in &photos {
+                attachments::add(tx, cid, &format!("proposal:{id}"), up, by)?;
+            }
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "proposal.draft",
+                &format!("proposal:{id}"),
+                &n.title,
+            )?;
+            Ok(id)
+        })
+        .await;
+    match res {
+        Ok(id) => Ok(see_other(&format!(
+            "/c/{}/proposals/{id}?done=saved",
+            m.community.slug
+        ))),
+        Err(Error::Invalid(msg)) => {
+            let errors = crate::web::handlers::errors_with("place", &msg);
+            Ok(invalid(new_page(&st, &m, v, errors, vec![]).await?))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,291 @@
+//! The proposal list (with the committee's queue) and one proposal's page.
+
+use super::draft::similar_hits;
+use super::{PAGE, category_bi, event_bi, line, status_bi, threshold_of};
+use crate::domain::proposal::{self as rules, AssigneeKind, Status, Threshold};
+use crate::error::Error;
+use crate::store::accounts::Role;
+use crate::store::proposals::{self as store};
+use crate::store::{attachments, deliberations};
+use crate::web::AppState;
+use crate::web::ctx::Visitor;
+use crate::web::handlers::fmt_time;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use teahouse_views::Bi;
+use teahouse_views::files::FileLine;
+use teahouse_views::pages::proposals as view;
+
+pub async fn list(
+    State(st): State<AppState>,
+    v: Visitor,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let com = v.community.clone();
+    let viewer = v.ctx.0.account.as_ref().map(|a| a.id);
+    let filter = q.get("status").cloned().unwrap_or_default();
+    let wanted = Status::parse(&filter);
+    // A page far past the end is just empty (and cannot overflow the offset).
+    let page: usize = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+        .min(1_000_000);
+    let chrome = v.ctx.chrome(Some(&v.community));
+    let staff = chrome.is_committee();
+    let (queue, (shown, total), threshold) = st
+        .db
+        .read(move |c| {
+            let queue = if staff {
+                // The whole queue: it is what the committee must answer.
+                store::page(c, com.id, viewer, Some(Status::Review), 0, 100_000)?.0
+            } else {
+                Vec::new()
+            };
+            let shown = store::page(c, com.id, viewer, wanted, page * PAGE, PAGE)?;
+            Ok((queue, shown, threshold_of(&com, c)?))
+        })
+        .await?;
+    let queue = queue.iter().map(line).collect();
+    let lines = shown.iter().map(line).collect();
+    let statuses = Status::ALL
+        .iter()
+        .filter(|s| **s != Status::Draft)
+        .map(|s| (s.as_str().to_string(), status_bi(*s)))
+        .collect();
+    let page = view::list_page(
+        &chrome,
+        &v.community.slug,
+        &view::ListView {
+            queue,
+            lines,
+            filter: if wanted.is_some() {
+                filter
+            } else {
+                String::new()
+            },
+            statuses,
+            page,
+            more: ((page + 1) * PAGE) < total as usize,
+            total,
+            threshold_text: threshold.show(),
+            threshold: match threshold {
+                Threshold::Count(n) => format!("{n} {}", chrome.t("人", "people")),
+                t => format!("{} {}", t.show(), chrome.t("的住户", "of households")),
+            },
+        },
+    );
+    Ok(page.into_response())
+}
+
+fn done_words(k: &str) -> Option<Bi> {
+    Some(match k {
+        "saved" => Bi::new(
+            "草稿已保存。看过无误后请公开。",
+            "Draft saved. Publish it when it reads right.",
+        ),
+        "published" => Bi::new("已公开，开始征集附议。", "Published; co-signing is open."),
+        "cosigned" => Bi::new("已附议，谢谢。", "Co-signed; thank you."),
+        "reached" => Bi::new(
+            "已附议，附议人数已满，提案进入居委会审议。",
+            "Co-signed; the threshold is reached and the proposal goes to the committee.",
+        ),
+        "commented" => Bi::new("留言已发表。", "Comment posted."),
+        "decided" => Bi::new("决定已记录并公开。", "Decision recorded and published."),
+        "picked" => Bi::new("已选取审议。", "Picked up for review."),
+        "accepted" => Bi::new("已接单。", "Accepted."),
+        "handed_back" => Bi::new("已退回居委会。", "Handed back to the committee."),
+        "progress" => Bi::new("进展已发布。", "Progress posted."),
+        "completed" => Bi::new(
+            "已办结，居民可以评价了。",
+            "Completed; residents can now rate it.",
+        ),
+        "rated" => Bi::new("评价已提交。", "Rating saved."),
+        "withdrawn" => Bi::new("提案已撤回。", "Proposal withdrawn."),
+        _ => return None,
+    })
+}
+
+fn file_lines(v: Vec<attachments::Attachment>) -> Vec<FileLine> {
+    v.into_iter()
+        .map(|a| FileLine {
+            id: a.id,
+            name: a.name,
+            mime: a.mime,
+            size: a.size,
+            sha256: a.sha256,
+        })
+        .collect()
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let tz = v.community.tz.clone();
+    let acc = v.ctx.0.account.clone();
+    let me = acc.as_ref().map(|a| a.id);
+    let staff = acc
+        .as_ref()
+        .is_some_and(|a| a.has_role(cid, Role::Committee));
+    let member = acc.as_ref().is_some_and(|a| {
+        a.has_role(cid, Role::Resident)
+            || a.has_role(cid, Role::Committee)
+            || a.has_role(cid, Role::Supervisor)
+    });
+    let loaded = st
+        .db
+        .read(move |c| {
+            let p = store::get(c, cid, id)?;
+            if p.status == Status::Draft && Some(p.author_id) != me && !staff {
+                return Err(Error::NotFound);
+            }
+            let photos = attachments::list(c, cid, &format!("proposal:{id}"))?;
+            let report_photos = attachments::list(c, cid, &format!("proposal-report:{id}"))?;
+            let events = store::events(c, id)?;
+            let comments = store::comments(c, id)?;
+            let cosigned = match me {
+                Some(a) => store::has_cosigned(c, id, a)?,
+                None => false,
+            };
+            let in_place = match me {
+                Some(a) => store::lives_in(c, cid, &p.place, a)?,
+                None => false,
+            };
+            let ratings = store::ratings(c, id)?;
+            let meeting = match p.deliberation_id {
+                Some(d) => Some((d, deliberations::get(c, cid, d)?.title)),
+                None => None,
+            };
+            let vote = match p.vote_id {
+                Some(n) => Some((n, crate::store::votes::get(c, cid, n)?.title)),
+                None => None,
+            };
+            let meetings: Vec<(String, String)> = deliberations::list(c, cid)?
+                .into_iter()
+                .filter(|d| d.status == deliberations::Status::Planned)
+                .map(|d| (d.id.to_string(), d.title))
+                .collect();
+            Ok((
+                p,
+                photos,
+                report_photos,
+                events,
+                comments,
+                cosigned,
+                in_place,
+                ratings,
+                meeting,
+                vote,
+                meetings,
+            ))
+        })
+        .await?;
+    let (
+        p,
+        photos,
+        report_photos,
+        events,
+        comments,
+        cosigned,
+        in_place,
+        ratings,
+        meeting,
+        vote,
+        meetings,
+    ) = loaded;
+    let similar = if p.status == Status::Draft {
+        similar_hits(&st, cid, p.title.clone(), p.id).await?
+    } else {
+        vec![]
+    };
+    let is_author = me == Some(p.author_id);
+    let is_assignee = me.is_some() && p.assignee_account == me;
+    let my_score = ratings.iter().find(|r| Some(r.3) == me).map(|r| r.0);
+    let scores: Vec<u8> = ratings.iter().map(|r| r.0).collect();
+    let rating = rules::average_hundredths(&scores).map(|avg| (avg, scores.len()));
+    let chrome = v.ctx.chrome(Some(&v.community));
+    let sv = view::ShowView {
+        id: p.id,
+        title: p.title.clone(),
+        body: p.body.clone(),
+        status: p.status.as_str().into(),
+        status_words: status_bi(p.status),
+        category: category_bi(&p.category),
+        place: p.place_label.clone(),
+        author: p.author_name.clone(),
+        cosigns: p.cosigns,
+        needed: p.needed,
+        photos: file_lines(photos),
+        report_photos: file_lines(report_photos),
+        events: events
+            .iter()
+            .map(|e| view::EventLine {
+                what: event_bi(&e.kind),
+                note: if e.kind == "threshold" {
+                    String::new()
+                } else {
+                    e.note.clone()
+                },
+                who: e.actor.clone(),
+                at: fmt_time(e.at, &tz),
+            })
+            .collect(),
+        comments: comments
+            .iter()
+            .map(|c| view::CommentLine {
+                id: c.id,
+                parent: c.parent,
+                author: c.author.clone(),
+                body: c.body.clone(),
+                at: fmt_time(c.at, &tz),
+            })
+            .collect(),
+        is_author,
+        has_cosigned: cosigned,
+        can_cosign: member
+            && !is_author
+            && !cosigned
+            && matches!(p.status, Status::Open | Status::Review),
+        is_assignee,
+        assignee: p.assignee_name.as_ref().map(|n| {
+            let (zh, en) = p
+                .assignee_kind
+                .as_deref()
+                .and_then(AssigneeKind::parse)
+                .map(AssigneeKind::label)
+                .unwrap_or(("", ""));
+            (Bi::new(zh, en), n.clone())
+        }),
+        decision_reason: p.decision_reason.clone(),
+        report: p.report.clone(),
+        meeting,
+        vote,
+        similar,
+        rating,
+        my_score,
+        can_rate: p.status == Status::Completed && in_place,
+        rating_comments: ratings
+            .iter()
+            .filter(|r| !r.1.is_empty())
+            .map(|r| (r.0, r.1.clone()))
+            .collect(),
+        meetings,
+        assignee_kinds: AssigneeKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    format!("{} {}", k.label().0, k.label().1),
+                )
+            })
+            .collect(),
+        done: q.get("done").and_then(|d| done_words(d)),
+        logged_in: member,
+    };
+    Ok(view::show_page(&chrome, &v.community.slug, &sv).into_response())
+}
