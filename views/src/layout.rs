@@ -9,6 +9,24 @@ use maud::{DOCTYPE, Markup, html};
 const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0}"#;
 
 pub fn page(c: &Chrome, title: &str, body: Markup) -> Markup {
+    page_with(c, title, None, body)
+}
+
+/// The share card's summary when a page gives none: the community and what
+/// the site is for, in the page's language.
+fn default_summary(c: &Chrome) -> String {
+    let what = c.t("社区小事，公开商量，公开表决。", "Small community affairs, discussed and decided in the open.");
+    match &c.community {
+        Some(com) => format!("{} · {what}", com.name),
+        None => what.to_string(),
+    }
+}
+
+/// A page with its share-card summary (Open Graph), so a link pasted into a
+/// WeChat group shows a title and a summary.
+pub fn page_with(c: &Chrome, title: &str, summary: Option<&str>, body: Markup) -> Markup {
+    let site = c.t("议事茶馆", "Teahouse");
+    let summary = summary.map(str::to_string).unwrap_or_else(|| default_summary(c));
     if c.fragment {
         return html! { title { (title) " · " (c.t("议事茶馆", "Teahouse")) } (body) };
     }
@@ -20,7 +38,13 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 meta name="color-scheme" content="light";
-                title { (title) " · " (c.t("议事茶馆", "Teahouse")) }
+                title { (title) " · " (site) }
+                meta name="description" content=(summary);
+                meta property="og:type" content="website";
+                meta property="og:site_name" content=(site);
+                meta property="og:title" content=(title);
+                meta property="og:description" content=(summary);
+                meta property="og:locale" content=(if c.lang == crate::Lang::En { "en_US" } else { "zh_CN" });
                 link rel="stylesheet" href=(assets::CSS_PATH);
                 link rel="stylesheet" href=(assets::PRINT_CSS_PATH) media="print";
                 script src=(assets::HTMX_PATH) defer {}
@@ -31,6 +55,9 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> Markup {
                 main #main tabindex="-1" { (body) }
                 footer.site-footer {
                     p { (c.t("议事茶馆：社区小事，公开商量，公开表决。", "Teahouse: small community affairs, discussed and decided in the open.")) }
+                    @if let Some(com) = &c.community {
+                        p.no-print { a href={"/c/" (com.slug) "/poster?path=" (urlencode(&c.path))} { (c.t("打印本页二维码海报", "Print a QR poster of this page")) } }
+                    }
                 }
             }
         }
@@ -170,6 +197,16 @@ mod tests {
         )
         .into_string();
         assert!(en.find("hello").unwrap() < en.find("你好").unwrap());
+    }
+
+    #[test]
+    fn every_page_has_a_share_card_in_its_language() {
+        let zh = page(&Chrome::default(), "议事板", html! { p { "x" } }).into_string();
+        assert!(zh.contains(r#"<meta property="og:title" content="议事板">"#));
+        assert!(zh.contains(r#"property="og:description" content="社区小事，公开商量，公开表决。""#));
+        let en = page_with(&Chrome { lang: Lang::En, ..Default::default() }, "Board", Some("Vote on the lift"), html! {}).into_string();
+        assert!(en.contains(r#"<meta property="og:description" content="Vote on the lift">"#));
+        assert!(en.contains(r#"content="Teahouse""#) && !en.contains("议事茶馆"));
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod error;
 pub mod home;
 pub mod import;
 pub mod ledger;
+pub mod notify_prefs;
+pub mod notify_settings;
 pub mod ops;
 pub mod proposals;
 pub mod roll;
