@@ -1,0 +1,114 @@
+//! Who came: residents' QR sign-in, the host's ticks from the roll, guests.
+
+use super::step;
+use crate::domain::Msg;
+use crate::error::Error;
+use crate::store::deliberations::{self as store};
+use crate::web::AppState;
+use crate::web::ctx::{Committee, Member};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::collections::HashMap;
+
+pub async fn checkin(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let resident = m.account.resident_id.ok_or_else(|| {
+        Error::Invalid(Msg::new(
+            "您的账户不对应名册上的居民，不能签到",
+            "your account is not a resident on the roll",
+        ))
+    })?;
+    let token = f.get("token").cloned().unwrap_or_default();
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "deliberation.checkin",
+        "checked_in",
+        move |tx, d| {
+            store::check_in(tx, d, &token, resident)?;
+            Ok("qr".into())
+        },
+    )
+    .await
+}
+
+/// The host ticks residents from the roll: one roll id or name per line;
+/// a name that is missing or not unique is refused, nothing is written.
+pub async fn attendance(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let who = f.get("who").cloned().unwrap_or_default();
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "deliberation.attendance",
+        "attendance",
+        move |tx, d| {
+            let mut ids = Vec::new();
+            let mut bad = Vec::new();
+            for line in who.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                let found = crate::store::meetings::residents_named(tx, d.community_id, line)?;
+                match found.as_slice() {
+                    [one] => ids.push(*one),
+                    _ => bad.push(format!(
+                        "{line}（{}）",
+                        if found.is_empty() {
+                            "名册上没有 not on the roll"
+                        } else {
+                            "重名，请用编号 ambiguous: use the id"
+                        }
+                    )),
+                }
+            }
+            if !bad.is_empty() || ids.is_empty() {
+                return Err(Error::Invalid(Msg::new(
+                    format!("以下人员无法登记：{}", bad.join("、")),
+                    format!("these could not be recorded: {}", bad.join(", ")),
+                )));
+            }
+            let mut n = 0;
+            for r in &ids {
+                if store::attend(tx, d, *r, "host")? {
+                    n += 1;
+                }
+            }
+            Ok(format!("{n} attendees"))
+        },
+    )
+    .await
+}
+
+pub async fn guest(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let name = f.get("name").cloned().unwrap_or_default();
+    let role = f.get("role").cloned().unwrap_or_default();
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "deliberation.guest",
+        "attendance",
+        move |tx, d| {
+            store::add_guest(tx, d, &name, &role)?;
+            Ok(format!("{name} ({role})"))
+        },
+    )
+    .await
+}

@@ -1,0 +1,351 @@
+//! One meeting's page and its printable A4 minutes notice.
+
+use super::{ShowQuery, overdue};
+use crate::domain::deliberation::{self as rules, ItemMinutes, Minutes, Outcome};
+use crate::domain::mask::mask_name;
+use crate::error::Error;
+use crate::store::deliberations::{self as store, Deliberation, Status};
+use crate::store::{ledger, now};
+use crate::web::AppState;
+use crate::web::ctx::Visitor;
+use crate::web::handlers::{fmt_time, see_other, today};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use teahouse_views::Bi;
+use teahouse_views::pages::deliberations as view;
+
+fn done_words(done: Option<&str>) -> Option<Bi> {
+    Some(match done? {
+        "planned" => Bi::new("议事会已安排。", "The meeting is planned."),
+        "item" => Bi::new("议程已更新。", "The agenda was updated."),
+        "suggested" => Bi::new(
+            "您的建议已提交，主持人会决定是否列入议程。",
+            "Your suggestion was sent; the host decides whether it goes on the agenda.",
+        ),
+        "checked_in" => Bi::new("签到成功。", "You are signed in."),
+        "attendance" => Bi::new("已登记。", "Recorded."),
+        "minutes" => Bi::new("纪要草稿已保存。", "The draft minutes were saved."),
+        "published" => Bi::new(
+            "纪要已公开并记入公开记录。",
+            "The minutes are published and in the ledger.",
+        ),
+        "confirmed" => Bi::new("谢谢确认。", "Thank you for confirming."),
+        _ => return None,
+    })
+}
+
+fn outcome_bi(o: Outcome) -> Bi {
+    let (z, e) = o.words();
+    Bi::new(z, e)
+}
+
+fn item_views(
+    m: &Minutes,
+    actions: &[store::Action],
+    today: &str,
+    slug: &str,
+    d: &Deliberation,
+) -> Vec<view::ItemMinutesView> {
+    m.items
+        .iter()
+        .map(|it| view::ItemMinutesView {
+            item: it.item,
+            title: it.title.clone(),
+            outcome: it
+                .outcome
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_default(),
+            outcome_words: it.outcome.map(outcome_bi),
+            views: it
+                .views
+                .iter()
+                .map(|v| {
+                    (
+                        v.who
+                            .clone()
+                            .unwrap_or_else(|| "一位居民 a resident".into()),
+                        v.text.clone(),
+                    )
+                })
+                .collect(),
+            views_text: rules::views_text(&it.views),
+            notes: it.notes.clone(),
+            actions: it
+                .actions
+                .iter()
+                .map(|a| {
+                    let live = actions
+                        .iter()
+                        .find(|x| x.deliberation_id == d.id && x.title == a.title);
+                    (
+                        a.title.clone(),
+                        a.owner.clone(),
+                        a.due.clone(),
+                        live.map(|x| {
+                            if x.status == "done" {
+                                Bi::new("已办结", "done")
+                            } else {
+                                Bi::new("办理中", "open")
+                            }
+                        }),
+                        live.is_some_and(|x| overdue(x, today)),
+                    )
+                })
+                .collect(),
+            actions_text: rules::actions_text(&it.actions),
+            vote_link: (it.outcome == Some(Outcome::ReferredToVote)).then(|| {
+                format!(
+                    "/c/{slug}/votes/new?title={}&explanation={}",
+                    teahouse_views::layout::urlencode(&it.title),
+                    teahouse_views::layout::urlencode(&format!(
+                        "来自议事会“{}”（{}）的议题。{}",
+                        d.title, d.place_label, it.notes
+                    ))
+                )
+            }),
+        })
+        .collect()
+}
+
+fn counts(att: &[store::Attendee]) -> Vec<(String, usize)> {
+    let mut m: BTreeMap<String, usize> = BTreeMap::new();
+    for a in att {
+        *m.entry(a.building.clone().unwrap_or_else(|| a.zone.clone()))
+            .or_default() += 1;
+    }
+    m.into_iter().collect()
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, Error> {
+    use crate::store::accounts::Role;
+    let cid = v.community.id;
+    let account = v.ctx.0.account.clone();
+    let committee = account
+        .as_ref()
+        .is_some_and(|a| a.has_role(cid, Role::Committee));
+    let member = account.as_ref().is_some_and(|a| a.is_member(cid));
+    let resident = account
+        .as_ref()
+        .filter(|_| member)
+        .and_then(|a| a.resident_id);
+    // The QR link works for visitors too: they are asked to log in first.
+    if let (Some(t), None) = (&q.t, &account) {
+        return Ok(see_other(&format!(
+            "/login?next={}",
+            teahouse_views::layout::urlencode(&format!(
+                "/c/{}/deliberations/{id}?t={t}",
+                v.community.slug
+            ))
+        )));
+    }
+    let (d, items, att, guests, revs, confs, acts, entries) = st
+        .db
+        .read(move |c| {
+            Ok((
+                store::get(c, cid, id)?,
+                store::items(c, id)?,
+                store::attendance(c, id)?,
+                store::guests(c, id)?,
+                store::revisions(c, id)?,
+                store::confirmations(c, id)?,
+                store::actions(c, cid, Some(id))?,
+                ledger::entries_for(c, cid, &format!("deliberation:{id}"))?,
+            ))
+        })
+        .await?;
+    let tz = &v.community.tz;
+    let t = today(tz).to_string();
+    let slug = &v.community.slug;
+    let working = revs.iter().find(|r| r.published_at.is_none());
+    let published = d
+        .published_rev
+        .and_then(|p| revs.iter().find(|r| r.rev == p));
+    let shown = if committee {
+        working.or(published)
+    } else {
+        published
+    };
+    // The host's form starts from the working draft, or the agenda.
+    let minutes = match shown {
+        Some(r) => r.minutes.clone(),
+        None => Minutes {
+            summary: String::new(),
+            items: items
+                .iter()
+                .filter(|i| i.state == "agenda")
+                .map(|i| ItemMinutes {
+                    item: i.id,
+                    title: i.title.clone(),
+                    outcome: None,
+                    views: vec![],
+                    notes: String::new(),
+                    actions: vec![],
+                })
+                .collect(),
+        },
+    };
+    let diff = q.diff.and_then(|to| {
+        let new = revs
+            .iter()
+            .find(|r| r.rev == to && r.published_at.is_some())?;
+        let old = revs
+            .iter()
+            .rev()
+            .find(|r| r.rev < to && r.published_at.is_some())?;
+        Some((
+            old.rev,
+            new.rev,
+            rules::diff(&old.minutes, &new.minutes)
+                .into_iter()
+                .map(|(z, e)| Bi::new(z, e))
+                .collect(),
+        ))
+    });
+    let signed_in = resident.is_some_and(|r| att.iter().any(|a| a.resident_id == r));
+    let mv = view::MeetingView {
+        id,
+        title: d.title.clone(),
+        place: d.place_label.clone(),
+        venue: d.venue.clone(),
+        when: format!(
+            "{} — {}",
+            fmt_time(d.starts_at, tz),
+            fmt_time(d.ends_at, tz).get(11..).unwrap_or("")
+        ),
+        host: d.host.clone(),
+        status: d.status.as_str().into(),
+        items: items
+            .iter()
+            .filter(|i| committee || i.state != "declined")
+            .map(|i| view::ItemView {
+                id: i.id,
+                title: i.title.clone(),
+                detail: i.detail.clone(),
+                state: i.state.clone(),
+                suggester: i.suggester.clone(),
+            })
+            .collect(),
+        attendance: att.len(),
+        counts: counts(&att),
+        attendees: if committee {
+            att.iter().map(|a| a.name.clone()).collect()
+        } else {
+            Vec::new()
+        },
+        guests,
+        checkin_url: committee.then(|| {
+            format!(
+                "{}/c/{slug}/deliberations/{id}?t={}",
+                v.ctx.0.origin, d.checkin_token
+            )
+        }),
+        checkin: q.t.clone().filter(|_| member).map(|tok| {
+            let open =
+                d.status != Status::Published && rules::checkin_open(d.starts_at, d.ends_at, now());
+            (tok, open, signed_in)
+        }),
+        summary: minutes.summary.clone(),
+        minutes: item_views(&minutes, &acts, &t, slug, &d),
+        minutes_rev: shown.map(|r| r.rev),
+        minutes_working: shown.is_some_and(|r| r.published_at.is_none()),
+        amend_reason: working.filter(|w| w.rev > 1).and_then(|w| w.reason.clone()),
+        revisions: revs
+            .iter()
+            .filter(|r| committee || r.published_at.is_some())
+            .map(|r| {
+                (
+                    r.rev,
+                    r.reason.clone(),
+                    r.published_at.map(|x| fmt_time(x, tz)),
+                )
+            })
+            .collect(),
+        diff,
+        confirmations: confs
+            .iter()
+            .filter(|(rev, _)| Some(*rev) == d.published_rev)
+            .map(|(_, n)| mask_name(n))
+            .collect(),
+        can_confirm: signed_in && d.published_rev.is_some(),
+        can_suggest: member && !committee,
+        ledger: entries
+            .iter()
+            .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| {
+                let (z, e) = o.words();
+                (o.as_str().to_string(), format!("{z} {e}"))
+            })
+            .collect(),
+        notice: done_words(q.done.as_deref()),
+    };
+    let c = v.ctx.chrome(Some(&v.community));
+    Ok(view::meeting_page(&c, slug, &mv).into_response())
+}
+
+pub async fn notice(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let (d, revs, att, guests, acts, entries, head) = st
+        .db
+        .read(move |c| {
+            Ok((
+                store::get(c, cid, id)?,
+                store::revisions(c, id)?,
+                store::attendance(c, id)?,
+                store::guests(c, id)?,
+                store::actions(c, cid, Some(id))?,
+                ledger::entries_for(c, cid, &format!("deliberation:{id}"))?,
+                ledger::head(c, cid)?,
+            ))
+        })
+        .await?;
+    let r = d
+        .published_rev
+        .and_then(|p| revs.into_iter().find(|r| r.rev == p))
+        .ok_or(Error::NotFound)?;
+    let tz = &v.community.tz;
+    let slug = &v.community.slug;
+    let nv = view::NoticeView {
+        community: v.community.name.clone(),
+        title: d.title.clone(),
+        when: fmt_time(d.starts_at, tz),
+        place: format!("{} {}", d.place_label, d.venue),
+        host: d.host.clone(),
+        attendance: att.len(),
+        counts: counts(&att),
+        guests,
+        summary: r.minutes.summary.clone(),
+        minutes: item_views(&r.minutes, &acts, &today(tz).to_string(), slug, &d),
+        rev: r.rev,
+        reason: r.reason.clone(),
+        url: format!("{}/c/{slug}/deliberations/{id}", v.ctx.0.origin),
+        entry: entries
+            .iter()
+            .rev()
+            .find(|e| {
+                crate::store::anchor::anchors(
+                    e,
+                    "minutes_revisions",
+                    &serde_json::json!([id, r.rev]),
+                ) || (!crate::store::anchor::is_current(e)
+                    && e.kind.starts_with("minutes.")
+                    && e.payload["rev"] == r.rev)
+            })
+            .map(|e| (e.seq, e.hash.clone())),
+        head,
+        printed: fmt_time(now(), tz),
+    };
+    Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &nv).into_response())
+}
