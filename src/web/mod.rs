@@ -226,7 +226,7 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         pb_imports: import_queue::ImportQueue::new(4, 1, 1),
     }));
     // Imports a previous run left unfinished: failed, their staged rounds removed.
-    handlers::round_import::recover(&state).await?;
+    handlers::rounds::import::recover(&state).await?;
     // Roll imports a previous run left half-written: nothing of them is
     // visible; their previews can be confirmed again, their staged rows go.
     store::roll::recover(&state.db).await?;

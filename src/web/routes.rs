@@ -4,7 +4,7 @@
 use super::AppState;
 use super::handlers::{
     account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
-    import, ledger, ops, prefs, proposals, roll, round_import, rounds, settings, vote_files, votes,
+    import, ledger, ops, prefs, proposals, roll, rounds, settings, vote_files, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -165,59 +165,6 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             post(codes::issue).layer(form()),
         ),
         (M::GET, "/c/{community}/audit", get(audit::show)),
-        (M::GET, "/c/{community}/rounds", get(rounds::list)),
-        (
-            M::POST,
-            "/c/{community}/rounds",
-            post(rounds::create).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/import",
-            post(round_import::import).layer(upload()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/rounds/imports/{import}",
-            get(round_import::show),
-        ),
-        (M::GET, "/c/{community}/rounds/{round}", get(rounds::show)),
-        (
-            M::GET,
-            "/c/{community}/rounds/{round}/round.pb",
-            get(rounds::export_pb),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/{round}/projects",
-            post(rounds::submit).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/{round}/projects/{project}/review",
-            post(rounds::review).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/{round}/projects/{project}/milestones",
-            post(rounds::milestone).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/{round}/settings",
-            post(rounds::settings).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/{round}/phase",
-            post(rounds::phase).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/rounds/{round}/ballot",
-            post(rounds::ballot).layer(form()),
-        ),
-        (M::GET, "/api/v1/c/{community}/rounds", get(rounds::api)),
         (M::GET, "/c/{community}/votes", get(votes::list)),
         (M::GET, "/c/{community}/votes/new", get(votes::new_form)),
         (
@@ -322,6 +269,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
     ]
     .into_iter()
     .chain(proposals::routes())
+    .chain(rounds::routes())
     .chain(disclosures::routes())
     .chain(deliberations::routes())
     .collect()

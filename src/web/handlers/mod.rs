@@ -18,7 +18,6 @@ pub mod ops;
 pub mod prefs;
 pub mod proposals;
 pub mod roll;
-pub mod round_import;
 pub mod rounds;
 pub mod settings;
 pub mod vote_files;

@@ -5,7 +5,6 @@
 //! transactions to a round that stays hidden until the last one, so other
 //! writes keep flowing and a failed import leaves nothing visible.
 
-use super::{fmt_time, see_other};
 use crate::domain::Msg;
 use crate::domain::pabulib::{self, PbFile};
 use crate::domain::pb_rules::Rule;
@@ -15,6 +14,7 @@ use crate::store::round_imports::{self as jobs, State as JobState};
 use crate::store::rounds as store;
 use crate::web::AppState;
 use crate::web::ctx::Committee;
+use crate::web::handlers::{fmt_time, see_other};
 use crate::web::import_queue::{Admission, Refused};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -35,7 +35,7 @@ pub async fn import(
     com: Committee,
     mp: Multipart,
 ) -> Result<Response, Error> {
-    let posted = super::files::read(mp).await?;
+    let posted = crate::web::handlers::files::read(mp).await?;
     let file = posted
         .file("file")
         .filter(|f| !f.bytes.is_empty())

@@ -1,0 +1,275 @@
+//! One round's page: its projects, the ballot, the result and why each project won or lost.
+
+use super::phase_bi;
+use crate::domain::cost_share::yuan;
+use crate::domain::pb_rules::{self, Rule};
+use crate::domain::round::{Phase, show_yuan};
+use crate::error::Error;
+use crate::store::rounds::{self as store, Round};
+use crate::store::{accounts::Role, proposals::lives_in};
+use crate::web::AppState;
+use crate::web::ctx::Visitor;
+use crate::web::handlers::today;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use teahouse_views::Bi;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::rounds as view;
+
+/// A voter's share, and (project code, amount) it paid.
+type MyShare = (String, Vec<(String, String)>);
+
+/// What the viewer's share paid for under MES, if they voted: their share
+/// and (project code, amount). Replays the final run voter by voter.
+fn my_payments(
+    conn: &rusqlite::Connection,
+    r: &Round,
+    added: &str,
+    key: &str,
+) -> Result<Option<MyShare>, Error> {
+    let (_, inst, voters) = store::election(conn, r)?;
+    let Some(i) = voters.iter().position(|v| v == key) else {
+        return Ok(None);
+    };
+    let added: num_bigint::BigInt = added.parse().unwrap_or_default();
+    let share = &inst.budget / pb_rules::Q::from_integer(voters.len().into())
+        + pb_rules::Q::from_integer(added);
+    let (_, pay) = pb_rules::mes_payments(&inst, &share);
+    let paid = pay[i]
+        .iter()
+        .map(|(p, amt)| (inst.ids[*p].clone(), show_yuan(amt)))
+        .collect();
+    Ok(Some((show_yuan(&share), paid)))
+}
+
+/// The result explained from what was stored when it was published: the
+/// chosen rule's steps, the other rule's outcome, and the viewer's share.
+fn explain(
+    r: &Round,
+    result: &serde_json::Value,
+    projects: &[store::Project],
+    mine: Option<MyShare>,
+) -> view::ResultView {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
+    let title = |code: &str| {
+        projects
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.title.clone())
+            .unwrap_or_default()
+    };
+    let list = |k: &str| result[k].as_array().cloned().unwrap_or_default();
+    let funded: i64 = projects.iter().filter(|p| p.funded).map(|p| p.cost).sum();
+    let other = if r.rule == Rule::Mes {
+        Rule::Greedy
+    } else {
+        Rule::Mes
+    };
+    view::ResultView {
+        rule: r.rule.as_str().into(),
+        voters: n(&result["voters"]),
+        funded_total: yuan(funded),
+        left: yuan(r.budget - funded),
+        bars: projects
+            .iter()
+            .filter(|p| p.review == "feasible")
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    p.title.clone(),
+                    p.approvals,
+                    yuan(p.cost),
+                    p.funded,
+                )
+            })
+            .collect(),
+        greedy_steps: list("greedy_steps")
+            .iter()
+            .map(|x| {
+                let code = s(&x["code"]);
+                let t = title(&code);
+                (
+                    code,
+                    t,
+                    n(&x["approvals"]),
+                    x["funded"].as_bool() == Some(true),
+                    s(&x["left"]),
+                )
+            })
+            .collect(),
+        share: if r.rule == Rule::Mes {
+            s(&result["mes_share"])
+        } else {
+            String::new()
+        },
+        mes_steps: if r.rule == Rule::Mes {
+            list("mes_steps")
+                .iter()
+                .map(|x| {
+                    let code = s(&x["code"]);
+                    let t = title(&code);
+                    (
+                        code,
+                        t,
+                        s(&x["price"]),
+                        n(&x["paid_in_full"]),
+                        n(&x["paid_rest"]),
+                    )
+                })
+                .collect()
+        } else {
+            vec![]
+        },
+        mine,
+        other_rule: (
+            other.as_str().into(),
+            list(other.as_str()).iter().map(s).collect(),
+        ),
+        ballots_sha256: s(&result["ballots_sha256"]),
+    }
+}
+
+fn done_words(k: &str) -> Option<Bi> {
+    Some(match k {
+        "submitted" => Bi::new(
+            "项目已提交，等待评审。",
+            "Project submitted; it will be reviewed.",
+        ),
+        "reviewed" => Bi::new("评审已保存。", "Review saved."),
+        "rule" => Bi::new("计票规则已保存。", "Rule saved."),
+        "phase" => Bi::new("已进入下一阶段。", "Moved to the next phase."),
+        "voted" => Bi::new("你的选票已记录。", "Your ballot is recorded."),
+        "milestone" => Bi::new("进度已记录。", "Progress recorded."),
+        "imported" => Bi::new("已导入并计票。", "Imported and counted."),
+        _ => return None,
+    })
+}
+
+pub(super) async fn show_page(
+    st: &AppState,
+    v: &Visitor,
+    id: i64,
+    errors: Errors,
+    idea: (String, String, String, String),
+    done: Option<Bi>,
+) -> Result<maud::Markup, Error> {
+    let cid = v.community.id;
+    let tz = v.community.tz.clone();
+    let me = v.ctx.0.account.as_ref().map(|a| a.id);
+    let member = v
+        .ctx
+        .0
+        .account
+        .as_ref()
+        .is_some_and(|a| a.has_role(cid, Role::Resident));
+    let (r, projects, milestones, voted, eligible, mine) = st
+        .db
+        .read(move |c| {
+            let r = store::get(c, cid, id)?;
+            let projects = store::projects(c, id)?;
+            let milestones = store::milestones(c, id)?;
+            let voted = match me {
+                Some(a) => store::has_voted(c, id, &store::voter_key(a))?,
+                None => false,
+            };
+            let eligible = match me {
+                Some(a) => lives_in(c, cid, &r.place, a)?,
+                None => false,
+            };
+            // Only a voter's own payments are worked out per view, and only
+            // under MES; everything else was stored with the result.
+            let added = r.result.as_ref().and_then(|x| x["mes_added"].as_str());
+            let mine = match (me, added) {
+                (Some(a), Some(added)) if voted && r.rule == Rule::Mes => {
+                    my_payments(c, &r, added, &store::voter_key(a))?
+                }
+                _ => None,
+            };
+            Ok((r, projects, milestones, voted, eligible, mine))
+        })
+        .await?;
+    let result = match (&r.result, r.phase) {
+        (Some(res), Phase::Results) => Some(explain(&r, res, &projects, mine)),
+        _ => None,
+    };
+    let today = today(&tz).to_string();
+    let sv = view::ShowView {
+        id: r.id,
+        title: r.title.clone(),
+        description: r.description.clone(),
+        phase: r.phase.as_str().into(),
+        phase_words: phase_bi(r.phase),
+        budget: yuan(r.budget),
+        range: format!("{}–{}", yuan(r.min_cost), yuan(r.max_cost)),
+        place: r.place_label.clone(),
+        rule: r.rule.as_str().into(),
+        max_approvals: r.max_approvals,
+        dates: [
+            r.collect_until.clone(),
+            r.review_until.clone(),
+            r.vote_until.clone(),
+        ],
+        imported: r.imported,
+        projects: projects
+            .iter()
+            .map(|p| view::ProjectLine {
+                id: p.id,
+                code: p.code.clone(),
+                title: p.title.clone(),
+                description: p.description.clone(),
+                team: p.team.clone(),
+                submitter: p.submitter.clone(),
+                cost: yuan(p.cost),
+                proposed_cost: yuan(p.proposed_cost),
+                cost_reason: p.cost_reason.clone(),
+                review: p.review.clone(),
+                review_reason: p.review_reason.clone(),
+                approvals: p.approvals,
+                funded: p.funded,
+                progress: match p.progress.as_str() {
+                    "completed" => Bi::new("已完成", "completed"),
+                    "in_progress" => Bi::new("实施中", "under way"),
+                    _ => Bi::new("未开始", "not started"),
+                },
+            })
+            .collect(),
+        can_submit: member && r.phase == Phase::Collect,
+        can_vote: eligible && !voted && r.phase == Phase::Vote,
+        has_voted: voted,
+        result,
+        milestones: milestones
+            .iter()
+            .map(|m| view::MilestoneLine {
+                project_id: m.project_id,
+                title: m.title.clone(),
+                due: m.due.clone(),
+                spent: yuan(m.spent),
+                disclosure: m.disclosure_id,
+                done: m.done_at.is_some(),
+                overdue: m.done_at.is_none() && m.due < today,
+                note: m.note.clone(),
+            })
+            .collect(),
+        errors,
+        idea,
+        done,
+    };
+    let chrome = v.ctx.chrome(Some(&v.community));
+    Ok(view::show_page(&chrome, &v.community.slug, &sv))
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let done = q.get("done").and_then(|d| done_words(d));
+    Ok(
+        show_page(&st, &v, id, Errors::none(), Default::default(), done)
+            .await?
+            .into_response(),
+    )
+}

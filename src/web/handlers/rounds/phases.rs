@@ -1,0 +1,114 @@
+//! A round's rule and phases, and a resident's approval ballot.
+
+use super::{parse_max, step};
+use crate::domain::Msg;
+use crate::domain::pb_rules::Rule;
+use crate::domain::round::{self as rules};
+use crate::error::Error;
+use crate::store::proposals::lives_in;
+use crate::store::rounds::{self as store};
+use crate::web::AppState;
+use crate::web::ctx::{Committee, Member};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+#[derive(serde::Deserialize)]
+pub struct RuleForm {
+    rule: String,
+    max_approvals: Option<String>,
+}
+
+pub async fn settings(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<RuleForm>,
+) -> Result<Response, Error> {
+    let rule = Rule::parse(&f.rule)
+        .ok_or_else(|| Error::Invalid(Msg::new("请选择计票规则", "choose the outcome rule")))?;
+    let max = parse_max(f.max_approvals.as_deref().unwrap_or("")).map_err(|_| {
+        Error::Invalid(Msg::new(
+            "每人最多赞成数应为正整数或留空",
+            "the approval limit should be a whole number above zero, or blank",
+        ))
+    })?;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "round.rule",
+        move |tx, r| {
+            store::set_rule(tx, r, rule, max)?;
+            Ok("rule")
+        },
+    )
+    .await
+}
+
+pub async fn phase(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "round.phase",
+        move |tx, r| {
+            let next = r
+                .phase
+                .next()
+                .ok_or_else(|| Error::Conflict(Msg::new("本轮已结束", "this round is finished")))?;
+            store::set_phase(tx, r, next)?;
+            Ok("phase")
+        },
+    )
+    .await
+}
+
+pub async fn ballot(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    // Repeated fields (project=1&project=3) need the raw pairs.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| Error::BadRequest(Msg::new("表单无法读取", "the form could not be read")))?;
+    let chosen: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "project")
+        .map(|(_, v)| {
+            v.parse::<i64>()
+                .map_err(|_| Error::Invalid(Msg::new("项目编号无效", "invalid project")))
+        })
+        .collect::<Result<_, _>>()?;
+    let me = m.account.id;
+    let cid = m.community.id;
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "round.ballot",
+        move |tx, r| {
+            if !lives_in(tx, cid, &r.place, me)? {
+                return Err(Error::Forbidden);
+            }
+            let open: Vec<i64> = store::projects(tx, r.id)?
+                .iter()
+                .filter(|p| p.review == "feasible")
+                .map(|p| p.id)
+                .collect();
+            let approved =
+                rules::check_ballot(&chosen, &open, r.max_approvals).map_err(Error::Invalid)?;
+            store::cast(tx, r, &store::voter_key(me), &approved)?;
+            Ok("voted")
+        },
+    )
+    .await
+}
