@@ -237,7 +237,7 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
         let mut every = tokio::time::interval(Duration::from_secs(30));
         loop {
             every.tick().await;
-            if let Err(e) = handlers::votes::close_due(&ticker).await {
+            if let Err(e) = handlers::clock::close_due(&ticker).await {
                 tracing::warn!(error = %e, "closing due votes failed");
             }
         }

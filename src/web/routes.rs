@@ -4,7 +4,7 @@
 use super::AppState;
 use super::handlers::{
     account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
-    import, ledger, ops, prefs, proposals, roll, rounds, settings, vote_files, votes,
+    import, ledger, ops, prefs, proposals, roll, rounds, settings, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -165,109 +165,12 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             post(codes::issue).layer(form()),
         ),
         (M::GET, "/c/{community}/audit", get(audit::show)),
-        (M::GET, "/c/{community}/votes", get(votes::list)),
-        (M::GET, "/c/{community}/votes/new", get(votes::new_form)),
-        (
-            M::POST,
-            "/c/{community}/votes",
-            post(votes::create).layer(form()),
-        ),
-        (M::GET, "/c/{community}/votes/{vote}", get(votes::show)),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/open",
-            post(votes::open).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/ballot",
-            post(votes::cast).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/files",
-            post(votes::attach).layer(upload()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/files/{file}/delete",
-            post(votes::detach).layer(form()),
-        ),
         (M::GET, "/c/{community}/files/{file}", get(files::serve)),
         (M::GET, "/c/{community}/desk", get(desk::show)),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/paper",
-            post(votes::paper).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/resolve",
-            post(votes::resolve).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/close",
-            post(votes::close).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/votes/{vote}/export.json",
-            get(vote_files::export),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/objections",
-            post(votes::object).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/objections/{objection}/answer",
-            post(votes::answer).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/final",
-            post(votes::finalize).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/votes/{vote}/notice",
-            get(votes::notice_page),
-        ),
-        (
-            M::GET,
-            "/c/{community}/votes/{vote}/tally.xlsx",
-            get(vote_files::tally_xlsx),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/elevator",
-            post(votes::set_plan).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/affected",
-            post(votes::set_affected).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/proxies",
-            post(votes::authorize_proxy).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/proxy-ballot",
-            post(votes::proxy_ballot).layer(form()),
-        ),
-        (M::GET, "/c/{community}/ledger", get(ledger::page)),
-        (
-            M::GET,
-            "/api/v1/c/{community}/ledger.jsonl",
-            get(ledger::jsonl),
-        ),
     ]
     .into_iter()
+    .chain(votes::routes())
+    .chain(ledger::routes())
     .chain(proposals::routes())
     .chain(rounds::routes())
     .chain(disclosures::routes())

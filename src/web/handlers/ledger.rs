@@ -10,11 +10,24 @@ use crate::store::ledger;
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
 use teahouse_views::Bi;
 use teahouse_views::pages::ledger as view;
+
+/// The ledger's routes: its page and its download.
+pub fn routes() -> crate::web::routes::Routes {
+    vec![
+        (Method::GET, "/c/{community}/ledger", get(page)),
+        (
+            Method::GET,
+            "/api/v1/c/{community}/ledger.jsonl",
+            get(jsonl),
+        ),
+    ]
+}
 
 #[derive(Deserialize, Default)]
 pub struct Search {

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod clock;
 pub mod auth;
 pub mod board;
 pub mod codes;
@@ -20,7 +21,6 @@ pub mod proposals;
 pub mod roll;
 pub mod rounds;
 pub mod settings;
-pub mod vote_files;
 pub mod votes;
 
 use crate::error::Error;
@@ -39,10 +39,47 @@ pub async fn not_found(ctx: Ctx) -> Response {
         .into_response()
 }
 
+/// The heart of every state change: inside one write transaction, load the
+/// record (so a step queued behind another sees what that one left, never a
+/// copy read before), check and act on it, then write its audit row. The
+/// step returns what to tell the reader (`done`) and the audit detail; the
+/// ledger entry, if the step makes one, is written by the step itself in the
+/// same transaction.
+pub async fn apply_step<T, L, F>(
+    st: &crate::web::AppState,
+    actor: crate::store::audit::Actor,
+    community_id: i64,
+    subject: crate::domain::Subject,
+    action: &'static str,
+    load: L,
+    f: F,
+) -> Result<String, Error>
+where
+    L: FnOnce(&rusqlite::Connection, i64, i64) -> Result<T, Error> + Send + 'static,
+    F: FnOnce(&rusqlite::Transaction, &T) -> Result<(String, String), Error> + Send + 'static,
+    T: 'static,
+{
+    st.db
+        .write(move |tx| {
+            let record = load(tx, community_id, subject.id())?;
+            let (done, detail) = f(tx, &record)?;
+            crate::store::audit::record(
+                tx,
+                &actor,
+                Some(community_id),
+                action,
+                &subject.to_string(),
+                &detail,
+            )?;
+            Ok(done)
+        })
+        .await
+}
+
 /// Runs one step on a record (a disclosure, a meeting, a proposal, a round)
-/// in one write transaction together with its audit row, then sends the
-/// reader back to the record's page with `?done=` telling what happened.
-/// The step returns the `done` key, which is also the audit detail.
+/// through [`apply_step`], then sends the reader back to the record's page
+/// with `?done=` telling what happened. The step returns the `done` key and
+/// the audit detail.
 #[allow(clippy::too_many_arguments)]
 pub async fn step_on<T, L, F>(
     st: &crate::web::AppState,
@@ -60,24 +97,12 @@ where
     F: FnOnce(&rusqlite::Transaction, &T) -> Result<(String, String), Error> + Send + 'static,
     T: 'static,
 {
-    let cid = community.id;
-    let actor = ctx.actor();
-    let done = st
-        .db
-        .write(move |tx| {
-            let record = load(tx, cid, id)?;
-            let (done, detail) = f(tx, &record)?;
-            crate::store::audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                action,
-                &format!("{subject}:{id}"),
-                &detail,
-            )?;
-            Ok(done)
-        })
-        .await?;
+    // Every caller names one of the subject kinds; a misspelt one is a bug
+    // that the area's tests catch on the first step.
+    let subject: crate::domain::Subject = format!("{subject}:{id}")
+        .parse()
+        .map_err(|_| Error::Internal(format!("unknown step subject {subject}")))?;
+    let done = apply_step(st, ctx.actor(), community.id, subject, action, load, f).await?;
     Ok(see_other(&format!(
         "/c/{}/{path}/{id}?done={done}",
         community.slug

@@ -4,7 +4,7 @@
 //! the supervision committee gets the per-voter recount file (pseudonyms,
 //! the day only, no receipts), whose SHA-256 is in the ledger.
 
-use super::checked;
+use super::super::checked;
 use crate::domain::vote_export::VoteExport;
 use crate::domain::vote_totals::VoteTotals;
 use crate::error::Error;

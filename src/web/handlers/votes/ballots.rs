@@ -1,0 +1,210 @@
+//! Ballots: a resident's own, a proxy's for the one who authorized it, a
+//! paper ballot entered by the committee, and the choice between an online
+//! and a paper ballot from the same voter.
+
+use super::super::day_start;
+use super::step;
+use crate::domain::Msg;
+use crate::error::Error;
+use crate::store::{proxies, votes};
+use crate::web::AppState;
+use crate::web::ctx::{Committee, Member};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+/// A staff account that is not a resident on the roll has no ballot.
+fn not_on_roll() -> Error {
+    Error::Invalid(Msg::new(
+        "您的账户不对应名册上的居民，不能投票",
+        "your account is not a resident on the roll, so it has no ballot",
+    ))
+}
+
+/// A ballot form: `choice` may repeat (multiple-choice checkboxes).
+#[derive(Default)]
+pub struct BallotPost {
+    choice: Vec<String>,
+    voter: String,
+    keep: String,
+}
+
+impl BallotPost {
+    fn from_pairs(pairs: Vec<(String, String)>) -> BallotPost {
+        let mut f = BallotPost::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "choice" => f.choice.push(v),
+                "voter" => f.voter = v,
+                "keep" => f.keep = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The canonical ballot text for this vote, or what is wrong with it.
+    fn pick(&self, vote: &votes::Vote) -> Result<String, Error> {
+        let chosen: Vec<&str> = self.choice.iter().map(String::as_str).collect();
+        vote.pick(&chosen).map_err(Error::Invalid)
+    }
+}
+
+pub async fn cast(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    let f = BallotPost::from_pairs(f);
+    let resident = m.account.resident_id.ok_or_else(not_on_roll)?;
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "vote.ballot",
+        "cast#h-cast",
+        move |tx, vote| {
+            let voter = votes::voter_for(tx, id, resident)?.ok_or(Error::Forbidden)?;
+            let choice = f.pick(vote)?;
+            votes::cast(tx, vote, &voter, "online", &choice, Some(resident), None)?;
+            // The audit log never records a choice: secret means secret.
+            Ok("online".into())
+        },
+    )
+    .await
+}
+
+pub async fn paper(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    let f = BallotPost::from_pairs(f);
+    let account = com.account.id;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.paper",
+        "paper",
+        move |tx, vote| {
+            let choice = f.pick(vote)?;
+            votes::cast(tx, vote, &f.voter, "paper", &choice, None, Some(account)).map_err(
+                |e| match e {
+                    Error::Forbidden => Error::Invalid(Msg::new(
+                        "这位选民不在名单中",
+                        "that voter is not in the electorate",
+                    )),
+                    e => e,
+                },
+            )?;
+            // A secret vote's audit row names no voter: it would link a
+            // person to the time of a ballot.
+            Ok(if vote.secret { "paper".into() } else { f.voter })
+        },
+    )
+    .await
+}
+
+pub async fn resolve(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    let f = BallotPost::from_pairs(f);
+    if !matches!(f.keep.as_str(), "online" | "paper") {
+        return Err(Error::Invalid(Msg::new(
+            "请选择保留哪一张选票",
+            "choose which ballot to keep",
+        )));
+    }
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.conflict_resolved",
+        "resolved",
+        move |tx, _| {
+            votes::resolve(tx, id, &f.voter, &f.keep)?;
+            Ok(format!("{}: kept {}", f.voter, f.keep))
+        },
+    )
+    .await
+}
+#[derive(Deserialize)]
+pub struct ProxyPost {
+    #[serde(default)]
+    voter: String,
+    #[serde(default)]
+    proxy: String,
+    #[serde(default)]
+    authorization: String,
+    #[serde(default)]
+    expires: String,
+}
+
+pub async fn authorize_proxy(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<ProxyPost>,
+) -> Result<Response, Error> {
+    let expires = day_start(&f.expires, &com.community.tz)
+        .map(|t| t + 24 * 3600)
+        .ok_or_else(|| {
+            Error::Invalid(Msg::new(
+                "请填写委托的有效期",
+                "give the authorization's expiry date",
+            ))
+        })?;
+    let by = com.account.id;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.proxy",
+        "proxy",
+        move |tx, vote| {
+            let name =
+                proxies::authorize(tx, vote, &f.voter, &f.proxy, &f.authorization, expires, by)?;
+            Ok(format!("{} → {name} ({})", f.voter, f.authorization.trim()))
+        },
+    )
+    .await
+}
+
+pub async fn proxy_ballot(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    let f = BallotPost::from_pairs(f);
+    let resident = m.account.resident_id.ok_or_else(not_on_roll)?;
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "vote.ballot",
+        "cast#h-cast",
+        move |tx, vote| {
+            let choice = f.pick(vote)?;
+            proxies::cast(tx, vote, &f.voter, resident, &choice)?;
+            Ok(if vote.secret {
+                "proxy".into()
+            } else {
+                format!("proxy for {}", f.voter)
+            })
+        },
+    )
+    .await
+}

@@ -1,0 +1,172 @@
+//! After a vote closes: objections lodged during publicity and answered in
+//! public, the result made final, and the A4 notice for the paper board.
+
+use super::super::fmt_time;
+use super::step;
+use crate::domain::Subject;
+use crate::error::Error;
+use crate::store::{ledger, now, objections, votes};
+use crate::web::AppState;
+use crate::web::ctx::{Committee, Member, Visitor};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use teahouse_views::Bi;
+use teahouse_views::pages::votes as view;
+
+#[derive(Deserialize)]
+pub struct TextPost {
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn object(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<TextPost>,
+) -> Result<Response, Error> {
+    let (account, author) = (m.account.id, m.account.display_name.clone());
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "vote.objection",
+        "objected#h-objections",
+        move |tx, vote| {
+            let e = objections::lodge(tx, vote, account, &author, &f.text)?;
+            Ok(format!("ledger #{}", e.seq))
+        },
+    )
+    .await
+}
+
+pub async fn answer(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id, objection)): Path<(String, i64, i64)>,
+    Form(f): Form<TextPost>,
+) -> Result<Response, Error> {
+    let account = com.account.id;
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.answer",
+        "answered#h-objections",
+        move |tx, vote| {
+            let e = objections::answer(tx, vote, objection, account, &f.text)?;
+            Ok(format!("objection {objection} · ledger #{}", e.seq))
+        },
+    )
+    .await
+}
+
+pub async fn finalize(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    step(
+        &st,
+        &com.ctx,
+        &com.community,
+        id,
+        "vote.final",
+        "final",
+        |tx, vote| {
+            let e = objections::finalize(tx, vote)?;
+            Ok(format!("ledger #{}", e.seq))
+        },
+    )
+    .await
+}
+
+/// The A4 notice of a closed vote for the paper board.
+pub async fn notice_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let (vote, entries, head) = st
+        .db
+        .read(move |c| {
+            let vote = votes::get(c, cid, id)?;
+            Ok((
+                vote,
+                ledger::entries_for(c, cid, &Subject::Vote(id).to_string())?,
+                ledger::head(c, cid)?,
+            ))
+        })
+        .await?;
+    let Some(r) = vote.result.as_ref() else {
+        return Err(Error::NotFound);
+    };
+    let tz = &v.community.tz;
+    let fig = |f: &crate::domain::vote::Figures| match &f.area {
+        Some(a) => format!("{} 人 · {a} ㎡", f.heads),
+        None => format!("{} 人", f.heads),
+    };
+    let (rz, re) = vote.rule.names();
+    let view = view::NoticeView {
+        community: v.community.name.clone(),
+        title: vote.title.clone(),
+        scope: vote.scope_label.clone(),
+        rule: Bi::new(rz, re),
+        period: format!(
+            "{} — {}",
+            fmt_time(vote.opens_at, tz),
+            fmt_time(vote.closes_at, tz)
+        ),
+        verdict: r.verdict.clone(),
+        tests: r
+            .quorum
+            .iter()
+            .chain(r.pass.iter())
+            .map(|t| view::TestLine {
+                met: t.met,
+                text: Bi::new(t.zh.clone(), t.en.clone()),
+            })
+            .collect(),
+        figures: if r.options.is_empty() {
+            vec![
+                ("应参加 Electorate".into(), fig(&r.total)),
+                ("参加 Took part".into(), fig(&r.participating)),
+                ("同意 Agree".into(), fig(&r.agree)),
+                ("不同意 Disagree".into(), fig(&r.disagree)),
+                ("弃权 Abstain".into(), fig(&r.abstain)),
+            ]
+        } else {
+            let mut f = vec![
+                ("应参加 Electorate".into(), fig(&r.total)),
+                ("参加 Took part".into(), fig(&r.participating)),
+            ];
+            for o in &r.options {
+                f.push((
+                    format!("{} {}", o.id, o.label),
+                    format!(
+                        "{}{}",
+                        fig(&o.chosen),
+                        if o.adopted { " · 采纳 adopted" } else { "" }
+                    ),
+                ));
+            }
+            f.push(("弃权 Abstain".into(), fig(&r.abstain)));
+            f
+        },
+        publicity_until: objections::publicity_end(&vote).map(|t| fmt_time(t, tz)),
+        is_final: vote.final_at.is_some(),
+        url: format!("{}/c/{}/votes/{id}", v.ctx.0.origin, v.community.slug),
+        entry: entries
+            .iter()
+            .find(|e| e.kind == "vote.closed")
+            .map(|e| (e.seq, e.hash.clone())),
+        head,
+        printed: fmt_time(now(), tz),
+    };
+    Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &view).into_response())
+}
