@@ -63,19 +63,22 @@ pub struct Live {
     /// The CSRF token every form of this session carries.
     pub csrf: String,
     pub kind: Kind,
+    /// Unix seconds; the session is not live from then on.
+    pub expires_at: i64,
 }
 
 /// The live session for a cookie's token, if any.
 pub fn live(conn: &Connection, token: &str) -> Result<Option<Live>, Error> {
     Ok(conn
         .prepare_cached(
-            "SELECT account_id, csrf, kind FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            "SELECT account_id, csrf, kind, expires_at FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
         )?
         .query_row(params![hash(token), super::now()], |r| {
             Ok(Live {
                 account_id: r.get(0)?,
                 csrf: r.get(1)?,
                 kind: Kind::parse(&r.get::<_, String>(2)?),
+                expires_at: r.get(3)?,
             })
         })
         .optional()?)

@@ -13,6 +13,7 @@
 //! none issues COMMIT, ROLLBACK or a PRAGMA that cannot change inside a
 //! transaction; a job may use savepoints of its own.)
 
+use super::cache::Caches;
 use super::{DbStats, panicked};
 use crate::error::Error;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -106,10 +107,22 @@ where
 }
 
 /// The writer thread's loop, until every sender is gone (shutdown).
-pub(super) fn run(mut conn: Connection, rx: Receiver<Job>, stats: &DbStats, limits: Limits) {
+pub(super) fn run(
+    mut conn: Connection,
+    rx: Receiver<Job>,
+    stats: &DbStats,
+    limits: Limits,
+    caches: &Caches,
+) {
+    if let Err(e) = caches.watch(&conn) {
+        // Without the triggers nothing could tell a cached session is
+        // stale: refuse every write rather than serve stale rights.
+        tracing::error!(error = %e, "cannot install the cache triggers");
+        return;
+    }
     while let Ok(job) = rx.recv() {
         if let Some(first) = live(job, stats) {
-            batch(&mut conn, first, &rx, stats, limits);
+            batch(&mut conn, first, &rx, stats, limits, caches);
         }
     }
     // All senders gone: the server is shutting down. Fold the WAL back.
@@ -163,6 +176,7 @@ fn batch(
     rx: &Receiver<Job>,
     stats: &DbStats,
     limits: Limits,
+    caches: &Caches,
 ) {
     let started = Instant::now();
     let mut taken = 1;
@@ -171,6 +185,8 @@ fn batch(
     // then the rest of the batch goes on in a fresh one.
     while let Some(step) = next.take() {
         next = transaction(conn, step, rx, stats, limits, started, &mut taken);
+        // Committed or not, before any caller hears back.
+        caches.transaction_ended(conn);
     }
 }
 

@@ -12,7 +12,7 @@ use super::cookies;
 use crate::error::Error;
 use crate::store::accounts::{self, Account, Role};
 use crate::store::communities::{self, Community};
-use crate::store::sessions;
+use crate::store::{cache, sessions};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
@@ -143,6 +143,38 @@ pub fn fresh_csrf_cookie(secure: bool) -> String {
     cookies::set(cookies::CSRF, &sessions::random_token(), None, true, secure)
 }
 
+/// The live session behind a cookie's token, with its account: from the
+/// cache while nothing that could change it was written, else read.
+async fn live_session(state: &AppState, token: &str) -> Result<Option<cache::Session>, Error> {
+    let cache = &state.db.cache;
+    let key = sessions::hash(token);
+    let generation = cache.generation();
+    if let Some(s) = cache.sessions.get(&key, generation) {
+        if s.expires_at > crate::store::now() {
+            return Ok(Some(s));
+        }
+        cache.sessions.remove(&key);
+        return Ok(None);
+    }
+    let tok = token.to_string();
+    let found = state
+        .db
+        .read(move |c| match sessions::live(c, &tok)? {
+            Some(live) => Ok(accounts::load(c, live.account_id)?.map(|a| cache::Session {
+                account: Arc::new(a),
+                csrf: live.csrf,
+                kind: live.kind,
+                expires_at: live.expires_at,
+            })),
+            None => Ok(None),
+        })
+        .await?;
+    if let Some(s) = &found {
+        cache.sessions.put(key, generation, s.clone());
+    }
+    Ok(found)
+}
+
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
@@ -163,23 +195,11 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     // Who is logged in, and the token their session's forms carry.
     let session_token = cookies::get(headers, cookies::SESSION).filter(|t| t.len() == 64);
     let (account, session_csrf, session_kind) = match &session_token {
-        Some(tok) => {
-            let tok = tok.clone();
-            match state
-                .db
-                .read(move |c| match sessions::live(c, &tok)? {
-                    Some(live) => {
-                        Ok(accounts::load(c, live.account_id)?.map(|a| (a, live.csrf, live.kind)))
-                    }
-                    None => Ok(None),
-                })
-                .await
-            {
-                Ok(Some((a, csrf, kind))) => (Some(Arc::new(a)), Some(csrf), Some(kind)),
-                Ok(None) => (None, None, None),
-                Err(e) => return e.into_response(),
-            }
-        }
+        Some(tok) => match live_session(&state, tok).await {
+            Ok(Some(s)) => (Some(s.account), Some(s.csrf), Some(s.kind)),
+            Ok(None) => (None, None, None),
+            Err(e) => return e.into_response(),
+        },
         None => (None, None, None),
     };
     // The token this request must send back, if it changes anything: the
@@ -274,8 +294,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     // Held while the handler worked on the large body.
     drop(upload_permit);
-    // An anonymous visitor without a token gets one, unless the handler has
-    // just set a fresh one (login, activation, logout).
+    // An anonymous visitor without a token gets one with a page, unless the
+    // handler has just set a fresh one (login, activation, logout).
     let handler_set_one = |resp: &Response| {
         resp.headers()
             .get_all(header::SET_COOKIE)
@@ -286,8 +306,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                     .is_some_and(|r| r.starts_with('='))
             })
     };
+    // Only a page carries forms: a health check, a file or a script needs no token.
+    let is_page = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if existing_csrf.is_none()
         && session_csrf.is_none()
+        && is_page
         && !handler_set_one(&resp)
         && let Ok(v) = HeaderValue::from_str(&cookies::set(
             cookies::CSRF,
@@ -430,12 +456,22 @@ async fn community_from_path(parts: &mut Parts, state: &AppState) -> Result<Comm
         .find(|(k, _)| *k == "community")
         .map(|(_, v)| v.to_string())
         .ok_or_else(|| Error::NotFound.into_response())?;
-    state
+    let cache = &state.db.cache;
+    let generation = cache.generation();
+    if let Some(c) = cache.communities.get(&slug, generation) {
+        return Ok(Community::clone(&c));
+    }
+    let key = slug.clone();
+    let found = state
         .db
         .read(move |c| communities::by_slug(c, &slug))
         .await
         .map_err(|e| e.into_response())?
-        .ok_or_else(|| Error::NotFound.into_response())
+        .ok_or_else(|| Error::NotFound.into_response())?;
+    cache
+        .communities
+        .put(key, generation, Arc::new(found.clone()));
+    Ok(found)
 }
 
 /// Anyone (logged in or not) looking at a community.

@@ -27,17 +27,17 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
         .filter(|a| a.is_member(com.id))
         .and_then(|a| a.resident_id);
     let id = com.id;
-    // One trip to a reader connection for everything the board shows.
     let today = super::today(&com.tz);
     let today_s = today.to_string();
-    let (stats, home, votes, (cadences, published, recent), series, (open, all, rounds)) = st
+    let home = match resident_id {
+        Some(r) => st.db.read(move |c| roll::resident_home(c, r)).await?,
+        None => None,
+    };
+    // What everyone sees, in one trip to a reader, kept until the next commit.
+    let data = st
         .db
-        .read(move |c| {
+        .read_shared("board", id, move |c| {
             let stats = communities::roll_stats(c, id)?;
-            let home = match resident_id {
-                Some(r) => roll::resident_home(c, r)?,
-                None => None,
-            };
             let filter = disclosures::Filter {
                 category: None,
                 year: None,
@@ -48,7 +48,6 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             recent.truncate(5);
             Ok((
                 stats,
-                home,
                 crate::store::votes::list(c, id, false)?,
                 (
                     disclosures::cadences(c, id)?,
@@ -64,6 +63,7 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             ))
         })
         .await?;
+    let (stats, votes, (cadences, published, recent), series, (open, all, rounds)) = &*data;
     let view = BoardView {
         name: com.name.clone(),
         is_village: com.kind == Kind::Village,
@@ -89,19 +89,20 @@ pub async fn show(State(st): State<AppState>, v: Visitor) -> Result<Markup, Erro
             .map(|x| super::votes::line(x, &com.tz))
             .collect(),
         slug: com.slug.clone(),
-        disclosure_categories: super::disclosures::category_lines(&cadences, &published, today)
+        disclosure_categories: super::disclosures::category_lines(cadences, published, today)
             .into_iter()
             .filter(|c| c.last.is_some() || !c.overdue.is_empty())
             .collect(),
-        disclosures: super::disclosures::lines(recent),
-        meetings: super::deliberations::board_summary(&series, &com.tz),
+        disclosures: super::disclosures::lines(recent.clone()),
+        meetings: super::deliberations::board_summary(series, &com.tz),
         proposals: BoardProposals {
             open: open.0.iter().map(super::proposals::line).collect(),
             open_total: open.1,
-            all_total: all,
+            all_total: *all,
         },
         rounds: rounds
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|r| BoardRound {
                 id: r.id,
                 phase: r.phase.as_str().into(),

@@ -1,0 +1,267 @@
+//! What nearly every request reads, kept in memory: the live session behind
+//! a cookie (with its account) and the community behind a slug. An entry
+//! is good while nothing that could change it has been committed since it
+//! was read: temporary triggers on the writer connection mark a write to
+//! sessions, accounts, memberships or communities, and the writer bumps
+//! [`Caches::auth`] after that transaction commits (or rolls back), before
+//! any caller hears back — so a logout, a role taken away or a renamed
+//! community is seen by the very next request. Entries also expire after
+//! [`MAX_AGE`] (a change written by another process, such as the CLI, is
+//! seen within that), sessions at their own expiry, and each map holds at
+//! most [`CAP`] entries (it is emptied when full), so memory stays bounded.
+//! What a page shows everyone can be kept too, good until the next commit
+//! of any write (the writer's commit counter).
+
+use super::accounts::Account;
+use super::communities::Community;
+use super::sessions::Kind;
+use rusqlite::Connection;
+use std::any::Any;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// An entry older than this is read again.
+pub const MAX_AGE: Duration = Duration::from_secs(10);
+/// At most this many entries in one map.
+pub const CAP: usize = 10_000;
+
+/// The tables whose changes make a cached session or community stale.
+const WATCHED: [&str; 4] = ["sessions", "accounts", "memberships", "communities"];
+
+/// A live session as the request context needs it.
+#[derive(Clone)]
+pub struct Session {
+    pub account: Arc<Account>,
+    pub csrf: String,
+    pub kind: Kind,
+    /// Unix seconds; past it the session is not live.
+    pub expires_at: i64,
+}
+
+struct Entry<V> {
+    generation: u64,
+    at: Instant,
+    value: V,
+}
+
+/// A bounded map whose entries are good for one generation and [`MAX_AGE`].
+pub struct Memo<K, V> {
+    map: Mutex<HashMap<K, Entry<V>>>,
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    fn new() -> Self {
+        Memo {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The value cached for `k`, if it was read in `generation`.
+    pub fn get(&self, k: &K, generation: u64) -> Option<V> {
+        let map = self.map.lock().ok()?;
+        let e = map.get(k)?;
+        (e.generation == generation && e.at.elapsed() < MAX_AGE).then(|| e.value.clone())
+    }
+
+    /// Keeps `v`, read after `generation` was current.
+    pub fn put(&self, k: K, generation: u64, v: V) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= CAP {
+                map.clear();
+            }
+            map.insert(
+                k,
+                Entry {
+                    generation,
+                    at: Instant::now(),
+                    value: v,
+                },
+            );
+        }
+    }
+
+    pub fn remove(&self, k: &K) {
+        if let Ok(mut map) = self.map.lock() {
+            map.remove(k);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub struct Caches {
+    /// Bumped after every transaction that wrote a watched table.
+    auth: AtomicU64,
+    /// By the SHA-256 of the session cookie's token.
+    pub sessions: Memo<Vec<u8>, Session>,
+    /// By slug.
+    pub communities: Memo<String, Arc<Community>>,
+    /// What a page reads for everyone (the board's community-wide part),
+    /// by page and community, good until the next commit (see [`Caches::page`]).
+    pages: Memo<(&'static str, i64), Arc<dyn Any + Send + Sync>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            auth: AtomicU64::new(0),
+            sessions: Memo::new(),
+            communities: Memo::new(),
+            pages: Memo::new(),
+        }
+    }
+}
+
+impl Caches {
+    /// The current generation: read it before reading the database, and
+    /// cache what was read under it.
+    pub fn generation(&self) -> u64 {
+        self.auth.load(Ordering::SeqCst)
+    }
+
+    /// What `page` read for `community` when `commits` write transactions
+    /// had been committed, if none has been since (and it is younger than
+    /// [`MAX_AGE`]).
+    pub fn page<T: Any + Send + Sync>(
+        &self,
+        page: &'static str,
+        community: i64,
+        commits: u64,
+    ) -> Option<Arc<T>> {
+        self.pages
+            .get(&(page, community), commits)
+            .and_then(|v| v.downcast::<T>().ok())
+    }
+
+    /// Keeps what `page` read for `community` after `commits` commits.
+    pub fn keep_page<T: Any + Send + Sync>(
+        &self,
+        page: &'static str,
+        community: i64,
+        commits: u64,
+        v: Arc<T>,
+    ) {
+        self.pages.put((page, community), commits, v);
+    }
+
+    /// Installs the triggers on the writer connection: temporary, so they
+    /// live only in this connection (another process writing the same file,
+    /// such as the CLI, never sees them). They mark a watched write in a
+    /// temporary table, which rolls back with the write.
+    pub(super) fn watch(&self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS cache_touched (n INTEGER)")?;
+        for table in WATCHED {
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                conn.execute_batch(&format!(
+                    "CREATE TEMP TRIGGER IF NOT EXISTS cache_{table}_{op} AFTER {op} ON main.{table}
+                     BEGIN INSERT INTO temp.cache_touched VALUES (1); END;"
+                ))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a transaction ended (committed or rolled back), before its
+    /// callers hear back: if a watched table was written, every cached
+    /// entry is stale. If the mark cannot be read, stale all the same.
+    pub(super) fn transaction_ended(&self, conn: &Connection) {
+        let marked = conn
+            .prepare_cached("DELETE FROM temp.cache_touched")
+            .and_then(|mut s| s.execute([]))
+            .unwrap_or(1);
+        if marked > 0 {
+            self.auth.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl super::Db {
+    /// What `page` shows everyone in `community`, read with `f` — or the
+    /// copy read since the last commit of any write (and within
+    /// [`MAX_AGE`]), so a page under load costs one read a commit.
+    pub async fn read_shared<T, F>(
+        &self,
+        page: &'static str,
+        community: i64,
+        f: F,
+    ) -> Result<Arc<T>, crate::error::Error>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce(&Connection) -> Result<T, crate::error::Error> + Send + 'static,
+    {
+        let commits = self.stats.commits.load(Ordering::SeqCst) as u64;
+        if let Some(v) = self.cache.page::<T>(page, community, commits) {
+            return Ok(v);
+        }
+        let v = Arc::new(self.read(f).await?);
+        self.cache.keep_page(page, community, commits, v.clone());
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_to_a_watched_table_makes_entries_stale_only_when_it_ends() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE sessions (x); CREATE TABLE accounts (x);
+             CREATE TABLE memberships (x); CREATE TABLE communities (x); CREATE TABLE other (x);",
+        )
+        .unwrap();
+        let c = Caches::default();
+        c.watch(&conn).unwrap();
+        let g = c.generation();
+        c.communities.put("a".into(), g, Arc::new(sample()));
+        conn.execute("INSERT INTO other VALUES (1)", []).unwrap();
+        c.transaction_ended(&conn);
+        assert_eq!(c.generation(), g, "an unwatched table changes nothing");
+        assert!(c.communities.get(&"a".into(), c.generation()).is_some());
+        conn.execute("UPDATE communities SET x = 2", []).unwrap();
+        conn.execute("INSERT INTO communities VALUES (1)", [])
+            .unwrap();
+        assert_eq!(c.generation(), g, "not before the transaction ends");
+        c.transaction_ended(&conn);
+        assert_eq!(c.generation(), g + 1);
+        assert!(c.communities.get(&"a".into(), c.generation()).is_none());
+        conn.execute("DELETE FROM sessions", []).unwrap();
+        c.transaction_ended(&conn);
+        assert_eq!(c.generation(), g + 2);
+    }
+
+    #[test]
+    fn a_full_map_is_emptied_rather_than_grown() {
+        let m: Memo<usize, usize> = Memo::new();
+        for i in 0..CAP + 5 {
+            m.put(i, 0, i);
+        }
+        assert!(m.len() <= CAP);
+        assert_eq!(m.get(&(CAP + 4), 0), Some(CAP + 4));
+        assert_eq!(m.get(&(CAP + 4), 1), None, "another generation");
+    }
+
+    fn sample() -> Community {
+        Community {
+            id: 1,
+            slug: "a".into(),
+            name: "a".into(),
+            kind: super::super::communities::Kind::Compound,
+            tz: "Asia/Shanghai".into(),
+            contact_name: String::new(),
+            contact_phone: String::new(),
+            contact_address: String::new(),
+            contact_hours: String::new(),
+        }
+    }
+}
