@@ -286,9 +286,35 @@ pub struct Options {
 /// At most this many options (A–T), so a paper ballot stays readable.
 pub const MAX_OPTIONS: usize = 20;
 
+/// Which input of a choice vote's form a problem was found in: the options
+/// themselves or how many a voter may choose. Tagged where it is found, so
+/// a form puts the message beside the right field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionsField {
+    Labels,
+    Max,
+}
+
+/// What is wrong with a choice vote's options, and in which input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError {
+    pub field: OptionsField,
+    pub msg: Msg,
+}
+
+impl From<OptionsError> for Msg {
+    fn from(e: OptionsError) -> Msg {
+        e.msg
+    }
+}
+
 impl Options {
     /// Options typed one per line, and the most a voter may choose.
-    pub fn parse(lines: &str, max: &str) -> Result<Options, Msg> {
+    pub fn parse(lines: &str, max: &str) -> Result<Options, OptionsError> {
+        let bad = |msg| OptionsError {
+            field: OptionsField::Labels,
+            msg,
+        };
         let labels: Vec<String> = lines
             .lines()
             .map(str::trim)
@@ -296,24 +322,24 @@ impl Options {
             .map(str::to_string)
             .collect();
         if labels.len() < 2 || labels.len() > MAX_OPTIONS {
-            return Err(Msg::new(
+            return Err(bad(Msg::new(
                 format!("请写 2 到 {MAX_OPTIONS} 个选项，每行一个"),
                 format!("write 2 to {MAX_OPTIONS} options, one per line"),
-            ));
+            )));
         }
         let mut seen = HashSet::new();
         for (i, l) in labels.iter().enumerate() {
             if l.chars().count() > 200 {
-                return Err(Msg::new(
+                return Err(bad(Msg::new(
                     format!("选项 {} 太长（最多 200 字）", letter(i)),
                     format!("option {} is too long (200 characters at most)", letter(i)),
-                ));
+                )));
             }
             if !seen.insert(l.as_str()) {
-                return Err(Msg::new(
+                return Err(bad(Msg::new(
                     format!("选项 {}“{l}”重复", letter(i)),
                     format!("option {} \"{l}\" is a duplicate", letter(i)),
-                ));
+                )));
             }
         }
         let max = match max.trim() {
@@ -322,14 +348,15 @@ impl Options {
                 .parse::<usize>()
                 .ok()
                 .filter(|m| (1..=labels.len()).contains(m))
-                .ok_or_else(|| {
-                    Msg::new(
+                .ok_or_else(|| OptionsError {
+                    field: OptionsField::Max,
+                    msg: Msg::new(
                         format!("最多可选项数应在 1 到 {} 之间", labels.len()),
                         format!(
                             "the most options a voter may choose must be 1 to {}",
                             labels.len()
                         ),
-                    )
+                    ),
                 })?,
         };
         Ok(Options { labels, max })
@@ -1210,13 +1237,11 @@ mod option_tests {
         assert_eq!(o.decode("abstain"), Some(vec![]));
         assert_eq!(o.words("A+C"), "A 甲方案；C 丙方案");
         assert!(Options::parse("只有一个", "").is_err());
-        assert!(
-            Options::parse("同\n同", "")
-                .unwrap_err()
-                .en
-                .contains("duplicate")
-        );
-        assert!(Options::parse("a\nb", "3").is_err());
+        let dup = Options::parse("同\n同", "").unwrap_err();
+        assert!(dup.msg.en.contains("duplicate"));
+        assert_eq!(dup.field, OptionsField::Labels);
+        let too_many = Options::parse("a\nb", "3").unwrap_err();
+        assert_eq!(too_many.field, OptionsField::Max);
         assert_eq!(Options::parse("a\nb", "").unwrap().max, 1);
     }
 

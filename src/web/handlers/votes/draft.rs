@@ -161,179 +161,261 @@ fn parse_scope(s: &str) -> Option<Scope> {
     })
 }
 
-fn validate(f: &NewVotePost, tz: &str, errors: &mut Errors) -> Option<votes::NewVote> {
-    let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 100 {
-        errors.add(
-            "title",
-            Bi::new(
+/// How a ballot is marked: agree / disagree / abstain, or among options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BallotKind {
+    Decision,
+    Choice,
+}
+
+impl BallotKind {
+    /// Blank is a decision (the form's default).
+    fn parse(s: &str) -> Option<BallotKind> {
+        match s {
+            "" | "decision" => Some(BallotKind::Decision),
+            "choice" => Some(BallotKind::Choice),
+            _ => None,
+        }
+    }
+}
+
+fn err(errors: &mut Errors, field: &str, zh: &str, en: &str) {
+    errors.add(field, Bi::new(zh, en));
+}
+
+impl NewVotePost {
+    /// What was typed, to show the form again with its errors.
+    fn values(&self) -> view::NewVoteValues {
+        view::NewVoteValues {
+            title: self.title.clone(),
+            explanation: self.explanation.clone(),
+            scope: self.scope.clone(),
+            rule: self.rule.clone(),
+            secret: checked(&self.secret),
+            opens: self.opens.clone(),
+            closes: self.closes.clone(),
+            publicity_days: self.publicity_days.clone(),
+            quorum: self.quorum.clone(),
+            quorum_inclusive: checked(&self.quorum_inclusive),
+            pass: self.pass.clone(),
+            pass_inclusive: checked(&self.pass_inclusive),
+            kind: self.kind.clone(),
+            vote_kind: self.vote_kind.clone(),
+            options: self.options.clone(),
+            max_choices: self.max_choices.clone(),
+            proposal: self.proposal.clone(),
+        }
+    }
+
+    /// The draft this form describes, or every problem found, each tagged
+    /// with its field where it is found.
+    fn parse(&self, tz: &str) -> Result<votes::NewVote, Errors> {
+        let mut errors = Errors::none();
+        let e = &mut errors;
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 100 {
+            err(
+                e,
+                "title",
                 "请填写表决事项（最多 100 字）",
                 "the question is required (100 characters at most)",
-            ),
-        );
-    }
-    if f.explanation.chars().count() > 5000 {
-        errors.add(
-            "explanation",
-            Bi::new(
+            );
+        }
+        if self.explanation.chars().count() > 5000 {
+            err(
+                e,
+                "explanation",
                 "说明最多 5000 字",
                 "the explanation may have 5000 characters at most",
-            ),
-        );
-    }
-    let scope = parse_scope(&f.scope);
-    if scope.is_none() {
-        errors.add("scope", Bi::new("请选择范围", "choose a scope"));
-    }
-    let rule = RuleId::parse(&f.rule);
-    if rule.is_none() {
-        errors.add("rule", Bi::new("请选择表决规则", "choose a rule"));
-    }
-    let mut custom = None;
-    if matches!(rule, Some(RuleId::Custom) | Some(RuleId::SimpleMajority)) {
-        let q = if f.quorum.trim().is_empty() {
-            None
-        } else {
-            Bound::parse(&f.quorum, checked(&f.quorum_inclusive))
-                .map_err(|m| errors.add("quorum", bi(&m)))
-                .ok()
-        };
-        let p = if f.pass.trim().is_empty() {
-            if rule == Some(RuleId::Custom) && f.kind != "choice" {
-                errors.add(
-                    "pass",
-                    Bi::new(
-                        "自定义规则需要同意比例",
-                        "a custom rule needs the agreeing share",
-                    ),
-                );
+            );
+        }
+        let scope = parse_scope(&self.scope);
+        if scope.is_none() {
+            err(e, "scope", "请选择范围", "choose a scope");
+        }
+        let rule = RuleId::parse(&self.rule);
+        if rule.is_none() {
+            err(e, "rule", "请选择表决规则", "choose a rule");
+        }
+        let ballot = BallotKind::parse(&self.kind);
+        if ballot.is_none() {
+            err(e, "kind", "请选择选项类型", "choose the kind of options");
+        }
+        let choice = ballot == Some(BallotKind::Choice);
+        let custom = self.custom_rule(rule, choice, e);
+        let options = if choice { self.options(rule, e) } else { None };
+        let kind = self.vote_kind(scope.as_ref(), rule, choice, e);
+        let (opens, closes) = self.period(tz, e);
+        let days = self.publicity_days(e);
+        match (scope, rule, kind, opens, closes) {
+            (Some(scope), Some(rule), Some(kind), Some(opens_at), Some(closes_at))
+                if errors.is_empty() =>
+            {
+                Ok(votes::NewVote {
+                    title: title.to_string(),
+                    explanation: self.explanation.trim().to_string(),
+                    scope,
+                    rule,
+                    custom,
+                    secret: checked(&self.secret),
+                    opens_at,
+                    closes_at,
+                    publicity_days: days,
+                    options,
+                    kind,
+                })
             }
-            None
-        } else {
-            Bound::parse(&f.pass, checked(&f.pass_inclusive))
-                .map_err(|m| errors.add("pass", bi(&m)))
+            _ => Err(errors),
+        }
+    }
+
+    /// The quorum and agreeing share typed for a custom or simple-majority
+    /// rule; none for simple majority left at its defaults.
+    fn custom_rule(
+        &self,
+        rule: Option<RuleId>,
+        choice: bool,
+        e: &mut Errors,
+    ) -> Option<CustomRule> {
+        if !matches!(rule, Some(RuleId::Custom) | Some(RuleId::SimpleMajority)) {
+            return None;
+        }
+        let bound = |typed: &str, inclusive: &Option<String>, field: &str, e: &mut Errors| {
+            if typed.trim().is_empty() {
+                return None;
+            }
+            Bound::parse(typed, checked(inclusive))
+                .map_err(|m| e.add(field, bi(&m)))
                 .ok()
         };
-        custom = Some(CustomRule {
-            quorum_heads: q,
-            pass_heads: p,
+        let quorum_heads = bound(&self.quorum, &self.quorum_inclusive, "quorum", e);
+        if self.pass.trim().is_empty() && rule == Some(RuleId::Custom) && !choice {
+            err(
+                e,
+                "pass",
+                "自定义规则需要同意比例",
+                "a custom rule needs the agreeing share",
+            );
+        }
+        let pass_heads = bound(&self.pass, &self.pass_inclusive, "pass", e);
+        if rule == Some(RuleId::SimpleMajority) && quorum_heads.is_none() && pass_heads.is_none() {
+            return None;
+        }
+        Some(CustomRule {
+            quorum_heads,
+            pass_heads,
             ..Default::default()
-        });
+        })
     }
-    let mut options = None;
-    if f.kind == "choice" {
+
+    /// A choice vote's options; only the rules that count options take them.
+    fn options(&self, rule: Option<RuleId>, e: &mut Errors) -> Option<vote::Options> {
         if !matches!(
             rule,
             None | Some(RuleId::Custom) | Some(RuleId::SimpleMajority)
         ) {
-            errors.add(
+            err(
+                e,
                 "rule",
-                Bi::new(
-                    "法定规则的表决只能是同意/不同意/弃权；单选或多选请用“简单多数”或“自定义”",
-                    "a statutory rule votes agree/disagree/abstain; for options use simple majority or custom",
-                ),
+                "法定规则的表决只能是同意/不同意/弃权；单选或多选请用“简单多数”或“自定义”",
+                "a statutory rule votes agree/disagree/abstain; for options use simple majority or custom",
             );
         }
-        match vote::Options::parse(&f.options, &f.max_choices) {
-            Ok(o) => options = Some(o),
-            Err(m) if m.en.contains("most options") => errors.add("max_choices", bi(&m)),
-            Err(m) => errors.add("options", bi(&m)),
-        }
-    } else if f.kind != "decision" && !f.kind.is_empty() {
-        errors.add(
-            "kind",
-            Bi::new("请选择选项类型", "choose the kind of options"),
-        );
-    }
-    let vote_kind = match f.vote_kind.trim() {
-        "" => Some(VoteKind::General),
-        k => VoteKind::parse(k),
-    };
-    match vote_kind {
-        None => errors.add(
-            "vote_kind",
-            Bi::new("请选择表决类型", "choose the kind of vote"),
-        ),
-        Some(k) => {
-            let owners = rule.is_some_and(|r| r.needs_area());
-            if let (Some(s), Some(_)) = (&scope, rule)
-                && let Err(m) = elevator::kind_fits(k, s.kind, owners)
-            {
-                errors.add("vote_kind", bi(&m));
-            }
-            if k == VoteKind::Elevator && f.kind == "choice" {
-                errors.add(
-                    "vote_kind",
-                    Bi::new(
-                        "加装电梯表决是同意 / 不同意 / 弃权，不能在几个方案中选",
-                        "an elevator retrofit is voted agree / disagree / abstain, not among options",
-                    ),
-                );
+        match vote::Options::parse(&self.options, &self.max_choices) {
+            Ok(o) => Some(o),
+            Err(x) => {
+                let field = match x.field {
+                    vote::OptionsField::Labels => "options",
+                    vote::OptionsField::Max => "max_choices",
+                };
+                e.add(field, bi(&x.msg));
+                None
             }
         }
     }
-    let opens = day_start(&f.opens, tz);
-    let closes = day_start(&f.closes, tz).map(|t| t + 24 * 3600);
-    if opens.is_none() {
-        errors.add("opens", Bi::new("请填写开始日期", "give the opening date"));
+
+    /// General or elevator retrofit; an elevator vote is one unit's owners
+    /// voting agree / disagree / abstain.
+    fn vote_kind(
+        &self,
+        scope: Option<&Scope>,
+        rule: Option<RuleId>,
+        choice: bool,
+        e: &mut Errors,
+    ) -> Option<VoteKind> {
+        let kind = match self.vote_kind.trim() {
+            "" => Some(VoteKind::General),
+            k => VoteKind::parse(k),
+        };
+        let Some(k) = kind else {
+            err(e, "vote_kind", "请选择表决类型", "choose the kind of vote");
+            return None;
+        };
+        let owners = rule.is_some_and(|r| r.needs_area());
+        if let (Some(s), Some(_)) = (scope, rule)
+            && let Err(m) = elevator::kind_fits(k, s.kind, owners)
+        {
+            e.add("vote_kind", bi(&m));
+        }
+        if k == VoteKind::Elevator && choice {
+            err(
+                e,
+                "vote_kind",
+                "加装电梯表决是同意 / 不同意 / 弃权，不能在几个方案中选",
+                "an elevator retrofit is voted agree / disagree / abstain, not among options",
+            );
+        }
+        Some(k)
     }
-    match (opens, closes) {
-        (_, None) => errors.add("closes", Bi::new("请填写截止日期", "give the closing date")),
-        (Some(o), Some(c)) if c <= o => errors.add(
-            "closes",
-            Bi::new(
+
+    /// Opening and closing as Unix times: from the start of the opening day
+    /// to the end of the closing day, in the community's zone.
+    fn period(&self, tz: &str, e: &mut Errors) -> (Option<i64>, Option<i64>) {
+        let opens = day_start(&self.opens, tz);
+        let closes = day_start(&self.closes, tz).map(|t| t + 24 * 3600);
+        if opens.is_none() {
+            err(e, "opens", "请填写开始日期", "give the opening date");
+        }
+        match (opens, closes) {
+            (_, None) => err(e, "closes", "请填写截止日期", "give the closing date"),
+            (Some(o), Some(c)) if c <= o => err(
+                e,
+                "closes",
                 "截止日期不能早于开始日期",
                 "the vote cannot close before it opens",
             ),
-        ),
-        (_, Some(c)) if c <= now() => errors.add(
-            "closes",
-            Bi::new("截止日期已经过去", "the closing date has passed"),
-        ),
-        _ => {}
+            (_, Some(c)) if c <= now() => err(
+                e,
+                "closes",
+                "截止日期已经过去",
+                "the closing date has passed",
+            ),
+            _ => {}
+        }
+        (opens, closes)
     }
-    let days = if f.publicity_days.trim().is_empty() {
-        Ok(7)
-    } else {
-        f.publicity_days.trim().parse::<i64>()
-    };
-    let days = match days {
-        Ok(d) if (0..=60).contains(&d) => d,
-        _ => {
-            errors.add(
-                "publicity_days",
-                Bi::new(
+
+    /// Days of publicity after closing: blank is 7, at most 60.
+    fn publicity_days(&self, e: &mut Errors) -> i64 {
+        let typed = self.publicity_days.trim();
+        let days = if typed.is_empty() {
+            Ok(7)
+        } else {
+            typed.parse::<i64>()
+        };
+        match days {
+            Ok(d) if (0..=60).contains(&d) => d,
+            _ => {
+                err(
+                    e,
+                    "publicity_days",
                     "公示期应为 0 到 60 天",
                     "the publicity period is 0 to 60 days",
-                ),
-            );
-            0
+                );
+                0
+            }
         }
-    };
-    if !errors.is_empty() {
-        return None;
     }
-    Some(votes::NewVote {
-        title: title.to_string(),
-        explanation: f.explanation.trim().to_string(),
-        scope: scope?,
-        rule: rule?,
-        custom: if rule == Some(RuleId::SimpleMajority)
-            && custom
-                .as_ref()
-                .is_some_and(|c| c.quorum_heads.is_none() && c.pass_heads.is_none())
-        {
-            None
-        } else {
-            custom
-        },
-        secret: checked(&f.secret),
-        opens_at: opens?,
-        closes_at: closes?,
-        publicity_days: days,
-        options,
-        kind: vote_kind?,
-    })
 }
 
 pub async fn create(
@@ -341,39 +423,22 @@ pub async fn create(
     com: Committee,
     Form(f): Form<NewVotePost>,
 ) -> Result<Response, Error> {
-    let mut errors = Errors::none();
     let cid = com.community.id;
     let slug = com.community.slug.clone();
-    let Some(nv) = validate(&f, &com.community.tz, &mut errors) else {
-        let scopes = scope_options(&st, cid).await?;
-        let v = view::NewVoteValues {
-            title: f.title.clone(),
-            explanation: f.explanation.clone(),
-            scope: f.scope.clone(),
-            rule: f.rule.clone(),
-            secret: checked(&f.secret),
-            opens: f.opens.clone(),
-            closes: f.closes.clone(),
-            publicity_days: f.publicity_days.clone(),
-            quorum: f.quorum.clone(),
-            quorum_inclusive: checked(&f.quorum_inclusive),
-            pass: f.pass.clone(),
-            pass_inclusive: checked(&f.pass_inclusive),
-            kind: f.kind.clone(),
-            vote_kind: f.vote_kind.clone(),
-            options: f.options.clone(),
-            max_choices: f.max_choices.clone(),
-            proposal: f.proposal.clone(),
-        };
-        let chrome = com.ctx.chrome(Some(&com.community));
-        return Ok(invalid(view::new_form(
-            &chrome,
-            &slug,
-            &scopes,
-            &rule_options(),
-            &v,
-            &errors,
-        )));
+    let nv = match f.parse(&com.community.tz) {
+        Ok(nv) => nv,
+        Err(errors) => {
+            let scopes = scope_options(&st, cid).await?;
+            let chrome = com.ctx.chrome(Some(&com.community));
+            return Ok(invalid(view::new_form(
+                &chrome,
+                &slug,
+                &scopes,
+                &rule_options(),
+                &f.values(),
+                &errors,
+            )));
+        }
     };
     let actor = com.ctx.actor();
     let account = com.account.id;
