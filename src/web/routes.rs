@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::handlers::{
-    account, assets, audit, auth, board, codes, deliberations, desk, disclosures, files, home,
+    accounts, assets, audit, board, deliberations, desk, disclosures, files, home,
     import, ledger, ops, prefs, proposals, roll, rounds, settings, votes,
 };
 use crate::config::Config;
@@ -61,41 +61,12 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             .unwrap_or_default()
     });
     let form = || DefaultBodyLimit::max(FORM_LIMIT);
-    let upload = || DefaultBodyLimit::max(UPLOAD_LIMIT);
     use Method as M;
     vec![
         (M::GET, "/", get(home::home)),
         (M::GET, "/healthz", get(home::healthz)),
         (M::GET, "/metrics", get(super::metrics::render)),
         (M::GET, "/static/{file}", get(assets::serve)),
-        (M::GET, "/login", get(auth::login_form)),
-        (
-            M::POST,
-            "/login",
-            post(auth::login)
-                .layer::<_, Infallible>(limiter.clone())
-                .layer::<_, Infallible>(form()),
-        ),
-        (M::POST, "/logout", post(auth::logout).layer(form())),
-        (M::GET, "/activate", get(auth::activate_form)),
-        (
-            M::POST,
-            "/activate",
-            post(auth::activate)
-                .layer::<_, Infallible>(limiter)
-                .layer::<_, Infallible>(form()),
-        ),
-        (M::GET, "/account", get(account::show)),
-        (
-            M::POST,
-            "/account/password",
-            post(account::change_password).layer(form()),
-        ),
-        (
-            M::POST,
-            "/account/resets/seen",
-            post(account::resets_seen).layer(form()),
-        ),
         (M::POST, "/prefs", post(prefs::set).layer(form())),
         (M::GET, "/ops", get(ops::show)),
         (
@@ -110,37 +81,6 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             M::POST,
             "/c/{community}/settings",
             post(settings::save).layer(form()),
-        ),
-        (M::GET, "/c/{community}/roll", get(roll::list)),
-        (
-            M::GET,
-            "/c/{community}/roll/export.xlsx",
-            get(roll::export_xlsx),
-        ),
-        (
-            M::GET,
-            "/c/{community}/roll/export.csv",
-            get(roll::export_csv),
-        ),
-        (
-            M::GET,
-            "/c/{community}/roll/residents/new",
-            get(roll::new_form),
-        ),
-        (
-            M::POST,
-            "/c/{community}/roll/residents",
-            post(roll::create).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/roll/residents/{resident}",
-            get(roll::edit_form),
-        ),
-        (
-            M::POST,
-            "/c/{community}/roll/residents/{resident}",
-            post(roll::update).layer(form()),
         ),
         (M::GET, "/c/{community}/roll/import", get(import::form)),
         (
@@ -158,12 +98,6 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
             "/c/{community}/roll/import/{import}",
             get(import::show),
         ),
-        (M::GET, "/c/{community}/codes", get(codes::form)),
-        (
-            M::POST,
-            "/c/{community}/codes",
-            post(codes::issue).layer(form()),
-        ),
         (M::GET, "/c/{community}/audit", get(audit::show)),
         (M::GET, "/c/{community}/files/{file}", get(files::serve)),
         (M::GET, "/c/{community}/desk", get(desk::show)),
@@ -173,6 +107,11 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
     .chain(ledger::routes())
     .chain(proposals::routes())
     .chain(rounds::routes())
+    .chain(roll::routes())
+    .chain(accounts::routes(|mr| {
+        mr.layer::<_, Infallible>(limiter.clone())
+            .layer::<_, Infallible>(form())
+    }))
     .chain(disclosures::routes())
     .chain(deliberations::routes())
     .collect()

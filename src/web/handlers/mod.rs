@@ -1,13 +1,11 @@
 //! Request handlers, one module per area. A handler is short: extract,
 //! check, call the store or a rule, render a view.
 
-pub mod account;
+pub mod accounts;
 pub mod assets;
 pub mod audit;
 pub mod clock;
-pub mod auth;
 pub mod board;
-pub mod codes;
 pub mod deliberations;
 pub mod desk;
 pub mod disclosures;

@@ -1,6 +1,5 @@
 //! The account page: who I am, where I live, changing my password.
 
-use super::{invalid, see_other};
 use crate::domain::{Msg, credentials};
 use crate::error::Error;
 use crate::store::accounts::{self, Account, Role};
@@ -8,6 +7,7 @@ use crate::store::{audit, roll, sessions};
 use crate::web::AppState;
 use crate::web::ctx::Signed;
 use crate::web::error::bi;
+use crate::web::handlers::{errors_with, fmt_time, invalid, see_other};
 use crate::web::throttle;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -26,7 +26,7 @@ fn role_names(r: Role) -> (&'static str, &'static str) {
 
 /// The notice of a reset, in the words the owner reads: when, by whom, why.
 pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Bi {
-    let at = super::fmt_time(r.at, &r.tz);
+    let at = fmt_time(r.at, &r.tz);
     let (role_zh, role_en) = r.by.words();
     let reason_zh = if r.reason.is_empty() {
         String::new()
@@ -54,7 +54,7 @@ pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Bi {
 fn history_line(r: &accounts::Reset) -> view::ResetRow {
     let (zh, en) = r.by.words();
     view::ResetRow {
-        at: super::fmt_time(r.at, &r.tz),
+        at: fmt_time(r.at, &r.tz),
         by: if r.by_login.is_empty() {
             r.by_name.clone()
         } else {
@@ -62,7 +62,7 @@ fn history_line(r: &accounts::Reset) -> view::ResetRow {
         },
         role: teahouse_views::Bi::new(zh, en),
         reason: r.reason.clone(),
-        seen: r.seen.as_ref().map(|s| super::fmt_time(s.at, &r.tz)),
+        seen: r.seen.as_ref().map(|s| fmt_time(s.at, &r.tz)),
     }
 }
 
@@ -93,14 +93,14 @@ async fn view_data(
         .await?
         .into_iter()
         .map(|u| {
-            let what = super::proposals::event_bi(&u.kind);
+            let what = crate::web::handlers::proposals::event_bi(&u.kind);
             view::UpdateLine {
                 href: format!("/c/{}/proposals/{}", u.slug, u.proposal),
                 title: u.title,
                 what,
                 note: u.note,
                 // Each step in its own community's time zone.
-                at: super::fmt_time(u.at, &u.tz),
+                at: fmt_time(u.at, &u.tz),
             }
         })
         .collect();
@@ -201,9 +201,9 @@ pub async fn change_password(
     let source = throttle::Source::net(s.ctx.0.client);
     if let Err(wait) = throttle::check(&st.throttles.password, &key, source) {
         let v = view_data(&st, &s.ctx, &s.account, false).await?;
-        let e = super::errors_with("current", &throttle::wait_message(wait));
+        let e = errors_with("current", &throttle::wait_message(wait));
         let page = view::account(&s.ctx.chrome(None), &v, &e).into_response();
-        return Ok(super::auth::too_early(page, wait));
+        return Ok(super::login::too_early(page, wait));
     }
     let current_hash = st.db.read(move |c| accounts::password_hash(c, id)).await?;
     let mut errors = Errors::none();

@@ -1,141 +1,20 @@
-//! The roll pages for the committee: list, export, add and edit residents.
+//! Adding a resident and editing one, with the code box beside the form.
 
-use super::{checked, invalid, see_other};
 use crate::domain::roll::parse_phone;
 use crate::error::Error;
-use crate::sheet;
-use crate::store::roll::{self, ListFilter, ResidentEdit, ResidentLine};
-use crate::store::{accounts, audit, communities::Kind};
+use crate::store::roll::{self, ResidentEdit, ResidentLine};
+use crate::store::{accounts, audit};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
 use crate::web::error::bi;
+use crate::web::handlers::{checked, errors_with, invalid, see_other};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::roll as view;
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    zone: String,
-    #[serde(default)]
-    q: String,
-    without_account: Option<String>,
-    include_inactive: Option<String>,
-    #[serde(default)]
-    page: usize,
-}
-
-fn to_view_line(l: ResidentLine) -> view::Line {
-    view::Line {
-        id: l.id,
-        key: l.key,
-        name: l.name,
-        zone: l.zone,
-        place: l.place,
-        owner: l.owner,
-        adult: l.adult,
-        representative: l.representative,
-        phone: l.phone,
-        login: l.login,
-        active: l.active,
-    }
-}
-
-pub async fn list(
-    State(st): State<AppState>,
-    com: Committee,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, Error> {
-    let filter = ListFilter {
-        zone_id: q.zone.parse().ok(),
-        q: Some(q.q.trim().to_string()).filter(|s| !s.is_empty()),
-        without_account: checked(&q.without_account),
-        include_inactive: checked(&q.include_inactive),
-        page: q.page.min(100_000),
-    };
-    let id = com.community.id;
-    let f2 = filter.clone();
-    let (zones, (lines, total)) = st
-        .db
-        .read(move |c| Ok((roll::zones(c, id)?, roll::list(c, id, &f2)?)))
-        .await?;
-    let v = view::RollView {
-        slug: com.community.slug.clone(),
-        zones,
-        zone: filter.zone_id,
-        q: q.q.clone(),
-        without_account: filter.without_account,
-        include_inactive: filter.include_inactive,
-        page: filter.page,
-        page_size: roll::PAGE,
-        total,
-        lines: lines.into_iter().map(to_view_line).collect(),
-        is_village: com.community.kind == Kind::Village,
-    };
-    Ok(view::list(&com.ctx.chrome(Some(&com.community)), &v).into_response())
-}
-
-async fn export_table(st: &AppState, com: &Committee, format: &str) -> Result<sheet::Table, Error> {
-    let id = com.community.id;
-    let actor = com.ctx.actor();
-    let table = st.db.read(move |c| roll::export_table(c, id)).await?;
-    let rows = table.len().saturating_sub(1);
-    let format = format.to_string();
-    // Personal data leaving the system is itself worth recording.
-    st.db
-        .write(move |tx| {
-            audit::record(
-                tx,
-                &actor,
-                Some(id),
-                "roll.export",
-                &format,
-                &format!("{rows} rows"),
-            )
-        })
-        .await?;
-    Ok(table)
-}
-
-fn attachment(name: &str) -> String {
-    format!("attachment; filename=\"roll.{name}\"")
-}
-
-pub async fn export_xlsx(State(st): State<AppState>, com: Committee) -> Result<Response, Error> {
-    let table = export_table(&st, &com, "xlsx").await?;
-    let bytes = tokio::task::spawn_blocking(move || sheet::write_xlsx("名册", &table))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(Error::Invalid)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, attachment("xlsx")),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-pub async fn export_csv(State(st): State<AppState>, com: Committee) -> Result<Response, Error> {
-    let table = export_table(&st, &com, "csv").await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, attachment("csv")),
-        ],
-        sheet::write_csv(&table),
-    )
-        .into_response())
-}
 
 #[derive(Deserialize, Default)]
 pub struct ResidentPost {
@@ -286,7 +165,7 @@ pub async fn create(
             } else {
                 "household"
             };
-            let e = super::errors_with(field, &m);
+            let e = errors_with(field, &m);
             Ok(invalid(view::resident_form(
                 &chrome,
                 &slug,
@@ -454,7 +333,7 @@ pub async fn update(
             &slug,
             Some(&resident_info),
             &values,
-            &super::errors_with("", &m),
+            &errors_with("", &m),
             false,
         ))),
     }

@@ -1,6 +1,5 @@
 //! Issuing activation codes and printing them as slips.
 
-use super::{checked, fmt_time, invalid};
 use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::communities::Kind;
@@ -8,6 +7,7 @@ use crate::store::roll::{self, ListFilter};
 use crate::store::{accounts, audit, codes, now};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
+use crate::web::handlers::{checked, errors_with, fmt_time, invalid};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -108,7 +108,7 @@ pub async fn issue(
         _ => {
             let mut v = form_view(&st, &com, f.zone.parse().ok(), &days_text).await?;
             v.adults_only = checked(&f.adults_only);
-            let e = super::errors_with(
+            let e = errors_with(
                 "days",
                 &Msg::new(
                     format!("有效天数应为 1 到 {MAX_DAYS}"),
@@ -222,10 +222,24 @@ pub async fn issue(
     let issued = match (outcome, single) {
         (Outcome::Issued(v), _) => v,
         (Outcome::NeedsReason, Some(rid)) => {
-            return super::roll::code_refused(&st, &com, rid, &f.reason, &reason_needed()).await;
+            return crate::web::handlers::roll::code_refused(
+                &st,
+                &com,
+                rid,
+                &f.reason,
+                &reason_needed(),
+            )
+            .await;
         }
         (Outcome::OfficeHolder, Some(rid)) => {
-            return super::roll::code_refused(&st, &com, rid, &f.reason, &office_holder()).await;
+            return crate::web::handlers::roll::code_refused(
+                &st,
+                &com,
+                rid,
+                &f.reason,
+                &office_holder(),
+            )
+            .await;
         }
         _ => return Err(Error::Internal("code refusal without a resident".into())),
     };
