@@ -2,3 +2,9 @@
 //! worker and the channels it sends through, and the record of who was reached.
 
 pub mod channel;
+pub mod http;
+pub mod prefs;
+pub mod settings;
+pub mod sms_aliyun;
+pub mod webhook;
+pub mod wecom;
