@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod anchor;
 pub mod attachments;
 pub mod audit;
+pub mod cache;
 pub mod codes;
 pub mod communities;
 pub mod deliberations;
@@ -72,6 +73,8 @@ pub struct Db {
     pub path: PathBuf,
     pub stats: Arc<DbStats>,
     liveness: Arc<health::Liveness>,
+    /// Sessions and communities as most requests read them.
+    pub cache: Arc<cache::Caches>,
 }
 
 struct ReaderPool {
@@ -124,9 +127,11 @@ pub fn open_with(path: &Path, readers: usize, limits: writer::Limits) -> Result<
     let stats = Arc::new(DbStats::default());
     let (tx, rx) = mpsc::channel::<Job>();
     let wstats = stats.clone();
+    let cache = Arc::new(cache::Caches::default());
+    let wcache = cache.clone();
     std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || writer::run(wconn, rx, &wstats, limits))
+        .spawn(move || writer::run(wconn, rx, &wstats, limits, &wcache))
         .map_err(|e| Error::Internal(format!("cannot start writer thread: {e}")))?;
     Ok(Db {
         writer: tx,
@@ -138,6 +143,7 @@ pub fn open_with(path: &Path, readers: usize, limits: writer::Limits) -> Result<
         path: path.to_path_buf(),
         stats,
         liveness: Arc::new(health::Liveness::new()),
+        cache,
     })
 }
 
