@@ -42,6 +42,11 @@ pub struct Config {
     pub roll_confirm_wait_secs: u64,
     /// Seconds a client has to send a request's headers.
     pub header_timeout_secs: u64,
+    /// The operator's default outgoing mail server (`smtp://host:port` or
+    /// `smtps://user:pass@host:port`), for notices by e-mail.
+    pub smtp_url: Option<String>,
+    /// Milliseconds the delivery worker waits between looks at the outbox.
+    pub notify_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -64,6 +69,8 @@ impl Default for Config {
             roll_chunk: 2_000,
             roll_confirm_wait_secs: 10,
             header_timeout_secs: 10,
+            smtp_url: None,
+            notify_poll_ms: 2_000,
         }
     }
 }

@@ -48,6 +48,9 @@ enum Cmd {
         /// is taken from the last X-Forwarded-For hop (rate limits, audit log).
         #[arg(long, env = "TEAHOUSE_TRUSTED_PROXY", value_name = "ADDR")]
         trusted_proxy: Option<std::net::IpAddr>,
+        /// Default outgoing mail server for notices: smtp://host:port or smtps://user:pass@host:port
+        #[arg(long, env = "TEAHOUSE_SMTP_URL")]
+        smtp_url: Option<String>,
         /// Serve /metrics to everyone (default: the operator, or from this machine).
         #[arg(long, env = "TEAHOUSE_METRICS_PUBLIC")]
         metrics_public: bool,
@@ -148,6 +151,7 @@ async fn main() {
             login_burst,
             trusted_proxy,
             metrics_public,
+            smtp_url,
         } => {
             let cfg = Config {
                 db,
@@ -159,6 +163,7 @@ async fn main() {
                 login_burst,
                 trusted_proxy,
                 metrics_public,
+                smtp_url,
                 ..Config::default()
             };
             let running = web::start(cfg.clone()).await.unwrap_or_else(|e| fail(e));

@@ -33,9 +33,28 @@ pub fn mask_phone(phone: &str) -> String {
     s
 }
 
+/// Masks an e-mail address: zhang.san@example.org → z***@example.org.
+pub fn mask_email(email: &str) -> String {
+    match email.trim().split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None if email.is_empty() => String::new(),
+        None => "***".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_keep_only_the_first_letter_and_the_domain() {
+        assert_eq!(mask_email("zhang.san@example.org"), "z***@example.org");
+        assert_eq!(mask_email(""), "");
+        assert_eq!(mask_email("nonsense"), "***");
+    }
 
     #[test]
     fn masks_names() {

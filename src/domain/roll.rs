@@ -16,6 +16,7 @@
 //! | 业主 / owner | no | 是/否: this resident is (one of) the dwelling's owners |
 //! | 成年 / adult | no (absent = all adult) | 是/否 |
 //! | 电话 / phone | no | |
+//! | 邮箱 / e-mail | no | for notices by e-mail |
 //! | 村民代表 / representative | no | 是/否 |
 
 use super::dwelling::DwellingLabel;
@@ -38,11 +39,12 @@ pub enum Field {
     Owner,
     Adult,
     Phone,
+    Email,
     Representative,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::Key,
         Field::Name,
         Field::Zone,
@@ -56,6 +58,7 @@ impl Field {
         Field::Owner,
         Field::Adult,
         Field::Phone,
+        Field::Email,
         Field::Representative,
     ];
 
@@ -79,6 +82,7 @@ impl Field {
             Field::Owner => "owner",
             Field::Adult => "adult",
             Field::Phone => "phone",
+            Field::Email => "e-mail",
             Field::Representative => "representative",
         }
     }
@@ -98,6 +102,7 @@ impl Field {
             Field::Owner => &["业主", "是否业主", "owner"],
             Field::Adult => &["成年", "是否成年", "adult"],
             Field::Phone => &["电话", "手机", "手机号", "联系电话", "phone"],
+            Field::Email => &["邮箱", "电子邮箱", "电子邮件", "email", "e-mail"],
             Field::Representative => &["村民代表", "代表", "representative"],
         }
     }
@@ -143,6 +148,9 @@ pub struct PersonSpec {
     pub owner: bool,
     pub adult: bool,
     pub phone: String,
+    /// Blank when the roll gives none (older previews have none).
+    #[serde(default)]
+    pub email: String,
     pub representative: bool,
 }
 
@@ -181,6 +189,34 @@ pub fn parse_yes_no(s: &str) -> Option<bool> {
         "是" | "y" | "yes" | "1" | "true" | "√" | "✓" | "有" => Some(true),
         "否" | "n" | "no" | "0" | "false" | "×" | "x" | "无" | "" => Some(false),
         _ => None,
+    }
+}
+
+/// An e-mail address: one `@` with something on each side, a dot in the
+/// domain, no spaces, at most 254 characters. Blank is allowed.
+pub fn parse_email(s: &str) -> Result<String, Msg> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = t.len() <= 254
+        && !t.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
+        && t.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err(Msg::new(
+            format!("邮箱“{t}”格式不对（应像 name@example.com）"),
+            format!("e-mail \"{t}\" is not valid (it should look like name@example.com)"),
+        ))
     }
 }
 
@@ -460,6 +496,10 @@ pub fn parse_table(table: &[Vec<String>]) -> Result<ParsedRoll, Vec<RowError>> {
                 err(Field::Phone, m);
                 String::new()
             });
+            let email = parse_email(cell(Field::Email)).unwrap_or_else(|m| {
+                err(Field::Email, m);
+                String::new()
+            });
             let household = match (cell(Field::Household), &dwelling) {
                 ("", Some(d)) => d.label.to_string(),
                 ("", None) if any_dwelling => String::new(), // dwelling error already reported
@@ -482,6 +522,7 @@ pub fn parse_table(table: &[Vec<String>]) -> Result<ParsedRoll, Vec<RowError>> {
                 owner,
                 adult,
                 phone,
+                email,
                 representative,
             })
         };
@@ -884,6 +925,23 @@ mod tests {
         assert_eq!(col_letter(0), "A");
         assert_eq!(col_letter(25), "Z");
         assert_eq!(col_letter(26), "AA");
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(parse_email(" a.b@example.org ").unwrap(), "a.b@example.org");
+        assert_eq!(parse_email("").unwrap(), "");
+        for bad in [
+            "abc",
+            "a@b",
+            "@example.org",
+            "a@@b.org",
+            "a b@c.org",
+            "a@b.org>",
+        ] {
+            let m = parse_email(bad).unwrap_err();
+            assert!(m.zh.contains("邮箱") && m.en.contains("e-mail"), "{bad}");
+        }
     }
 
     #[test]

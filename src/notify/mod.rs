@@ -2,6 +2,9 @@
 //! worker and the channels it sends through, and the record of who was reached.
 
 pub mod channel;
+pub mod email;
+pub mod events;
+pub mod outbox;
 pub mod http;
 pub mod prefs;
 pub mod settings;

@@ -58,6 +58,7 @@ pub fn append(
             e.hash
         ],
     )?;
+    crate::notify::events::queue(tx, community_id, &e)?;
     Ok(e)
 }
 

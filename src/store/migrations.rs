@@ -826,6 +826,75 @@ ALTER TABLE votes ADD COLUMN kind TEXT NOT NULL DEFAULT 'general'
 UPDATE votes SET kind = 'elevator' WHERE id IN (SELECT vote_id FROM vote_elevator);
 "#;
 
+/// Notices (issue 17): the roll's optional e-mail; each notice, written in
+/// the transaction of its event; per household, whether and how it was
+/// reached (the delivery record, 送达台账) with a paper receipt's token; the
+/// outbox of deliveries the worker sends, and every attempt.
+const M017: &str = r#"
+ALTER TABLE residents ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE roll_stage_residents ADD COLUMN email TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL CHECK (kind IN ('vote_opened', 'vote_closing', 'meeting_planned',
+        'minutes_published', 'disclosure_published', 'proposal_changed', 'vote_result')),
+    subject TEXT NOT NULL,
+    -- the ledger entry it came from (NULL for a reminder)
+    ledger_seq INTEGER,
+    title_zh TEXT NOT NULL,
+    title_en TEXT NOT NULL,
+    body_zh TEXT NOT NULL,
+    body_en TEXT NOT NULL,
+    -- the page, relative to the site's address
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    -- distinguishes repeated notices of one kind for one subject
+    dedupe TEXT NOT NULL DEFAULT '',
+    UNIQUE (community_id, kind, subject, dedupe)
+);
+CREATE INDEX notices_subject ON notices(community_id, subject);
+
+CREATE TABLE notice_households (
+    notice_id INTEGER NOT NULL REFERENCES notices(id),
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    receipt TEXT NOT NULL UNIQUE,
+    reached_at INTEGER,
+    reached_by TEXT CHECK (reached_by IN ('email', 'sms', 'wecom', 'webhook', 'paper', 'web')),
+    -- who ticked or scanned a paper receipt
+    recorded_by INTEGER REFERENCES accounts(id),
+    PRIMARY KEY (notice_id, household_id)
+) WITHOUT ROWID;
+CREATE INDEX notice_households_household ON notice_households(household_id);
+
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    notice_id INTEGER NOT NULL REFERENCES notices(id),
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    resident_id INTEGER REFERENCES residents(id),
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'wecom', 'webhook')),
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    provider_id TEXT,
+    last_error TEXT,
+    sent_at INTEGER
+);
+CREATE INDEX deliveries_due ON deliveries(state, due_at);
+CREATE INDEX deliveries_notice ON deliveries(notice_id, household_id);
+
+CREATE TABLE delivery_attempts (
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+    n INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('sending', 'sent', 'retry', 'failed', 'interrupted', 'skipped')),
+    detail TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (delivery_id, n)
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -845,6 +914,7 @@ pub fn migrations() -> Migrations<'static> {
         // M015: row documents in the ledger (`store::anchor`).
         super::anchor::migration(),
         M::up(M016),
+        M::up(M017),
     ])
 }
 

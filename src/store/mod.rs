@@ -18,6 +18,8 @@ pub mod health;
 pub mod ledger;
 pub mod meetings;
 pub mod migrations;
+pub mod notices;
+pub mod notices_sources;
 pub mod notify_prefs;
 pub mod notify_settings;
 pub mod objections;

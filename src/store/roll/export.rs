@@ -14,7 +14,7 @@ pub fn export_table(conn: &Connection, community_id: i64) -> Result<Table, Error
     let mut table: Table = vec![Field::ALL.iter().map(|f| f.header().to_string()).collect()];
     let mut st = conn.prepare(
         "SELECT r.key, r.name, z.name, b.number, u.number, d.number, d.floor, d.area_centi, h.code,
-                o.key, r.owner_id IS NOT NULL, r.is_adult, r.phone, r.is_representative
+                o.key, r.owner_id IS NOT NULL, r.is_adult, r.phone, r.is_representative, r.email
          FROM residents r
          JOIN households h ON h.id = r.household_id
          JOIN zones z ON z.id = h.zone_id
@@ -43,6 +43,7 @@ pub fn export_table(conn: &Connection, community_id: i64) -> Result<Table, Error
             yn(r.get(10)?),
             yn(r.get(11)?),
             r.get(12)?,
+            r.get(14)?,
             yn(r.get(13)?),
         ])
     })?;
@@ -70,6 +71,7 @@ pub fn export_table(conn: &Connection, community_id: i64) -> Result<Table, Error
             Area::from_centi(r.get(5)?).to_string(),
             String::new(),
             r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+            String::new(),
             String::new(),
             String::new(),
             String::new(),

@@ -69,6 +69,7 @@ pub struct ResidentRow {
     pub household: Ref,
     pub name: String,
     pub phone: String,
+    pub email: String,
     pub adult: bool,
     pub owner: Option<Ref>,
     pub representative: bool,
@@ -121,6 +122,7 @@ struct ResRow {
     household_id: i64,
     name: String,
     phone: String,
+    email: String,
     adult: bool,
     owner_id: Option<i64>,
     rep: bool,
@@ -232,7 +234,7 @@ pub fn plan(
     let mut residents: HashMap<String, ResRow> = HashMap::new();
     {
         let mut st = conn.prepare(
-            "SELECT key, id, household_id, name, phone, is_adult, owner_id, is_representative, active
+            "SELECT key, id, household_id, name, phone, is_adult, owner_id, is_representative, active, email
              FROM residents WHERE community_id = ?1",
         )?;
         for r in st.query_map([community_id], |r| {
@@ -247,6 +249,7 @@ pub fn plan(
                     owner_id: r.get(6)?,
                     rep: r.get(7)?,
                     active: r.get(8)?,
+                    email: r.get(9)?,
                 },
             ))
         })? {
@@ -460,6 +463,7 @@ fn diff_resident(
         household,
         name: p.name.clone(),
         phone: p.phone.clone(),
+        email: p.email.clone(),
         adult: p.adult,
         owner,
         representative: p.representative,
@@ -480,6 +484,13 @@ fn diff_resident(
     }
     if old.phone != p.phone {
         fields.push(("电话 phone".into(), old.phone.clone(), p.phone.clone()));
+    }
+    if old.email != p.email {
+        fields.push((
+            "邮箱 e-mail".into(),
+            crate::domain::mask::mask_email(&old.email),
+            crate::domain::mask::mask_email(&p.email),
+        ));
     }
     if old.adult != p.adult {
         fields.push(("成年 adult".into(), yn(old.adult), yn(p.adult)));

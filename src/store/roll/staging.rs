@@ -156,7 +156,7 @@ fn write_row(tx: &Transaction, stage: i64, p: &Plan, table: usize, i: usize) -> 
             };
             tx.prepare_cached(
                 "INSERT INTO roll_stage_residents (stage, seq, id, key, household_ref, name, phone, is_adult,
-                   owner_ref, is_representative) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                   owner_ref, is_representative, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 stage,
@@ -168,7 +168,8 @@ fn write_row(tx: &Transaction, stage: i64, p: &Plan, table: usize, i: usize) -> 
                 r.phone,
                 r.adult,
                 opt(r.owner),
-                r.representative
+                r.representative,
+                r.email
             ])?;
         }
         _ => {
@@ -325,7 +326,7 @@ pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
     let r = next_id(tx, "residents")?;
     tx.execute(
         &format!(
-            "UPDATE residents SET household_id = {}, name = s.name, phone = s.phone, is_adult = s.is_adult,
+            "UPDATE residents SET household_id = {}, name = s.name, phone = s.phone, email = s.email, is_adult = s.is_adult,
                owner_id = {}, is_representative = s.is_representative, active = 1
              FROM roll_stage_residents s WHERE s.stage = ?1 AND s.id IS NOT NULL AND residents.id = s.id",
             resolve("s.household_ref", h),
@@ -336,8 +337,8 @@ pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
     tx.execute(
         &format!(
             "INSERT INTO residents (id, community_id, key, household_id, name, phone, is_adult, owner_id,
-               is_representative)
-             SELECT ?3 + seq, ?1, key, {}, name, phone, is_adult, {}, is_representative
+               is_representative, email)
+             SELECT ?3 + seq, ?1, key, {}, name, phone, is_adult, {}, is_representative, email
              FROM roll_stage_residents WHERE stage = ?2 AND id IS NULL",
             resolve("household_ref", h),
             resolve("owner_ref", o)

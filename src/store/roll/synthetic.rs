@@ -39,6 +39,11 @@ pub fn roll(dwellings: usize, prefix: &str) -> Table {
                             if p == 0 { "是" } else { "否" }.into(),
                             if p < 2 { "是" } else { "否" }.into(),
                             format!("138{n:08}"),
+                            if p == 0 {
+                                format!("{prefix}{n}@example.org").to_lowercase()
+                            } else {
+                                String::new()
+                            },
                             "否".into(),
                         ]);
                     }
