@@ -376,7 +376,7 @@ pub fn decide(
         tx,
         p.community_id,
         "proposal.decided",
-        &format!("proposal:{}", p.id),
+        &crate::domain::Subject::Proposal(p.id).to_string(),
     )
 }
 
@@ -436,7 +436,7 @@ pub fn complete(tx: &Transaction, p: &Proposal, report: &str, actor: i64) -> Res
         tx,
         p.community_id,
         "proposal.completed",
-        &format!("proposal:{}", p.id),
+        &crate::domain::Subject::Proposal(p.id).to_string(),
     )
 }
 

@@ -367,7 +367,7 @@ pub fn set_phase(tx: &Transaction, r: &Round, to: Phase) -> Result<Option<Entry>
             tx,
             r.community_id,
             "round.vote_opened",
-            &format!("round:{}", r.id),
+            &crate::domain::Subject::Round(r.id).to_string(),
         )?)),
         Phase::Results => publish_results(tx, r, None).map(Some),
         _ => Ok(None),
@@ -471,7 +471,7 @@ fn store_results(
         tx,
         r.community_id,
         "round.results",
-        &format!("round:{}", r.id),
+        &crate::domain::Subject::Round(r.id).to_string(),
     )
 }
 

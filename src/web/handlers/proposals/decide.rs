@@ -148,7 +148,7 @@ pub async fn decide(
                 &actor,
                 Some(cid),
                 "proposal.decide",
-                &format!("proposal:{id}"),
+                &crate::domain::Subject::Proposal(id).to_string(),
                 &decision,
             )?;
             Ok((decision, p.title, p.body))

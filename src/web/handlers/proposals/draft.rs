@@ -56,10 +56,11 @@ pub async fn similar(
     Ok(view::similar(&chrome, &v.community.slug, &hits).into_response())
 }
 
-fn categories() -> Vec<(String, String)> {
+/// The categories to choose from, named in the reader's language.
+fn categories(c: &teahouse_views::Chrome) -> Vec<(String, String)> {
     rules::CATEGORIES
         .iter()
-        .map(|(k, zh, en)| (k.to_string(), format!("{zh} {en}")))
+        .map(|(k, zh, en)| (k.to_string(), c.t(zh, en).to_string()))
         .collect()
 }
 
@@ -77,7 +78,7 @@ async fn new_page(
         &m.community.slug,
         &v,
         &places,
-        &categories(),
+        &categories(&chrome),
         &hits,
         &errors,
     ))
@@ -158,14 +159,20 @@ pub async fn create(
         .write(move |tx| {
             let id = store::create(tx, cid, by, &n)?;
             for up in &photos {
-                attachments::add(tx, cid, &format!("proposal:{id}"), up, by)?;
+                attachments::add(
+                    tx,
+                    cid,
+                    &crate::domain::Subject::Proposal(id).to_string(),
+                    up,
+                    by,
+                )?;
             }
             audit::record(
                 tx,
                 &actor,
                 Some(cid),
                 "proposal.draft",
-                &format!("proposal:{id}"),
+                &crate::domain::Subject::Proposal(id).to_string(),
                 &n.title,
             )?;
             Ok(id)

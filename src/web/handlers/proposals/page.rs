@@ -144,7 +144,8 @@ pub async fn show(
             if p.status == Status::Draft && Some(p.author_id) != me && !staff {
                 return Err(Error::NotFound);
             }
-            let photos = attachments::list(c, cid, &format!("proposal:{id}"))?;
+            let photos =
+                attachments::list(c, cid, &crate::domain::Subject::Proposal(id).to_string())?;
             let report_photos = attachments::list(c, cid, &format!("proposal-report:{id}"))?;
             let events = store::events(c, id)?;
             let comments = store::comments(c, id)?;
@@ -278,10 +279,8 @@ pub async fn show(
         assignee_kinds: AssigneeKind::ALL
             .iter()
             .map(|k| {
-                (
-                    k.as_str().to_string(),
-                    format!("{} {}", k.label().0, k.label().1),
-                )
+                let (zh, en) = k.label();
+                (k.as_str().to_string(), chrome.t(zh, en).to_string())
             })
             .collect(),
         done: q.get("done").and_then(|d| done_words(d)),

@@ -104,7 +104,7 @@ pub async fn progress(
             let owner = if complete {
                 format!("proposal-report:{}", p.id)
             } else {
-                format!("proposal:{}", p.id)
+                crate::domain::Subject::Proposal(p.id).to_string()
             };
             for up in &photos {
                 attachments::add(tx, cid, &owner, up, me)?;

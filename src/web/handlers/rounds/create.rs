@@ -132,7 +132,7 @@ pub async fn create(
                 &actor,
                 Some(cid),
                 "round.create",
-                &format!("round:{id}"),
+                &crate::domain::Subject::Round(id).to_string(),
                 &n.title,
             )?;
             Ok(id)

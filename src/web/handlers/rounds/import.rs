@@ -264,7 +264,7 @@ async fn write_all(
                 &actor,
                 Some(cid),
                 "round.import",
-                &format!("round:{round}"),
+                &crate::domain::Subject::Round(round).to_string(),
                 &format!("{n} voters · ledger #{}", e.seq),
             )
         })

@@ -84,8 +84,8 @@ pub async fn submit(
                     &actor,
                     Some(cid),
                     "round.submit",
-                    &format!("round:{id}"),
-                    &format!("project:{pid}"),
+                    &crate::domain::Subject::Round(id).to_string(),
+                    &crate::domain::Subject::Project(pid).to_string(),
                 )?;
                 Ok(())
             })
