@@ -139,6 +139,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &password::Hasher) -> Result<bool, E
         disclosures::seed(tx, v)?;
         deliberations::seed(tx, v)?;
         proposals::seed(tx, c, ids[0], ids[1])?;
+        crate::store::notices::skip_seeded_history(tx)?;
         Ok(())
     })
     .await?;

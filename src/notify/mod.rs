@@ -11,3 +11,4 @@ pub mod settings;
 pub mod sms_aliyun;
 pub mod webhook;
 pub mod wecom;
+pub mod worker;

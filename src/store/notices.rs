@@ -347,3 +347,15 @@ pub fn votes_to_remind(conn: &Connection) -> Result<Vec<(i64, i64, String, Strin
         .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
 }
+
+/// After seeding past records at once (the demo): the deliveries of notices
+/// about publications made as history are marked skipped, so only what is
+/// current (an open vote, a coming meeting) goes out. Returns how many.
+pub fn skip_seeded_history(tx: &Transaction) -> Result<usize, Error> {
+    Ok(tx.execute(
+        "UPDATE deliveries SET state = 'skipped', last_error = 'seeded history / 种子数据中的往事'
+         WHERE state = 'queued' AND notice_id IN
+           (SELECT id FROM notices WHERE kind NOT IN ('vote_opened', 'meeting_planned', 'vote_closing'))",
+        [],
+    )?)
+}

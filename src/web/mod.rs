@@ -242,6 +242,8 @@ pub async fn start(cfg: Config) -> Result<Running, Error> {
             }
         }
     });
+    // Notices: the delivery worker sends what the outbox holds.
+    crate::notify::worker::spawn(&state.db, &state.cfg, addr)?;
     let header_timeout = Duration::from_secs(state.cfg.header_timeout_secs.max(1));
     let app = app(state);
     let task = tokio::spawn(serve::run(listener, app, header_timeout, rx));
