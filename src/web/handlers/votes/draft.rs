@@ -14,17 +14,20 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::votes as view;
+use teahouse_views::{Bi, Chrome};
 
-async fn scope_options(st: &AppState, community_id: i64) -> Result<Vec<(String, String)>, Error> {
+/// The scopes a vote can have, named in the reader's language.
+async fn scope_options(
+    st: &AppState,
+    community_id: i64,
+    c: &Chrome,
+) -> Result<Vec<(String, String)>, Error> {
+    let whole = c.t("全村/全社区", "whole community").to_string();
     st.db
         .read(move |c| {
-            let mut out = vec![(
-                "community".to_string(),
-                "整个社区/村 Whole community".to_string(),
-            )];
+            let mut out = vec![("community".to_string(), whole)];
             for (id, name) in roll::zones(c, community_id)? {
                 out.push((format!("zone:{id}"), name.to_string()));
             }
@@ -44,12 +47,13 @@ async fn scope_options(st: &AppState, community_id: i64) -> Result<Vec<(String, 
         .await
 }
 
-fn rule_options() -> Vec<(String, String)> {
+/// The rules a vote can follow, named in the reader's language.
+fn rule_options(c: &Chrome) -> Vec<(String, String)> {
     RuleId::ALL
         .iter()
         .map(|r| {
             let (zh, en) = r.names();
-            (r.as_str().to_string(), format!("{zh} / {en}"))
+            (r.as_str().to_string(), c.t(zh, en).to_string())
         })
         .collect()
 }
@@ -68,7 +72,8 @@ pub async fn new_form(
     com: Committee,
     Query(pre): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Error> {
-    let scopes = scope_options(&st, com.community.id).await?;
+    let chrome = com.ctx.chrome(Some(&com.community));
+    let scopes = scope_options(&st, com.community.id, &chrome).await?;
     let prefill = |k: &str, max: usize| -> String {
         pre.get(k)
             .map(|s| s.chars().take(max).collect())
@@ -97,12 +102,11 @@ pub async fn new_form(
             .cloned()
             .unwrap_or_default(),
     };
-    let chrome = com.ctx.chrome(Some(&com.community));
     Ok(view::new_form(
         &chrome,
         &com.community.slug,
         &scopes,
-        &rule_options(),
+        &rule_options(&chrome),
         &v,
         &Errors::none(),
     )
@@ -428,13 +432,13 @@ pub async fn create(
     let nv = match f.parse(&com.community.tz) {
         Ok(nv) => nv,
         Err(errors) => {
-            let scopes = scope_options(&st, cid).await?;
             let chrome = com.ctx.chrome(Some(&com.community));
+            let scopes = scope_options(&st, cid, &chrome).await?;
             return Ok(invalid(view::new_form(
                 &chrome,
                 &slug,
                 &scopes,
-                &rule_options(),
+                &rule_options(&chrome),
                 &f.values(),
                 &errors,
             )));

@@ -126,11 +126,12 @@ pub fn routes() -> Routes {
 }
 
 /// The status a person reads: a closed vote is "in publicity" until final.
-fn shown_status(v: &Vote) -> &'static str {
+fn shown_status(v: &Vote) -> view::Shown {
     match (v.status, v.final_at) {
-        (Status::Closed, Some(_)) => "final",
-        (Status::Closed, None) => "publicity",
-        (s, _) => s.as_str(),
+        (Status::Draft, _) => view::Shown::Draft,
+        (Status::Open, _) => view::Shown::Open,
+        (Status::Closed, None) => view::Shown::Publicity,
+        (Status::Closed, Some(_)) => view::Shown::Final,
     }
 }
 
@@ -138,7 +139,7 @@ pub fn line(v: &Vote, tz: &str) -> view::VoteLine {
     view::VoteLine {
         id: v.id,
         title: v.title.clone(),
-        status: shown_status(v).into(),
+        status: shown_status(v),
         scope: v.scope_label.clone(),
         closes: fmt_time(v.closes_at, tz),
         verdict: v.result.as_ref().map(|r| r.verdict.clone()),

@@ -50,12 +50,16 @@ fn notice(done: Option<&str>) -> Option<Bi> {
         _ => return None,
     })
 }
-fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<String>)> {
-    let mut bars: Vec<(String, i64, Option<String>)> = if r.options.is_empty() {
+fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(Bi, i64, Option<String>)> {
+    let mut bars: Vec<(Bi, i64, Option<String>)> = if r.options.is_empty() {
         vec![
-            ("同意 agree".into(), r.agree.heads, r.agree.area.clone()),
             (
-                "不同意 disagree".into(),
+                Bi::new("同意", "agree"),
+                r.agree.heads,
+                r.agree.area.clone(),
+            ),
+            (
+                Bi::new("不同意", "disagree"),
                 r.disagree.heads,
                 r.disagree.area.clone(),
             ),
@@ -63,7 +67,10 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<Strin
     } else {
         r.options
             .iter()
-            .map(|o| (o.id.clone(), o.chosen.heads, o.chosen.area.clone()))
+            .map(|o| {
+                let id = Bi::new(o.id.clone(), o.id.clone());
+                (id, o.chosen.heads, o.chosen.area.clone())
+            })
             .collect()
     };
     let not_voting = r.total.heads - r.participating.heads;
@@ -76,11 +83,11 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(String, i64, Option<Strin
         _ => None,
     };
     bars.push((
-        "弃权 abstain".into(),
+        Bi::new("弃权", "abstain"),
         r.abstain.heads,
         r.abstain.area.clone(),
     ));
-    bars.push(("未投 not voting".into(), not_voting, not_area));
+    bars.push((Bi::new("未投", "not voting"), not_voting, not_area));
     bars
 }
 
@@ -236,7 +243,11 @@ pub async fn show(
                 let by = b
                     .cast_by
                     .clone()
-                    .or_else(|| b.entered_by.as_ref().map(|e| format!("{e}（纸质 paper）")));
+                    .map(|by| Bi::new(by.clone(), by))
+                    .or_else(|| {
+                        let e = b.entered_by.as_ref()?;
+                        Some(Bi::new(format!("{e}（纸质）"), format!("{e} (on paper)")))
+                    });
                 (
                     b.choice.clone(),
                     b.receipt.clone(),
@@ -320,8 +331,8 @@ pub async fn show(
                     .unwrap_or_else(|| b.voter.clone()),
                 choice: b.choice.clone(),
                 channel: match b.channel.as_str() {
-                    "paper" => "纸质 paper".into(),
-                    _ => "网上 online".into(),
+                    "paper" => Bi::new("纸质", "paper"),
+                    _ => Bi::new("网上", "online"),
                 },
                 receipt: b.receipt.clone(),
                 note: String::new(),
@@ -342,7 +353,7 @@ pub async fn show(
         id: vote.id,
         title: vote.title.clone(),
         explanation: vote.explanation.clone(),
-        status: shown_status(&vote).into(),
+        status: shown_status(&vote),
         scope: vote.scope_label.clone(),
         rule: Bi::new(rz, re),
         secret: vote.secret,

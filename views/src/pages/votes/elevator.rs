@@ -1,0 +1,86 @@
+//! An elevator retrofit vote's block: the cost-sharing table, the affected
+//! dwellings' consent and whether the retrofit may go ahead.
+
+use crate::chrome::{Bi, Chrome};
+use crate::layout::{csrf, flash};
+use maud::{Markup, html};
+
+pub struct ElevatorView {
+    pub total: String,
+    pub coefficients_text: String,
+    /// dwelling, floor, coefficient, share in yuan
+    pub shares: Vec<(String, i32, String, String)>,
+    pub shares_error: Option<Bi>,
+    pub affected: Vec<(String, Option<bool>, String)>,
+    pub signed_up: Option<(i64, usize)>,
+    pub may_proceed: Option<bool>,
+    pub dwellings: Vec<String>,
+}
+
+pub(super) fn elevator_section(c: &Chrome, base: &str, e: &ElevatorView) -> Markup {
+    let committee = c.is_committee();
+    html! {
+        section aria-labelledby="h-elevator" {
+            h2 #h-elevator { (c.t("加装电梯", "Elevator retrofit")) }
+            @if let Some((agree, n)) = e.signed_up {
+                p.lead { (c.t("已同意：", "Agreed so far: ")) strong { (agree) } " / " (n) (c.t(" 户业主", " owners")) }
+            }
+            @if let Some(ok) = e.may_proceed {
+                (flash(c, if ok { "ok" } else { "warn" }, &if ok {
+                    Bi::new("表决通过，且所有受影响业主均已同意：可以实施。", "The vote passed and every affected owner consented: the retrofit may go ahead.")
+                } else {
+                    Bi::new("暂不能实施：表决未通过，或有受影响业主未同意。", "Not yet: the vote did not pass, or an affected owner has not consented.")
+                }))
+            }
+            h3 { (c.t("受影响的房屋（电梯井占用其专有部分，须业主同意）", "Affected dwellings (the shaft occupies their private part; the owner must consent)")) }
+            @if e.affected.is_empty() {
+                p.empty { (c.t("没有登记受影响的房屋。", "No affected dwellings recorded.")) }
+            } @else {
+                ul { @for (d, consent, note) in &e.affected {
+                    li { strong { (d) } " — " (match consent { Some(true) => c.t("已同意", "consented"), Some(false) => c.t("不同意（否决）", "refused (veto)"), None => c.t("尚未表态", "no answer yet") })
+                        @if !note.is_empty() { " · " (note) } }
+                } }
+            }
+            h3 { (c.t("费用分摊表", "Cost sharing")) }
+            @if let Some(err) = &e.shares_error { (flash(c, "error", err)) }
+            @if e.shares.is_empty() {
+                p.empty { (c.t("居委会还没有填写总造价和楼层系数。", "The committee has not set the total cost and floor coefficients yet.")) }
+            } @else {
+                p { (c.t("总造价（业主承担部分）：", "Total borne by owners: ")) strong { (e.total) } (c.t(" 元", " yuan")) }
+                div.table-wrap { table {
+                    thead { tr { th scope="col" { (c.t("房屋", "Dwelling")) } th scope="col" { (c.t("楼层", "Floor")) } th scope="col" { (c.t("系数", "Coefficient")) } th scope="col" { (c.t("分摊（元）", "Share (yuan)")) } } }
+                    tbody { @for (d, f, k, y) in &e.shares { tr { td { (d) } td { (f) } td { (k) } td { (y) } } } }
+                } }
+            }
+            @if committee {
+                details {
+                    summary { (c.t("设置分摊", "Set the cost sharing")) }
+                    form.stack method="post" action={(base) "/elevator"} {
+                        (csrf(c))
+                        div.field { label for="f-total" { (c.t("业主承担的总造价（元）", "Total borne by owners (yuan)")) }
+                            input #f-total type="text" inputmode="decimal" name="total" value=(e.total) required; }
+                        div.field { label for="f-coef" { (c.t("楼层系数（如 1:0, 2:0.4, 3:0.6 ……，一楼通常为 0）", "Floor coefficients (e.g. 1:0, 2:0.4, 3:0.6 …; the ground floor is usually 0)")) }
+                            textarea #f-coef name="coefficients" rows="3" required { (e.coefficients_text) } }
+                        button type="submit" { (c.t("保存分摊表", "Save the plan")) }
+                    }
+                }
+                details {
+                    summary { (c.t("登记受影响房屋及业主意见", "Record an affected dwelling and the owner's answer")) }
+                    form.stack method="post" action={(base) "/affected"} {
+                        (csrf(c))
+                        div.field { label for="f-dw" { (c.t("房屋", "Dwelling")) }
+                            select #f-dw name="dwelling" { @for d in &e.dwellings { option value=(d) { (d) } } } }
+                        fieldset.choices {
+                            legend { (c.t("业主意见", "Owner's answer")) }
+                            @for (val, zh, en) in [("yes", "同意", "Consents"), ("no", "不同意（否决）", "Refuses (veto)"), ("", "尚未表态", "No answer yet")] {
+                                div.field.check { input type="radio" name="consent" id={"cs-" (val)} value=(val) checked[val.is_empty()]; label for={"cs-" (val)} { (c.t(zh, en)) } }
+                            }
+                        }
+                        div.field { label for="f-note" { (c.t("备注（如书面同意书编号）", "Note (e.g. the written consent's number)")) } input #f-note type="text" name="note"; }
+                        button type="submit" { (c.t("登记", "Record")) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The A4 notice of a closed vote for the paper board (bilingual: it is a
+//! document posted for everyone, not a page in one reader's language).
+
+use super::TestLine;
+use super::verdict_words;
+use crate::chrome::{Bi, Chrome};
+use crate::layout::page;
+use maud::{Markup, html};
+
+pub struct NoticeView {
+    pub community: String,
+    pub title: String,
+    pub scope: String,
+    pub rule: Bi,
+    pub period: String,
+    pub verdict: String,
+    pub tests: Vec<TestLine>,
+    pub figures: Vec<(String, String)>,
+    pub publicity_until: Option<String>,
+    pub is_final: bool,
+    pub url: String,
+    pub entry: Option<(i64, String)>,
+    pub head: Option<(i64, String)>,
+    pub printed: String,
+}
+
+/// The A4 notice for the paper board (公告栏): the result, every figure, a QR
+/// code to the page, and the ledger hashes that anchor paper to the web.
+pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
+    page(
+        c,
+        &v.title,
+        html! {
+            article.notice {
+                p.notice-org { (v.community) }
+                h1 { "表决结果公告" br; span.notice-en { "Notice of a vote result" } }
+                h2 { (v.title) }
+                dl.facts {
+                    dt { "范围 Scope" } dd { (v.scope) }
+                    dt { "规则 Rule" } dd { (v.rule.zh) br; span.other-lang { (v.rule.en) } }
+                    dt { "投票时间 Voting" } dd { (v.period) }
+                    dt { "结果 Result" } dd { strong.verdict { (verdict_words(&Chrome::default(), &v.verdict)) " / " (verdict_words(&Chrome { lang: crate::Lang::En, ..Default::default() }, &v.verdict)) } }
+                }
+                table.notice-figures {
+                    tbody { @for (k, val) in &v.figures { tr { th scope="row" { (k) } td { (val) } } } }
+                }
+                ul.tests { @for t in &v.tests { li { (if t.met { "✓ " } else { "✗ " }) (t.text.zh) br; span.other-lang { (t.text.en) } } } }
+                @if v.is_final {
+                    p { strong { "本结果已过公示期，为最终结果。This result is final." } }
+                } @else if let Some(u) = &v.publicity_until {
+                    p { "公示期至 " (u) "。如有异议，请在公示期内在网上或到居委会/村委会提出。" br;
+                        span.other-lang { "Publicity period until " (u) ". Objections may be lodged online or at the committee office until then." } }
+                }
+                div.notice-foot {
+                    (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
+                    div {
+                        p { "扫码查看完整结果、选票清单和核验方法：" br; code { (v.url) } }
+                        @if let Some((seq, h)) = &v.entry { p { "本结果记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
+                        @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
+                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
+                        p.muted { "打印时间 Printed " (v.printed) }
+                    }
+                }
+            }
+            p.no-print { (c.t("用浏览器的“打印”打印本页（A4）。", "Print this page with the browser (A4).")) }
+        },
+    )
+}
