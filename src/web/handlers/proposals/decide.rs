@@ -5,7 +5,7 @@ use crate::domain::Msg;
 use crate::domain::proposal::{AssigneeKind, Status};
 use crate::error::Error;
 use crate::store::proposals::{self as store};
-use crate::store::{accounts, audit, deliberations};
+use crate::store::{accounts, deliberations};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
 use crate::web::handlers::see_other;
@@ -41,10 +41,17 @@ pub async fn decide(
     let slug = com.community.slug.clone();
     let cid = com.community.id;
     let actor = com.ctx.actor();
-    let (decision, title, body) = st
-        .db
-        .write(move |tx| {
-            let p = store::get(tx, cid, id)?;
+    // The shared step: the proposal is loaded inside the write transaction
+    // and the audit row written there; the step returns the decision twice,
+    // as what happened and as the audit detail.
+    let decision = crate::web::handlers::apply_step(
+        &st,
+        actor,
+        cid,
+        crate::domain::Subject::Proposal(id),
+        "proposal.decide",
+        store::get,
+        move |tx, p: &crate::store::proposals::Proposal| {
             if !p.status.decidable() {
                 return Err(conflict(
                     "这条提案现在不能作出决定",
@@ -143,19 +150,15 @@ pub async fn decide(
                     )));
                 }
             }
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "proposal.decide",
-                &crate::domain::Subject::Proposal(id).to_string(),
-                &decision,
-            )?;
-            Ok((decision, p.title, p.body))
-        })
-        .await?;
+            Ok((decision.clone(), decision))
+        },
+    )
+    .await?;
     if decision == "vote" {
         use teahouse_views::layout::urlencode;
+        // Read after the step only to fill the new-vote form's fields.
+        let p = st.db.read(move |c| store::get(c, cid, id)).await?;
+        let (title, body) = (p.title, p.body);
         return Ok(see_other(&format!(
             "/c/{slug}/votes/new?title={}&explanation={}&proposal={id}",
             urlencode(&title),
