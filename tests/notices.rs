@@ -35,7 +35,14 @@ fn free_port() -> u16 {
 async fn smtp() -> Smtp {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let child = Command::new("python3")
+    // scripts/test installs aiosmtpd into target/pyvenv; else the system's.
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyvenv/bin/python");
+    let python = if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    };
+    let mut child = Command::new(python)
         .args(["-m", "aiosmtpd", "-n", "-l"])
         .arg(format!("127.0.0.1:{port}"))
         .args(["-c", "aiosmtpd.handlers.Mailbox"])
@@ -50,6 +57,8 @@ async fn smtp() -> Smtp {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("aiosmtpd did not start");
 }
 

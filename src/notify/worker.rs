@@ -82,7 +82,7 @@ impl Worker {
 
     /// Runs until the process ends.
     pub async fn run(self) {
-        if let Err(e) = self.setup.db.write(|tx| notices::recover(tx)).await {
+        if let Err(e) = self.setup.db.write(notices::recover).await {
             tracing::warn!(error = %e, "notices: recovering interrupted deliveries failed");
         }
         loop {
@@ -108,8 +108,8 @@ impl Worker {
     /// how many were claimed.
     pub async fn tick(&self) -> Result<usize, Error> {
         let db = &self.setup.db;
-        db.write(|tx| events::queue_reminders(tx)).await?;
-        let claimed = db.write(|tx| claim(tx)).await?;
+        db.write(events::queue_reminders).await?;
+        let claimed = db.write(claim).await?;
         let n = claimed.len();
         let mut running = JoinSet::new();
         let mut by_community: HashMap<i64, HashMap<ChannelKind, Arc<dyn Channel>>> = HashMap::new();

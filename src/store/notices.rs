@@ -329,8 +329,11 @@ pub fn still_current(conn: &Connection, kind: NoticeKind, subject: &str) -> Resu
         .unwrap_or(false))
 }
 
+/// `(vote, community, community slug, title, closes_at)`.
+pub type Reminder = (i64, i64, String, String, i64);
+
 /// Open votes closing within 48 hours that have had no reminder yet.
-pub fn votes_to_remind(conn: &Connection) -> Result<Vec<(i64, i64, String, String, i64)>, Error> {
+pub fn votes_to_remind(conn: &Connection) -> Result<Vec<Reminder>, Error> {
     let now = super::now();
     let mut st = conn.prepare_cached(
         "SELECT v.id, v.community_id, c.slug, v.title, v.closes_at FROM votes v
