@@ -66,7 +66,7 @@ pub async fn decide(
                             "a decline needs a public reason",
                         )));
                     }
-                    store::decide(tx, &p, Status::Declined, &reason, me)?;
+                    store::decide(tx, p, Status::Declined, &reason, me)?;
                 }
                 "schedule" => {
                     let d: i64 = f
@@ -96,10 +96,10 @@ pub async fn decide(
                     } else {
                         reason.clone()
                     };
-                    store::decide(tx, &p, Status::Scheduled, &note, me)?;
+                    store::decide(tx, p, Status::Scheduled, &note, me)?;
                 }
                 "vote" => {
-                    store::decide(tx, &p, Status::Voting, &reason, me)?;
+                    store::decide(tx, p, Status::Voting, &reason, me)?;
                 }
                 "dispatch" => {
                     let kind = f
@@ -141,7 +141,7 @@ pub async fn decide(
                             format!(" · {reason}")
                         }
                     );
-                    store::decide(tx, &p, Status::Dispatched, &note, me)?;
+                    store::decide(tx, p, Status::Dispatched, &note, me)?;
                 }
                 _ => {
                     return Err(Error::Invalid(Msg::new(
