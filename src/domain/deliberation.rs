@@ -50,6 +50,60 @@ impl Outcome {
     }
 }
 
+/// Where an agenda item stands: on the agenda, suggested by a resident and
+/// waiting for the host, or declined by the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemState {
+    Agenda,
+    Suggested,
+    Declined,
+}
+
+/// A follow-up action: open until closed with a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionStatus {
+    Open,
+    Done,
+}
+
+/// Text the database holds in a column that should be one of an enum's codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCode(pub String);
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown code {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+/// `as_str` as Display and its inverse as FromStr, for a code enum.
+macro_rules! codes {
+    ($t:ty { $($v:ident => $s:literal),+ $(,)? }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),+ }
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::str::FromStr for $t {
+            type Err = $crate::domain::deliberation::UnknownCode;
+            fn from_str(s: &str) -> Result<Self, $crate::domain::deliberation::UnknownCode> {
+                match s { $($s => Ok(Self::$v),)+ _ => Err($crate::domain::deliberation::UnknownCode(s.to_string())) }
+            }
+        }
+    };
+}
+pub(crate) use codes;
+
+codes!(ItemState { Agenda => "agenda", Suggested => "suggested", Declined => "declined" });
+codes!(ActionStatus { Open => "open", Done => "done" });
+
 /// One view heard: who said it (only if they agreed to be named) and what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {

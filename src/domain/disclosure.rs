@@ -362,6 +362,26 @@ pub fn missing(c: Cadence, disclosed: &[Period], today: jiff::civil::Date) -> Ve
     out
 }
 
+/// A thread on a disclosure: a supervisor's query (publication waits for its
+/// answer) or a resident's public question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadKind {
+    Query,
+    Question,
+}
+
+crate::domain::deliberation::codes!(ThreadKind { Query => "query", Question => "question" });
+
+impl ThreadKind {
+    /// What the thread is, in words.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            ThreadKind::Query => ("质询", "query"),
+            ThreadKind::Question => ("提问", "question"),
+        }
+    }
+}
+
 mod table;
 pub use table::*;
 

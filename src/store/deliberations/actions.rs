@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::Msg;
+use crate::domain::deliberation::ActionStatus;
 use crate::domain::ledger::Entry;
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -14,7 +15,7 @@ pub struct Action {
     pub title: String,
     pub owner: String,
     pub due: String,
-    pub status: String,
+    pub status: ActionStatus,
     pub report: Option<String>,
     pub closed_at: Option<i64>,
 }
@@ -40,7 +41,7 @@ pub fn actions(
                 title: r.get(3)?,
                 owner: r.get(4)?,
                 due: r.get(5)?,
-                status: r.get(6)?,
+                status: code_at(r, 6)?,
                 report: r.get(7)?,
                 closed_at: r.get(8)?,
             })

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::Msg;
+use crate::domain::deliberation::ItemState;
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -12,7 +13,7 @@ pub struct Item {
     pub title: String,
     pub detail: String,
     /// suggested, agenda, declined
-    pub state: String,
+    pub state: ItemState,
     pub suggester: Option<String>,
     pub proposal_id: Option<i64>,
 }
@@ -27,7 +28,7 @@ pub fn items(conn: &Connection, id: i64) -> Result<Vec<Item>, Error> {
                 id: r.get(0)?,
                 title: r.get(1)?,
                 detail: r.get(2)?,
-                state: r.get(3)?,
+                state: code_at(r, 3)?,
                 suggester: r.get(4)?,
                 proposal_id: r.get(5)?,
             })
@@ -67,7 +68,12 @@ pub fn add_item(
             pos,
             title,
             detail.trim(),
-            if suggester.is_some() { "suggested" } else { "agenda" },
+            if suggester.is_some() {
+                ItemState::Suggested
+            } else {
+                ItemState::Agenda
+            }
+            .as_str(),
             suggester.map(|s| s.0),
             suggester.map(|s| s.1),
             proposal_id,
@@ -87,7 +93,16 @@ pub fn decide_item(
     not_after_meeting(d)?;
     tx.query_row(
         "UPDATE agenda_items SET state = ?3 WHERE id = ?1 AND deliberation_id = ?2 AND state = 'suggested' RETURNING title",
-        params![item, d.id, if accept { "agenda" } else { "declined" }],
+        params![
+            item,
+            d.id,
+            if accept {
+                ItemState::Agenda
+            } else {
+                ItemState::Declined
+            }
+            .as_str()
+        ],
         |r| r.get(0),
     )
     .optional()?

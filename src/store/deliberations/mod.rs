@@ -197,3 +197,15 @@ fn text(s: &str, max: usize, zh: &str, en: &str) -> Result<String, Error> {
     }
     Ok(t.to_string())
 }
+
+/// Column `i` of a row read as one of an enum's codes; text that is not one
+/// is an error (the schema's CHECK should have kept it out).
+pub(crate) fn code_at<T>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr<Err = crate::domain::deliberation::UnknownCode>,
+{
+    let s: String = r.get(i)?;
+    s.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}

@@ -90,7 +90,7 @@ pub fn unanswered(
                 r.get(1)?,
                 Thread {
                     id: r.get(2)?,
-                    kind: r.get(3)?,
+                    kind: crate::store::deliberations::code_at(r, 3)?,
                     rev: r.get(4)?,
                     row: r.get(5)?,
                     text: r.get(6)?,

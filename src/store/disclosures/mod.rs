@@ -18,7 +18,7 @@ pub use review::*;
 pub use verify::*;
 
 use crate::domain::Msg;
-use crate::domain::disclosure::{Category, Period};
+use crate::domain::disclosure::{Category, Period, ThreadKind};
 use crate::domain::ledger::{self};
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -84,7 +84,7 @@ pub struct Signoff {
 #[derive(Debug, Clone)]
 pub struct Thread {
     pub id: i64,
-    pub kind: String,
+    pub kind: ThreadKind,
     pub rev: i64,
     pub row: Option<i64>,
     pub text: String,
@@ -212,7 +212,7 @@ pub fn threads(conn: &Connection, id: i64) -> Result<Vec<Thread>, Error> {
         .query_map([id], |r| {
             Ok(Thread {
                 id: r.get(0)?,
-                kind: r.get(1)?,
+                kind: crate::store::deliberations::code_at(r, 1)?,
                 rev: r.get(2)?,
                 row: r.get(3)?,
                 text: r.get(4)?,

@@ -100,7 +100,7 @@ pub async fn show(
             Bi::new(z, e)
         },
         title: l.title.clone(),
-        status: l.status.as_str().into(),
+        status: super::disclosures::stage(l.status),
         rev: l.rev,
         open_threads: l.open_threads,
     };
@@ -110,7 +110,7 @@ pub async fn show(
             (
                 format!("/c/{slug}/disclosures/{id}#h-threads"),
                 title.clone(),
-                if t.kind == "query" {
+                if t.kind == crate::domain::disclosure::ThreadKind::Query {
                     Bi::new("监督委员会质询", "supervisors' query")
                 } else {
                     Bi::new("居民提问", "resident's question")

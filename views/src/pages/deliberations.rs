@@ -12,7 +12,7 @@ pub struct MeetingLine {
     pub title: String,
     pub place: String,
     pub when: String,
-    pub status: String,
+    pub status: MeetingStatus,
     pub settled: usize,
     pub items: usize,
 }
@@ -44,11 +44,27 @@ pub struct SeriesView {
     pub errors: Errors,
 }
 
-fn status_words(c: &Chrome, s: &str) -> &'static str {
+/// Where a meeting stands, as its pages show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingStatus {
+    Planned,
+    Held,
+    Published,
+}
+
+/// Where an agenda item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemState {
+    Agenda,
+    Suggested,
+    Declined,
+}
+
+fn status_words(c: &Chrome, s: MeetingStatus) -> &'static str {
     match s {
-        "planned" => c.t("计划中", "planned"),
-        "held" => c.t("已召开，纪要整理中", "held; minutes being written"),
-        _ => c.t("纪要已公开", "minutes published"),
+        MeetingStatus::Planned => c.t("计划中", "planned"),
+        MeetingStatus::Held => c.t("已召开，纪要整理中", "held; minutes being written"),
+        MeetingStatus::Published => c.t("纪要已公开", "minutes published"),
     }
 }
 
@@ -61,7 +77,7 @@ pub fn meeting_list(c: &Chrome, slug: &str, ms: &[MeetingLine]) -> Markup {
                 @for m in ms {
                     li {
                         a href={"/c/" (slug) "/deliberations/" (m.id)} { (m.title) }
-                        " " span.tag { (status_words(c, &m.status)) }
+                        " " span.tag { (status_words(c, m.status)) }
                         br;
                         span.muted { (m.when) " · " (m.place) }
                         @if m.items > 0 { " · " (m.items) (c.t(" 个议题", " items")) }
@@ -130,7 +146,7 @@ pub struct ItemView {
     pub id: i64,
     pub title: String,
     pub detail: String,
-    pub state: String,
+    pub state: ItemState,
     pub suggester: Option<String>,
 }
 
@@ -157,7 +173,7 @@ pub struct MeetingView {
     pub venue: String,
     pub when: String,
     pub host: String,
-    pub status: String,
+    pub status: MeetingStatus,
     pub items: Vec<ItemView>,
     pub attendance: usize,
     /// (group or building, count)
@@ -187,15 +203,15 @@ fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
     html! {
         section aria-labelledby="h-agenda" {
             h2 #h-agenda { (c.t("议程", "Agenda")) }
-            @let on: Vec<&ItemView> = v.items.iter().filter(|i| i.state == "agenda").collect();
+            @let on: Vec<&ItemView> = v.items.iter().filter(|i| i.state == ItemState::Agenda).collect();
             @if on.is_empty() { p.empty { (c.t("还没有议题。", "No items yet.")) } }
             ol { @for i in &on { li { strong { (i.title) } @if let Some(s) = &i.suggester { " " span.muted { (c.t("（居民 ", "(suggested by ")) (s) (c.t(" 提议）", ")")) } } @if !i.detail.is_empty() { br; (i.detail) } } } }
-            @let suggested: Vec<&ItemView> = v.items.iter().filter(|i| i.state == "suggested").collect();
+            @let suggested: Vec<&ItemView> = v.items.iter().filter(|i| i.state == ItemState::Suggested).collect();
             @if !suggested.is_empty() {
                 h3 { (c.t("居民建议的议题", "Items residents suggested")) }
                 ul { @for i in &suggested { li {
                     strong { (i.title) } " · " (i.suggester.as_deref().unwrap_or("")) @if !i.detail.is_empty() { br; (i.detail) }
-                    @if committee && v.status == "planned" {
+                    @if committee && v.status == MeetingStatus::Planned {
                         form.inline method="post" action={(base) "/items/" (i.id) "/decide"} {
                             (csrf(c))
                             button type="submit" name="accept" value="1" { (c.t("列入议程", "Put on the agenda")) } " "
@@ -204,7 +220,7 @@ fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
                     }
                 } } }
             }
-            @if v.status == "planned" && (committee || v.can_suggest) {
+            @if v.status == MeetingStatus::Planned && (committee || v.can_suggest) {
                 form.stack method="post" action={(base) "/items"} {
                     (csrf(c))
                     div.field { label for="f-item" { (if committee { c.t("添加议题", "Add an item") } else { c.t("建议一个议题", "Suggest an item") }) } input #f-item type="text" name="title" required; }
@@ -269,7 +285,7 @@ fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
             (csrf(c))
             @if v.minutes_working && v.revisions.iter().any(|r| r.2.is_some()) || v.amend_reason.is_some() {
                 div.field { label for="f-reason" { (c.t("修订原因", "Reason for the amendment")) } input #f-reason type="text" name="reason" value=[v.amend_reason.as_deref()] required; }
-            } @else if v.status == "published" {
+            } @else if v.status == MeetingStatus::Published {
                 div.field { label for="f-reason" { (c.t("修订原因（已公开的纪要只能修订）", "Reason (published minutes are amended, not edited)")) } input #f-reason type="text" name="reason" required; }
             }
             div.field { label for="f-summary" { (c.t("纪要摘要", "Summary")) } textarea #f-summary name="summary" rows="3" { (v.summary) } }
@@ -316,7 +332,7 @@ pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
                 dt { (c.t("时间", "When")) } dd { (v.when) }
                 dt { (c.t("地点", "Where")) } dd { (v.place) @if !v.venue.is_empty() { " · " (v.venue) } }
                 dt { (c.t("主持人", "Host")) } dd { (v.host) }
-                dt { (c.t("状态", "Status")) } dd { strong { (status_words(c, &v.status)) } }
+                dt { (c.t("状态", "Status")) } dd { strong { (status_words(c, v.status)) } }
             }
             (agenda(c, &base, v, committee))
             (attendance(c, &base, v, committee))
@@ -347,9 +363,9 @@ pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
                     }
                     @if !v.minutes_working { p.actions { a.button href={(base) "/notice"} { (c.t("打印纪要公告（A4）", "Print the minutes notice (A4)")) } } }
                 }
-                @if committee && (v.status != "planned" || !v.minutes.is_empty()) {
+                @if committee && (v.status != MeetingStatus::Planned || !v.minutes.is_empty()) {
                     details open[v.minutes_working] {
-                        summary { (if v.status == "published" && !v.minutes_working { c.t("修订纪要", "Amend the minutes") } else { c.t("填写纪要", "Write the minutes") }) }
+                        summary { (if v.status == MeetingStatus::Published && !v.minutes_working { c.t("修订纪要", "Amend the minutes") } else { c.t("填写纪要", "Write the minutes") }) }
                         (minutes_form(c, &base, v))
                     }
                     @if v.minutes_working {

@@ -1,6 +1,7 @@
 //! Follow-up actions: the list and closing one with a report and photos.
 
 use super::{ShowQuery, overdue};
+use crate::domain::deliberation::ActionStatus;
 use crate::error::Error;
 use crate::store::deliberations::{self as store};
 use crate::store::{attachments, audit};
@@ -35,7 +36,7 @@ pub async fn actions(
             title: a.title.clone(),
             owner: a.owner.clone(),
             due: a.due.clone(),
-            done: a.status == "done",
+            done: a.status == ActionStatus::Done,
             overdue: overdue(a, &t),
             report: a.report.clone(),
             photos: photos

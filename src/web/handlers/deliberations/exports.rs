@@ -100,7 +100,7 @@ pub async fn api(State(st): State<AppState>, v: Visitor) -> Result<Response, Err
         .collect();
     let actions: Vec<serde_json::Value> = all_actions
         .iter()
-        .map(|a| serde_json::json!({"id": a.id, "deliberation": a.deliberation_id, "title": a.title, "owner": a.owner, "due": a.due, "status": a.status, "report": a.report}))
+        .map(|a| serde_json::json!({"id": a.id, "deliberation": a.deliberation_id, "title": a.title, "owner": a.owner, "due": a.due, "status": a.status.as_str(), "report": a.report}))
         .collect();
     Ok(axum::Json(serde_json::json!({
         "format": "teahouse.deliberations/1",

@@ -3,6 +3,7 @@
 
 use super::step;
 use crate::domain::Msg;
+use crate::domain::deliberation::ItemState;
 use crate::domain::deliberation::{self as rules, ItemMinutes, Minutes, Outcome};
 use crate::error::Error;
 use crate::store::deliberations::{self as store};
@@ -20,7 +21,7 @@ fn minutes_from(f: &HashMap<String, String>, items: &[store::Item]) -> Result<Mi
         summary: g("summary".into()).trim().to_string(),
         items: Vec::new(),
     };
-    for it in items.iter().filter(|i| i.state == "agenda") {
+    for it in items.iter().filter(|i| i.state == ItemState::Agenda) {
         let outcome = match g(format!("outcome_{}", it.id)).as_str() {
             "" => None,
             o => Some(

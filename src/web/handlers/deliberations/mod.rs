@@ -91,6 +91,7 @@ pub fn routes() -> Routes {
     ]
 }
 
+use crate::domain::deliberation::{ActionStatus, ItemState};
 use crate::error::Error;
 use crate::store::deliberations::{self as store, Deliberation};
 use crate::web::AppState;
@@ -100,7 +101,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 fn overdue(a: &store::Action, today: &str) -> bool {
-    a.status == "open" && a.due.as_str() < today
+    a.status == ActionStatus::Open && a.due.as_str() < today
 }
 
 /// One step on a meeting in one transaction with its audit row.
@@ -138,4 +139,24 @@ pub struct ShowQuery {
     pub(crate) done: Option<String>,
     pub(crate) t: Option<String>,
     pub(crate) diff: Option<i64>,
+}
+
+/// A meeting's status as its pages show it.
+fn meeting_status(s: store::Status) -> teahouse_views::pages::deliberations::MeetingStatus {
+    use teahouse_views::pages::deliberations::MeetingStatus as M;
+    match s {
+        store::Status::Planned => M::Planned,
+        store::Status::Held => M::Held,
+        store::Status::Published => M::Published,
+    }
+}
+
+/// An agenda item's state as the meeting page shows it.
+fn item_state(s: ItemState) -> teahouse_views::pages::deliberations::ItemState {
+    use teahouse_views::pages::deliberations::ItemState as I;
+    match s {
+        ItemState::Agenda => I::Agenda,
+        ItemState::Suggested => I::Suggested,
+        ItemState::Declined => I::Declined,
+    }
 }

@@ -1,7 +1,8 @@
 //! One meeting's page and its printable A4 minutes notice.
 
-use super::{ShowQuery, overdue};
+use super::{ShowQuery, item_state, meeting_status, overdue};
 use crate::domain::deliberation::{self as rules, ItemMinutes, Minutes, Outcome};
+use crate::domain::deliberation::{ActionStatus, ItemState};
 use crate::domain::mask::mask_name;
 use crate::error::Error;
 use crate::store::deliberations::{self as store, Deliberation, Status};
@@ -83,7 +84,7 @@ fn item_views(
                         a.owner.clone(),
                         a.due.clone(),
                         live.map(|x| {
-                            if x.status == "done" {
+                            if x.status == ActionStatus::Done {
                                 Bi::new("已办结", "done")
                             } else {
                                 Bi::new("办理中", "open")
@@ -178,7 +179,7 @@ pub async fn show(
             summary: String::new(),
             items: items
                 .iter()
-                .filter(|i| i.state == "agenda")
+                .filter(|i| i.state == ItemState::Agenda)
                 .map(|i| ItemMinutes {
                     item: i.id,
                     title: i.title.clone(),
@@ -219,15 +220,15 @@ pub async fn show(
             fmt_time(d.ends_at, tz).get(11..).unwrap_or("")
         ),
         host: d.host.clone(),
-        status: d.status.as_str().into(),
+        status: meeting_status(d.status),
         items: items
             .iter()
-            .filter(|i| committee || i.state != "declined")
+            .filter(|i| committee || i.state != ItemState::Declined)
             .map(|i| view::ItemView {
                 id: i.id,
                 title: i.title.clone(),
                 detail: i.detail.clone(),
-                state: i.state.clone(),
+                state: item_state(i.state),
                 suggester: i.suggester.clone(),
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! The series of meetings: the page with its route and totals, what the
 //! board shows of it, and the committee's form to plan a meeting.
 
+use super::meeting_status;
 use crate::domain::deliberation::{Minutes, Outcome};
 use crate::error::Error;
 use crate::store::deliberations::{self as store, Deliberation, NewDeliberation, Status};
@@ -43,7 +44,7 @@ pub fn line(
         title: d.title.clone(),
         place: d.place_label.clone(),
         when: fmt_time(d.starts_at, tz),
-        status: d.status.as_str().into(),
+        status: meeting_status(d.status),
         settled: minutes.map(settled).unwrap_or(0),
         items,
     }

@@ -175,3 +175,13 @@ where
 fn entry_detail(e: &crate::domain::ledger::Entry) -> String {
     format!("ledger #{} {}", e.seq, e.hash)
 }
+
+/// A disclosure's status as its pages show it.
+pub fn stage(s: store::Status) -> teahouse_views::pages::disclosures::Stage {
+    match s {
+        store::Status::Draft => teahouse_views::pages::disclosures::Stage::Draft,
+        store::Status::Review => teahouse_views::pages::disclosures::Stage::Review,
+        store::Status::Queried => teahouse_views::pages::disclosures::Stage::Queried,
+        store::Status::Published => teahouse_views::pages::disclosures::Stage::Published,
+    }
+}

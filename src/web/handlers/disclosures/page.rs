@@ -1,7 +1,8 @@
 //! One disclosure's page: the revision a reader may see, its review,
 //! threads, revisions and the changes between two of them.
 
-use super::{cat_bi, is_staff, period_bi};
+use super::{cat_bi, is_staff, period_bi, stage};
+use crate::domain::disclosure::ThreadKind;
 use crate::domain::disclosure::{self as rules, Category, Change};
 use crate::error::Error;
 use crate::store::disclosures::{self as store, Status};
@@ -154,7 +155,7 @@ pub async fn show(
     });
     let has_open_query = threads
         .iter()
-        .any(|t| t.kind == "query" && t.rev == rev && t.answer.is_none());
+        .any(|t| t.kind == ThreadKind::Query && t.rev == rev && t.answer.is_none());
     let valid_signed = signoffs
         .iter()
         .any(|s| s.rev == rev && s.content_hash == hash);
@@ -169,7 +170,7 @@ pub async fn show(
         id,
         category: cat_bi(d.category),
         period: period_bi(d.period),
-        status: d.status.as_str().into(),
+        status: stage(d.status),
         title: shown.title.clone(),
         explanation: shown.explanation.clone(),
         columns: d
@@ -199,11 +200,16 @@ pub async fn show(
         threads: threads
             .iter()
             .filter(|t| {
-                staff || t.kind == "question" || d.published_rev.is_some_and(|p| t.rev <= p)
+                staff
+                    || t.kind == ThreadKind::Question
+                    || d.published_rev.is_some_and(|p| t.rev <= p)
             })
             .map(|t| view::ThreadLine {
                 id: t.id,
-                kind: t.kind.clone(),
+                kind: {
+                    let (z, e) = t.kind.words();
+                    Bi::new(z, e)
+                },
                 rev: t.rev,
                 row: t.row,
                 text: t.text.clone(),

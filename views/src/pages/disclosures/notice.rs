@@ -1,0 +1,66 @@
+//! The printable A4 notice of a published disclosure.
+
+use crate::chrome::{Bi, Chrome};
+use crate::layout::page;
+use maud::{Markup, html};
+
+pub struct NoticeView {
+    pub community: String,
+    pub title: String,
+    pub category: Bi,
+    pub period: Bi,
+    pub rev: i64,
+    pub reason: Option<String>,
+    pub explanation: String,
+    pub columns: Vec<Bi>,
+    pub rows: Vec<Vec<String>>,
+    pub totals: Vec<(usize, String)>,
+    pub signed: Vec<(String, String)>,
+    pub published: String,
+    pub url: String,
+    pub entry: Option<(i64, String)>,
+    pub head: Option<(i64, String)>,
+    pub printed: String,
+}
+
+/// The A4 sheet for the physical board (公开栏).
+pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
+    page(
+        c,
+        &v.title,
+        html! {
+            article.notice {
+                p.notice-org { (v.community) }
+                h1 { "公开" br; span.notice-en { "Public disclosure" } }
+                h2 { (v.title) }
+                dl.facts {
+                    dt { "类别 Category" } dd { (v.category.zh) " / " (v.category.en) }
+                    dt { "期间 Period" } dd { (v.period.zh) " / " (v.period.en) }
+                    dt { "公开日期 Published" } dd { (v.published) @if v.rev > 1 { " · 第 " (v.rev) " 版（更正）revision " (v.rev) } }
+                }
+                @if let Some(r) = &v.reason { p { "更正原因 Reason for correction：" (r) } }
+                @for line in v.explanation.lines() { p { (line) } }
+                table.notice-table {
+                    thead { tr { th { "#" } @for col in &v.columns { th { (col.zh) } } } }
+                    tbody { @for (i, r) in v.rows.iter().enumerate() { tr { td { (i + 1) } @for cell in r { td { (cell) } } } } }
+                    @if !v.totals.is_empty() {
+                        tfoot { tr { th { "合计" } @for k in 0..v.columns.len() { td { @if let Some((_, t)) = v.totals.iter().find(|(i, _)| *i == k) { (t) } } } } }
+                    }
+                }
+                p { strong { "监督委员会审核签署 Signed off by the supervision committee：" }
+                    @for (i, (n, at)) in v.signed.iter().enumerate() { @if i > 0 { "；" } (n) "（" (at) "）" } }
+                div.notice-foot {
+                    (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
+                    div {
+                        p { "扫码查看网页版、提出疑问、下载表格：" br; code { (v.url) } }
+                        @if let Some((seq, h)) = &v.entry { p { "本公开记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
+                        @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
+                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
+                        p.muted { "打印时间 Printed " (v.printed) }
+                    }
+                }
+            }
+            p.no-print { (c.t("用浏览器的“打印”打印本页（A4）。", "Print this page with the browser (A4).")) }
+        },
+    )
+}
