@@ -895,6 +895,33 @@ CREATE TABLE delivery_attempts (
 ) WITHOUT ROWID;
 "#;
 
+/// Notice channels and residents' choices (issue 17): a community's delivery
+/// channels as its committee set them (settings as JSON, the secret kept
+/// apart and never shown), and each resident's channels, digest, daily limit
+/// and the token of their no-login unsubscribe link.
+const M018: &str = r#"
+CREATE TABLE notify_channels (
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL CHECK (kind IN ('email', 'sms', 'wecom', 'webhook')),
+    config_json TEXT NOT NULL DEFAULT '{}',
+    secret TEXT NOT NULL DEFAULT '',
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (community_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE notify_prefs (
+    resident_id INTEGER PRIMARY KEY REFERENCES residents(id),
+    email INTEGER NOT NULL CHECK (email IN (0, 1)),
+    sms INTEGER NOT NULL CHECK (sms IN (0, 1)),
+    digest INTEGER NOT NULL DEFAULT 0 CHECK (digest IN (0, 1)),
+    daily_limit INTEGER NOT NULL DEFAULT 3 CHECK (daily_limit BETWEEN 1 AND 20),
+    unsubscribed_at INTEGER,
+    unsubscribe_token TEXT NOT NULL UNIQUE,
+    updated_at INTEGER NOT NULL
+);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -915,6 +942,7 @@ pub fn migrations() -> Migrations<'static> {
         super::anchor::migration(),
         M::up(M016),
         M::up(M017),
+        M::up(M018),
     ])
 }
 
