@@ -114,6 +114,8 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
     }))
     .chain(disclosures::routes())
     .chain(deliberations::routes())
+    .chain(super::handlers::notify_settings::routes())
+    .chain(super::handlers::notify_prefs::routes())
     .collect()
 }
 

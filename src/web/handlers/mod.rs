@@ -13,6 +13,8 @@ pub mod files;
 pub mod home;
 pub mod import;
 pub mod ledger;
+pub mod notify_prefs;
+pub mod notify_settings;
 pub mod ops;
 pub mod prefs;
 pub mod proposals;
