@@ -305,6 +305,17 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("POST", "/c/{community}/rounds/{round}/phase"), Committee),
         (("POST", "/c/{community}/rounds/{round}/ballot"), Member),
         (("GET", "/api/v1/c/{community}/rounds"), Public),
+        (("GET", "/c/{community}/notify-settings"), Committee),
+        (("POST", "/c/{community}/notify-settings/{kind}"), Committee),
+        (
+            ("POST", "/c/{community}/notify-settings/{kind}/test"),
+            Committee,
+        ),
+        (("GET", "/c/{community}/notify-prefs"), Member),
+        (("POST", "/c/{community}/notify-prefs"), Member),
+        (("GET", "/unsubscribe/{token}"), Public),
+        (("POST", "/unsubscribe/{token}"), Public),
+        (("GET", "/c/{community}/poster"), Public),
     ])
 }
 
@@ -409,6 +420,8 @@ async fn every_route_with_every_role() {
                 .replace("{proposal}", "999999")
                 .replace("{round}", "999999")
                 .replace("{project}", "999999")
+                .replace("{kind}", "webhook")
+                .replace("{token}", "0123456789abcdef0123456789abcdef")
                 .replace("{file}", "nothing-here.css");
             let r = if method == "GET" {
                 c.get(&path).await
