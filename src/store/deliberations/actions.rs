@@ -77,6 +77,6 @@ pub fn close_action(
         tx,
         community_id,
         "action.closed",
-        &format!("deliberation:{deliberation}"),
+        &crate::domain::Subject::Deliberation(deliberation).to_string(),
     )
 }

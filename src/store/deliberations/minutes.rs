@@ -148,7 +148,12 @@ pub fn publish(tx: &Transaction, d: &Deliberation) -> Result<Entry, Error> {
     } else {
         "minutes.published"
     };
-    crate::store::anchor::publish(tx, d.community_id, kind, &format!("deliberation:{}", d.id))
+    crate::store::anchor::publish(
+        tx,
+        d.community_id,
+        kind,
+        &crate::domain::Subject::Deliberation(d.id).to_string(),
+    )
 }
 
 /// An attendee confirms the published (or draft) minutes they read.

@@ -38,7 +38,7 @@ pub fn submit(tx: &Transaction, d: &Disclosure) -> Result<Entry, Error> {
         tx,
         d.community_id,
         "disclosure.submitted",
-        &format!("disclosure:{}", d.id),
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
     )
 }
 
@@ -134,7 +134,7 @@ pub fn sign(
         tx,
         d.community_id,
         "disclosure.signed",
-        &format!("disclosure:{}", d.id),
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
     )
 }
 
@@ -184,7 +184,7 @@ pub fn query(
         tx,
         d.community_id,
         "disclosure.queried",
-        &format!("disclosure:{}", d.id),
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
     )
 }
 
@@ -212,7 +212,7 @@ pub fn ask(
         tx,
         d.community_id,
         "disclosure.question",
-        &format!("disclosure:{}", d.id),
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
     )
 }
 
@@ -240,7 +240,7 @@ pub fn answer(
         tx,
         d.community_id,
         "disclosure.answered",
-        &format!("disclosure:{}", d.id),
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
     )
 }
 
@@ -303,7 +303,12 @@ pub fn publish(tx: &Transaction, d: &Disclosure) -> Result<Entry, Error> {
         }
         None => "disclosure.published",
     };
-    crate::store::anchor::publish(tx, d.community_id, kind, &format!("disclosure:{}", d.id))
+    crate::store::anchor::publish(
+        tx,
+        d.community_id,
+        kind,
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
+    )
 }
 
 /// Starts a correction of a published disclosure: a new working revision
@@ -335,7 +340,7 @@ pub fn correct(tx: &Transaction, d: &Disclosure, reason: &str, by: i64) -> Resul
         tx,
         d.community_id,
         "disclosure.correcting",
-        &format!("disclosure:{}", d.id),
+        &crate::domain::Subject::Disclosure(d.id).to_string(),
     )?;
     Ok(next)
 }

@@ -255,7 +255,7 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
                 @if let Some(url) = &v.checkin_url {
                     details {
                         summary { (c.t("签到二维码（在会场出示）", "Sign-in QR code (show it at the venue)")) }
-                        (crate::qr::svg(url, 220, "签到二维码 sign-in QR code"))
+                        (crate::qr::svg(url, 220, c.t("签到二维码", "sign-in QR code")))
                         p.hint { (c.t("只在会议开始前 30 分钟到结束时有效。", "Valid from 30 minutes before the start until the end.")) }
                     }
                 }

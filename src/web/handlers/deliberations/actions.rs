@@ -40,7 +40,7 @@ pub async fn actions(
             overdue: overdue(a, &t),
             report: a.report.clone(),
             photos: photos
-                .get(&format!("action:{}", a.id))
+                .get(&crate::domain::Subject::Action(a.id).to_string())
                 .cloned()
                 .unwrap_or_default(),
         })
@@ -77,14 +77,20 @@ pub async fn close_action(
         .write(move |tx| {
             let e = store::close_action(tx, cid, action, &report, by)?;
             for f in &photos {
-                attachments::add(tx, cid, &format!("action:{action}"), f, by)?;
+                attachments::add(
+                    tx,
+                    cid,
+                    &crate::domain::Subject::Action(action).to_string(),
+                    f,
+                    by,
+                )?;
             }
             audit::record(
                 tx,
                 &actor,
                 Some(cid),
                 "action.close",
-                &format!("action:{action}"),
+                &crate::domain::Subject::Action(action).to_string(),
                 &format!("ledger #{}", e.seq),
             )
         })

@@ -57,25 +57,26 @@ pub async fn attendance(
         "attendance",
         move |tx, d| {
             let mut ids = Vec::new();
-            let mut bad = Vec::new();
+            // Each refused name with its reason, once in each language.
+            let (mut bad_zh, mut bad_en) = (Vec::new(), Vec::new());
             for line in who.lines().map(str::trim).filter(|l| !l.is_empty()) {
                 let found = crate::store::meetings::residents_named(tx, d.community_id, line)?;
                 match found.as_slice() {
                     [one] => ids.push(*one),
-                    _ => bad.push(format!(
-                        "{line}（{}）",
-                        if found.is_empty() {
-                            "名册上没有 not on the roll"
-                        } else {
-                            "重名，请用编号 ambiguous: use the id"
-                        }
-                    )),
+                    [] => {
+                        bad_zh.push(format!("{line}（名册上没有）"));
+                        bad_en.push(format!("{line} (not on the roll)"));
+                    }
+                    _ => {
+                        bad_zh.push(format!("{line}（重名，请用编号）"));
+                        bad_en.push(format!("{line} (ambiguous: use the id)"));
+                    }
                 }
             }
-            if !bad.is_empty() || ids.is_empty() {
+            if !bad_zh.is_empty() || ids.is_empty() {
                 return Err(Error::Invalid(Msg::new(
-                    format!("以下人员无法登记：{}", bad.join("、")),
-                    format!("these could not be recorded: {}", bad.join(", ")),
+                    format!("以下人员无法登记：{}", bad_zh.join("、")),
+                    format!("these could not be recorded: {}", bad_en.join(", ")),
                 )));
             }
             let mut n = 0;

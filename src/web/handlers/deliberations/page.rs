@@ -42,6 +42,7 @@ fn outcome_bi(o: Outcome) -> Bi {
 }
 
 fn item_views(
+    c: &teahouse_views::Chrome,
     m: &Minutes,
     actions: &[store::Action],
     today: &str,
@@ -65,7 +66,7 @@ fn item_views(
                     (
                         v.who
                             .clone()
-                            .unwrap_or_else(|| "一位居民 a resident".into()),
+                            .unwrap_or_else(|| c.t("一位居民", "a resident").into()),
                         v.text.clone(),
                     )
                 })
@@ -156,13 +157,18 @@ pub async fn show(
                 store::revisions(c, id)?,
                 store::confirmations(c, id)?,
                 store::actions(c, cid, Some(id))?,
-                ledger::entries_for(c, cid, &format!("deliberation:{id}"))?,
+                ledger::entries_for(
+                    c,
+                    cid,
+                    &crate::domain::Subject::Deliberation(id).to_string(),
+                )?,
             ))
         })
         .await?;
     let tz = &v.community.tz;
     let t = today(tz).to_string();
     let slug = &v.community.slug;
+    let c = v.ctx.chrome(Some(&v.community));
     let working = revs.iter().find(|r| r.published_at.is_none());
     let published = d
         .published_rev
@@ -252,7 +258,7 @@ pub async fn show(
             (tok, open, signed_in)
         }),
         summary: minutes.summary.clone(),
-        minutes: item_views(&minutes, &acts, &t, slug, &d),
+        minutes: item_views(&c, &minutes, &acts, &t, slug, &d),
         minutes_rev: shown.map(|r| r.rev),
         minutes_working: shown.is_some_and(|r| r.published_at.is_none()),
         amend_reason: working.filter(|w| w.rev > 1).and_then(|w| w.reason.clone()),
@@ -283,12 +289,11 @@ pub async fn show(
             .iter()
             .map(|o| {
                 let (z, e) = o.words();
-                (o.as_str().to_string(), format!("{z} {e}"))
+                (o.as_str().to_string(), c.t(z, e).to_string())
             })
             .collect(),
         notice: done_words(q.done.as_deref()),
     };
-    let c = v.ctx.chrome(Some(&v.community));
     Ok(view::meeting_page(&c, slug, &mv).into_response())
 }
 
@@ -307,7 +312,11 @@ pub async fn notice(
                 store::attendance(c, id)?,
                 store::guests(c, id)?,
                 store::actions(c, cid, Some(id))?,
-                ledger::entries_for(c, cid, &format!("deliberation:{id}"))?,
+                ledger::entries_for(
+                    c,
+                    cid,
+                    &crate::domain::Subject::Deliberation(id).to_string(),
+                )?,
                 ledger::head(c, cid)?,
             ))
         })
@@ -318,6 +327,7 @@ pub async fn notice(
         .ok_or(Error::NotFound)?;
     let tz = &v.community.tz;
     let slug = &v.community.slug;
+    let c = v.ctx.chrome(Some(&v.community));
     let nv = view::NoticeView {
         community: v.community.name.clone(),
         title: d.title.clone(),
@@ -328,7 +338,7 @@ pub async fn notice(
         counts: counts(&att),
         guests,
         summary: r.minutes.summary.clone(),
-        minutes: item_views(&r.minutes, &acts, &today(tz).to_string(), slug, &d),
+        minutes: item_views(&c, &r.minutes, &acts, &today(tz).to_string(), slug, &d),
         rev: r.rev,
         reason: r.reason.clone(),
         url: format!("{}/c/{slug}/deliberations/{id}", v.ctx.0.origin),
@@ -348,5 +358,5 @@ pub async fn notice(
         head,
         printed: fmt_time(now(), tz),
     };
-    Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &nv).into_response())
+    Ok(view::notice_page(&c, &nv).into_response())
 }

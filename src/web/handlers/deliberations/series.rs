@@ -279,7 +279,7 @@ pub async fn create(
                 &actor,
                 Some(cid),
                 "deliberation.plan",
-                &format!("deliberation:{id}"),
+                &crate::domain::Subject::Deliberation(id).to_string(),
                 &n.title,
             )?;
             Ok(id)

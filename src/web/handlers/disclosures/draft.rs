@@ -271,7 +271,7 @@ pub async fn create(
                 &actor,
                 Some(cid),
                 "disclosure.create",
-                &format!("disclosure:{id}"),
+                &crate::domain::Subject::Disclosure(id).to_string(),
                 &format!("{} {} ({} rows)", cat.as_str(), period.key(), n.rows.len()),
             )?;
             Ok(id)
@@ -353,6 +353,8 @@ pub async fn edit(
 ) -> Result<Response, Error> {
     let p = files::read(mp).await?;
     let cid = com.community.id;
+    // Read before the write only for the category, which a disclosure keeps
+    // from its creation; the step below loads it again in its transaction.
     let d = load(&st, cid, id).await?;
     let mut errors = Errors::none();
     let mut cells = Vec::new();

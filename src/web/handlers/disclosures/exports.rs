@@ -110,7 +110,7 @@ pub async fn notice(
         .db
         .read(move |c| {
             Ok((
-                ledger::entries_for(c, cid, &format!("disclosure:{id}"))?,
+                ledger::entries_for(c, cid, &crate::domain::Subject::Disclosure(id).to_string())?,
                 ledger::head(c, cid)?,
             ))
         })

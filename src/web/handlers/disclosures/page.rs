@@ -106,7 +106,7 @@ pub async fn show(
                 store::revisions(c, id)?,
                 store::signoffs(c, id)?,
                 store::threads(c, id)?,
-                ledger::entries_for(c, cid, &format!("disclosure:{id}"))?,
+                ledger::entries_for(c, cid, &crate::domain::Subject::Disclosure(id).to_string())?,
             ))
         })
         .await?;
