@@ -135,85 +135,7 @@ pub async fn show(
     let tz = v.community.tz.clone();
     let data = st
         .db
-        .read(move |c| {
-            let vote = votes::get(c, cid, id)?;
-            if vote.status == Status::Draft && !committee {
-                return Err(Error::NotFound);
-            }
-            // The electorate: a live preview for drafts, the frozen list after.
-            let electorate = if vote.status == Status::Draft {
-                votes::compute_electorate(c, cid, &vote.scope, vote.rule, vote.custom.as_ref())?
-            } else {
-                votes::frozen_electorate(c, id)?
-            };
-            let my_voter = match resident {
-                Some(r) if vote.status != Status::Draft => votes::voter_for(c, id, r)?,
-                _ => None,
-            };
-            let ballots = votes::ballots(c, id)?;
-            let conflicts = if committee {
-                votes::conflicts_detail(c, id)?
-            } else {
-                Vec::new()
-            };
-            // A secret vote's page lists the receipts counted, never a
-            // ballot; an open vote's lists every ballot.
-            let public = if vote.secret {
-                None
-            } else {
-                Some(votes::export(c, &vote, votes::Form::Recount)?)
-            };
-            // Who entered how many paper ballots: for everyone once closed,
-            // for the committee while open (never whose, never what).
-            let paper_by = if vote.status == Status::Closed || committee {
-                votes::paper_by(c, id)?
-            } else {
-                Vec::new()
-            };
-            let receipts = if vote.secret && vote.status == Status::Closed {
-                vote_files::receipts(c, id)?
-            } else {
-                Vec::new()
-            };
-
-            let entries = ledger::entries_for(c, cid, &Subject::Vote(id).to_string())?;
-            let objections = objections::list(c, id)?;
-            let proxy_for = match resident {
-                Some(r) if vote.status == Status::Open => proxies::principals_of(c, id, r)?,
-                _ => Vec::new(),
-            };
-            let proxies = if committee {
-                proxies::list(c, id)?
-            } else {
-                Vec::new()
-            };
-            let elevator = if elevator::applies(&vote) {
-                Some((
-                    elevator::plan(c, &vote)?,
-                    elevator::affected(c, id)?,
-                    elevator::unit_dwellings(c, &vote)?,
-                ))
-            } else {
-                None
-            };
-            let files = attachments::list(c, cid, &Subject::Vote(id).to_string())?;
-            Ok(PageData {
-                files,
-                vote,
-                electorate,
-                my_voter,
-                ballots,
-                conflicts,
-                public,
-                receipts,
-                paper_by,
-                entries,
-                objections,
-                elevator,
-                proxy_for,
-                proxies,
-            })
-        })
+        .read(move |c| read_page(c, cid, id, committee, resident))
         .await?;
     let PageData {
         vote,
@@ -271,49 +193,7 @@ pub async fn show(
         .iter()
         .map(|e| (e.voter.clone(), (e.label.clone(), e.dwellings.join("、"))))
         .collect();
-    let result = vote.result.as_ref().map(|r| view::ResultView {
-        verdict: r.verdict.clone(),
-        quorum_any: r.quorum_combine == "any",
-        quorum: r
-            .quorum
-            .iter()
-            .map(|t| view::TestLine {
-                met: t.met,
-                text: Bi::new(t.zh.clone(), t.en.clone()),
-            })
-            .collect(),
-        pass: r
-            .pass
-            .iter()
-            .map(|t| view::TestLine {
-                met: t.met,
-                text: Bi::new(t.zh.clone(), t.en.clone()),
-            })
-            .collect(),
-        bars: choice_bars(r),
-        options: r
-            .options
-            .iter()
-            .map(|o| view::OptionLine {
-                id: o.id.clone(),
-                label: o.label.clone(),
-                heads: o.chosen.heads,
-                area: o.chosen.area.clone(),
-                adopted: o.adopted,
-                tests: o
-                    .pass
-                    .iter()
-                    .map(|t| view::TestLine {
-                        met: t.met,
-                        text: Bi::new(t.zh.clone(), t.en.clone()),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        tied: r.tied.clone(),
-        total_heads: r.total.heads,
-        total_area: r.total.area.clone(),
-    });
+    let result = vote.result.as_ref().map(result_view);
     let ballot_lines = match public.as_ref().filter(|_| vote.status == Status::Closed) {
         Some(public) => public
             .ballots
@@ -507,4 +387,140 @@ pub async fn show(
         }),
     };
     Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
+}
+
+/// Reads everything the vote page shows on one reader connection; what a
+/// reader may not see (a draft, the committee's lists) is not read at all.
+fn read_page(
+    c: &rusqlite::Connection,
+    cid: i64,
+    id: i64,
+    committee: bool,
+    resident: Option<i64>,
+) -> Result<PageData, Error> {
+    let vote = votes::get(c, cid, id)?;
+    if vote.status == Status::Draft && !committee {
+        return Err(Error::NotFound);
+    }
+    // The electorate: a live preview for drafts, the frozen list after.
+    let electorate = if vote.status == Status::Draft {
+        votes::compute_electorate(c, cid, &vote.scope, vote.rule, vote.custom.as_ref())?
+    } else {
+        votes::frozen_electorate(c, id)?
+    };
+    let my_voter = match resident {
+        Some(r) if vote.status != Status::Draft => votes::voter_for(c, id, r)?,
+        _ => None,
+    };
+    let ballots = votes::ballots(c, id)?;
+    let conflicts = if committee {
+        votes::conflicts_detail(c, id)?
+    } else {
+        Vec::new()
+    };
+    // A secret vote's page lists the receipts counted, never a
+    // ballot; an open vote's lists every ballot.
+    let public = if vote.secret {
+        None
+    } else {
+        Some(votes::export(c, &vote, votes::Form::Recount)?)
+    };
+    // Who entered how many paper ballots: for everyone once closed,
+    // for the committee while open (never whose, never what).
+    let paper_by = if vote.status == Status::Closed || committee {
+        votes::paper_by(c, id)?
+    } else {
+        Vec::new()
+    };
+    let receipts = if vote.secret && vote.status == Status::Closed {
+        vote_files::receipts(c, id)?
+    } else {
+        Vec::new()
+    };
+
+    let entries = ledger::entries_for(c, cid, &Subject::Vote(id).to_string())?;
+    let objections = objections::list(c, id)?;
+    let proxy_for = match resident {
+        Some(r) if vote.status == Status::Open => proxies::principals_of(c, id, r)?,
+        _ => Vec::new(),
+    };
+    let proxies = if committee {
+        proxies::list(c, id)?
+    } else {
+        Vec::new()
+    };
+    let elevator = if elevator::applies(&vote) {
+        Some((
+            elevator::plan(c, &vote)?,
+            elevator::affected(c, id)?,
+            elevator::unit_dwellings(c, &vote)?,
+        ))
+    } else {
+        None
+    };
+    let files = attachments::list(c, cid, &Subject::Vote(id).to_string())?;
+    Ok(PageData {
+        files,
+        vote,
+        electorate,
+        my_voter,
+        ballots,
+        conflicts,
+        public,
+        receipts,
+        paper_by,
+        entries,
+        objections,
+        elevator,
+        proxy_for,
+        proxies,
+    })
+}
+
+/// The result as the page shows it: every test behind the verdict, the
+/// bars by head and each option's count.
+fn result_view(r: &crate::domain::vote::Tally) -> view::ResultView {
+    view::ResultView {
+        verdict: r.verdict.clone(),
+        quorum_any: r.quorum_combine == "any",
+        quorum: r
+            .quorum
+            .iter()
+            .map(|t| view::TestLine {
+                met: t.met,
+                text: Bi::new(t.zh.clone(), t.en.clone()),
+            })
+            .collect(),
+        pass: r
+            .pass
+            .iter()
+            .map(|t| view::TestLine {
+                met: t.met,
+                text: Bi::new(t.zh.clone(), t.en.clone()),
+            })
+            .collect(),
+        bars: choice_bars(r),
+        options: r
+            .options
+            .iter()
+            .map(|o| view::OptionLine {
+                id: o.id.clone(),
+                label: o.label.clone(),
+                heads: o.chosen.heads,
+                area: o.chosen.area.clone(),
+                adopted: o.adopted,
+                tests: o
+                    .pass
+                    .iter()
+                    .map(|t| view::TestLine {
+                        met: t.met,
+                        text: Bi::new(t.zh.clone(), t.en.clone()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        tied: r.tied.clone(),
+        total_heads: r.total.heads,
+        total_area: r.total.area.clone(),
+    }
 }
