@@ -492,6 +492,18 @@ pub fn has_voted(conn: &Connection, round: i64, voter: &str) -> Result<bool, Err
         .is_some())
 }
 
+/// The projects a voter's own ballot approved, by id (none if no ballot).
+pub fn my_approvals(conn: &Connection, round: i64, voter: &str) -> Result<Vec<i64>, Error> {
+    let mut st = conn.prepare(
+        "SELECT x.project_id FROM round_ballots b JOIN round_approvals x ON x.ballot_id = b.id
+         WHERE b.round_id = ?1 AND b.voter = ?2 ORDER BY x.project_id",
+    )?;
+    let ids = st
+        .query_map(params![round, voter], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
 /// One approval ballot per voter; a second is refused.
 pub fn cast(tx: &Transaction, r: &Round, voter: &str, approved: &[i64]) -> Result<(), Error> {
     if r.phase != Phase::Vote {

@@ -290,8 +290,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         htmx_fragment,
         origin,
     };
-    parts.extensions.insert(ctx);
-    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    // A resident who opens a notice's page is reached online (issue 17).
+    let seen = crate::notify::web::looking(&parts, ctx.account.as_deref());
+    let back = super::refusal::back_path(&parts.headers, &ctx.path);
+    parts.extensions.insert(ctx.clone());
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    crate::notify::web::after(&state.db, seen, resp.status());
+    let mut resp = super::refusal::with_chrome(&state, &ctx, back, resp);
     // Held while the handler worked on the large body.
     drop(upload_permit);
     // An anonymous visitor without a token gets one with a page, unless the

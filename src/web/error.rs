@@ -58,11 +58,16 @@ impl IntoResponse for Error {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let page = error_page(&Chrome::default(), status.as_u16(), &self.message());
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            return (status, [(axum::http::header::RETRY_AFTER, "60")], page).into_response();
-        }
-        (status, page).into_response()
+        let m = self.message();
+        let page = error_page(&Chrome::default(), status.as_u16(), &m);
+        let mut resp = if status == StatusCode::SERVICE_UNAVAILABLE {
+            (status, [(axum::http::header::RETRY_AFTER, "60")], page).into_response()
+        } else {
+            (status, page).into_response()
+        };
+        // The request middleware renders it again in the reader's header.
+        resp.extensions_mut().insert(super::refusal::Refused(m));
+        resp
     }
 }
 

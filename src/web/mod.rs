@@ -7,6 +7,7 @@ pub mod error;
 pub mod handlers;
 pub mod import_queue;
 pub mod metrics;
+pub mod refusal;
 pub mod routes;
 pub mod serve;
 pub mod throttle;

@@ -168,6 +168,9 @@ pub struct ShowView {
     pub milestones: Vec<MilestoneLine>,
     pub errors: Errors,
     pub idea: (String, String, String, String),
+    /// The projects ticked: as sent with a refused ballot, or after voting
+    /// the viewer's own choices (shown to them alone).
+    pub chosen: Vec<i64>,
     pub done: Option<Bi>,
 }
 
@@ -240,6 +243,18 @@ fn result_section(c: &Chrome, slug: &str, v: &ShowView, r: &ResultView) -> Marku
     }
 }
 
+/// What the viewer approved, shown to them alone after they voted.
+fn my_ballot(c: &Chrome, v: &ShowView) -> Markup {
+    let mine: Vec<&ProjectLine> = v.projects.iter().filter(|p| v.chosen.contains(&p.id)).collect();
+    html! {
+        div.mine #my-ballot {
+            p { (c.t("你赞成了（只有你能看到）：", "You approved (only you can see this):")) }
+            @if mine.is_empty() { p.muted { (c.t("没有赞成任何项目（空白票）。", "No project (a blank ballot).")) } }
+            ul { @for p in &mine { li { strong { (p.code) } " " (p.title) } } }
+        }
+    }
+}
+
 pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     let base = format!("/c/{slug}/rounds/{}", v.id);
     page(
@@ -261,13 +276,14 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                 h2 #h-projects { (c.t("项目", "Projects")) }
                 @if v.projects.is_empty() { p.empty { (c.t("还没有项目。", "No projects yet.")) } }
                 @if v.phase == "vote" && v.can_vote {
-                    form.stack method="post" action={(base) "/ballot"} {
+                    form.stack #ballot method="post" action={(base) "/ballot"} {
                         (csrf(c))
-                        fieldset {
+                        fieldset class=[v.errors.get("ballot").map(|_| "has-error")] aria-describedby=[v.errors.get("ballot").map(|_| "f-ballot-err")] {
                             legend { (c.t("赞成你希望资助的项目（可多选", "Approve the projects you want funded (any number")) @if let Some(m) = v.max_approvals { (c.t("，最多 ", ", at most ")) (m) } (c.t("）", ")")) }
+                            @if let Some(m) = v.errors.get("ballot") { p.field-error #f-ballot-err role="alert" { (bi(c, m)) } }
                             @for p in v.projects.iter().filter(|p| p.review == "feasible") {
                                 div.choice {
-                                    input type="checkbox" id={"f-p-" (p.id)} name="project" value=(p.id);
+                                    input type="checkbox" id={"f-p-" (p.id)} name="project" value=(p.id) checked[v.chosen.contains(&p.id)];
                                     label for={"f-p-" (p.id)} { strong { (p.code) } " " (p.title) " · " (p.cost) (c.t(" 元", " yuan")) }
                                 }
                             }
@@ -277,6 +293,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                     }
                 } @else if v.phase == "vote" && v.has_voted {
                     p { strong { (c.t("你已投票，谢谢。", "You have voted; thank you.")) } }
+                    (my_ballot(c, v))
                 }
                 ul.projects {
                     @for p in &v.projects {

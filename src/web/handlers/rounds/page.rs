@@ -153,6 +153,7 @@ pub(super) async fn show_page(
     id: i64,
     errors: Errors,
     idea: (String, String, String, String),
+    ballot: Vec<i64>,
     done: Option<Bi>,
 ) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
@@ -164,7 +165,7 @@ pub(super) async fn show_page(
         .account
         .as_ref()
         .is_some_and(|a| a.has_role(cid, Role::Resident));
-    let (r, projects, milestones, voted, eligible, mine) = st
+    let (r, projects, milestones, voted, eligible, mine, own) = st
         .db
         .read(move |c| {
             let r = store::get(c, cid, id)?;
@@ -173,6 +174,11 @@ pub(super) async fn show_page(
             let voted = match me {
                 Some(a) => store::has_voted(c, id, &store::voter_key(a))?,
                 None => false,
+            };
+            // The viewer's own choices, shown to them alone.
+            let own = match me {
+                Some(a) if voted => store::my_approvals(c, id, &store::voter_key(a))?,
+                _ => Vec::new(),
             };
             let eligible = match me {
                 Some(a) => lives_in(c, cid, &r.place, a)?,
@@ -187,7 +193,7 @@ pub(super) async fn show_page(
                 }
                 _ => None,
             };
-            Ok((r, projects, milestones, voted, eligible, mine))
+            Ok((r, projects, milestones, voted, eligible, mine, own))
         })
         .await?;
     let result = match (&r.result, r.phase) {
@@ -254,6 +260,7 @@ pub(super) async fn show_page(
             .collect(),
         errors,
         idea,
+        chosen: if voted { own } else { ballot },
         done,
     };
     let chrome = v.ctx.chrome(Some(&v.community));
@@ -267,9 +274,15 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let done = q.get("done").and_then(|d| done_words(d));
-    Ok(
-        show_page(&st, &v, id, Errors::none(), Default::default(), done)
-            .await?
-            .into_response(),
+    Ok(show_page(
+        &st,
+        &v,
+        id,
+        Errors::none(),
+        Default::default(),
+        vec![],
+        done,
     )
+    .await?
+    .into_response())
 }

@@ -1,5 +1,6 @@
 //! A round's rule and phases, and a resident's approval ballot.
 
+use super::page::show_page;
 use super::{parse_max, step};
 use crate::domain::Msg;
 use crate::domain::pb_rules::Rule;
@@ -8,7 +9,8 @@ use crate::error::Error;
 use crate::store::proposals::lives_in;
 use crate::store::rounds::{self as store};
 use crate::web::AppState;
-use crate::web::ctx::{Committee, Member};
+use crate::web::ctx::{Committee, Member, Visitor};
+use crate::web::handlers::{errors_with, invalid};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -79,17 +81,19 @@ pub async fn ballot(
     // Repeated fields (project=1&project=3) need the raw pairs.
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|_| Error::BadRequest(Msg::new("表单无法读取", "the form could not be read")))?;
-    let chosen: Vec<i64> = pairs
+    let chosen: Result<Vec<i64>, _> = pairs
         .iter()
         .filter(|(k, _)| k == "project")
-        .map(|(_, v)| {
-            v.parse::<i64>()
-                .map_err(|_| Error::Invalid(Msg::new("项目编号无效", "invalid project")))
-        })
-        .collect::<Result<_, _>>()?;
+        .map(|(_, v)| v.parse::<i64>())
+        .collect();
+    let Ok(chosen) = chosen else {
+        let msg = Msg::new("项目编号无效", "invalid project");
+        return refused(&st, &m, id, &msg, vec![]).await;
+    };
     let me = m.account.id;
     let cid = m.community.id;
-    step(
+    let picks = chosen.clone();
+    let res = step(
         &st,
         &m.ctx,
         &m.community,
@@ -110,5 +114,27 @@ pub async fn ballot(
             Ok("voted")
         },
     )
-    .await
+    .await;
+    match res {
+        Err(Error::Invalid(msg)) => refused(&st, &m, id, &msg, picks).await,
+        other => other,
+    }
+}
+
+/// The round's page again with the ballot as it was ticked and the reason
+/// beside it.
+async fn refused(
+    st: &AppState,
+    m: &Member,
+    id: i64,
+    msg: &Msg,
+    picks: Vec<i64>,
+) -> Result<Response, Error> {
+    let v = Visitor {
+        ctx: m.ctx.clone(),
+        community: m.community.clone(),
+    };
+    let errors = errors_with("ballot", msg);
+    let page = show_page(st, &v, id, errors, Default::default(), picks, None).await?;
+    Ok(invalid(page))
 }

@@ -103,7 +103,7 @@ pub async fn submit(
                 ctx: m.ctx.clone(),
                 community: m.community.clone(),
             };
-            Ok(invalid(show_page(&st, &v, id, e, idea, None).await?))
+            Ok(invalid(show_page(&st, &v, id, e, idea, vec![], None).await?))
         }
         Err(Error::Invalid(msg)) => {
             let v = Visitor {
@@ -111,7 +111,7 @@ pub async fn submit(
                 community: m.community.clone(),
             };
             Ok(invalid(
-                show_page(&st, &v, id, errors_with("cost", &msg), idea, None).await?,
+                show_page(&st, &v, id, errors_with("cost", &msg), idea, vec![], None).await?,
             ))
         }
         Err(err) => Err(err),
