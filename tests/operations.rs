@@ -264,6 +264,24 @@ async fn a_broken_file_name_refuses_the_whole_form() {
 /// implied): every other table is anchored row by row or as a hash.
 const OUTSIDE: &[(&str, &str)] = &[
     (
+        "notices",
+        "made from a ledger entry (its seq is kept); the text is a copy of what the entry anchors",
+    ),
+    (
+        "notice_households",
+        "who was reached, per household: private; the reach figures a vote states go into its vote.opened entry",
+    ),
+    (
+        "deliveries",
+        "the outbox: addresses are private, and it changes as it is sent",
+    ),
+    ("delivery_attempts", "the outbox's log of attempts, private"),
+    (
+        "notify_channels",
+        "a committee's delivery settings and secrets: never published, changes logged in the audit log",
+    ),
+    ("notify_prefs", "a resident's own choices: private"),
+    (
         "communities",
         "settings, changed openly and logged in the audit log",
     ),
@@ -819,4 +837,97 @@ async fn forged_entries_that_re_anchor_a_tampered_row_are_caught() {
         &|c| json!([{"table": "disclosures", "key": [1], "doc": current(c, "disclosures", json!([1]))}]),
     );
     assert!(text.contains("published_rev"), "{text}");
+}
+
+/// An elevator vote's shares come from floors: the floors are frozen with
+/// the vote as it opens, so correcting the roll afterwards moves no
+/// published share, and editing the frozen floors is caught by `verify`.
+#[tokio::test]
+async fn an_elevator_votes_shares_stay_as_they_were_opened() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let unit: i64 = s
+        .sql()
+        .query_row(
+            "SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id JOIN communities c ON c.id = b.community_id
+             WHERE c.slug = 'wutong' AND b.number = '3' AND u.number = '2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    com.get("/c/wutong/votes/new").await;
+    let r = com
+        .post(
+            "/c/wutong/votes",
+            &[
+                ("title", "3栋2单元加装电梯（第二方案）"),
+                ("scope", &format!("unit:{unit}")),
+                ("rule", "civil_code_278_special"),
+                ("vote_kind", "elevator"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-12-31"),
+                ("publicity_days", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.location.unwrap();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let r = com
+        .post(
+            &format!("{page}/elevator"),
+            &[
+                ("total", "620000"),
+                (
+                    "coefficients",
+                    "1:0, 2:0.4, 3:0.6, 4:0.8, 5:1, 6:1.2, 7:1.4",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let frozen = |s: &Server| -> Option<String> {
+        s.sql()
+            .query_row(
+                "SELECT floors FROM vote_elevator WHERE vote_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(frozen(&s), None, "a draft follows the roll");
+    let r = com.post(&format!("{page}/open"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let floors = frozen(&s).expect("frozen at opening");
+    assert!(floors.contains("\"3-2-101\",1"), "{floors}");
+    let table = |body: &str| -> String {
+        let sec = &body[body.find("h-elevator").unwrap()..];
+        sec[..sec.find("</table>").unwrap()].to_string()
+    };
+    let before = table(&com.get(&page).await.body);
+    assert!(before.contains("3-2-101"), "{before}");
+
+    // The committee corrects the roll: every floor of the unit one higher.
+    s.sql()
+        .execute(
+            "UPDATE dwellings SET floor = floor + 1 WHERE unit_id = ?1",
+            [unit],
+        )
+        .unwrap();
+    assert_eq!(
+        table(&com.get(&page).await.body),
+        before,
+        "published shares do not follow the roll"
+    );
+    let (lines, ok) = teahouse::cli::verify_db(&s.db_path()).unwrap();
+    assert!(ok, "{lines:?}");
+
+    // Editing the frozen floors behind the server's back is caught.
+    s.tamper(
+        "UPDATE vote_elevator SET floors = replace(floors, '\"3-2-101\",1', '\"3-2-101\",7') WHERE vote_id = ?1",
+        [id],
+    );
+    let (lines, ok) = teahouse::cli::verify_db(&s.db_path()).unwrap();
+    assert!(!ok && lines.join("\n").contains("floors"), "{lines:?}");
 }

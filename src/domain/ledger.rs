@@ -91,10 +91,13 @@ impl Envelope<'_> {
 
     /// Does `hash` (lower-case hex, as stored) name this entry?
     pub fn matches(&self, hash: &str) -> bool {
-        let mut want = [0u8; 32];
-        hex::decode_to_slice(hash, &mut want).is_ok()
-            && hash.bytes().all(|b| !b.is_ascii_uppercase())
-            && self.digest() == want
+        // Compared as lower-case hex text, as stored: no decoding.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let h = hash.as_bytes();
+        h.len() == 64
+            && self.digest().iter().enumerate().all(|(i, b)| {
+                h[2 * i] == HEX[usize::from(b >> 4)] && h[2 * i + 1] == HEX[usize::from(b & 15)]
+            })
     }
 
     fn digest(&self) -> [u8; 32] {

@@ -1,7 +1,7 @@
 //! Elevator retrofit extras for a vote scoped to one unit: the cost-sharing
 //! plan by floor, and the affected dwellings whose owners must consent.
 
-use super::votes::{ScopeKind, Vote};
+use super::votes::{ScopeKind, Status, Vote};
 use crate::domain::Msg;
 use crate::domain::cost_share::{self, Share};
 use crate::domain::dwelling::DwellingLabel;
@@ -74,6 +74,37 @@ pub fn unit_dwellings(conn: &Connection, v: &Vote) -> Result<Vec<(String, i32)>,
     Ok(rows)
 }
 
+/// The floors the shares are computed from: the roll's while the vote is
+/// a draft, and from its opening the floors frozen into `vote_elevator.floors`
+/// (by the trigger `vote_elevator_floors_at_opening`), so a later edit of
+/// the roll cannot change a published share and the ledger anchors them.
+/// A vote opened before floors were frozen (NULL) falls back to the roll.
+fn plan_dwellings(
+    conn: &Connection,
+    v: &Vote,
+    frozen: Option<&str>,
+) -> Result<Vec<(String, i32)>, Error> {
+    if v.status != Status::Draft
+        && let Some(text) = frozen
+    {
+        let mut dwellings: Vec<(String, i32)> = serde_json::from_str(text).map_err(|e| {
+            Error::Internal(format!(
+                "vote {}: frozen floors are not readable: {e}",
+                v.id
+            ))
+        })?;
+        // In the roll's order: by floor, then dwelling.
+        dwellings.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        return Ok(dwellings);
+    }
+    unit_dwellings(conn, v)
+}
+
+/// The unit's dwellings and floors as frozen at opening (JSON text).
+fn floors_json(dwellings: &[(String, i32)]) -> String {
+    serde_json::to_string(dwellings).unwrap_or_else(|_| "[]".to_string())
+}
+
 pub struct Plan {
     pub total_fen: i64,
     pub coefficients: BTreeMap<i32, i64>,
@@ -82,18 +113,18 @@ pub struct Plan {
 }
 
 pub fn plan(conn: &Connection, v: &Vote) -> Result<Option<Plan>, Error> {
-    let row: Option<(i64, String)> = conn
+    let row: Option<(i64, String, Option<String>)> = conn
         .query_row(
-            "SELECT total_fen, coefficients FROM vote_elevator WHERE vote_id = ?1",
+            "SELECT total_fen, coefficients, floors FROM vote_elevator WHERE vote_id = ?1",
             [v.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((total, text)) = row else {
+    let Some((total, text, frozen)) = row else {
         return Ok(None);
     };
     let coefficients = cost_share::parse_coefficients(&text).unwrap_or_default();
-    let dwellings = unit_dwellings(conn, v)?;
+    let dwellings = plan_dwellings(conn, v, frozen.as_deref())?;
     Ok(Some(Plan {
         total_fen: total,
         shares: cost_share::shares(total, &dwellings, &coefficients),
@@ -115,11 +146,15 @@ pub fn set_plan(
         )));
     }
     let coef = cost_share::parse_coefficients(coefficients).map_err(Error::Invalid)?;
-    cost_share::shares(total_fen, &unit_dwellings(tx, v)?, &coef).map_err(Error::Invalid)?;
+    let dwellings = unit_dwellings(tx, v)?;
+    cost_share::shares(total_fen, &dwellings, &coef).map_err(Error::Invalid)?;
+    // A plan set after opening is frozen with the floors of that moment.
+    let floors = (v.status != Status::Draft).then(|| floors_json(&dwellings));
     tx.execute(
-        "INSERT INTO vote_elevator (vote_id, total_fen, coefficients) VALUES (?1, ?2, ?3)
-         ON CONFLICT (vote_id) DO UPDATE SET total_fen = excluded.total_fen, coefficients = excluded.coefficients",
-        params![v.id, total_fen, coefficients.trim()],
+        "INSERT INTO vote_elevator (vote_id, total_fen, coefficients, floors) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (vote_id) DO UPDATE SET total_fen = excluded.total_fen, coefficients = excluded.coefficients,
+           floors = excluded.floors",
+        params![v.id, total_fen, coefficients.trim(), floors],
     )?;
     Ok(())
 }

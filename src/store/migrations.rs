@@ -922,6 +922,12 @@ CREATE TABLE notify_prefs (
 );
 "#;
 
+/// An elevator vote's floors, frozen at opening (`store::elevator`); NULL
+/// for a draft and for votes opened before this version.
+const M019: &str = r#"
+ALTER TABLE vote_elevator ADD COLUMN floors TEXT;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -943,6 +949,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M016),
         M::up(M017),
         M::up(M018),
+        M::up(M019),
     ])
 }
 

@@ -58,9 +58,9 @@ pub struct Table {
     /// `(parent table, this table's column naming the parent's id)`: rows
     /// written while the parent was a draft are queued when it is published.
     pub parent: Option<(&'static str, &'static str)>,
-    /// `(field, SQL)`: rows (`?1` … are the key) hashed into one field of
-    /// the document, for records anchored as a whole rather than row by row.
-    pub hashed: &'static [(&'static str, &'static str)],
+    /// Fields of the document that are hashes of what the row stands for,
+    /// for records anchored as a whole rather than row by row.
+    pub hashed: &'static [(&'static str, Hashed)],
     /// The entry kind written for a change no named step described.
     pub kind: &'static str,
 }
@@ -89,6 +89,17 @@ impl Table {
     pub fn name_en(&self, key: &Value) -> String {
         format!("{} {} ({})", self.en, key, self.name)
     }
+}
+
+/// What a hashed field of a document is the SHA-256 of.
+#[derive(Debug, Clone, Copy)]
+pub enum Hashed {
+    /// Rows selected by SQL whose parameters `?1` … are the row's key, one
+    /// canonical JSON array per row and a newline each (a vote's ballots).
+    Rows(&'static str),
+    /// One value selected with the row by an SQL expression of `{r}` (the
+    /// name shown as its author), hashed as the one row `[value]`.
+    Value(&'static str),
 }
 
 pub fn table(name: &str) -> Option<&'static Table> {
@@ -161,32 +172,53 @@ fn hash_rows(conn: &Connection, q: &str, key: &Value) -> Result<Value, Error> {
     })
 }
 
+/// The same hash as [`hash_rows`] over the one row `[value]` a
+/// [`Hashed::Value`] selects (null when there is none).
+fn hash_value(v: ValueRef<'_>) -> Value {
+    if v == ValueRef::Null {
+        return Value::Null;
+    }
+    let mut line = Vec::with_capacity(64);
+    line.push(b'[');
+    write_value(&mut line, &json_of(v));
+    line.extend_from_slice(b"]\n");
+    Value::String(sha256_hex(&line))
+}
+
 /// The document of one row as it is stored now, or None if there is no
-/// such published row. Anchoring uses it; `verify` uses [`docs_of`], which
+/// such published row. Anchoring uses it; `verify` uses [`each_doc`], which
 /// builds the same text with the same [`Layout`].
 pub fn doc(conn: &Connection, t: &Table, key: &Value) -> Result<Option<Value>, Error> {
     let q = format!(
-        "SELECT * FROM {} AS r WHERE {} AND {}",
+        "SELECT {}* FROM {} AS r WHERE {} AND {}",
+        Layout::values_sql(t),
         t.name,
         t.key_where(),
         sql(t.published, "r")
     );
     let mut st = conn.prepare_cached(&q)?;
-    let layout = Layout::new(t, &st, 0);
+    let mut layout = Layout::new(t, &st, 0);
     let mut rows = st.query(params_from_iter(key_params(key)))?;
     let Some(r) = rows.next()? else {
         return Ok(None);
     };
-    let text = layout.text(conn, t, r, key)?;
-    Ok(Some(serde_json::from_str(&text).map_err(|e| {
+    let mut text = Vec::new();
+    layout.write(&mut text, conn, r, key)?;
+    Ok(Some(serde_json::from_slice(&text).map_err(|e| {
         Error::Internal(format!("a document is not JSON: {e}"))
     })?))
 }
 
 /// One field of a document, in the order canonical JSON sorts keys.
 enum Field {
-    Column { at: usize, secret: bool },
-    Hashed(usize),
+    Column {
+        at: usize,
+        secret: bool,
+    },
+    /// Rows selected by the key, hashed ([`Hashed::Rows`]).
+    Rows(&'static str),
+    /// One value selected with the row, hashed ([`Hashed::Value`]).
+    Value(usize),
 }
 
 /// How a table's rows become documents: their columns (secret ones as their
@@ -194,16 +226,38 @@ enum Field {
 /// canonical JSON (keys sorted, no spaces), the same text
 /// `domain::ledger::canonical` gives for the same values.
 struct Layout {
-    fields: Vec<(String, Field)>,
+    /// Each field with its name written before it (`{"name":`, `,"name":`).
+    fields: Vec<(Vec<u8>, Field)>,
+    /// Hashes of [`Hashed::Value`] values met before (an author's name is
+    /// met on every comment they wrote).
+    seen: std::collections::HashMap<Vec<u8>, Value>,
 }
 
 impl Layout {
+    /// The [`Hashed::Value`] expressions, selected before the row's columns.
+    fn values_sql(t: &Table) -> String {
+        t.hashed
+            .iter()
+            .filter_map(|(_, h)| match h {
+                Hashed::Value(e) => Some(format!("{}, ", sql(e, "r"))),
+                Hashed::Rows(_) => None,
+            })
+            .collect()
+    }
+
+    /// `from`: where the selected values start ([`Layout::values_sql`]),
+    /// the row's own columns after them.
     fn new(t: &Table, st: &rusqlite::Statement, from: usize) -> Layout {
+        let values = t
+            .hashed
+            .iter()
+            .filter(|(_, h)| matches!(h, Hashed::Value(_)))
+            .count();
         let mut fields: Vec<(String, Field)> = st
             .column_names()
             .iter()
             .enumerate()
-            .skip(from)
+            .skip(from + values)
             .map(|(at, n)| {
                 (
                     n.to_string(),
@@ -214,49 +268,83 @@ impl Layout {
                 )
             })
             .collect();
-        for (i, (f, _)) in t.hashed.iter().enumerate() {
-            fields.push(((*f).to_string(), Field::Hashed(i)));
+        let mut at = from;
+        for (f, h) in t.hashed {
+            let field = match h {
+                Hashed::Rows(q) => Field::Rows(q),
+                Hashed::Value(_) => {
+                    at += 1;
+                    Field::Value(at - 1)
+                }
+            };
+            fields.push(((*f).to_string(), field));
         }
         fields.sort_by(|a, b| a.0.cmp(&b.0));
-        Layout { fields }
+        let fields = fields
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, f))| {
+                let mut prefix = vec![if i == 0 { b'{' } else { b',' }];
+                write_str(&mut prefix, &name);
+                prefix.push(b':');
+                (prefix, f)
+            })
+            .collect();
+        Layout {
+            fields,
+            seen: Default::default(),
+        }
     }
 
-    fn text(
-        &self,
+    /// Appends the row's document to `out`.
+    fn write(
+        &mut self,
+        out: &mut Vec<u8>,
         conn: &Connection,
-        t: &Table,
         r: &rusqlite::Row,
         key: &Value,
-    ) -> Result<String, Error> {
-        let mut out: Vec<u8> = Vec::with_capacity(256);
-        out.push(b'{');
-        for (i, (name, f)) in self.fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_str(&mut out, name);
-            out.push(b':');
+    ) -> Result<(), Error> {
+        if self.fields.is_empty() {
+            out.push(b'{');
+        }
+        for (prefix, f) in &self.fields {
+            out.extend_from_slice(prefix);
             match f {
                 Field::Column { at, secret } => match (r.get_ref(*at)?, secret) {
                     (ValueRef::Null, _) => out.extend_from_slice(b"null"),
                     (ValueRef::Integer(n), false) => {
-                        out.extend_from_slice(n.to_string().as_bytes())
+                        // Writing into a vector cannot fail.
+                        let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
                     }
                     (ValueRef::Text(b), false) => match std::str::from_utf8(b) {
-                        Ok(s) => write_str(&mut out, s),
-                        Err(_) => write_value(&mut out, &json_of(ValueRef::Text(b))),
+                        Ok(s) => write_str(out, s),
+                        Err(_) => write_value(out, &json_of(ValueRef::Text(b))),
                     },
-                    (v, true) => write_value(&mut out, &secret_of(v)),
-                    (v, false) => write_value(&mut out, &json_of(v)),
+                    (v, true) => write_value(out, &secret_of(v)),
+                    (v, false) => write_value(out, &json_of(v)),
                 },
-                Field::Hashed(h) => {
-                    let q = t.hashed.get(*h).map(|x| x.1).unwrap_or("");
-                    write_value(&mut out, &hash_rows(conn, q, key)?);
+                Field::Rows(q) => write_value(out, &hash_rows(conn, q, key)?),
+                Field::Value(at) => {
+                    let v = r.get_ref(*at)?;
+                    let raw = match v {
+                        ValueRef::Text(b) | ValueRef::Blob(b) => b,
+                        _ => &[],
+                    };
+                    match self.seen.get(raw) {
+                        Some(h) if !raw.is_empty() => write_value(out, h),
+                        _ => {
+                            let h = hash_value(v);
+                            write_value(out, &h);
+                            if !raw.is_empty() && self.seen.len() < 100_000 {
+                                self.seen.insert(raw.to_vec(), h);
+                            }
+                        }
+                    }
                 }
             }
         }
         out.push(b'}');
-        String::from_utf8(out).map_err(|e| Error::Internal(format!("a document is not UTF-8: {e}")))
+        Ok(())
     }
 }
 
@@ -281,28 +369,52 @@ pub fn docs_of(
     t: &Table,
     community: i64,
 ) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    each_doc(conn, t, community, |k, d| {
+        out.push((k.to_string(), String::from_utf8_lossy(d).into_owned()));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`docs_of`] without keeping them: `f` sees each row's key (JSON text)
+/// and document (canonical text, UTF-8: it is written from text that is) in
+/// turn.
+pub fn each_doc(
+    conn: &Connection,
+    t: &Table,
+    community: i64,
+    mut f: impl FnMut(&str, &[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
     let q = format!(
-        "SELECT {} AS anchor_key, * FROM {} AS r WHERE {} = ?1 AND {}",
+        "SELECT {} AS anchor_key, {}* FROM {} AS r WHERE {} = ?1 AND {}",
         t.key_json("r"),
+        Layout::values_sql(t),
         t.name,
         sql(t.community, "r"),
         sql(t.published, "r")
     );
     let mut st = conn.prepare_cached(&q)?;
-    let layout = Layout::new(t, &st, 1);
+    let mut layout = Layout::new(t, &st, 1);
+    let by_rows = t.hashed.iter().any(|(_, h)| matches!(h, Hashed::Rows(_)));
     let mut rows = st.query([community])?;
-    let mut out = Vec::new();
+    let mut text: Vec<u8> = Vec::with_capacity(512);
     while let Some(r) = rows.next()? {
-        let k: String = r.get(0)?;
-        let key = if t.hashed.is_empty() {
-            Value::Null
+        let k = r
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| Error::Internal(format!("{}: a key is not text: {e}", t.name)))?;
+        // Only rows hashed by their key need the key as values.
+        let key = if by_rows {
+            serde_json::from_str(k).unwrap_or(Value::Null)
         } else {
-            serde_json::from_str(&k).unwrap_or(Value::Null)
+            Value::Null
         };
-        let text = layout.text(conn, t, r, &key)?;
-        out.push((k, text));
+        text.clear();
+        layout.write(&mut text, conn, r, &key)?;
+        f(k, &text)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A queued row: which table, which key, its community and subject.

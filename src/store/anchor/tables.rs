@@ -24,7 +24,7 @@
 //! - communities, cadences, imports, the audit log: settings and working
 //!   records, changed openly and logged.
 
-use super::Table;
+use super::{Hashed, Table};
 
 const VOTE_OPEN: &str = "(SELECT status FROM votes WHERE id = {r}.vote_id) != 'draft'";
 const VOTE_COMMUNITY: &str = "(SELECT community_id FROM votes WHERE id = {r}.vote_id)";
@@ -52,22 +52,22 @@ const ATTACHMENT_PUBLISHED: &str = "(CASE
 
 /// A vote's electorate and members (frozen when it opens) and its ballots
 /// (frozen when it closes), one hash each.
-const VOTE_HASHED: &[(&str, &str)] = &[
+const VOTE_HASHED: &[(&str, Hashed)] = &[
     (
         "electorate_sha256",
-        "SELECT voter, pseudonym, label, dwellings, area_centi, household
-         FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter",
+        Hashed::Rows("SELECT voter, pseudonym, label, dwellings, area_centi, household
+         FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter"),
     ),
     (
         "members_sha256",
-        "SELECT resident_id, voter FROM vote_members WHERE vote_id = ?1 ORDER BY resident_id",
+        Hashed::Rows("SELECT resident_id, voter FROM vote_members WHERE vote_id = ?1 ORDER BY resident_id"),
     ),
     (
         "ballots_sha256",
-        "SELECT voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy
+        Hashed::Rows("SELECT voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy
          FROM ballots WHERE vote_id = ?1
            AND (SELECT status FROM votes WHERE id = ?1) = 'closed'
-         ORDER BY voter, channel",
+         ORDER BY voter, channel"),
     ),
 ];
 
@@ -287,7 +287,7 @@ pub const TABLES: &[Table] = &[
         // The name shown as its author (accounts are outside the ledger).
         hashed: &[(
             "author_sha256",
-            "SELECT display_name FROM accounts WHERE id = ?3",
+            Hashed::Value("(SELECT display_name FROM accounts WHERE id = {r}.account_id)"),
         )],
         kind: "minutes.confirmed",
     },
@@ -334,7 +334,7 @@ pub const TABLES: &[Table] = &[
         // The name shown as its author (accounts are outside the ledger).
         hashed: &[(
             "author_sha256",
-            "SELECT a.display_name FROM proposals p JOIN accounts a ON a.id = p.author_id WHERE p.id = ?1",
+            Hashed::Value("(SELECT display_name FROM accounts WHERE id = {r}.author_id)"),
         )],
         kind: "proposal.changed",
     },
@@ -368,7 +368,7 @@ pub const TABLES: &[Table] = &[
         // The name shown as its author (accounts are outside the ledger).
         hashed: &[(
             "author_sha256",
-            "SELECT a.display_name FROM proposal_comments c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+            Hashed::Value("(SELECT display_name FROM accounts WHERE id = {r}.account_id)"),
         )],
         kind: "proposal.commented",
     },
@@ -387,7 +387,7 @@ pub const TABLES: &[Table] = &[
         // The name shown as its author (accounts are outside the ledger).
         hashed: &[(
             "author_sha256",
-            "SELECT a.display_name FROM proposal_events e JOIN accounts a ON a.id = e.actor_id WHERE e.id = ?1",
+            Hashed::Value("(SELECT display_name FROM accounts WHERE id = {r}.actor_id)"),
         )],
         kind: "proposal.step",
     },
@@ -448,7 +448,7 @@ pub const TABLES: &[Table] = &[
         // The name shown as its author (accounts are outside the ledger).
         hashed: &[(
             "author_sha256",
-            "SELECT a.display_name FROM round_projects p JOIN accounts a ON a.id = p.submitted_by WHERE p.id = ?1",
+            Hashed::Value("(SELECT display_name FROM accounts WHERE id = {r}.submitted_by)"),
         )],
         kind: "round.project",
     },
@@ -524,4 +524,4 @@ pub const ATTACHMENT_OWNERS: &[(&str, &str)] = &[
 /// documents written before them lack (`(table, column)`). A migration that
 /// adds a column to a table above lists it here; every other column must be
 /// in every document of its row.
-pub const ADDED: &[(&str, &str)] = &[("votes", "kind")];
+pub const ADDED: &[(&str, &str)] = &[("votes", "kind"), ("vote_elevator", "floors")];

@@ -129,6 +129,21 @@ BEGIN SELECT RAISE(ABORT, 'published minutes cannot change'); END;
 CREATE TRIGGER IF NOT EXISTS minutes_published_kept BEFORE DELETE ON minutes_revisions
 WHEN OLD.published_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'published minutes cannot be deleted'); END;
+-- An elevator vote's shares are computed from floors: freeze the unit's
+-- floors into its cost table as the vote opens (before the row becomes
+-- published and frozen), so a later roll edit cannot move a published share.
+CREATE TRIGGER IF NOT EXISTS vote_elevator_floors_at_opening BEFORE UPDATE OF status ON votes
+WHEN OLD.status = 'draft' AND NEW.status != 'draft'
+BEGIN
+    -- No ORDER BY inside the aggregate: older SQLite (a supervisor's own
+    -- sqlite3 or Python) could not read the schema. Readers sort by floor.
+    UPDATE vote_elevator SET floors = (
+        SELECT json_group_array(json(f)) FROM (
+            SELECT json_array(b.number || '-' || u.number || '-' || d.number, d.floor) AS f
+            FROM dwellings d JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id
+            WHERE d.unit_id = NEW.scope_id ORDER BY d.floor, d.number))
+    WHERE vote_id = NEW.id AND NEW.scope_kind = 'unit';
+END;
 CREATE TRIGGER IF NOT EXISTS memberships_powers_apart_insert BEFORE INSERT ON memberships
 WHEN (NEW.role = 'supervisor' AND EXISTS (SELECT 1 FROM memberships m
         WHERE m.account_id = NEW.account_id AND m.community_id = NEW.community_id AND m.role = 'committee'))

@@ -84,7 +84,9 @@ pub(super) const POINTERS: &[(&str, &str, &str)] = &[
     ("deliberations", "published_rev", "minutes_revisions"),
 ];
 
-pub(super) type Anchors = HashMap<&'static str, HashMap<String, AnchoredText>>;
+/// foldhash: the keys are the database's own, hashed a hundred thousand times.
+pub(super) type Anchors = HashMap<&'static str, HashMap<String, AnchoredText, Fast>, Fast>;
+type Fast = foldhash::fast::RandomState;
 
 pub(super) fn pointer_check(
     t: &Table,

@@ -16,11 +16,11 @@ use super::{Table, tables};
 use crate::domain::ledger::{self, Broken};
 use crate::error::Error;
 use crate::store::ledger::Stored;
-use checks::{Anchors, derived_check, legacy_checks, pointer_check, round_ballots};
+use checks::{Anchors, POINTERS, derived_check, legacy_checks, pointer_check, round_ballots};
 use compare::{How, differences, frozen_change, parse, same, shown};
 use rusqlite::Connection;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What verification found for one community.
 #[derive(Debug, Clone)]
@@ -75,11 +75,13 @@ struct RawRow<'a> {
     doc: &'a serde_json::value::RawValue,
 }
 
-/// A row's latest anchor, its document kept as the canonical text stored.
+/// A row's latest anchor, its document kept as the canonical text stored
+/// (the row's key is the key of the map that holds it).
 struct AnchoredText {
     seq: i64,
-    key: String,
     doc: String,
+    /// Met among the rows published now (the full check sets it).
+    seen: bool,
 }
 
 /// What walking a community's entries found.
@@ -109,7 +111,7 @@ fn walk(
     after_hash: &str,
 ) -> Result<Walk, Error> {
     let mut w = Walk {
-        latest: HashMap::new(),
+        latest: Anchors::default(),
         whole: Vec::new(),
         problems: Vec::new(),
         n: 0,
@@ -219,8 +221,8 @@ fn walk(
                         k.to_string(),
                         AnchoredText {
                             seq,
-                            key: k.to_string(),
                             doc: d.to_string(),
+                            seen: false,
                         },
                     );
                 }
@@ -249,8 +251,8 @@ fn walk(
     Ok(w)
 }
 
-fn gone(t: &Table, a: &AnchoredText) -> Broken {
-    let key = parse(&a.key);
+fn gone(t: &Table, key: &str, a: &AnchoredText) -> Broken {
+    let key = parse(key);
     Broken {
         seq: a.seq,
         zh: format!("第 {} 条记录所载的{}不见了或被撤回", a.seq, t.name_zh(&key)),
@@ -282,36 +284,35 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
         return Ok(report_of(slug, n, last, problems));
     }
     let head = last.as_ref().map(|l| l.0).unwrap_or(0);
-    // The rows published now, table by table (for the pointer checks too).
-    let mut docs: Vec<(&'static Table, Vec<(String, String)>)> = Vec::new();
+    // Each published row's document, built as it is read and compared
+    // with its latest anchor; nothing of it is kept beyond what the
+    // pointer checks need (disclosures and meetings, and their revisions).
+    let mut pointing: Vec<(&'static Table, String, String, i64)> = Vec::new();
+    let mut revisions: HashMap<&'static str, HashSet<String>> = HashMap::new();
     for t in tables::TABLES {
-        docs.push((t, super::docs_of(conn, t, id)?));
-    }
-    let current: HashMap<&'static str, std::collections::HashSet<String>> = docs
-        .iter()
-        .map(|(t, d)| (t.name, d.iter().map(|(k, _)| k.clone()).collect()))
-        .collect();
-    for (t, d) in &docs {
-        for (k, now) in d {
-            if let Some(seq) = latest.get(t.name).and_then(|m| m.get(k)).map(|a| a.seq)
-                && let Some(b) = pointer_check(t, k, now, seq, &latest, &current)
-            {
-                problems.push(b);
-            }
-        }
-    }
-    for (t, d) in docs {
         let of_table = latest.entry(t.name).or_default();
-        for (k, now) in d {
+        let points = POINTERS.iter().any(|(n, _, _)| *n == t.name);
+        let pointed = POINTERS.iter().any(|(_, _, r)| *r == t.name);
+        let mut keys = HashSet::new();
+        super::each_doc(conn, t, id, |k, now| {
+            if pointed {
+                keys.insert(k.to_string());
+            }
+            let anchored = of_table.get_mut(k);
             if t.name == "rounds"
-                && let Some(b) =
-                    round_ballots(conn, id, &k, &now, of_table.get(k.as_str()).map(|a| a.seq))?
+                && let Some(b) = round_ballots(
+                    conn,
+                    id,
+                    k,
+                    &String::from_utf8_lossy(now),
+                    anchored.as_ref().map(|a| a.seq),
+                )?
             {
                 problems.push(b);
             }
-            match of_table.remove(k.as_str()) {
+            match anchored {
                 None => {
-                    let key = parse(&k);
+                    let key = parse(k);
                     problems.push(Broken {
                         seq: head + 1,
                         zh: format!("{}已公开，但账本里没有它的记录", t.name_zh(&key)),
@@ -321,27 +322,46 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
                         ),
                     });
                 }
-                Some(a) if a.doc != now => {
-                    let (was, now) = (parse(&a.doc), parse(&now));
-                    if !same(t, &was, &now) {
-                        problems.push(differences(
-                            t,
-                            &parse(&a.key),
-                            a.seq,
-                            &was,
-                            &now,
-                            How::Stored,
-                        ));
+                Some(a) => {
+                    a.seen = true;
+                    if points {
+                        let now = String::from_utf8_lossy(now).into_owned();
+                        pointing.push((t, k.to_string(), now, a.seq));
+                    }
+                    if a.doc.as_bytes() != now {
+                        let (was, now) = (parse(&a.doc), parse(&String::from_utf8_lossy(now)));
+                        if !same(t, &was, &now) {
+                            problems.push(differences(
+                                t,
+                                &parse(k),
+                                a.seq,
+                                &was,
+                                &now,
+                                How::Stored,
+                            ));
+                        }
                     }
                 }
-                Some(_) => {}
             }
+            Ok(())
+        })?;
+        if pointed {
+            revisions.insert(t.name, keys);
+        }
+    }
+    for (t, k, now, seq) in &pointing {
+        if let Some(b) = pointer_check(t, k, now, *seq, &latest, &revisions) {
+            problems.push(b);
         }
     }
     // What is anchored but no longer there (deleted, or made a draft again).
     for (name, m) in latest {
         if let Some(t) = super::table(name) {
-            problems.extend(m.values().map(|a| gone(t, a)));
+            problems.extend(
+                m.iter()
+                    .filter(|(_, a)| !a.seen)
+                    .map(|(k, a)| gone(t, k, a)),
+            );
         }
     }
     Ok(report_of(slug, n, last, problems))
@@ -380,18 +400,18 @@ pub fn verify_since(
         let Some(t) = super::table(name) else {
             continue;
         };
-        for a in m.values() {
-            match super::doc(conn, t, &parse(&a.key))? {
+        for (k, a) in &m {
+            match super::doc(conn, t, &parse(k))? {
                 Some(now) if same(t, &parse(&a.doc), &now) => {}
                 Some(now) => problems.push(differences(
                     t,
-                    &parse(&a.key),
+                    &parse(k),
                     a.seq,
                     &parse(&a.doc),
                     &now,
                     How::Stored,
                 )),
-                None => problems.push(gone(t, a)),
+                None => problems.push(gone(t, k, a)),
             }
         }
     }
