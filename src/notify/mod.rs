@@ -9,6 +9,7 @@ pub mod http;
 pub mod prefs;
 pub mod settings;
 pub mod sms_aliyun;
+pub mod web;
 pub mod webhook;
 pub mod wecom;
 pub mod worker;

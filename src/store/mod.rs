@@ -20,6 +20,7 @@ pub mod meetings;
 pub mod migrations;
 pub mod notices;
 pub mod notices_sources;
+pub mod notices_record;
 pub mod notify_prefs;
 pub mod notify_settings;
 pub mod objections;

@@ -113,6 +113,7 @@ pub fn queue(
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
+    crate::notify::web::notices_changed();
     let (who, extra) = to.sql();
     let mut p: Vec<rusqlite::types::Value> = vec![community_id.into()];
     p.extend(extra);

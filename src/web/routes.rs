@@ -116,6 +116,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
     .chain(deliberations::routes())
     .chain(super::handlers::notify_settings::routes())
     .chain(super::handlers::notify_prefs::routes())
+    .chain(super::handlers::notices::routes())
     .collect()
 }
 

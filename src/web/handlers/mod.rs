@@ -13,6 +13,7 @@ pub mod files;
 pub mod home;
 pub mod import;
 pub mod ledger;
+pub mod notices;
 pub mod notify_prefs;
 pub mod notify_settings;
 pub mod ops;
