@@ -156,3 +156,45 @@ async fn an_error_page_keeps_the_header_and_offers_the_way_back() {
     assert!(r.has(r#"href="/c/wutong""#), "{}", r.body);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn an_attendance_list_with_an_unknown_name_comes_back_as_typed() {
+    let s = Server::start().await;
+    let (did, key): (i64, String) = s
+        .sql()
+        .query_row(
+            "SELECT d.id, r.key FROM deliberations d JOIN communities c ON c.id = d.community_id
+             JOIN residents r ON r.community_id = c.id
+             WHERE c.slug = 'wutong' AND d.status = 'planned' ORDER BY r.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let base = format!("/c/wutong/deliberations/{did}");
+    com.get(&base).await;
+    let typed = format!("{key}\n查无此人");
+    let r = com
+        .post(&format!("{base}/attendance"), &[("who", &typed)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The meeting page, the host's form open with the list as typed and
+    // the refused name beside it, in the committee's own header.
+    assert!(r.has(r#"id="host-attendance" open"#), "{}", r.body);
+    assert!(r.has(&format!(">{key}\n查无此人</textarea>")), "{}", r.body);
+    assert!(r.has(r#"id="f-who-err""#) && r.has("查无此人（名册上没有）"));
+    assert!(r.has(r#"aria-invalid="true""#));
+    assert!(r.has(r#"href="/account""#) && r.has("/c/wutong/roll"));
+    assert!(!r.has("无法完成"));
+    let n: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM attendance WHERE deliberation_id = ?1",
+            [did],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0, "nothing is written");
+    s.stop().await;
+}

@@ -197,6 +197,8 @@ pub struct MeetingView {
     pub ledger: Vec<(i64, String, String)>,
     pub outcomes: Vec<(String, String)>,
     pub notice: Option<Bi>,
+    /// A refused attendance list as the host typed it, and why.
+    pub who: Option<(String, Bi)>,
 }
 
 fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
@@ -259,11 +261,16 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
                         p.hint { (c.t("只在会议开始前 30 分钟到结束时有效。", "Valid from 30 minutes before the start until the end.")) }
                     }
                 }
-                details {
+                details #host-attendance open[v.who.is_some()] {
                     summary { (c.t("主持人登记到会和列席人员", "Host: record attendees and guests")) }
                     form.stack method="post" action={(base) "/attendance"} {
                         (csrf(c))
-                        div.field { label for="f-who" { (c.t("名册编号或姓名（每行一个）", "Roll ids or names (one per line)")) } textarea #f-who name="who" rows="3" required {} }
+                        @let (typed, err) = match &v.who { Some((t, e)) => (t.as_str(), Some(e)), None => ("", None) };
+                        div class={"field" @if err.is_some() { " has-error" }} {
+                            label for="f-who" { (c.t("名册编号或姓名（每行一个）", "Roll ids or names (one per line)")) }
+                            @if let Some(e) = err { p.field-error #f-who-err role="alert" { (bi(c, e)) } }
+                            textarea #f-who name="who" rows="3" required aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| "f-who-err")] { (typed) }
+                        }
                         button type="submit" { (c.t("登记到会", "Record")) }
                     }
                     form.stack method="post" action={(base) "/guests"} {

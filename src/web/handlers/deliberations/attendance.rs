@@ -5,7 +5,8 @@ use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::deliberations::{self as store};
 use crate::web::AppState;
-use crate::web::ctx::{Committee, Member};
+use crate::web::ctx::{Committee, Member, Visitor};
+use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -48,7 +49,8 @@ pub async fn attendance(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let who = f.get("who").cloned().unwrap_or_default();
-    step(
+    let typed = who.clone();
+    let res = step(
         &st,
         &com.ctx,
         &com.community,
@@ -88,7 +90,21 @@ pub async fn attendance(
             Ok(format!("{n} attendees"))
         },
     )
-    .await
+    .await;
+    match res {
+        // The meeting page again, the list as typed and the names refused.
+        Err(Error::Invalid(m)) => {
+            let v = Visitor {
+                ctx: com.ctx.clone(),
+                community: com.community.clone(),
+            };
+            let page = super::page::render(&st, v, id, Default::default(), Some((typed, bi(&m))));
+            let mut resp = page.await?;
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        other => other,
+    }
 }
 
 pub async fn guest(

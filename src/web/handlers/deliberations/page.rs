@@ -125,6 +125,18 @@ pub async fn show(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, Error> {
+    render(&st, v, id, q, None).await
+}
+
+/// The meeting page; `who` is a refused attendance list (as typed, and why)
+/// to show again in the host's form.
+pub(super) async fn render(
+    st: &AppState,
+    v: Visitor,
+    id: i64,
+    q: ShowQuery,
+    who: Option<(String, Bi)>,
+) -> Result<Response, Error> {
     use crate::store::accounts::Role;
     let cid = v.community.id;
     let account = v.ctx.0.account.clone();
@@ -293,6 +305,7 @@ pub async fn show(
             })
             .collect(),
         notice: done_words(q.done.as_deref()),
+        who,
     };
     Ok(view::meeting_page(&c, slug, &mv).into_response())
 }
