@@ -5,12 +5,17 @@
 //! sessions, accounts, memberships or communities, and the writer bumps
 //! [`Caches::auth`] after that transaction commits (or rolls back), before
 //! any caller hears back — so a logout, a role taken away or a renamed
-//! community is seen by the very next request. Entries also expire after
-//! [`MAX_AGE`] (a change written by another process, such as the CLI, is
-//! seen within that), sessions at their own expiry, and each map holds at
-//! most [`CAP`] entries (it is emptied when full), so memory stays bounded.
-//! What a page shows everyone can be kept too, good until the next commit
-//! of any write (the writer's commit counter).
+//! community is seen by the very next request. A commit by any other
+//! connection (the CLI importing a roll while the server runs, a test's own
+//! SQL) makes every entry stale as well: `PRAGMA data_version` of a
+//! connection changes when another one has committed, and it is read on a
+//! watching connection of its own before an entry is used, and on the
+//! writer's connection after each of its transactions (see
+//! [`Caches::transaction_ended`]). Entries also expire after [`MAX_AGE`],
+//! sessions at their own expiry, and each map holds at most [`CAP`]
+//! entries (it is emptied when full), so memory stays bounded. What a page
+//! shows everyone can be kept too, good until the next commit of any write
+//! ([`Caches::data`]).
 
 use super::accounts::Account;
 use super::communities::Community;
@@ -99,8 +104,15 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
 }
 
 pub struct Caches {
-    /// Bumped after every transaction that wrote a watched table.
+    /// Bumped after every transaction that wrote a watched table, and when
+    /// another connection has committed.
     auth: AtomicU64,
+    /// Bumped after every transaction of the writer, and when another
+    /// connection has committed.
+    data: AtomicU64,
+    /// A read-only connection of its own and its `data_version` when last
+    /// accounted for: a different value means someone committed since.
+    watcher: Mutex<Watcher>,
     /// By the SHA-256 of the session cookie's token.
     pub sessions: Memo<Vec<u8>, Session>,
     /// By slug.
@@ -110,21 +122,75 @@ pub struct Caches {
     pages: Memo<(&'static str, i64), Arc<dyn Any + Send + Sync>>,
 }
 
-impl Default for Caches {
-    fn default() -> Self {
-        Caches {
-            auth: AtomicU64::new(0),
-            sessions: Memo::new(),
-            communities: Memo::new(),
-            pages: Memo::new(),
-        }
-    }
+struct Watcher {
+    conn: Connection,
+    /// The watcher's `data_version` when last accounted for.
+    seen: i64,
+    /// The writer connection's own `data_version` after its last transaction.
+    writer_seen: Option<i64>,
+}
+
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))
 }
 
 impl Caches {
-    /// The current generation: read it before reading the database, and
-    /// cache what was read under it.
+    /// Caches watching the database through `watcher`, a connection
+    /// nobody writes through.
+    pub fn new(watcher: Connection) -> rusqlite::Result<Self> {
+        let seen = data_version(&watcher)?;
+        Ok(Caches {
+            auth: AtomicU64::new(0),
+            data: AtomicU64::new(0),
+            watcher: Mutex::new(Watcher {
+                conn: watcher,
+                seen,
+                writer_seen: None,
+            }),
+            sessions: Memo::new(),
+            communities: Memo::new(),
+            pages: Memo::new(),
+        })
+    }
+
+    /// Everything is stale: someone else committed (or we cannot tell).
+    fn all_stale(&self) {
+        self.auth.fetch_add(1, Ordering::SeqCst);
+        self.data.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Has anyone committed that we have not accounted for? Then all is stale.
+    fn look(&self) {
+        let Ok(mut w) = self.watcher.lock() else {
+            return self.all_stale();
+        };
+        match data_version(&w.conn) {
+            Ok(v) if v == w.seen => {}
+            Ok(v) => {
+                w.seen = v;
+                self.all_stale();
+            }
+            Err(_) => self.all_stale(),
+        }
+    }
+
+    /// The current generation of sessions and communities: read it before
+    /// reading the database, and cache what was read under it.
     pub fn generation(&self) -> u64 {
+        self.look();
+        self.auth.load(Ordering::SeqCst)
+    }
+
+    /// The current generation of everything else (any commit changes it).
+    pub fn data(&self) -> u64 {
+        self.look();
+        self.data.load(Ordering::SeqCst)
+    }
+
+    /// The generation of sessions and communities as last looked at, without
+    /// looking again (for an answer that is already on its way out).
+    pub fn last_generation(&self) -> u64 {
         self.auth.load(Ordering::SeqCst)
     }
 
@@ -167,19 +233,47 @@ impl Caches {
                 ))?;
             }
         }
+        let own = data_version(conn)?;
+        if let Ok(mut w) = self.watcher.lock() {
+            w.writer_seen = Some(own);
+        }
+        // Whatever was kept before the writer started watching is stale.
+        self.all_stale();
         Ok(())
     }
 
-    /// After a transaction ended (committed or rolled back), before its
-    /// callers hear back: if a watched table was written, every cached
-    /// entry is stale. If the mark cannot be read, stale all the same.
+    /// After a transaction of the writer ended (committed or rolled back),
+    /// before its callers hear back: what a page read is stale, and if a
+    /// watched table was written, every cached session and community too.
+    /// The watcher's new `data_version` is this commit's, unless another
+    /// connection committed too — which the writer's own `data_version`
+    /// (read after the watcher's, unchanged by its own commits) tells.
+    /// Whatever cannot be read counts as a change.
     pub(super) fn transaction_ended(&self, conn: &Connection) {
         let marked = conn
             .prepare_cached("DELETE FROM temp.cache_touched")
             .and_then(|mut s| s.execute([]))
             .unwrap_or(1);
-        if marked > 0 {
-            self.auth.fetch_add(1, Ordering::SeqCst);
+        let mut w = match self.watcher.lock() {
+            Ok(w) => w,
+            Err(_) => return self.all_stale(),
+        };
+        let watched = data_version(&w.conn);
+        let own = data_version(conn).ok();
+        let others = own.is_none() || w.writer_seen.is_some_and(|s| Some(s) != own);
+        w.writer_seen = own;
+        match watched {
+            Ok(v) => w.seen = v,
+            Err(_) => return self.all_stale(),
+        }
+        drop(w);
+        if others {
+            self.all_stale();
+        } else {
+            if marked > 0 {
+                self.auth.fetch_add(1, Ordering::SeqCst);
+            }
+            self.data.fetch_add(1, Ordering::SeqCst);
         }
     }
 }
@@ -198,7 +292,7 @@ impl super::Db {
         T: Send + Sync + 'static,
         F: FnOnce(&Connection) -> Result<T, crate::error::Error> + Send + 'static,
     {
-        let commits = self.stats.commits.load(Ordering::SeqCst) as u64;
+        let commits = self.cache.data();
         if let Some(v) = self.cache.page::<T>(page, community, commits) {
             return Ok(v);
         }
@@ -212,31 +306,77 @@ impl super::Db {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_write_to_a_watched_table_makes_entries_stale_only_when_it_ends() {
-        let conn = Connection::open_in_memory().unwrap();
+    /// A database file with the watched tables, its writer connection and
+    /// caches watching it (the directory goes when dropped).
+    fn setup() -> (tempfile::TempDir, Connection, Caches) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "CREATE TABLE sessions (x); CREATE TABLE accounts (x);
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE sessions (x); CREATE TABLE accounts (x);
              CREATE TABLE memberships (x); CREATE TABLE communities (x); CREATE TABLE other (x);",
         )
         .unwrap();
-        let c = Caches::default();
+        let c = Caches::new(Connection::open(&path).unwrap()).unwrap();
         c.watch(&conn).unwrap();
+        (dir, conn, c)
+    }
+
+    /// One transaction of the writer: `sql`, committed, then its end seen.
+    fn write(conn: &Connection, c: &Caches, sql: &str) {
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {sql}; COMMIT"))
+            .unwrap();
+        c.transaction_ended(conn);
+    }
+
+    #[test]
+    fn a_write_to_a_watched_table_makes_entries_stale_only_when_it_ends() {
+        let (_dir, conn, c) = setup();
         let g = c.generation();
+        let d = c.data();
         c.communities.put("a".into(), g, Arc::new(sample()));
-        conn.execute("INSERT INTO other VALUES (1)", []).unwrap();
-        c.transaction_ended(&conn);
+        write(&conn, &c, "INSERT INTO other VALUES (1)");
         assert_eq!(c.generation(), g, "an unwatched table changes nothing");
         assert!(c.communities.get(&"a".into(), c.generation()).is_some());
-        conn.execute("UPDATE communities SET x = 2", []).unwrap();
-        conn.execute("INSERT INTO communities VALUES (1)", [])
-            .unwrap();
+        assert_eq!(c.data(), d + 1, "but what pages read is stale");
+        conn.execute_batch(
+            "BEGIN IMMEDIATE; UPDATE communities SET x = 2; INSERT INTO communities VALUES (1)",
+        )
+        .unwrap();
         assert_eq!(c.generation(), g, "not before the transaction ends");
+        conn.execute_batch("COMMIT").unwrap();
         c.transaction_ended(&conn);
         assert_eq!(c.generation(), g + 1);
         assert!(c.communities.get(&"a".into(), c.generation()).is_none());
-        conn.execute("DELETE FROM sessions", []).unwrap();
+        write(&conn, &c, "INSERT INTO sessions VALUES (1)");
+        assert_eq!(c.generation(), g + 2);
+        write(&conn, &c, "DELETE FROM sessions");
+        assert_eq!(c.generation(), g + 3);
+        write(&conn, &c, "DELETE FROM sessions");
+        assert_eq!(c.generation(), g + 3, "no row deleted, nothing changed");
+        conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO accounts VALUES (1); ROLLBACK")
+            .unwrap();
         c.transaction_ended(&conn);
+        assert_eq!(c.generation(), g + 3, "rolled back, nothing changed");
+    }
+
+    #[test]
+    fn a_commit_by_another_connection_makes_everything_stale() {
+        let (dir, conn, c) = setup();
+        let other = Connection::open(dir.path().join("t.db")).unwrap();
+        // Seen by the next look, with no write of the server's own.
+        let (g, d) = (c.generation(), c.data());
+        other.execute("INSERT INTO other VALUES (1)", []).unwrap();
+        assert_eq!((c.generation(), c.data()), (g + 1, d + 1));
+        assert_eq!((c.generation(), c.data()), (g + 1, d + 1), "once");
+        // Committed just before a transaction of the writer, whose end
+        // would otherwise take the watcher's new version for its own.
+        other.execute("INSERT INTO other VALUES (2)", []).unwrap();
+        write(&conn, &c, "INSERT INTO other VALUES (3)");
+        assert_eq!(c.generation(), g + 2, "sessions stale too");
+        // The writer's own commits leave sessions alone.
+        write(&conn, &c, "INSERT INTO other VALUES (4)");
         assert_eq!(c.generation(), g + 2);
     }
 

@@ -98,6 +98,18 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A read-only connection to the database at `path`.
+fn reader(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    configure(&c, false)?;
+    Ok(c)
+}
+
 /// Opens (creating if needed) the database and runs the migrations.
 pub fn open(path: &Path, readers: usize) -> Result<Db, Error> {
     open_with(path, readers, writer::Limits::default())
@@ -117,20 +129,13 @@ pub fn open_with(path: &Path, readers: usize, limits: writer::Limits) -> Result<
     anchor::install(&wconn)?;
     let mut conns = Vec::with_capacity(readers);
     for _ in 0..readers.max(1) {
-        let c = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        configure(&c, false)?;
-        conns.push(c);
+        conns.push(reader(path)?);
     }
     let size = conns.len();
     let stats = Arc::new(DbStats::default());
     let (tx, rx) = mpsc::channel::<Job>();
     let wstats = stats.clone();
-    let cache = Arc::new(cache::Caches::default());
+    let cache = Arc::new(cache::Caches::new(reader(path)?)?);
     let wcache = cache.clone();
     std::thread::Builder::new()
         .name("sqlite-writer".into())

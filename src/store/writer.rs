@@ -178,15 +178,39 @@ fn batch(
     limits: Limits,
     caches: &Caches,
 ) {
-    let started = Instant::now();
-    let mut taken = 1;
+    let mut b = Batch {
+        rx,
+        stats,
+        limits,
+        started: Instant::now(),
+        taken: 1,
+    };
     let mut next = Some(first);
     // One transaction, unless SQLite itself ended it midway (a disk error):
     // then the rest of the batch goes on in a fresh one.
     while let Some(step) = next.take() {
-        next = transaction(conn, step, rx, stats, limits, started, &mut taken);
-        // Committed or not, before any caller hears back.
-        caches.transaction_ended(conn);
+        next = transaction(conn, step, &mut b, caches);
+    }
+}
+
+/// A batch being gathered: where its jobs come from and how far it may grow.
+struct Batch<'a> {
+    rx: &'a Receiver<Job>,
+    stats: &'a DbStats,
+    limits: Limits,
+    started: Instant,
+    taken: usize,
+}
+
+impl Batch<'_> {
+    fn more(&mut self) -> Option<Box<dyn Step>> {
+        more(
+            self.rx,
+            self.stats,
+            self.limits,
+            self.started,
+            &mut self.taken,
+        )
     }
 }
 
@@ -195,12 +219,10 @@ fn batch(
 fn transaction(
     conn: &mut Connection,
     first: Box<dyn Step>,
-    rx: &Receiver<Job>,
-    stats: &DbStats,
-    limits: Limits,
-    started: Instant,
-    taken: &mut usize,
+    b: &mut Batch,
+    caches: &Caches,
 ) -> Option<Box<dyn Step>> {
+    let stats = b.stats;
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -219,6 +241,8 @@ fn transaction(
                 if tx.is_autocommit() {
                     // SQLite rolled the whole transaction back: the jobs
                     // before this one are undone too.
+                    drop(tx);
+                    caches.transaction_ended(conn);
                     tracing::error!(
                         jobs = done.len(),
                         "the write transaction was rolled back by SQLite"
@@ -226,13 +250,16 @@ fn transaction(
                     for d in done {
                         answer(stats, d, Err(not_saved("it was rolled back")));
                     }
-                    return more(rx, stats, limits, started, taken);
+                    return b.more();
                 }
             }
         }
-        step = more(rx, stats, limits, started, taken);
+        step = b.more();
     }
-    match tx.commit() {
+    let committed = tx.commit();
+    // Committed or not, the caches hear of it before any caller hears back.
+    caches.transaction_ended(conn);
+    match committed {
         Ok(()) => {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             for d in done {
