@@ -316,6 +316,22 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("GET", "/unsubscribe/{token}"), Public),
         (("POST", "/unsubscribe/{token}"), Public),
         (("GET", "/c/{community}/poster"), Public),
+        (("GET", "/c/{community}/notices"), Committee),
+        (("GET", "/c/{community}/notices/{notice}"), Committee),
+        (
+            (
+                "POST",
+                "/c/{community}/notices/{notice}/deliveries/{delivery}/resend",
+            ),
+            Committee,
+        ),
+        (("GET", "/c/{community}/notices/{notice}/paper"), Committee),
+        (
+            ("POST", "/c/{community}/notices/{notice}/paper/{household}"),
+            Committee,
+        ),
+        (("GET", "/c/{community}/receipts/{token}"), Committee),
+        (("POST", "/c/{community}/receipts/{token}"), Committee),
     ])
 }
 
@@ -420,6 +436,9 @@ async fn every_route_with_every_role() {
                 .replace("{proposal}", "999999")
                 .replace("{round}", "999999")
                 .replace("{project}", "999999")
+                .replace("{notice}", "999999")
+                .replace("{delivery}", "999999")
+                .replace("{household}", "999999")
                 .replace("{kind}", "webhook")
                 .replace("{token}", "0123456789abcdef0123456789abcdef")
                 .replace("{file}", "nothing-here.css");

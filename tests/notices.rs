@@ -279,3 +279,196 @@ async fn an_unreachable_mail_server_is_retried_with_back_off_not_lost() {
     );
     s.stop().await;
 }
+
+/// The open vote's opening notice in the demo village: (notice id, vote id).
+fn open_vote_notice(s: &Server) -> (i64, i64) {
+    s.sql()
+        .query_row(
+            "SELECT n.id, v.id FROM notices n JOIN votes v ON n.subject = 'vote:' || v.id
+             JOIN communities c ON c.id = n.community_id
+             WHERE c.slug = 'xingfu' AND v.status = 'open' AND n.kind = 'vote_opened'
+             ORDER BY n.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paper_list_prints_receipts_and_a_scan_marks_the_household_reached() {
+    let s = Server::start().await;
+    let (notice, vote) = open_vote_notice(&s);
+    // A building of the notice with households not yet reached.
+    let (building, label, household, token): (i64, String, String, String) = s
+        .sql()
+        .query_row(
+            "SELECT z.id, z.name, h.code, nh.receipt FROM notice_households nh
+             JOIN households h ON h.id = nh.household_id JOIN zones z ON z.id = h.zone_id
+             WHERE nh.notice_id = ?1 AND nh.reached_at IS NULL AND h.dwelling_id IS NULL
+             ORDER BY z.id, h.code LIMIT 1",
+            [notice],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let mut com = s.client();
+    com.login("cunwei", "demo-committee-2026").await;
+    let r = com.get("/c/xingfu/notices").await;
+    assert_eq!(r.status, 200);
+    assert!(r.has(&format!("/c/xingfu/notices/{notice}")));
+    let list = format!("/c/xingfu/notices/{notice}/paper?place=zone:{building}");
+    let r = com.get(&list).await;
+    assert_eq!(r.status, 200);
+    let receipt_url = format!("{}/c/xingfu/receipts/{token}", s.base);
+    assert!(r.has("送达回执") && r.has(&household) && r.has(&receipt_url));
+    assert!(
+        r.has("<svg") && r.has("class=\"qr\""),
+        "each receipt has a QR code"
+    );
+    let slips = r.body.matches("slip receipt").count();
+    let in_building: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM notice_households nh JOIN households h ON h.id = nh.household_id
+             WHERE nh.notice_id = ?1 AND h.zone_id = ?2 AND h.dwelling_id IS NULL",
+            [notice, building],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        slips as i64, in_building,
+        "one receipt per household of the building"
+    );
+    assert!(!r.has("@example.org"), "no address on paper");
+    // A resident may not open a receipt; the grid worker's phone may.
+    let mut res = s.client();
+    res.login("resident", "demo-resident-2026").await;
+    let path = format!("/c/xingfu/receipts/{token}");
+    assert_eq!(res.get(&path).await.status, 403);
+    let r = com.get(&path).await;
+    assert_eq!(r.status, 200);
+    assert!(r.has(&household) && r.has(&format!("action=\"{path}\"")));
+    let r = com.post(&path, &[]).await;
+    assert_eq!(r.status, 303);
+    let reached = |s: &Server| -> (Option<i64>, Option<String>, Option<i64>) {
+        s.sql()
+            .query_row(
+                "SELECT reached_at, reached_by, recorded_by FROM notice_households WHERE receipt = ?1",
+                [&token],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    };
+    let first = reached(&s);
+    let cunwei: i64 = s
+        .sql()
+        .query_row("SELECT id FROM accounts WHERE login = 'cunwei'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(first.1.as_deref(), Some("paper"));
+    assert_eq!(first.2, Some(cunwei), "who recorded it");
+    // Scanning twice changes nothing.
+    assert_eq!(com.post(&path, &[]).await.status, 303);
+    assert_eq!(reached(&s), first);
+    assert!(com.get(&path).await.has("✓") || com.get(&path).await.has("已送达"));
+    // The not-yet-reached list no longer has it; ticking another household
+    // on the list records it too.
+    let r = com.get(&format!("{list}&unreached=1")).await;
+    assert!(!r.has(&format!(">{household}<")));
+    let other: Option<i64> = s
+        .sql()
+        .query_row(
+            "SELECT nh.household_id FROM notice_households nh JOIN households h ON h.id = nh.household_id
+             WHERE nh.notice_id = ?1 AND h.zone_id = ?2 AND h.dwelling_id IS NULL
+               AND nh.reached_at IS NULL LIMIT 1",
+            [notice, building],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(h) = other {
+        let r = com
+            .post(
+                &format!("/c/xingfu/notices/{notice}/paper/{h}?place=zone:{building}&unreached=1"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let by: String = s
+            .sql()
+            .query_row(
+                "SELECT reached_by FROM notice_households WHERE notice_id = ?1 AND household_id = ?2",
+                [notice, h],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(by, "paper");
+    }
+    // The vote page: reach per building for everyone, the record's links
+    // for the committee.
+    let r = com.get(&format!("/c/xingfu/votes/{vote}")).await;
+    assert!(r.has("id=\"reach\"") && r.has(&format!(">{label}<")));
+    assert!(r.has(&format!(
+        "/c/xingfu/notices/{notice}/paper?unreached=1&amp;place=zone:{building}"
+    )));
+    let anon = s.client().get(&format!("/c/xingfu/votes/{vote}")).await;
+    assert!(anon.has("id=\"reach\"") && !anon.has(&format!("/c/xingfu/notices/{notice}")));
+    // The record page shows the paper reach in its building's row.
+    let r = com.get(&format!("/c/xingfu/notices/{notice}")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.has(&label));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_opening_the_vote_page_is_reached_online_once() {
+    let s = Server::start().await;
+    // A notice of the resident's household not yet reached, and its page.
+    let (notice, page): (i64, String) = s
+        .sql()
+        .query_row(
+            "SELECT n.id, n.path FROM notices n JOIN notice_households nh ON nh.notice_id = n.id
+             JOIN residents r ON r.household_id = nh.household_id
+             JOIN accounts a ON a.resident_id = r.id
+             WHERE a.login = 'resident' AND nh.reached_at IS NULL ORDER BY n.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let state = |s: &Server| -> Option<(Option<i64>, Option<String>)> {
+        s.sql()
+            .query_row(
+                "SELECT nh.reached_at, nh.reached_by FROM notice_households nh
+                 JOIN residents r ON r.household_id = nh.household_id
+                 JOIN accounts a ON a.resident_id = r.id
+                 WHERE a.login = 'resident' AND nh.notice_id = ?1",
+                [notice],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()
+    };
+    let Some((before, _)) = state(&s) else {
+        panic!("the demo resident's household is in the open vote's notice");
+    };
+    assert!(before.is_none());
+    let mut res = s.client();
+    res.login("resident", "demo-resident-2026").await;
+    assert_eq!(res.get(&page).await.status, 200);
+    let mut got = None;
+    for _ in 0..100 {
+        got = state(&s).and_then(|(at, by)| at.zip(by));
+        if got.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (at, by) = got.expect("reached online after the page view");
+    assert_eq!(by, "web");
+    assert_eq!(res.get(&page).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        state(&s).unwrap().0,
+        Some(at),
+        "a second look writes nothing"
+    );
+    s.stop().await;
+}

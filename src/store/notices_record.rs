@@ -439,3 +439,47 @@ pub fn vote_reach(
         places,
     }))
 }
+
+/// What the `vote.opened` entry states about the vote's notice: the first
+/// notice of the vote written at or before `at` (the opening), its
+/// households and how many were reached by then, and for an owners' vote
+/// the committee's warning (fewer than 15 days, or not every household).
+/// Recomputable later from the record, since a reached household stays
+/// reached at its first time.
+pub fn vote_opened_facts(
+    conn: &Connection,
+    community_id: i64,
+    vote_id: i64,
+    owners: bool,
+    at: i64,
+) -> Result<serde_json::Value, Error> {
+    let first: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT id, created_at FROM notices WHERE community_id = ?1 AND subject = ?2
+               AND created_at <= ?3 ORDER BY created_at, id LIMIT 1",
+            params![community_id, format!("vote:{vote_id}"), at],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (households, reached) = match first {
+        Some((id, _)) => conn.query_row(
+            "SELECT count(*), count(CASE WHEN reached_at <= ?2 THEN 1 END)
+             FROM notice_households WHERE notice_id = ?1",
+            params![id, at],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        )?,
+        None => (0, 0),
+    };
+    let notified_at = first.map(|f| f.1);
+    let warning = owners
+        .then(|| crate::notify::outbox::owners_notice_warning(notified_at, at, reached, households))
+        .flatten();
+    Ok(serde_json::json!({
+        "notice": {
+            "notified_at": notified_at,
+            "households": households,
+            "reached": reached,
+            "warning": warning.map(|w| w.to_string()),
+        }
+    }))
+}

@@ -485,7 +485,10 @@ pub fn open(tx: &Transaction, v: &Vote) -> Result<Entry, Error> {
         "UPDATE votes SET status = 'open', opens_at = min(opens_at, ?2) WHERE id = ?1",
         params![v.id, now],
     )?;
-    super::anchor::publish(tx, v.community_id, "vote.opened", &format!("vote:{}", v.id))
+    // The notice date and reach figures, and the owners' 15-day warning.
+    let owners = matches!(v.rule, RuleId::CivilCode278Special | RuleId::CivilCode278Ordinary);
+    let facts = super::notices_record::vote_opened_facts(tx, v.community_id, v.id, owners, now)?;
+    super::anchor::publish_with(tx, v.community_id, "vote.opened", &format!("vote:{}", v.id), facts)
 }
 
 /// What a closing entry states beyond the rows it anchors: the SHA-256 of

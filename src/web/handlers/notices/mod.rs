@@ -18,20 +18,20 @@ pub fn routes() -> Routes {
     use Method as M;
     vec![
         (M::GET, "/c/{community}/notices", get(record::outbox)),
-        (M::GET, "/c/{community}/notices/{id}", get(record::notice)),
+        (M::GET, "/c/{community}/notices/{notice}", get(record::notice)),
         (
             M::POST,
-            "/c/{community}/notices/{id}/deliveries/{delivery}/resend",
+            "/c/{community}/notices/{notice}/deliveries/{delivery}/resend",
             post(record::resend).layer(form()),
         ),
         (
             M::GET,
-            "/c/{community}/notices/{id}/paper",
+            "/c/{community}/notices/{notice}/paper",
             get(paper::list),
         ),
         (
             M::POST,
-            "/c/{community}/notices/{id}/paper/{household}",
+            "/c/{community}/notices/{notice}/paper/{household}",
             post(paper::tick).layer(form()),
         ),
         (

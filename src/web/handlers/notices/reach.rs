@@ -48,6 +48,19 @@ pub async fn block(
     Ok(Some(vote_reach(c, &view)))
 }
 
+/// The A4 result notice's reach lines, if the vote was notified.
+pub async fn notice_figures_for(
+    st: &AppState,
+    community_id: i64,
+    vote_id: i64,
+) -> Result<Vec<(String, String)>, Error> {
+    let r = st
+        .db
+        .read(move |c| rec::vote_reach(c, community_id, vote_id))
+        .await?;
+    Ok(r.as_ref().map(notice_figures).unwrap_or_default())
+}
+
 /// The A4 notice's figures: households reached, and per building.
 pub fn notice_figures(r: &rec::VoteReach) -> Vec<(String, String)> {
     let mut v = vec![(

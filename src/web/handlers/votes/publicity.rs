@@ -112,7 +112,7 @@ pub async fn notice_page(
         None => format!("{} 人", f.heads),
     };
     let (rz, re) = vote.rule.names();
-    let view = view::NoticeView {
+    let mut view = view::NoticeView {
         community: v.community.name.clone(),
         title: vote.title.clone(),
         scope: vote.scope_label.clone(),
@@ -168,5 +168,6 @@ pub async fn notice_page(
         head,
         printed: fmt_time(now(), tz),
     };
+    view.figures.extend(crate::web::handlers::notices::reach::notice_figures_for(&st, cid, id).await?);
     Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &view).into_response())
 }

@@ -46,6 +46,8 @@ pub struct BallotLine {
 }
 
 pub struct VoteView {
+    /// Notice reach per building (issue 17), rendered by the notices views.
+    pub reach: Option<Markup>,
     pub id: i64,
     pub title: String,
     pub explanation: String,
@@ -228,6 +230,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     @if v.status == Shown::Draft { " " span.muted { (c.t("（预览；开始时固定）", "(preview; frozen when the vote opens)")) } }
                 }
             }
+            @if let Some(r) = &v.reach { (r) }
             @if !v.explanation.is_empty() { div.explanation { @for line in v.explanation.lines() { p { (line) } } } }
             @if !v.files.is_empty() || (committee && v.status == Shown::Draft) {
                 section aria-labelledby="h-files" {
