@@ -537,3 +537,72 @@ async fn a_poster_prints_one_of_the_communitys_own_pages() {
     assert!(r.has("/c/wutong"), "{}", r.body);
     s.stop().await;
 }
+
+/// The detail of a retried e-mail attempt in `community` that `pick` accepts, once there is one.
+async fn retried(s: &Server, community: &str, pick: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        let details: Vec<String> = s
+            .sql()
+            .prepare(
+                "SELECT a.detail FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+                 JOIN communities c ON c.id = d.community_id
+                 WHERE c.slug = ?1 AND d.channel = 'email' AND a.outcome = 'retry'",
+            )
+            .unwrap()
+            .query_map([community], |r| r.get(0))
+            .unwrap()
+            .map(|d| d.unwrap())
+            .collect();
+        if let Some(d) = details.into_iter().find(|d| pick(d)) {
+            return d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let all: Vec<String> = s
+        .sql()
+        .prepare("SELECT d.state || ' ' || a.outcome || ' ' || a.detail FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|d| d.unwrap())
+        .collect();
+    panic!("no e-mail delivery of {community} was retried as expected: {all:?}");
+}
+
+#[tokio::test]
+async fn the_worker_sends_through_the_channel_the_committee_set() {
+    // No operator mail server: a community's e-mail goes only through its own.
+    let s = Server::start_with(|c| c.notify_poll_ms = 100).await;
+    // The village's open vote and meeting: waiting while it has no channel.
+    retried(&s, "xingfu", |d| d.contains("没有设置")).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://notice:pw-9Rk2@{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut c = s.client();
+    c.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let r = c
+        .post(
+            "/c/xingfu/notify-settings/email",
+            &[
+                ("enabled", "on"),
+                ("from", "幸福村村委会 <notice@xingfu.example.org>"),
+                ("secret", &url),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get("/c/xingfu/notify-settings").await;
+    assert!(page.has("已保存密钥") && !page.has("pw-9Rk2"));
+    // The back-off of the tries made before the save, over at once.
+    s.sql()
+        .execute(
+            "UPDATE deliveries SET due_at = 0 WHERE state = 'queued'",
+            [],
+        )
+        .unwrap();
+    // Now tried on the village's own mail server (closed here: retried).
+    let d = retried(&s, "xingfu", |d| !d.contains("没有设置")).await;
+    assert!(d.contains("连接失败"), "{d}");
+    assert!(!d.contains("pw-9Rk2"), "the password is not recorded: {d}");
+    s.stop().await;
+}

@@ -2,6 +2,9 @@
 //! test message. Parsing the settings form lives here too, so the handler
 //! only maps the request to these calls.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::channel::{Channel, ChannelKind, Outgoing};
 use super::sms_aliyun::{self, AliyunConfig, AliyunSms};
 use super::webhook::{Webhook, WebhookConfig};
@@ -24,6 +27,34 @@ pub fn sender(c: &ConfiguredChannel, http: &reqwest::Client) -> Option<Box<dyn C
         ChannelConfig::Webhook(cfg) => Box::new(Webhook::new(cfg.clone(), s, h)),
         ChannelConfig::Email(_) => return None,
     })
+}
+
+/// Every channel a community's committee has set up and switched on, as
+/// senders by kind, e-mail included (a committee's mail server whose URL does
+/// not read is left out, and logged without the URL).
+pub fn senders(
+    stored: &[ConfiguredChannel],
+    http: &reqwest::Client,
+) -> HashMap<ChannelKind, Arc<dyn Channel>> {
+    let mut out = HashMap::new();
+    for c in stored.iter().filter(|c| c.enabled && !c.secret.is_empty()) {
+        let s: Arc<dyn Channel> = match &c.config {
+            ChannelConfig::Email(e) => match super::email::Email::new(&c.secret, &e.from) {
+                Ok(m) => Arc::new(m),
+                Err(_) => {
+                    // Not the reason: it may quote the URL and its password.
+                    tracing::warn!("notices: a community's mail server address is unusable");
+                    continue;
+                }
+            },
+            _ => match sender(c, http) {
+                Some(s) => Arc::from(s),
+                None => continue,
+            },
+        };
+        out.insert(c.kind, s);
+    }
+    out
 }
 
 /// The settings form of one channel, as posted.

@@ -64,6 +64,7 @@ pub fn spawn(db: &Db, cfg: &crate::Config, addr: std::net::SocketAddr) -> Result
 pub struct Worker {
     setup: Setup,
     default_email: Option<Arc<dyn Channel>>,
+    http: reqwest::Client,
 }
 
 impl Worker {
@@ -77,6 +78,7 @@ impl Worker {
         Ok(Worker {
             setup,
             default_email,
+            http: super::http::client(),
         })
     }
 
@@ -95,11 +97,20 @@ impl Worker {
         }
     }
 
-    /// The channels a community sends through, by kind.
-    fn channels(&self, _community_id: i64) -> HashMap<ChannelKind, Arc<dyn Channel>> {
-        let mut m = HashMap::new();
+    /// The channels a community sends through, by kind: those its committee
+    /// set up (`notify::settings::senders`), else the operator's e-mail.
+    async fn channels(&self, community_id: i64) -> HashMap<ChannelKind, Arc<dyn Channel>> {
+        let read = self
+            .setup
+            .db
+            .read(move |c| crate::store::notify_settings::channels(c, community_id));
+        let stored = read.await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "notices: reading a community's channels failed");
+            Vec::new()
+        });
+        let mut m = super::settings::senders(&stored, &self.http);
         if let Some(e) = &self.default_email {
-            m.insert(ChannelKind::Email, e.clone());
+            m.entry(ChannelKind::Email).or_insert_with(|| e.clone());
         }
         m
     }
@@ -114,10 +125,11 @@ impl Worker {
         let mut running = JoinSet::new();
         let mut by_community: HashMap<i64, HashMap<ChannelKind, Arc<dyn Channel>>> = HashMap::new();
         for (c, unsubscribe) in claimed {
-            let chans = by_community
-                .entry(c.community_id)
-                .or_insert_with(|| self.channels(c.community_id));
-            let chan = chans.get(&c.channel).cloned();
+            if let std::collections::hash_map::Entry::Vacant(v) = by_community.entry(c.community_id)
+            {
+                v.insert(self.channels(c.community_id).await);
+            }
+            let chan = by_community[&c.community_id].get(&c.channel).cloned();
             let out = outgoing(&c, &self.setup.base_url, unsubscribe);
             let db = db.clone();
             running.spawn(async move {
