@@ -444,6 +444,7 @@ pub fn vote_reach(
 /// notice of the vote written at or before `at` (the opening), its
 /// households and how many were reached by then, and for an owners' vote
 /// the committee's warning (fewer than 15 days, or not every household).
+/// The opening's own notice (written by the entry itself) does not count.
 /// Recomputable later from the record, since a reached household stays
 /// reached at its first time.
 pub fn vote_opened_facts(
@@ -456,7 +457,8 @@ pub fn vote_opened_facts(
     let first: Option<(i64, i64)> = conn
         .query_row(
             "SELECT id, created_at FROM notices WHERE community_id = ?1 AND subject = ?2
-               AND created_at <= ?3 ORDER BY created_at, id LIMIT 1",
+               AND created_at <= ?3 AND NOT (kind = 'vote_opened' AND ledger_seq IS NOT NULL)
+             ORDER BY created_at, id LIMIT 1",
             params![community_id, format!("vote:{vote_id}"), at],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
