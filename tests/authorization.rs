@@ -75,6 +75,10 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         (("POST", "/c/{community}/votes"), Committee),
         (("GET", "/c/{community}/votes/{vote}"), Public),
         (("POST", "/c/{community}/votes/{vote}/open"), Committee),
+        (
+            ("GET", "/c/{community}/votes/{vote}/open/confirm"),
+            Committee,
+        ),
         (("POST", "/c/{community}/votes/{vote}/ballot"), Member),
         (("POST", "/c/{community}/votes/{vote}/paper"), Committee),
         (("POST", "/c/{community}/votes/{vote}/files"), Committee),
@@ -131,6 +135,13 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             (
                 "POST",
                 "/c/{community}/deliberations/{deliberation}/publish",
+            ),
+            Committee,
+        ),
+        (
+            (
+                "GET",
+                "/c/{community}/deliberations/{deliberation}/publish/confirm",
             ),
             Committee,
         ),

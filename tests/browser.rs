@@ -374,7 +374,7 @@ async fn a_resident_casts_and_changes_a_ballot_on_a_phone_and_finds_the_receipt(
         )
         .await;
     let path = r.location.unwrap();
-    com.post(&format!("{path}/open"), &[]).await;
+    com.post(&format!("{path}/open"), &[("confirm", "1")]).await;
 
     let (_driver, b) = start_browser(390, 844).await;
     visit(&b, &format!("{}/login?next={path}", s.base)).await;

@@ -69,7 +69,9 @@ async fn acknowledged_ballots_survive_sigkill() {
         .await;
     let path = r.location.unwrap();
     assert_eq!(
-        com.post(&format!("{path}/open"), &[]).await.status,
+        com.post(&format!("{path}/open"), &[("confirm", "1")])
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     let id: String = path.rsplit('/').next().unwrap().into();

@@ -286,7 +286,9 @@ async fn a_meeting_from_plan_to_follow_up() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        com.post(&format!("{base}/publish"), &[]).await.status,
+        com.post(&format!("{base}/publish"), &[("confirm", "1")])
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     let page = anon.get(&base).await;
@@ -331,7 +333,9 @@ async fn a_meeting_from_plan_to_follow_up() {
         "the public still sees revision 1"
     );
     assert_eq!(
-        com.post(&format!("{base}/publish"), &[]).await.status,
+        com.post(&format!("{base}/publish"), &[("confirm", "1")])
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     let page = anon.get(&format!("{base}?diff=2")).await;

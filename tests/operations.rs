@@ -897,7 +897,7 @@ async fn an_elevator_votes_shares_stay_as_they_were_opened() {
             .unwrap()
     };
     assert_eq!(frozen(&s), None, "a draft follows the roll");
-    let r = com.post(&format!("{page}/open"), &[]).await;
+    let r = com.post(&format!("{page}/open"), &[("confirm", "1")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let floors = frozen(&s).expect("frozen at opening");
     assert!(floors.contains("\"3-2-101\",1"), "{floors}");

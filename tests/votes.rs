@@ -37,7 +37,10 @@ async fn open_vote(com: &mut Client, community: &str, form: &[(&str, &str)]) -> 
     let r = com.post(&format!("/c/{community}/votes"), &f).await;
     let id = vote_id(r.location.as_deref().unwrap());
     let r = com
-        .post(&format!("/c/{community}/votes/{id}/open"), &[])
+        .post(
+            &format!("/c/{community}/votes/{id}/open"),
+            &[("confirm", "1")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     id
@@ -108,7 +111,9 @@ async fn elevator_vote_from_draft_to_verified_result() {
         .body
         .lines()
         .count();
-    let r = com.post(&format!("/c/wutong/votes/{id}/open"), &[]).await;
+    let r = com
+        .post(&format!("/c/wutong/votes/{id}/open"), &[("confirm", "1")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let frozen: i64 = s
         .sql()
@@ -975,7 +980,7 @@ async fn a_proxy_votes_until_the_principal_votes_themselves() {
         )
         .await;
     let path = r.location.unwrap();
-    com.post(&format!("{path}/open"), &[]).await;
+    com.post(&format!("{path}/open"), &[("confirm", "1")]).await;
     let id: String = path.rsplit('/').next().unwrap().into();
     // Two villagers with accounts: the principal (working in the city) and the proxy.
     let (principal_id, _) = resident_without_account(&s, "xingfu", 0);
@@ -1163,7 +1168,9 @@ async fn a_multiple_choice_vote_with_a_plan_attached() {
     assert_eq!(res.get(&file).await.status, StatusCode::NOT_FOUND);
 
     assert_eq!(
-        com.post(&format!("{base}/open"), &[]).await.status,
+        com.post(&format!("{base}/open"), &[("confirm", "1")])
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     // Once open the files are public and frozen.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assets;
 pub mod audit;
 pub mod clock;
+pub mod confirm;
 pub mod board;
 pub mod deliberations;
 pub mod desk;

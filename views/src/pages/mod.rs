@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod board;
 pub mod codes;
+pub mod confirm;
 pub mod deliberations;
 pub mod disclosures;
 pub mod error;

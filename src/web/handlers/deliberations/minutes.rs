@@ -9,10 +9,13 @@ use crate::error::Error;
 use crate::store::deliberations::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member};
+use crate::web::handlers::confirm::{Confirmed, ask};
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
+use teahouse_views::Bi;
+use teahouse_views::pages::confirm::{ConfirmView, confirm_page};
 
 /// The host's draft minutes from the form: one section per agenda item.
 fn minutes_from(f: &HashMap<String, String>, items: &[store::Item]) -> Result<Minutes, Error> {
@@ -82,7 +85,12 @@ pub async fn publish(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<Confirmed>,
 ) -> Result<Response, Error> {
+    if !f.yes() {
+        let path = format!("/c/{}/deliberations/{id}/publish", com.community.slug);
+        return Ok(ask(&path));
+    }
     step(
         &st,
         &com.ctx,
@@ -93,6 +101,41 @@ pub async fn publish(
         |tx, d| store::publish(tx, d).map(|e| format!("ledger #{} {}", e.seq, e.hash)),
     )
     .await
+}
+
+/// What publishing the minutes will do, and the button that does it.
+pub async fn publish_confirm(
+    State(st): State<AppState>,
+    com: Committee,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let cid = com.community.id;
+    let d = st.db.read(move |c| store::get(c, cid, id)).await?;
+    let base = format!("/c/{}/deliberations/{id}", com.community.slug);
+    let c = com.ctx.chrome(Some(&com.community));
+    let cv = ConfirmView {
+        title: c.t("公开这份纪要？", "Publish these minutes?").into(),
+        subject: d.title.clone(),
+        consequences: vec![
+            Bi::new(
+                "纪要公开给所有人看，并记入公开记录，不能删除。",
+                "The minutes are shown to everyone and go into the public ledger; they cannot be removed.",
+            ),
+            Bi::new(
+                "之后只能修订：每次修订写明原因，旧版本和改动都留着。",
+                "After this they can only be amended: each amendment states its reason, and the earlier version and the changes stay visible.",
+            ),
+            Bi::new(
+                "到会的居民会收到通知，可以确认纪要。",
+                "Residents who attended are told and can confirm the minutes.",
+            ),
+        ],
+        action: format!("{base}/publish"),
+        hidden: vec![],
+        button: Bi::new("确认公开纪要", "Publish the minutes"),
+        back: base,
+    };
+    Ok(confirm_page(&c, &cv).into_response())
 }
 
 pub async fn confirm(

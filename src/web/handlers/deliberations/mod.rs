@@ -68,6 +68,11 @@ pub fn routes() -> Routes {
             post(minutes::publish).layer(form()),
         ),
         (
+            M::GET,
+            "/c/{community}/deliberations/{deliberation}/publish/confirm",
+            get(minutes::publish_confirm),
+        ),
+        (
             M::POST,
             "/c/{community}/deliberations/{deliberation}/confirm",
             post(minutes::confirm).layer(form()),

@@ -43,6 +43,11 @@ pub fn routes() -> Routes {
             post(lifecycle::open).layer(form()),
         ),
         (
+            M::GET,
+            "/c/{community}/votes/{vote}/open/confirm",
+            get(lifecycle::open_confirm),
+        ),
+        (
             M::POST,
             "/c/{community}/votes/{vote}/ballot",
             post(ballots::cast).layer(form()),
