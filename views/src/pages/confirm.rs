@@ -3,7 +3,7 @@
 //! (no JavaScript needed), beside a way back.
 
 use crate::chrome::{Bi, Chrome};
-use crate::layout::{bi, csrf, page};
+use crate::layout::{csrf, page};
 use maud::{Markup, html};
 
 pub struct ConfirmView {
@@ -30,13 +30,13 @@ pub fn confirm_page(c: &Chrome, v: &ConfirmView) -> Markup {
             p.lead { strong { (v.subject) } }
             div.flash.warn role="note" {
                 p { (c.t("这一步不能撤销：", "This cannot be undone:")) }
-                ul { @for m in &v.consequences { li { (bi(c, m)) } } }
+                ul { @for m in &v.consequences { li { (c.t(&m.zh, &m.en)) } } }
             }
             form.stack method="post" action=(v.action) {
                 (csrf(c))
                 input type="hidden" name="confirm" value="1";
                 @for (k, val) in &v.hidden { input type="hidden" name=(k) value=(val); }
-                button.primary type="submit" { (bi(c, &v.button)) }
+                button.primary type="submit" { (c.t(&v.button.zh, &v.button.en)) }
             }
             p { a href=(v.back) { (c.t("← 先不做，返回", "← Not now, go back")) } }
         },
@@ -63,5 +63,6 @@ mod tests {
         assert!(html.contains(r#"name="confirm" value="1""#));
         assert!(html.contains(r#"name="days" value="30""#));
         assert!(html.contains("选民名单冻结") && html.contains(r#"href="/c/x/votes/1""#));
+        assert!(!html.contains("the electorate is frozen"), "one language at a time");
     }
 }
