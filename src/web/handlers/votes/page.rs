@@ -21,7 +21,17 @@ use teahouse_views::pages::votes as view;
 #[derive(Deserialize, Default)]
 pub struct NoticeQuery {
     done: Option<String>,
+    /// The page of the ballot list, from 1 (anything else is the first).
+    ballots: Option<String>,
 }
+
+/// Ballots on one page of the list (the whole list is the count file).
+const BALLOTS_PER_PAGE: usize = 200;
+
+/// Vote pages being read and built at once: each holds the whole electorate
+/// and every ballot while it is built, so more at once would only add memory
+/// (the machine's cores are busy with these already).
+static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
 fn notice(done: Option<&str>) -> Option<Bi> {
     Some(match done? {
@@ -133,6 +143,10 @@ pub async fn show(
         .filter(|a| a.is_member(cid))
         .and_then(|a| a.resident_id);
     let tz = v.community.tz.clone();
+    let _building = BUILDING
+        .acquire()
+        .await
+        .map_err(|_| Error::Internal("vote page limit closed".into()))?;
     let data = st
         .db
         .read(move |c| read_page(c, cid, id, committee, resident))
@@ -194,10 +208,23 @@ pub async fn show(
         .map(|e| (e.voter.clone(), (e.label.clone(), e.dwellings.join("、"))))
         .collect();
     let result = vote.result.as_ref().map(result_view);
+    let listed = public
+        .as_ref()
+        .filter(|_| vote.status == Status::Closed)
+        .map_or(0, |p| p.ballots.len());
+    let pages = listed.div_ceil(BALLOTS_PER_PAGE).max(1);
+    let ballot_page = q
+        .ballots
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
     let ballot_lines = match public.as_ref().filter(|_| vote.status == Status::Closed) {
         Some(public) => public
             .ballots
             .iter()
+            .skip((ballot_page - 1) * BALLOTS_PER_PAGE)
+            .take(BALLOTS_PER_PAGE)
             .map(|b| view::BallotLine {
                 who: labels
                     .get(&b.voter)
@@ -270,6 +297,7 @@ pub async fn show(
         conflicts,
         result,
         ballots: ballot_lines,
+        ballot_page: (ballot_page, pages),
         receipts,
         paper_by,
         my_receipt,

@@ -74,6 +74,8 @@ pub struct VoteView {
     pub conflicts: Vec<(String, bool)>,
     pub result: Option<ResultView>,
     pub ballots: Vec<BallotLine>,
+    /// Which page of the ballot list `ballots` is (from 1), of how many.
+    pub ballot_page: (usize, usize),
     /// A closed secret vote: the receipts counted, sorted (never a choice).
     pub receipts: Vec<String>,
     /// Paper ballots by who entered them.
@@ -419,6 +421,14 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                         } }
                         tbody { @for b in &v.ballots { tr { td { (b.who) } td { (choice_text(c, v, &b.choice)) } td { (c.t(&b.channel.zh, &b.channel.en)) } td { code { (b.receipt) } } } } }
                     } }
+                    @let (page, pages) = v.ballot_page;
+                    @if pages > 1 {
+                        nav.pager aria-label=(c.t("选票清单分页", "Ballot list pages")) {
+                            @if page > 1 { a href={"?ballots=" (page - 1) "#h-ballots"} rel="prev" { (c.t("上一页", "Previous")) } " " }
+                            span { (c.t(&format!("第 {page} / {pages} 页"), &format!("page {page} of {pages}"))) }
+                            @if page < pages { " " a href={"?ballots=" (page + 1) "#h-ballots"} rel="next" { (c.t("下一页", "Next")) } }
+                        }
+                    }
                 }
                 }
             }
