@@ -4,6 +4,7 @@
 use super::yn;
 use crate::domain::Msg;
 use crate::domain::dwelling::DwellingLabel;
+use crate::domain::roll::Field;
 use crate::error::Error;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -18,6 +19,36 @@ pub struct ResidentEdit {
     pub active: bool,
 }
 
+/// Why an edit was not made: a refusal about one of the form's inputs
+/// (tagged where it is found, so the form puts it beside that input), or
+/// the database's own error.
+#[derive(Debug)]
+pub enum EditError {
+    Refused(Field, Msg),
+    Db(Error),
+}
+
+impl From<Error> for EditError {
+    fn from(e: Error) -> Self {
+        EditError::Db(e)
+    }
+}
+
+impl From<rusqlite::Error> for EditError {
+    fn from(e: rusqlite::Error) -> Self {
+        EditError::Db(e.into())
+    }
+}
+
+impl From<EditError> for Error {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::Refused(_, m) => Error::Invalid(m),
+            EditError::Db(e) => e,
+        }
+    }
+}
+
 /// Updates one resident; returns what changed, for the audit log. An owner
 /// must live in a registered dwelling: they join its owning party.
 pub fn update_resident(
@@ -25,7 +56,7 @@ pub fn update_resident(
     community_id: i64,
     resident_id: i64,
     e: &ResidentEdit,
-) -> Result<Vec<(String, String, String)>, Error> {
+) -> Result<Vec<(String, String, String)>, EditError> {
     let (old_name, old_phone, old_adult, old_owner, old_rep, old_active, dwelling_owner): (
         String,
         String,
@@ -47,10 +78,13 @@ pub fn update_resident(
         .ok_or(Error::NotFound)?;
     let owner_id = if e.owner {
         Some(dwelling_owner.ok_or_else(|| {
-            Error::Invalid(Msg::new(
-                "此居民没有登记房屋，不能设为业主",
-                "this resident has no registered dwelling, so cannot be an owner",
-            ))
+            EditError::Refused(
+                Field::Owner,
+                Msg::new(
+                    "此居民没有登记房屋，不能设为业主",
+                    "this resident has no registered dwelling, so cannot be an owner",
+                ),
+            )
         })?)
     } else {
         None
@@ -90,7 +124,7 @@ pub fn add_resident(
     key: &str,
     household: &str,
     e: &ResidentEdit,
-) -> Result<i64, Error> {
+) -> Result<i64, EditError> {
     let found: Option<(i64, Option<i64>)> = tx
         .query_row(
             "SELECT h.id, d.owner_id FROM households h LEFT JOIN dwellings d ON d.id = h.dwelling_id
@@ -103,10 +137,13 @@ pub fn add_resident(
         Some(x) => x,
         None => {
             let not_found = || {
-                Error::Invalid(Msg::new(
-                    format!("找不到户号或房屋“{}”", household.trim()),
-                    format!("no household or dwelling \"{}\"", household.trim()),
-                ))
+                EditError::Refused(
+                    Field::Household,
+                    Msg::new(
+                        format!("找不到户号或房屋“{}”", household.trim()),
+                        format!("no household or dwelling \"{}\"", household.trim()),
+                    ),
+                )
             };
             let label = DwellingLabel::parse(household).map_err(|_| not_found())?;
             let (did, zone_id, owner): (i64, i64, Option<i64>) = tx
@@ -128,10 +165,13 @@ pub fn add_resident(
     };
     let owner_id = if e.owner {
         Some(dwelling_owner.ok_or_else(|| {
-            Error::Invalid(Msg::new(
-                "这一户没有登记房屋，不能设为业主",
-                "this household has no registered dwelling, so nobody in it can be an owner",
-            ))
+            EditError::Refused(
+                Field::Owner,
+                Msg::new(
+                    "这一户没有登记房屋，不能设为业主",
+                    "this household has no registered dwelling, so nobody in it can be an owner",
+                ),
+            )
         })?)
     } else {
         None
@@ -143,10 +183,13 @@ pub fn add_resident(
     )
     .map_err(|err| {
         if crate::store::is_constraint(&err) {
-            Error::Invalid(Msg::new(
-                format!("编号“{}”已被使用", key.trim()),
-                format!("id \"{}\" is already used", key.trim()),
-            ))
+            EditError::Refused(
+                Field::Key,
+                Msg::new(
+                    format!("编号“{}”已被使用", key.trim()),
+                    format!("id \"{}\" is already used", key.trim()),
+                ),
+            )
         } else {
             err.into()
         }

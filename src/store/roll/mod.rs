@@ -18,7 +18,7 @@ pub mod synthetic;
 #[cfg(test)]
 mod tests;
 
-pub use edit::{ResidentEdit, add_resident, update_resident};
+pub use edit::{EditError, ResidentEdit, add_resident, update_resident};
 pub use export::export_table;
 pub use import::{Applied, Import, import, recover};
 pub use list::{

@@ -255,6 +255,7 @@ async fn a_roll_changed_meanwhile_or_a_failure_half_way_leaves_nothing_visible()
                                 active: true,
                             },
                         )
+                        .map_err(crate::error::Error::from)
                     })
                     .await?;
                 }

@@ -1,8 +1,8 @@
 //! Adding a resident and editing one, with the code box beside the form.
 
-use crate::domain::roll::parse_phone;
+use crate::domain::roll::{Field, parse_phone};
 use crate::error::Error;
-use crate::store::roll::{self, ResidentEdit, ResidentLine};
+use crate::store::roll::{self, EditError, ResidentEdit, ResidentLine};
 use crate::store::{accounts, audit};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
@@ -150,22 +150,15 @@ pub async fn create(
                     Ok(Ok(id))
                 }
                 // A refusal the committee can fix: keep the form.
-                Err(Error::Invalid(m)) => Ok(Err(m)),
-                Err(e) => Err(e),
+                Err(EditError::Refused(field, m)) => Ok(Err((field, m))),
+                Err(EditError::Db(e)) => Err(e),
             }
         })
         .await?;
     match res {
         Ok(id) => Ok(see_other(&format!("/c/{slug}/roll/residents/{id}?saved=1"))),
-        Err(m) => {
-            let field = if m.zh.contains("编号") {
-                "key"
-            } else if m.zh.contains("业主") {
-                ""
-            } else {
-                "household"
-            };
-            let e = errors_with(field, &m);
+        Err((field, m)) => {
+            let e = errors_with(input(field), &m);
             Ok(invalid(view::resident_form(
                 &chrome,
                 &slug,
@@ -175,6 +168,16 @@ pub async fn create(
                 false,
             )))
         }
+    }
+}
+
+/// The form input a refusal is shown beside: the resident's 编号 or the
+/// household; an owner refusal (and anything else) at the top of the form.
+fn input(field: Field) -> &'static str {
+    match field {
+        Field::Key => "key",
+        Field::Household => "household",
+        _ => "",
     }
 }
 
@@ -322,18 +325,18 @@ pub async fn update(
                 }
                 Ok(Ok(()))
             }
-            Err(Error::Invalid(m)) => Ok(Err(m)),
-            Err(e) => Err(e),
+            Err(EditError::Refused(field, m)) => Ok(Err((field, m))),
+            Err(EditError::Db(e)) => Err(e),
         })
         .await?;
     match res {
         Ok(()) => Ok(see_other(&format!("/c/{slug}/roll/residents/{id}?saved=1"))),
-        Err(m) => Ok(invalid(view::resident_form(
+        Err((field, m)) => Ok(invalid(view::resident_form(
             &chrome,
             &slug,
             Some(&resident_info),
             &values,
-            &errors_with("", &m),
+            &errors_with(input(field), &m),
             false,
         ))),
     }
