@@ -248,6 +248,76 @@ pub fn check_table(cat: Category, table: &[Vec<String>]) -> Result<Checked, Vec<
     }
 }
 
+/// A finance table's running balance: each row's balance is the previous
+/// row's as entered plus income minus spending. A row right against what a
+/// wrong previous row should have said is right too, so one mistake gives
+/// one error whether the rows after it carry it on or not.
+fn check_balances(
+    cat: Category,
+    rows: &[Vec<String>],
+    lines: &[(usize, Vec<Option<usize>>)],
+) -> Vec<RowError> {
+    let tpl = cat.template();
+    let idx = |key: &str| tpl.iter().position(|c| c.key == key);
+    let money = |row: &[String], k: Option<usize>| {
+        k.and_then(|k| row.get(k))
+            .filter(|s| !s.is_empty())
+            .and_then(|s| parse_money(s))
+            .unwrap_or(0)
+    };
+    let mut errors = Vec::new();
+    let (inc, sp, bal) = (idx("income"), idx("spending"), idx("balance"));
+    let entered = |row: &[String]| {
+        bal.and_then(|k| row.get(k))
+            .and_then(|s| parse_money(s.trim()))
+    };
+    // What the previous row should have said, when it was wrong: a
+    // row right against either that or the previous row as entered
+    // is right, so one mistake gives one error.
+    let mut should: Option<i64> = None;
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let Some(prev) = entered(&rows[i - 1]).or(should) else {
+            should = None;
+            continue;
+        };
+        let delta = money(row, inc) - money(row, sp);
+        let expected = prev + delta;
+        let got = money(row, bal);
+        if got == expected || should.is_some_and(|s| got == s + delta) {
+            should = None;
+            continue;
+        }
+        should = Some(expected);
+        let (row_no, pos) = &lines[i];
+        errors.push(RowError {
+            row: *row_no,
+            column: format!(
+                "{} 余额",
+                bal.and_then(|b| pos[b]).map(col_letter).unwrap_or_default()
+            ),
+            msg: Msg::new(
+                format!(
+                    "余额不符：上一行余额 {} + 收入 {} − 支出 {} = {}，表中写的是 {}",
+                    show_money(prev),
+                    show_money(money(row, inc)),
+                    show_money(money(row, sp)),
+                    show_money(expected),
+                    show_money(got)
+                ),
+                format!(
+                    "the balance does not add up: previous {} + income {} − spending {} = {}, but the table says {}",
+                    show_money(prev),
+                    show_money(money(row, inc)),
+                    show_money(money(row, sp)),
+                    show_money(expected),
+                    show_money(got)
+                ),
+            ),
+        });
+    }
+    errors
+}
+
 /// Money that must add up: a finance table's running balance (each row's
 /// balance = the previous balance + income − spending; the first row sets
 /// the opening balance), and a project's payments not above its contract.
@@ -267,39 +337,7 @@ fn check_sums(
     let mut errors = Vec::new();
     match cat {
         Category::Finance => {
-            let (inc, sp, bal) = (idx("income"), idx("spending"), idx("balance"));
-            for (i, row) in rows.iter().enumerate().skip(1) {
-                let expected = money(&rows[i - 1], bal) + money(row, inc) - money(row, sp);
-                let got = money(row, bal);
-                if got != expected {
-                    let (row_no, pos) = &lines[i];
-                    errors.push(RowError {
-                        row: *row_no,
-                        column: format!(
-                            "{} 余额",
-                            bal.and_then(|b| pos[b]).map(col_letter).unwrap_or_default()
-                        ),
-                        msg: Msg::new(
-                            format!(
-                                "余额不符：上一行余额 {} + 收入 {} − 支出 {} = {}，表中写的是 {}",
-                                show_money(money(&rows[i - 1], bal)),
-                                show_money(money(row, inc)),
-                                show_money(money(row, sp)),
-                                show_money(expected),
-                                show_money(got)
-                            ),
-                            format!(
-                                "the balance does not add up: previous {} + income {} − spending {} = {}, but the table says {}",
-                                show_money(money(&rows[i - 1], bal)),
-                                show_money(money(row, inc)),
-                                show_money(money(row, sp)),
-                                show_money(expected),
-                                show_money(got)
-                            ),
-                        ),
-                    });
-                }
-            }
+            errors.extend(check_balances(cat, rows, lines));
         }
         Category::Project => {
             let (contract, paid) = (idx("contract"), idx("paid"));

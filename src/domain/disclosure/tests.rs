@@ -125,6 +125,44 @@ fn a_finance_table_must_add_up() {
 }
 
 #[test]
+fn one_wrong_balance_gives_one_error() {
+    let h: &[&str] = &["日期", "摘要", "收入", "支出", "余额"];
+    let table = |balances: [&str; 4]| {
+        t(&[
+            h,
+            &["2026-03-01", "上月结余", "", "", balances[0]],
+            &["2026-03-05", "土地租金", "5000", "", balances[1]],
+            &["2026-03-20", "路灯维修", "", "1200.50", balances[2]],
+            &["2026-03-25", "保洁", "", "100", balances[3]],
+        ])
+    };
+    let rows_in_error = |balances| {
+        check_table(Category::Finance, &table(balances))
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.row)
+            .collect::<Vec<_>>()
+    };
+    assert!(rows_in_error(["10000", "15000", "13799.50", "13699.50"]).is_empty());
+    // A mistyped balance, the rows after it right by the real running balance.
+    assert_eq!(
+        rows_in_error(["10000", "15500", "13799.50", "13699.50"]),
+        vec![3]
+    );
+    // A wrong balance carried on: the rows after it right against it as entered.
+    assert_eq!(
+        rows_in_error(["10000", "15500", "14299.50", "14199.50"]),
+        vec![3]
+    );
+    // Two separate mistakes, two errors.
+    assert_eq!(
+        rows_in_error(["10000", "15500", "13799.50", "13000"]),
+        vec![3, 5]
+    );
+}
+
+#[test]
 fn bad_cells_are_named_by_row_and_column() {
     let bad = t(&[
         &["date", "item", "income", "spending", "balance"],
