@@ -30,8 +30,8 @@ const BALLOTS_PER_PAGE: usize = 200;
 
 /// Vote pages being read and built at once: each holds the whole electorate
 /// and every ballot while it is built, so more at once would only add memory
-/// (the machine's cores are busy with these already).
-static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+/// (two keep the machine's cores busy).
+static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 fn notice(done: Option<&str>) -> Option<Bi> {
     Some(match done? {
@@ -452,7 +452,10 @@ fn read_page(
     let public = if vote.secret {
         None
     } else {
-        Some(votes::export(c, &vote, votes::Form::Recount)?)
+        // Only its ballots are shown: the electorate is read above.
+        let mut export = votes::export(c, &vote, votes::Form::Recount)?;
+        export.electorate = Vec::new();
+        Some(export)
     };
     // Who entered how many paper ballots: for everyone once closed,
     // for the committee while open (never whose, never what).
