@@ -1506,3 +1506,48 @@ fn teahouse_verify(s: &Server) -> bool {
         .status
         .success()
 }
+
+/// The rule is a list of radios, each name in full (a select cut them off on
+/// a phone); a rule's own bounds sit in the fieldset the style sheet shows
+/// only for a custom or simple-majority rule, and a refused form keeps the
+/// rule ticked.
+#[tokio::test]
+async fn the_rule_choice_shows_every_label_and_its_bounds_only_for_custom_rules() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let page = com.get("/c/wutong/votes/new").await;
+    assert!(!page.has("<select id=\"f-rule\""), "{}", page.body);
+    for rule in ["civil_code_278_special", "simple_majority", "custom"] {
+        assert!(
+            page.has(&format!(
+                "id=\"f-rule-{rule}\" type=\"radio\" name=\"rule\" value=\"{rule}\""
+            )),
+            "{rule}"
+        );
+    }
+    assert!(page.has("业主共同决定·特别事项（民法典第278条，如加装电梯）"));
+    assert!(page.has("fieldset class=\"custom-bounds\""));
+    let at = page.body.find("/static/app").expect("the style sheet");
+    let href = page.body[at..].split('"').next().unwrap().to_string();
+    let css = com.get(&href).await;
+    assert!(
+        css.has("#f-rule-custom:checked") && css.has(".custom-bounds { display: none; }"),
+        "{href}"
+    );
+    // A refused custom rule (no agreeing share) comes back with it ticked.
+    let r = com
+        .post(
+            "/c/wutong/votes",
+            &[
+                ("title", "楼道粉刷"),
+                ("scope", "community"),
+                ("rule", "custom"),
+                ("kind", "decision"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("自定义规则需要同意比例"));
+    assert!(r.has("id=\"f-rule-custom\" type=\"radio\" name=\"rule\" value=\"custom\" checked"));
+}

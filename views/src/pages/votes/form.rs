@@ -56,14 +56,20 @@ pub fn new_form(
                     Opts { required: true, hint: Some(("例如：3栋2单元是否加装电梯", "e.g. Should unit 2 of building 3 get an elevator?")), ..Default::default() }))
                 (forms::textarea(c, "explanation", c.t("说明（方案、费用、时间）", "Explanation (plan, cost, timing)"), &v.explanation, errors, 5))
                 (forms::select(c, "scope", c.t("范围", "Scope"), scopes, &v.scope, errors))
-                (forms::select(c, "rule", c.t("表决规则", "Rule"), rules, &v.rule, errors))
+                // Radios, not a select: each rule's name wraps in full on a phone.
+                fieldset #f-rule .rules {
+                    legend { (c.t("表决规则", "Rule")) }
+                    @for (k, label) in rules { (forms::radio("rule", k, label, v.rule == *k)) }
+                    (forms::error(c, errors, "rule"))
+                }
                 fieldset #f-vote_kind {
                     legend { (c.t("表决类型", "Kind of vote")) }
                     (forms::radio("vote_kind", "general", c.t("一般事项", "General matter"), v.vote_kind != "elevator"))
                     (forms::radio("vote_kind", "elevator", c.t("加装电梯（仅限按单元的业主表决；有费用分摊表和受影响业主的同意）", "Elevator retrofit (owners' vote on one unit only; with a cost-sharing table and the affected owners' consent)"), v.vote_kind == "elevator"))
                     (forms::error(c, errors, "vote_kind"))
                 }
-                fieldset {
+                // Shown by CSS only when "custom" or "simple majority" is ticked.
+                fieldset.custom-bounds {
                     legend { (c.t("自定义规则（仅“自定义”或“简单多数”时使用）", "Custom rule (only for custom or simple majority)")) }
                     (forms::input(c, "quorum", c.t("参与比例（如 1/2，留空为不设）", "Share that must take part (e.g. 1/2; blank for none)"), &v.quorum, errors, Opts::default()))
                     (forms::checkbox("quorum_inclusive", c.t("含本数（“以上”）", "Inclusive (at least)"), v.quorum_inclusive))
