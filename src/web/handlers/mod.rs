@@ -4,9 +4,9 @@
 pub mod accounts;
 pub mod assets;
 pub mod audit;
+pub mod board;
 pub mod clock;
 pub mod confirm;
-pub mod board;
 pub mod deliberations;
 pub mod desk;
 pub mod disclosures;
@@ -145,18 +145,34 @@ where
     .await
 }
 
+/// The whole community as a place, in the reader's language: 全村 in a
+/// village, 全社区 in a compound. The one way to write it on every form.
+pub fn whole_community(
+    kind: crate::store::communities::Kind,
+    lang: teahouse_views::Lang,
+) -> &'static str {
+    use crate::store::communities::Kind;
+    use teahouse_views::Lang;
+    match (lang, kind) {
+        (Lang::Zh, Kind::Village) => "全村",
+        (Lang::Zh, Kind::Compound) => "全社区",
+        (Lang::En, _) => "whole community",
+    }
+}
+
 /// The places on the roll a record can concern: the whole community,
-/// each zone (villager group or grid) and each building.
+/// each zone (villager group or grid) and each building (the whole
+/// community in the reader's language, see [`whole_community`]).
 pub async fn places(
     st: &crate::web::AppState,
-    cid: i64,
+    com: &crate::store::communities::Community,
+    lang: teahouse_views::Lang,
 ) -> Result<Vec<(String, String)>, crate::error::Error> {
+    let cid = com.id;
+    let whole = whole_community(com.kind, lang);
     st.db
         .read(move |c| {
-            let mut out = vec![(
-                "community".to_string(),
-                "全村/全社区 whole community".to_string(),
-            )];
+            let mut out = vec![("community".to_string(), whole.to_string())];
             for (id, name) in crate::store::places::zones_by_name(c, cid)? {
                 out.push((format!("zone:{id}"), name));
             }

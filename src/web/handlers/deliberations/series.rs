@@ -195,7 +195,7 @@ pub async fn series(State(st): State<AppState>, v: Visitor) -> Result<Response, 
     let cid = v.community.id;
     let t = today(&v.community.tz).to_string();
     let s = st.db.read(move |c| load_series(c, cid, &t, 0)).await?;
-    let places = crate::web::handlers::places(&st, cid).await?;
+    let places = crate::web::handlers::places(&st, &v.community, v.ctx.0.lang).await?;
     let tz = &v.community.tz;
     let sv = series_view(&s, tz, places, empty_values(tz), Errors::none());
     Ok(
@@ -308,7 +308,7 @@ async fn render_invalid(
     let cid = com.community.id;
     let t = today(&com.community.tz).to_string();
     let s = st.db.read(move |c| load_series(c, cid, &t, 0)).await?;
-    let places = crate::web::handlers::places(st, cid).await?;
+    let places = crate::web::handlers::places(st, &com.community, com.ctx.0.lang).await?;
     let sv = series_view(&s, &com.community.tz, places, values, errors);
     Ok(invalid(view::series_page(
         &com.ctx.chrome(Some(&com.community)),

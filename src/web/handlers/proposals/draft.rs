@@ -71,7 +71,7 @@ async fn new_page(
     errors: Errors,
     hits: Vec<(i64, String, Bi)>,
 ) -> Result<maud::Markup, Error> {
-    let places = crate::web::handlers::places(st, m.community.id).await?;
+    let places = crate::web::handlers::places(st, &m.community, m.ctx.0.lang).await?;
     let chrome = m.ctx.chrome(Some(&m.community));
     Ok(view::new_page(
         &chrome,

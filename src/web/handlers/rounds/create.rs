@@ -59,7 +59,7 @@ async fn list_page(
             Ok(out)
         })
         .await?;
-    let places = places(st, cid).await?;
+    let places = places(st, com, ctx.0.lang).await?;
     let chrome = ctx.chrome(Some(com));
     Ok(view::list_page(
         &chrome,

@@ -21,10 +21,11 @@ use teahouse_views::{Bi, Chrome};
 /// The scopes a vote can have, named in the reader's language.
 async fn scope_options(
     st: &AppState,
-    community_id: i64,
+    com: &crate::store::communities::Community,
     c: &Chrome,
 ) -> Result<Vec<(String, String)>, Error> {
-    let whole = c.t("全村/全社区", "whole community").to_string();
+    let community_id = com.id;
+    let whole = crate::web::handlers::whole_community(com.kind, c.lang).to_string();
     st.db
         .read(move |c| {
             let mut out = vec![("community".to_string(), whole)];
@@ -73,7 +74,7 @@ pub async fn new_form(
     Query(pre): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let chrome = com.ctx.chrome(Some(&com.community));
-    let scopes = scope_options(&st, com.community.id, &chrome).await?;
+    let scopes = scope_options(&st, &com.community, &chrome).await?;
     let prefill = |k: &str, max: usize| -> String {
         pre.get(k)
             .map(|s| s.chars().take(max).collect())
@@ -433,7 +434,7 @@ pub async fn create(
         Ok(nv) => nv,
         Err(errors) => {
             let chrome = com.ctx.chrome(Some(&com.community));
-            let scopes = scope_options(&st, cid, &chrome).await?;
+            let scopes = scope_options(&st, &com.community, &chrome).await?;
             return Ok(invalid(view::new_form(
                 &chrome,
                 &slug,
