@@ -733,3 +733,131 @@ async fn overdue_months_are_flagged_for_everyone() {
     assert!(r.has("这一期已有公开"));
     s.stop().await;
 }
+
+/// The text of the page's "now" and "next" lines (`#step-now`, `#step-next`).
+fn step_of(page: &Resp) -> String {
+    let i = page
+        .body
+        .find("id=\"step-now\"")
+        .unwrap_or_else(|| panic!("no step on the page: {}", page.body));
+    let j = page.body[i..].find("</p>").unwrap_or(0);
+    let k = page.body[i + j + 4..].find("</p>").unwrap_or(0);
+    page.body[i..i + j + 4 + k].to_string()
+}
+
+fn ledger_kinds(s: &Server, id: &str) -> Vec<String> {
+    let conn = s.sql();
+    let mut st = conn
+        .prepare("SELECT kind FROM ledger WHERE subject = ?1 ORDER BY seq")
+        .unwrap();
+    st.query_map([format!("disclosure:{id}")], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_step_says_who_acts_next() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    let mut sup = s.client();
+    sup.login(VILLAGE_SUPERVISOR.0, VILLAGE_SUPERVISOR.1).await;
+    let r = com
+        .post_multipart(
+            "/c/xingfu/disclosures",
+            &[
+                ("category", "finance"),
+                ("period", "2031-02"),
+                ("title", "2031年2月财务收支"),
+                ("table", FINANCE),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = id_of(r.location.as_deref().unwrap());
+    let base = format!("/c/xingfu/disclosures/{id}");
+
+    // Draft: the village committee (村委会, not 居委会) submits.
+    let page = com.get(&base).await;
+    let step = step_of(&page);
+    assert!(step.contains("草稿") && step.contains("村委会"), "{step}");
+    assert!(page.has(&format!("action=\"{base}/submit\"")));
+    assert!(page.has("村委会操作") && !page.has("居委会/村委会操作"));
+    com.post(&format!("{base}/submit"), &[]).await;
+
+    // Submitted: the supervision committee signs or queries.
+    let page = sup.get(&base).await;
+    let step = step_of(&page);
+    assert!(
+        step.contains("待监督委员会审核") && step.contains("监督委员会"),
+        "{step}"
+    );
+    assert!(page.has(&format!("action=\"{base}/sign\"")));
+    let r = query(&mut sup, &base, &[("text", "土地租金的合同在哪里？")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // Queried: the committee answers.
+    let page = com.get(&base).await;
+    assert!(step_of(&page).contains("被质询，待答复"));
+    assert!(page.has("去答复质询"));
+    let thread = |n: usize| -> i64 {
+        s.sql()
+            .query_row(
+                "SELECT id FROM disclosure_threads WHERE disclosure_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+                rusqlite::params![id, n as i64],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let first = thread(0);
+    com.post(
+        &format!("{base}/threads/{first}/answer"),
+        &[("text", "合同见村委会档案室。")],
+    )
+    .await;
+
+    // Answered: no longer "被质询，待答复"; the committee resubmits.
+    let page = com.get(&base).await;
+    let step = step_of(&page);
+    assert!(
+        !step.contains("被质询，待答复") && step.contains("待重新提交") && step.contains("村委会"),
+        "{step}"
+    );
+    assert!(page.has("重新提交监督委员会审核"));
+    com.post(&format!("{base}/submit"), &[]).await;
+
+    // Signed: no longer "待监督委员会审核"; the committee publishes.
+    sign(&mut sup, &base).await;
+    let page = com.get(&base).await;
+    let step = step_of(&page);
+    assert!(
+        !step.contains("待监督委员会审核") && step.contains("已签署") && step.contains("村委会"),
+        "{step}"
+    );
+    assert!(page.has(&format!("action=\"{base}/publish\"")));
+    com.post(&format!("{base}/publish"), &[]).await;
+    assert!(step_of(&com.get(&base).await).contains("已公开"));
+
+    // Each step a ledger entry, shown in words, and the chain verifies.
+    let kinds = ledger_kinds(&s, &id);
+    for k in [
+        "disclosure.submitted",
+        "disclosure.queried",
+        "disclosure.answered",
+        "disclosure.signed",
+        "disclosure.published",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
+    }
+    let page = com.get(&base).await;
+    assert!(page.has("监督委员会签字") && !page.has("<code>disclosure.signed</code>"));
+    let db = s.db_path();
+    let out = cli(&["verify", "--db", db.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

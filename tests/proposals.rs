@@ -1213,3 +1213,67 @@ async fn the_board_shows_open_proposals_and_rounds() {
     assert!(p.contains("href=\"/c/xingfu/proposals/new\""));
     s.stop().await;
 }
+
+/// The text of a page's "now" and "next" lines (`#step-now`, `#step-next`).
+fn step_of(page: &Resp) -> String {
+    let i = page
+        .body
+        .find("id=\"step-now\"")
+        .unwrap_or_else(|| panic!("no step on the page: {}", page.body));
+    let end = page.body[i..].find("</section>").unwrap_or(0);
+    page.body[i..i + end].to_string()
+}
+
+#[tokio::test]
+async fn a_proposal_page_says_who_acts_next() {
+    let s = Server::start().await;
+    let mut staff = s.client();
+    staff.login(COMMITTEE.0, COMMITTEE.1).await;
+    let mut author = s.client();
+    author.login(RESIDENT.0, RESIDENT.1).await;
+    author.get("/c/wutong/proposals/new").await;
+    let r = pm(
+        &mut author,
+        "/c/wutong/proposals",
+        &[
+            ("title", "小区门口加一个快递柜"),
+            ("body", "快递总是堆在门岗。"),
+            ("category", "facilities"),
+            ("place", "community"),
+        ],
+        None,
+    )
+    .await;
+    let pid = id_after(r.location.as_deref().unwrap_or_default(), "/proposals/");
+    let base = format!("/c/wutong/proposals/{pid}");
+    // A draft: the author publishes it, and the button is theirs.
+    let step = step_of(&author.get(&base).await);
+    assert!(
+        step.contains("草稿") && step.contains("提案人") && step.contains("href=\"#f-publish\""),
+        "{step}"
+    );
+    let r = pf(&mut author, &format!("{base}/publish"), &[]).await;
+    // Open: residents co-sign; a neighbour gets the button, the author not.
+    let step = step_of(&r);
+    assert!(
+        step.contains("征集附议") && step.contains("居民") && !step.contains("#h-cosign"),
+        "{step}"
+    );
+    let mut n1 = new_resident(&s, &mut staff, 0, "kuaidi1").await;
+    let step = step_of(&n1.get(&base).await);
+    assert!(step.contains("href=\"#h-cosign\""), "{step}");
+    // Picked up: the compound's committee (居委会) reviews, its button on its page.
+    pf(&mut staff, &format!("{base}/pickup"), &[]).await;
+    let step = step_of(&staff.get(&base).await);
+    assert!(
+        step.contains("待居委会审议")
+            && step.contains("<strong>居委会</strong>")
+            && step.contains("href=\"#h-triage\""),
+        "{step}"
+    );
+    let step = step_of(&author.get(&base).await);
+    assert!(
+        step.contains("居委会") && !step.contains("#h-triage"),
+        "{step}"
+    );
+}

@@ -371,6 +371,7 @@ impl Ctx {
                     is_resident: has(Role::Resident),
                     is_committee: has(Role::Committee),
                     is_supervisor: has(Role::Supervisor),
+                    is_village: com.kind == crate::store::communities::Kind::Village,
                 }
             }),
             fragment: c.htmx_fragment,

@@ -47,6 +47,8 @@ pub struct CommunityNav {
     pub is_resident: bool,
     pub is_committee: bool,
     pub is_supervisor: bool,
+    /// A village (村委会) rather than a compound (居委会).
+    pub is_village: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,6 +70,20 @@ impl Chrome {
         match self.lang {
             Lang::Zh => zh,
             Lang::En => en,
+        }
+    }
+
+    /// The community's committee in words: 村委会 in a village, 居委会 in a
+    /// compound (both when no community is in view).
+    pub fn committee(&self) -> &'static str {
+        let village = self.community.as_ref().map(|c| c.is_village);
+        match (self.lang, village) {
+            (Lang::Zh, Some(true)) => "村委会",
+            (Lang::Zh, Some(false)) => "居委会",
+            (Lang::Zh, None) => "居委会/村委会",
+            (Lang::En, Some(true)) => "the village committee",
+            (Lang::En, Some(false)) => "the residents' committee",
+            (Lang::En, None) => "the committee",
         }
     }
 

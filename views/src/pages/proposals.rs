@@ -256,7 +256,7 @@ fn staff_panel(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     );
     html! {
         section.staff-panel aria-labelledby="h-triage" {
-            h2 #h-triage { (c.t("居委会审议与派单", "Committee: review and dispatch")) }
+            h2 #h-triage { (c.committee()) (c.t("审议与派单", ": review and dispatch")) }
             @if v.status == "open" {
                 form.inline method="post" action={(base) "/pickup"} {
                     (csrf(c))
@@ -317,6 +317,71 @@ fn assignee_panel(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     }
 }
 
+/// Who acts next on a proposal, what they do, and where the reader's own
+/// form is when it is theirs to act: `(who, what, Some((anchor, label)))`.
+fn next_step<'a>(c: &'a Chrome, v: &ShowView) -> (&'a str, &'a str, Option<(&'a str, &'a str)>) {
+    let com = c.is_committee();
+    let mine = |yes: bool, at: &'a str, label: &'a str| yes.then_some((at, label));
+    match v.status.as_str() {
+        "draft" => (
+            c.t("提案人", "the author"),
+            c.t("公开提案，征集附议", "publishes it for co-signing"),
+            mine(v.is_author, "#f-publish", c.t("公开提案", "Publish it")),
+        ),
+        "open" => (
+            c.t("居民", "residents"),
+            c.t(
+                "附议；附议满后交居委会审议",
+                "co-sign it; once enough have, the committee reviews it",
+            ),
+            mine(v.can_cosign, "#h-cosign", c.t("去附议", "Co-sign")),
+        ),
+        "review" | "scheduled" | "voting" => (
+            c.committee(),
+            c.t(
+                "审议并公开答复：排入议事会、提交表决、派单或不予采纳",
+                "reviews it and answers in public: a meeting, a vote, dispatch, or declined",
+            ),
+            mine(com, "#h-triage", c.t("去审议", "Review it")),
+        ),
+        "dispatched" => (
+            c.t("负责人", "the person responsible"),
+            c.t("接单或退回", "accepts the order or hands it back"),
+            mine(
+                v.is_assignee,
+                "#h-assignee",
+                c.t("去接单", "Take the order"),
+            ),
+        ),
+        "in_progress" => (
+            c.t("负责人", "the person responsible"),
+            c.t(
+                "报告进展，办完后提交办结报告",
+                "reports progress, then the completion report",
+            ),
+            mine(v.is_assignee, "#h-assignee", c.t("去报告", "Report")),
+        ),
+        "completed" => (
+            c.t("居民", "residents"),
+            c.t("为办理结果打分", "rate the result"),
+            mine(v.can_rate, "#h-rating", c.t("去评价", "Rate it")),
+        ),
+        _ => ("", c.t("不需要再做什么", "nothing more to do"), None),
+    }
+}
+
+fn step_box(c: &Chrome, v: &ShowView) -> Markup {
+    let (who, what, mine) = next_step(c, v);
+    html! {
+        section.next-step aria-labelledby="h-step" {
+            h2 #h-step { (c.t("进展", "Progress")) }
+            p { (c.t("当前：", "Now: ")) strong #step-now { (bi(c, &v.status_words)) } }
+            p #step-next { (c.t("下一步：", "Next: ")) @if !who.is_empty() { strong { (who) } (c.t("", " ")) } (what) }
+            @if let Some((at, label)) = mine { p { a.button.primary href=(at) { (label) } } }
+        }
+    }
+}
+
 pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     let base = format!("/c/{slug}/proposals/{}", v.id);
     page(
@@ -327,6 +392,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
             p.muted { a href={"/c/" (slug) "/proposals"} { (c.t("← 全部提案", "← All proposals")) } }
             h1 { (v.title) }
             p { span class={"tag status-" (v.status)} { (bi(c, &v.status_words)) } " · " (bi(c, &v.category)) " · " (v.place) " · " (c.t("提案人 ", "by ")) (v.author) }
+            (step_box(c, v))
             p.pre { (v.body) }
             @if !v.photos.is_empty() { (files::list(c, slug, &v.photos, None)) }
             @if v.status == "draft" && v.is_author {
@@ -335,7 +401,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                         p { strong { (c.t("已有相似的提案，是否改为附议？", "Similar proposals exist; co-sign one instead?")) } }
                         ul { @for (id, t, s) in &v.similar { li { a href={"/c/" (slug) "/proposals/" (id)} { (t) } " " span.tag { (bi(c, s)) } } } }
                     }
-                    form.inline method="post" action={(base) "/publish"} { (csrf(c)) button type="submit" { (c.t("公开，征集附议", "Publish for co-signing")) } }
+                    form.inline #f-publish method="post" action={(base) "/publish"} { (csrf(c)) button type="submit" { (c.t("公开，征集附议", "Publish for co-signing")) } }
                 }
             }
             @if v.status == "open" || v.status == "review" {

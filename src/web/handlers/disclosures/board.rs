@@ -1,7 +1,7 @@
 //! The public board: each category's cadence and what is overdue, the list
 //! of disclosures with its filters, and the committee's cadence settings.
 
-use super::{cat_bi, is_staff, period_bi, stage};
+use super::{cat_bi, is_staff, period_bi};
 use crate::domain::Msg;
 use crate::domain::disclosure::{self as rules, Cadence, Category, Period};
 use crate::error::Error;
@@ -51,7 +51,7 @@ pub fn lines(ls: Vec<store::Line>) -> Vec<view::Line> {
             category: cat_bi(l.category),
             period: period_bi(l.period),
             title: l.title,
-            status: stage(l.status),
+            status: super::stage_of(l.status, l.open_threads > 0, false),
             rev: l.rev,
             open_threads: l.open_threads,
         })

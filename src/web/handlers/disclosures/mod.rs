@@ -176,12 +176,26 @@ fn entry_detail(e: &crate::domain::ledger::Entry) -> String {
     format!("ledger #{} {}", e.seq, e.hash)
 }
 
-/// A disclosure's status as its pages show it.
+/// A disclosure's status as its lists show it.
 pub fn stage(s: store::Status) -> teahouse_views::pages::disclosures::Stage {
+    stage_of(s, true, false)
+}
+
+/// A disclosure's step as its page shows it: a query with every answer in
+/// is back with the committee to resubmit; a signature on the content shown
+/// leaves it to the committee to publish.
+pub fn stage_of(
+    s: store::Status,
+    open_query: bool,
+    signed: bool,
+) -> teahouse_views::pages::disclosures::Stage {
+    use teahouse_views::pages::disclosures::Stage;
     match s {
-        store::Status::Draft => teahouse_views::pages::disclosures::Stage::Draft,
-        store::Status::Review => teahouse_views::pages::disclosures::Stage::Review,
-        store::Status::Queried => teahouse_views::pages::disclosures::Stage::Queried,
-        store::Status::Published => teahouse_views::pages::disclosures::Stage::Published,
+        store::Status::Draft => Stage::Draft,
+        store::Status::Review if signed && !open_query => Stage::Signed,
+        store::Status::Review => Stage::Review,
+        store::Status::Queried if open_query => Stage::Queried,
+        store::Status::Queried => Stage::Answered,
+        store::Status::Published => Stage::Published,
     }
 }

@@ -1,7 +1,7 @@
 //! One disclosure's page: the revision a reader may see, its review,
 //! threads, revisions and the changes between two of them.
 
-use super::{cat_bi, is_staff, period_bi, stage};
+use super::{cat_bi, is_staff, period_bi, stage_of};
 use crate::domain::disclosure::ThreadKind;
 use crate::domain::disclosure::{self as rules, Category, Change};
 use crate::error::Error;
@@ -165,12 +165,13 @@ pub async fn show(
                 .iter()
                 .any(|s| s.rev == rev && s.content_hash == hash && s.name == a.display_name)
         });
+    let status = stage_of(d.status, has_open_query, valid_signed);
     let c = v.ctx.chrome(Some(&v.community));
     let sv = view::ShowView {
         id,
         category: cat_bi(d.category),
         period: period_bi(d.period),
-        status: stage(d.status),
+        status,
         title: shown.title.clone(),
         explanation: shown.explanation.clone(),
         columns: d
@@ -264,12 +265,7 @@ pub async fn show(
         can_ask: member && d.published_rev.is_some(),
         can_answer: committee,
         notice: done_words(q.done.as_deref()),
-        error: (committee && d.status == Status::Review && !valid_signed).then(|| {
-            Bi::new(
-                "等待监督委员会签署后才能公开。",
-                "Waiting for the supervision committee to sign before publishing.",
-            )
-        }),
+        error: None,
     };
     Ok(view::show_page(&c, &v.community.slug, &sv).into_response())
 }

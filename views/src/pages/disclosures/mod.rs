@@ -43,12 +43,20 @@ pub struct Filter {
     pub q: String,
 }
 
-/// Where a disclosure stands, as its pages show it.
+/// Where a disclosure stands, as its pages show it: each step names who
+/// acts next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// A draft (or a correction being written): the committee edits and submits.
     Draft,
+    /// Submitted, not signed yet: the supervision committee signs or queries.
     Review,
+    /// Signed on exactly this content: the committee publishes.
+    Signed,
+    /// Queried, some query unanswered: the committee answers.
     Queried,
+    /// Every query answered: the committee resubmits.
+    Answered,
     Published,
 }
 
@@ -56,8 +64,43 @@ pub fn status_words(c: &Chrome, s: Stage) -> &'static str {
     match s {
         Stage::Draft => c.t("草稿", "draft"),
         Stage::Review => c.t("待监督委员会审核", "awaiting review"),
+        Stage::Signed => c.t("监督委员会已签署，待公开", "signed: awaiting publication"),
         Stage::Queried => c.t("被质询，待答复", "queried: awaiting answers"),
+        Stage::Answered => c.t(
+            "质询已答复，待重新提交审核",
+            "queries answered: awaiting resubmission",
+        ),
         Stage::Published => c.t("已公开", "published"),
+    }
+}
+
+/// Who acts next at a stage, and what they do.
+pub fn next_words(c: &Chrome, s: Stage) -> (&'static str, &'static str) {
+    let sup = c.t("监督委员会", "the supervision committee");
+    let what = match s {
+        Stage::Draft => c.t(
+            "核对表格和附件，提交监督委员会审核",
+            "checks the table and attachments and submits them for review",
+        ),
+        Stage::Review => c.t(
+            "核对后签署同意，或提出质询",
+            "checks it, then signs off or raises a query",
+        ),
+        Stage::Signed => c.t("公开", "publishes it"),
+        Stage::Queried => c.t("逐条公开答复质询", "answers each query in public"),
+        Stage::Answered => c.t(
+            "按答复修改后重新提交审核",
+            "edits it as answered and resubmits it",
+        ),
+        Stage::Published => c.t(
+            "可以对公开内容提问，答复会公开",
+            "may ask about it; the answers are public",
+        ),
+    };
+    match s {
+        Stage::Review => (sup, what),
+        Stage::Published => (c.t("居民", "residents"), what),
+        _ => (c.committee(), what),
     }
 }
 

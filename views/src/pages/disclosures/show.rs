@@ -124,6 +124,58 @@ fn thread(c: &Chrome, base: &str, t: &ThreadLine, can_answer: bool) -> Markup {
     }
 }
 
+/// The review's steps with the current one marked, who acts next, and the
+/// reader's own button when it is theirs to act.
+fn step_box(c: &Chrome, base: &str, v: &ShowView) -> Markup {
+    let at = match v.status {
+        Stage::Draft => 0,
+        Stage::Review | Stage::Queried | Stage::Answered => 1,
+        Stage::Signed => 2,
+        Stage::Published => 3,
+    };
+    let steps = [
+        c.t("起草", "Draft"),
+        c.t("监督委员会审核", "Review"),
+        c.t("签署", "Signed"),
+        c.t("公开", "Published"),
+    ];
+    let (who, what) = next_words(c, v.status);
+    html! {
+        section.next-step aria-labelledby="h-step" {
+            h2 #h-step { (c.t("进展", "Progress")) }
+            ol.steps {
+                @for (i, s) in steps.iter().enumerate() {
+                    @if i == at { li.current aria-current="step" { strong { (s) } } }
+                    @else if i < at { li.done { (s) } }
+                    @else { li { (s) } }
+                }
+            }
+            p { (c.t("当前：", "Now: ")) strong #step-now { (status_words(c, v.status)) } }
+            p #step-next { (c.t("下一步：", "Next: ")) strong { (who) } (c.t("", " ")) (what) }
+            @if v.can_submit {
+                form method="post" action={(base) "/submit"} { (csrf(c)) button.primary type="submit" {
+                    @if v.status == Stage::Answered { (c.t("重新提交监督委员会审核", "Resubmit for review")) }
+                    @else { (c.t("提交监督委员会审核", "Submit for review")) }
+                } }
+            }
+            @if v.can_publish {
+                form method="post" action={(base) "/publish"} { (csrf(c)) button.primary type="submit" { (c.t("公开（监督委员会已签署）", "Publish (signed by the supervision committee)")) } }
+            }
+            @if v.can_sign {
+                form method="post" action={(base) "/sign"} {
+                    (csrf(c))
+                    (seen_fields(v))
+                    p { (c.t("我已核对下面的表格和附件，同意公开。", "I have checked the table and attachments below and agree to publish them.")) }
+                    button.primary type="submit" { (c.t("签署同意", "Sign off")) }
+                }
+            }
+            @if v.can_answer && v.status == Stage::Queried {
+                p { a.button.primary href="#h-threads" { (c.t("去答复质询", "Answer the queries")) } }
+            }
+        }
+    }
+}
+
 pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     let base = format!("/c/{slug}/disclosures/{}", v.id);
     page(
@@ -134,6 +186,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
             h1 { (v.title) }
             @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
             @if let Some(e) = &v.error { (flash(c, "error", e)) }
+            (step_box(c, &base, v))
             dl.facts {
                 dt { (c.t("类别", "Category")) } dd { (bi(c, &v.category)) }
                 dt { (c.t("期间", "Period")) } dd { (bi(c, &v.period)) }
@@ -161,16 +214,10 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                     @if v.can_edit { (crate::files::upload_form(c, &format!("{base}/files"))) }
                 }
             }
-            @if v.can_edit || v.can_submit || v.can_publish || v.can_correct {
+            @if v.can_edit || v.can_correct {
                 section.staff-panel aria-labelledby="h-desk" {
-                    h2 #h-desk { (c.t("居委会/村委会操作", "Committee actions")) }
+                    h2 #h-desk { (c.committee()) (c.t("操作", ": actions")) }
                     @if v.can_edit { p { a.button href={(base) "/edit"} { (c.t("修改表格和说明", "Edit the table and text")) } } }
-                    @if v.can_submit {
-                        form method="post" action={(base) "/submit"} { (csrf(c)) button.primary type="submit" { (c.t("提交监督委员会审核", "Submit for review")) } }
-                    }
-                    @if v.can_publish {
-                        form method="post" action={(base) "/publish"} { (csrf(c)) button.primary type="submit" { (c.t("公开（监督委员会已签署）", "Publish (signed by the supervision committee)")) } }
-                    }
                     @if v.can_correct {
                         details {
                             summary { (c.t("更正已公开的内容", "Correct the published content")) }
@@ -184,19 +231,11 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                     }
                 }
             }
-            @if v.can_sign || v.can_query {
+            @if v.can_query {
                 section.staff-panel aria-labelledby="h-review" {
                     h2 #h-review { (c.t("监督委员会审核", "Supervision committee review")) }
-                    @if v.can_sign {
-                        form method="post" action={(base) "/sign"} {
-                            (csrf(c))
-                            (seen_fields(v))
-                            p { (c.t("我已核对上面的表格和附件，同意公开。", "I have checked the table and attachments above and agree to publish them.")) }
-                            button.primary type="submit" { (c.t("签署同意", "Sign off")) }
-                        }
-                    }
                     @if v.can_query {
-                        details open[!v.can_sign] {
+                        details {
                             summary { (c.t("提出质询", "Raise a query")) }
                             form.stack method="post" action={(base) "/queries"} {
                                 (csrf(c))
@@ -252,7 +291,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
             @if !v.ledger.is_empty() {
                 section aria-labelledby="h-ledger" {
                     h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
-                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " code { (kind) } " " code.hash { (hash) } } } }
+                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " @match crate::pages::ledger::kind_words(kind) { Some(w) => { (c.t(w.0, w.1)) " " } None => { code { (kind) } " " } } code.hash { (hash) } } } }
                     p { a href={"/c/" (slug) "/ledger"} { (c.t("查看并核验全部记录", "See and verify the whole ledger")) } }
                 }
             }
