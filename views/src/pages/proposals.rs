@@ -375,7 +375,7 @@ fn step_box(c: &Chrome, v: &ShowView) -> Markup {
     html! {
         section.next-step aria-labelledby="h-step" {
             h2 #h-step { (c.t("进展", "Progress")) }
-            p { (c.t("当前：", "Now: ")) strong #step-now { (bi(c, &v.status_words)) } }
+            p { (c.t("当前：", "Now: ")) strong #step-now { (c.t(&v.status_words.zh, &v.status_words.en)) } }
             p #step-next { (c.t("下一步：", "Next: ")) @if !who.is_empty() { strong { (who) } (c.t("", " ")) } (what) }
             @if let Some((at, label)) = mine { p { a.button.primary href=(at) { (label) } } }
         }
