@@ -124,6 +124,14 @@ async fn a_meeting_from_plan_to_follow_up() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = com.get(&base).await;
     assert!(page.has("居民建议的议题") && page.has("沟渠清淤"));
+    // The step: planned, the village committee (村委会) holds it.
+    let step = step_of(&page);
+    assert!(
+        step.contains("计划中")
+            && step.contains("<strong>村委会</strong>")
+            && step.contains("href=\"#h-attendance\""),
+        "{step}"
+    );
     let suggested: i64 = s
         .sql()
         .query_row(
@@ -279,8 +287,13 @@ async fn a_meeting_from_plan_to_follow_up() {
     );
     let r = send(&mut com, &format!("{base}/minutes"), &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    // Drafts are not public.
+    // Drafts are not public; the committee's next step is to publish them.
     assert!(!anon.get(&base).await.has("晚上看不清路"));
+    let step = step_of(&com.get(&base).await);
+    assert!(
+        step.contains("纪要草稿已写好") && step.contains(&format!("action=\"{base}/publish\"")),
+        "{step}"
+    );
     assert_eq!(
         res.post(&format!("{base}/publish"), &[]).await.status,
         StatusCode::FORBIDDEN
@@ -295,6 +308,14 @@ async fn a_meeting_from_plan_to_follow_up() {
     assert!(page.has("晚上看不清路") && page.has("达成共识") && page.has("一位居民"));
     let notice = anon.get(&format!("{base}/notice")).await;
     assert!(notice.has("议事会纪要") && notice.has("Ledger head") && notice.has("法律顾问"));
+    // Published: those who attended confirm, the attendee's button in the step.
+    let step = step_of(&res.get(&base).await);
+    assert!(
+        step.contains("纪要已公开")
+            && step.contains("与会居民")
+            && step.contains(&format!("action=\"{base}/confirm\"")),
+        "{step}"
+    );
     // The attendee confirms.
     assert_eq!(
         res.post(&format!("{base}/confirm"), &[]).await.status,
@@ -428,4 +449,14 @@ async fn a_meeting_from_plan_to_follow_up() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("minutes"));
     s.stop().await;
+}
+
+/// The text of a page's step box, from its "now" line to its end.
+fn step_of(page: &Resp) -> String {
+    let i = page
+        .body
+        .find("id=\"step-now\"")
+        .unwrap_or_else(|| panic!("no step on the page: {}", page.body));
+    let end = page.body[i..].find("</section>").unwrap_or(0);
+    page.body[i..i + end].to_string()
 }

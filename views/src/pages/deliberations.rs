@@ -325,6 +325,65 @@ fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
     }
 }
 
+/// Where the meeting stands, who acts next, and the reader's own button.
+fn step_box(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
+    let committee = c.is_committee();
+    let written = v.minutes_rev.is_some();
+    let (now, who, what) = match v.status {
+        MeetingStatus::Planned => (
+            status_words(c, v.status),
+            c.committee(),
+            c.t(
+                "主持召开会议，请到会居民签到；会后填写纪要",
+                "holds the meeting with residents signing in, then writes the minutes",
+            ),
+        ),
+        _ if v.minutes_working || (!written && v.status != MeetingStatus::Published) => (
+            if written {
+                c.t(
+                    "纪要草稿已写好，尚未公开",
+                    "minutes drafted, not public yet",
+                )
+            } else {
+                status_words(c, v.status)
+            },
+            c.committee(),
+            if written {
+                c.t(
+                    "核对后公开纪要（记入公开记录）",
+                    "checks and publishes the minutes (into the ledger)",
+                )
+            } else {
+                c.t("填写会议纪要", "writes the minutes")
+            },
+        ),
+        _ => (
+            status_words(c, v.status),
+            c.t("与会居民", "those who attended"),
+            c.t(
+                "确认纪要属实；跟进事项由负责人办理",
+                "confirm the minutes; each follow-up is done by its owner",
+            ),
+        ),
+    };
+    html! {
+        section.next-step aria-labelledby="h-step" {
+            h2 #h-step { (c.t("进展", "Progress")) }
+            p { (c.t("当前：", "Now: ")) strong #step-now { (now) } }
+            p #step-next { (c.t("下一步：", "Next: ")) strong { (who) } (c.t("", " ")) (what) }
+            @if committee && v.minutes_working {
+                form method="post" action={(base) "/publish"} { (csrf(c)) button.primary type="submit" { (c.t("公开纪要", "Publish the minutes")) } }
+            } @else if committee && v.status == MeetingStatus::Planned {
+                p { a.button.primary href="#h-attendance" { (c.t("去登记到会", "Record attendance")) } }
+            } @else if committee && !written {
+                p { a.button.primary href="#h-minutes" { (c.t("去填写纪要", "Write the minutes")) } }
+            } @else if v.can_confirm {
+                form method="post" action={(base) "/confirm"} { (csrf(c)) button.primary type="submit" { (c.t("我参加了，纪要属实", "I was there: these minutes are right")) } }
+            }
+        }
+    }
+}
+
 pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
     let base = format!("/c/{slug}/deliberations/{}", v.id);
     let committee = c.is_committee();
@@ -335,6 +394,7 @@ pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
             p { a href={"/c/" (slug) "/deliberations"} { "← " (c.t("流动的茶馆", "Mobile teahouse")) } }
             h1 { (v.title) }
             @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
+            (step_box(c, &base, v))
             dl.facts {
                 dt { (c.t("时间", "When")) } dd { (v.when) }
                 dt { (c.t("地点", "Where")) } dd { (v.place) @if !v.venue.is_empty() { " · " (v.venue) } }
