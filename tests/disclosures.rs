@@ -390,6 +390,13 @@ async fn a_finance_disclosure_from_draft_to_correction() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // In a village the message names the village committee.
+    let done = res.get(r.location.as_deref().unwrap()).await;
+    assert!(
+        done.has("村委会将公开答复") && !done.has("居委会/村委会"),
+        "{}",
+        done.body
+    );
     let q: i64 = s
         .sql()
         .query_row(

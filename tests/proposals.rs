@@ -1276,4 +1276,7 @@ async fn a_proposal_page_says_who_acts_next() {
         step.contains("居委会") && !step.contains("#h-triage"),
         "{step}"
     );
+    // The list names the compound's committee alone.
+    let list = author.get("/c/wutong/proposals").await;
+    assert!(list.has("居委会必须审议") && !list.has("居委会/村委会"));
 }

@@ -69,8 +69,9 @@ pub fn list_page(c: &Chrome, slug: &str, v: &ListView) -> Markup {
         html! {
             h1 { (c.t("居民提案（点单）", "Residents' proposals")) }
             p { (c.t("有想办的事，就提出来：邻居附议满 ", "Propose what should be done: once ")) strong { (v.threshold) }
-                (c.t(" 后，居委会/村委会必须审议并公开答复；采纳的事派给具体的人去办，办完由居民打分。",
-                     " neighbours co-sign, the committee must review it and answer in public; what is taken up is dispatched to a named person, and residents rate the result.")) }
+                (c.t(" 后，", " neighbours co-sign, ")) (c.committee())
+                (c.t("必须审议并公开答复；采纳的事派给具体的人去办，办完由居民打分。",
+                     " must review it and answer in public; what is taken up is dispatched to a named person, and residents rate the result.")) }
             p { a.button href={"/c/" (slug) "/proposals/new"} { (c.t("我要提案", "Make a proposal")) }
                 " " a href={"/api/v1/c/" (slug) "/proposals"} { (c.t("开放数据（JSON）", "Open data (JSON)")) }
                 @if c.is_committee() || c.is_supervisor() { " · " a href={"/c/" (slug) "/proposals/ratings"} { (c.t("服务评价季度表", "Quarterly ratings")) } } }

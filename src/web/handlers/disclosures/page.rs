@@ -16,7 +16,9 @@ use serde::Deserialize;
 use teahouse_views::Bi;
 use teahouse_views::pages::disclosures as view;
 
-fn done_words(done: Option<&str>) -> Option<Bi> {
+/// What the step just done did, in words; `village` names the committee.
+fn done_words(done: Option<&str>, village: bool) -> Option<Bi> {
+    let com = if village { "村委会" } else { "居委会" };
     Some(match done? {
         "created" => Bi::new("草稿已保存。", "The draft was saved."),
         "edited" => Bi::new("已保存。", "Saved."),
@@ -42,7 +44,7 @@ fn done_words(done: Option<&str>) -> Option<Bi> {
             "A correction has started: edit the table and submit it; the published revision stays up meanwhile.",
         ),
         "asked" => Bi::new(
-            "您的问题已提交，居委会/村委会将公开答复。",
+            format!("您的问题已提交，{com}将公开答复。"),
             "Your question was sent; the committee will answer it in public.",
         ),
         "attached" => Bi::new("附件已上传。", "The attachment was uploaded."),
@@ -264,7 +266,10 @@ pub async fn show(
         can_correct: committee && d.status == Status::Published && working.is_none(),
         can_ask: member && d.published_rev.is_some(),
         can_answer: committee,
-        notice: done_words(q.done.as_deref()),
+        notice: done_words(
+            q.done.as_deref(),
+            v.community.kind == crate::store::communities::Kind::Village,
+        ),
         error: None,
     };
     Ok(view::show_page(&c, &v.community.slug, &sv).into_response())
