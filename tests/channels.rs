@@ -606,3 +606,345 @@ async fn the_worker_sends_through_the_channel_the_committee_set() {
     assert!(!d.contains("pw-9Rk2"), "the password is not recorded: {d}");
     s.stop().await;
 }
+
+/// An `Etc/GMT±N` zone whose clock shows `hour` (or near it) now: the
+/// community's zone decides quiet hours, so a test chooses day or night.
+fn zone_showing(hour: i64) -> String {
+    let utc = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 3600)
+        % 24;
+    let mut off = (hour - utc).rem_euclid(24);
+    if off > 14 {
+        off -= 24;
+    }
+    // Etc/GMT-5 is five hours ahead of UTC (the sign is POSIX's).
+    match off {
+        0 => "Etc/GMT".into(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
+}
+
+/// The village's SMS and WeCom robot set on its settings page, against `rx`.
+async fn village_sms_and_robot(c: &mut Client, rx: &Receiver) {
+    let sms = format!("{}/sms", rx.base);
+    let r = c
+        .post(
+            "/c/xingfu/notify-settings/sms",
+            &[
+                ("enabled", "on"),
+                ("access_key_id", "LTAI5tVillage"),
+                ("sign_name", "幸福村"),
+                ("template_code", "SMS_465000002"),
+                ("endpoint", sms.as_str()),
+                ("secret", SMS_SECRET),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let wecom = format!("{}/wecom", rx.base);
+    let r = c
+        .post(
+            "/c/xingfu/notify-settings/wecom",
+            &[
+                ("enabled", "on"),
+                ("endpoint", &wecom),
+                ("secret", ROBOT_KEY),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+/// Drafts and opens a village-wide vote; its id.
+async fn open_village_vote(c: &mut Client, title: &str) -> i64 {
+    c.get("/c/xingfu/votes/new").await;
+    let r = c
+        .post(
+            "/c/xingfu/votes",
+            &[
+                ("title", title),
+                ("scope", "community"),
+                ("rule", "villagers_meeting"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = r.location.unwrap().rsplit('/').next().unwrap().to_string();
+    let r = c
+        .post(&format!("/c/xingfu/votes/{id}/open"), &[("confirm", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id.parse().unwrap()
+}
+
+/// `(resident, channel, state)` of every delivery of the notice of `vote`'s opening.
+fn opening_deliveries(s: &Server, vote: i64) -> Vec<(i64, String, String)> {
+    s.sql()
+        .prepare(
+            "SELECT d.resident_id, d.channel, d.state FROM deliveries d JOIN notices n ON n.id = d.notice_id
+             WHERE n.kind = 'vote_opened' AND n.subject = 'vote:' || ?1 ORDER BY d.id",
+        )
+        .unwrap()
+        .query_map([vote], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opened_vote_goes_by_sms_to_each_adult_with_a_phone_and_once_to_the_group_chat() {
+    let rx = receiver().await;
+    let s = Server::start_with(|c| c.notify_poll_ms = 100).await;
+    // Midday in the village's zone: no quiet hours in the way.
+    let noon = zone_showing(12);
+    s.sql()
+        .execute(
+            "UPDATE communities SET tz = ?1 WHERE slug = 'xingfu'",
+            [&noon],
+        )
+        .unwrap();
+    let mut c = s.client();
+    c.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    village_sms_and_robot(&mut c, &rx).await;
+    // Two adults with a phone chose otherwise: one turned SMS off, one
+    // unsubscribed through a message's link.
+    let adults: Vec<(i64, String)> = s
+        .sql()
+        .prepare(
+            "SELECT r.id, r.phone FROM residents r JOIN communities c ON c.id = r.community_id
+             WHERE c.slug = 'xingfu' AND r.active = 1 AND r.is_adult = 1 AND r.phone != '' ORDER BY r.id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert!(adults.len() > 10, "{}", adults.len());
+    let (off, gone) = (adults[0].0, adults[1].0);
+    s.sql()
+        .execute(
+            "INSERT INTO notify_prefs (resident_id, email, sms, digest, daily_limit, unsubscribed_at,
+                 unsubscribe_token, updated_at)
+             VALUES (?1, 1, 0, 0, 3, NULL, 'tok-off', 0), (?2, 1, 1, 0, 3, 1, 'tok-gone', 0)
+             ON CONFLICT (resident_id) DO UPDATE SET sms = excluded.sms, unsubscribed_at = excluded.unsubscribed_at",
+            [off, gone],
+        )
+        .unwrap();
+    rx.taken();
+
+    let vote = open_village_vote(&mut c, "村口路灯改造").await;
+    let queued = opening_deliveries(&s, vote);
+    let sms: Vec<i64> = queued
+        .iter()
+        .filter(|d| d.1 == "sms")
+        .map(|d| d.0)
+        .collect();
+    let members: std::collections::HashSet<i64> = s
+        .sql()
+        .prepare("SELECT resident_id FROM vote_members WHERE vote_id = ?1")
+        .unwrap()
+        .query_map([vote], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    let adults: Vec<(i64, String)> = adults
+        .into_iter()
+        .filter(|a| members.contains(&a.0))
+        .collect();
+    assert!(adults[..2].iter().all(|a| a.0 == off || a.0 == gone) && adults.len() > 10);
+    let expected: Vec<i64> = adults[2..].iter().map(|a| a.0).collect();
+    assert_eq!(
+        sms, expected,
+        "one SMS per adult with a phone who takes them"
+    );
+    assert!(
+        !queued.iter().any(|d| d.0 == gone),
+        "nothing personal for the unsubscribed"
+    );
+    let posts: Vec<(String, i64)> = s
+        .sql()
+        .prepare(
+            "SELECT g.channel, g.notice_id FROM group_posts g JOIN notices n ON n.id = g.notice_id
+             WHERE n.subject = 'vote:' || ?1",
+        )
+        .unwrap()
+        .query_map([vote], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert_eq!(posts.len(), 1, "one robot post for the notice: {posts:?}");
+    assert_eq!(posts[0].0, "wecom");
+
+    // The worker sends them (polled; the bound only stops a hang).
+    let mut got: Vec<Got> = Vec::new();
+    for _ in 0..300 {
+        got.extend(rx.taken());
+        let sent = opening_deliveries(&s, vote)
+            .iter()
+            .filter(|d| d.1 == "sms" && d.2 == "sent")
+            .count();
+        let robot = got.iter().filter(|g| g.path == "/wecom").count();
+        if sent == expected.len() && robot >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let texts: Vec<&Got> = got.iter().filter(|g| g.path == "/sms").collect();
+    assert_eq!(texts.len(), expected.len(), "one request per SMS delivery");
+    let mut phones = Vec::new();
+    for g in &texts {
+        let p = params(&g.query);
+        assert_eq!(param(&p, "Signature"), aliyun_signature(&p, SMS_SECRET));
+        assert_eq!(param(&p, "TemplateCode"), "SMS_465000002");
+        let tp: serde_json::Value = serde_json::from_str(param(&p, "TemplateParam")).unwrap();
+        assert_eq!(tp["path"], format!("/c/xingfu/votes/{vote}"), "{tp}");
+        phones.push(param(&p, "PhoneNumbers").to_string());
+    }
+    phones.sort();
+    let mut want: Vec<String> = adults[2..].iter().map(|a| a.1.clone()).collect();
+    want.sort();
+    assert_eq!(
+        phones, want,
+        "each phone once, none of the two who chose otherwise"
+    );
+    let robot: Vec<&Got> = got.iter().filter(|g| g.path == "/wecom").collect();
+    assert_eq!(robot.len(), 1, "one group post, not one per household");
+    let card: serde_json::Value = serde_json::from_slice(&robot[0].body).unwrap();
+    assert_eq!(
+        card["news"]["articles"][0]["url"],
+        format!("{}/c/xingfu/votes/{vote}", s.base)
+    );
+    // The post reaches no household on the record; the SMS do.
+    let (post_state, reached_by_group): (String, i64) = s
+        .sql()
+        .query_row(
+            "SELECT g.state, (SELECT count(*) FROM notice_households h WHERE h.notice_id = g.notice_id
+                 AND h.reached_by IN ('wecom', 'webhook'))
+             FROM group_posts g JOIN notices n ON n.id = g.notice_id WHERE n.subject = 'vote:' || ?1",
+            [vote],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((post_state.as_str(), reached_by_group), ("sent", 0));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_waits_out_the_quiet_hours_without_counting_an_attempt() {
+    let rx = receiver().await;
+    let s = Server::start_with(|c| c.notify_poll_ms = 100).await;
+    // 02:00 in the village's zone: inside 21:00–08:00.
+    let night = zone_showing(2);
+    s.sql()
+        .execute(
+            "UPDATE communities SET tz = ?1 WHERE slug = 'xingfu'",
+            [&night],
+        )
+        .unwrap();
+    let mut c = s.client();
+    c.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    village_sms_and_robot(&mut c, &rx).await;
+    rx.taken();
+    let vote = open_village_vote(&mut c, "夜间开启的表决").await;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    // Every SMS put back to the morning (polled until the worker looked at them).
+    let waiting = |s: &Server| -> (i64, i64, i64, i64) {
+        s.sql()
+            .query_row(
+                "SELECT count(*), coalesce(sum(d.due_at > ?2 + 3600), 0), coalesce(sum(d.attempts), 0),
+                        (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id IN
+                           (SELECT id FROM deliveries WHERE notice_id = n.id AND channel = 'sms'))
+                 FROM deliveries d JOIN notices n ON n.id = d.notice_id
+                 WHERE n.kind = 'vote_opened' AND n.subject = 'vote:' || ?1 AND d.channel = 'sms'",
+                rusqlite::params![vote, now()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+    };
+    let mut got = Vec::new();
+    let mut w = waiting(&s);
+    for _ in 0..300 {
+        got.extend(rx.taken());
+        w = waiting(&s);
+        if w.0 > 0 && w.1 == w.0 && got.iter().any(|g: &Got| g.path == "/wecom") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (total, postponed, attempts, rows) = w;
+    assert!(total > 10, "SMS deliveries queued: {total}");
+    assert_eq!(postponed, total, "each one waits for the morning");
+    assert_eq!((attempts, rows), (0, 0), "waiting is not an attempt");
+    assert!(
+        !got.iter().any(|g| g.path == "/sms"),
+        "no SMS goes out in quiet hours"
+    );
+    assert!(
+        got.iter().any(|g| g.path == "/wecom"),
+        "the group chat is not held back"
+    );
+    let (due, why): (i64, String) = s
+        .sql()
+        .query_row(
+            "SELECT min(due_at), max(last_error) FROM deliveries WHERE channel = 'sms' AND state = 'queued'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // 08:00 local is six hours after 02:00 (within the hour the zone was picked in).
+    assert!(
+        due - now() > 4 * 3600 && due - now() <= 7 * 3600,
+        "{}",
+        due - now()
+    );
+    assert!(
+        why.contains("免打扰") && why.contains("quiet hours"),
+        "{why}"
+    );
+
+    // Morning comes (the zone moved to midday and the wait let go): they go.
+    let noon = zone_showing(12);
+    s.sql()
+        .execute(
+            "UPDATE communities SET tz = ?1 WHERE slug = 'xingfu'",
+            [&noon],
+        )
+        .unwrap();
+    s.sql()
+        .execute(
+            "UPDATE deliveries SET due_at = 0 WHERE channel = 'sms' AND state = 'queued'",
+            [],
+        )
+        .unwrap();
+    let mut sent = 0;
+    for _ in 0..300 {
+        got.extend(rx.taken());
+        sent = got.iter().filter(|g| g.path == "/sms").count() as i64;
+        if sent >= total {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent, total);
+    let first: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND state = 'sent' AND attempts = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(first, total, "sent at the first attempt");
+    s.stop().await;
+}

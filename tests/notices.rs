@@ -472,3 +472,202 @@ async fn a_resident_opening_the_vote_page_is_reached_online_once() {
     );
     s.stop().await;
 }
+
+/// aiosmtpd that stores each message and then waits before it answers, so
+/// a message is in the mailbox while the server still waits to record it.
+async fn slow_smtp() -> Smtp {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("slow_mailbox.py"),
+        "import asyncio\nfrom aiosmtpd.handlers import Mailbox\n\n\
+         class Slow(Mailbox):\n    async def handle_DATA(self, server, session, envelope):\n        \
+         answer = await super().handle_DATA(server, session, envelope)\n        \
+         await asyncio.sleep(0.4)\n        return answer\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyvenv/bin/python");
+    let python = if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    };
+    let mut child = Command::new(python)
+        .env("PYTHONPATH", dir.path())
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-c", "slow_mailbox.Slow"])
+        .arg(dir.path().join("mail"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Smtp { child, port, dir };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("aiosmtpd did not start");
+}
+
+/// The server as a child process (so it can be killed), mailing through `smtp`.
+fn serve(db: &Path, port: u16, smtp: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--smtp-url")
+        .arg(format!("smtp://127.0.0.1:{smtp}"))
+        .arg("--db")
+        .arg(db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The delivery key in a Message-ID (`<th-wutong-7@host>` → `th-wutong-7`).
+fn key_of(mail: &str) -> String {
+    let id = header(mail, "Message-ID").expect("Message-ID");
+    id.trim_matches(['<', '>'])
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Restart safety. SMTP cannot be exactly-once: a message the mail server
+/// accepted just before the process was killed, whose acceptance was never
+/// recorded, is sent again after the restart. What the outbox promises, and
+/// this test checks, is that nothing is lost (every delivery ends sent),
+/// that a message sent again carries the same Message-ID as before (so a
+/// mail system can drop the copy), and that the record holds one sent
+/// delivery per resident and notice and reaches each household once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_loses_no_mail_and_resends_under_the_same_message_id() {
+    let mail = slow_smtp().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kill.sqlite3");
+    let port = free_port();
+    let mut child = serve(&db, port, mail.port);
+    // Killed as soon as the first message is in the mailbox: it and the
+    // rest of its round are still waiting for the mail server's answer.
+    for _ in 0..600 {
+        if !mails(mail.dir.path()).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let before: Vec<String> = mails(mail.dir.path()).iter().map(|m| key_of(m)).collect();
+    assert!(!before.is_empty(), "a message went out before the kill");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let in_flight: Vec<i64> = c
+        .prepare("SELECT id FROM deliveries WHERE state = 'sending'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert!(
+        !in_flight.is_empty(),
+        "deliveries were in flight at the kill"
+    );
+    drop(c);
+
+    let mut child = serve(&db, port, mail.port);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.busy_timeout(Duration::from_secs(10)).unwrap();
+    let left = |c: &rusqlite::Connection| -> i64 {
+        c.query_row(
+            "SELECT count(*) FROM deliveries WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    for _ in 0..1200 {
+        if left(&c) == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left(&c), 0, "every delivery ended");
+    let after: Vec<String> = mails(mail.dir.path()).iter().map(|m| key_of(m)).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let sent: Vec<(i64, String)> = c
+        .prepare(
+            "SELECT d.id, cm.slug FROM deliveries d JOIN communities cm ON cm.id = d.community_id
+             WHERE d.state = 'sent'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    let keys: std::collections::HashSet<String> = sent
+        .iter()
+        .map(|(id, slug)| format!("th-{slug}-{id}"))
+        .collect();
+    let distinct: std::collections::HashSet<String> = after.iter().cloned().collect();
+    assert_eq!(
+        distinct, keys,
+        "one Message-ID per sent delivery, nothing lost"
+    );
+    for k in &before {
+        assert!(
+            keys.contains(k),
+            "{k} sent before the kill is recorded sent"
+        );
+    }
+    // Copies: only of deliveries in flight at the kill, under their own ID.
+    let mut seen = std::collections::HashMap::<&str, usize>::new();
+    for k in &after {
+        *seen.entry(k).or_default() += 1;
+    }
+    for (k, n) in &seen {
+        if *n > 1 {
+            let id: i64 = k.rsplit('-').next().unwrap().parse().unwrap();
+            assert!(
+                in_flight.contains(&id),
+                "{k} sent {n} times but was not in flight"
+            );
+            assert_eq!(*n, 2, "{k}");
+        }
+    }
+    let twice: i64 = c
+        .query_row(
+            "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 'sent'
+               GROUP BY notice_id, resident_id, channel HAVING count(*) > 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(twice, 0, "one sent delivery per resident and notice");
+    let unreached: i64 = c
+        .query_row(
+            "SELECT count(*) FROM deliveries d JOIN notice_households h
+               ON h.notice_id = d.notice_id AND h.household_id = d.household_id
+             WHERE d.state = 'sent' AND h.reached_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unreached, 0, "each household of a sent delivery is reached");
+    let interrupted: i64 = c
+        .query_row(
+            "SELECT count(*) FROM delivery_attempts WHERE outcome = 'interrupted'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        interrupted as usize,
+        in_flight.len(),
+        "the record says what the kill cut short"
+    );
+}

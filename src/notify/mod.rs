@@ -7,6 +7,7 @@ pub mod events;
 pub mod outbox;
 pub mod http;
 pub mod prefs;
+pub mod schedule;
 pub mod settings;
 pub mod sms_aliyun;
 pub mod web;

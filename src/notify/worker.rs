@@ -13,10 +13,11 @@ use tokio::task::JoinSet;
 use super::channel::{Channel, ChannelKind, Outgoing, SendError};
 use super::email::Email;
 use super::events;
+use super::schedule::{self, Job};
 use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::Db;
-use crate::store::notices::{self, Claimed, Outcome};
+use crate::store::notices::{self, Outcome};
 
 /// Deliveries claimed in one look at the outbox (and sent at once).
 pub const BATCH: usize = 32;
@@ -124,15 +125,17 @@ impl Worker {
         let n = claimed.len();
         let mut running = JoinSet::new();
         let mut by_community: HashMap<i64, HashMap<ChannelKind, Arc<dyn Channel>>> = HashMap::new();
-        for (c, unsubscribe) in claimed {
+        for job in claimed {
+            let c = &job.c;
             if let std::collections::hash_map::Entry::Vacant(v) = by_community.entry(c.community_id)
             {
                 v.insert(self.channels(c.community_id).await);
             }
             let chan = by_community[&c.community_id].get(&c.channel).cloned();
-            let out = outgoing(&c, &self.setup.base_url, unsubscribe);
+            let out = outgoing(&job, &self.setup.base_url);
             let db = db.clone();
             running.spawn(async move {
+                let c = &job.c;
                 let outcome = match chan {
                     None => Outcome::Retry(Msg::new(
                         format!("社区还没有设置「{}」渠道", c.channel.label().zh),
@@ -147,7 +150,17 @@ impl Worker {
                         Err(SendError::Fail(m)) => Outcome::Fail(m),
                     },
                 };
-                db.write(move |tx| notices::finish(tx, &c, &outcome)).await
+                db.write(move |tx| {
+                    notices::finish(tx, &job.c, &outcome)?;
+                    for c in &job.merged {
+                        notices::finish(tx, c, &outcome)?;
+                        if matches!(outcome, Outcome::Sent(_)) {
+                            notices::digest_of(tx, c, job.c.id)?;
+                        }
+                    }
+                    Ok(())
+                })
+                .await
             });
         }
         while let Some(r) = running.join_next().await {
@@ -162,9 +175,10 @@ impl Worker {
 }
 
 /// Claims due deliveries; those whose subject is no longer current (the vote
-/// closed, the meeting was held) are skipped at once. Each one to send comes
-/// with its resident's unsubscribe link token.
-fn claim(tx: &rusqlite::Transaction) -> Result<Vec<(Claimed, String)>, Error> {
+/// closed, the meeting was held) are skipped at once, the rest arranged by
+/// the residents' rules (`schedule::arrange`). Each one to send comes with
+/// its resident's unsubscribe link token.
+fn claim(tx: &rusqlite::Transaction) -> Result<Vec<Job>, Error> {
     let mut out = Vec::new();
     for c in notices::claim(tx, BATCH)? {
         if !notices::still_current(tx, c.kind, &c.subject)? {
@@ -189,25 +203,36 @@ fn claim(tx: &rusqlite::Transaction) -> Result<Vec<(Claimed, String)>, Error> {
         };
         out.push((c, token));
     }
-    Ok(out)
+    let now = jiff::Timestamp::from_second(crate::store::now()).unwrap_or_default();
+    schedule::arrange(tx, out, now)
 }
 
-fn outgoing(c: &Claimed, base: &str, unsubscribe: String) -> Outgoing {
+fn outgoing(job: &Job, base: &str) -> Outgoing {
+    let c = &job.c;
     let base = base.trim_end_matches('/');
+    let (title, body) = if job.merged.is_empty() {
+        (c.title.clone(), c.body.clone())
+    } else {
+        schedule::digest(&job.all().collect::<Vec<_>>(), base)
+    };
     Outgoing {
         delivery_id: c.id,
         community_slug: c.community_slug.clone(),
         to: c.to.clone(),
-        title: c.title.zh.clone(),
-        body: format!("{}\n\n{}\n{}", c.body.zh, c.title.en, c.body.en),
+        title: title.zh,
+        body: format!("{}\n\n{}\n{}", body.zh, title.en, body.en),
         link: format!("{base}{}", c.path),
-        unsubscribe: if unsubscribe.is_empty() {
+        unsubscribe: if job.token.is_empty() {
             String::new()
         } else {
-            format!("{base}/unsubscribe/{unsubscribe}")
+            format!("{base}/unsubscribe/{}", job.token)
         },
         template: None,
-        idempotency_key: Outgoing::key_for(&c.community_slug, c.id),
+        idempotency_key: if c.group {
+            format!("th-{}-g{}", c.community_slug, c.id)
+        } else {
+            Outgoing::key_for(&c.community_slug, c.id)
+        },
     }
 }
 

@@ -928,6 +928,31 @@ const M019: &str = r#"
 ALTER TABLE vote_elevator ADD COLUMN floors TEXT;
 "#;
 
+/// Group posts (`store::notices`): one message per notice to a community's
+/// group chat (WeCom robot) or webhook, for no household in particular, so a
+/// post reaches no household on the record.
+const M020: &str = r#"
+CREATE TABLE group_posts (
+    id INTEGER PRIMARY KEY,
+    notice_id INTEGER NOT NULL REFERENCES notices(id),
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    channel TEXT NOT NULL CHECK (channel IN ('wecom', 'webhook')),
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    provider_id TEXT,
+    last_error TEXT,
+    sent_at INTEGER,
+    UNIQUE (notice_id, channel)
+);
+CREATE INDEX group_posts_due ON group_posts(state, due_at);
+-- A delivery that went inside another's message (a resident's digest).
+ALTER TABLE deliveries ADD COLUMN digest_of INTEGER REFERENCES deliveries(id);
+-- A resident's messages sent today, for their daily limit.
+CREATE INDEX deliveries_resident ON deliveries(resident_id, sent_at);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -950,6 +975,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M017),
         M::up(M018),
         M::up(M019),
+        M::up(M020),
     ])
 }
 

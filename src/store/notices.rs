@@ -34,6 +34,12 @@ pub enum Recipients {
 }
 
 impl Recipients {
+    /// Whether the notice may go to the community's group chats: not one
+    /// meant for some residents only (a proposal's author and co-signers).
+    fn public(&self) -> bool {
+        !matches!(self, Recipients::Accounts(_))
+    }
+
     /// SQL selecting resident ids, and its parameters (after `?1` = community).
     fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value as V;
@@ -81,9 +87,37 @@ impl Recipients {
     }
 }
 
-/// Writes a notice, its households (each with a paper receipt's token) and
-/// one e-mail delivery per adult with an address. Returns the notice's id,
-/// or None if the same notice was already written.
+/// One delivery per adult among `who` with an address on `ch` who takes
+/// notices over it (no `notify_prefs` row: the roll's defaults; unsubscribed
+/// or the channel switched off: none). SMS only while the community's SMS
+/// channel is on with its secret.
+fn personal_sql(ch: ChannelKind, who: &str, nid: usize, at: usize) -> String {
+    let (addr, chosen, on) = match ch {
+        ChannelKind::Sms => (
+            "r.phone",
+            "p.sms",
+            "AND EXISTS (SELECT 1 FROM notify_channels k WHERE k.community_id = ?1
+                 AND k.kind = 'sms' AND k.enabled = 1 AND k.secret != '')",
+        ),
+        _ => ("r.email", "p.email", ""),
+    };
+    format!(
+        "INSERT INTO deliveries (notice_id, community_id, household_id, resident_id, channel, due_at)
+         SELECT ?{nid}, ?1, r.household_id, r.id, '{code}', ?{at}
+         FROM residents r LEFT JOIN notify_prefs p ON p.resident_id = r.id
+         WHERE r.community_id = ?1 AND r.active = 1 AND r.is_adult = 1 AND {addr} != ''
+           AND (p.resident_id IS NULL OR ({chosen} = 1 AND p.unsubscribed_at IS NULL))
+           AND r.id IN ({who}) {on}
+         ORDER BY r.id",
+        code = ch.code()
+    )
+}
+
+/// Writes a notice, its households (each with a paper receipt's token), one
+/// e-mail and one SMS delivery per adult who takes them, and for a notice
+/// to a vote's electorate or a place one post per group channel the
+/// community has on (WeCom robot, webhook). Returns the notice's id, or
+/// None if the same notice was already written.
 pub fn queue(
     tx: &Transaction,
     community_id: i64,
@@ -129,26 +163,34 @@ pub fn queue(
         ),
         params_from_iter(p.iter()),
     )?;
-    tx.execute(
-        &format!(
-            "INSERT INTO deliveries (notice_id, community_id, household_id, resident_id, channel, due_at)
-             SELECT ?{nid}, ?1, household_id, id, '{}', ?{at} FROM residents
-             WHERE community_id = ?1 AND active = 1 AND is_adult = 1 AND email != '' AND id IN ({who})
-             ORDER BY id",
-            ChannelKind::Email.code()
-        ),
-        params_from_iter(p.iter()),
-    )?;
+    for ch in [ChannelKind::Email, ChannelKind::Sms] {
+        tx.execute(&personal_sql(ch, &who, nid, at), params_from_iter(p.iter()))?;
+    }
+    if to.public() {
+        tx.execute(
+            "INSERT INTO group_posts (notice_id, community_id, channel, due_at)
+             SELECT ?2, ?1, kind, ?3 FROM notify_channels
+             WHERE community_id = ?1 AND kind IN ('wecom', 'webhook') AND enabled = 1 AND secret != ''
+               AND EXISTS (SELECT 1 FROM notice_households WHERE notice_id = ?2)
+             ORDER BY kind",
+            params![community_id, id, now],
+        )?;
+    }
     Ok(Some(id))
 }
 
 /// A delivery the worker has claimed, with what it needs to send it.
 #[derive(Debug, Clone)]
 pub struct Claimed {
+    /// The delivery's id, or the group post's when `group`.
     pub id: i64,
+    /// A post to a group channel (`group_posts`): for no household.
+    pub group: bool,
     pub notice_id: i64,
     pub community_id: i64,
     pub community_slug: String,
+    /// The community's time zone (quiet hours, the digest hour, "today").
+    pub tz: String,
     pub channel: ChannelKind,
     pub kind: NoticeKind,
     pub subject: String,
@@ -158,11 +200,24 @@ pub struct Claimed {
     pub title: Msg,
     pub body: Msg,
     pub path: String,
+    /// When the notice was queued.
+    pub queued_at: i64,
     pub attempts: i64,
 }
 
-/// Deliveries a previous run left `sending`: queued again, their attempt
-/// marked interrupted. They go out under the same idempotency key.
+impl Claimed {
+    fn table(&self) -> &'static str {
+        if self.group {
+            "group_posts"
+        } else {
+            "deliveries"
+        }
+    }
+}
+
+/// Deliveries and group posts a previous run left `sending`: queued again,
+/// a delivery's attempt marked interrupted. They go out under the same
+/// idempotency key.
 pub fn recover(tx: &Transaction) -> Result<usize, Error> {
     let now = super::now();
     tx.execute(
@@ -170,61 +225,132 @@ pub fn recover(tx: &Transaction) -> Result<usize, Error> {
          WHERE outcome = 'sending'",
         [],
     )?;
-    Ok(tx.execute(
-        "UPDATE deliveries SET state = 'queued', due_at = ?1 WHERE state = 'sending'",
+    let posts = tx.execute(
+        "UPDATE group_posts SET state = 'queued', due_at = ?1 WHERE state = 'sending'",
         [now],
-    )?)
+    )?;
+    Ok(posts
+        + tx.execute(
+            "UPDATE deliveries SET state = 'queued', due_at = ?1 WHERE state = 'sending'",
+            [now],
+        )?)
 }
 
-/// Claims up to `limit` due deliveries: each marked `sending` with a new
-/// attempt, in this transaction (durable before anything is sent).
+const CLAIM_DELIVERIES: &str =
+    "SELECT d.id, 0, d.notice_id, d.community_id, c.slug, c.tz, d.channel,
+        n.kind, n.subject,
+        COALESCE(CASE d.channel WHEN 'sms' THEN r.phone ELSE r.email END, ''), d.resident_id,
+        n.title_zh, n.title_en, n.body_zh, n.body_en, n.path, n.created_at, d.attempts
+     FROM deliveries d JOIN notices n ON n.id = d.notice_id
+     JOIN communities c ON c.id = d.community_id
+     LEFT JOIN residents r ON r.id = d.resident_id
+     WHERE d.state = 'queued' AND d.due_at <= ?1 ORDER BY d.due_at, d.id LIMIT ?2";
+
+const CLAIM_POSTS: &str = "SELECT g.id, 1, g.notice_id, g.community_id, c.slug, c.tz, g.channel,
+        n.kind, n.subject, '', NULL,
+        n.title_zh, n.title_en, n.body_zh, n.body_en, n.path, n.created_at, g.attempts
+     FROM group_posts g JOIN notices n ON n.id = g.notice_id
+     JOIN communities c ON c.id = g.community_id
+     WHERE g.state = 'queued' AND g.due_at <= ?1 ORDER BY g.due_at, g.id LIMIT ?2";
+
+fn claimed(r: &rusqlite::Row) -> rusqlite::Result<Claimed> {
+    let ch: String = r.get(6)?;
+    let kind: String = r.get(7)?;
+    Ok(Claimed {
+        id: r.get(0)?,
+        group: r.get(1)?,
+        notice_id: r.get(2)?,
+        community_id: r.get(3)?,
+        community_slug: r.get(4)?,
+        tz: r.get(5)?,
+        channel: ch.parse().unwrap_or(ChannelKind::Email),
+        kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::VoteOpened),
+        subject: r.get(8)?,
+        to: r.get(9)?,
+        resident_id: r.get(10)?,
+        title: Msg::new(r.get::<_, String>(11)?, r.get::<_, String>(12)?),
+        body: Msg::new(r.get::<_, String>(13)?, r.get::<_, String>(14)?),
+        path: r.get(15)?,
+        queued_at: r.get(16)?,
+        attempts: r.get::<_, i64>(17)? + 1,
+    })
+}
+
+/// Claims up to `limit` due group posts and deliveries (posts first): each
+/// marked `sending` with a new attempt, in this transaction (durable before
+/// anything is sent).
 pub fn claim(tx: &Transaction, limit: usize) -> Result<Vec<Claimed>, Error> {
     let now = super::now();
-    let mut st = tx.prepare_cached(
-        "SELECT d.id, d.notice_id, d.community_id, c.slug, d.channel, n.kind, n.subject,
-                COALESCE(r.email, ''), d.resident_id, n.title_zh, n.title_en, n.body_zh, n.body_en,
-                n.path, d.attempts
-         FROM deliveries d JOIN notices n ON n.id = d.notice_id
-         JOIN communities c ON c.id = d.community_id
-         LEFT JOIN residents r ON r.id = d.resident_id
-         WHERE d.state = 'queued' AND d.due_at <= ?1 ORDER BY d.due_at, d.id LIMIT ?2",
-    )?;
-    let rows = st
-        .query_map(params![now, limit as i64], |r| {
-            let ch: String = r.get(4)?;
-            let kind: String = r.get(5)?;
-            Ok(Claimed {
-                id: r.get(0)?,
-                notice_id: r.get(1)?,
-                community_id: r.get(2)?,
-                community_slug: r.get(3)?,
-                channel: ch.parse().unwrap_or(ChannelKind::Email),
-                kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::VoteOpened),
-                subject: r.get(6)?,
-                to: r.get(7)?,
-                resident_id: r.get(8)?,
-                title: Msg::new(r.get::<_, String>(9)?, r.get::<_, String>(10)?),
-                body: Msg::new(r.get::<_, String>(11)?, r.get::<_, String>(12)?),
-                path: r.get(13)?,
-                attempts: r.get::<_, i64>(14)? + 1,
-            })
-        })?
+    let mut rows = tx
+        .prepare_cached(CLAIM_POSTS)?
+        .query_map(params![now, limit as i64], claimed)?
         .collect::<Result<Vec<_>, _>>()?;
+    let rest = limit.saturating_sub(rows.len()) as i64;
+    rows.extend(
+        tx.prepare_cached(CLAIM_DELIVERIES)?
+            .query_map(params![now, rest], claimed)?
+            .collect::<Result<Vec<_>, _>>()?,
+    );
     for c in &rows {
         tx.execute(
-            "UPDATE deliveries SET state = 'sending', attempts = ?2 WHERE id = ?1",
+            &format!(
+                "UPDATE {} SET state = 'sending', attempts = ?2 WHERE id = ?1",
+                c.table()
+            ),
             params![c.id, c.attempts],
         )?;
-        attempt(tx, c.id, c.attempts, "sending", "")?;
+        attempt(tx, c, "sending", "")?;
     }
     Ok(rows)
 }
 
-fn attempt(tx: &Transaction, id: i64, n: i64, outcome: &str, detail: &str) -> Result<(), Error> {
+/// A claimed delivery put back until `due_at` without counting the attempt
+/// (quiet hours, the digest hour, the resident's daily limit).
+pub fn postpone(tx: &Transaction, c: &Claimed, due_at: i64, why: &Msg) -> Result<(), Error> {
+    tx.execute(
+        &format!(
+            "UPDATE {} SET state = 'queued', due_at = ?2, attempts = ?3, last_error = ?4 WHERE id = ?1",
+            c.table()
+        ),
+        params![c.id, due_at, c.attempts - 1, why.to_string()],
+    )?;
+    if !c.group {
+        tx.execute(
+            "DELETE FROM delivery_attempts WHERE delivery_id = ?1 AND n = ?2",
+            params![c.id, c.attempts],
+        )?;
+    }
+    Ok(())
+}
+
+/// Messages sent to a resident since `since` (a digest counts once).
+pub fn sent_since(conn: &Connection, resident_id: i64, since: i64) -> Result<u32, Error> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM deliveries
+             WHERE resident_id = ?1 AND state = 'sent' AND sent_at >= ?2 AND digest_of IS NULL",
+        )?
+        .query_row(params![resident_id, since], |r| r.get(0))?)
+}
+
+/// Records that delivery `c` went inside `primary`'s message (a digest).
+pub fn digest_of(tx: &Transaction, c: &Claimed, primary: i64) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE deliveries SET digest_of = ?2 WHERE id = ?1",
+        params![c.id, primary],
+    )?;
+    Ok(())
+}
+
+/// A group post's attempts are not kept one by one: its last error is.
+fn attempt(tx: &Transaction, c: &Claimed, outcome: &str, detail: &str) -> Result<(), Error> {
+    if c.group {
+        return Ok(());
+    }
     tx.execute(
         "INSERT OR REPLACE INTO delivery_attempts (delivery_id, n, at, outcome, detail)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, n, super::now(), outcome, detail],
+        params![c.id, c.attempts, super::now(), outcome, detail],
     )?;
     Ok(())
 }
@@ -241,34 +367,37 @@ pub enum Outcome {
 /// (if nothing reached it before). Returns the delivery's new state.
 pub fn finish(tx: &Transaction, c: &Claimed, o: &Outcome) -> Result<DeliveryState, Error> {
     let now = super::now();
+    let t = c.table();
     let (state, detail) = match o {
         Outcome::Sent(id) => {
             tx.execute(
-                "UPDATE deliveries SET state = 'sent', provider_id = ?2, sent_at = ?3, last_error = NULL WHERE id = ?1",
+                &format!("UPDATE {t} SET state = 'sent', provider_id = ?2, sent_at = ?3, last_error = NULL WHERE id = ?1"),
                 params![c.id, id, now],
             )?;
-            tx.execute(
-                "UPDATE notice_households SET reached_at = ?3, reached_by = ?4
-                 WHERE notice_id = ?1 AND household_id = (SELECT household_id FROM deliveries WHERE id = ?2)
-                   AND reached_at IS NULL",
-                params![c.notice_id, c.id, now, c.channel.code()],
-            )?;
+            if !c.group {
+                tx.execute(
+                    "UPDATE notice_households SET reached_at = ?3, reached_by = ?4
+                     WHERE notice_id = ?1 AND household_id = (SELECT household_id FROM deliveries WHERE id = ?2)
+                       AND reached_at IS NULL",
+                    params![c.notice_id, c.id, now, c.channel.code()],
+                )?;
+            }
             (DeliveryState::Sent, id.clone())
         }
         Outcome::Retry(m) => match outbox::backoff(c.attempts) {
             Some(wait) => {
                 tx.execute(
-                    "UPDATE deliveries SET state = 'queued', due_at = ?2, last_error = ?3 WHERE id = ?1",
+                    &format!("UPDATE {t} SET state = 'queued', due_at = ?2, last_error = ?3 WHERE id = ?1"),
                     params![c.id, now + wait, m.to_string()],
                 )?;
                 (DeliveryState::Queued, m.to_string())
             }
-            None => give_up(tx, c.id, m)?,
+            None => give_up(tx, c, m)?,
         },
-        Outcome::Fail(m) => give_up(tx, c.id, m)?,
+        Outcome::Fail(m) => give_up(tx, c, m)?,
         Outcome::Skip(m) => {
             tx.execute(
-                "UPDATE deliveries SET state = 'skipped', last_error = ?2 WHERE id = ?1",
+                &format!("UPDATE {t} SET state = 'skipped', last_error = ?2 WHERE id = ?1"),
                 params![c.id, m.to_string()],
             )?;
             (DeliveryState::Skipped, m.to_string())
@@ -280,14 +409,17 @@ pub fn finish(tx: &Transaction, c: &Claimed, o: &Outcome) -> Result<DeliveryStat
         (DeliveryState::Skipped, _) => "skipped",
         _ => "failed",
     };
-    attempt(tx, c.id, c.attempts, word, &detail)?;
+    attempt(tx, c, word, &detail)?;
     Ok(state)
 }
 
-fn give_up(tx: &Transaction, id: i64, m: &Msg) -> Result<(DeliveryState, String), Error> {
+fn give_up(tx: &Transaction, c: &Claimed, m: &Msg) -> Result<(DeliveryState, String), Error> {
     tx.execute(
-        "UPDATE deliveries SET state = 'failed', last_error = ?2 WHERE id = ?1",
-        params![id, m.to_string()],
+        &format!(
+            "UPDATE {} SET state = 'failed', last_error = ?2 WHERE id = ?1",
+            c.table()
+        ),
+        params![c.id, m.to_string()],
     )?;
     Ok((DeliveryState::Failed, m.to_string()))
 }
