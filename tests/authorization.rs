@@ -192,6 +192,20 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             Committee,
         ),
         (
+            (
+                "POST",
+                "/c/{community}/disclosures/{disclosure}/threads/{thread}/accept",
+            ),
+            Supervisor,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/disclosures/{disclosure}/threads/{thread}/requery",
+            ),
+            Supervisor,
+        ),
+        (
             ("POST", "/c/{community}/disclosures/{disclosure}/publish"),
             Committee,
         ),

@@ -764,7 +764,7 @@ fn ledger_kinds(s: &Server, id: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn each_step_says_who_acts_next() {
+async fn each_step_says_who_acts_next_and_the_supervisor_judges_answers() {
     let s = Server::start().await;
     let mut com = s.client();
     com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
@@ -833,6 +833,49 @@ async fn each_step_says_who_acts_next() {
         "{step}"
     );
     assert!(page.has("重新提交监督委员会审核"));
+    // The supervisor may accept the answer or query it again; the committee not.
+    assert!(!page.has(&format!("{first}/accept")));
+    let page = sup.get(&base).await;
+    assert!(page.has(&format!("action=\"{base}/threads/{first}/accept\"")));
+    assert!(page.has(&format!("action=\"{base}/threads/{first}/requery\"")));
+    assert_eq!(
+        com.post(&format!("{base}/threads/{first}/accept"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Not enough: queried again, back with the committee.
+    let r = sup
+        .post(
+            &format!("{base}/threads/{first}/requery"),
+            &[("text", "请把合同扫描件附上。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(step_of(&com.get(&base).await).contains("被质询，待答复"));
+    assert_eq!(
+        com.post(&format!("{base}/submit"), &[]).await.status,
+        StatusCode::CONFLICT,
+        "the new query waits for its answer"
+    );
+    // A verdict is given once.
+    assert_eq!(
+        sup.post(&format!("{base}/threads/{first}/accept"), &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let second = thread(1);
+    com.post(
+        &format!("{base}/threads/{second}/answer"),
+        &[("text", "扫描件已上传为附件。")],
+    )
+    .await;
+    let r = sup
+        .post(&format!("{base}/threads/{second}/accept"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(sup.get(&base).await.has("监督委员会认可了这条答复"));
     com.post(&format!("{base}/submit"), &[]).await;
 
     // Signed: no longer "待监督委员会审核"; the committee publishes.
@@ -853,6 +896,8 @@ async fn each_step_says_who_acts_next() {
         "disclosure.submitted",
         "disclosure.queried",
         "disclosure.answered",
+        "disclosure.requeried",
+        "disclosure.answer_accepted",
         "disclosure.signed",
         "disclosure.published",
     ] {

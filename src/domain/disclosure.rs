@@ -382,6 +382,16 @@ impl ThreadKind {
     }
 }
 
+/// What a supervisor made of the committee's answer to a query: accepted,
+/// or not enough and queried again (a new query the committee answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted,
+    Requeried,
+}
+
+crate::domain::deliberation::codes!(Verdict { Accepted => "accepted", Requeried => "requeried" });
+
 mod table;
 pub use table::*;
 

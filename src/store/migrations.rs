@@ -953,6 +953,22 @@ ALTER TABLE deliveries ADD COLUMN digest_of INTEGER REFERENCES deliveries(id);
 CREATE INDEX deliveries_resident ON deliveries(resident_id, sent_at);
 "#;
 
+/// The supervisor's verdict on an answered disclosure query
+/// (`store::disclosures::verdicts`): accepted, or queried again (the new
+/// query is a thread of its own). One verdict per answer.
+const M021: &str = r#"
+CREATE TABLE disclosure_verdicts (
+    id INTEGER PRIMARY KEY,
+    thread_id INTEGER NOT NULL UNIQUE REFERENCES disclosure_threads(id),
+    disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'requeried')),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX disclosure_verdicts_by ON disclosure_verdicts(disclosure_id);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -976,6 +992,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M018),
         M::up(M019),
         M::up(M020),
+        M::up(M021),
     ])
 }
 

@@ -196,6 +196,21 @@ pub const TABLES: &[Table] = &[
         hashed: &[],
         kind: "disclosure.thread",
     },
+    Table {
+        name: "disclosure_verdicts",
+        zh: "监督委员会对答复的意见",
+        en: "supervisor's verdict on an answer",
+        key: &["id"],
+        community: DISCLOSURE_COMMUNITY,
+        subject: "'disclosure:' || {r}.disclosure_id",
+        published: "1",
+        changing: &[],
+        sealed: "0",
+        secret: &[],
+        parent: None,
+        hashed: &[],
+        kind: "disclosure.verdict",
+    },
     // Deliberations (mobile teahouse meetings).
     Table {
         name: "deliberations",

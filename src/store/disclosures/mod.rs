@@ -9,12 +9,14 @@ mod board;
 mod cadence;
 mod draft;
 mod review;
+mod verdicts;
 mod verify;
 
 pub use board::*;
 pub use cadence::*;
 pub use draft::*;
 pub use review::*;
+pub use verdicts::*;
 pub use verify::*;
 
 use crate::domain::Msg;

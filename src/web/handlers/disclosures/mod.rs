@@ -68,6 +68,16 @@ pub fn routes() -> Routes {
         ),
         (
             M::POST,
+            "/c/{community}/disclosures/{disclosure}/threads/{thread}/accept",
+            post(review::accept).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/disclosures/{disclosure}/threads/{thread}/requery",
+            post(review::requery).layer(form()),
+        ),
+        (
+            M::POST,
             "/c/{community}/disclosures/{disclosure}/publish",
             post(review::publish).layer(form()),
         ),

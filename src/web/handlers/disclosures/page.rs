@@ -35,6 +35,14 @@ fn done_words(done: Option<&str>, village: bool) -> Option<Bi> {
             "The query was raised; it awaits an answer.",
         ),
         "answered" => Bi::new("答复已公开。", "The answer is public."),
+        "accepted" => Bi::new(
+            "您认可了这条答复，已记入公开记录。",
+            "You accepted the answer; it is in the ledger.",
+        ),
+        "requeried" => Bi::new(
+            "已再次质询，等待答复。",
+            "Queried again; it awaits an answer.",
+        ),
         "published" => Bi::new(
             "已公开并记入公开记录。",
             "Published and recorded in the ledger.",
@@ -100,14 +108,14 @@ pub async fn show(
     let (committee, supervisor) = is_staff(&v.ctx, cid);
     let staff = committee || supervisor;
     let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
-    let (d, revs, signoffs, threads, entries) = st
+    let (d, revs, signoffs, (threads, verdicts), entries) = st
         .db
         .read(move |c| {
             Ok((
                 store::get(c, cid, id)?,
                 store::revisions(c, id)?,
                 store::signoffs(c, id)?,
-                store::threads(c, id)?,
+                (store::threads(c, id)?, store::verdicts(c, id)?),
                 ledger::entries_for(c, cid, &crate::domain::Subject::Disclosure(id).to_string())?,
             ))
         })
@@ -168,6 +176,18 @@ pub async fn show(
                 .any(|s| s.rev == rev && s.content_hash == hash && s.name == a.display_name)
         });
     let status = stage_of(d.status, has_open_query, valid_signed);
+    // An answered query of the shown revision with no verdict yet, while it
+    // is back with the committee or under review again.
+    let reviewable = |t: &store::Thread| {
+        supervisor
+            && is_working
+            && matches!(d.status, Status::Queried | Status::Review)
+            && t.kind == ThreadKind::Query
+            && t.rev == rev
+            && t.answer.is_some()
+            && !verdicts.iter().any(|x| x.thread_id == t.id)
+    };
+    let can_accept = threads.iter().any(reviewable);
     let c = v.ctx.chrome(Some(&v.community));
     let sv = view::ShowView {
         id,
@@ -224,6 +244,11 @@ pub async fn show(
                         t.answered_at.map(|x| fmt_time(x, tz)).unwrap_or_default(),
                     )
                 }),
+                accepted: verdicts
+                    .iter()
+                    .find(|x| x.thread_id == t.id && x.verdict == store::Verdict::Accepted)
+                    .map(|x| (x.name.clone(), fmt_time(x.at, tz))),
+                reviewable: reviewable(t),
             })
             .collect(),
         revisions: revs
@@ -266,6 +291,7 @@ pub async fn show(
         can_correct: committee && d.status == Status::Published && working.is_none(),
         can_ask: member && d.published_rev.is_some(),
         can_answer: committee,
+        can_accept,
         notice: done_words(
             q.done.as_deref(),
             v.community.kind == crate::store::communities::Kind::Village,

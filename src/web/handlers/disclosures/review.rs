@@ -1,4 +1,5 @@
-//! The review steps: submit, sign, query and answer, publish, correct,
+//! The review steps: submit, sign, query and answer, the supervisor's
+//! verdict on an answer (accept or query again), publish, correct,
 //! and residents' questions on a published disclosure.
 
 use super::{entry_detail, step};
@@ -155,6 +156,49 @@ pub async fn answer(
         "disclosure.answer",
         "answered",
         move |tx, d| store::answer(tx, d, thread, &f.text, by).map(|e| entry_detail(&e)),
+    )
+    .await
+}
+
+/// A supervisor accepts the committee's answer to a query.
+pub async fn accept(
+    State(st): State<AppState>,
+    sup: Supervisor,
+    Path((_, id, thread)): Path<(String, i64, i64)>,
+) -> Result<Response, Error> {
+    let account = sup.account.id;
+    let name = sup.account.display_name.clone();
+    step(
+        &st,
+        &sup.ctx,
+        &sup.community,
+        id,
+        "disclosure.answer_accepted",
+        "accepted",
+        move |tx, d| store::accept(tx, d, thread, account, &name).map(|e| entry_detail(&e)),
+    )
+    .await
+}
+
+/// A supervisor finds an answer not enough and queries it again.
+pub async fn requery(
+    State(st): State<AppState>,
+    sup: Supervisor,
+    Path((_, id, thread)): Path<(String, i64, i64)>,
+    Form(f): Form<TextPost>,
+) -> Result<Response, Error> {
+    let account = sup.account.id;
+    let name = sup.account.display_name.clone();
+    step(
+        &st,
+        &sup.ctx,
+        &sup.community,
+        id,
+        "disclosure.requeried",
+        "requeried",
+        move |tx, d| {
+            store::requery(tx, d, thread, account, &name, &f.text).map(|e| entry_detail(&e))
+        },
     )
     .await
 }

@@ -55,7 +55,8 @@ pub enum Stage {
     Signed,
     /// Queried, some query unanswered: the committee answers.
     Queried,
-    /// Every query answered: the committee resubmits.
+    /// Every query answered: the committee resubmits; the supervisor may
+    /// accept an answer or query it again.
     Answered,
     Published,
 }
@@ -89,8 +90,8 @@ pub fn next_words(c: &Chrome, s: Stage) -> (&'static str, &'static str) {
         Stage::Signed => c.t("公开", "publishes it"),
         Stage::Queried => c.t("逐条公开答复质询", "answers each query in public"),
         Stage::Answered => c.t(
-            "按答复修改后重新提交审核",
-            "edits it as answered and resubmits it",
+            "按答复修改后重新提交审核（监督委员会也可以先认可答复或再次质询）",
+            "edits it as answered and resubmits it (the supervision committee may first accept an answer or query it again)",
         ),
         Stage::Published => c.t(
             "可以对公开内容提问，答复会公开",

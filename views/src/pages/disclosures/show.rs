@@ -16,6 +16,10 @@ pub struct ThreadLine {
     pub author: String,
     pub at: String,
     pub answer: Option<(String, String)>,
+    /// The supervisor who accepted the answer, and when.
+    pub accepted: Option<(String, String)>,
+    /// The supervisor may accept this answer or query it again.
+    pub reviewable: bool,
 }
 
 pub struct RevisionLine {
@@ -61,6 +65,8 @@ pub struct ShowView {
     pub can_correct: bool,
     pub can_ask: bool,
     pub can_answer: bool,
+    /// Some answered query awaits the supervisor's verdict.
+    pub can_accept: bool,
     pub notice: Option<Bi>,
     pub error: Option<Bi>,
 }
@@ -108,6 +114,11 @@ fn thread(c: &Chrome, base: &str, t: &ThreadLine, can_answer: bool) -> Markup {
             @for line in t.text.lines() { p { (line) } }
             @if let Some((a, at)) = &t.answer {
                 div.answer { p { strong { (c.t("答复：", "Answer: ")) } span.muted { (at) } } @for line in a.lines() { p { (line) } } }
+                @if let Some((by, at)) = &t.accepted {
+                    p.ok { "✓ " (c.t("监督委员会认可了这条答复：", "The supervision committee accepted this answer: ")) strong { (by) } " " span.muted { (at) } }
+                } @else if t.reviewable {
+                    (review_forms(c, base, t.id))
+                }
             } @else if can_answer {
                 form.stack method="post" action={(base) "/threads/" (t.id) "/answer"} {
                     (csrf(c))
@@ -119,6 +130,27 @@ fn thread(c: &Chrome, base: &str, t: &ThreadLine, can_answer: bool) -> Markup {
                 }
             } @else {
                 p.muted { (c.t("等待答复", "Awaiting an answer")) }
+            }
+        }
+    }
+}
+
+/// The supervisor's verdict on an answer: accept it, or query it again.
+fn review_forms(c: &Chrome, base: &str, id: i64) -> Markup {
+    html! {
+        form method="post" action={(base) "/threads/" (id) "/accept"} {
+            (csrf(c))
+            button.primary type="submit" { (c.t("认可这条答复", "Accept this answer")) }
+        }
+        details {
+            summary { (c.t("答复不充分：再次质询", "Not enough: query it again")) }
+            form.stack method="post" action={(base) "/threads/" (id) "/requery"} {
+                (csrf(c))
+                div.field {
+                    label for={"f-requery-" (id)} { (c.t("还需要说明什么", "What still needs explaining")) }
+                    textarea id={"f-requery-" (id)} name="text" rows="3" required {}
+                }
+                button type="submit" { (c.t("再次质询", "Query again")) }
             }
         }
     }
@@ -168,6 +200,9 @@ fn step_box(c: &Chrome, base: &str, v: &ShowView) -> Markup {
                     p { (c.t("我已核对下面的表格和附件，同意公开。", "I have checked the table and attachments below and agree to publish them.")) }
                     button.primary type="submit" { (c.t("签署同意", "Sign off")) }
                 }
+            }
+            @if v.can_accept {
+                p { a.button href="#h-threads" { (c.t("查看答复：认可或再次质询", "Read the answers: accept or query again")) } }
             }
             @if v.can_answer && v.status == Stage::Queried {
                 p { a.button.primary href="#h-threads" { (c.t("去答复质询", "Answer the queries")) } }
