@@ -4,8 +4,8 @@
 pub mod channel;
 pub mod email;
 pub mod events;
-pub mod outbox;
 pub mod http;
+pub mod outbox;
 pub mod prefs;
 pub mod schedule;
 pub mod settings;

@@ -3,8 +3,8 @@
 
 use super::AppState;
 use super::handlers::{
-    accounts, assets, audit, board, deliberations, desk, disclosures, files, home,
-    import, ledger, ops, prefs, proposals, roll, rounds, settings, votes,
+    accounts, assets, audit, board, deliberations, desk, disclosures, files, home, import, ledger,
+    ops, prefs, proposals, roll, rounds, settings, votes,
 };
 use crate::config::Config;
 use axum::http::{Method, Response, StatusCode, header};
@@ -105,6 +105,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
     .into_iter()
     .chain(votes::routes())
     .chain(ledger::routes())
+    .chain(disclosures::routes())
     .chain(proposals::routes())
     .chain(rounds::routes())
     .chain(roll::routes())
@@ -112,7 +113,6 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         mr.layer::<_, Infallible>(limiter.clone())
             .layer::<_, Infallible>(form())
     }))
-    .chain(disclosures::routes())
     .chain(deliberations::routes())
     .chain(super::handlers::notify_settings::routes())
     .chain(super::handlers::notify_prefs::routes())

@@ -15,7 +15,10 @@ pub fn page(c: &Chrome, title: &str, body: Markup) -> Markup {
 /// The share card's summary when a page gives none: the community and what
 /// the site is for, in the page's language.
 fn default_summary(c: &Chrome) -> String {
-    let what = c.t("社区小事，公开商量，公开表决。", "Small community affairs, discussed and decided in the open.");
+    let what = c.t(
+        "社区小事，公开商量，公开表决。",
+        "Small community affairs, discussed and decided in the open.",
+    );
     match &c.community {
         Some(com) => format!("{} · {what}", com.name),
         None => what.to_string(),
@@ -26,7 +29,9 @@ fn default_summary(c: &Chrome) -> String {
 /// WeChat group shows a title and a summary.
 pub fn page_with(c: &Chrome, title: &str, summary: Option<&str>, body: Markup) -> Markup {
     let site = c.t("议事茶馆", "Teahouse");
-    let summary = summary.map(str::to_string).unwrap_or_else(|| default_summary(c));
+    let summary = summary
+        .map(str::to_string)
+        .unwrap_or_else(|| default_summary(c));
     if c.fragment {
         return html! { title { (title) " · " (c.t("议事茶馆", "Teahouse")) } (body) };
     }
@@ -203,8 +208,19 @@ mod tests {
     fn every_page_has_a_share_card_in_its_language() {
         let zh = page(&Chrome::default(), "议事板", html! { p { "x" } }).into_string();
         assert!(zh.contains(r#"<meta property="og:title" content="议事板">"#));
-        assert!(zh.contains(r#"property="og:description" content="社区小事，公开商量，公开表决。""#));
-        let en = page_with(&Chrome { lang: Lang::En, ..Default::default() }, "Board", Some("Vote on the lift"), html! {}).into_string();
+        assert!(
+            zh.contains(r#"property="og:description" content="社区小事，公开商量，公开表决。""#)
+        );
+        let en = page_with(
+            &Chrome {
+                lang: Lang::En,
+                ..Default::default()
+            },
+            "Board",
+            Some("Vote on the lift"),
+            html! {},
+        )
+        .into_string();
         assert!(en.contains(r#"<meta property="og:description" content="Vote on the lift">"#));
         assert!(en.contains(r#"content="Teahouse""#) && !en.contains("议事茶馆"));
     }

@@ -63,6 +63,9 @@ mod tests {
         assert!(html.contains(r#"name="confirm" value="1""#));
         assert!(html.contains(r#"name="days" value="30""#));
         assert!(html.contains("选民名单冻结") && html.contains(r#"href="/c/x/votes/1""#));
-        assert!(!html.contains("the electorate is frozen"), "one language at a time");
+        assert!(
+            !html.contains("the electorate is frozen"),
+            "one language at a time"
+        );
     }
 }

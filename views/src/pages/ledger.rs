@@ -40,7 +40,10 @@ pub fn kind_words(kind: &str) -> Option<(&'static str, &'static str)> {
         "disclosure.thread" => ("质询、提问与答复", "query, question or answer"),
         "disclosure.answer_accepted" => ("监督委员会认可答复", "supervisor accepted an answer"),
         "disclosure.requeried" => ("监督委员会再次质询", "supervisor queried again"),
-        "disclosure.verdict" => ("监督委员会对答复的意见", "supervisor's verdict on an answer"),
+        "disclosure.verdict" => (
+            "监督委员会对答复的意见",
+            "supervisor's verdict on an answer",
+        ),
         "meeting.changed" => ("议事会记录变更", "meeting record changed"),
         "meeting.agenda" => ("议事会议题", "meeting agenda item"),
         "meeting.attendance" => ("议事会签到", "meeting attendance"),

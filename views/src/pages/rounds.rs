@@ -245,7 +245,11 @@ fn result_section(c: &Chrome, slug: &str, v: &ShowView, r: &ResultView) -> Marku
 
 /// What the viewer approved, shown to them alone after they voted.
 fn my_ballot(c: &Chrome, v: &ShowView) -> Markup {
-    let mine: Vec<&ProjectLine> = v.projects.iter().filter(|p| v.chosen.contains(&p.id)).collect();
+    let mine: Vec<&ProjectLine> = v
+        .projects
+        .iter()
+        .filter(|p| v.chosen.contains(&p.id))
+        .collect();
     html! {
         div.mine #my-ballot {
             p { (c.t("你赞成了（只有你能看到）：", "You approved (only you can see this):")) }

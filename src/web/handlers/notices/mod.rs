@@ -18,7 +18,11 @@ pub fn routes() -> Routes {
     use Method as M;
     vec![
         (M::GET, "/c/{community}/notices", get(record::outbox)),
-        (M::GET, "/c/{community}/notices/{notice}", get(record::notice)),
+        (
+            M::GET,
+            "/c/{community}/notices/{notice}",
+            get(record::notice),
+        ),
         (
             M::POST,
             "/c/{community}/notices/{notice}/deliveries/{delivery}/resend",

@@ -103,7 +103,9 @@ pub async fn submit(
                 ctx: m.ctx.clone(),
                 community: m.community.clone(),
             };
-            Ok(invalid(show_page(&st, &v, id, e, idea, vec![], None).await?))
+            Ok(invalid(
+                show_page(&st, &v, id, e, idea, vec![], None).await?,
+            ))
         }
         Err(Error::Invalid(msg)) => {
             let v = Visitor {

@@ -257,7 +257,15 @@ pub async fn show(
         .map(str::to_string);
     let (rz, re) = vote.rule.names();
     let view = view::VoteView {
-        reach: crate::web::handlers::notices::reach::block(&st, &chrome, &vote, &v.community.slug, &tz, committee).await?,
+        reach: crate::web::handlers::notices::reach::block(
+            &st,
+            &chrome,
+            &vote,
+            &v.community.slug,
+            &tz,
+            committee,
+        )
+        .await?,
         id: vote.id,
         title: vote.title.clone(),
         explanation: vote.explanation.clone(),

@@ -168,6 +168,7 @@ pub async fn notice_page(
         head,
         printed: fmt_time(now(), tz),
     };
-    view.figures.extend(crate::web::handlers::notices::reach::notice_figures_for(&st, cid, id).await?);
+    view.figures
+        .extend(crate::web::handlers::notices::reach::notice_figures_for(&st, cid, id).await?);
     Ok(view::notice_page(&v.ctx.chrome(Some(&v.community)), &view).into_response())
 }
