@@ -3,8 +3,7 @@
 //! wrong passwords (never a lockout), committee-initiated reset with a
 //! reason, CSRF tokens bound to the session, the trusted proxy.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -2,8 +2,7 @@
 //! visitor → the expected outcome. A route this test does not know fails it,
 //! so new routes must be added here with their access rule.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use std::collections::HashMap;
 

@@ -3,8 +3,7 @@
 //! the npm registry): a serious or critical violation fails the test, in
 //! normal and in large-text mode.
 
-mod common;
-use common::*;
+use crate::common::*;
 use fantoccini::{Client as Browser, ClientBuilder, Locator, key::Key};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -80,7 +79,7 @@ async fn start_browser(width: u32, height: u32) -> (Driver, Browser) {
     panic!("chromedriver did not answer: {last:?}");
 }
 
-const AXE: &str = include_str!("../node_modules/axe-core/axe.min.js");
+const AXE: &str = include_str!("../../node_modules/axe-core/axe.min.js");
 
 /// Runs axe-core on the current page; fails on serious or critical violations.
 async fn axe(b: &Browser, label: &str) {

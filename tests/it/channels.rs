@@ -5,13 +5,12 @@
 //! provider documents; a resident's notice settings; the no-login
 //! unsubscribe link (GET asks, POST unsubscribes).
 
-mod common;
+use crate::common::*;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode as AxStatus, Uri};
 use axum::response::IntoResponse;
 use base64::Engine;
-use common::*;
 use hmac::{Hmac, KeyInit, Mac};
 use reqwest::StatusCode;
 use std::sync::{Arc, Mutex};

@@ -3,8 +3,7 @@
 //! the step's confirm page, a plain form (no JavaScript) that says what will
 //! happen and posts again with confirm=1.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

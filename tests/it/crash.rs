@@ -2,8 +2,7 @@
 //! ballots at once, the server is killed with SIGKILL midway, restarted, and
 //! every acknowledged ballot must be there with nothing half-written.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

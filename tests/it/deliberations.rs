@@ -3,8 +3,7 @@
 //! attendance → minutes → publish → amend → follow-up closed; wrong roles
 //! refused; tampering with published minutes caught by `teahouse verify`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 fn cli(args: &[&str]) -> std::process::Output {

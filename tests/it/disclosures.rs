@@ -3,8 +3,7 @@
 //! refused at each step; bad tables and files refused with nothing written;
 //! tampering caught by `teahouse verify`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const FINANCE: &str = "日期\t摘要\t收入\t支出\t余额\t经手人\t凭证号

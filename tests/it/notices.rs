@@ -4,8 +4,7 @@
 //! List-Unsubscribe and its link, and the record marks their households
 //! reached.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

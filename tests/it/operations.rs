@@ -1,8 +1,7 @@
 //! Operations: health, metrics, a consistent backup while the server runs,
 //! and the demo seeding only once.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -559,7 +558,7 @@ fn an_earlier_ledger_keeps_verifying_and_is_anchored_on_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.sqlite3");
     let mut raw = Vec::new();
-    flate2::read::GzDecoder::new(&include_bytes!("data/ledger-v1.sqlite3.gz")[..])
+    flate2::read::GzDecoder::new(&include_bytes!("../data/ledger-v1.sqlite3.gz")[..])
         .read_to_end(&mut raw)
         .unwrap();
     std::fs::write(&path, raw).unwrap();

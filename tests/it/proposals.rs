@@ -1,8 +1,7 @@
 //! Proposals from draft to rating, and a micro-venture round from ideas to
 //! funded projects, over HTTP with the real server.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 /// A new resident account in wutong (the `skip`-th resident without one).

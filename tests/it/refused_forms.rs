@@ -4,8 +4,7 @@
 //! offers 返回 to the page the request came from. After voting, the round
 //! page shows the resident what they chose, and nobody else.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 /// The demo's open round (voting, at most 2 approvals) and its projects' ids.

@@ -2,8 +2,7 @@
 //! corrected file imports; importing it again changes nothing; changed rows
 //! update in place; GBK CSV; exports re-import unchanged.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const HEADER: [&str; 13] = [

@@ -2,8 +2,7 @@
 //! ledger) → online and paper ballots → change → conflict → close → result;
 //! the export recounts to the same result; tampering is caught by verify.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 fn vote_id(location: &str) -> String {

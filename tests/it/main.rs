@@ -1,0 +1,19 @@
+//! The integration tests, one binary (as crates.io and kanidm keep them):
+//! each module drives the real server over HTTP, or the CLI, on a fresh
+//! database. Add a module here rather than a new file in tests/.
+
+mod accounts;
+mod authorization;
+mod browser;
+mod channels;
+mod common;
+mod confirmations;
+mod crash;
+mod deliberations;
+mod disclosures;
+mod notices;
+mod operations;
+mod proposals;
+mod refused_forms;
+mod roll_import;
+mod votes;
