@@ -139,6 +139,8 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
                 "本月新增 6 盏路灯；电费单已放在村部公开栏，可随时查阅。",
                 cw,
             )?;
+            // The supervisor is satisfied with the answer.
+            store::accept(tx, &get(tx)?, thread, sv, &sv_name)?;
             store::submit(tx, &get(tx)?)?;
         }
         store::sign(tx, &get(tx)?, sv, &sv_name, &seen(tx, &get(tx)?)?)?;

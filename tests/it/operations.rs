@@ -276,6 +276,10 @@ const OUTSIDE: &[(&str, &str)] = &[
     ),
     ("delivery_attempts", "the outbox's log of attempts, private"),
     (
+        "group_posts",
+        "the outbox's posts into a building's or village's group chat: a copy of a notice",
+    ),
+    (
         "notify_channels",
         "a committee's delivery settings and secrets: never published, changes logged in the audit log",
     ),
@@ -491,6 +495,8 @@ async fn every_published_column_is_anchored() {
                 "compound",
                 "general",
                 "elevator",
+                "accepted",
+                "requeried",
             ];
             let candidates: Vec<String> = match old {
                 V::Integer(_) | V::Real(_) => vec![
