@@ -425,16 +425,24 @@ fn give_up(tx: &Transaction, c: &Claimed, m: &Msg) -> Result<(DeliveryState, Str
 }
 
 /// Queues a failed or skipped delivery again (the committee's resend).
-pub fn resend(tx: &Transaction, community_id: i64, delivery_id: i64) -> Result<(), Error> {
+pub fn resend(
+    tx: &Transaction,
+    community_id: i64,
+    notice_id: i64,
+    delivery_id: i64,
+) -> Result<(), Error> {
+    // Of this notice only: the page it is asked from names the notice.
     let n = tx.execute(
         "UPDATE deliveries SET state = 'queued', due_at = ?3, attempts = 0
-         WHERE id = ?1 AND community_id = ?2 AND state IN ('failed', 'skipped')",
-        params![delivery_id, community_id, super::now()],
+         WHERE id = ?1 AND community_id = ?2 AND notice_id = ?4 AND state IN ('failed', 'skipped')",
+        params![delivery_id, community_id, super::now(), notice_id],
     )?;
     if n == 0 {
         return Err(Error::Invalid(Msg::new(
-            format!("第 {delivery_id} 条送达不是失败或未发送的，不能重发"),
-            format!("delivery {delivery_id} has not failed or been skipped; it cannot be resent"),
+            format!("第 {delivery_id} 条送达不属于这条通知，或不是失败或未发送的，不能重发"),
+            format!(
+                "delivery {delivery_id} is not of this notice, or has not failed or been skipped; it cannot be resent"
+            ),
         )));
     }
     Ok(())

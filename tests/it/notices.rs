@@ -415,6 +415,45 @@ async fn paper_list_prints_receipts_and_a_scan_marks_the_household_reached() {
     let r = com.get(&format!("/c/xingfu/notices/{notice}")).await;
     assert_eq!(r.status, 200);
     assert!(r.has(&label));
+
+    // A resend names its notice: a delivery of another notice is refused
+    // from this notice's page and left as it was.
+    let (delivery, of): (i64, i64) = s
+        .sql()
+        .query_row(
+            "SELECT d.id, d.notice_id FROM deliveries d JOIN communities c ON c.id = d.community_id
+             WHERE c.slug = 'xingfu' AND d.state IN ('failed', 'skipped') AND d.notice_id != ?1
+             ORDER BY d.id LIMIT 1",
+            [notice],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the demo's history leaves deliveries not sent");
+    let state = |s: &Server| -> String {
+        s.sql()
+            .query_row(
+                "SELECT state FROM deliveries WHERE id = ?1",
+                [delivery],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = state(&s);
+    let r = com
+        .post(
+            &format!("/c/xingfu/notices/{notice}/deliveries/{delivery}/resend"),
+            &[],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert_eq!(state(&s), before);
+    let r = com
+        .post(
+            &format!("/c/xingfu/notices/{of}/deliveries/{delivery}/resend"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_ne!(state(&s), before, "queued again");
     s.stop().await;
 }
 

@@ -144,7 +144,7 @@ pub async fn resend(
     st.db
         .write(move |tx| {
             rec::notice(tx, cid, id)?.ok_or(Error::NotFound)?;
-            notices::resend(tx, cid, delivery)?;
+            notices::resend(tx, cid, id, delivery)?;
             audit::record(
                 tx,
                 &actor,
