@@ -12,6 +12,7 @@ pub mod cache;
 pub mod codes;
 pub mod communities;
 pub mod deliberations;
+pub mod desk;
 pub mod disclosures;
 pub mod elevator;
 pub mod health;

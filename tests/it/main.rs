@@ -10,6 +10,7 @@ mod common;
 mod confirmations;
 mod crash;
 mod deliberations;
+mod desks;
 mod disclosures;
 mod notices;
 mod operations;

@@ -1,20 +1,28 @@
-//! The oversight desk of the supervision committee (监督委员会): what awaits
-//! its review, what is overdue, what is unanswered, and a one-click check of
-//! the ledger with the result explained.
+//! The desks: the committee's (工作台) lists what waits on it — proposals to
+//! review, queries and questions to answer, objections, overdue follow-up
+//! actions, votes about to close; the supervision committee's (监督台) what
+//! awaits its review or verdict, what is overdue, what the committee still
+//! owes, activation and reset requests, and a one-click check of the ledger
+//! with the result explained. Each list is a count and its first few lines.
 
 use super::disclosures::category_lines;
 use super::fmt_time;
 use crate::error::Error;
-use crate::store::disclosures::{self as store, Filter, Status};
-use crate::store::{ledger, objections};
+use crate::store::desk::{self as waits, CommitteeWaits, Item, SupervisorWaits, Waiting};
+use crate::store::disclosures::{self as store, Status};
+use crate::store::ledger;
 use crate::web::AppState;
 use crate::web::client_ip::same_network;
 use crate::web::ctx::Overseer;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::pages::desk::{WaitGroup, WaitLine, WaitList};
 use teahouse_views::pages::disclosures as view;
+use teahouse_views::{Bi, Chrome};
+
+/// Votes closing within this many seconds are on the committee's desk.
+const CLOSING_SOON: i64 = 3 * 24 * 3600;
 
 #[derive(Deserialize, Default)]
 pub struct DeskQuery {
@@ -30,12 +38,22 @@ fn issuer_address() -> Bi {
     )
 }
 
-fn excerpt(s: &str) -> String {
-    let mut t: String = s.chars().take(80).collect();
-    if s.chars().count() > 80 {
-        t.push('…');
-    }
-    t
+/// What the desk reads of the ledger and the disclosures, in one trip.
+struct Reads {
+    awaiting: (Vec<store::Line>, i64),
+    queried: (Vec<store::Line>, i64),
+    cadences: Vec<(
+        crate::domain::disclosure::Category,
+        crate::domain::disclosure::Cadence,
+    )>,
+    published: std::collections::HashMap<
+        crate::domain::disclosure::Category,
+        Vec<crate::domain::disclosure::Period>,
+    >,
+    committee: CommitteeWaits,
+    supervisors: SupervisorWaits,
+    report: Option<crate::store::anchor::verify::Report>,
+    head: Option<(i64, String)>,
 }
 
 pub async fn show(
@@ -47,6 +65,9 @@ pub async fn show(
     let slug = o.community.slug.clone();
     let verify = q.verify == "1";
     let s2 = slug.clone();
+    let tz = o.community.tz.clone();
+    let today = super::today(&tz);
+    let today_s = today.to_string();
     let (resets, reissues, activations, committee_ips) = st
         .db
         .read(move |c| {
@@ -58,37 +79,27 @@ pub async fn show(
             ))
         })
         .await?;
-    let (lines, cadences, published, threads, objs, report, head) = st
+    let r = st
         .db
         .read(move |c| {
-            let lines = store::list(
-                c,
-                cid,
-                &Filter {
-                    category: None,
-                    year: None,
-                    q: String::new(),
-                    staff: true,
-                },
-            )?;
             let report = if verify {
                 Some(crate::store::anchor::verify::verify_community(c, cid, s2)?)
             } else {
                 None
             };
-            Ok((
-                lines,
-                store::cadences(c, cid)?,
-                store::published_periods(c, cid)?,
-                store::unanswered(c, cid)?,
-                objections::unanswered(c, cid)?,
+            Ok(Reads {
+                awaiting: waits::disclosures_in(c, cid, Status::Review)?,
+                queried: waits::disclosures_in(c, cid, Status::Queried)?,
+                cadences: store::cadences(c, cid)?,
+                published: store::published_periods(c, cid)?,
+                committee: waits::committee(c, cid, &today_s, crate::store::now() + CLOSING_SOON)?,
+                supervisors: waits::supervisors(c, cid, &today_s)?,
                 report,
-                ledger::head(c, cid)?,
-            ))
+                head: ledger::head(c, cid)?,
+            })
         })
         .await?;
-    let tz = &o.community.tz;
-    let today = super::today(tz);
+    let chrome = o.ctx.chrome(Some(&o.community));
     let to_view = |l: &store::Line| view::Line {
         id: l.id,
         category: {
@@ -104,34 +115,28 @@ pub async fn show(
         rev: l.rev,
         open_threads: l.open_threads,
     };
-    let mut unanswered: Vec<(String, String, Bi, String, String, String)> = threads
-        .iter()
-        .map(|(id, title, t)| {
-            (
-                format!("/c/{slug}/disclosures/{id}#h-threads"),
-                title.clone(),
-                if t.kind == crate::domain::disclosure::ThreadKind::Query {
-                    Bi::new("监督委员会质询", "supervisors' query")
-                } else {
-                    Bi::new("居民提问", "resident's question")
-                },
-                t.author.clone(),
-                fmt_time(t.asked_at, tz),
-                excerpt(&t.text),
-            )
-        })
-        .collect();
-    unanswered.extend(objs.iter().map(|(vid, title, ob)| {
-        (
-            format!("/c/{slug}/votes/{vid}#h-objections"),
-            title.clone(),
-            Bi::new("表决结果异议", "objection to a vote result"),
-            ob.author.clone(),
-            fmt_time(ob.created_at, tz),
-            excerpt(&ob.text),
-        )
-    }));
-    let verify = report.map(|r| match &r.broken {
+    let verify = r.report.as_ref().map(|rep| verify_view(rep, &r.head));
+    let dv = view::DeskView {
+        groups: groups(&chrome, &slug, &tz, &r.committee, &r.supervisors),
+        resets: reset_lines(&resets, &reissues, &tz),
+        activations: activation_lines(&activations, &committee_ips, &tz),
+        awaiting: (r.awaiting.0.iter().map(to_view).collect(), r.awaiting.1),
+        waiting_committee: (r.queried.0.iter().map(to_view).collect(), r.queried.1),
+        overdue: category_lines(&r.cadences, &r.published, today)
+            .into_iter()
+            .filter(|c| !c.overdue.is_empty())
+            .collect(),
+        verify,
+    };
+    Ok(view::desk_page(&chrome, &slug, &dv).into_response())
+}
+
+/// The ledger check explained, in both languages.
+fn verify_view(
+    r: &crate::store::anchor::verify::Report,
+    head: &Option<(i64, String)>,
+) -> view::VerifyView {
+    match &r.broken {
         None => view::VerifyView {
             ok: true,
             entries: r.entries,
@@ -155,17 +160,34 @@ pub async fn show(
                 format!(
                     "核验未通过（共 {} 处）：{}。这说明数据库里的内容在记录之后被改动过（或记录本身被改动）。请保存本页，向乡镇（街道）报告，并用打印的公告和下载的记录文件对照。",
                     r.problems,
-                    r.all.iter().take(5).map(|p| p.zh.as_str()).collect::<Vec<_>>().join("；")
+                    r.all
+                        .iter()
+                        .take(5)
+                        .map(|p| p.zh.as_str())
+                        .collect::<Vec<_>>()
+                        .join("；")
                 ),
                 format!(
                     "Verification FAILED ({} problem(s)): {}. Something in the database changed after it was recorded (or the record itself was changed). Keep this page, report it to the township (street) office, and compare with the printed notices and a downloaded ledger file.",
                     r.problems,
-                    r.all.iter().take(5).map(|p| p.en.as_str()).collect::<Vec<_>>().join("; ")
+                    r.all
+                        .iter()
+                        .take(5)
+                        .map(|p| p.en.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
             ),
         },
-    });
-    // Resets and re-issued codes in one list, newest first.
+    }
+}
+
+/// Password resets and re-issued codes in one list, newest first (30 at most).
+fn reset_lines(
+    resets: &[crate::store::accounts::Reset],
+    reissues: &[crate::store::codes::Reissue],
+    tz: &str,
+) -> Vec<view::ResetLine> {
     let mut reset_lines: Vec<(i64, view::ResetLine)> = resets
         .iter()
         .map(|r| {
@@ -248,7 +270,17 @@ pub async fn show(
             },
         )
     }));
-    let activations = activations
+    reset_lines.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    reset_lines.into_iter().take(30).map(|(_, l)| l).collect()
+}
+
+/// First activations, each flagged when used from a committee address.
+fn activation_lines(
+    activations: &[crate::store::codes::Activation],
+    committee_ips: &[String],
+    tz: &str,
+) -> Vec<view::ActivationLine> {
+    activations
         .iter()
         .map(|a| {
             let used_ip = a.used_ip.clone().unwrap_or_default();
@@ -280,27 +312,206 @@ pub async fn show(
                 flags,
             }
         })
-        .collect();
-    reset_lines.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    let dv = view::DeskView {
-        resets: reset_lines.into_iter().take(30).map(|(_, l)| l).collect(),
-        activations,
-        awaiting: lines
+        .collect()
+}
+
+/// A list of the desk from the store's count and first lines; `href` links
+/// an item, `detail` says who and when.
+fn list(
+    id: &'static str,
+    heading: Bi,
+    w: &Waiting,
+    empty: Bi,
+    all: Option<(String, Bi)>,
+    line: impl Fn(&Item) -> (String, Bi),
+) -> WaitList {
+    WaitList {
+        id,
+        heading,
+        count: w.count,
+        lines: w
+            .first
             .iter()
-            .filter(|l| l.status == Status::Review)
-            .map(to_view)
+            .map(|i| {
+                let (href, detail) = line(i);
+                WaitLine {
+                    href,
+                    title: i.title.clone(),
+                    detail,
+                    text: i.text.clone(),
+                }
+            })
             .collect(),
-        waiting_committee: lines
-            .iter()
-            .filter(|l| l.status == Status::Queried)
-            .map(to_view)
-            .collect(),
-        overdue: category_lines(&cadences, &published, today)
-            .into_iter()
-            .filter(|c| !c.overdue.is_empty())
-            .collect(),
-        unanswered,
-        verify,
+        empty,
+        all,
+    }
+}
+
+/// "who · when" for an item written by someone.
+fn written(i: &Item, tz: &str) -> Bi {
+    let at = i.at.map(|t| fmt_time(t, tz)).unwrap_or_default();
+    Bi::new(format!("{} · {at}", i.who), format!("{} · {at}", i.who))
+}
+
+/// The lists of what the committee owes: answers to queries, questions
+/// and objections (on both desks: the supervisors watch them too).
+fn owed(slug: &str, tz: &str, w: &CommitteeWaits) -> Vec<WaitList> {
+    let thread = |i: &Item| {
+        (
+            format!("/c/{slug}/disclosures/{}#h-threads", i.id),
+            written(i, tz),
+        )
     };
-    Ok(view::desk_page(&o.ctx.chrome(Some(&o.community)), &slug, &dv).into_response())
+    vec![
+        list(
+            "w-queries",
+            Bi::new("待答复的监督委员会质询", "Supervisors' queries to answer"),
+            &w.queries,
+            Bi::new("没有待答复的质询。", "No query is waiting for an answer."),
+            None,
+            thread,
+        ),
+        list(
+            "w-questions",
+            Bi::new("待答复的居民提问", "Residents' questions to answer"),
+            &w.questions,
+            Bi::new(
+                "没有待答复的居民提问。",
+                "No resident's question is waiting for an answer.",
+            ),
+            None,
+            thread,
+        ),
+        list(
+            "w-objections",
+            Bi::new(
+                "待答复的表决结果异议",
+                "Objections to vote results to answer",
+            ),
+            &w.objections,
+            Bi::new(
+                "没有待答复的异议。",
+                "No objection is waiting for an answer.",
+            ),
+            None,
+            |i| {
+                (
+                    format!("/c/{slug}/votes/{}#h-objections", i.id),
+                    written(i, tz),
+                )
+            },
+        ),
+    ]
+}
+
+/// Follow-up actions past their due date, linked to their meeting.
+fn overdue_actions(slug: &str, w: &Waiting) -> WaitList {
+    list(
+        "w-actions",
+        Bi::new("逾期未办结的跟进事项", "Follow-up actions overdue"),
+        w,
+        Bi::new("没有逾期的跟进事项。", "No follow-up action is overdue."),
+        Some((
+            format!("/c/{slug}/actions"),
+            Bi::new("全部跟进事项", "All follow-up actions"),
+        )),
+        |i| {
+            (
+                format!("/c/{slug}/deliberations/{}", i.id),
+                Bi::new(
+                    format!("{} · 应于 {} 前办结 · {}", i.who, i.due, i.text),
+                    format!("{} · due {} · {}", i.who, i.due, i.text),
+                ),
+            )
+        },
+    )
+}
+
+/// The groups of lists for the reader: the committee's, or the supervisors'
+/// (theirs, then what they wait for from the committee). Someone in both
+/// roles sees both.
+fn groups(
+    c: &Chrome,
+    slug: &str,
+    tz: &str,
+    cw: &CommitteeWaits,
+    sw: &SupervisorWaits,
+) -> Vec<WaitGroup> {
+    let mut out = Vec::new();
+    if c.is_committee() {
+        let mut lists = vec![list(
+            "w-proposals",
+            Bi::new("待审议的提案", "Proposals to review"),
+            &cw.proposals,
+            Bi::new("没有待审议的提案。", "No proposal is waiting for review."),
+            Some((
+                format!("/c/{slug}/proposals?status=review"),
+                Bi::new("全部待审议的提案", "All proposals to review"),
+            )),
+            |i| (format!("/c/{slug}/proposals/{}", i.id), written(i, tz)),
+        )];
+        lists.extend(owed(slug, tz, cw));
+        lists.push(overdue_actions(slug, &cw.overdue_actions));
+        lists.push(list(
+            "w-votes",
+            Bi::new("即将截止的表决", "Votes about to close"),
+            &cw.votes_closing,
+            Bi::new(
+                "三天内没有要截止的表决。",
+                "No vote closes in the next three days.",
+            ),
+            Some((format!("/c/{slug}/votes"), Bi::new("全部表决", "All votes"))),
+            |i| {
+                let at = i.at.map(|t| fmt_time(t, tz)).unwrap_or_default();
+                (
+                    format!("/c/{slug}/votes/{}", i.id),
+                    Bi::new(
+                        format!("{} · {at} 截止", i.who),
+                        format!("{} · closes {at}", i.who),
+                    ),
+                )
+            },
+        ));
+        out.push(WaitGroup {
+            id: "w-committee",
+            heading: Bi::new("待办", "Waiting for you"),
+            lists,
+        });
+    }
+    if c.is_supervisor() {
+        out.push(WaitGroup {
+            id: "w-supervisors",
+            heading: Bi::new("待监督委员会处理", "Waiting for the supervisors"),
+            lists: vec![
+                list(
+                    "w-verdicts",
+                    Bi::new("待认可的答复", "Answers waiting for your verdict"),
+                    &sw.answers,
+                    Bi::new(
+                        "没有等待认可的答复。",
+                        "No answer is waiting for a verdict.",
+                    ),
+                    None,
+                    |i| {
+                        (
+                            format!("/c/{slug}/disclosures/{}#h-threads", i.id),
+                            written(i, tz),
+                        )
+                    },
+                ),
+                overdue_actions(slug, &sw.overdue_actions),
+            ],
+        });
+        if !c.is_committee() {
+            out.push(WaitGroup {
+                id: "w-owed",
+                heading: Bi::new(
+                    format!("等待{}答复", c.committee()),
+                    format!("Waiting for {}", c.committee()),
+                ),
+                lists: owed(slug, tz, cw),
+            });
+        }
+    }
+    out
 }

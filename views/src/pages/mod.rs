@@ -6,6 +6,7 @@ pub mod board;
 pub mod codes;
 pub mod confirm;
 pub mod deliberations;
+pub mod desk;
 pub mod disclosures;
 pub mod error;
 pub mod home;

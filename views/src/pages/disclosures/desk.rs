@@ -4,14 +4,18 @@
 use super::*;
 use crate::chrome::{Bi, Chrome};
 use crate::layout::{bi, flash, page};
+use crate::pages::desk::{WaitGroup, wait_group};
 use maud::{Markup, html};
 
 pub struct DeskView {
-    pub awaiting: Vec<Line>,
-    pub waiting_committee: Vec<Line>,
+    /// What waits on the reader: the committee's list, or the supervisors'
+    /// and what they wait for from the committee.
+    pub groups: Vec<WaitGroup>,
+    /// Disclosures under review (the first few) and how many in all.
+    pub awaiting: (Vec<Line>, i64),
+    /// Disclosures queried and back with the committee, and how many in all.
+    pub waiting_committee: (Vec<Line>, i64),
     pub overdue: Vec<CategoryLine>,
-    /// (link, title, kind words, author, when, text)
-    pub unanswered: Vec<(String, String, Bi, String, String, String)>,
     pub verify: Option<VerifyView>,
     /// Password resets of accounts in this community, and activation codes
     /// issued to residents who already had an account, newest first.
@@ -57,14 +61,30 @@ pub struct VerifyView {
     pub explanation: Bi,
 }
 
-/// The supervision committee's desk: what awaits review, what is overdue,
-/// what is unanswered, and a one-click check of the whole ledger.
+/// More lines than a desk list shows: how many more, in words.
+fn more(c: &Chrome, shown: usize, all: i64) -> Markup {
+    html! {
+        @if (shown as i64) < all {
+            p.muted { (c.t("另有 ", "and ")) (all - shown as i64) (c.t(" 项未列出，见公开栏。", " more, on the disclosure board.")) }
+        }
+    }
+}
+
+/// The desk: what waits on the reader (the committee's list, or the
+/// supervisors'), what awaits review, what is overdue, and a one-click
+/// check of the whole ledger.
 pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
+    let title = if c.is_committee() {
+        c.t("工作台", "Committee desk")
+    } else {
+        c.t("监督台", "Oversight desk")
+    };
     page(
         c,
-        c.t("监督台", "Oversight desk"),
+        title,
         html! {
-            h1 { (c.t("监督台", "Oversight desk")) }
+            h1 { (title) }
+            @for g in &v.groups { (wait_group(c, g)) }
             section aria-labelledby="h-verify" {
                 h2 #h-verify { (c.t("核验公开记录", "Verify the ledger")) }
                 @if let Some(r) = &v.verify {
@@ -78,13 +98,19 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                 p.hint { (c.t("核验会重新计算每条记录的哈希，并检查每项已公开的内容、签署、答复和表决是否仍与记录一致。", "Verification recomputes every entry's hash and checks that every published disclosure, signature, answer and vote still matches its entry.")) }
             }
             section aria-labelledby="h-await" {
-                h2 #h-await { (c.t("等待审核", "Awaiting review")) " (" (v.awaiting.len()) ")" }
-                (line_list(c, slug, &v.awaiting, true))
+                h2 #h-await { (c.t("公开事项等待监督委员会审核", "Disclosures awaiting the supervisors' review")) " (" (v.awaiting.1) ")" }
+                @if v.awaiting.0.is_empty() {
+                    p.empty { (c.t("没有等待审核的公开事项。", "No disclosure is waiting for review.")) }
+                } @else {
+                    (line_list(c, slug, &v.awaiting.0, true))
+                    (more(c, v.awaiting.0.len(), v.awaiting.1))
+                }
             }
-            @if !v.waiting_committee.is_empty() {
+            @if !v.waiting_committee.0.is_empty() {
                 section aria-labelledby="h-queried" {
-                    h2 #h-queried { (c.t("已质询，等待居委会/村委会答复", "Queried, awaiting the committee")) }
-                    (line_list(c, slug, &v.waiting_committee, true))
+                    h2 #h-queried { (c.t("已质询，等待", "Queried, awaiting ")) (c.committee()) (c.t("答复", "")) " (" (v.waiting_committee.1) ")" }
+                    (line_list(c, slug, &v.waiting_committee.0, true))
+                    (more(c, v.waiting_committee.0.len(), v.waiting_committee.1))
                 }
             }
             section aria-labelledby="h-overdue" {
@@ -138,13 +164,6 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                         } } }
                     } }
                 }
-            }
-            section aria-labelledby="h-unanswered" {
-                h2 #h-unanswered { (c.t("未答复的质询、提问和异议", "Unanswered queries, questions and objections")) }
-                @if v.unanswered.is_empty() { p.empty { (c.t("都已答复。", "Everything has been answered.")) } }
-                ul { @for (href, title, kind, who, at, text) in &v.unanswered {
-                    li { a href=(href) { (title) } " · " (bi(c, kind)) " · " (who) " · " span.muted { (at) } br; (text) }
-                } }
             }
         },
     )
