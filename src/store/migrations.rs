@@ -969,6 +969,20 @@ CREATE TABLE disclosure_verdicts (
 CREATE INDEX disclosure_verdicts_by ON disclosure_verdicts(disclosure_id);
 "#;
 
+/// A co-signature can be withdrawn while the proposal collects them
+/// (`store::proposals::cosigns`): the row stays, marked withdrawn, and each
+/// change is anchored in the ledger. Indexes for a resident's own record on
+/// the account page (`store::mine`): what they wrote, co-signed, were an
+/// elector of, cast in a round and asked.
+const M022: &str = r#"
+ALTER TABLE proposal_cosigns ADD COLUMN withdrawn_at INTEGER;
+CREATE INDEX proposal_cosigns_by_account ON proposal_cosigns(account_id);
+CREATE INDEX proposals_by_author ON proposals(author_id);
+CREATE INDEX vote_members_by_resident ON vote_members(resident_id);
+CREATE INDEX round_ballots_by_voter ON round_ballots(voter);
+CREATE INDEX disclosure_threads_by_asker ON disclosure_threads(asked_by);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -993,6 +1007,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M019),
         M::up(M020),
         M::up(M021),
+        M::up(M022),
     ])
 }
 

@@ -18,6 +18,7 @@ pub mod elevator;
 pub mod health;
 pub mod ledger;
 pub mod meetings;
+pub mod mine;
 pub mod migrations;
 pub mod notices;
 pub mod notices_record;

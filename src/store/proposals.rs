@@ -1,5 +1,6 @@
 //! Proposals in SQLite: drafts, co-signatures, comments, the timeline of
-//! steps co-signers are told about, dispatch and ratings.
+//! steps co-signers are told about, dispatch and ratings; co-signatures in
+//! [`cosigns`].
 
 use super::{attachments, deliberations::place_label, now};
 use crate::domain::Msg;
@@ -8,6 +9,9 @@ use crate::domain::ledger::Entry;
 use crate::domain::proposal::Status;
 use crate::error::Error;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+mod cosigns;
+pub use cosigns::{cosign, has_cosigned, withdraw as withdraw_cosign};
 
 #[derive(Debug, Clone)]
 pub struct Proposal {
@@ -162,6 +166,31 @@ pub fn create(
     Ok(tx.last_insert_rowid())
 }
 
+/// Rewrites the author's own draft: title, body, category and place. A
+/// proposal already published (or another's) is refused, in the same
+/// statement, so a publish racing the edit leaves the published text alone.
+pub fn update_draft(
+    tx: &Transaction,
+    community_id: i64,
+    id: i64,
+    author: i64,
+    n: &NewProposal,
+) -> Result<(), Error> {
+    let label = place_label(tx, community_id, &n.place)?;
+    let done = tx.execute(
+        "UPDATE proposals SET title = ?4, body = ?5, category = ?6, place = ?7, place_label = ?8
+         WHERE id = ?1 AND community_id = ?2 AND author_id = ?3 AND status = 'draft' AND published_at IS NULL",
+        params![id, community_id, author, n.title, n.body, n.category, n.place, label],
+    )?;
+    if done == 0 {
+        return Err(Error::Conflict(Msg::new(
+            "只有提案人可以修改自己的草稿；公开后不能再修改",
+            "only the author can edit their draft, and not once it is published",
+        )));
+    }
+    Ok(())
+}
+
 /// SQL condition: household `h` is in `place` ("community", "zone:N", "building:N").
 fn place_sql(place: &str) -> Result<(&'static str, i64), Error> {
     match place.split_once(':') {
@@ -266,42 +295,6 @@ pub fn publish(tx: &Transaction, p: &Proposal, needed: u64) -> Result<(), Error>
         params![p.id, needed as i64, now()],
     )?;
     event(tx, p.id, "published", "", Some(p.author_id))
-}
-
-/// One co-signature; a second from the same account is refused. Returns
-/// whether this one reached the threshold.
-pub fn cosign(tx: &Transaction, p: &Proposal, account: i64) -> Result<bool, Error> {
-    let done = tx.execute(
-        "INSERT OR IGNORE INTO proposal_cosigns (proposal_id, account_id, created_at) VALUES (?1, ?2, ?3)",
-        params![p.id, account, now()],
-    )?;
-    if done == 0 {
-        return Err(Error::Conflict(Msg::new(
-            "你已附议过这条提案",
-            "you have already co-signed this proposal",
-        )));
-    }
-    tx.execute(
-        "UPDATE proposals SET cosigns = cosigns + 1 WHERE id = ?1",
-        [p.id],
-    )?;
-    let reached = p.status == Status::Open && p.cosigns + 1 >= p.needed;
-    if reached {
-        set_status(tx, p.id, Status::Review)?;
-        event(tx, p.id, "threshold", &format!("{}", p.cosigns + 1), None)?;
-    }
-    Ok(reached)
-}
-
-pub fn has_cosigned(conn: &Connection, proposal: i64, account: i64) -> Result<bool, Error> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM proposal_cosigns WHERE proposal_id = ?1 AND account_id = ?2",
-            params![proposal, account],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
 }
 
 #[derive(Debug, Clone)]
@@ -502,7 +495,8 @@ pub fn updates_for(conn: &Connection, account: i64, limit: i64) -> Result<Vec<Up
     let mut st = conn.prepare_cached(
         "SELECT c.slug, p.id, p.title, e.kind, e.note, e.created_at, c.tz FROM proposal_events e
          JOIN proposals p ON p.id = e.proposal_id JOIN communities c ON c.id = p.community_id
-         WHERE (p.author_id = ?1 OR EXISTS (SELECT 1 FROM proposal_cosigns s WHERE s.proposal_id = p.id AND s.account_id = ?1))
+         WHERE (p.author_id = ?1 OR EXISTS (SELECT 1 FROM proposal_cosigns s WHERE s.proposal_id = p.id AND s.account_id = ?1
+                                      AND s.withdrawn_at IS NULL))
            AND (e.actor_id IS NULL OR e.actor_id != ?1)
          ORDER BY e.id DESC LIMIT ?2",
     )?;

@@ -280,6 +280,12 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             Member,
         ),
         (
+            ("POST", "/c/{community}/proposals/{proposal}/cosign/withdraw"),
+            Member,
+        ),
+        (("GET", "/c/{community}/proposals/{proposal}/edit"), Member),
+        (("POST", "/c/{community}/proposals/{proposal}/edit"), Member),
+        (
             ("POST", "/c/{community}/proposals/{proposal}/comments"),
             Member,
         ),

@@ -12,6 +12,7 @@ mod crash;
 mod deliberations;
 mod desks;
 mod disclosures;
+mod mine;
 mod notices;
 mod operations;
 mod proposals;

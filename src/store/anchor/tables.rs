@@ -361,7 +361,8 @@ pub const TABLES: &[Table] = &[
         community: PROPOSAL_COMMUNITY,
         subject: "'proposal:' || {r}.proposal_id",
         published: PROPOSAL_PUBLISHED,
-        changing: &[],
+        // Withdrawn, or given again after a withdrawal: each change is an entry.
+        changing: &["withdrawn_at"],
         sealed: "0",
         secret: &[],
         parent: Some(("proposals", "proposal_id")),
@@ -539,4 +540,8 @@ pub const ATTACHMENT_OWNERS: &[(&str, &str)] = &[
 /// documents written before them lack (`(table, column)`). A migration that
 /// adds a column to a table above lists it here; every other column must be
 /// in every document of its row.
-pub const ADDED: &[(&str, &str)] = &[("votes", "kind"), ("vote_elevator", "floors")];
+pub const ADDED: &[(&str, &str)] = &[
+    ("votes", "kind"),
+    ("vote_elevator", "floors"),
+    ("proposal_cosigns", "withdrawn_at"),
+];

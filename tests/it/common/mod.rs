@@ -312,6 +312,31 @@ pub fn resident_without_account(s: &Server, community: &str, skip: usize) -> (i6
         .unwrap()
 }
 
+/// A new resident account in `community` (its `skip`-th adult without
+/// one), activated with a code the committee on `staff` issues, logged in.
+pub async fn activated(
+    s: &Server,
+    staff: &mut Client,
+    community: &str,
+    skip: usize,
+    login: &str,
+) -> Client {
+    let (rid, _) = resident_without_account(s, community, skip);
+    let code = issue_code(staff, community, rid).await;
+    let mut c = s.client();
+    c.get("/activate").await;
+    let form = [
+        ("code", code.as_str()),
+        ("login", login),
+        ("password", "long-password-1"),
+        ("password2", "long-password-1"),
+    ];
+    let r = c.post("/activate", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    c.login(login, "long-password-1").await;
+    c
+}
+
 /// Drops every trigger that refuses in-place edits of published rows, so a
 /// test can tamper as someone holding the database file could.
 pub fn unguard(c: &rusqlite::Connection) {

@@ -1,4 +1,5 @@
-//! Login, activation, and the account page (password change).
+//! Login, activation, and the account page (password change; the
+//! resident's own record is drawn by [`super::mine`]).
 
 use crate::chrome::{Bi, Chrome};
 use crate::forms::{self, Errors, Opts};
@@ -71,6 +72,8 @@ pub struct UpdateLine {
 
 pub struct AccountView {
     pub updates: Vec<UpdateLine>,
+    /// What the account did itself: proposals, votes, questions.
+    pub mine: super::mine::Mine,
     pub display_name: String,
     pub login: String,
     /// (community name, slug, role label zh, role label en)
@@ -139,6 +142,7 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                     }
                 }
             }
+            (super::mine::record(c, &v.mine))
             @if !v.history.is_empty() {
                 section #reset-history aria-labelledby="h-reset-history" {
                     h2 #h-reset-history { (c.t("密码重置记录", "Password reset history")) }

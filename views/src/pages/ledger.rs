@@ -58,6 +58,7 @@ pub fn kind_words(kind: &str) -> Option<(&'static str, &'static str)> {
         "proposal.completed" => ("提案办结", "proposal completed"),
         "proposal.changed" => ("提案记录变更", "proposal record changed"),
         "proposal.cosigned" => ("居民附议", "co-signed"),
+        "proposal.cosign_withdrawn" => ("居民撤回附议", "co-signature withdrawn"),
         "proposal.commented" => ("提案评论", "proposal comment"),
         "proposal.step" => ("提案进展", "proposal step"),
         "proposal.rated" => ("居民评价", "resident's rating"),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod home;
 pub mod import;
 pub mod ledger;
+pub mod mine;
 pub mod notices;
 pub mod notify_prefs;
 pub mod notify_settings;

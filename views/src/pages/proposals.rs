@@ -134,6 +134,30 @@ pub fn similar(c: &Chrome, slug: &str, hits: &[(i64, String, Bi)]) -> Markup {
     }
 }
 
+/// A draft's fields, shared by the new-proposal and edit-draft forms.
+fn draft_fields(
+    c: &Chrome,
+    slug: &str,
+    v: &NewValues,
+    places: &[(String, String)],
+    categories: &[(String, String)],
+    hits: &[(i64, String, Bi)],
+    errors: &Errors,
+) -> Markup {
+    html! {
+        div class={"field" @if errors.get("title").is_some() { " has-error" }} {
+            label for="f-title" { (c.t("标题（一句话说清要办什么）", "Title (what should be done, in one line)")) }
+            @if let Some(m) = errors.get("title") { p.field-error #f-title-err { (bi(c, m)) } }
+            input #f-title name="title" value=(v.title) required maxlength="80" autocomplete="off"
+                hx-get={"/c/" (slug) "/proposals/similar"} hx-trigger="input changed delay:400ms" hx-target="#similar" hx-swap="outerHTML";
+        }
+        (similar(c, slug, hits))
+        (forms::textarea(c, "body", c.t("说明（现在的情况、希望怎么办）", "Details (how things are now, what you hope for)"), &v.body, errors, 6))
+        (forms::select(c, "category", c.t("类别", "Category"), categories, &v.category, errors))
+        (forms::select(c, "place", c.t("涉及的地方", "The place it concerns"), places, &v.place, errors))
+    }
+}
+
 pub fn new_page(
     c: &Chrome,
     slug: &str,
@@ -152,21 +176,43 @@ pub fn new_page(
             (forms::summary(c, errors))
             form.stack method="post" action={"/c/" (slug) "/proposals"} enctype="multipart/form-data" {
                 (csrf(c))
-                div class={"field" @if errors.get("title").is_some() { " has-error" }} {
-                    label for="f-title" { (c.t("标题（一句话说清要办什么）", "Title (what should be done, in one line)")) }
-                    @if let Some(m) = errors.get("title") { p.field-error #f-title-err { (bi(c, m)) } }
-                    input #f-title name="title" value=(v.title) required maxlength="80" autocomplete="off"
-                        hx-get={"/c/" (slug) "/proposals/similar"} hx-trigger="input changed delay:400ms" hx-target="#similar" hx-swap="outerHTML";
-                }
-                (similar(c, slug, hits))
-                (forms::textarea(c, "body", c.t("说明（现在的情况、希望怎么办）", "Details (how things are now, what you hope for)"), &v.body, errors, 6))
-                (forms::select(c, "category", c.t("类别", "Category"), categories, &v.category, errors))
-                (forms::select(c, "place", c.t("涉及的地方", "The place it concerns"), places, &v.place, errors))
+                (draft_fields(c, slug, v, places, categories, hits, errors))
                 div.field {
                     label for="f-photos" { (c.t("照片（可选，每张最多 8 MB）", "Photos (optional, 8 MB each at most)")) }
                     input #f-photos type="file" name="file" multiple accept="image/jpeg,image/png,image/webp,image/gif";
                 }
                 button type="submit" { (c.t("存为草稿", "Save as draft")) }
+            }
+        },
+    )
+}
+
+/// The author's own draft, to edit before it is published (photos stay).
+#[allow(clippy::too_many_arguments)]
+pub fn edit_page(
+    c: &Chrome,
+    slug: &str,
+    id: i64,
+    v: &NewValues,
+    places: &[(String, String)],
+    categories: &[(String, String)],
+    hits: &[(i64, String, Bi)],
+    errors: &Errors,
+) -> Markup {
+    let base = format!("/c/{slug}/proposals/{id}");
+    page(
+        c,
+        c.t("修改提案草稿", "Edit the draft proposal"),
+        html! {
+            p.muted { a href=(base) { (c.t("← 返回草稿", "← Back to the draft")) } }
+            h1 { (c.t("修改提案草稿", "Edit the draft proposal")) }
+            p { (c.t("公开之前可以修改；公开以后就不能再改了。已上传的照片保持不变。",
+                     "You can edit it until it is published; not after. The photos already uploaded stay as they are.")) }
+            (forms::summary(c, errors))
+            form.stack method="post" action={(base) "/edit"} {
+                (csrf(c))
+                (draft_fields(c, slug, v, places, categories, hits, errors))
+                button type="submit" { (c.t("保存修改", "Save the changes")) }
             }
         },
     )
@@ -403,6 +449,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                         ul { @for (id, t, s) in &v.similar { li { a href={"/c/" (slug) "/proposals/" (id)} { (t) } " " span.tag { (bi(c, s)) } } } }
                     }
                     form.inline #f-publish method="post" action={(base) "/publish"} { (csrf(c)) button type="submit" { (c.t("公开，征集附议", "Publish for co-signing")) } }
+                    " " a.button.secondary href={(base) "/edit"} { (c.t("修改草稿", "Edit the draft")) }
                 }
             }
             @if v.status == "open" || v.status == "review" {
@@ -413,6 +460,9 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                     progress max=(v.needed.max(1)) value=(v.cosigns.min(v.needed)) aria-label=(c.t("附议进度", "Co-signing progress")) {}
                     @if v.has_cosigned {
                         p { strong { (c.t("你已附议。", "You have co-signed.")) } (c.t("每一步进展都会显示在你的账户页上。", " Each step will show on your account page.")) }
+                        @if v.status == "open" {
+                            form.inline method="post" action={(base) "/cosign/withdraw"} { (csrf(c)) button.secondary type="submit" { (c.t("撤回我的附议", "Withdraw my co-signature")) } }
+                        }
                     } @else if v.can_cosign {
                         form.inline method="post" action={(base) "/cosign"} { (csrf(c)) button type="submit" { (c.t("我附议", "Co-sign")) } }
                     } @else if !v.logged_in {

@@ -5,6 +5,7 @@
 mod activate;
 mod codes;
 pub mod login;
+mod mine;
 mod page;
 
 use crate::web::AppState;

@@ -1,4 +1,5 @@
-//! The account page: who I am, where I live, changing my password.
+//! The account page: who I am, where I live, what I did (see [`super::mine`]),
+//! changing my password.
 
 use crate::domain::{Msg, credentials};
 use crate::error::Error;
@@ -73,7 +74,9 @@ async fn view_data(
     ctx: &crate::web::ctx::Ctx,
     acc: &Account,
     saved: bool,
+    all: &str,
 ) -> Result<view::AccountView, Error> {
+    let mine = super::mine::record(st, acc, all).await?;
     let home = match acc.resident_id {
         Some(rid) => st.db.read(move |c| roll::resident_home(c, rid)).await?,
         None => None,
@@ -106,6 +109,7 @@ async fn view_data(
         .collect();
     Ok(view::AccountView {
         updates,
+        mine,
         display_name: acc.display_name.clone(),
         login: acc.login.clone(),
         roles: acc
@@ -134,6 +138,9 @@ async fn view_data(
 pub struct SavedQuery {
     #[serde(default)]
     saved: Option<String>,
+    /// The list of the resident's own record to show in full.
+    #[serde(default)]
+    all: Option<String>,
 }
 
 pub async fn show(
@@ -141,7 +148,8 @@ pub async fn show(
     s: Signed,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, Error> {
-    let v = view_data(&st, &s.ctx, &s.account, q.saved.is_some()).await?;
+    let all = q.all.as_deref().unwrap_or_default();
+    let v = view_data(&st, &s.ctx, &s.account, q.saved.is_some(), all).await?;
     Ok(view::account(&s.ctx.chrome(None), &v, &Errors::none()).into_response())
 }
 
@@ -200,7 +208,7 @@ pub async fn change_password(
     let key = format!("account:{id}");
     let source = throttle::Source::net(s.ctx.0.client);
     if let Err(wait) = throttle::check(&st.throttles.password, &key, source) {
-        let v = view_data(&st, &s.ctx, &s.account, false).await?;
+        let v = view_data(&st, &s.ctx, &s.account, false, "").await?;
         let e = errors_with("current", &throttle::wait_message(wait));
         let page = view::account(&s.ctx.chrome(None), &v, &e).into_response();
         return Ok(super::login::too_early(page, wait));
@@ -232,7 +240,7 @@ pub async fn change_password(
         );
     }
     if !errors.is_empty() {
-        let v = view_data(&st, &s.ctx, &s.account, false).await?;
+        let v = view_data(&st, &s.ctx, &s.account, false, "").await?;
         return Ok(invalid(view::account(&s.ctx.chrome(None), &v, &errors)));
     }
     let hash = st.hasher.hash(f.password.clone()).await?;

@@ -1,7 +1,9 @@
-//! Drafting a proposal: the form, the similar proposals under its title, saving the draft.
+//! Drafting a proposal: the form, the similar proposals under its title,
+//! saving the draft, and the author editing it until it is published.
 
 use super::status_bi;
-use crate::domain::proposal::{self as rules};
+use crate::domain::Msg;
+use crate::domain::proposal::{self as rules, Status};
 use crate::error::Error;
 use crate::store::proposals::{self as store, NewProposal};
 use crate::store::{attachments, audit};
@@ -9,7 +11,8 @@ use crate::web::AppState;
 use crate::web::ctx::{Member, Visitor};
 use crate::web::error::bi;
 use crate::web::handlers::{invalid, see_other};
-use axum::extract::{Multipart, Query, State};
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use teahouse_views::Bi;
@@ -96,18 +99,8 @@ pub async fn new_form(State(st): State<AppState>, m: Member) -> Result<Response,
         .into_response())
 }
 
-pub async fn create(
-    State(st): State<AppState>,
-    m: Member,
-    mp: Multipart,
-) -> Result<Response, Error> {
-    let posted = crate::web::handlers::files::read(mp).await?;
-    let v = view::NewValues {
-        title: posted.field("title").trim().to_string(),
-        body: posted.field("body").trim().to_string(),
-        category: posted.field("category"),
-        place: posted.field("place"),
-    };
+/// What a draft must hold, the same on creating and on editing it.
+fn check(v: &view::NewValues) -> Errors {
     let mut errors = Errors::none();
     if v.title.is_empty() || v.title.chars().count() > 80 {
         errors.add(
@@ -133,6 +126,22 @@ pub async fn create(
             Bi::new("请选择类别", "Please choose a category"),
         );
     }
+    errors
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    m: Member,
+    mp: Multipart,
+) -> Result<Response, Error> {
+    let posted = crate::web::handlers::files::read(mp).await?;
+    let v = view::NewValues {
+        title: posted.field("title").trim().to_string(),
+        body: posted.field("body").trim().to_string(),
+        category: posted.field("category"),
+        place: posted.field("place"),
+    };
+    let mut errors = check(&v);
     let photos = match posted.uploads("file") {
         Ok(u) => u,
         Err(Error::Invalid(msg)) => {
@@ -186,6 +195,131 @@ pub async fn create(
         Err(Error::Invalid(msg)) => {
             let errors = crate::web::handlers::errors_with("place", &msg);
             Ok(invalid(new_page(&st, &m, v, errors, vec![]).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The author's own draft, or why not: someone else's draft is not there
+/// for them (404, as on its page); a published one is no longer a draft.
+async fn own_draft(st: &AppState, m: &Member, id: i64) -> Result<store::Proposal, Error> {
+    let cid = m.community.id;
+    let p = st.db.read(move |c| store::get(c, cid, id)).await?;
+    if p.author_id != m.account.id {
+        return Err(if p.status == Status::Draft {
+            Error::NotFound
+        } else {
+            Error::Forbidden
+        });
+    }
+    if p.status != Status::Draft {
+        return Err(Error::Conflict(Msg::new(
+            "这条提案已经公开，不能再修改",
+            "this proposal is published; it can no longer be edited",
+        )));
+    }
+    Ok(p)
+}
+
+async fn edit_page(
+    st: &AppState,
+    m: &Member,
+    id: i64,
+    v: view::NewValues,
+    errors: Errors,
+) -> Result<maud::Markup, Error> {
+    let places = crate::web::handlers::places(st, &m.community, m.ctx.0.lang).await?;
+    let hits = similar_hits(st, m.community.id, v.title.clone(), id).await?;
+    let chrome = m.ctx.chrome(Some(&m.community));
+    Ok(view::edit_page(
+        &chrome,
+        &m.community.slug,
+        id,
+        &v,
+        &places,
+        &categories(&chrome),
+        &hits,
+        &errors,
+    ))
+}
+
+pub async fn edit_form(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let p = own_draft(&st, &m, id).await?;
+    let v = view::NewValues {
+        title: p.title,
+        body: p.body,
+        category: p.category,
+        place: p.place,
+    };
+    Ok(edit_page(&st, &m, id, v, Errors::none())
+        .await?
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct DraftForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    place: String,
+}
+
+/// Saves the edited draft; a refused one comes back as the form with what
+/// was typed and the error beside its field.
+pub async fn update(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<DraftForm>,
+) -> Result<Response, Error> {
+    own_draft(&st, &m, id).await?;
+    let v = view::NewValues {
+        title: f.title.trim().to_string(),
+        body: f.body.trim().to_string(),
+        category: f.category,
+        place: f.place,
+    };
+    let errors = check(&v);
+    if !errors.is_empty() {
+        return Ok(invalid(edit_page(&st, &m, id, v, errors).await?));
+    }
+    let (cid, by, actor) = (m.community.id, m.account.id, m.ctx.actor());
+    let n = NewProposal {
+        title: v.title.clone(),
+        body: v.body.clone(),
+        category: v.category.clone(),
+        place: v.place.clone(),
+    };
+    let res = st
+        .db
+        .write(move |tx| {
+            store::update_draft(tx, cid, id, by, &n)?;
+            audit::record(
+                tx,
+                &actor,
+                Some(cid),
+                "proposal.draft_edited",
+                &crate::domain::Subject::Proposal(id).to_string(),
+                &n.title,
+            )
+        })
+        .await;
+    match res {
+        Ok(()) => Ok(see_other(&format!(
+            "/c/{}/proposals/{id}?done=edited",
+            m.community.slug
+        ))),
+        Err(Error::Invalid(msg)) => {
+            let errors = crate::web::handlers::errors_with("place", &msg);
+            Ok(invalid(edit_page(&st, &m, id, v, errors).await?))
         }
         Err(e) => Err(e),
     }

@@ -69,6 +69,21 @@ pub fn routes() -> Routes {
         ),
         (
             M::POST,
+            "/c/{community}/proposals/{proposal}/cosign/withdraw",
+            post(steps::uncosign).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/proposals/{proposal}/edit",
+            get(draft::edit_form),
+        ),
+        (
+            M::POST,
+            "/c/{community}/proposals/{proposal}/edit",
+            post(draft::update).layer(form()),
+        ),
+        (
+            M::POST,
             "/c/{community}/proposals/{proposal}/comments",
             post(steps::comment).layer(form()),
         ),

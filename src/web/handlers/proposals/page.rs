@@ -87,6 +87,14 @@ fn done_words(k: &str) -> Option<Bi> {
         ),
         "published" => Bi::new("已公开，开始征集附议。", "Published; co-signing is open."),
         "cosigned" => Bi::new("已附议，谢谢。", "Co-signed; thank you."),
+        "uncosigned" => Bi::new(
+            "你的附议已撤回，附议人数已更新。",
+            "Your co-signature is withdrawn; the count is updated.",
+        ),
+        "edited" => Bi::new(
+            "草稿已修改。看过无误后请公开。",
+            "Draft updated. Publish it when it reads right.",
+        ),
         "reached" => Bi::new(
             "已附议，附议人数已满，提案进入居委会审议。",
             "Co-signed; the threshold is reached and the proposal goes to the committee.",

@@ -1,4 +1,5 @@
-//! The author's and the community's steps: publish, withdraw, co-sign, comment, pick up.
+//! The author's and the community's steps: publish, withdraw, co-sign (and
+//! withdraw a co-signature), comment, pick up.
 
 use super::{conflict, step, threshold_of};
 use crate::domain::proposal::Status;
@@ -103,6 +104,28 @@ pub async fn cosign(
             } else {
                 "cosigned"
             })
+        },
+    )
+    .await
+}
+
+/// A co-signer takes their co-signature back while the proposal still
+/// collects them; the count goes down and the ledger says so.
+pub async fn uncosign(
+    State(st): State<AppState>,
+    m: Member,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    let me = m.account.id;
+    step(
+        &st,
+        &m.ctx,
+        &m.community,
+        id,
+        "proposal.cosign_withdraw",
+        move |tx, p| {
+            store::withdraw_cosign(tx, p, me)?;
+            Ok("uncosigned")
         },
     )
     .await

@@ -219,6 +219,13 @@ pub async fn show(
         .and_then(|p| p.parse::<usize>().ok())
         .unwrap_or(1)
         .clamp(1, pages);
+    // The page of the list holding the reader's own row, to link to it.
+    let my_ballot_page = public
+        .as_ref()
+        .filter(|_| vote.status == Status::Closed)
+        .zip(my_voter.as_deref())
+        .and_then(|(p, me)| p.ballots.iter().position(|b| b.voter == me))
+        .map(|i| i / BALLOTS_PER_PAGE + 1);
     let ballot_lines = match public.as_ref().filter(|_| vote.status == Status::Closed) {
         Some(public) => public
             .ballots
@@ -243,6 +250,7 @@ pub async fn show(
                 },
                 receipt: b.receipt.clone(),
                 note: String::new(),
+                mine: my_voter.as_deref() == Some(b.voter.as_str()),
             })
             .collect(),
         None => Vec::new(),
@@ -309,6 +317,7 @@ pub async fn show(
         receipts,
         paper_by,
         my_receipt,
+        my_ballot_page,
         export_sha256,
         ledger: entries
             .iter()

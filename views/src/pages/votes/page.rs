@@ -43,6 +43,8 @@ pub struct BallotLine {
     pub channel: Bi,
     pub receipt: String,
     pub note: String,
+    /// The reader's own ballot: its row is marked.
+    pub mine: bool,
 }
 
 pub struct VoteView {
@@ -82,6 +84,8 @@ pub struct VoteView {
     pub paper_by: Vec<(String, i64)>,
     /// The voter's own receipt once the vote has closed.
     pub my_receipt: Option<String>,
+    /// Once closed, the page of the ballot list holding the reader's own row.
+    pub my_ballot_page: Option<usize>,
     /// SHA-256 of the recount file, as recorded in the ledger at closing.
     pub export_sha256: Option<String>,
     pub ledger: Vec<(i64, String, String)>,
@@ -101,6 +105,36 @@ pub struct VoteView {
     /// How many options a voter may choose.
     pub max_choices: usize,
     pub files: Vec<crate::files::FileLine>,
+}
+
+/// After closing, the voter's own ballot: the receipt and how to find it
+/// in the published list (their row is marked there).
+fn my_closed_ballot(c: &Chrome, v: &VoteView) -> Markup {
+    let Some((choice, receipt, at, by)) = &v.my_ballot else {
+        return html! {};
+    };
+    let list = match v.my_ballot_page {
+        Some(p) if v.ballot_page.1 > 1 => format!("?ballots={p}#my-ballot"),
+        _ => "#my-ballot".to_string(),
+    };
+    html! {
+        section aria-labelledby="h-my-ballot" {
+            h2 #h-my-ballot { (c.t("您的选票", "Your ballot")) }
+            div.flash.ok role="status" {
+                (c.t("您投的是：", "You chose: ")) strong { (choice_text(c, v, choice)) } " · " (at)
+                @if let Some(by) = by { " · " (c.t("由 ", "by ")) (c.t(&by.zh, &by.en)) }
+                br; (c.t("回执码：", "Receipt: ")) strong.receipt { (receipt) }
+                br; span.hint { @if v.secret {
+                    (c.t("核对方法：在下面公布的「计入的回执码」清单里找到这个回执码（已标出），就说明您的选票已计入。清单不显示选择；您投了什么只有您自己在这里看得到。",
+                        "To check: find this receipt in the published list of receipts counted below (it is marked); that shows your ballot was counted. The list shows no choices; only you see here what you chose."))
+                } @else {
+                    (c.t("核对方法：在下面公布的选票清单里，您的那一行已标出，选择和回执码应与这里一致。",
+                        "To check: your row in the published ballot list below is marked; its choice and receipt should match these."))
+                } }
+                br; a href=(list) { (c.t("查看我在清单中的一行", "Show my row in the list")) }
+            }
+        }
+    }
 }
 
 pub struct ObjectionLine {
@@ -302,6 +336,8 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                 }
             }
 
+            @if v.status != Shown::Open && v.status != Shown::Draft { (my_closed_ballot(c, v)) }
+
             @if let Some(e) = &v.elevator { (elevator_section(c, &base, e)) }
 
             @if let Some(r) = &v.result {
@@ -404,7 +440,11 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     } @else {
                         details {
                             summary { (c.t("查看全部 ", "Show all ")) (v.receipts.len()) (c.t(" 个回执码", " receipts")) }
-                            ul.receipts { @for r in &v.receipts { li { code { (r) } } } }
+                            ul.receipts { @for r in &v.receipts {
+                                @if v.my_receipt.as_ref() == Some(r) {
+                                    li.mine #my-ballot { mark { code { (r) } " " (c.t("你的选票", "your ballot")) } }
+                                } @else { li { code { (r) } } }
+                            } }
                         }
                     }
                 }
@@ -419,7 +459,12 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             th scope="col" { (c.t("方式", "Channel")) }
                             th scope="col" { (c.t("回执码", "Receipt")) }
                         } }
-                        tbody { @for b in &v.ballots { tr { td { (b.who) } td { (choice_text(c, v, &b.choice)) } td { (c.t(&b.channel.zh, &b.channel.en)) } td { code { (b.receipt) } } } } }
+                        tbody { @for b in &v.ballots {
+                            tr.mine[b.mine] id=[b.mine.then_some("my-ballot")] {
+                                td { (b.who) @if b.mine { " " mark { (c.t("你的选票", "your ballot")) } } }
+                                td { (choice_text(c, v, &b.choice)) } td { (c.t(&b.channel.zh, &b.channel.en)) } td { code { (b.receipt) } }
+                            }
+                        } }
                     } }
                     @let (page, pages) = v.ballot_page;
                     @if pages > 1 {
@@ -491,6 +536,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             }
                         }
                         h3 { (c.t("录入纸质选票", "Enter a paper ballot")) }
+                        p { a.button href={(base) "/tally-sheet"} { (c.t("计票单：一次录入多张纸质选票", "Tally sheet: enter many paper ballots at once")) } }
                         form.stack method="post" action={(base) "/paper"} {
                             (csrf(c))
                             div.field {
