@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod deliberation;
 pub mod disclosure;
 pub mod dwelling;
+pub mod dwelling_order;
 pub mod ledger;
 pub mod mask;
 pub mod msg;

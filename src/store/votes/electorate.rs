@@ -1,11 +1,12 @@
 //! Who may vote: the electorate a scope and rule give today, the one frozen
-//! when a vote opened, and a preview's totals.
+//! when a vote opened (listed in dwelling order), and a preview's totals.
 
 use super::{Scope, ScopeKind};
+use crate::domain::dwelling_order::{DwellingKey, sort_by_dwelling};
 use crate::domain::vote::{self, CustomRule, RuleId, Voter};
 use crate::error::Error;
 use rusqlite::{Connection, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One member of an electorate, with the residents who may cast its ballot.
 #[derive(Debug, Clone)]
@@ -32,7 +33,8 @@ pub(super) fn uses_owners(rule: RuleId, custom: Option<&CustomRule>) -> bool {
 }
 
 /// The electorate a scope and rule give today (frozen into the vote when it opens):
-/// owners by dwelling for area rules; otherwise adults (or representatives).
+/// owners by dwelling for area rules; otherwise adults (or representatives);
+/// in dwelling order.
 pub fn compute_electorate(
     conn: &Connection,
     community_id: i64,
@@ -129,11 +131,81 @@ pub fn compute_electorate(
             });
         }
     }
+    in_dwelling_order(conn, community_id, &mut out)?;
     Ok(out)
 }
 
-/// The electorate as frozen when the vote opened.
+/// Where each dwelling ("3-2-501") and each household of a community is,
+/// for walking an electorate in dwelling order.
+fn places(conn: &Connection, community_id: i64) -> Result<HashMap<String, DwellingKey>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT b.number, u.number, d.number, d.floor, h.code
+         FROM dwellings d JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id
+         LEFT JOIN households h ON h.dwelling_id = d.id
+         WHERE d.community_id = ?1",
+    )?;
+    let mut out = HashMap::new();
+    let rows = st.query_map([community_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (b, u, room, floor, household) = row?;
+        let key = DwellingKey::new(&b, &u, floor, &room);
+        if let Some(h) = household {
+            out.insert(format!("h:{h}"), key.clone());
+        }
+        out.insert(format!("{b}-{u}-{room}"), key);
+    }
+    Ok(out)
+}
+
+/// Puts electors in dwelling order (building, unit, floor, room, as
+/// numbers), by their first dwelling or their household's; a dwelling no
+/// longer on the roll is placed by its label, floor unknown (0).
+pub fn in_dwelling_order(
+    conn: &Connection,
+    community_id: i64,
+    electors: &mut [Elector],
+) -> Result<(), Error> {
+    if electors.is_empty() {
+        return Ok(());
+    }
+    let places = places(conn, community_id)?;
+    let place = |e: &Elector| -> Option<DwellingKey> {
+        if let Some(d) = e.dwellings.first() {
+            return places.get(d).cloned().or_else(|| {
+                let l = crate::domain::dwelling::DwellingLabel::parse(d).ok()?;
+                Some(DwellingKey::new(&l.building, &l.unit, 0, &l.room))
+            });
+        }
+        places
+            .get(&format!("h:{}", e.household.as_deref()?))
+            .cloned()
+    };
+    sort_by_dwelling(electors, |e| {
+        (place(e), e.household.clone(), e.label.clone())
+    });
+    Ok(())
+}
+
+/// The electorate as frozen when the vote opened, in dwelling order.
 pub fn frozen_electorate(conn: &Connection, vote_id: i64) -> Result<Vec<Elector>, Error> {
+    let mut v = frozen_by_voter(conn, vote_id)?;
+    let community_id: i64 = conn
+        .prepare_cached("SELECT community_id FROM votes WHERE id = ?1")?
+        .query_row([vote_id], |r| r.get(0))?;
+    in_dwelling_order(conn, community_id, &mut v)?;
+    Ok(v)
+}
+
+/// The frozen electorate by voter id (the export's order).
+fn frozen_by_voter(conn: &Connection, vote_id: i64) -> Result<Vec<Elector>, Error> {
     let mut s = conn.prepare_cached(
         "SELECT voter, label, dwellings, area_centi, household FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter",
     )?;

@@ -141,16 +141,21 @@ pub async fn tally_xlsx(
     let mut table: Vec<Vec<String>> = Vec::new();
     match file {
         File::PerVoter(_, export) => {
-            let labels: std::collections::HashMap<String, String> = if vote.secret {
+            // An open vote's rows in dwelling order; a secret vote's stay in
+            // pseudonym order (dwelling order would place each pseudonym).
+            let labels: std::collections::HashMap<String, (usize, String)> = if vote.secret {
                 Default::default()
             } else {
                 st.db
                     .read(move |c| votes::frozen_electorate(c, id))
                     .await?
                     .into_iter()
-                    .map(|e| (e.voter, e.label))
+                    .enumerate()
+                    .map(|(i, e)| (e.voter, (i, e.label)))
                     .collect()
             };
+            let mut electorate: Vec<_> = export.electorate.iter().collect();
+            electorate.sort_by_key(|e| labels.get(&e.voter).map(|(i, _)| *i));
             let ballots: std::collections::HashMap<&str, _> = export
                 .ballots
                 .iter()
@@ -172,11 +177,14 @@ pub async fn tally_xlsx(
                 .map(|s| s.to_string())
                 .collect(),
             );
-            for e in &export.electorate {
+            for e in electorate {
                 let b = ballots.get(e.voter.as_str());
                 table.push(vec![
                     e.voter.clone(),
-                    labels.get(&e.voter).cloned().unwrap_or_default(),
+                    labels
+                        .get(&e.voter)
+                        .map(|(_, l)| l.clone())
+                        .unwrap_or_default(),
                     e.dwellings.join("、"),
                     e.area.clone().unwrap_or_default(),
                     e.household.clone().unwrap_or_default(),

@@ -472,6 +472,15 @@ fn read_page(
         // Only its ballots are shown: the electorate is read above.
         let mut export = votes::export(c, &vote, votes::Form::Recount)?;
         export.electorate = Vec::new();
+        // Listed in dwelling order, as the electorate is.
+        let at: std::collections::HashMap<&str, usize> = electorate
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.voter.as_str(), i))
+            .collect();
+        export
+            .ballots
+            .sort_by_key(|b| at.get(b.voter.as_str()).copied());
         Some(export)
     };
     // Who entered how many paper ballots: for everyone once closed,
