@@ -167,7 +167,7 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                 section aria-labelledby="h-updates" {
                     h2 #h-updates { (c.t("我提出或附议的提案的进展", "News on proposals I made or co-signed")) }
                     ul.updates { @for u in &v.updates {
-                        li { span.muted { (u.at) } " " a href=(u.href) { (u.title) } "：" strong { (crate::layout::bi(c, &u.what)) }
+                        li { span.muted { (u.at) } " " a href=(u.href) { (u.title) } "：" strong { (c.t(&u.what.zh, &u.what.en)) }
                              @if !u.note.is_empty() { br; span.pre { (u.note) } } }
                     } }
                 }
