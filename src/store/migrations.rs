@@ -983,6 +983,77 @@ CREATE INDEX round_ballots_by_voter ON round_ballots(voter);
 CREATE INDEX disclosure_threads_by_asker ON disclosure_threads(asked_by);
 "#;
 
+/// The roll's list in place order straight from an index (#16 item 4):
+/// each household keeps its building and `roll_order` — zone, building,
+/// unit, floor, dwelling number and household code, whole numbers padded so
+/// "2" sorts before "10" — computed by the view `household_places` and kept
+/// by triggers on every write to households, dwellings, units and
+/// buildings. Residents by household and 编号 (with `active`) and by
+/// community and `active`, so a page and its count read indexes only.
+const M023: &str = r#"
+ALTER TABLE households ADD COLUMN building_id INTEGER REFERENCES buildings(id);
+ALTER TABLE households ADD COLUMN roll_order TEXT NOT NULL DEFAULT '';
+
+CREATE VIEW household_places AS
+SELECT h.id AS id, u.building_id AS building_id,
+    printf('%010d', h.zone_id) || char(1)
+    || coalesce(
+        CASE WHEN b.number <> '' AND b.number NOT GLOB '*[^0-9]*' AND length(b.number) <= 10
+             THEN substr('0000000000' || b.number, -10) ELSE b.number END || char(1)
+        || CASE WHEN u.number <> '' AND u.number NOT GLOB '*[^0-9]*' AND length(u.number) <= 10
+             THEN substr('0000000000' || u.number, -10) ELSE u.number END || char(1)
+        || printf('%010d', d.floor + 3000000000) || char(1)
+        || CASE WHEN d.number <> '' AND d.number NOT GLOB '*[^0-9]*' AND length(d.number) <= 10
+             THEN substr('0000000000' || d.number, -10) ELSE d.number END,
+        '') || char(1)
+    || CASE WHEN h.code <> '' AND h.code NOT GLOB '*[^0-9]*' AND length(h.code) <= 10
+         THEN substr('0000000000' || h.code, -10) ELSE h.code END AS roll_order
+FROM households h
+LEFT JOIN dwellings d ON d.id = h.dwelling_id
+LEFT JOIN units u ON u.id = d.unit_id
+LEFT JOIN buildings b ON b.id = u.building_id;
+
+UPDATE households SET (building_id, roll_order) =
+    (SELECT p.building_id, p.roll_order FROM household_places p WHERE p.id = households.id);
+
+CREATE TRIGGER households_place_new AFTER INSERT ON households BEGIN
+    UPDATE households SET (building_id, roll_order) =
+        (SELECT p.building_id, p.roll_order FROM household_places p WHERE p.id = NEW.id)
+    WHERE id = NEW.id;
+END;
+CREATE TRIGGER households_place_moved AFTER UPDATE OF zone_id, dwelling_id, code ON households BEGIN
+    UPDATE households SET (building_id, roll_order) =
+        (SELECT p.building_id, p.roll_order FROM household_places p WHERE p.id = NEW.id)
+    WHERE id = NEW.id;
+END;
+CREATE TRIGGER dwellings_place_changed AFTER UPDATE OF unit_id, number, floor ON dwellings
+WHEN NEW.unit_id IS NOT OLD.unit_id OR NEW.number IS NOT OLD.number OR NEW.floor IS NOT OLD.floor BEGIN
+    UPDATE households SET (building_id, roll_order) =
+        (SELECT p.building_id, p.roll_order FROM household_places p WHERE p.id = households.id)
+    WHERE dwelling_id = NEW.id;
+END;
+CREATE TRIGGER units_place_changed AFTER UPDATE OF building_id, number ON units
+WHEN NEW.building_id IS NOT OLD.building_id OR NEW.number IS NOT OLD.number BEGIN
+    UPDATE households SET (building_id, roll_order) =
+        (SELECT p.building_id, p.roll_order FROM household_places p WHERE p.id = households.id)
+    WHERE dwelling_id IN (SELECT id FROM dwellings WHERE unit_id = NEW.id);
+END;
+CREATE TRIGGER buildings_place_changed AFTER UPDATE OF number ON buildings
+WHEN NEW.number IS NOT OLD.number BEGIN
+    UPDATE households SET roll_order =
+        (SELECT p.roll_order FROM household_places p WHERE p.id = households.id)
+    WHERE building_id = NEW.id;
+END;
+
+CREATE INDEX households_dwelling ON households(dwelling_id);
+CREATE INDEX households_roll ON households(community_id, roll_order);
+CREATE INDEX households_zone_roll ON households(zone_id, roll_order);
+CREATE INDEX households_building_roll ON households(building_id, roll_order);
+DROP INDEX residents_household;
+CREATE INDEX residents_by_household ON residents(household_id, key, active);
+CREATE INDEX residents_active ON residents(community_id, active);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -1008,6 +1079,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M020),
         M::up(M021),
         M::up(M022),
+        M::up(M023),
     ])
 }
 

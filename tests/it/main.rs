@@ -18,4 +18,5 @@ mod operations;
 mod proposals;
 mod refused_forms;
 mod roll_import;
+mod roll_pages;
 mod votes;

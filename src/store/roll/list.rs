@@ -1,15 +1,19 @@
 //! Reading the roll for the committee's pages: a filtered page of residents,
-//! one resident, the zones, and where a resident lives.
+//! in place order from an index, one resident, the zones and buildings, and
+//! where a resident lives.
 
 use crate::error::Error;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub zone_id: Option<i64>,
+    pub building_id: Option<i64>,
     pub q: Option<String>,
     pub without_account: bool,
     pub include_inactive: bool,
+    /// From 0.
     pub page: usize,
 }
 
@@ -29,7 +33,8 @@ pub struct ResidentLine {
     pub active: bool,
 }
 
-pub const PAGE: usize = 100;
+/// Residents on one page of the list.
+pub const PAGE: usize = 50;
 
 const LINE_SELECT: &str = "SELECT r.id, r.key, r.name, z.name,
        CASE WHEN d.id IS NULL THEN h.code ELSE b.number || '-' || u.number || '-' || d.number END,
@@ -58,6 +63,72 @@ fn line_from(r: &rusqlite::Row) -> rusqlite::Result<ResidentLine> {
     })
 }
 
+/// The filter's conditions on `h` (households), `r` (residents) and, when
+/// searching or without an account, the joined places and accounts. The
+/// driving index is the building's, else the zone's, else the community's
+/// (each ordered by `roll_order`); the other terms are kept off indexes
+/// (`+`) so the planner cannot pick one that needs a sort.
+fn conditions(f: &ListFilter) -> (String, String) {
+    let mut joins = String::new();
+    let mut w = match (f.building_id, f.zone_id) {
+        (Some(_), zone) => format!(
+            "h.building_id = ?3 AND +h.community_id = ?1{}",
+            if zone.is_some() {
+                " AND +h.zone_id = ?2"
+            } else {
+                ""
+            }
+        ),
+        (None, Some(_)) => "h.zone_id = ?2 AND +h.community_id = ?1".to_string(),
+        (None, None) => "h.community_id = ?1".to_string(),
+    };
+    if !f.include_inactive {
+        w.push_str(" AND r.active = 1");
+    }
+    if f.without_account {
+        joins.push_str(" LEFT JOIN accounts a ON a.resident_id = r.id");
+        w.push_str(" AND a.id IS NULL");
+    }
+    if f.q.is_some() {
+        joins.push_str(
+            " LEFT JOIN dwellings d ON d.id = h.dwelling_id LEFT JOIN units u ON u.id = d.unit_id
+              LEFT JOIN buildings b ON b.id = u.building_id",
+        );
+        w.push_str(
+            " AND (r.name LIKE ?4 OR r.key LIKE ?4 OR r.phone LIKE ?4 OR h.code LIKE ?4
+               OR (b.number || '-' || u.number || '-' || d.number) LIKE ?4)",
+        );
+    }
+    (joins, w)
+}
+
+/// The ids on page `f.page` in place order, read from indexes alone
+/// (without a search), and the SQL that reads them, for the plan test.
+pub(crate) fn page_sql(f: &ListFilter) -> String {
+    let (joins, w) = conditions(f);
+    format!(
+        "SELECT r.id FROM households h JOIN residents r ON r.household_id = h.id{joins}
+         WHERE {w} ORDER BY h.roll_order, h.id, r.key LIMIT ?5 OFFSET ?6"
+    )
+}
+
+/// How many residents the filter selects: the whole community's from the
+/// index by community and `active`, else through the filter's index.
+pub(crate) fn count_sql(f: &ListFilter) -> String {
+    if f.building_id.is_none() && f.zone_id.is_none() && f.q.is_none() && !f.without_account {
+        let active = if f.include_inactive {
+            ""
+        } else {
+            " AND active = 1"
+        };
+        return format!("SELECT count(*) FROM residents WHERE community_id = ?1{active}");
+    }
+    let (joins, w) = conditions(f);
+    format!(
+        "SELECT count(*) FROM households h JOIN residents r ON r.household_id = h.id{joins} WHERE {w}"
+    )
+}
+
 /// A page of the roll plus the total count matching the filter.
 pub fn list(
     conn: &Connection,
@@ -65,41 +136,35 @@ pub fn list(
     f: &ListFilter,
 ) -> Result<(Vec<ResidentLine>, i64), Error> {
     let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
-    let wher = "WHERE r.community_id = ?1
-          AND (?2 IS NULL OR h.zone_id = ?2)
-          AND (?3 IS NULL OR r.name LIKE ?3 OR r.key LIKE ?3 OR r.phone LIKE ?3 OR h.code LIKE ?3
-               OR (b.number || '-' || u.number || '-' || d.number) LIKE ?3)
-          AND (?4 = 0 OR a.id IS NULL)
-          AND (?5 = 1 OR r.active = 1)";
-    let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM residents r JOIN households h ON h.id = r.household_id
-             LEFT JOIN dwellings d ON d.id = h.dwelling_id LEFT JOIN units u ON u.id = d.unit_id
-             LEFT JOIN buildings b ON b.id = u.building_id LEFT JOIN accounts a ON a.resident_id = r.id {wher}"
-        ))?
-        .query_row(
-            params![community_id, f.zone_id, q, f.without_account, f.include_inactive],
-            |r| r.get(0),
-        )?;
-    let mut st = conn.prepare_cached(&format!(
-        "{LINE_SELECT} {wher} ORDER BY z.id, b.number, u.number, d.floor, d.number, h.code, r.key
-         LIMIT ?6 OFFSET ?7"
-    ))?;
-    let v = st
+    let all: [Value; 4] = [
+        community_id.into(),
+        f.zone_id.into(),
+        f.building_id.into(),
+        q.clone().into(),
+    ];
+    let mut count = conn.prepare_cached(&count_sql(f))?;
+    // Each variant uses ?1 up to some ?N: bind those.
+    let n = count.parameter_count();
+    let total: i64 = count.query_row(params_from_iter(&all[..n]), |r| r.get(0))?;
+    let offset = f.page.saturating_mul(PAGE) as i64;
+    if offset >= total {
+        return Ok((Vec::new(), total));
+    }
+    let ids = conn
+        .prepare_cached(&page_sql(f))?
         .query_map(
             params![
                 community_id,
                 f.zone_id,
+                f.building_id,
                 q,
-                f.without_account,
-                f.include_inactive,
                 PAGE as i64,
-                (f.page * PAGE) as i64
+                offset
             ],
-            line_from,
+            |r| r.get::<_, i64>(0),
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((v, total))
+    Ok((lines_by_ids(conn, community_id, &ids)?, total))
 }
 
 /// Ids of the residents a filter selects (all pages), for printing codes.
@@ -154,6 +219,17 @@ pub fn zones(conn: &Connection, community_id: i64) -> Result<Vec<(i64, String)>,
     let v = st
         .query_map([community_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// The community's buildings (id, number) for the roll's filter, in the
+/// roll's order: whole numbers by value ("2" before "10"), then the rest.
+pub fn buildings(conn: &Connection, community_id: i64) -> Result<Vec<(i64, String)>, Error> {
+    let mut st = conn.prepare_cached("SELECT id, number FROM buildings WHERE community_id = ?1")?;
+    let mut v: Vec<(i64, String)> = st
+        .query_map([community_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    v.sort_by_cached_key(|(_, n)| (n.parse::<u64>().map_err(|_| n.clone()), n.clone()));
     Ok(v)
 }
 

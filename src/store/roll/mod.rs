@@ -12,6 +12,8 @@ pub mod edit;
 pub mod export;
 pub mod import;
 pub mod list;
+#[cfg(test)]
+mod list_tests;
 pub mod plan;
 pub mod staging;
 pub mod synthetic;
@@ -22,7 +24,8 @@ pub use edit::{EditError, ResidentEdit, add_resident, update_resident};
 pub use export::export_table;
 pub use import::{Applied, Import, import, recover};
 pub use list::{
-    ListFilter, PAGE, ResidentLine, line, lines_by_ids, list, resident_home, select_ids, zones,
+    ListFilter, PAGE, ResidentLine, buildings, line, lines_by_ids, list, resident_home, select_ids,
+    zones,
 };
 
 use crate::domain::roll::ParsedRoll;

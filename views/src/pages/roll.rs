@@ -1,4 +1,5 @@
-//! The roll: list with filters, one resident's form, a new resident's form.
+//! The roll: the list (filtered by zone and building, paged, a labelled
+//! scroll region on a phone), one resident's form, a new resident's form.
 
 use crate::chrome::{Bi, Chrome};
 use crate::forms::{self, Errors, Opts};
@@ -19,28 +20,55 @@ pub struct Line {
     pub active: bool,
 }
 
+/// Which page of the list: page n of N, or what was typed when it was not
+/// a page number.
+pub enum Page {
+    At(usize, usize),
+    Bad(Bi),
+}
+
 pub struct RollView {
     pub slug: String,
     pub zones: Vec<(i64, String)>,
     pub zone: Option<i64>,
+    pub buildings: Vec<(i64, String)>,
+    pub building: Option<i64>,
     pub q: String,
     pub without_account: bool,
     pub include_inactive: bool,
-    pub page: usize,
-    pub page_size: usize,
+    pub page: Page,
     pub total: i64,
     pub lines: Vec<Line>,
     pub is_village: bool,
+    /// A zone or building that is not one of the lists, by field.
+    pub errors: Errors,
+}
+
+/// The zone filter's name: villager group in a village, grid in a compound.
+pub fn zone_label(is_village: bool) -> Bi {
+    if is_village {
+        Bi::new("村民小组", "Villager group")
+    } else {
+        Bi::new("网格", "Grid")
+    }
+}
+
+pub fn building_label() -> Bi {
+    Bi::new("楼栋", "Building")
 }
 
 fn yes(c: &Chrome, b: bool) -> &'static str {
     if b { c.t("是", "yes") } else { "" }
 }
 
-fn query(v: &RollView, page: usize) -> String {
-    let mut q = format!("?page={page}");
+/// The list's page `page` with the same filters.
+fn href(v: &RollView, page: usize) -> String {
+    let mut q = format!("/c/{}/roll?page={page}", v.slug);
     if let Some(z) = v.zone {
         q.push_str(&format!("&zone={z}"));
+    }
+    if let Some(b) = v.building {
+        q.push_str(&format!("&building={b}"));
     }
     if !v.q.is_empty() {
         q.push_str(&format!("&q={}", urlencode(&v.q)));
@@ -54,11 +82,155 @@ fn query(v: &RollView, page: usize) -> String {
     q
 }
 
+/// The page numbers a pager links to: the first, the last and two either
+/// side of the current one; `None` where numbers are left out.
+fn window(n: usize, pages: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    for p in 1..=pages {
+        if p == 1 || p == pages || p.abs_diff(n) <= 2 {
+            out.push(Some(p));
+        } else if out.last() != Some(&None) {
+            out.push(None);
+        }
+    }
+    out
+}
+
+fn filters(c: &Chrome, v: &RollView) -> Markup {
+    let base = format!("/c/{}/roll", v.slug);
+    let all = (String::new(), c.t("全部", "All").to_string());
+    let zone_opts: Vec<_> = std::iter::once(all.clone())
+        .chain(v.zones.iter().map(|(id, n)| (id.to_string(), n.clone())))
+        .collect();
+    let building_opts: Vec<_> = std::iter::once(all)
+        .chain(
+            v.buildings
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone())),
+        )
+        .collect();
+    let sel = |x: Option<i64>| x.map(|z| z.to_string()).unwrap_or_default();
+    let (zl, bl) = (zone_label(v.is_village), building_label());
+    html! {
+        form.filters method="get" action=(base)
+            hx-get=(base) hx-target="#roll-results" hx-select="#roll-results" hx-swap="outerHTML"
+            hx-push-url="true" hx-trigger="input changed delay:400ms from:#f-q, change, submit" {
+            (forms::select(c, "zone", c.t(&zl.zh, &zl.en), &zone_opts, &sel(v.zone), &v.errors))
+            @if !v.buildings.is_empty() {
+                (forms::select(c, "building", c.t(&bl.zh, &bl.en), &building_opts, &sel(v.building), &v.errors))
+            }
+            (forms::input(c, "q", c.t("查找（姓名、编号、电话、房号）", "Search (name, id, phone, dwelling)"), &v.q, &Errors::none(),
+                Opts { kind: "search", ..Default::default() }))
+            (forms::checkbox("without_account", c.t("只看未激活账户的", "Only those without an account"), v.without_account))
+            (forms::checkbox("include_inactive", c.t("包括已迁出的", "Include moved out"), v.include_inactive))
+            button type="submit" { (c.t("查找", "Search")) }
+        }
+    }
+}
+
+fn table(c: &Chrome, v: &RollView) -> Markup {
+    let base = format!("/c/{}/roll", v.slug);
+    let zone = if v.is_village {
+        c.t("小组", "Group")
+    } else {
+        c.t("网格", "Grid")
+    };
+    html! {
+        div.table-wrap.scroll-region role="region" tabindex="0" aria-labelledby="roll-caption" {
+            table.roll {
+                caption #roll-caption.visually-hidden { (c.t("居民名册（可左右滚动）", "Residents (scrolls sideways)")) }
+                thead { tr {
+                    th scope="col" { (c.t("姓名", "Name")) }
+                    th scope="col" { (c.t("房屋/户", "Dwelling")) }
+                    th scope="col" { (c.t("编号", "Id")) }
+                    th scope="col" { (zone) }
+                    th scope="col" { (c.t("电话", "Phone")) }
+                    th scope="col" { (c.t("业主", "Owner")) }
+                    th scope="col" { (c.t("成年", "Adult")) }
+                    th scope="col" { (c.t("代表", "Rep.")) }
+                    th scope="col" { (c.t("账户", "Account")) }
+                } }
+                tbody {
+                    @for l in &v.lines {
+                        tr class=[(!l.active).then_some("inactive")] {
+                            td { a href={(base) "/residents/" (l.id)} { (l.name) } @if !l.active { " " span.tag { (c.t("已迁出", "moved out")) } } }
+                            td { (l.place) }
+                            td { (l.key) }
+                            td { (l.zone) }
+                            td { (l.phone) }
+                            td { (yes(c, l.owner)) }
+                            td { (yes(c, l.adult)) }
+                            td { (yes(c, l.representative)) }
+                            td { @if let Some(login) = &l.login { (login) } @else { span.muted { (c.t("未激活", "none")) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn pager(c: &Chrome, v: &RollView, n: usize, pages: usize) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(c.t("名册翻页", "Roll pages")) {
+                @if n > 1 { a rel="prev" href=(href(v, n - 1)) { "← " (c.t("上一页", "Previous")) } }
+                @for p in window(n, pages) {
+                    @match p {
+                        Some(p) if p == n => { span aria-current="page" { (p) } }
+                        Some(p) => { a href=(href(v, p)) aria-label={(c.t("第 ", "Page ")) (p) (c.t(" 页", ""))} { (p) } }
+                        None => { span.muted aria-hidden="true" { "…" } }
+                    }
+                }
+                @if n < pages { a rel="next" href=(href(v, n + 1)) { (c.t("下一页", "Next")) " →" } }
+            }
+        }
+    }
+}
+
+fn results(c: &Chrome, v: &RollView) -> Markup {
+    let filtered = v.zone.is_some() || v.building.is_some() || !v.q.is_empty() || v.without_account;
+    html! {
+        div #roll-results {
+            (forms::summary(c, &v.errors))
+            @match &v.page {
+                Page::Bad(m) => {
+                    (flash(c, "error", m))
+                    p { a href=(href(v, 1)) { (c.t("回到第 1 页", "Go to page 1")) } }
+                }
+                Page::At(n, pages) if *n > *pages => {
+                    (flash(c, "error", &Bi::new(
+                        format!("没有第 {n} 页：符合条件的共 {} 人，{pages} 页。", v.total),
+                        format!("There is no page {n}: {} residents match, {pages} page(s).", v.total),
+                    )))
+                    p { a href=(href(v, 1)) { (c.t("回到第 1 页", "Go to page 1")) } " · "
+                        a href=(href(v, *pages)) { (c.t("最后一页", "Last page")) } }
+                }
+                Page::At(..) if v.lines.is_empty() => {
+                    p.empty aria-live="polite" {
+                        @if filtered {
+                            (c.t("没有符合条件的居民。", "Nobody matches these filters.")) " "
+                            a href={"/c/" (v.slug) "/roll"} { (c.t("看全部居民", "Show everyone")) }
+                        } @else {
+                            (c.t("名册是空的。可以从 Excel 导入，或逐个添加居民。", "The roll is empty. Import it from Excel, or add residents one by one."))
+                        }
+                    }
+                }
+                Page::At(n, pages) => {
+                    p aria-live="polite" {
+                        (c.t("共 ", "")) strong { (v.total) } (c.t(" 人", " residents"))
+                        (c.t("，第 ", ", page ")) (n) " / " (pages) (c.t(" 页", ""))
+                    }
+                    (table(c, v))
+                    (pager(c, v, *n, *pages))
+                }
+            }
+        }
+    }
+}
+
 pub fn list(c: &Chrome, v: &RollView) -> Markup {
     let base = format!("/c/{}/roll", v.slug);
-    let mut zone_opts = vec![(String::new(), c.t("全部", "All").to_string())];
-    zone_opts.extend(v.zones.iter().map(|(id, n)| (id.to_string(), n.clone())));
-    let sel = v.zone.map(|z| z.to_string()).unwrap_or_default();
     page(
         c,
         c.t("名册", "Roll"),
@@ -70,65 +242,8 @@ pub fn list(c: &Chrome, v: &RollView) -> Markup {
                 a.button href={(base) "/export.csv"} { (c.t("导出 CSV", "Export CSV")) } " "
                 a.button href={(base) "/residents/new"} { (c.t("添加居民", "Add a resident")) }
             }
-            form.filters method="get" action=(base)
-                hx-get=(base) hx-target="#roll-results" hx-select="#roll-results" hx-swap="outerHTML"
-                hx-push-url="true" hx-trigger="input changed delay:400ms from:#f-q, change, submit" {
-                (forms::select(c, "zone", if v.is_village { c.t("村民小组", "Villager group") } else { c.t("网格", "Grid") }, &zone_opts, &sel, &Errors::none()))
-                (forms::input(c, "q", c.t("查找（姓名、编号、电话、房号）", "Search (name, id, phone, dwelling)"), &v.q, &Errors::none(),
-                    Opts { kind: "search", ..Default::default() }))
-                (forms::checkbox("without_account", c.t("只看未激活账户的", "Only those without an account"), v.without_account))
-                (forms::checkbox("include_inactive", c.t("包括已迁出的", "Include moved out"), v.include_inactive))
-                button type="submit" { (c.t("查找", "Search")) }
-            }
-            div #roll-results {
-                p aria-live="polite" { (c.t("共", "")) " " strong { (v.total) } " " (c.t("人", "residents")) }
-                @if v.lines.is_empty() {
-                    p.empty {
-                        @if v.total == 0 && v.q.is_empty() && v.zone.is_none() {
-                            (c.t("名册是空的。可以从 Excel 导入，或逐个添加居民。", "The roll is empty. Import it from Excel, or add residents one by one."))
-                        } @else {
-                            (c.t("没有符合条件的居民。", "Nobody matches."))
-                        }
-                    }
-                } @else {
-                    div.table-wrap {
-                        table {
-                            caption.visually-hidden { (c.t("居民名册", "Residents")) }
-                            thead { tr {
-                                th scope="col" { (c.t("编号", "Id")) }
-                                th scope="col" { (c.t("姓名", "Name")) }
-                                th scope="col" { (if v.is_village { c.t("小组", "Group") } else { c.t("网格", "Grid") }) }
-                                th scope="col" { (c.t("房屋/户", "Dwelling")) }
-                                th scope="col" { (c.t("业主", "Owner")) }
-                                th scope="col" { (c.t("成年", "Adult")) }
-                                th scope="col" { (c.t("代表", "Rep.")) }
-                                th scope="col" { (c.t("电话", "Phone")) }
-                                th scope="col" { (c.t("账户", "Account")) }
-                            } }
-                            tbody {
-                                @for l in &v.lines {
-                                    tr class=[(!l.active).then_some("inactive")] {
-                                        td { (l.key) }
-                                        td { a href={(base) "/residents/" (l.id)} { (l.name) } @if !l.active { " " span.tag { (c.t("已迁出", "moved out")) } } }
-                                        td { (l.zone) }
-                                        td { (l.place) }
-                                        td { (yes(c, l.owner)) }
-                                        td { (yes(c, l.adult)) }
-                                        td { (yes(c, l.representative)) }
-                                        td { (l.phone) }
-                                        td { @if let Some(login) = &l.login { (login) } @else { span.muted { (c.t("未激活", "none")) } } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    nav.pager aria-label=(c.t("翻页", "Pages")) {
-                        @if v.page > 0 { a href={(base) (query(v, v.page - 1))} { (c.t("上一页", "Previous")) } }
-                        " " span { (c.t("第", "Page ")) (v.page + 1) (c.t(" 页", "")) } " "
-                        @if ((v.page + 1) * v.page_size) < v.total as usize { a href={(base) (query(v, v.page + 1))} { (c.t("下一页", "Next")) } }
-                    }
-                }
-            }
+            (filters(c, v))
+            (results(c, v))
         },
     )
 }

@@ -1,4 +1,4 @@
-//! The roll's list, filtered and paged.
+//! The roll's list, filtered (zone, building, search) and paged.
 
 use crate::error::Error;
 use crate::store::communities::Kind;
@@ -7,20 +7,62 @@ use crate::web::AppState;
 use crate::web::ctx::Committee;
 use crate::web::handlers::checked;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use teahouse_views::Bi;
+use teahouse_views::forms::Errors;
 use teahouse_views::pages::roll as view;
 
+/// What the filter form sends; numbers as strings, so that bad input is
+/// told so in words rather than refused by the extractor.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     #[serde(default)]
     zone: String,
     #[serde(default)]
+    building: String,
+    #[serde(default)]
     q: String,
     without_account: Option<String>,
     include_inactive: Option<String>,
+    /// 1-based.
     #[serde(default)]
-    page: usize,
+    page: String,
+}
+
+/// The page asked for: blank is the first; else a whole number from 1.
+fn page_number(typed: &str) -> Result<usize, Bi> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(1);
+    }
+    match t.parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => {
+            let t: String = t.chars().take(20).collect();
+            Err(Bi::new(
+                format!("页码“{t}”无效：请用从 1 开始的整数"),
+                format!("page \"{t}\" is not valid: use a whole number from 1"),
+            ))
+        }
+    }
+}
+
+/// One of the listed choices (zone or building) by its id, or an error
+/// naming the field when the id is not one of them.
+fn choice(typed: &str, of: &[(i64, String)], what: &Bi) -> Result<Option<i64>, Bi> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<i64>() {
+        Ok(id) if of.iter().any(|(i, _)| *i == id) => Ok(Some(id)),
+        _ => Err(Bi::new(
+            format!("{}：没有这一项，请从列表中选择", what.zh),
+            format!("{}: no such choice; pick one from the list", what.en),
+        )),
+    }
 }
 
 fn to_view_line(l: ResidentLine) -> view::Line {
@@ -44,31 +86,58 @@ pub async fn list(
     com: Committee,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Error> {
+    let id = com.community.id;
+    let is_village = com.community.kind == Kind::Village;
+    let (zones, buildings) = st
+        .db
+        .read(move |c| Ok((roll::zones(c, id)?, roll::buildings(c, id)?)))
+        .await?;
+    let mut errors = Errors::none();
+    let zone_name = view::zone_label(is_village);
+    let zone = choice(&q.zone, &zones, &zone_name).unwrap_or_else(|m| {
+        errors.add("zone", m);
+        None
+    });
+    let building = choice(&q.building, &buildings, &view::building_label()).unwrap_or_else(|m| {
+        errors.add("building", m);
+        None
+    });
+    let page_no = page_number(&q.page);
     let filter = ListFilter {
-        zone_id: q.zone.parse().ok(),
-        q: Some(q.q.trim().to_string()).filter(|s| !s.is_empty()),
+        zone_id: zone,
+        building_id: building,
+        q: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty()),
         without_account: checked(&q.without_account),
         include_inactive: checked(&q.include_inactive),
-        page: q.page.min(100_000),
+        page: page_no.as_ref().map_or(0, |n| n - 1),
     };
-    let id = com.community.id;
     let f2 = filter.clone();
-    let (zones, (lines, total)) = st
-        .db
-        .read(move |c| Ok((roll::zones(c, id)?, roll::list(c, id, &f2)?)))
-        .await?;
+    let (lines, total) = st.db.read(move |c| roll::list(c, id, &f2)).await?;
+    let pages = (total.max(0) as usize).div_ceil(roll::PAGE).max(1);
+    let status = match &page_no {
+        _ if !errors.is_empty() => StatusCode::BAD_REQUEST,
+        Err(_) => StatusCode::BAD_REQUEST,
+        Ok(n) if *n > pages => StatusCode::NOT_FOUND,
+        Ok(_) => StatusCode::OK,
+    };
     let v = view::RollView {
         slug: com.community.slug.clone(),
         zones,
-        zone: filter.zone_id,
-        q: q.q.clone(),
+        zone,
+        buildings,
+        building,
+        q: filter.q.clone().unwrap_or_default(),
         without_account: filter.without_account,
         include_inactive: filter.include_inactive,
-        page: filter.page,
-        page_size: roll::PAGE,
+        page: match page_no {
+            Ok(n) => view::Page::At(n, pages),
+            Err(m) => view::Page::Bad(m),
+        },
         total,
         lines: lines.into_iter().map(to_view_line).collect(),
-        is_village: com.community.kind == Kind::Village,
+        is_village,
+        errors,
     };
-    Ok(view::list(&com.ctx.chrome(Some(&com.community)), &v).into_response())
+    let body = view::list(&com.ctx.chrome(Some(&com.community)), &v);
+    Ok((status, body).into_response())
 }
