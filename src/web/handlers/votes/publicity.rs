@@ -117,11 +117,20 @@ pub async fn notice_page(
         title: vote.title.clone(),
         scope: vote.scope_label.clone(),
         rule: Bi::new(rz, re),
+        // After an early close the period ends when the vote closed.
         period: format!(
             "{} — {}",
             fmt_time(vote.opens_at, tz),
-            fmt_time(vote.closes_at, tz)
+            fmt_time(
+                vote.closed_at
+                    .map_or(vote.closes_at, |c| c.min(vote.closes_at)),
+                tz
+            )
         ),
+        closed_early: vote
+            .closed_at
+            .filter(|c| *c < vote.closes_at)
+            .map(|c| (fmt_time(vote.closes_at, tz), fmt_time(c, tz))),
         verdict: r.verdict.clone(),
         tests: r
             .quorum

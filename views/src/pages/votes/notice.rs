@@ -13,6 +13,8 @@ pub struct NoticeView {
     pub scope: String,
     pub rule: Bi,
     pub period: String,
+    /// Closed before its planned end: (planned close, actual close).
+    pub closed_early: Option<(String, String)>,
     pub verdict: String,
     pub tests: Vec<TestLine>,
     pub figures: Vec<(String, String)>,
@@ -27,6 +29,16 @@ pub struct NoticeView {
 /// The A4 notice for the paper board (公告栏): the result, every figure, a QR
 /// code to the page, and the ledger hashes that anchor paper to the web.
 pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
+    // The sheet names the community's own committee in both languages.
+    let zh = Chrome {
+        lang: crate::Lang::Zh,
+        community: c.community.clone(),
+        ..Default::default()
+    };
+    let en = Chrome {
+        lang: crate::Lang::En,
+        ..zh.clone()
+    };
     page(
         c,
         &v.title,
@@ -39,6 +51,11 @@ pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
                     dt { "范围 Scope" } dd { (v.scope) }
                     dt { "规则 Rule" } dd { (v.rule.zh) br; span.other-lang { (v.rule.en) } }
                     dt { "投票时间 Voting" } dd { (v.period) }
+                    @if let Some((planned, actual)) = &v.closed_early {
+                        dt { "提前结束 Closed early" }
+                        dd { "实际于 " strong { (actual) } " 结束（原定 " (planned) " 截止）"
+                            br; span.other-lang { "Closed at " (actual) ", before the planned " (planned) } }
+                    }
                     dt { "结果 Result" } dd { strong.verdict { (verdict_words(&Chrome::default(), &v.verdict)) " / " (verdict_words(&Chrome { lang: crate::Lang::En, ..Default::default() }, &v.verdict)) } }
                 }
                 table.notice-figures {
@@ -48,8 +65,8 @@ pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
                 @if v.is_final {
                     p { strong { "本结果已过公示期，为最终结果。This result is final." } }
                 } @else if let Some(u) = &v.publicity_until {
-                    p { "公示期至 " (u) "。如有异议，请在公示期内在网上或到居委会/村委会提出。" br;
-                        span.other-lang { "Publicity period until " (u) ". Objections may be lodged online or at the committee office until then." } }
+                    p { "公示期至 " (u) "。如有异议，请在公示期内在网上或到" (zh.committee()) "提出。" br;
+                        span.other-lang { "Publicity period until " (u) ". Objections may be lodged online or with " (en.committee()) " until then." } }
                 }
                 div.notice-foot {
                     (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
