@@ -1054,6 +1054,24 @@ CREATE INDEX residents_by_household ON residents(household_id, key, active);
 CREATE INDEX residents_active ON residents(community_id, active);
 "#;
 
+/// Tally sheets kept for a second committee member's check (#16 item 8):
+/// never published, deleted once applied or discarded (store::votes::tally_sheet).
+const M025: &str = r#"
+CREATE TABLE tally_sheets (
+    id INTEGER PRIMARY KEY,
+    vote_id INTEGER NOT NULL REFERENCES votes(id),
+    entered_by INTEGER NOT NULL REFERENCES accounts(id)
+);
+CREATE INDEX tally_sheets_vote ON tally_sheets(vote_id);
+CREATE TABLE tally_sheet_rows (
+    sheet_id INTEGER NOT NULL REFERENCES tally_sheets(id),
+    row INTEGER NOT NULL,
+    voter TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    PRIMARY KEY (sheet_id, row)
+) WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -1080,6 +1098,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M021),
         M::up(M022),
         M::up(M023),
+        M::up(M025),
     ])
 }
 

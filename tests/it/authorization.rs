@@ -80,6 +80,16 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         ),
         (("POST", "/c/{community}/votes/{vote}/ballot"), Member),
         (("POST", "/c/{community}/votes/{vote}/paper"), Committee),
+        (("GET", "/c/{community}/votes/{vote}/tally-sheet"), Committee),
+        (("POST", "/c/{community}/votes/{vote}/tally-sheet"), Committee),
+        (
+            ("POST", "/c/{community}/votes/{vote}/tally-sheet/{sheet}/confirm"),
+            Committee,
+        ),
+        (
+            ("POST", "/c/{community}/votes/{vote}/tally-sheet/{sheet}/discard"),
+            Committee,
+        ),
         (("POST", "/c/{community}/votes/{vote}/files"), Committee),
         (
             ("POST", "/c/{community}/votes/{vote}/files/{file}/delete"),

@@ -19,4 +19,5 @@ mod proposals;
 mod refused_forms;
 mod roll_import;
 mod roll_pages;
+mod tally_sheet;
 mod votes;

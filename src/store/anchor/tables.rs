@@ -18,6 +18,8 @@
 //!   is taken;
 //! - vote proxies: the written authorization is private; a proxy's use is in
 //!   the ballots (`by_proxy`), which are anchored;
+//! - tally sheets waiting for a second committee member's check: their
+//!   ballots are anchored as ballots once checked, and the sheet deleted;
 //! - drafts (an unopened vote, an unpublished proposal, minutes or a
 //!   disclosure revision being written): not public yet; they are anchored
 //!   when they are published;

@@ -5,6 +5,7 @@
 mod ballots;
 mod electorate;
 mod lifecycle;
+pub mod tally_sheet;
 mod verify;
 
 pub use ballots::*;

@@ -11,6 +11,7 @@ mod files;
 mod lifecycle;
 mod page;
 mod publicity;
+mod tally_sheet;
 
 use super::fmt_time;
 use crate::error::Error;
@@ -66,6 +67,26 @@ pub fn routes() -> Routes {
             M::POST,
             "/c/{community}/votes/{vote}/paper",
             post(ballots::paper).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/votes/{vote}/tally-sheet",
+            get(tally_sheet::show),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/tally-sheet",
+            post(tally_sheet::save).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/tally-sheet/{sheet}/confirm",
+            post(tally_sheet::confirm).layer(form()),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/tally-sheet/{sheet}/discard",
+            post(tally_sheet::discard).layer(form()),
         ),
         (
             M::POST,
