@@ -80,25 +80,73 @@ fn seen_fields(v: &ShowView) -> Markup {
     }
 }
 
+/// The columns a reader looks for first: what a row is about, then its
+/// amounts (the templates' English keys, `domain::disclosure`).
+const SUBJECT: [&str; 5] = ["item", "project", "name", "matter", "content"];
+const AMOUNTS: [&str; 7] = [
+    "income",
+    "spending",
+    "balance",
+    "amount",
+    "value",
+    "contract amount",
+    "paid",
+];
+
+/// The order columns are shown in: subject and amounts first (in a finance
+/// table item, income, spending, balance), so a phone shows the balance
+/// before the region is scrolled; the others after, as in the template.
+fn shown_order(cols: &[Bi]) -> Vec<usize> {
+    let rank = |b: &Bi| {
+        if SUBJECT.contains(&b.en.as_str()) {
+            0
+        } else if AMOUNTS.contains(&b.en.as_str()) {
+            1
+        } else {
+            2
+        }
+    };
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by_key(|&i| rank(&cols[i]));
+    order
+}
+
 fn table(c: &Chrome, v: &ShowView) -> Markup {
+    let order = shown_order(&v.columns);
+    let num = |i: usize| AMOUNTS.contains(&v.columns[i].en.as_str());
+    let class = |i: usize| {
+        let en = v.columns[i].en.as_str();
+        if AMOUNTS.contains(&en) {
+            Some("num")
+        } else if SUBJECT.contains(&en) {
+            Some("subject")
+        } else {
+            None
+        }
+    };
     html! {
-        div.table-wrap { table.disclosure {
-            caption.visually-hidden { (v.title) }
-            thead { tr { th scope="col" { "#" } @for col in &v.columns { th scope="col" { (bi(c, col)) } } } }
-            tbody {
-                @for (i, r) in v.rows.iter().enumerate() {
-                    tr id={"row-" (i + 1)} { td { (i + 1) } @for cell in r { td { (cell) } } }
+        div.table-wrap.scroll-region role="region" tabindex="0" aria-labelledby="disclosure-caption" {
+            table.disclosure {
+                caption #disclosure-caption.visually-hidden { (v.title) (c.t("（表格，可左右滚动）", " (table, scrolls sideways)")) }
+                thead { tr { th scope="col" { "#" } @for &k in &order { th scope="col" class=[num(k).then_some("num")] { (c.t(&v.columns[k].zh, &v.columns[k].en)) } } } }
+                tbody {
+                    @for (i, r) in v.rows.iter().enumerate() {
+                        tr id={"row-" (i + 1)} {
+                            td { (i + 1) }
+                            @for &k in &order { td class=[class(k)] { (r.get(k).map(String::as_str).unwrap_or("")) } }
+                        }
+                    }
+                }
+                @if !v.totals.is_empty() {
+                    tfoot { tr {
+                        th scope="row" { (c.t("合计", "Total")) }
+                        @for &k in &order {
+                            td class=[num(k).then_some("num")] { @if let Some((_, t)) = v.totals.iter().find(|(i, _)| *i == k) { strong { (t) } } }
+                        }
+                    } }
                 }
             }
-            @if !v.totals.is_empty() {
-                tfoot { tr {
-                    th scope="row" { (c.t("合计", "Total")) }
-                    @for k in 0..v.columns.len() {
-                        td { @if let Some((_, t)) = v.totals.iter().find(|(i, _)| *i == k) { strong { (t) } } }
-                    }
-                } }
-            }
-        } }
+        }
     }
 }
 
