@@ -1,4 +1,6 @@
-//! Activation codes: choose whom to print for, then an A4 sheet of slips.
+//! Activation codes: choose whom to print for, then an A4 sheet of slips
+//! (in the reader's language; the expiry above the instructions, so that
+//! it stays inside the cut lines).
 
 use crate::chrome::{Bi, Chrome};
 use crate::forms::{self, Errors, Opts};
@@ -66,18 +68,22 @@ pub fn slips(c: &Chrome, slug: &str, community: &str, slips: &[Slip]) -> Markup 
             @if slips.is_empty() {
                 p.empty { (c.t("没有符合条件的居民。", "Nobody matched.")) }
             }
-            div.slips {
+            div.slips.activation-slips {
                 @for s in slips {
-                    article.slip {
+                    article.slip.code-slip {
                         div.slip-text {
                             p.slip-community { (community) }
                             p.slip-name { (s.name) " · " (s.place) }
-                            p.slip-code-label { "激活码 Activation code" }
+                            p.slip-code-label { (c.t("激活码", "Activation code")) }
                             p.slip-code { (s.code) }
-                            p.slip-how { "扫码或打开 " (s.url.split("/activate").next().unwrap_or("")) "/activate 输入激活码，设置密码。" }
-                            p.slip-exp { "有效期至 Valid until " (s.expires) }
+                            p.slip-exp { (c.t("有效期至 ", "Valid until ")) (s.expires) }
+                            p.slip-how {
+                                (c.t("扫码，或打开 ", "Scan the code, or open "))
+                                span.slip-url { (s.url.split("/activate").next().unwrap_or("")) "/activate" }
+                                (c.t(" 输入激活码，设置密码。", " and enter the code to set a password."))
+                            }
                         }
-                        (qr::svg(&s.url, 112, "激活二维码 activation QR code"))
+                        (qr::svg(&s.url, 112, c.t("激活二维码", "activation QR code")))
                     }
                 }
             }
