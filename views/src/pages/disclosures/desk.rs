@@ -98,7 +98,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                 p.hint { (c.t("核验会重新计算每条记录的哈希，并检查每项已公开的内容、签署、答复和表决是否仍与记录一致。", "Verification recomputes every entry's hash and checks that every published disclosure, signature, answer and vote still matches its entry.")) }
             }
             section aria-labelledby="h-await" {
-                h2 #h-await { (c.t("公开事项等待监督委员会审核", "Disclosures awaiting the supervisors' review")) " (" (v.awaiting.1) ")" }
+                h2 #h-await { (c.t("等待审核的公开事项", "Disclosures awaiting review")) " (" (v.awaiting.1) ")" }
                 @if v.awaiting.0.is_empty() {
                     p.empty { (c.t("没有等待审核的公开事项。", "No disclosure is waiting for review.")) }
                 } @else {
