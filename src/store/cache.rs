@@ -32,6 +32,8 @@ use std::time::{Duration, Instant};
 pub const MAX_AGE: Duration = Duration::from_secs(10);
 /// At most this many entries in one map.
 pub const CAP: usize = 10_000;
+/// At most this many bytes of whole pages kept for anonymous visitors.
+pub const RENDERED_BYTES: usize = 16 << 20;
 
 /// The tables whose changes make a cached session or community stale.
 const WATCHED: [&str; 4] = ["sessions", "accounts", "memberships", "communities"];
@@ -120,6 +122,73 @@ pub struct Caches {
     /// What a page reads for everyone (the board's community-wide part),
     /// by page and community, good until the next commit (see [`Caches::page`]).
     pages: Memo<(&'static str, i64), Arc<dyn Any + Send + Sync>>,
+    /// Whole pages as an anonymous visitor gets them, good until the next
+    /// commit (see [`Caches::rendered`]), at most [`RENDERED_BYTES`].
+    rendered: Mutex<RenderedMap>,
+}
+
+/// What a page is kept by: its path and query, the reader's language and
+/// text size, and the origin its links are written for.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub path: String,
+    pub lang: u8,
+    pub large: bool,
+    pub origin: String,
+}
+
+/// A page as sent to an anonymous visitor, cut where the visitor's own CSRF
+/// token was (each visitor gets theirs put back in).
+pub struct Rendered {
+    pub content_type: Vec<u8>,
+    pub parts: Vec<bytes::Bytes>,
+}
+
+impl Rendered {
+    /// The page cut around every occurrence of `token`.
+    pub fn cut(content_type: Vec<u8>, body: &bytes::Bytes, token: &str) -> Rendered {
+        let mut parts = Vec::new();
+        let mut at = 0;
+        let t = token.as_bytes();
+        if !t.is_empty() {
+            while let Some(i) = find(&body[at..], t) {
+                parts.push(body.slice(at..at + i));
+                at += i + t.len();
+            }
+        }
+        parts.push(body.slice(at..));
+        Rendered {
+            content_type,
+            parts,
+        }
+    }
+
+    /// The page with `token` where the cut visitor's was.
+    pub fn with_token(&self, token: &str) -> Vec<u8> {
+        let len: usize = self.parts.iter().map(|p| p.len()).sum();
+        let mut out = Vec::with_capacity(len + token.len() * self.parts.len());
+        for (i, p) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(token.as_bytes());
+            }
+            out.extend_from_slice(p);
+        }
+        out
+    }
+
+    fn size(&self) -> usize {
+        self.parts.iter().map(|p| p.len()).sum::<usize>() + 64
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[derive(Default)]
+struct RenderedMap {
+    map: HashMap<PageKey, Entry<Arc<Rendered>>>,
+    bytes: usize,
 }
 
 struct Watcher {
@@ -151,6 +220,7 @@ impl Caches {
             sessions: Memo::new(),
             communities: Memo::new(),
             pages: Memo::new(),
+            rendered: Mutex::new(RenderedMap::default()),
         })
     }
 
@@ -217,6 +287,49 @@ impl Caches {
         v: Arc<T>,
     ) {
         self.pages.put((page, community), commits, v);
+    }
+
+    /// The page kept for `key` when `commits` write transactions had been
+    /// committed, if none has been since (and it is younger than [`MAX_AGE`]).
+    pub fn rendered(&self, key: &PageKey, commits: u64) -> Option<Arc<Rendered>> {
+        let m = self.rendered.lock().ok()?;
+        let e = m.map.get(key)?;
+        (e.generation == commits && e.at.elapsed() < MAX_AGE).then(|| e.value.clone())
+    }
+
+    /// Keeps a page; when the pages kept would pass [`RENDERED_BYTES`],
+    /// those of earlier generations go first, then all.
+    pub fn keep_rendered(&self, key: PageKey, commits: u64, page: Arc<Rendered>) {
+        let size = page.size() + key.path.len() + key.origin.len();
+        if size > RENDERED_BYTES / 8 {
+            return;
+        }
+        let Ok(mut m) = self.rendered.lock() else {
+            return;
+        };
+        if m.bytes + size > RENDERED_BYTES {
+            m.map.retain(|_, e| e.generation == commits);
+            m.bytes = m
+                .map
+                .iter()
+                .map(|(k, e)| e.value.size() + k.path.len() + k.origin.len())
+                .sum();
+            if m.bytes + size > RENDERED_BYTES {
+                m.map.clear();
+                m.bytes = 0;
+            }
+        }
+        let entry = Entry {
+            generation: commits,
+            at: Instant::now(),
+            value: page,
+        };
+        if let Some(old) = m.map.insert(key.clone(), entry) {
+            m.bytes = m
+                .bytes
+                .saturating_sub(old.value.size() + key.path.len() + key.origin.len());
+        }
+        m.bytes += size;
     }
 
     /// Installs the triggers on the writer connection: temporary, so they

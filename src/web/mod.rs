@@ -7,6 +7,7 @@ pub mod error;
 pub mod handlers;
 pub mod import_queue;
 pub mod metrics;
+pub mod page_cache;
 pub mod refusal;
 pub mod routes;
 pub mod serve;
@@ -170,7 +171,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ctx::middleware,
-        ));
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::middleware));
     router
         .fallback(handlers::not_found)
         .layer(stack)

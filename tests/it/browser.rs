@@ -8,7 +8,7 @@ use fantoccini::{Client as Browser, ClientBuilder, Locator, key::Key};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -29,7 +29,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start_browser(width: u32, height: u32) -> (Driver, Browser) {
+pub(crate) async fn start_browser(width: u32, height: u32) -> (Driver, Browser) {
     let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let port = free_port();
     let child = Command::new(&driver_bin)
@@ -82,7 +82,7 @@ async fn start_browser(width: u32, height: u32) -> (Driver, Browser) {
 const AXE: &str = include_str!("../../node_modules/axe-core/axe.min.js");
 
 /// Runs axe-core on the current page; fails on serious or critical violations.
-async fn axe(b: &Browser, label: &str) {
+pub(crate) async fn axe(b: &Browser, label: &str) {
     b.execute(&format!("{AXE}\n;window.__axe = axe; return true;"), vec![])
         .await
         .expect("inject axe");
@@ -106,13 +106,13 @@ async fn axe(b: &Browser, label: &str) {
     );
 }
 
-async fn visit(b: &Browser, url: &str) {
+pub(crate) async fn visit(b: &Browser, url: &str) {
     b.goto(url).await.unwrap();
     axe(b, url).await;
 }
 
 /// Types into the field with this id.
-async fn fill(b: &Browser, id: &str, text: &str) {
+pub(crate) async fn fill(b: &Browser, id: &str, text: &str) {
     b.find(Locator::Id(id))
         .await
         .unwrap()
@@ -122,7 +122,7 @@ async fn fill(b: &Browser, id: &str, text: &str) {
 }
 
 /// Clicks the element a CSS selector finds.
-async fn click(b: &Browser, css: &str) {
+pub(crate) async fn click(b: &Browser, css: &str) {
     b.find(Locator::Css(css))
         .await
         .unwrap()
