@@ -102,13 +102,16 @@ fn conditions(f: &ListFilter) -> (String, String) {
     (joins, w)
 }
 
-/// The ids on page `f.page` in place order, read from indexes alone
-/// (without a search), and the SQL that reads them, for the plan test.
-pub(crate) fn page_sql(f: &ListFilter) -> String {
+/// The ids of a page in place order, read from indexes alone (without a
+/// search), and the SQL that reads them, for the plan test. `from_end`
+/// reads the same order backwards (the caller turns the page round), so a
+/// page past the middle skips fewer rows than it would from the start.
+pub(crate) fn page_sql(f: &ListFilter, from_end: bool) -> String {
     let (joins, w) = conditions(f);
+    let dir = if from_end { " DESC" } else { "" };
     format!(
         "SELECT r.id FROM households h JOIN residents r ON r.household_id = h.id{joins}
-         WHERE {w} ORDER BY h.roll_order, h.id, r.key LIMIT ?5 OFFSET ?6"
+         WHERE {w} ORDER BY h.roll_order{dir}, h.id{dir}, r.key{dir} LIMIT ?5 OFFSET ?6"
     )
 }
 
@@ -150,20 +153,25 @@ pub fn list(
     if offset >= total {
         return Ok((Vec::new(), total));
     }
-    let ids = conn
-        .prepare_cached(&page_sql(f))?
+    let limit = PAGE as i64;
+    // Past the middle, the page is the same rows counted from the end.
+    let from_end = offset > total / 2;
+    let (limit, skip) = if from_end {
+        let end = (offset + limit).min(total);
+        (end - offset, total - end)
+    } else {
+        (limit, offset)
+    };
+    let mut ids = conn
+        .prepare_cached(&page_sql(f, from_end))?
         .query_map(
-            params![
-                community_id,
-                f.zone_id,
-                f.building_id,
-                q,
-                PAGE as i64,
-                offset
-            ],
+            params![community_id, f.zone_id, f.building_id, q, limit, skip],
             |r| r.get::<_, i64>(0),
         )?
         .collect::<Result<Vec<_>, _>>()?;
+    if from_end {
+        ids.reverse();
+    }
     Ok((lines_by_ids(conn, community_id, &ids)?, total))
 }
 

@@ -94,10 +94,12 @@ async fn every_filter_reads_a_page_in_index_order() {
     ];
     db.read(move |c| {
         for (f, index) in &filters {
-            let p = plan(c, &page_sql(f));
-            assert!(!p.contains("TEMP B-TREE"), "{f:?} sorts:\n{p}");
-            assert!(p.contains(index), "{f:?} does not use {index}:\n{p}");
-            assert!(p.contains("residents_by_household"), "{f:?}:\n{p}");
+            for from_end in [false, true] {
+                let p = plan(c, &page_sql(f, from_end));
+                assert!(!p.contains("TEMP B-TREE"), "{f:?} sorts:\n{p}");
+                assert!(p.contains(index), "{f:?} does not use {index}:\n{p}");
+                assert!(p.contains("residents_by_household"), "{f:?}:\n{p}");
+            }
         }
         let p = plan(c, &count_sql(&ListFilter::default()));
         assert!(p.contains("COVERING INDEX residents_active"), "{p}");

@@ -81,6 +81,42 @@ fn to_view_line(l: ResidentLine) -> view::Line {
     }
 }
 
+/// The filter as typed, checked against the community's zones and
+/// buildings: an id not among them is an error beside its field.
+struct Typed {
+    zone: String,
+    building: String,
+    zone_name: Bi,
+    filter: ListFilter,
+}
+
+/// Everything the page reads, in one read: the lists the filter offers, the
+/// filter's errors and the page it selects.
+type Read = (
+    Vec<(i64, String)>,
+    Vec<(i64, String)>,
+    Errors,
+    ListFilter,
+    (Vec<ResidentLine>, i64),
+);
+
+fn read(c: &rusqlite::Connection, id: i64, t: Typed) -> Result<Read, Error> {
+    let (zones, buildings) = (roll::zones(c, id)?, roll::buildings(c, id)?);
+    let mut errors = Errors::none();
+    let mut filter = t.filter;
+    filter.zone_id = choice(&t.zone, &zones, &t.zone_name).unwrap_or_else(|m| {
+        errors.add("zone", m);
+        None
+    });
+    filter.building_id =
+        choice(&t.building, &buildings, &view::building_label()).unwrap_or_else(|m| {
+            errors.add("building", m);
+            None
+        });
+    let page = roll::list(c, id, &filter)?;
+    Ok((zones, buildings, errors, filter, page))
+}
+
 pub async fn list(
     State(st): State<AppState>,
     com: Committee,
@@ -88,31 +124,21 @@ pub async fn list(
 ) -> Result<Response, Error> {
     let id = com.community.id;
     let is_village = com.community.kind == Kind::Village;
-    let (zones, buildings) = st
-        .db
-        .read(move |c| Ok((roll::zones(c, id)?, roll::buildings(c, id)?)))
-        .await?;
-    let mut errors = Errors::none();
-    let zone_name = view::zone_label(is_village);
-    let zone = choice(&q.zone, &zones, &zone_name).unwrap_or_else(|m| {
-        errors.add("zone", m);
-        None
-    });
-    let building = choice(&q.building, &buildings, &view::building_label()).unwrap_or_else(|m| {
-        errors.add("building", m);
-        None
-    });
     let page_no = page_number(&q.page);
-    let filter = ListFilter {
-        zone_id: zone,
-        building_id: building,
-        q: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty()),
-        without_account: checked(&q.without_account),
-        include_inactive: checked(&q.include_inactive),
-        page: page_no.as_ref().map_or(0, |n| n - 1),
+    let typed = Typed {
+        zone: q.zone.clone(),
+        building: q.building.clone(),
+        zone_name: view::zone_label(is_village),
+        filter: ListFilter {
+            q: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty()),
+            without_account: checked(&q.without_account),
+            include_inactive: checked(&q.include_inactive),
+            page: page_no.as_ref().map_or(0, |n| n - 1),
+            ..Default::default()
+        },
     };
-    let f2 = filter.clone();
-    let (lines, total) = st.db.read(move |c| roll::list(c, id, &f2)).await?;
+    let (zones, buildings, errors, filter, (lines, total)) =
+        st.db.read(move |c| read(c, id, typed)).await?;
     let pages = (total.max(0) as usize).div_ceil(roll::PAGE).max(1);
     let status = match &page_no {
         _ if !errors.is_empty() => StatusCode::BAD_REQUEST,
@@ -123,9 +149,9 @@ pub async fn list(
     let v = view::RollView {
         slug: com.community.slug.clone(),
         zones,
-        zone,
+        zone: filter.zone_id,
         buildings,
-        building,
+        building: filter.building_id,
         q: filter.q.clone().unwrap_or_default(),
         without_account: filter.without_account,
         include_inactive: filter.include_inactive,
