@@ -320,6 +320,8 @@ async fn a_kept_sheet_counts_only_once_another_member_checks_it() {
         "{}",
         kept.body
     );
+    // Each kept row's choice in the reader's language only.
+    assert!(kept.has("— 同意") && !kept.has("agree</li>"), "{}", kept.body);
     // Its voters are on the kept sheet, not on a new one.
     assert_eq!(sheet_voters(&kept.body).len(), 15);
     let sheet_id: i64 = s
@@ -377,5 +379,62 @@ async fn a_kept_sheet_counts_only_once_another_member_checks_it() {
         .query_row("SELECT count(*) FROM tally_sheet_rows", [], |r| r.get(0))
         .unwrap();
     assert_eq!(left, 0, "a discarded sheet leaves no rows");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_secret_votes_sheet_names_nobody_and_has_no_second_check() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    com.get("/c/xingfu/votes/new").await;
+    let r = com
+        .post(
+            "/c/xingfu/votes",
+            &[
+                ("title", "村道硬化方案"),
+                ("scope", "community"),
+                ("rule", "villagers_meeting"),
+                ("secret", "1"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-01-01"),
+            ],
+        )
+        .await;
+    let loc = r.location.unwrap();
+    let id = loc
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    com.post(&format!("/c/xingfu/votes/{id}/open"), &[("confirm", "1")])
+        .await;
+    let sheet = format!("/c/xingfu/votes/{id}/tally-sheet");
+    let page = com.get(&sheet).await;
+    assert!(page.has("无记名表决：计票单直接计入") && !page.has("name=\"check\""));
+    let voters = sheet_voters(&page.body);
+    let choices: Vec<(String, String)> = voters[..3]
+        .iter()
+        .map(|v| (v.clone(), "agree".to_string()))
+        .collect();
+    let mut f = sheet_form(&voters, &choices);
+    f.push(("check".into(), "1".into()));
+    let r = post_owned(&mut com, &sheet, &f).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("不交第二人核对"), "{}", r.body);
+    let r = post_owned(&mut com, &sheet, &sheet_form(&voters, &choices)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let paper = "SELECT count(*) FROM ballots WHERE vote_id = ?1 AND channel = 'paper'";
+    assert_eq!(count(&s, paper, &id), 3);
+    let target = format!("vote:{id}");
+    let named = "SELECT count(*) FROM audit_log WHERE action = 'vote.paper' AND target = ?1 AND detail != 'paper'";
+    assert_eq!(
+        count(&s, named, &target),
+        0,
+        "a secret vote's audit rows name nobody"
+    );
     s.stop().await;
 }

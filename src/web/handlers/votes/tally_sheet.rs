@@ -181,7 +181,7 @@ fn sheet_view(
                 .iter()
                 .map(|e| {
                     let (who, dw) = who(&e.voter);
-                    (e.row, who, dw, v.words(&e.choice))
+                    (e.row, who, dw, e.choice.clone())
                 })
                 .collect(),
             error: refused
@@ -204,6 +204,7 @@ fn sheet_view(
         max_choices: v.options.as_ref().map_or(0, |o| o.max),
         rows,
         check: posted.is_some_and(|p| p.check),
+        secret: v.secret,
         errors: refused.top,
         pending,
         notice,
@@ -321,6 +322,17 @@ pub async fn save(
             return Ok(refused_page(&com, &d, &posted, r));
         }
     };
+    if posted.check && d.vote.secret {
+        let mut r = Refusals::default();
+        r.top.add(
+            "check",
+            Bi::new(
+                "无记名表决的计票单不交第二人核对：核对会让第二个人看到谁投了什么",
+                "a secret vote's sheet has no second check: it would show a second person whose ballot is whose",
+            ),
+        );
+        return Ok(refused_page(&com, &d, &posted, r));
+    }
     let (actor, account, check) = (com.ctx.actor(), com.account.id, posted.check);
     let outcome = st
         .db

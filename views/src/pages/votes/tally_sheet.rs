@@ -26,7 +26,7 @@ pub struct PendingSheet {
     pub entered_by: String,
     /// The reader entered it, so cannot be its check.
     pub mine: bool,
-    /// (row, who, dwellings, the choice in words).
+    /// (row, who, dwellings, the canonical ballot: "agree", "A+C"...).
     pub rows: Vec<(usize, String, String, String)>,
     pub error: Option<Bi>,
 }
@@ -43,6 +43,9 @@ pub struct TallySheetView {
     pub rows: Vec<SheetRow>,
     /// The "second check" box as it was left.
     pub check: bool,
+    /// A secret vote offers no second check: it would show a second person
+    /// whose ballot is whose.
+    pub secret: bool,
     pub errors: Errors,
     pub pending: Vec<PendingSheet>,
     pub notice: Option<Bi>,
@@ -64,6 +67,20 @@ fn choices(c: &Chrome, v: &TallySheetView) -> Vec<(String, String)> {
         .collect();
     out.push(("abstain".into(), c.t("弃权", "Abstain").into()));
     out
+}
+
+/// A canonical ballot in the reader's words: each option chosen, or the decision.
+fn choice_words(c: &Chrome, v: &TallySheetView, ballot: &str) -> String {
+    let all = choices(c, v);
+    ballot
+        .split('+')
+        .map(|id| {
+            all.iter()
+                .find(|(val, _)| val == id)
+                .map_or(id.to_string(), |(_, w)| w.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(c.t("；", "; "))
 }
 
 fn row(c: &Chrome, v: &TallySheetView, r: &SheetRow) -> Markup {
@@ -101,7 +118,7 @@ fn row(c: &Chrome, v: &TallySheetView, r: &SheetRow) -> Markup {
     }
 }
 
-fn pending_sheet(c: &Chrome, base: &str, p: &PendingSheet) -> Markup {
+fn pending_sheet(c: &Chrome, v: &TallySheetView, base: &str, p: &PendingSheet) -> Markup {
     html! {
         section.pending-sheet aria-labelledby={"h-sheet-" (p.id)} {
             h3 id={"h-sheet-" (p.id)} {
@@ -111,7 +128,7 @@ fn pending_sheet(c: &Chrome, base: &str, p: &PendingSheet) -> Markup {
             @if let Some(e) = &p.error { (flash(c, "error", e)) }
             ol.sheet-check {
                 @for (n, who, dw, choice) in &p.rows {
-                    li value=(n) { strong { (who) } @if !dw.is_empty() { " · " (dw) } " — " (choice) }
+                    li value=(n) { strong { (who) } @if !dw.is_empty() { " · " (dw) } " — " (choice_words(c, v, choice)) }
                 }
             }
             @if p.mine {
@@ -140,8 +157,9 @@ pub fn tally_sheet_page(c: &Chrome, slug: &str, v: &TallySheetView) -> Markup {
             p.crumbs { a href=(base) { (c.t("返回表决", "Back to the vote")) } }
             h1 { (c.t("纸质选票计票单", "Paper ballot tally sheet")) }
             p { strong { (v.title) } " · " (v.scope) }
-            @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
-            @for p in &v.pending { (pending_sheet(c, &base, p)) }
+            // What was just done, in the reader's language only.
+            @if let Some(n) = &v.notice { div.flash.ok role="status" { (c.t(&n.zh, &n.en)) } }
+            @for p in &v.pending { (pending_sheet(c, v, &base, p)) }
             @if !v.open {
                 p.empty { (c.t("这项表决不在投票中，不能录入纸质选票。", "This vote is not open: no paper ballots can be entered.")) }
             } @else if v.rows.is_empty() {
@@ -154,9 +172,13 @@ pub fn tally_sheet_page(c: &Chrome, slug: &str, v: &TallySheetView) -> Markup {
                 form.stack.tally-sheet method="post" action={(base) "/tally-sheet"} {
                     (csrf(c))
                     @for r in &v.rows { (row(c, v, r)) }
+                    @if v.secret {
+                        p.hint { (c.t("无记名表决：计票单直接计入，不交第二人核对（核对会让第二个人看到谁投了什么）。", "Secret vote: the sheet counts as saved, with no second check (a check would show a second person whose ballot is whose).")) }
+                    } @else {
                     div.field.check {
                         input type="checkbox" name="check" id="f-check" value="1" checked[v.check];
                         label for="f-check" { (c.t("先交另一位委员核对，核对后才计入", "Have another committee member check it first; it counts only once checked")) }
+                    }
                     }
                     button.primary type="submit" { (c.t("保存计票单", "Save the sheet")) }
                 }
