@@ -109,8 +109,8 @@ pub struct Caches {
     /// Bumped after every transaction that wrote a watched table, and when
     /// another connection has committed.
     auth: AtomicU64,
-    /// Bumped after every transaction of the writer, and when another
-    /// connection has committed.
+    /// Bumped after every transaction of the writer that changed a row, and
+    /// when another connection has committed.
     data: AtomicU64,
     /// A read-only connection of its own and its `data_version` when last
     /// accounted for: a different value means someone committed since.
@@ -197,6 +197,10 @@ struct Watcher {
     seen: i64,
     /// The writer connection's own `data_version` after its last transaction.
     writer_seen: Option<i64>,
+    /// The writer connection's `total_changes` after its last transaction:
+    /// a transaction that changed no row (a worker finding nothing to do)
+    /// leaves what pages read good.
+    writer_changes: Option<u64>,
 }
 
 fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -216,6 +220,7 @@ impl Caches {
                 conn: watcher,
                 seen,
                 writer_seen: None,
+                writer_changes: None,
             }),
             sessions: Memo::new(),
             communities: Memo::new(),
@@ -363,6 +368,7 @@ impl Caches {
     /// (read after the watcher's, unchanged by its own commits) tells.
     /// Whatever cannot be read counts as a change.
     pub(super) fn transaction_ended(&self, conn: &Connection) {
+        let changes = conn.total_changes();
         let marked = conn
             .prepare_cached("DELETE FROM temp.cache_touched")
             .and_then(|mut s| s.execute([]))
@@ -375,6 +381,8 @@ impl Caches {
         let own = data_version(conn).ok();
         let others = own.is_none() || w.writer_seen.is_some_and(|s| Some(s) != own);
         w.writer_seen = own;
+        let changed = w.writer_changes != Some(changes);
+        w.writer_changes = Some(conn.total_changes());
         match watched {
             Ok(v) => w.seen = v,
             Err(_) => return self.all_stale(),
@@ -386,7 +394,9 @@ impl Caches {
             if marked > 0 {
                 self.auth.fetch_add(1, Ordering::SeqCst);
             }
-            self.data.fetch_add(1, Ordering::SeqCst);
+            if changed || marked > 0 {
+                self.data.fetch_add(1, Ordering::SeqCst);
+            }
         }
     }
 }
@@ -491,6 +501,54 @@ mod tests {
         // The writer's own commits leave sessions alone.
         write(&conn, &c, "INSERT INTO other VALUES (4)");
         assert_eq!(c.generation(), g + 2);
+    }
+
+    #[test]
+    fn a_transaction_that_changed_no_row_leaves_pages_good() {
+        let (_dir, conn, c) = setup();
+        write(&conn, &c, "INSERT INTO other VALUES (1)");
+        let d = c.data();
+        write(&conn, &c, "SELECT 1");
+        write(&conn, &c, "UPDATE other SET x = 2 WHERE x = 99");
+        assert_eq!(
+            c.data(),
+            d,
+            "nothing written: a worker that found nothing to do"
+        );
+        write(&conn, &c, "UPDATE other SET x = 2 WHERE x = 1");
+        assert_eq!(c.data(), d + 1, "one row changed");
+        write(&conn, &c, "SELECT 1");
+        assert_eq!(c.data(), d + 1);
+    }
+
+    #[test]
+    fn a_kept_page_gives_each_visitor_their_token_and_stays_in_budget() {
+        let (_dir, _conn, c) = setup();
+        let body = bytes::Bytes::from_static(b"<form>TOKENa</form><form>TOKENb</form>");
+        let page = Rendered::cut(b"text/html".to_vec(), &body, "TOKEN");
+        assert_eq!(page.with_token("XY"), b"<form>XYa</form><form>XYb</form>");
+        let key = |i: usize| PageKey {
+            path: format!("/c/a/{i}"),
+            lang: 0,
+            large: false,
+            origin: String::new(),
+        };
+        let big = bytes::Bytes::from(vec![b'x'; RENDERED_BYTES / 16]);
+        let d = c.data();
+        for i in 0..40 {
+            let p = Rendered::cut(Vec::new(), &big, "TOKEN");
+            c.keep_rendered(key(i), d, Arc::new(p));
+            let kept = c.rendered.lock().unwrap().bytes;
+            assert!(kept <= RENDERED_BYTES, "{kept} bytes kept");
+        }
+        assert!(c.rendered(&key(39), d).is_some(), "the last one is kept");
+        assert!(
+            c.rendered(&key(39), d + 1).is_none(),
+            "for its generation only"
+        );
+        let huge = bytes::Bytes::from(vec![b'x'; RENDERED_BYTES / 4]);
+        c.keep_rendered(key(99), d, Arc::new(Rendered::cut(Vec::new(), &huge, "T")));
+        assert!(c.rendered(&key(99), d).is_none(), "too long to keep");
     }
 
     #[test]
