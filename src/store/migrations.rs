@@ -1072,6 +1072,16 @@ CREATE TABLE tally_sheet_rows (
 ) WITHOUT ROWID;
 "#;
 
+/// Indexes for pages that must not grow with the community (#18): the
+/// disclosure board reads each revision's title and times from an index
+/// instead of the table, whose rows hold the whole table of a disclosure
+/// before them (SQLite walks the overflow pages to reach later columns);
+/// the desks count disclosures by status.
+const M026: &str = r#"
+CREATE INDEX disclosure_revisions_list ON disclosure_revisions(disclosure_id, rev, published_at, created_at, title);
+CREATE INDEX disclosures_by_status ON disclosures(community_id, status);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -1099,6 +1109,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M022),
         M::up(M023),
         M::up(M025),
+        M::up(M026),
     ])
 }
 
