@@ -11,7 +11,8 @@ use crate::store::notices::{self, NewNotice, Recipients};
 use crate::store::notices_sources as src;
 use rusqlite::Transaction;
 
-fn when(ts: i64, tz: &str) -> String {
+/// A time in the community's zone, as notices write it.
+pub fn when(ts: i64, tz: &str) -> String {
     let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
     match jiff::Timestamp::from_second(ts) {
         Ok(t) => t.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string(),

@@ -1,6 +1,7 @@
 //! Reaching households: notices queued with their events, a durable outbox, the delivery
 //! worker and the channels it sends through, and the record of who was reached.
 
+pub mod advance;
 pub mod channel;
 pub mod email;
 pub mod events;

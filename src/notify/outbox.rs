@@ -7,6 +7,9 @@ use crate::domain::Msg;
 /// What a notice tells a household.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NoticeKind {
+    /// The advance notice (表决预告) of a vote still in draft: what will be
+    /// decided and when, sent ahead so owners have their 15 days.
+    VoteAdvance,
     VoteOpened,
     VoteClosing,
     MeetingPlanned,
@@ -17,7 +20,8 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
+        NoticeKind::VoteAdvance,
         NoticeKind::VoteOpened,
         NoticeKind::VoteClosing,
         NoticeKind::MeetingPlanned,
@@ -29,6 +33,7 @@ impl NoticeKind {
 
     pub fn code(self) -> &'static str {
         match self {
+            NoticeKind::VoteAdvance => "vote_advance",
             NoticeKind::VoteOpened => "vote_opened",
             NoticeKind::VoteClosing => "vote_closing",
             NoticeKind::MeetingPlanned => "meeting_planned",
@@ -45,6 +50,7 @@ impl NoticeKind {
 
     pub fn label(self) -> Msg {
         match self {
+            NoticeKind::VoteAdvance => Msg::new("表决预告", "advance notice of a vote"),
             NoticeKind::VoteOpened => Msg::new("表决开始", "vote opened"),
             NoticeKind::VoteClosing => Msg::new("表决即将结束", "vote closing soon"),
             NoticeKind::MeetingPlanned => Msg::new("议事会通知", "meeting planned"),
@@ -123,6 +129,13 @@ pub const CLOSING_REMINDER_SECS: i64 = 48 * 3600;
 /// Days an owners' meeting must be notified before it is held
 /// (物业管理条例 art. 14: 15 days).
 pub const OWNERS_NOTICE_DAYS: i64 = 15;
+
+/// Whole days from `now` until `opens_at` when they are fewer than an
+/// owners' vote needs (a notice sent now would come too late); None if enough.
+pub fn days_short(now: i64, opens_at: i64) -> Option<i64> {
+    let d = (opens_at - now).max(0) / 86_400;
+    (d < OWNERS_NOTICE_DAYS).then_some(d)
+}
 
 /// Is the reminder due: the vote closes within 48 hours from `now`?
 pub fn closing_reminder_due(closes_at: i64, now: i64) -> bool {
@@ -207,6 +220,14 @@ mod tests {
         assert!(closing_reminder_due(close, close - 48 * 3600));
         assert!(!closing_reminder_due(close, close - 48 * 3600 - 1));
         assert!(!closing_reminder_due(close, close));
+    }
+
+    #[test]
+    fn fifteen_whole_days_are_enough_fourteen_and_a_half_are_not() {
+        let day = 86_400;
+        assert_eq!(days_short(0, 15 * day), None);
+        assert_eq!(days_short(0, 15 * day - 1), Some(14));
+        assert_eq!(days_short(10, 0), Some(0));
     }
 
     #[test]

@@ -1082,6 +1082,45 @@ CREATE INDEX disclosure_revisions_list ON disclosure_revisions(disclosure_id, re
 CREATE INDEX disclosures_by_status ON disclosures(community_id, status);
 "#;
 
+/// The advance notice of a vote (表决预告, issue 17): `notices.kind` gains
+/// `vote_advance`. SQLite cannot change a CHECK in place, so the table is
+/// rebuilt under its own name, its rows copied aside and back: the
+/// deliveries, households and group posts that point at it keep their ids.
+/// Foreign keys stay on, checked at commit (`defer_foreign_keys`): dropping
+/// the table counts each row pointing at it, and copying the notice back
+/// counts it off again.
+const M027: &str = r#"
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE notices_m027 AS SELECT * FROM notices;
+DROP TABLE notices;
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL CHECK (kind IN ('vote_advance', 'vote_opened', 'vote_closing',
+        'meeting_planned', 'minutes_published', 'disclosure_published', 'proposal_changed',
+        'vote_result')),
+    subject TEXT NOT NULL,
+    -- the ledger entry it came from (NULL for a reminder or an advance notice)
+    ledger_seq INTEGER,
+    title_zh TEXT NOT NULL,
+    title_en TEXT NOT NULL,
+    body_zh TEXT NOT NULL,
+    body_en TEXT NOT NULL,
+    -- the page, relative to the site's address
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    -- distinguishes repeated notices of one kind for one subject
+    dedupe TEXT NOT NULL DEFAULT '',
+    UNIQUE (community_id, kind, subject, dedupe)
+);
+INSERT INTO notices (id, community_id, kind, subject, ledger_seq, title_zh, title_en,
+        body_zh, body_en, path, created_at, dedupe)
+    SELECT id, community_id, kind, subject, ledger_seq, title_zh, title_en,
+        body_zh, body_en, path, created_at, dedupe FROM notices_m027 ORDER BY id;
+DROP TABLE notices_m027;
+CREATE INDEX notices_subject ON notices(community_id, subject);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -1110,6 +1149,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M023),
         M::up(M025),
         M::up(M026),
+        M::up(M027),
     ])
 }
 

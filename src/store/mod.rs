@@ -21,6 +21,7 @@ pub mod meetings;
 pub mod mine;
 pub mod migrations;
 pub mod notices;
+pub mod notices_advance;
 pub mod notices_record;
 pub mod notices_sources;
 pub mod notify_prefs;

@@ -31,6 +31,9 @@ pub enum Recipients {
     Place(String),
     /// The residents linked to these accounts, and their households.
     Accounts(Vec<i64>),
+    /// These residents: a draft vote's electorate as it would be frozen
+    /// now (its advance notice). One parameter, a JSON array, however many.
+    Residents(Vec<i64>),
 }
 
 impl Recipients {
@@ -73,6 +76,12 @@ impl Recipients {
                     vec![],
                 ),
             },
+            Recipients::Residents(ids) => (
+                "SELECT value FROM json_each(?2)".into(),
+                vec![V::Text(
+                    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
+                )],
+            ),
             Recipients::Accounts(ids) => {
                 let marks: Vec<String> = (0..ids.len()).map(|i| format!("?{}", i + 2)).collect();
                 (
@@ -459,6 +468,10 @@ pub fn still_current(conn: &Connection, kind: NoticeKind, subject: &str) -> Resu
         NoticeKind::VoteOpened | NoticeKind::VoteClosing => {
             "SELECT status = 'open' AND closes_at > ?2 FROM votes WHERE id = ?1"
         }
+        // Once the vote opens, its opening notice says the rest.
+        NoticeKind::VoteAdvance => {
+            "SELECT status = 'draft' AND ?2 IS NOT NULL FROM votes WHERE id = ?1"
+        }
         NoticeKind::MeetingPlanned => {
             "SELECT status = 'planned' AND starts_at > ?2 FROM deliberations WHERE id = ?1"
         }
@@ -499,7 +512,7 @@ pub fn skip_seeded_history(tx: &Transaction) -> Result<usize, Error> {
     Ok(tx.execute(
         "UPDATE deliveries SET state = 'skipped', last_error = 'seeded history / 种子数据中的往事'
          WHERE state = 'queued' AND notice_id IN
-           (SELECT id FROM notices WHERE kind NOT IN ('vote_opened', 'meeting_planned', 'vote_closing'))",
+           (SELECT id FROM notices WHERE kind NOT IN ('vote_advance', 'vote_opened', 'meeting_planned', 'vote_closing'))",
         [],
     )?)
 }

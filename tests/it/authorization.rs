@@ -370,6 +370,11 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             ("POST", "/c/{community}/notices/{notice}/paper/{household}"),
             Committee,
         ),
+        (
+            ("GET", "/c/{community}/votes/{vote}/advance-notice/confirm"),
+            Committee,
+        ),
+        (("POST", "/c/{community}/votes/{vote}/advance-notice"), Committee),
         (("GET", "/c/{community}/receipts/{token}"), Committee),
         (("POST", "/c/{community}/receipts/{token}"), Committee),
     ])

@@ -1,8 +1,9 @@
 //! The record of notices (送达台账) for the committee: the outbox and one
 //! notice's deliveries with resend (record.rs); the printable delivery lists
 //! with receipts, their ticks and the receipt a grid worker scans (paper.rs);
-//! a vote's reach figures (reach.rs).
+//! a vote's reach figures (reach.rs); a draft vote's advance notice (advance.rs).
 
+pub mod advance;
 pub mod paper;
 pub mod reach;
 pub mod record;
@@ -37,6 +38,16 @@ pub fn routes() -> Routes {
             M::POST,
             "/c/{community}/notices/{notice}/paper/{household}",
             post(paper::tick).layer(form()),
+        ),
+        (
+            M::GET,
+            "/c/{community}/votes/{vote}/advance-notice/confirm",
+            get(advance::confirm),
+        ),
+        (
+            M::POST,
+            "/c/{community}/votes/{vote}/advance-notice",
+            post(advance::send).layer(form()),
         ),
         (
             M::GET,

@@ -1,7 +1,7 @@
 //! The record of notices (送达台账) for the committee: the outbox, one
 //! notice's reach per building and every delivery attempt; the printable
 //! delivery list with tear-off receipts; the receipt a grid worker scans;
-//! a vote's reach figures.
+//! a vote's reach figures and its advance notice (表决预告).
 
 pub mod paper;
 pub mod record;
@@ -82,5 +82,67 @@ pub fn vote_reach(c: &Chrome, v: &VoteReachView) -> Markup {
                 p.no-print { a href=(r) { (c.t("送达台账", "Delivery record")) } }
             }
         }
+    }
+}
+
+/// An advance notice that went out: when, and how far it reached.
+pub struct SentAdvance {
+    pub when: String,
+    pub households: i64,
+    pub reached: i64,
+    /// Per building, shown while the vote is a draft.
+    pub places: Vec<PlaceLine>,
+    /// For the committee: `/c/x/notices/7`.
+    pub record: Option<String>,
+}
+
+/// A vote's advance notice block (`#advance`).
+pub struct AdvanceView {
+    pub sent: Option<SentAdvance>,
+    /// For the committee of a draft without one: the confirm page.
+    pub send: Option<String>,
+    /// For the committee: time short before the planned opening, or reach
+    /// short of every household.
+    pub warning: Option<Bi>,
+}
+
+pub fn advance_box(c: &Chrome, v: &AdvanceView) -> Markup {
+    html! {
+        section.reach #advance {
+            h2 { (c.t("表决预告", "Advance notice")) }
+            @if let Some(s) = &v.sent {
+                p {
+                    (c.t("预告发出：", "Sent: ")) (s.when) " · "
+                    (c.t("已送达户数：", "Households reached: ")) strong { (ratio(s.reached, s.households)) }
+                }
+                @if !s.places.is_empty() { (reach_table(c, &s.places, s.record.as_deref())) }
+                @if let Some(r) = &s.record {
+                    p.no-print { a href=(r) { (c.t("预告的送达台账", "The notice's delivery record")) } }
+                }
+            } @else {
+                p.hint { (c.t(
+                    "还没有发出表决预告。业主共同决定事项应至少提前 15 天通知全体业主（物业管理条例第十四条）。",
+                    "No advance notice has gone out. Owners are to be notified at least 15 days before they decide together (Property Management Regulations art. 14).",
+                )) }
+            }
+            @if let Some(w) = &v.warning {
+                div.flash.warn role="status" { (c.t(&w.zh, &w.en)) }
+            }
+            @if let Some(href) = &v.send {
+                p.no-print { a.button href=(href) { (c.t("发出表决预告…", "Send the advance notice…")) } }
+            }
+        }
+    }
+}
+
+/// The vote page's notice blocks: its advance notice, then its opening's reach.
+pub fn vote_notices(
+    c: &Chrome,
+    advance: Option<&AdvanceView>,
+    opening: Option<&VoteReachView>,
+) -> Markup {
+    html! {
+        @if let Some(a) = advance { (advance_box(c, a)) }
+        @if let Some(o) = opening { (vote_reach(c, o)) }
     }
 }
