@@ -304,6 +304,43 @@ pub fn deliveries(conn: &Connection, notice_id: i64) -> Result<Vec<DeliveryRow>,
     Ok(v)
 }
 
+/// A post to a group chat (WeCom robot, webhook) as the record shows it:
+/// for no household, so it marks none reached.
+#[derive(Debug, Clone)]
+pub struct GroupPostRow {
+    pub channel: ChannelKind,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    /// When it is (or was last) due.
+    pub due_at: i64,
+    pub sent_at: Option<i64>,
+    pub error: Option<Msg>,
+}
+
+/// A notice's group posts, one per channel.
+pub fn group_posts(conn: &Connection, notice_id: i64) -> Result<Vec<GroupPostRow>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT channel, state, attempts, due_at, sent_at, last_error FROM group_posts
+         WHERE notice_id = ?1 ORDER BY channel LIMIT 10",
+    )?;
+    let v = st
+        .query_map([notice_id], |r| {
+            let ch: String = r.get(0)?;
+            let state: String = r.get(1)?;
+            let err: Option<String> = r.get(5)?;
+            Ok(GroupPostRow {
+                channel: ch.parse().unwrap_or(ChannelKind::WeCom),
+                state: DeliveryState::parse(&state),
+                attempts: r.get(2)?,
+                due_at: r.get(3)?,
+                sent_at: r.get(4)?,
+                error: err.filter(|e| !e.is_empty()).map(|e| split_msg(&e)),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
 /// What a paper receipt's token points at.
 #[derive(Debug, Clone)]
 pub struct Receipt {

@@ -833,6 +833,35 @@ async fn an_opened_vote_goes_by_sms_to_each_adult_with_a_phone_and_once_to_the_g
         )
         .unwrap();
     assert_eq!((post_state.as_str(), reached_by_group), ("sent", 0));
+    // The notice's record page lists the post with its outcome and time.
+    let (notice, sent_at): (i64, i64) = s
+        .sql()
+        .query_row(
+            "SELECT g.notice_id, g.sent_at FROM group_posts g JOIN notices n ON n.id = g.notice_id
+             WHERE n.subject = 'vote:' || ?1",
+            [vote],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let r = c.get(&format!("/c/xingfu/notices/{notice}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let at = jiff::Timestamp::from_second(sent_at)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get(&noon).unwrap())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
+    let posts = r
+        .body
+        .split("id=\"posts\"")
+        .nth(1)
+        .expect("a group posts section");
+    let posts = posts.split("</table>").next().unwrap();
+    assert!(
+        posts.contains("企业微信群")
+            && posts.contains("已送达")
+            && posts.contains(&format!("{at} 发出")),
+        "{posts}"
+    );
     s.stop().await;
 }
 

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use teahouse_views::pages::notices::PlaceLine;
 use teahouse_views::pages::notices::record::{
-    self as view, AttemptLine, DeliveryLine, NoticeLine, NoticeRecord,
+    self as view, AttemptLine, DeliveryLine, NoticeLine, NoticeRecord, PostLine,
 };
 
 /// Notices listed on the outbox page.
@@ -93,6 +93,31 @@ fn delivery_line(d: &rec::DeliveryRow, tz: &str) -> DeliveryLine {
     }
 }
 
+fn post_line(g: &rec::GroupPostRow, tz: &str) -> PostLine {
+    let when = match (g.state, g.sent_at) {
+        (DeliveryState::Sent, Some(at)) => {
+            let t = fmt_time(at, tz);
+            Msg::new(format!("{t} 发出"), format!("sent {t}"))
+        }
+        (DeliveryState::Queued | DeliveryState::Sending, _) => {
+            let t = fmt_time(g.due_at, tz);
+            Msg::new(format!("{t} 起发送"), format!("due {t}"))
+        }
+        _ => {
+            let t = fmt_time(g.due_at, tz);
+            Msg::new(format!("最后一次：{t}"), format!("last due {t}"))
+        }
+    };
+    PostLine {
+        channel: bi(&g.channel.label()),
+        state: bi(&g.state.label()),
+        failed: g.state == DeliveryState::Failed,
+        when: bi(&when),
+        attempts: g.attempts,
+        error: g.error.as_ref().map(bi),
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct Flash {
     resent: Option<i64>,
@@ -105,11 +130,16 @@ pub async fn notice(
     Query(q): Query<Flash>,
 ) -> Result<Response, Error> {
     let cid = com.community.id;
-    let (n, places, ds) = st
+    let (n, places, ds, gs) = st
         .db
         .read(move |c| {
             let n = rec::notice(c, cid, id)?.ok_or(Error::NotFound)?;
-            Ok((n, rec::reach_by_place(c, id)?, rec::deliveries(c, id)?))
+            Ok((
+                n,
+                rec::reach_by_place(c, id)?,
+                rec::deliveries(c, id)?,
+                rec::group_posts(c, id)?,
+            ))
         })
         .await?;
     let tz = &com.community.tz;
@@ -125,6 +155,7 @@ pub async fn notice(
         reached: n.reached,
         places: place_lines(&places),
         deliveries: ds.iter().map(|d| delivery_line(d, tz)).collect(),
+        posts: gs.iter().map(|g| post_line(g, tz)).collect(),
         flash: q.resent.map(|d| {
             teahouse_views::Bi::new(
                 format!("第 {d} 条送达已重新排队。"),

@@ -74,6 +74,17 @@ pub struct DeliveryLine {
     pub attempts: Vec<AttemptLine>,
 }
 
+/// A post to a group chat: channel, outcome and when.
+pub struct PostLine {
+    pub channel: Bi,
+    pub state: Bi,
+    pub failed: bool,
+    /// "sent 2026-11-21 09:30" or "next attempt …", in the reader's language.
+    pub when: Bi,
+    pub attempts: i64,
+    pub error: Option<Bi>,
+}
+
 pub struct NoticeRecord {
     pub slug: String,
     pub id: i64,
@@ -86,7 +97,31 @@ pub struct NoticeRecord {
     pub reached: i64,
     pub places: Vec<PlaceLine>,
     pub deliveries: Vec<DeliveryLine>,
+    pub posts: Vec<PostLine>,
     pub flash: Option<Bi>,
+}
+
+fn posts(c: &Chrome, posts: &[PostLine]) -> Markup {
+    html! {
+        h2 #posts { (c.t("群消息", "Group chat posts")) }
+        @if posts.is_empty() {
+            p { (c.t("这条通知没有发到群里（社区没有开启企业微信群或网络钩子，或它只给部分居民）。", "This notice went to no group chat (no WeCom group or webhook is on, or it is for some residents only).")) }
+        } @else {
+            p.hint { (c.t("群消息不针对某一户，不计入送达户数。", "A group post is for no one household and counts no household reached.")) }
+            table.posts {
+                thead { tr {
+                    th { (c.t("渠道", "Channel")) } th { (c.t("状态", "State")) }
+                    th { (c.t("时间", "When")) } th { (c.t("尝试次数", "Attempts")) }
+                } }
+                tbody { @for p in posts { tr class=[p.failed.then_some("failed")] {
+                    td { (bi_one(c, &p.channel)) }
+                    td { (bi_one(c, &p.state)) @if let Some(e) = &p.error { br; small.error { (bi_one(c, e)) } } }
+                    td { (bi_one(c, &p.when)) }
+                    td { (p.attempts) }
+                } } }
+            }
+        }
+    }
 }
 
 pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
@@ -106,6 +141,7 @@ pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
                 a href={(base) "/paper"} { (c.t("打印全部送达清单和回执", "Print every delivery list with receipts")) } " · "
                 a href={(base) "/paper?unreached=1"} { (c.t("全部未送达的户", "Every household not yet reached")) }
             }
+            (posts(c, &v.posts))
             h2 { (c.t("每次发送", "Every delivery attempt")) }
             @if v.deliveries.is_empty() { p { (c.t("这条通知没有经渠道发送的记录。", "No delivery through a channel for this notice.")) } }
             @else { table.deliveries {
