@@ -34,12 +34,14 @@ fn main() {
     }
     let css = manifest.join("static/app.css");
     let print_css = manifest.join("static/print.css");
+    let card = manifest.join("static/card.png");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut code = String::new();
     for (name, path, ext) in [
         ("HTMX", &htmx, "js"),
         ("CSS", &css, "css"),
         ("PRINT_CSS", &print_css, "css"),
+        ("CARD", &card, "png"),
     ] {
         println!("cargo:rerun-if-changed={}", path.display());
         let bytes =

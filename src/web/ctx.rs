@@ -375,6 +375,7 @@ impl Ctx {
                 }
             }),
             fragment: c.htmx_fragment,
+            origin: c.origin.clone(),
         }
     }
 

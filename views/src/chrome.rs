@@ -62,6 +62,9 @@ pub struct Chrome {
     pub community: Option<CommunityNav>,
     /// htmx asked for the main content only.
     pub fragment: bool,
+    /// scheme://host of the site (the configured public URL, else the Host
+    /// header), for the share card's absolute links.
+    pub origin: String,
 }
 
 impl Chrome {

@@ -50,6 +50,8 @@ pub fn page_with(c: &Chrome, title: &str, summary: Option<&str>, body: Markup) -
                 meta property="og:title" content=(title);
                 meta property="og:description" content=(summary);
                 meta property="og:locale" content=(if c.lang == crate::Lang::En { "en_US" } else { "zh_CN" });
+                meta property="og:url" content={(c.origin) (c.path)};
+                meta property="og:image" content={(c.origin) (assets::CARD_PATH)};
                 link rel="stylesheet" href=(assets::CSS_PATH);
                 link rel="stylesheet" href=(assets::PRINT_CSS_PATH) media="print";
                 script src=(assets::HTMX_PATH) defer {}

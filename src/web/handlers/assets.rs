@@ -14,6 +14,8 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         (assets::CSS, "text/css; charset=utf-8")
     } else if path == assets::PRINT_CSS_PATH {
         (assets::PRINT_CSS, "text/css; charset=utf-8")
+    } else if path == assets::CARD_PATH {
+        (assets::CARD, "image/png")
     } else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
