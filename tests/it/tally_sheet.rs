@@ -101,6 +101,31 @@ async fn a_tally_sheet_enters_a_units_paper_ballots_all_or_none() {
     let s = Server::start().await;
     let mut com = s.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
+    // The owner first by id gets the top floor's dwelling (and the other
+    // way round), so an order by voter id is not the dwelling order.
+    let c = s.sql();
+    let unit = unit_3_2(&s);
+    let ends: Vec<(i64, i64)> = c
+        .prepare(
+            "SELECT id, owner_id FROM dwellings WHERE unit_id = ?1 AND owner_id IS NOT NULL
+             ORDER BY owner_id",
+        )
+        .unwrap()
+        .query_map([unit], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    let (low, high) = (ends[0], ends[ends.len() - 1]);
+    c.execute(
+        "UPDATE dwellings SET owner_id = ?2 WHERE id = ?1",
+        [low.0, high.1],
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE dwellings SET owner_id = ?2 WHERE id = ?1",
+        [high.0, low.1],
+    )
+    .unwrap();
     let id = open_unit_vote(&s, &mut com).await;
     let electorate = "SELECT count(*) FROM vote_electorate WHERE vote_id = ?1";
     assert_eq!(count(&s, electorate, &id), 20, "a 20-voter unit");
@@ -244,6 +269,28 @@ async fn a_tally_sheet_enters_a_units_paper_ballots_all_or_none() {
     // says when it closed, not only the planned period.
     let r = com.post(&format!("/c/wutong/votes/{id}/close"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The published count lists the voters in dwelling order too.
+    let xlsx = com
+        .http
+        .get(format!("{}/c/wutong/votes/{id}/tally.xlsx", s.base))
+        .send()
+        .await
+        .unwrap();
+    let table = teahouse::sheet::read(&xlsx.bytes().await.unwrap())
+        .unwrap()
+        .table;
+    let listed: Vec<(i64, i64)> = table[1..=20]
+        .iter()
+        .map(|r| {
+            let first = r[2].split('、').next().unwrap();
+            *places
+                .get(first)
+                .unwrap_or_else(|| panic!("dwelling {first:?}"))
+        })
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "tally.xlsx in dwelling order");
     let notice = com.get(&format!("/c/wutong/votes/{id}/notice")).await;
     assert!(
         notice.has("提前结束") && notice.has("原定 2099-01-0"),
@@ -321,7 +368,11 @@ async fn a_kept_sheet_counts_only_once_another_member_checks_it() {
         kept.body
     );
     // Each kept row's choice in the reader's language only.
-    assert!(kept.has("— 同意") && !kept.has("agree</li>"), "{}", kept.body);
+    assert!(
+        kept.has("— 同意") && !kept.has("agree</li>"),
+        "{}",
+        kept.body
+    );
     // Its voters are on the kept sheet, not on a new one.
     assert_eq!(sheet_voters(&kept.body).len(), 15);
     let sheet_id: i64 = s
