@@ -862,6 +862,10 @@ async fn an_opened_vote_goes_by_sms_to_each_adult_with_a_phone_and_once_to_the_g
             && posts.contains(&format!("{at} 发出")),
         "{posts}"
     );
+    assert!(
+        !posts.contains("WeCom") && !posts.contains("sent "),
+        "the reader's language only: {posts}"
+    );
     s.stop().await;
 }
 

@@ -3,7 +3,7 @@
 
 use super::{PlaceLine, ratio, reach_table};
 use crate::chrome::{Bi, Chrome};
-use crate::layout::{bi, csrf, flash, page};
+use crate::layout::{csrf, page};
 use maud::{Markup, html};
 
 /// A notice in the outbox list.
@@ -132,7 +132,7 @@ pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
         html! {
             p.crumbs { a href={"/c/" (v.slug) "/notices"} { (c.t("送达台账", "Delivery record")) } }
             h1 { (bi_one(c, &v.title)) }
-            @if let Some(f) = &v.flash { (flash(c, "ok", f)) }
+            @if let Some(f) = &v.flash { div.flash.ok role="status" { (bi_one(c, f)) } }
             p { (bi_one(c, &v.kind)) " · " (v.when) " · " a href=(v.path) { (c.t("通知的页面", "The notice's page")) } }
             p { (bi_one(c, &v.body)) }
             h2 { (c.t("各楼栋送达情况", "Reach per building")) " " (ratio(v.reached, v.households)) }
@@ -151,7 +151,7 @@ pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
                 } }
                 tbody { @for d in &v.deliveries { tr class=[d.failed.then_some("failed")] {
                     td { (d.household) } td { (bi_one(c, &d.channel)) } td { (d.to) }
-                    td { (bi_one(c, &d.state)) @if let Some(e) = &d.error { br; small.error { (bi(c, e)) } } }
+                    td { (bi_one(c, &d.state)) @if let Some(e) = &d.error { br; small.error { (bi_one(c, e)) } } }
                     td { ol.attempts { @for a in &d.attempts { li value=(a.n) {
                         (a.when) " " (bi_one(c, &a.outcome))
                         @if let Some(x) = &a.detail { " — " (bi_one(c, x)) }
