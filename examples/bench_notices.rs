@@ -191,6 +191,7 @@ fn smtp_server() -> Smtp {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("aiosmtpd did not start");
 }
 
@@ -264,12 +265,12 @@ async fn raw_sends(url: &str, messages: Vec<lettre::Message>) -> (f64, usize) {
 async fn outbox_sends(db: &Db, w: &Worker, i: usize) -> (f64, usize) {
     let id = db
         .write(move |tx| {
-            Ok(notices::queue(
+            notices::queue(
                 tx,
                 1,
                 &smtp_notice(i),
                 &Recipients::Place("community".into()),
-            )?)
+            )
         })
         .await
         .unwrap()
