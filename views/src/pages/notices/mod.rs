@@ -76,7 +76,7 @@ pub fn vote_reach(c: &Chrome, v: &VoteReachView) -> Markup {
                 (c.t("通知发出：", "Notified: ")) (v.notified) " · "
                 (c.t("已送达户数：", "Households reached: ")) strong { (ratio(v.reached, v.households)) }
             }
-            @if let Some(w) = &v.warning { (crate::layout::flash(c, "error", w)) }
+            @if let Some(w) = &v.warning { div.flash.error role="alert" { (c.t(&w.zh, &w.en)) } }
             (reach_table(c, &v.places, v.record.as_deref()))
             @if let Some(r) = &v.record {
                 p.no-print { a href=(r) { (c.t("送达台账", "Delivery record")) } }
