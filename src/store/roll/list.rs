@@ -177,20 +177,15 @@ pub fn list(
 
 /// Ids of the residents a filter selects (all pages), for printing codes.
 pub fn select_ids(conn: &Connection, community_id: i64, f: &ListFilter) -> Result<Vec<i64>, Error> {
-    let mut all = ListFilter {
-        page: 0,
-        ..f.clone()
-    };
-    let mut ids = Vec::new();
-    loop {
-        let (page, _) = list(conn, community_id, &all)?;
-        let n = page.len();
-        ids.extend(page.into_iter().map(|l| l.id));
-        if n < PAGE {
-            break;
-        }
-        all.page += 1;
-    }
+    let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
+    // One pass in place order: no LIMIT (-1), no OFFSET.
+    let ids = conn
+        .prepare_cached(&page_sql(f, false))?
+        .query_map(
+            params![community_id, f.zone_id, f.building_id, q, -1, 0],
+            |r| r.get::<_, i64>(0),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ids)
 }
 

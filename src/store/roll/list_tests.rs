@@ -5,7 +5,7 @@
 //! timed.
 
 use super::list::{ListFilter, count_sql, page_sql};
-use super::{PAGE, apply, buildings, list, synthetic};
+use super::{PAGE, apply, buildings, list, select_ids, synthetic};
 use crate::domain::roll::parse_table;
 use crate::sheet::Table;
 use crate::store::communities::{self, Kind};
@@ -203,6 +203,12 @@ async fn pages_add_up_to_the_count_and_a_building_keeps_to_itself() {
         all.windows(2).all(|w| w[0].key < w[1].key),
         "not in place order"
     );
+    // Printing codes for everyone takes the same residents in one pass.
+    let ids = db
+        .read(move |c| select_ids(c, cid, &ListFilter::default()))
+        .await
+        .unwrap();
+    assert_eq!(ids, all.iter().map(|l| l.id).collect::<Vec<_>>());
     let b102 = db
         .read(move |c| {
             Ok(buildings(c, cid)?
