@@ -131,21 +131,29 @@ pub fn compute_electorate(
             });
         }
     }
-    in_dwelling_order(conn, community_id, &mut out)?;
+    in_dwelling_order(conn, community_id, scope, &mut out)?;
     Ok(out)
 }
 
-/// Where each dwelling ("3-2-501") and each household of a community is,
-/// for walking an electorate in dwelling order.
-fn places(conn: &Connection, community_id: i64) -> Result<HashMap<String, DwellingKey>, Error> {
-    let mut st = conn.prepare_cached(
+/// Where each dwelling ("3-2-501") and each household of a scope is, for
+/// walking an electorate in dwelling order.
+fn places(
+    conn: &Connection,
+    community_id: i64,
+    scope: &Scope,
+) -> Result<HashMap<String, DwellingKey>, Error> {
+    let cond = match scope.kind {
+        ScopeKind::Zone => "(b.zone_id = ?2 OR h.zone_id = ?2)",
+        kind => scope_sql(kind),
+    };
+    let mut st = conn.prepare_cached(&format!(
         "SELECT b.number, u.number, d.number, d.floor, h.code
          FROM dwellings d JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id
          LEFT JOIN households h ON h.dwelling_id = d.id
-         WHERE d.community_id = ?1",
-    )?;
+         WHERE d.community_id = ?1 AND ({cond})"
+    ))?;
     let mut out = HashMap::new();
-    let rows = st.query_map([community_id], |r| {
+    let rows = st.query_map(params![community_id, scope.id], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -171,12 +179,13 @@ fn places(conn: &Connection, community_id: i64) -> Result<HashMap<String, Dwelli
 pub fn in_dwelling_order(
     conn: &Connection,
     community_id: i64,
+    scope: &Scope,
     electors: &mut [Elector],
 ) -> Result<(), Error> {
     if electors.is_empty() {
         return Ok(());
     }
-    let places = places(conn, community_id)?;
+    let places = places(conn, community_id, scope)?;
     let place = |e: &Elector| -> Option<DwellingKey> {
         if let Some(d) = e.dwellings.first() {
             return places.get(d).cloned().or_else(|| {
@@ -197,10 +206,14 @@ pub fn in_dwelling_order(
 /// The electorate as frozen when the vote opened, in dwelling order.
 pub fn frozen_electorate(conn: &Connection, vote_id: i64) -> Result<Vec<Elector>, Error> {
     let mut v = frozen_by_voter(conn, vote_id)?;
-    let community_id: i64 = conn
-        .prepare_cached("SELECT community_id FROM votes WHERE id = ?1")?
-        .query_row([vote_id], |r| r.get(0))?;
-    in_dwelling_order(conn, community_id, &mut v)?;
+    let (community_id, kind, id): (i64, String, Option<i64>) = conn
+        .prepare_cached("SELECT community_id, scope_kind, scope_id FROM votes WHERE id = ?1")?
+        .query_row([vote_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let scope = Scope {
+        kind: ScopeKind::parse(&kind).unwrap_or(ScopeKind::Community),
+        id,
+    };
+    in_dwelling_order(conn, community_id, &scope, &mut v)?;
     Ok(v)
 }
 
