@@ -125,6 +125,9 @@ pub struct Caches {
     /// Whole pages as an anonymous visitor gets them, good until the next
     /// commit (see [`Caches::rendered`]), at most [`RENDERED_BYTES`].
     rendered: Mutex<RenderedMap>,
+    /// Pages being built for anonymous visitors, by key: one builds, the
+    /// others asking for the same page meanwhile wait for its copy.
+    building: Mutex<HashMap<PageKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What a page is kept by: its path and query, the reader's language and
@@ -226,6 +229,7 @@ impl Caches {
             communities: Memo::new(),
             pages: Memo::new(),
             rendered: Mutex::new(RenderedMap::default()),
+            building: Mutex::new(HashMap::new()),
         })
     }
 
@@ -300,6 +304,21 @@ impl Caches {
         let m = self.rendered.lock().ok()?;
         let e = m.map.get(key)?;
         (e.generation == commits && e.at.elapsed() < MAX_AGE).then(|| e.value.clone())
+    }
+
+    /// The lock whoever builds the page for `key` holds: the first to take
+    /// it builds; those who waited find the page kept (or build it in turn
+    /// if it could not be kept). [`Caches::built`] lets the next build start afresh.
+    pub fn build_lock(&self, key: &PageKey) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut m = self.building.lock().ok()?;
+        Some(m.entry(key.clone()).or_default().clone())
+    }
+
+    /// The page for `key` was built (kept or not).
+    pub fn built(&self, key: &PageKey) {
+        if let Ok(mut m) = self.building.lock() {
+            m.remove(key);
+        }
     }
 
     /// Keeps a page; when the pages kept would pass [`RENDERED_BYTES`],

@@ -57,11 +57,37 @@ pub async fn middleware(State(st): State<AppState>, req: Request, next: Next) ->
     let Some((key, token)) = key_of(&req) else {
         return next.run(req).await;
     };
+    if let Some(page) = st.db.cache.rendered(&key, st.db.cache.data()) {
+        return respond(&page, &token);
+    }
+    // Visitors asking for the same page while it is built wait for it
+    // rather than build it each (64 at once would build it 64 times).
+    let lock = st.db.cache.build_lock(&key);
+    let _building = match &lock {
+        Some(l) => Some(l.lock().await),
+        None => None,
+    };
     let commits = st.db.cache.data();
     if let Some(page) = st.db.cache.rendered(&key, commits) {
         return respond(&page, &token);
     }
+    let _done = Built(&st, &key);
     let resp = next.run(req).await;
+    keep(&st, key.clone(), commits, &token, resp).await
+}
+
+/// Lets the next build of a page start afresh once this one ends, answered
+/// or cut short (a visitor who went away), so no lock outlives its build.
+struct Built<'a>(&'a AppState, &'a PageKey);
+
+impl Drop for Built<'_> {
+    fn drop(&mut self) {
+        self.0.db.cache.built(self.1);
+    }
+}
+
+/// Keeps the page `resp` when it may be kept, and returns it.
+async fn keep(st: &AppState, key: PageKey, commits: u64, token: &str, resp: Response) -> Response {
     let html = resp
         .headers()
         .get(header::CONTENT_TYPE)
@@ -87,7 +113,7 @@ pub async fn middleware(State(st): State<AppState>, req: Request, next: Next) ->
     st.db.cache.keep_rendered(
         key,
         commits,
-        Arc::new(Rendered::cut(content_type, &bytes, &token)),
+        Arc::new(Rendered::cut(content_type, &bytes, token)),
     );
     Response::from_parts(parts, Body::from(bytes))
 }
