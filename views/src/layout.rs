@@ -94,7 +94,7 @@ fn header(c: &Chrome) -> Markup {
                             li { a href={"/c/" (com.slug) "/settings"} { (c.t("联系方式", "Contact")) } }
                         }
                         @if com.is_committee || com.is_supervisor {
-                            li { a href={"/c/" (com.slug) "/desk"} { (c.t("监督台", "Oversight desk")) } }
+                            li { a href={"/c/" (com.slug) "/desk"} { (if com.is_committee { c.t("工作台", "Committee desk") } else { c.t("监督台", "Oversight desk") }) } }
                             li { a href={"/c/" (com.slug) "/audit"} { (c.t("操作记录", "Audit log")) } }
                         }
                     }

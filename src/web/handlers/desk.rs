@@ -38,8 +38,12 @@ fn issuer_address() -> Bi {
     )
 }
 
-/// What the desk reads of the ledger and the disclosures, in one trip.
+/// Everything the desk reads, in one trip to a reader.
 struct Reads {
+    resets: Vec<crate::store::accounts::Reset>,
+    reissues: Vec<crate::store::codes::Reissue>,
+    activations: Vec<crate::store::codes::Activation>,
+    committee_ips: Vec<String>,
     awaiting: (Vec<store::Line>, i64),
     queried: (Vec<store::Line>, i64),
     cadences: Vec<(
@@ -68,17 +72,6 @@ pub async fn show(
     let tz = o.community.tz.clone();
     let today = super::today(&tz);
     let today_s = today.to_string();
-    let (resets, reissues, activations, committee_ips) = st
-        .db
-        .read(move |c| {
-            Ok((
-                crate::store::accounts::recent_resets(c, cid, 30)?,
-                crate::store::codes::recent_reissues(c, cid, 30)?,
-                crate::store::codes::recent_activations(c, cid, 50)?,
-                crate::store::codes::committee_addresses(c, cid)?,
-            ))
-        })
-        .await?;
     let r = st
         .db
         .read(move |c| {
@@ -88,6 +81,10 @@ pub async fn show(
                 None
             };
             Ok(Reads {
+                resets: crate::store::accounts::recent_resets(c, cid, 30)?,
+                reissues: crate::store::codes::recent_reissues(c, cid, 30)?,
+                activations: crate::store::codes::recent_activations(c, cid, 50)?,
+                committee_ips: crate::store::codes::committee_addresses(c, cid)?,
                 awaiting: waits::disclosures_in(c, cid, Status::Review)?,
                 queried: waits::disclosures_in(c, cid, Status::Queried)?,
                 cadences: store::cadences(c, cid)?,
@@ -118,8 +115,8 @@ pub async fn show(
     let verify = r.report.as_ref().map(|rep| verify_view(rep, &r.head));
     let dv = view::DeskView {
         groups: groups(&chrome, &slug, &tz, &r.committee, &r.supervisors),
-        resets: reset_lines(&resets, &reissues, &tz),
-        activations: activation_lines(&activations, &committee_ips, &tz),
+        resets: reset_lines(&r.resets, &r.reissues, &tz),
+        activations: activation_lines(&r.activations, &r.committee_ips, &tz),
         awaiting: (r.awaiting.0.iter().map(to_view).collect(), r.awaiting.1),
         waiting_committee: (r.queried.0.iter().map(to_view).collect(), r.queried.1),
         overdue: category_lines(&r.cadences, &r.published, today)
@@ -419,8 +416,8 @@ fn overdue_actions(slug: &str, w: &Waiting) -> WaitList {
             (
                 format!("/c/{slug}/deliberations/{}", i.id),
                 Bi::new(
-                    format!("{} · 应于 {} 前办结 · {}", i.who, i.due, i.text),
-                    format!("{} · due {} · {}", i.who, i.due, i.text),
+                    format!("{} · 应于 {} 前办结", i.who, i.due),
+                    format!("{} · due {}", i.who, i.due),
                 ),
             )
         },
