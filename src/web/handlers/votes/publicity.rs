@@ -85,6 +85,40 @@ pub async fn finalize(
     .await
 }
 
+/// The notice's figures, each labelled in both languages: heads and area.
+fn figures(r: &crate::domain::vote::Tally) -> Vec<(String, String)> {
+    let fig = |f: &crate::domain::vote::Figures| match &f.area {
+        Some(a) => format!("{} 人 · {a} ㎡", f.heads),
+        None => format!("{} 人", f.heads),
+    };
+    if r.options.is_empty() {
+        vec![
+            ("应参加 Electorate".into(), fig(&r.total)),
+            ("参加 Took part".into(), fig(&r.participating)),
+            ("同意 Agree".into(), fig(&r.agree)),
+            ("不同意 Disagree".into(), fig(&r.disagree)),
+            ("弃权 Abstain".into(), fig(&r.abstain)),
+        ]
+    } else {
+        let mut f = vec![
+            ("应参加 Electorate".into(), fig(&r.total)),
+            ("参加 Took part".into(), fig(&r.participating)),
+        ];
+        for o in &r.options {
+            f.push((
+                format!("{} {}", o.id, o.label),
+                format!(
+                    "{}{}",
+                    fig(&o.chosen),
+                    if o.adopted { " · 采纳 adopted" } else { "" }
+                ),
+            ));
+        }
+        f.push(("弃权 Abstain".into(), fig(&r.abstain)));
+        f
+    }
+}
+
 /// The A4 notice of a closed vote for the paper board.
 pub async fn notice_page(
     State(st): State<AppState>,
@@ -107,10 +141,6 @@ pub async fn notice_page(
         return Err(Error::NotFound);
     };
     let tz = &v.community.tz;
-    let fig = |f: &crate::domain::vote::Figures| match &f.area {
-        Some(a) => format!("{} 人 · {a} ㎡", f.heads),
-        None => format!("{} 人", f.heads),
-    };
     let (rz, re) = vote.rule.names();
     let mut view = view::NoticeView {
         community: v.community.name.clone(),
@@ -141,32 +171,7 @@ pub async fn notice_page(
                 text: Bi::new(t.zh.clone(), t.en.clone()),
             })
             .collect(),
-        figures: if r.options.is_empty() {
-            vec![
-                ("应参加 Electorate".into(), fig(&r.total)),
-                ("参加 Took part".into(), fig(&r.participating)),
-                ("同意 Agree".into(), fig(&r.agree)),
-                ("不同意 Disagree".into(), fig(&r.disagree)),
-                ("弃权 Abstain".into(), fig(&r.abstain)),
-            ]
-        } else {
-            let mut f = vec![
-                ("应参加 Electorate".into(), fig(&r.total)),
-                ("参加 Took part".into(), fig(&r.participating)),
-            ];
-            for o in &r.options {
-                f.push((
-                    format!("{} {}", o.id, o.label),
-                    format!(
-                        "{}{}",
-                        fig(&o.chosen),
-                        if o.adopted { " · 采纳 adopted" } else { "" }
-                    ),
-                ));
-            }
-            f.push(("弃权 Abstain".into(), fig(&r.abstain)));
-            f
-        },
+        figures: figures(r),
         publicity_until: objections::publicity_end(&vote).map(|t| fmt_time(t, tz)),
         is_final: vote.final_at.is_some(),
         url: format!("{}/c/{}/votes/{id}", v.ctx.0.origin, v.community.slug),

@@ -123,16 +123,19 @@ struct Refusals {
     top: Errors,
 }
 
-fn sheet_view(
-    com: &Committee,
-    d: &SheetData,
-    posted: Option<&Posted>,
-    refused: Refusals,
-    notice: Option<Bi>,
-) -> view::TallySheetView {
-    let v = &d.vote;
+/// Who each voter is on the sheet: their name and dwellings.
+fn who_is(d: &SheetData) -> impl Fn(&str) -> (String, String) + '_ {
     let by_voter: HashMap<&str, &Elector> =
         d.electorate.iter().map(|e| (e.voter.as_str(), e)).collect();
+    move |voter| match by_voter.get(voter) {
+        Some(e) => (e.label.clone(), e.dwellings.join("、")),
+        None => (voter.to_string(), String::new()),
+    }
+}
+
+/// The sheet's rows: what was posted, or every voter who has not voted
+/// and is not on a sheet waiting for its check, in dwelling order.
+fn sheet_rows(d: &SheetData, posted: Option<&Posted>, refused: &Refusals) -> Vec<view::SheetRow> {
     let on_hold: HashSet<&str> = d
         .pending
         .iter()
@@ -147,11 +150,8 @@ fn sheet_view(
             .filter(|v| !d.voted.contains(*v) && !on_hold.contains(v))
             .collect(),
     };
-    let who = |voter: &str| match by_voter.get(voter) {
-        Some(e) => (e.label.clone(), e.dwellings.join("、")),
-        None => (voter.to_string(), String::new()),
-    };
-    let rows = voters
+    let who = who_is(d);
+    voters
         .iter()
         .enumerate()
         .map(|(i, voter)| {
@@ -167,15 +167,18 @@ fn sheet_view(
                 error: refused.rows.get(&(i + 1)).cloned(),
             }
         })
-        .collect();
-    let me = com.account.id;
-    let pending = d
-        .pending
+        .collect()
+}
+
+/// The sheets waiting for their check, each with its refusal if it has one.
+fn pending_views(com: &Committee, d: &SheetData, refused: &Refusals) -> Vec<view::PendingSheet> {
+    let who = who_is(d);
+    d.pending
         .iter()
         .map(|p| view::PendingSheet {
             id: p.id,
             entered_by: p.entered_by_name.clone(),
-            mine: p.entered_by == me,
+            mine: p.entered_by == com.account.id,
             rows: p
                 .entries
                 .iter()
@@ -190,7 +193,17 @@ fn sheet_view(
                 .filter(|(id, _)| *id == p.id)
                 .map(|(_, m)| m.clone()),
         })
-        .collect();
+        .collect()
+}
+
+fn sheet_view(
+    com: &Committee,
+    d: &SheetData,
+    posted: Option<&Posted>,
+    refused: Refusals,
+    notice: Option<Bi>,
+) -> view::TallySheetView {
+    let v = &d.vote;
     view::TallySheetView {
         vote_id: v.id,
         title: v.title.clone(),
@@ -202,11 +215,11 @@ fn sheet_view(
             .map(|o| o.ids().into_iter().zip(o.labels.iter().cloned()).collect())
             .unwrap_or_default(),
         max_choices: v.options.as_ref().map_or(0, |o| o.max),
-        rows,
+        rows: sheet_rows(d, posted, &refused),
         check: posted.is_some_and(|p| p.check),
         secret: v.secret,
+        pending: pending_views(com, d, &refused),
         errors: refused.top,
-        pending,
         notice,
     }
 }
@@ -290,6 +303,90 @@ enum Outcome {
     Refused(Refused),
 }
 
+impl Refusals {
+    /// Refused rows, each named beside its row and in the summary.
+    fn of_rows(rows: impl IntoIterator<Item = (usize, Msg)>) -> Refusals {
+        let mut r = Refusals::default();
+        for (row, m) in rows {
+            let b = row_msg(row, &m);
+            r.top.add(&format!("row-{row}"), b.clone());
+            r.rows.insert(row, b);
+        }
+        r
+    }
+
+    fn whole(field: &str, m: Bi) -> Refusals {
+        let mut r = Refusals::default();
+        r.top.add(field, m);
+        r
+    }
+}
+
+/// The sheet's ballots, or why it is refused before anything is written.
+fn checked_entries(d: &SheetData, posted: &Posted) -> Result<Vec<SheetEntry>, Box<Refusals>> {
+    let entries = posted
+        .entries(&d.vote)
+        .map_err(|bad| Box::new(Refusals::of_rows(bad)))?;
+    if entries.is_empty() {
+        return Err(Box::new(Refusals::whole(
+            "",
+            Bi::new(
+                "计票单上没有勾选任何选票",
+                "no ballot is ticked on the sheet",
+            ),
+        )));
+    }
+    if posted.check && d.vote.secret {
+        return Err(Box::new(Refusals::whole(
+            "check",
+            Bi::new(
+                "无记名表决的计票单不交第二人核对：核对会让第二个人看到谁投了什么",
+                "a secret vote's sheet has no second check: it would show a second person whose ballot is whose",
+            ),
+        )));
+    }
+    Ok(entries)
+}
+
+/// Inside the write transaction: the sheet entered (or kept for its
+/// check) with its audit rows, or the refused row with nothing written.
+fn write_sheet(
+    tx: &rusqlite::Transaction,
+    actor: &Actor,
+    (cid, id): (i64, i64),
+    entries: &[SheetEntry],
+    account: i64,
+    check: bool,
+) -> Result<Outcome, Error> {
+    let vote = votes::get(tx, cid, id)?;
+    let n = entries.len();
+    if check {
+        return Ok(match sheet::keep_for_check(tx, &vote, entries, account)? {
+            Ok(sheet) => {
+                let detail = format!("sheet #{sheet}: {n} paper ballots kept for a second check");
+                let target = Subject::Vote(id).to_string();
+                audit::record(
+                    tx,
+                    actor,
+                    Some(cid),
+                    "vote.tally_sheet_kept",
+                    &target,
+                    &detail,
+                )?;
+                Outcome::Kept(n)
+            }
+            Err(r) => Outcome::Refused(r),
+        });
+    }
+    Ok(match sheet::enter(tx, &vote, entries, account)? {
+        Ok(n) => {
+            audit_ballots(tx, actor, &vote, entries, &format!("{n} paper ballots"))?;
+            Outcome::Entered(n)
+        }
+        Err(r) => Outcome::Refused(r),
+    })
+}
+
 pub async fn save(
     State(st): State<AppState>,
     com: Committee,
@@ -299,73 +396,14 @@ pub async fn save(
     let posted = Posted::from_pairs(f);
     let cid = com.community.id;
     let d = read(&st, cid, id).await?;
-    let entries = match posted.entries(&d.vote) {
-        Ok(e) if e.is_empty() => {
-            let mut r = Refusals::default();
-            r.top.add(
-                "",
-                Bi::new(
-                    "计票单上没有勾选任何选票",
-                    "no ballot is ticked on the sheet",
-                ),
-            );
-            return Ok(refused_page(&com, &d, &posted, r));
-        }
+    let entries = match checked_entries(&d, &posted) {
         Ok(e) => e,
-        Err(bad) => {
-            let mut r = Refusals::default();
-            for (row, m) in bad {
-                let b = row_msg(row, &m);
-                r.top.add(&format!("row-{row}"), b.clone());
-                r.rows.insert(row, b);
-            }
-            return Ok(refused_page(&com, &d, &posted, r));
-        }
+        Err(r) => return Ok(refused_page(&com, &d, &posted, *r)),
     };
-    if posted.check && d.vote.secret {
-        let mut r = Refusals::default();
-        r.top.add(
-            "check",
-            Bi::new(
-                "无记名表决的计票单不交第二人核对：核对会让第二个人看到谁投了什么",
-                "a secret vote's sheet has no second check: it would show a second person whose ballot is whose",
-            ),
-        );
-        return Ok(refused_page(&com, &d, &posted, r));
-    }
     let (actor, account, check) = (com.ctx.actor(), com.account.id, posted.check);
     let outcome = st
         .db
-        .write(move |tx| {
-            let vote = votes::get(tx, cid, id)?;
-            let n = entries.len();
-            let target = Subject::Vote(id).to_string();
-            if check {
-                return Ok(match sheet::keep_for_check(tx, &vote, &entries, account)? {
-                    Ok(sheet) => {
-                        let detail =
-                            format!("sheet #{sheet}: {n} paper ballots kept for a second check");
-                        audit::record(
-                            tx,
-                            &actor,
-                            Some(cid),
-                            "vote.tally_sheet_kept",
-                            &target,
-                            &detail,
-                        )?;
-                        Outcome::Kept(n)
-                    }
-                    Err(r) => Outcome::Refused(r),
-                });
-            }
-            Ok(match sheet::enter(tx, &vote, &entries, account)? {
-                Ok(n) => {
-                    audit_ballots(tx, &actor, &vote, &entries, &format!("{n} paper ballots"))?;
-                    Outcome::Entered(n)
-                }
-                Err(r) => Outcome::Refused(r),
-            })
-        })
+        .write(move |tx| write_sheet(tx, &actor, (cid, id), &entries, account, check))
         .await?;
     let base = format!("/c/{}/votes/{id}/tally-sheet", com.community.slug);
     match outcome {
@@ -373,10 +411,7 @@ pub async fn save(
         Outcome::Kept(n) => Ok(see_other(&format!("{base}?done=kept&n={n}"))),
         Outcome::Refused(r) => {
             let d = read(&st, cid, id).await?;
-            let mut rf = Refusals::default();
-            let b = row_msg(r.row, &r.msg);
-            rf.top.add(&format!("row-{}", r.row), b.clone());
-            rf.rows.insert(r.row, b);
+            let rf = Refusals::of_rows([(r.row, r.msg)]);
             Ok(refused_page(&com, &d, &posted, rf))
         }
     }
