@@ -5,6 +5,7 @@
 mod accounts;
 mod authorization;
 mod browser;
+mod browser_desks;
 mod browser_mine;
 mod browser_roll;
 mod browser_tally_sheet;
