@@ -172,7 +172,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             ctx::middleware,
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::middleware));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::middleware,
+        ));
     router
         .fallback(handlers::not_found)
         .layer(stack)

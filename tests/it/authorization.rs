@@ -80,14 +80,26 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
         ),
         (("POST", "/c/{community}/votes/{vote}/ballot"), Member),
         (("POST", "/c/{community}/votes/{vote}/paper"), Committee),
-        (("GET", "/c/{community}/votes/{vote}/tally-sheet"), Committee),
-        (("POST", "/c/{community}/votes/{vote}/tally-sheet"), Committee),
         (
-            ("POST", "/c/{community}/votes/{vote}/tally-sheet/{sheet}/confirm"),
+            ("GET", "/c/{community}/votes/{vote}/tally-sheet"),
             Committee,
         ),
         (
-            ("POST", "/c/{community}/votes/{vote}/tally-sheet/{sheet}/discard"),
+            ("POST", "/c/{community}/votes/{vote}/tally-sheet"),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/votes/{vote}/tally-sheet/{sheet}/confirm",
+            ),
+            Committee,
+        ),
+        (
+            (
+                "POST",
+                "/c/{community}/votes/{vote}/tally-sheet/{sheet}/discard",
+            ),
             Committee,
         ),
         (("POST", "/c/{community}/votes/{vote}/files"), Committee),
@@ -290,7 +302,10 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             Member,
         ),
         (
-            ("POST", "/c/{community}/proposals/{proposal}/cosign/withdraw"),
+            (
+                "POST",
+                "/c/{community}/proposals/{proposal}/cosign/withdraw",
+            ),
             Member,
         ),
         (("GET", "/c/{community}/proposals/{proposal}/edit"), Member),
@@ -374,7 +389,10 @@ fn expected() -> HashMap<(&'static str, &'static str), Access> {
             ("GET", "/c/{community}/votes/{vote}/advance-notice/confirm"),
             Committee,
         ),
-        (("POST", "/c/{community}/votes/{vote}/advance-notice"), Committee),
+        (
+            ("POST", "/c/{community}/votes/{vote}/advance-notice"),
+            Committee,
+        ),
         (("GET", "/c/{community}/receipts/{token}"), Committee),
         (("POST", "/c/{community}/receipts/{token}"), Committee),
     ])

@@ -19,6 +19,7 @@ mod disclosures;
 mod mine;
 mod notices;
 mod operations;
+mod page_cache;
 mod proposals;
 mod refused_forms;
 mod roll_import;

@@ -329,7 +329,10 @@ const OUTSIDE: &[(&str, &str)] = &[
         "tally_sheets",
         "paper ballots waiting for a second committee member's check: they count (and are anchored) as ballots once checked, then the sheet is deleted",
     ),
-    ("tally_sheet_rows", "the rows of a tally sheet waiting for its check"),
+    (
+        "tally_sheet_rows",
+        "the rows of a tally sheet waiting for its check",
+    ),
 ];
 
 /// Columns of published tables deliberately outside their documents.

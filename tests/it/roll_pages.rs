@@ -205,6 +205,8 @@ async fn bad_page_numbers_and_unknown_buildings_are_told() {
     // In English the page reads in English, the message English first.
     c.post("/prefs", &[("lang", "en"), ("next", "/")]).await;
     let r = c.get("/c/wutong/roll?page=abc").await;
-    assert!(r.has("<span lang=\"en\">page &quot;abc&quot; is not valid: use a whole number from 1</span>"));
+    assert!(r.has(
+        "<span lang=\"en\">page &quot;abc&quot; is not valid: use a whole number from 1</span>"
+    ));
     assert!(r.has(">Go to page 1</a>") && !r.has("回到第 1 页"));
 }

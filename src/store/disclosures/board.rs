@@ -35,7 +35,10 @@ pub fn list(conn: &Connection, community_id: i64, f: &Filter) -> Result<Vec<Line
     // that holds them (M026): the table's rows sit after its 500-row
     // tables, whose overflow pages SQLite would otherwise walk for each.
     let (revisions, search) = if like == "%%" {
-        ("disclosure_revisions r INDEXED BY disclosure_revisions_list", "?5 = '%%'")
+        (
+            "disclosure_revisions r INDEXED BY disclosure_revisions_list",
+            "?5 = '%%'",
+        )
     } else {
         (
             "disclosure_revisions r",

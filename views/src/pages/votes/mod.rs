@@ -10,8 +10,8 @@ mod tally_sheet;
 pub use elevator::ElevatorView;
 pub use form::{NewVoteValues, new_form};
 pub use notice::{NoticeView, notice_page};
-pub use tally_sheet::{PendingSheet, SheetRow, TallySheetView, tally_sheet_page};
 pub use page::{BallotLine, ObjectionLine, OptionLine, ResultView, TestLine, VoteView, vote_page};
+pub use tally_sheet::{PendingSheet, SheetRow, TallySheetView, tally_sheet_page};
 
 use crate::chrome::Chrome;
 use crate::layout::page;
