@@ -173,6 +173,8 @@ pub fn verify_db(db_path: &Path) -> Result<(Vec<String>, bool), Error> {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Every page is read once: mapped, not copied through a small cache.
+    conn.pragma_update(None, "mmap_size", store::anchor::verify::MMAP)?;
     let reports = store::anchor::verify::verify_db(&conn)?;
     let mut ok = true;
     let mut lines = Vec::new();

@@ -349,8 +349,7 @@ impl Layout {
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing into a vector cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    crate::domain::ledger::json_str(out, s);
 }
 
 fn write_value(out: &mut Vec<u8>, v: &Value) {

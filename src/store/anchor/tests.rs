@@ -175,3 +175,79 @@ proptest! {
         prop_assert!(problems(&tx) > 0, "{}.{} edited, unnoticed", t.name, column);
     }
 }
+
+/// A ledger long enough to be walked in two parts on two connections
+/// (`verify::split`) verifies as one: an edit on either side of the split,
+/// of a row anchored on both sides, or of an entry itself, is caught.
+#[test]
+fn a_ledger_walked_in_two_parts_is_checked_as_one() {
+    let (_dir, mut c) = fresh();
+    apply(&mut c, &Step::Draft(0));
+    apply(&mut c, &Step::Publish(0));
+    let tx = c.transaction().unwrap();
+    let p = proposals::get(&tx, 1, 1).unwrap();
+    for i in 0..2_400 {
+        proposals::comment(&tx, &p, None, 1 + i % 3, &format!("第 {i} 条意见")).unwrap();
+        super::flush(&tx).unwrap();
+    }
+    tx.commit().unwrap();
+    // Anchored before the split, and again after it.
+    apply(&mut c, &Step::Decline(0));
+    assert!(
+        super::verify::splits(&c, 1).unwrap(),
+        "long enough to split"
+    );
+    let r = verify_community(&c, 1, "t".into()).unwrap();
+    assert_eq!((r.problems, r.entries), (0, 2_402), "{:?}", r.all);
+    for name in c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name GLOB 'frozen_*' OR name GLOB 'ledger_*')")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect::<Vec<_>>()
+    {
+        c.execute_batch(&format!("DROP TRIGGER \"{name}\";")).unwrap();
+    }
+    let seq_of = |c: &Connection, comment: i64| -> i64 {
+        c.query_row(
+            "SELECT seq FROM ledger WHERE payload LIKE '%\"key\":[' || ?1 || '],\"table\":\"proposal_comments\"%'",
+            [comment],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    // One edit before the split, one after, then the row on both sides.
+    let edits = [
+        (
+            "UPDATE proposal_comments SET body = body || '改' WHERE id = 10",
+            seq_of(&c, 10),
+        ),
+        (
+            "UPDATE proposal_comments SET body = body || '改' WHERE id = 2300",
+            seq_of(&c, 2300),
+        ),
+        (
+            "UPDATE proposals SET title = '改过的标题' WHERE id = 1",
+            2_402,
+        ),
+    ];
+    for (n, (edit, seq)) in edits.iter().enumerate() {
+        c.execute_batch(edit).unwrap();
+        let r = verify_community(&c, 1, "t".into()).unwrap();
+        assert_eq!(r.problems, n + 1, "{edit}: {:?}", r.all);
+        assert!(
+            r.all.iter().any(|b| b.seq == *seq),
+            "{edit} names entry {seq}: {:?}",
+            r.all
+        );
+    }
+    // An entry after the split, altered: the chain breaks there.
+    c.execute(
+        "UPDATE ledger SET payload = replace(payload, '意见', '意思') WHERE seq = 2000",
+        [],
+    )
+    .unwrap();
+    let r = verify_community(&c, 1, "t".into()).unwrap();
+    assert_eq!(r.broken.map(|b| b.seq), Some(2_000), "{:?}", r.all);
+}

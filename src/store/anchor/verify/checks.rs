@@ -2,8 +2,9 @@
 //! values an entry states that are computed from rows, revisions a record
 //! names as published, and a counted round's ballots and outcome.
 
+use super::Table;
+use super::anchors::TableAnchors;
 use super::compare::{parse, show};
-use super::{AnchoredText, Table};
 use crate::domain::ledger::{Broken, Entry};
 use crate::error::Error;
 use rusqlite::Connection;
@@ -84,9 +85,8 @@ pub(super) const POINTERS: &[(&str, &str, &str)] = &[
     ("deliberations", "published_rev", "minutes_revisions"),
 ];
 
-/// foldhash: the keys are the database's own, hashed a hundred thousand times.
-pub(super) type Anchors = HashMap<&'static str, HashMap<String, AnchoredText, Fast>, Fast>;
-type Fast = foldhash::fast::RandomState;
+/// The latest anchor of every row, by table (foldhash: a handful of names).
+pub(super) type Anchors = HashMap<&'static str, TableAnchors, foldhash::fast::RandomState>;
 
 pub(super) fn pointer_check(
     t: &Table,

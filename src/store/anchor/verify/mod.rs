@@ -6,21 +6,28 @@
 //! Entries written before row documents (no `"v": 2`) are checked as they
 //! always were, by their area's own check.
 
+mod anchors;
 mod cached;
 mod checks;
 mod compare;
+mod payload;
+mod rows;
+mod split;
 
 pub use cached::{Cached, FULL_EVERY, verify_cached};
 
-use super::{Table, tables};
+use super::Table;
 use crate::domain::ledger::{self, Broken};
 use crate::error::Error;
 use crate::store::ledger::Stored;
-use checks::{Anchors, POINTERS, derived_check, legacy_checks, pointer_check, round_ballots};
+use checks::{Anchors, derived_check, legacy_checks};
 use compare::{How, differences, frozen_change, parse, same, shown};
 use rusqlite::Connection;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+
+/// How much of the file a verifying connection maps instead of reading
+/// through SQLite's page cache (the whole of any real community's file).
+pub const MMAP: i64 = 1 << 30;
 
 /// What verification found for one community.
 #[derive(Debug, Clone)]
@@ -58,32 +65,6 @@ fn upgraded(conn: &Connection) -> Result<bool, Error> {
         .exists([])?)
 }
 
-#[derive(serde::Deserialize)]
-struct RawPayload<'a> {
-    v: Option<i64>,
-    #[serde(borrow)]
-    rows: Option<Vec<RawRow<'a>>>,
-}
-
-#[derive(serde::Deserialize)]
-struct RawRow<'a> {
-    #[serde(borrow)]
-    table: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    key: &'a serde_json::value::RawValue,
-    #[serde(borrow)]
-    doc: &'a serde_json::value::RawValue,
-}
-
-/// A row's latest anchor, its document kept as the canonical text stored
-/// (the row's key is the key of the map that holds it).
-struct AnchoredText {
-    seq: i64,
-    doc: String,
-    /// Met among the rows published now (the full check sets it).
-    seen: bool,
-}
-
 /// What walking a community's entries found.
 struct Walk {
     /// The latest anchor of each row, by table and key.
@@ -99,6 +80,18 @@ struct Walk {
     chain: Option<Broken>,
 }
 
+/// How a walk reads the entries: by their `seq`, through the index, or in
+/// the table's own order (the order they were appended in).
+#[derive(Clone, Copy)]
+enum Order {
+    Seq,
+    /// The entries with ids in `(from, to]`.
+    Table {
+        from: i64,
+        to: i64,
+    },
+}
+
 /// Walks the entries after entry `after` (whose hash is `after_hash`; 0 and
 /// genesis for all), reading each as stored: the chain hashed over the
 /// stored payload text, each anchored document kept as its canonical text,
@@ -109,6 +102,7 @@ fn walk(
     slug: &str,
     after: i64,
     after_hash: &str,
+    order: Order,
 ) -> Result<Walk, Error> {
     let mut w = Walk {
         latest: Anchors::default(),
@@ -119,11 +113,20 @@ fn walk(
         chain: None,
     };
     let mut prev = after_hash.to_string();
-    let mut st = conn.prepare_cached(
-        "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger
-         WHERE community_id = ?1 AND seq > ?2 ORDER BY seq",
-    )?;
-    let mut rows = st.query(rusqlite::params![id, after])?;
+    let mut st = conn.prepare_cached(match order {
+        Order::Seq => {
+            "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger
+             WHERE community_id = ?1 AND seq > ?2 ORDER BY seq"
+        }
+        Order::Table { .. } => {
+            "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger NOT INDEXED
+             WHERE community_id = ?1 AND seq > ?2 AND id > ?3 AND id <= ?4 ORDER BY id"
+        }
+    })?;
+    let mut rows = match order {
+        Order::Seq => st.query(rusqlite::params![id, after])?,
+        Order::Table { from, to } => st.query(rusqlite::params![id, after, from, to])?,
+    };
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         let at: i64 = r.get(1)?;
@@ -170,10 +173,7 @@ fn walk(
         }
         prev.clear();
         prev.push_str(hash);
-        let parsed = match serde_json::from_str::<RawPayload>(payload) {
-            Ok(pl) if pl.v == Some(super::VERSION) => Some(pl.rows.unwrap_or_default()),
-            _ => None,
-        };
+        let parsed = payload::rows(payload);
         if parsed.is_none() || kind == "vote.closed" {
             w.whole.push(Stored {
                 seq,
@@ -194,39 +194,27 @@ fn walk(
                 });
                 continue;
             };
-            let k = row.key.get();
-            let d = row.doc.get();
             let of_table = w.latest.entry(t.name).or_default();
-            match of_table.get_mut(k) {
-                Some(a) => {
-                    if a.doc != d {
-                        let (was, now) = (parse(&a.doc), parse(d));
-                        if frozen_change(conn, t, &was, &now)? {
-                            w.problems.push(differences(
-                                t,
-                                &parse(k),
-                                seq,
-                                &shown(conn, t, &was)?,
-                                &shown(conn, t, &now)?,
-                                How::Reanchored(a.seq),
-                            ));
-                        }
-                        a.doc.clear();
-                        a.doc.push_str(d);
-                    }
-                    a.seq = seq;
+            let (k, d) = (row.key, row.doc);
+            let Some(i) = of_table.find(k) else {
+                of_table.insert(k, seq, d);
+                continue;
+            };
+            if of_table.doc(i) != d {
+                let (was, now) = (parse(of_table.doc(i)), parse(d));
+                if frozen_change(conn, t, &was, &now)? {
+                    w.problems.push(differences(
+                        t,
+                        &parse(k),
+                        seq,
+                        &shown(conn, t, &was)?,
+                        &shown(conn, t, &now)?,
+                        How::Reanchored(of_table.slot(i).seq),
+                    ));
                 }
-                None => {
-                    of_table.insert(
-                        k.to_string(),
-                        AnchoredText {
-                            seq,
-                            doc: d.to_string(),
-                            seen: false,
-                        },
-                    );
-                }
+                of_table.set_doc(i, d);
             }
+            of_table.slot_mut(i).seq = seq;
         }
         w.last = Some((seq, hash.to_string()));
     }
@@ -251,120 +239,122 @@ fn walk(
     Ok(w)
 }
 
-fn gone(t: &Table, key: &str, a: &AnchoredText) -> Broken {
+/// A row anchored last by entry `seq` and no longer published.
+fn gone(t: &Table, key: &str, seq: i64) -> Broken {
     let key = parse(key);
     Broken {
-        seq: a.seq,
-        zh: format!("第 {} 条记录所载的{}不见了或被撤回", a.seq, t.name_zh(&key)),
+        seq,
+        zh: format!("第 {seq} 条记录所载的{}不见了或被撤回", t.name_zh(&key)),
         en: format!(
-            "entry {}: the {} it anchors is gone or was unpublished",
-            a.seq,
+            "entry {seq}: the {} it anchors is gone or was unpublished",
             t.name_en(&key)
         ),
     }
 }
 
 /// Full verification of one community: the chain, every entry, and every
-/// published row against the entry that anchored it last.
+/// published row against the entry that anchored it last. On a database
+/// file the work is shared with a second connection on a thread of its own
+/// (see [`split`]); each reads in one read transaction, and what the
+/// second read is used only if both saw the same ledger head.
 pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Report, Error> {
-    let w = walk(conn, id, &slug, 0, ledger::GENESIS)?;
-    if let Some(b) = w.chain {
-        return Ok(report_of(slug, w.n, w.last, vec![b]));
-    }
-    let Walk {
-        mut latest,
-        mut problems,
-        n,
-        last,
-        ..
-    } = w;
-    // A database from before row documents (not yet opened by this
-    // version) is checked by its entries alone, as it always was.
-    if !upgraded(conn)? {
-        return Ok(report_of(slug, n, last, problems));
-    }
-    let head = last.as_ref().map(|l| l.0).unwrap_or(0);
-    // Each published row's document, built as it is read and compared
-    // with its latest anchor; nothing of it is kept beyond what the
-    // pointer checks need (disclosures and meetings, and their revisions).
-    let mut pointing: Vec<(&'static Table, String, String, i64)> = Vec::new();
-    let mut revisions: HashMap<&'static str, HashSet<String>> = HashMap::new();
-    for t in tables::TABLES {
-        let of_table = latest.entry(t.name).or_default();
-        let points = POINTERS.iter().any(|(n, _, _)| *n == t.name);
-        let pointed = POINTERS.iter().any(|(_, _, r)| *r == t.name);
-        let mut keys = HashSet::new();
-        super::each_doc(conn, t, id, |k, now| {
-            if pointed {
-                keys.insert(k.to_string());
-            }
-            let anchored = of_table.get_mut(k);
-            if t.name == "rounds"
-                && let Some(b) = round_ballots(
-                    conn,
-                    id,
-                    k,
-                    &String::from_utf8_lossy(now),
-                    anchored.as_ref().map(|a| a.seq),
-                )?
-            {
-                problems.push(b);
-            }
-            match anchored {
-                None => {
-                    let key = parse(k);
-                    problems.push(Broken {
-                        seq: head + 1,
-                        zh: format!("{}已公开，但账本里没有它的记录", t.name_zh(&key)),
-                        en: format!(
-                            "the {} is published but no ledger entry anchors it",
-                            t.name_en(&key)
-                        ),
-                    });
-                }
-                Some(a) => {
-                    a.seen = true;
-                    if points {
-                        let now = String::from_utf8_lossy(now).into_owned();
-                        pointing.push((t, k.to_string(), now, a.seq));
-                    }
-                    if a.doc.as_bytes() != now {
-                        let (was, now) = (parse(&a.doc), parse(&String::from_utf8_lossy(now)));
-                        if !same(t, &was, &now) {
-                            problems.push(differences(
-                                t,
-                                &parse(k),
-                                a.seq,
-                                &was,
-                                &now,
-                                How::Stored,
-                            ));
-                        }
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        if pointed {
-            revisions.insert(t.name, keys);
+    // A caller's own transaction may hold changes not yet committed, which
+    // a second connection would not see: then everything is read here.
+    let ours = conn.is_autocommit();
+    // One snapshot for the walk and the rows (none is open on a fresh
+    // connection: each statement would see its own).
+    let _snapshot = match ours {
+        true => Some(conn.unchecked_transaction()?),
+        false => None,
+    };
+    let upgraded = upgraded(conn)?;
+    let path = conn.path().filter(|p| !p.is_empty() && upgraded && ours);
+    let (own, all) = sizes(conn, id)?;
+    let tail = match path {
+        Some(_) if own * 2 > all => split::point(conn, id, own)?,
+        _ => None,
+    };
+    std::thread::scope(|s| {
+        let name = slug.clone();
+        let second = path.map(|p| {
+            let tail = tail.as_ref();
+            s.spawn(move || split::second(p, id, &name, tail))
+        });
+        let here = rows::head(conn)?;
+        let first = match &tail {
+            Some(t) => walk(conn, id, &slug, 0, ledger::GENESIS, t.before())?,
+            None => walk_all(conn, id, &slug, own, all)?,
+        };
+        let second = second
+            .and_then(|h| h.join().ok())
+            .and_then(Result::ok)
+            .filter(|s| s.seen == here);
+        let (w, docs) = match (&tail, second) {
+            (None, s) => (first, s.map(|s| s.docs)),
+            (Some(t), Some(s)) => match split::join(conn, first, t, s.walk)? {
+                Some(w) => (w, Some(s.docs)),
+                None => (walk_all(conn, id, &slug, own, all)?, Some(s.docs)),
+            },
+            (Some(_), None) => (walk_all(conn, id, &slug, own, all)?, None),
+        };
+        if let Some(b) = w.chain {
+            return Ok(report_of(slug, w.n, w.last, vec![b]));
+        }
+        let Walk {
+            latest,
+            mut problems,
+            n,
+            last,
+            ..
+        } = w;
+        // A database from before row documents (not yet opened by this
+        // version) is checked by its entries alone, as it always was.
+        if !upgraded {
+            return Ok(report_of(slug, n, last, problems));
+        }
+        let source = match docs {
+            Some(d) => rows::Source::Apart(d),
+            None => rows::Source::Here,
+        };
+        let head = last.as_ref().map(|l| l.0).unwrap_or(0);
+        rows::check(conn, id, head, latest, source, &mut problems)?;
+        Ok(report_of(slug, n, last, problems))
+    })
+}
+
+/// Would a full check of this community walk it in two parts?
+#[cfg(test)]
+pub(crate) fn splits(conn: &Connection, id: i64) -> Result<bool, Error> {
+    let (own, all) = sizes(conn, id)?;
+    Ok(own * 2 > all && split::point(conn, id, own)?.is_some())
+}
+
+/// The community's entries (its last seq) and the ledger's (its last id).
+fn sizes(conn: &Connection, id: i64) -> Result<(i64, i64), Error> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT coalesce(max(seq), 0) FROM ledger WHERE community_id = ?1),
+                    (SELECT coalesce(max(id), 0) FROM ledger)",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// The walk of a whole community: in the table's order when the community
+/// holds most of the ledger (one pass, no index), else by its index; a
+/// chain that breaks in table order is walked again by `seq`, so the
+/// report names what the entries' own order shows.
+fn walk_all(conn: &Connection, id: i64, slug: &str, own: i64, all: i64) -> Result<Walk, Error> {
+    if own * 2 > all {
+        let whole = Order::Table {
+            from: 0,
+            to: i64::MAX,
+        };
+        let w = walk(conn, id, slug, 0, ledger::GENESIS, whole)?;
+        if w.chain.is_none() {
+            return Ok(w);
         }
     }
-    for (t, k, now, seq) in &pointing {
-        if let Some(b) = pointer_check(t, k, now, *seq, &latest, &revisions) {
-            problems.push(b);
-        }
-    }
-    // What is anchored but no longer there (deleted, or made a draft again).
-    for (name, m) in latest {
-        if let Some(t) = super::table(name) {
-            problems.extend(
-                m.iter()
-                    .filter(|(_, a)| !a.seen)
-                    .map(|(k, a)| gone(t, k, a)),
-            );
-        }
-    }
-    Ok(report_of(slug, n, last, problems))
+    walk(conn, id, slug, 0, ledger::GENESIS, Order::Seq)
 }
 
 /// Verification of what is new since a head verified before (`known`):
@@ -389,7 +379,7 @@ pub fn verify_since(
     if stands.as_deref() != Some(hash.as_str()) {
         return verify_community(conn, id, slug);
     }
-    let w = walk(conn, id, &slug, *seq, hash)?;
+    let w = walk(conn, id, &slug, *seq, hash, Order::Seq)?;
     let entries = usize::try_from(*seq).unwrap_or(0) + w.n;
     let last = w.last.clone().or_else(|| Some((*seq, hash.clone())));
     if let Some(b) = w.chain {
@@ -400,18 +390,18 @@ pub fn verify_since(
         let Some(t) = super::table(name) else {
             continue;
         };
-        for (k, a) in &m {
+        for (k, a, was) in m.iter() {
             match super::doc(conn, t, &parse(k))? {
-                Some(now) if same(t, &parse(&a.doc), &now) => {}
+                Some(now) if same(t, &parse(was), &now) => {}
                 Some(now) => problems.push(differences(
                     t,
                     &parse(k),
                     a.seq,
-                    &parse(&a.doc),
+                    &parse(was),
                     &now,
                     How::Stored,
                 )),
-                None => problems.push(gone(t, k, a)),
+                None => problems.push(gone(t, k, a.seq)),
             }
         }
     }
