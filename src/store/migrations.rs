@@ -1056,7 +1056,7 @@ CREATE INDEX residents_active ON residents(community_id, active);
 
 /// Tally sheets kept for a second committee member's check (#16 item 8):
 /// never published, deleted once applied or discarded (store::votes::tally_sheet).
-const M025: &str = r#"
+const M024: &str = r#"
 CREATE TABLE tally_sheets (
     id INTEGER PRIMARY KEY,
     vote_id INTEGER NOT NULL REFERENCES votes(id),
@@ -1077,7 +1077,7 @@ CREATE TABLE tally_sheet_rows (
 /// instead of the table, whose rows hold the whole table of a disclosure
 /// before them (SQLite walks the overflow pages to reach later columns);
 /// the desks count disclosures by status.
-const M026: &str = r#"
+const M025: &str = r#"
 CREATE INDEX disclosure_revisions_list ON disclosure_revisions(disclosure_id, rev, published_at, created_at, title);
 CREATE INDEX disclosures_by_status ON disclosures(community_id, status);
 "#;
@@ -1089,7 +1089,7 @@ CREATE INDEX disclosures_by_status ON disclosures(community_id, status);
 /// Foreign keys stay on, checked at commit (`defer_foreign_keys`): dropping
 /// the table counts each row pointing at it, and copying the notice back
 /// counts it off again.
-const M027: &str = r#"
+const M026: &str = r#"
 PRAGMA defer_foreign_keys = ON;
 CREATE TABLE notices_m027 AS SELECT * FROM notices;
 DROP TABLE notices;
@@ -1147,9 +1147,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M021),
         M::up(M022),
         M::up(M023),
+        M::up(M024),
         M::up(M025),
         M::up(M026),
-        M::up(M027),
     ])
 }
 

@@ -94,7 +94,9 @@ pub fn proposal(conn: &Connection, id: i64) -> Result<Option<(String, String, Ve
         return Ok(None);
     };
     let mut st = conn.prepare_cached(
-        "SELECT account_id FROM proposal_cosigns WHERE proposal_id = ?1 ORDER BY account_id LIMIT 10000",
+        // A withdrawn co-signature no longer follows the proposal.
+        "SELECT account_id FROM proposal_cosigns WHERE proposal_id = ?1 AND withdrawn_at IS NULL
+         ORDER BY account_id LIMIT 10000",
     )?;
     let mut ids: Vec<i64> = vec![author];
     for a in st.query_map(params![id], |r| r.get(0))? {

@@ -32,7 +32,7 @@ pub struct Filter {
 pub fn list(conn: &Connection, community_id: i64, f: &Filter) -> Result<Vec<Line>, Error> {
     let like = format!("%{}%", f.q.trim().replace(['%', '_'], ""));
     // Without a search the revision's title and times come from the index
-    // that holds them (M026): the table's rows sit after its 500-row
+    // that holds them (M025): the table's rows sit after its 500-row
     // tables, whose overflow pages SQLite would otherwise walk for each.
     let (revisions, search) = if like == "%%" {
         (
