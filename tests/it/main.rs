@@ -7,6 +7,7 @@ mod authorization;
 mod browser;
 mod browser_desks;
 mod browser_mine;
+mod browser_receipts;
 mod browser_roll;
 mod browser_tally_sheet;
 mod channels;

@@ -56,7 +56,11 @@ pub fn list(c: &Chrome, v: &PaperList) -> Markup {
                 h2 { (v.title.zh) br; span.notice-en { (v.title.en) } }
                 p { (v.place_label) " · " (v.lines.len()) " 户 households · 打印 Printed " (v.printed) }
                 @if let Some(f) = &v.flash { (flash(c, "ok", f)) }
+                // On a phone the list scrolls in its own region; on paper it
+                // prints whole.
+                div.table-wrap.scroll-region role="region" tabindex="0" aria-labelledby="paper-caption" {
                 table.paper {
+                    caption #paper-caption.visually-hidden { (c.t("送达清单（可左右滚动）", "Delivery list (scrolls sideways)")) }
                     thead { tr {
                         th { "户号 Household" } th { "楼栋/小组 Place" } th { "房号 Dwelling" } th { "成员 Members" }
                         th { "送达 Reached" } th.no-print {}
@@ -70,6 +74,7 @@ pub fn list(c: &Chrome, v: &PaperList) -> Markup {
                             }
                         } }
                     } } }
+                }
                 }
             }
             @if !v.unreached_only || !v.lines.is_empty() {
