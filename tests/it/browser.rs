@@ -132,7 +132,7 @@ pub(crate) async fn click(b: &Browser, css: &str) {
 }
 
 /// Clicks a submit button and waits until the next page has replaced this one.
-async fn submit_and_wait(b: &Browser, button: &str) {
+pub(crate) async fn submit_and_wait(b: &Browser, button: &str) {
     let old = b.find(Locator::Css("html")).await.unwrap();
     b.find(Locator::Css(button))
         .await
@@ -149,7 +149,7 @@ async fn submit_and_wait(b: &Browser, button: &str) {
     b.wait().for_element(Locator::Css("main")).await.unwrap();
 }
 
-async fn body_text(b: &Browser) -> String {
+pub(crate) async fn body_text(b: &Browser) -> String {
     b.find(Locator::Css("body"))
         .await
         .unwrap()

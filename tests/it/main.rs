@@ -8,6 +8,7 @@ mod browser;
 mod browser_desks;
 mod browser_mine;
 mod browser_receipts;
+mod browser_supervisor;
 mod browser_roll;
 mod browser_tally_sheet;
 mod channels;
