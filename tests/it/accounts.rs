@@ -32,7 +32,7 @@ async fn activation_login_logout_and_password_change() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.has("两次输入的密码不一样") && bad.has("the two passwords differ"));
+    assert!(bad.has("两次输入的密码不一样") && !bad.has("the two passwords differ"));
 
     // Activation logs the resident in and lands on the board.
     let ok = r
@@ -87,7 +87,7 @@ async fn activation_login_logout_and_password_change() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.has("登录名或密码不正确") && wrong.has("Wrong login name or password"));
+    assert!(wrong.has("登录名或密码不正确") && !wrong.has("Wrong login name or password"));
     let unknown = r
         .post(
             "/login",
@@ -176,7 +176,7 @@ async fn expired_and_replaced_codes_are_refused() {
         )
         .await;
     assert_eq!(expired.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(expired.has("已过期") && expired.has("expired"));
+    assert!(expired.has("已过期") && !expired.has("This code has expired"));
     let n: i64 = s
         .sql()
         .query_row(
@@ -243,7 +243,7 @@ async fn committee_reset_needs_a_reason_is_the_issuers_act_and_is_told() {
         )
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(no_reason.has("请写明原因") && no_reason.has("State the reason"));
+    assert!(no_reason.has("请写明原因") && !no_reason.has("State the reason"));
     assert!(
         no_reason.has("f-reason-err"),
         "the error is on the reason field"
@@ -338,7 +338,7 @@ async fn committee_reset_needs_a_reason_is_the_issuers_act_and_is_told() {
     );
     assert!(acct.has("如果不是您本人要求的，请联系监督委员会"));
     assert!(
-        acct.has("Your password was reset on") && acct.has("contact the supervision committee")
+        !acct.has("Your password was reset on") && !acct.has("contact the supervision committee")
     );
     let seen = owner.post("/account/resets/seen", &[]).await;
     assert_eq!(seen.status, StatusCode::SEE_OTHER);
@@ -407,7 +407,7 @@ async fn wrong_passwords_slow_down_and_the_right_one_works_after_the_wait() {
         assert_eq!(w.status, StatusCode::UNAUTHORIZED);
     }
     let told = told.expect("wrong passwords were slowed down");
-    assert!(told.has("尝试太频繁，请等") && told.has("秒再试") && told.has("please wait"));
+    assert!(told.has("尝试太频繁，请等") && told.has("秒再试") && !told.has("please wait"));
     assert!(retry_after(&told) <= 1, "never longer than the cap");
     // Before the wait is up, even the right password is not looked at.
     let early = a
@@ -580,7 +580,7 @@ async fn rotating_addresses_does_not_get_around_the_login_cap() {
             .await;
         assert_eq!(r.status, want, "address {n}");
         if want == StatusCode::TOO_MANY_REQUESTS {
-            assert!(r.has("Too many attempts from this address"));
+            assert!(r.has("尝试太频繁，请等一分钟再试"));
         }
     }
     let mut other = client_via(&s.base, "2001:db8:9:a::1");
@@ -810,7 +810,7 @@ async fn login_is_rate_limited_per_address() {
     );
     let last = statuses.last().unwrap();
     assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS, "{}", last.body);
-    assert!(last.has("尝试太频繁") && last.has("Too many attempts"));
+    assert!(last.has("尝试太频繁") && !last.has("Too many attempts"));
     s.stop().await;
 }
 
@@ -930,7 +930,7 @@ async fn whoever_used_a_reset_code_cannot_dismiss_the_owners_notice() {
     assert!(page.has("用新密码重新登录后再确认"));
     let seen = clerk.post("/account/resets/seen", &[]).await;
     assert_eq!(seen.status, StatusCode::CONFLICT, "{}", seen.body);
-    assert!(seen.has("用激活码进入的") && seen.has("opened with an activation code"));
+    assert!(seen.has("用激活码进入的") && !seen.has("opened with an activation code"));
     let unseen = |s: &Server| -> i64 {
         s.sql()
             .query_row(
@@ -969,7 +969,7 @@ async fn whoever_used_a_reset_code_cannot_dismiss_the_owners_notice() {
         desk.body
     );
     assert!(desk.has("确认通知的地址与重置时的地址相同"));
-    assert!(desk.has("使用地址与发码的居委会/村委会成员发码时的地址相同"));
+    assert!(desk.has("使用地址与发码的居委会成员发码时的地址相同"));
     s.stop().await;
 }
 
@@ -1036,7 +1036,7 @@ async fn first_activations_are_on_the_desk_and_the_committees_own_are_flagged() 
         "{g}"
     );
     assert!(
-        g.contains("使用地址与发码的居委会/村委会成员发码时的地址相同"),
+        g.contains("使用地址与发码的居委会成员发码时的地址相同"),
         "{g}"
     );
     s.stop().await;
@@ -1168,7 +1168,7 @@ async fn a_password_change_after_a_reset_meanwhile_changes_nothing() {
     let (owner, r) = pending.await.unwrap();
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(
-        r.has("新密码没有保存") && r.has("the new password was not saved"),
+        r.has("新密码没有保存") && !r.has("the new password was not saved"),
         "{}",
         r.body
     );

@@ -727,7 +727,7 @@ async fn nobody_is_on_the_committee_and_the_supervision_committee_at_once() {
     for (role, login) in [("supervisor", COMMITTEE.0), ("committee", SUPERVISOR.0)] {
         let r = add_role(&mut op, "wutong", role, login, &[]).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{role} {login}");
-        assert!(r.has("第三十二条") && r.has("art. 32"), "{}", r.body);
+        assert!(r.has("第三十二条") && !r.has("art. 32"), "{}", r.body);
         assert!(r.has("f-role-err"), "the error is on the role field");
     }
     // Even with a reset ticked, nothing is written: no role, no reset.
@@ -813,7 +813,7 @@ async fn adding_a_role_never_resets_a_password_unless_the_operator_says_so() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.has("只能由运维重置") && refused.has("Only the operator"),
+        refused.has("只能由运维重置") && !refused.has("Only the operator"),
         "{}",
         refused.body
     );

@@ -197,3 +197,45 @@ async fn an_attendance_list_with_an_unknown_name_comes_back_as_typed() {
     assert_eq!(n, 0, "nothing is written");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_refusal_speaks_the_readers_language_only() {
+    let s = Server::start().await;
+    let (rid, p) = open_round(&s);
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    let page = format!("/c/wutong/rounds/{rid}");
+    res.get(&page).await;
+    let (a, b, c) = (p[0].to_string(), p[1].to_string(), p[2].to_string());
+    let three = [("project", a.as_str()), ("project", &b), ("project", &c)];
+    let (zh, en) = (
+        "最多可赞成 2 个项目，你选了 3 个",
+        "you may approve at most 2 projects; you chose 3",
+    );
+    // The form error beside the ballot: Chinese by default, no English.
+    let r = res.post(&format!("{page}/ballot"), &three).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has(zh) && !r.has(en), "{}", r.body);
+    // With the English preference, English and no Chinese.
+    res.post("/prefs", &[("lang", "en"), ("next", &page)]).await;
+    let r = res.post(&format!("{page}/ballot"), &three).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has(en) && !r.has(zh), "{}", r.body);
+    assert!(r.has(r#"class="field-error""#), "{}", r.body);
+
+    // The error page of a refusal (a second ballot) follows it too.
+    let one = [("project", a.as_str())];
+    assert_eq!(
+        res.post(&format!("{page}/ballot"), &one).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (zh, en) = ("你已在本轮投过票", "you have already voted in this round");
+    let r = res.post(&format!("{page}/ballot"), &one).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.has(en) && !r.has(zh), "{}", r.body);
+    res.post("/prefs", &[("lang", "zh"), ("next", &page)]).await;
+    let r = res.post(&format!("{page}/ballot"), &one).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.has(zh) && !r.has(en), "{}", r.body);
+    s.stop().await;
+}

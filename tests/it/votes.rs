@@ -701,7 +701,7 @@ async fn secret_votes_never_show_a_choice_next_to_a_name() {
         "the page lists the receipts counted"
     );
     assert!(
-        page.has("纸质选票由居委会/村委会录入：王主任 300 张"),
+        page.has("纸质选票由村委会录入：王主任 300 张"),
         "who entered how many"
     );
     let pseudonyms: Vec<String> = s

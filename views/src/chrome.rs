@@ -17,7 +17,7 @@ impl Lang {
     }
 }
 
-/// A bilingual message: shown in the reader's language first, the other after.
+/// A bilingual message: a page shows the reader's language of it only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bi {
     pub zh: String,
@@ -87,6 +87,16 @@ impl Chrome {
             (Lang::En, Some(true)) => "the village committee",
             (Lang::En, Some(false)) => "the residents' committee",
             (Lang::En, None) => "the committee",
+        }
+    }
+
+    /// The committee's Chinese name, for a `Bi` built before the language is
+    /// picked: 村委会 or 居委会 (居委会/村委会 when no community is in view).
+    pub fn committee_zh(&self) -> &'static str {
+        match self.community.as_ref().map(|c| c.is_village) {
+            Some(true) => "村委会",
+            Some(false) => "居委会",
+            None => "居委会/村委会",
         }
     }
 

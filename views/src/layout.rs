@@ -141,18 +141,15 @@ pub fn csrf(c: &Chrome) -> Markup {
     html! { input type="hidden" name="_csrf" value=(c.csrf); }
 }
 
-/// A bilingual message, the reader's language first.
+/// A bilingual message in the reader's language only (a page shows one
+/// language at a time); the other is used only when that one is empty.
 pub fn bi(c: &Chrome, m: &Bi) -> Markup {
-    let (first, first_lang, second, second_lang) = match c.lang {
-        crate::Lang::Zh => (&m.zh, "zh-CN", &m.en, "en"),
-        crate::Lang::En => (&m.en, "en", &m.zh, "zh-CN"),
+    let zh = match c.lang {
+        crate::Lang::Zh => !m.zh.is_empty() || m.en.is_empty(),
+        crate::Lang::En => m.en.is_empty(),
     };
-    html! {
-        span lang=(first_lang) { (first) }
-        @if !second.is_empty() && second != first {
-            " " span.other-lang lang=(second_lang) { (second) }
-        }
-    }
+    let (text, lang) = if zh { (&m.zh, "zh-CN") } else { (&m.en, "en") };
+    html! { span lang=(lang) { (text) } }
 }
 
 /// Percent-encodes a string for a URL query.
@@ -191,19 +188,19 @@ mod tests {
     }
 
     #[test]
-    fn bilingual_messages_put_the_readers_language_first() {
+    fn bilingual_messages_show_the_readers_language_only() {
         let m = Bi::new("你好", "hello");
         let zh = bi(&Chrome::default(), &m).into_string();
-        assert!(zh.find("你好").unwrap() < zh.find("hello").unwrap());
-        let en = bi(
-            &Chrome {
-                lang: Lang::En,
-                ..Default::default()
-            },
-            &m,
-        )
-        .into_string();
-        assert!(en.find("hello").unwrap() < en.find("你好").unwrap());
+        assert!(zh.contains("你好") && !zh.contains("hello"), "{zh}");
+        let en_reader = Chrome {
+            lang: Lang::En,
+            ..Default::default()
+        };
+        let en = bi(&en_reader, &m).into_string();
+        assert_eq!(en, r#"<span lang="en">hello</span>"#);
+        // A message with one language only is shown in it to every reader.
+        let only_zh = bi(&en_reader, &Bi::new("你好", "")).into_string();
+        assert_eq!(only_zh, r#"<span lang="zh-CN">你好</span>"#);
     }
 
     #[test]

@@ -31,9 +31,9 @@ pub struct DeskQuery {
 }
 
 /// The flag for a code used from the network its issuer issued it from.
-fn issuer_address() -> Bi {
+fn issuer_address(committee: &str) -> Bi {
     Bi::new(
-        "使用地址与发码的居委会/村委会成员发码时的地址相同",
+        format!("使用地址与发码的{committee}成员发码时的地址相同"),
         "used from the address the committee member issued it from",
     )
 }
@@ -115,8 +115,8 @@ pub async fn show(
     let verify = r.report.as_ref().map(|rep| verify_view(rep, &r.head));
     let dv = view::DeskView {
         groups: groups(&chrome, &slug, &tz, &r.committee, &r.supervisors),
-        resets: reset_lines(&r.resets, &r.reissues, &tz),
-        activations: activation_lines(&r.activations, &r.committee_ips, &tz),
+        resets: reset_lines(&r.resets, &r.reissues, &tz, chrome.committee_zh()),
+        activations: activation_lines(&r.activations, &r.committee_ips, &tz, chrome.committee_zh()),
         awaiting: (r.awaiting.0.iter().map(to_view).collect(), r.awaiting.1),
         waiting_committee: (r.queried.0.iter().map(to_view).collect(), r.queried.1),
         overdue: category_lines(&r.cadences, &r.published, today)
@@ -184,6 +184,7 @@ fn reset_lines(
     resets: &[crate::store::accounts::Reset],
     reissues: &[crate::store::codes::Reissue],
     tz: &str,
+    committee: &str,
 ) -> Vec<view::ResetLine> {
     let mut reset_lines: Vec<(i64, view::ResetLine)> = resets
         .iter()
@@ -193,7 +194,7 @@ fn reset_lines(
             if let (Some(u), Some(i)) = (&r.used_ip, &r.issued_ip)
                 && same_network(u, i)
             {
-                flags.push(issuer_address());
+                flags.push(issuer_address(committee));
             }
             let acknowledged = Some(match &r.seen {
                 None => Bi::new("未确认", "not acknowledged"),
@@ -276,6 +277,7 @@ fn activation_lines(
     activations: &[crate::store::codes::Activation],
     committee_ips: &[String],
     tz: &str,
+    committee: &str,
 ) -> Vec<view::ActivationLine> {
     activations
         .iter()
@@ -286,10 +288,10 @@ fn activation_lines(
                 .as_deref()
                 .is_some_and(|i| same_network(&used_ip, i))
             {
-                flags.push(issuer_address());
+                flags.push(issuer_address(committee));
             } else if committee_ips.iter().any(|i| same_network(&used_ip, i)) {
                 flags.push(Bi::new(
-                    "居委会/村委会成员用过的地址",
+                    format!("{committee}成员用过的地址"),
                     "an address committee members have used",
                 ));
             }

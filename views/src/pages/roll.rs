@@ -343,7 +343,7 @@ pub fn resident_form(
                     }
                 } @else if i.office {
                     @let m = i.reason_error.clone().unwrap_or_else(|| Bi::new(
-                        "这位居民的账户同时是居委会/村委会、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。",
+                        format!("这位居民的账户同时是{}、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。", c.committee_zh()),
                         "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator."));
                     (flash(c, "warn", &m))
                 } @else {

@@ -84,9 +84,13 @@ fn reason_needed() -> Msg {
     )
 }
 
-pub fn office_holder() -> Msg {
+/// Named by the community's kind: 村委会 in a village, 居委会 in a compound.
+pub fn office_holder(village: bool) -> Msg {
+    let committee = if village { "村委会" } else { "居委会" };
     Msg::new(
-        "这位居民的账户同时是居委会/村委会、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。",
+        format!(
+            "这位居民的账户同时是{committee}、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。"
+        ),
         "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator.",
     )
 }
@@ -237,7 +241,7 @@ pub async fn issue(
                 &com,
                 rid,
                 &f.reason,
-                &office_holder(),
+                &office_holder(com.community.kind == Kind::Village),
             )
             .await;
         }

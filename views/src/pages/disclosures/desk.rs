@@ -119,7 +119,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
             }
             section aria-labelledby="h-resets" {
                 h2 #h-resets { (c.t("密码重置和重发的激活码", "Password resets and re-issued codes")) }
-                p.hint { (c.t("给已有账户的居民发的激活码会重置其密码；每次重置都记为发码的居委会/村委会成员或运维的操作。请核对原因是否属实。",
+                p.hint { (c.t(&format!("给已有账户的居民发的激活码会重置其密码；每次重置都记为发码的{}成员或运维的操作。请核对原因是否属实。", c.committee_zh()),
                               "A code for a resident who already has an account resets that account's password; each reset is recorded as the act of the committee member who issued the code, or of the operator. Check that the reasons hold.")) }
                 @if v.resets.is_empty() {
                     p.empty { (c.t("最近没有。", "None recently.")) }
@@ -145,7 +145,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
             }
             section aria-labelledby="h-activations" {
                 h2 #h-activations { (c.t("首次激活", "First activations")) }
-                p.hint { (c.t("居委会/村委会掌握名册并发放激活码，也就能自己拿激活码激活一位从未激活的居民。这里列出每次首次激活：谁发的码、何时发、何时从哪个地址使用。标记只是提示核对：居民在居委会办公室当场激活，地址也会相同。",
+                p.hint { (c.t(&format!("{0}掌握名册并发放激活码，也就能自己拿激活码激活一位从未激活的居民。这里列出每次首次激活：谁发的码、何时发、何时从哪个地址使用。标记只是提示核对：居民在{0}办公室当场激活，地址也会相同。", c.committee_zh()),
                               "The committee keeps the roll and hands out the codes, so it could use a code itself to activate a resident who never did. Each first activation is listed: who issued the code, when, and when and from which address it was used. A flag is a reason to ask, not proof: a resident who activates at the committee's office shares its address.")) }
                 @if v.activations.is_empty() {
                     p.empty { (c.t("最近没有。", "None recently.")) }

@@ -371,7 +371,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     }
                     @if !v.paper_by.is_empty() {
                         p {
-                            (c.t("纸质选票由居委会/村委会录入：", "Paper ballots entered by the committee: "))
+                            (c.t(&format!("纸质选票由{}录入：", c.committee_zh()), "Paper ballots entered by the committee: "))
                             @for (i, (who, n)) in v.paper_by.iter().enumerate() {
                                 @if i > 0 { (c.t("；", "; ")) }
                                 (who) " " (n) (c.t(" 张", ""))
