@@ -179,7 +179,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
     let (lang, large) = parse_prefs(cookies::get(headers, cookies::PREFS));
-    let existing_csrf = cookies::get(headers, cookies::CSRF).filter(|t| t.len() == 64);
+    // Only a token this server could have made (64 lower-case hex digits):
+    // anything else in the cookie is replaced, never echoed into a page.
+    let existing_csrf = cookies::get(headers, cookies::CSRF).filter(|t| {
+        t.len() == 64
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
     let client = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

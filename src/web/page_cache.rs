@@ -67,13 +67,24 @@ pub async fn middleware(State(st): State<AppState>, req: Request, next: Next) ->
         Some(l) => Some(l.lock().await),
         None => None,
     };
+    // Made before the second look, so a lock this request made is removed
+    // however it returns.
+    let _done = Built(&st, &key);
     let commits = st.db.cache.data();
     if let Some(page) = st.db.cache.rendered(&key, commits) {
         return respond(&page, &token);
     }
-    let _done = Built(&st, &key);
+    // Built with a token nobody has seen, so cutting it out of the page can
+    // only cut the token: a visitor's own token could be chosen to match
+    // something else on the page (a ledger hash), which every later visitor
+    // would then see replaced.
+    let mut req = req;
+    let blank = crate::store::sessions::random_token();
+    if let Some(ctx) = req.extensions_mut().get_mut::<ReqCtx>() {
+        ctx.csrf = blank.clone();
+    }
     let resp = next.run(req).await;
-    keep(&st, key.clone(), commits, &token, resp).await
+    keep(&st, key.clone(), commits, &blank, &token, resp).await
 }
 
 /// Lets the next build of a page start afresh once this one ends, answered
@@ -86,21 +97,29 @@ impl Drop for Built<'_> {
     }
 }
 
-/// Keeps the page `resp` when it may be kept, and returns it.
-async fn keep(st: &AppState, key: PageKey, commits: u64, token: &str, resp: Response) -> Response {
+/// Keeps the page `resp`, built with the token `blank`, when it may be
+/// kept, and returns it with the visitor's own `token` in its forms.
+async fn keep(
+    st: &AppState,
+    key: PageKey,
+    commits: u64,
+    blank: &str,
+    token: &str,
+    resp: Response,
+) -> Response {
     let html = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if resp.status() != StatusCode::OK
-        || !html
-        || resp.headers().contains_key(header::SET_COOKIE)
-        || resp.headers().len() > 1
-    {
+    // Nothing but a page carries a form token (a download is sent as it is).
+    if !html {
         return resp;
     }
+    let keepable = resp.status() == StatusCode::OK
+        && !resp.headers().contains_key(header::SET_COOKIE)
+        && resp.headers().len() == 1;
     // A page is built whole in memory before it is sent: taking its bytes
-    // copies nothing. One too long to keep is sent and not kept.
+    // copies nothing.
     let (parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return crate::error::Error::Internal("page body failed".into()).into_response();
@@ -110,10 +129,10 @@ async fn keep(st: &AppState, key: PageKey, commits: u64, token: &str, resp: Resp
         .get(header::CONTENT_TYPE)
         .map(|v| v.as_bytes().to_vec())
         .unwrap_or_default();
-    st.db.cache.keep_rendered(
-        key,
-        commits,
-        Arc::new(Rendered::cut(content_type, &bytes, token)),
-    );
-    Response::from_parts(parts, Body::from(bytes))
+    let page = Rendered::cut(content_type, &bytes, blank);
+    let body = page.with_token(token);
+    if keepable {
+        st.db.cache.keep_rendered(key, commits, Arc::new(page));
+    }
+    Response::from_parts(parts, Body::from(body))
 }

@@ -67,3 +67,51 @@ async fn kept_pages_are_each_visitors_own_and_never_stale() {
     let mine = res.get("/c/wutong").await;
     assert!(mine.has("/account") && !a.get("/c/wutong").await.has("href=\"/account\""));
 }
+
+/// A visitor cannot choose what a kept page is cut on: a token cookie set to
+/// a hash the page shows leaves the hash in every later visitor's copy, and
+/// one that is not a token the server makes is replaced, never echoed.
+#[tokio::test]
+async fn a_chosen_token_changes_nothing_others_see() {
+    let s = Server::start().await;
+    let hash: String = s
+        .sql()
+        .query_row(
+            "SELECT l.hash FROM ledger l JOIN communities c ON c.id = l.community_id
+             WHERE c.slug = 'wutong' ORDER BY l.seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let odd = format!("{}&x\"<b>", "b".repeat(56));
+    let raw = reqwest::Client::new();
+    for (path, chosen) in [
+        ("/c/wutong/ledger", hash.as_str()),
+        ("/c/wutong/votes", odd.as_str()),
+    ] {
+        let url = format!("{}{path}", s.base);
+        let mine = raw
+            .get(&url)
+            .header("cookie", format!("th_csrf={chosen}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !mine.contains("&amp;x") && !mine.contains("<b>"),
+            "{path}: never echoed"
+        );
+        let theirs = s.client().get(path).await;
+        assert_eq!(theirs.status, StatusCode::OK);
+        if chosen == hash {
+            assert!(mine.contains(&hash), "{path}: the hash is on the page");
+            assert!(
+                theirs.has(&hash),
+                "{path}: the hash is still there for others"
+            );
+        }
+        assert!(!theirs.has("&amp;x"), "{path}: another visitor's page");
+    }
+}
