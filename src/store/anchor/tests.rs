@@ -251,3 +251,23 @@ fn a_ledger_walked_in_two_parts_is_checked_as_one() {
     let r = verify_community(&c, 1, "t".into()).unwrap();
     assert_eq!(r.broken.map(|b| b.seq), Some(2_000), "{:?}", r.all);
 }
+
+/// An entry numbered outside the chain (0 here; a repeated number once the
+/// table is rebuilt without its UNIQUE constraint) is reported, not skipped.
+#[test]
+fn an_entry_outside_the_chain_is_reported() {
+    let (_dir, mut c) = fresh();
+    apply(&mut c, &Step::Draft(0));
+    apply(&mut c, &Step::Publish(0));
+    assert_eq!(problems(&c), 0);
+    c.execute_batch(
+        "INSERT INTO ledger (community_id, seq, at, kind, subject, payload, prev, hash)
+         SELECT community_id, 0, at, 'vote.opened', 'vote:1', '{\"rows\":[],\"v\":2}', prev, hash
+         FROM ledger WHERE community_id = 1 AND seq = 1;",
+    )
+    .unwrap();
+    let r = verify_community(&c, 1, "t".into()).unwrap();
+    let b = r.broken.expect("reported");
+    assert_eq!(b.seq, 0);
+    assert!(b.en.contains("outside the chain"), "{}", b.en);
+}

@@ -297,7 +297,7 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
             },
             (Some(_), None) => (walk_all(conn, id, &slug, own, all)?, None),
         };
-        if let Some(b) = w.chain {
+        if let Some(b) = w.chain.clone().or(outside_chain(conn, id, w.n)?) {
             return Ok(report_of(slug, w.n, w.last, vec![b]));
         }
         let Walk {
@@ -320,6 +320,36 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
         rows::check(conn, id, head, latest, source, &mut problems)?;
         Ok(report_of(slug, n, last, problems))
     })
+}
+
+/// An entry of the community that the walk over `1..=n` did not meet: a
+/// number out of range (0, negative) or given twice (possible only with the
+/// table rebuilt without its UNIQUE constraint).
+fn outside_chain(conn: &Connection, id: i64, n: usize) -> Result<Option<Broken>, Error> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM ledger WHERE community_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if count == n as i64 {
+        return Ok(None);
+    }
+    let odd: Option<i64> = conn
+        .prepare_cached(
+            "SELECT seq FROM ledger WHERE community_id = ?1
+               AND (seq < 1 OR seq > ?2 OR seq IN (SELECT seq FROM ledger
+                    WHERE community_id = ?1 GROUP BY seq HAVING count(*) > 1))
+             ORDER BY seq LIMIT 1",
+        )?
+        .query_row(rusqlite::params![id, n as i64], |r| r.get(0))
+        .ok();
+    let seq = odd.unwrap_or(0);
+    let extra = count - n as i64;
+    Ok(Some(Broken {
+        seq,
+        zh: format!("账本里有 {extra} 条不在链上的记录（编号 {seq} 重复或越界）：它们是后加进去的"),
+        en: format!(
+            "the ledger holds {extra} entries outside the chain (number {seq} repeated or out of range): they were added"
+        ),
+    }))
 }
 
 /// Would a full check of this community walk it in two parts?
