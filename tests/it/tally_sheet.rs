@@ -258,6 +258,28 @@ async fn a_tally_sheet_enters_a_units_paper_ballots_all_or_none() {
     let sheet_rows =
         "SELECT count(*) FROM audit_log WHERE action = 'vote.tally_sheet' AND target = ?1";
     assert_eq!(count(&s, sheet_rows, &target), 1);
+    // The same sheet again (a stale copy) replaces no ballot: its first row
+    // is refused by name, and nothing changes.
+    let flipped: Vec<(String, String)> = choices
+        .iter()
+        .map(|(v, c)| {
+            (
+                v.clone(),
+                if c == "agree" { "disagree" } else { "agree" }.to_string(),
+            )
+        })
+        .collect();
+    let again = post_owned(&mut com, &sheet, &sheet_form(&voters, &flipped)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert!(again.has("已有选票"), "{}", again.body);
+    let agreeing = "SELECT count(*) FROM ballots WHERE vote_id = ?1 AND channel = 'paper' AND choice = 'agree'";
+    let want = choices.iter().filter(|(_, c)| c == "agree").count() as i64;
+    assert_eq!(count(&s, agreeing, &id), want, "no ballot replaced");
     let after = com.get(&r.location.unwrap()).await;
     assert!(
         after.has("已录入 19 张纸质选票") && after.has("都已投票"),

@@ -46,7 +46,21 @@ fn run(
     keep: bool,
 ) -> Result<Result<usize, Refused>, Error> {
     tx.execute_batch("SAVEPOINT tally_sheet")?;
+    let mut has_ballot =
+        tx.prepare_cached("SELECT 1 FROM ballots WHERE vote_id = ?1 AND voter = ?2 LIMIT 1")?;
     for e in entries {
+        // The sheet is for voters who have not voted: a ballot entered since
+        // it was printed or kept (online, or on paper) is never replaced by it.
+        if has_ballot.exists(params![vote.id, e.voter])? {
+            tx.execute_batch("ROLLBACK TO tally_sheet; RELEASE tally_sheet")?;
+            return Ok(Err(Refused {
+                row: e.row,
+                msg: Msg::new(
+                    "这位选民已有选票（网上或纸质）：计票单只记尚未投票的选民；更正纸质选票请在表决页单独录入",
+                    "this voter already has a ballot (online or on paper): the sheet is only for voters who have not voted; correct a paper ballot on the vote page",
+                ),
+            }));
+        }
         if let Err(err) = cast(
             tx,
             vote,
