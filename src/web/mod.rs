@@ -137,9 +137,17 @@ fn security_headers<B>(mut resp: axum::http::Response<B>) -> axum::http::Respons
 
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new();
+    // The liveness probe answers without the stack below (no session, no
+    // page cache, no compression): what a monitor polls every few seconds
+    // costs a bare route and a cached check (`store::health`).
+    let mut bare = Router::new();
     for (method, path, mr) in routes::table(&state.cfg) {
         let _ = method;
-        router = router.route(path, mr);
+        if path == PROBE {
+            bare = bare.route(path, mr);
+        } else {
+            router = router.route(path, mr);
+        }
     }
     // One stack, applied in one `layer` call: each route then holds the
     // whole stack as one service (cloned once a request) instead of one boxed
@@ -179,8 +187,12 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(handlers::not_found)
         .layer(stack)
+        .merge(bare)
         .with_state(state)
 }
+
+/// The path of the liveness probe, routed outside the stack.
+const PROBE: &str = "/healthz";
 
 /// A running server.
 pub struct Running {
