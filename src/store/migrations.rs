@@ -1121,6 +1121,14 @@ DROP TABLE notices_m027;
 CREATE INDEX notices_subject ON notices(community_id, subject);
 "#;
 
+/// A subject's ledger entries (a vote's page, a proposal's) found by an
+/// index instead of walking the community's whole chain and its payloads
+/// (issue 18: 4.4 ms to 0.14 ms a vote page on the large community). The
+/// table and its rows are unchanged.
+const M027: &str = r#"
+CREATE INDEX ledger_subject ON ledger(community_id, subject, seq);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M001),
@@ -1150,6 +1158,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M024),
         M::up(M025),
         M::up(M026),
+        M::up(M027),
     ])
 }
 
