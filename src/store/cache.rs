@@ -15,7 +15,9 @@
 //! sessions at their own expiry, and each map holds at most [`CAP`]
 //! entries (it is emptied when full), so memory stays bounded. What a page
 //! shows everyone can be kept too, good until the next commit of any write
-//! ([`Caches::data`]).
+//! ([`Caches::data`]). What a closed vote's page reads of its frozen
+//! electorate and ballots is kept by vote ([`Caches::votes`]), good until the
+//! roll's places or an account change ([`Caches::roll`]).
 
 use super::accounts::Account;
 use super::communities::Community;
@@ -37,6 +39,10 @@ pub const RENDERED_BYTES: usize = 16 << 20;
 
 /// The tables whose changes make a cached session or community stale.
 const WATCHED: [&str; 4] = ["sessions", "accounts", "memberships", "communities"];
+/// The tables a vote's dwelling order is read from.
+const PLACES: [&str; 4] = ["dwellings", "units", "buildings", "households"];
+/// At most this many closed votes' lists kept (each about 1 MB at 10,000 voters).
+pub const VOTES_KEPT: usize = 16;
 
 /// A live session as the request context needs it.
 #[derive(Clone)]
@@ -57,12 +63,18 @@ struct Entry<V> {
 /// A bounded map whose entries are good for one generation and [`MAX_AGE`].
 pub struct Memo<K, V> {
     map: Mutex<HashMap<K, Entry<V>>>,
+    cap: usize,
 }
 
 impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     fn new() -> Self {
+        Self::with_cap(CAP)
+    }
+
+    fn with_cap(cap: usize) -> Self {
         Memo {
             map: Mutex::new(HashMap::new()),
+            cap,
         }
     }
 
@@ -76,7 +88,7 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     /// Keeps `v`, read after `generation` was current.
     pub fn put(&self, k: K, generation: u64, v: V) {
         if let Ok(mut map) = self.map.lock() {
-            if map.len() >= CAP {
+            if map.len() >= self.cap {
                 map.clear();
             }
             map.insert(
@@ -112,6 +124,9 @@ pub struct Caches {
     /// Bumped after every transaction of the writer that changed a row, and
     /// when another connection has committed.
     data: AtomicU64,
+    /// Bumped after every transaction that wrote a table of [`PLACES`], and
+    /// when another connection has committed.
+    roll: AtomicU64,
     /// A read-only connection of its own and its `data_version` when last
     /// accounted for: a different value means someone committed since.
     watcher: Mutex<Watcher>,
@@ -119,6 +134,9 @@ pub struct Caches {
     pub sessions: Memo<Vec<u8>, Session>,
     /// By slug.
     pub communities: Memo<String, Arc<Community>>,
+    /// A closed vote's figures and list order, by vote id, read under
+    /// [`Caches::roll`]; at most [`VOTES_KEPT`].
+    pub votes: Memo<i64, Arc<super::votes::Published>>,
     /// What a page reads for everyone (the board's community-wide part),
     /// by page and community, good until the next commit (see [`Caches::page`]).
     pages: Memo<(&'static str, i64), Arc<dyn Any + Send + Sync>>,
@@ -219,6 +237,7 @@ impl Caches {
         Ok(Caches {
             auth: AtomicU64::new(0),
             data: AtomicU64::new(0),
+            roll: AtomicU64::new(0),
             watcher: Mutex::new(Watcher {
                 conn: watcher,
                 seen,
@@ -227,6 +246,7 @@ impl Caches {
             }),
             sessions: Memo::new(),
             communities: Memo::new(),
+            votes: Memo::with_cap(VOTES_KEPT),
             pages: Memo::new(),
             rendered: Mutex::new(RenderedMap::default()),
             building: Mutex::new(HashMap::new()),
@@ -237,6 +257,7 @@ impl Caches {
     fn all_stale(&self) {
         self.auth.fetch_add(1, Ordering::SeqCst);
         self.data.fetch_add(1, Ordering::SeqCst);
+        self.roll.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Has anyone committed that we have not accounted for? Then all is stale.
@@ -265,6 +286,15 @@ impl Caches {
     pub fn data(&self) -> u64 {
         self.look();
         self.data.load(Ordering::SeqCst)
+    }
+
+    /// The generation of what a closed vote's page keeps: it changes when
+    /// the roll's places, a session, an account, a membership or a
+    /// community changed (both counters only grow, so their sum changes
+    /// whenever either does).
+    pub fn roll(&self) -> u64 {
+        self.look();
+        self.roll.load(Ordering::SeqCst) + self.auth.load(Ordering::SeqCst)
     }
 
     /// The generation of sessions and communities as last looked at, without
@@ -370,6 +400,14 @@ impl Caches {
                 ))?;
             }
         }
+        for table in PLACES {
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                conn.execute_batch(&format!(
+                    "CREATE TEMP TRIGGER IF NOT EXISTS cache_{table}_{op} AFTER {op} ON main.{table}
+                     BEGIN INSERT INTO temp.cache_touched VALUES (2); END;"
+                ))?;
+            }
+        }
         let own = data_version(conn)?;
         if let Ok(mut w) = self.watcher.lock() {
             w.writer_seen = Some(own);
@@ -388,10 +426,18 @@ impl Caches {
     /// Whatever cannot be read counts as a change.
     pub(super) fn transaction_ended(&self, conn: &Connection) {
         let changes = conn.total_changes();
-        let marked = conn
-            .prepare_cached("DELETE FROM temp.cache_touched")
-            .and_then(|mut s| s.execute([]))
-            .unwrap_or(1);
+        // (watched tables marked, places marked); unreadable: both.
+        let (marked, places) = conn
+            .prepare_cached(
+                "SELECT coalesce(max(n = 1), 0), coalesce(max(n = 2), 0) FROM temp.cache_touched",
+            )
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))))
+            .unwrap_or((1, 1));
+        if marked + places > 0 {
+            let _ = conn
+                .prepare_cached("DELETE FROM temp.cache_touched")
+                .and_then(|mut s| s.execute([]));
+        }
         let mut w = match self.watcher.lock() {
             Ok(w) => w,
             Err(_) => return self.all_stale(),
@@ -413,7 +459,10 @@ impl Caches {
             if marked > 0 {
                 self.auth.fetch_add(1, Ordering::SeqCst);
             }
-            if changed || marked > 0 {
+            if places > 0 {
+                self.roll.fetch_add(1, Ordering::SeqCst);
+            }
+            if changed || marked > 0 || places > 0 {
                 self.data.fetch_add(1, Ordering::SeqCst);
             }
         }
@@ -457,7 +506,9 @@ mod tests {
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              CREATE TABLE sessions (x); CREATE TABLE accounts (x);
-             CREATE TABLE memberships (x); CREATE TABLE communities (x); CREATE TABLE other (x);",
+             CREATE TABLE memberships (x); CREATE TABLE communities (x); CREATE TABLE other (x);
+             CREATE TABLE dwellings (x); CREATE TABLE units (x); CREATE TABLE buildings (x);
+             CREATE TABLE households (x);",
         )
         .unwrap();
         let c = Caches::new(Connection::open(&path).unwrap()).unwrap();
@@ -501,6 +552,29 @@ mod tests {
             .unwrap();
         c.transaction_ended(&conn);
         assert_eq!(c.generation(), g + 3, "rolled back, nothing changed");
+    }
+
+    #[test]
+    fn a_vote_list_is_stale_when_the_places_or_an_account_change() {
+        let (_dir, conn, c) = setup();
+        let r = c.roll();
+        write(&conn, &c, "INSERT INTO other VALUES (1)");
+        assert_eq!(c.roll(), r, "a ballot elsewhere leaves it good");
+        write(&conn, &c, "INSERT INTO dwellings VALUES (1)");
+        assert_eq!(c.roll(), r + 1, "a dwelling added");
+        write(&conn, &c, "UPDATE households SET x = 2");
+        assert_eq!(c.roll(), r + 1, "no row changed");
+        write(&conn, &c, "UPDATE dwellings SET x = 2");
+        assert_eq!(c.roll(), r + 2, "a dwelling moved");
+        write(&conn, &c, "INSERT INTO accounts VALUES (1)");
+        assert_eq!(c.roll(), r + 3, "an account renamed");
+        conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO units VALUES (1); ROLLBACK")
+            .unwrap();
+        c.transaction_ended(&conn);
+        assert_eq!(c.roll(), r + 3, "rolled back, nothing changed");
+        let other = Connection::open(_dir.path().join("t.db")).unwrap();
+        other.execute("INSERT INTO other VALUES (2)", []).unwrap();
+        assert!(c.roll() > r + 3, "another connection committed");
     }
 
     #[test]

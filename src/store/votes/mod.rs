@@ -5,12 +5,14 @@
 mod ballots;
 mod electorate;
 mod lifecycle;
+pub mod listing;
 pub mod tally_sheet;
 mod verify;
 
 pub use ballots::*;
 pub use electorate::*;
 pub use lifecycle::*;
+pub use listing::Published;
 pub use verify::*;
 
 pub use super::elevator::VoteKind;

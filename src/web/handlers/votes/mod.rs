@@ -10,6 +10,7 @@ mod exports;
 mod files;
 mod lifecycle;
 mod page;
+mod page_read;
 mod publicity;
 mod tally_sheet;
 

@@ -1,14 +1,17 @@
 //! A vote's page: everything it shows, read in one trip to a reader
 //! connection, then shaped for the view by the reader's role and the
-//! vote's status.
+//! vote's status. A closed vote's figures and list order are read once and
+//! kept (`Caches::votes`); each view reads only the page of ballots shown.
 
 use super::super::fmt_time;
+use super::page_read::{Asked, BALLOTS_PER_PAGE, ElevatorData, PageData, read_page};
 use super::shown_status;
+use crate::domain::Area;
 use crate::domain::cost_share;
-use crate::domain::{Area, Subject};
 use crate::error::Error;
+use crate::store::votes::listing;
 use crate::store::votes::{self, Status, Vote};
-use crate::store::{attachments, elevator, ledger, now, objections, proxies, vote_files};
+use crate::store::{elevator, now, objections};
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
 use crate::web::error::bi;
@@ -25,12 +28,9 @@ pub struct NoticeQuery {
     ballots: Option<String>,
 }
 
-/// Ballots on one page of the list (the whole list is the count file).
-const BALLOTS_PER_PAGE: usize = 200;
-
-/// Vote pages being read and built at once: each holds the whole electorate
-/// and every ballot while it is built, so more at once would only add memory
-/// (two keep the machine's cores busy).
+/// Vote pages read at once when they read a whole electorate (a draft's
+/// preview, an open vote's desk, a closed vote's list not kept yet): more
+/// at once would only add memory (two keep the machine's cores busy).
 static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 fn notice(done: Option<&str>) -> Option<Bi> {
@@ -101,31 +101,6 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(Bi, i64, Option<String>)>
     bars
 }
 
-/// An elevator retrofit's plan, affected dwellings and the unit's dwellings.
-type ElevatorData = (
-    Option<elevator::Plan>,
-    Vec<elevator::Affected>,
-    Vec<(String, i32)>,
-);
-
-/// Everything the vote page reads, in one trip to a reader connection.
-struct PageData {
-    vote: Vote,
-    electorate: Vec<votes::Elector>,
-    my_voter: Option<String>,
-    ballots: Vec<votes::Ballot>,
-    conflicts: Vec<(String, bool)>,
-    public: Option<crate::domain::vote_export::VoteExport>,
-    receipts: Vec<String>,
-    paper_by: Vec<(String, i64)>,
-    entries: Vec<crate::domain::ledger::Entry>,
-    objections: Vec<objections::Objection>,
-    elevator: Option<ElevatorData>,
-    proxy_for: Vec<(String, String)>,
-    proxies: Vec<proxies::Proxy>,
-    files: Vec<attachments::Attachment>,
-}
-
 pub async fn show(
     State(st): State<AppState>,
     v: Visitor,
@@ -142,121 +117,142 @@ pub async fn show(
         .as_ref()
         .filter(|a| a.is_member(cid))
         .and_then(|a| a.resident_id);
-    let tz = v.community.tz.clone();
-    let _building = BUILDING
-        .acquire()
-        .await
-        .map_err(|_| Error::Internal("vote page limit closed".into()))?;
-    let data = st
-        .db
-        .read(move |c| read_page(c, cid, id, committee, resident))
-        .await?;
-    let PageData {
-        vote,
-        electorate,
-        my_voter,
-        ballots,
-        conflicts,
-        public,
-        receipts,
-        paper_by,
-        entries,
-        objections: objection_list,
-        elevator: elevator_data,
-        proxy_for,
-        proxies: proxy_list,
-        files,
-    } = data;
-    let in_publicity =
-        vote.final_at.is_none() && objections::publicity_end(&vote).is_some_and(|e| now() < e);
-    let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
-    let my_ballot = my_voter.as_ref().and_then(|voter| {
-        ballots
-            .iter()
-            .filter(|b| &b.voter == voter)
-            .max_by_key(|b| b.cast_at)
-            .map(|b| {
-                let by = b
-                    .cast_by
-                    .clone()
-                    .map(|by| Bi::new(by.clone(), by))
-                    .or_else(|| {
-                        let e = b.entered_by.as_ref()?;
-                        Some(Bi::new(format!("{e}（纸质）"), format!("{e} (on paper)")))
-                    });
-                (
-                    b.choice.clone(),
-                    b.receipt.clone(),
-                    fmt_time(b.cast_at, &tz),
-                    by,
-                )
-            })
-    });
-    let my_receipt = my_voter
-        .as_ref()
-        .filter(|_| vote.status == Status::Closed)
-        .and_then(|voter| ballots.iter().find(|b| &b.voter == voter))
-        .map(|b| b.receipt.clone());
-    let voted: std::collections::HashSet<&str> = ballots.iter().map(|b| b.voter.as_str()).collect();
-    let total_area: Option<i64> = electorate.iter().map(|e| e.area_centi).sum();
-    let households: std::collections::BTreeSet<&str> = electorate
-        .iter()
-        .filter_map(|e| e.household.as_deref())
-        .collect();
-    let labels: std::collections::HashMap<String, (String, String)> = electorate
-        .iter()
-        .map(|e| (e.voter.clone(), (e.label.clone(), e.dwellings.join("、"))))
-        .collect();
-    let result = vote.result.as_ref().map(result_view);
-    let listed = public
-        .as_ref()
-        .filter(|_| vote.status == Status::Closed)
-        .map_or(0, |p| p.ballots.len());
-    let pages = listed.div_ceil(BALLOTS_PER_PAGE).max(1);
-    let ballot_page = q
-        .ballots
-        .as_deref()
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
-    // The page of the list holding the reader's own row, to link to it.
-    let my_ballot_page = public
-        .as_ref()
-        .filter(|_| vote.status == Status::Closed)
-        .zip(my_voter.as_deref())
-        .and_then(|(p, me)| p.ballots.iter().position(|b| b.voter == me))
-        .map(|i| i / BALLOTS_PER_PAGE + 1);
-    let ballot_lines = match public.as_ref().filter(|_| vote.status == Status::Closed) {
-        Some(public) => public
-            .ballots
-            .iter()
-            .skip((ballot_page - 1) * BALLOTS_PER_PAGE)
-            .take(BALLOTS_PER_PAGE)
-            .map(|b| view::BallotLine {
-                who: labels
-                    .get(&b.voter)
-                    .map(|(l, d)| {
-                        if d.is_empty() {
-                            l.clone()
-                        } else {
-                            format!("{l}（{d}）")
-                        }
-                    })
-                    .unwrap_or_else(|| b.voter.clone()),
-                choice: b.choice.clone(),
-                channel: match b.channel.as_str() {
-                    "paper" => Bi::new("纸质", "paper"),
-                    _ => Bi::new("网上", "online"),
-                },
-                receipt: b.receipt.clone(),
-                note: String::new(),
-                mine: my_voter.as_deref() == Some(b.voter.as_str()),
-            })
-            .collect(),
-        None => Vec::new(),
+    // Taken before reading: a change to the roll meanwhile makes the copy stale.
+    let generation = st.db.cache.roll();
+    let kept = st.db.cache.votes.get(&id, generation);
+    let _building = match kept {
+        Some(_) => None,
+        None => Some(
+            BUILDING
+                .acquire()
+                .await
+                .map_err(|_| Error::Internal("vote page limit closed".into()))?,
+        ),
     };
+    let asked = Asked {
+        cid,
+        id,
+        committee,
+        resident,
+        ballot_page: q
+            .ballots
+            .as_deref()
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1),
+        kept,
+    };
+    let data = st.db.read(move |c| read_page(c, &asked)).await?;
+    if let Some((p, true)) = &data.published {
+        st.db.cache.votes.put(id, generation, p.clone());
+    }
+    let reach = crate::web::handlers::notices::reach::block(
+        &st,
+        &chrome,
+        &data.vote,
+        &v.community.slug,
+        &v.community.tz,
+        committee,
+    )
+    .await?;
+    let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
+    let view = vote_view(data, reach, &v.community.tz, committee, member, &q);
+    Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
+}
+
+/// The reader's own ballot: (choice, receipt, when, cast by whom).
+type MyBallot = (String, String, String, Option<Bi>);
+
+fn my_ballot(mine: &[votes::Ballot], tz: &str) -> Option<MyBallot> {
+    mine.iter().max_by_key(|b| b.cast_at).map(|b| {
+        let by = b
+            .cast_by
+            .clone()
+            .map(|by| Bi::new(by.clone(), by))
+            .or_else(|| {
+                let e = b.entered_by.as_ref()?;
+                Some(Bi::new(format!("{e}（纸质）"), format!("{e} (on paper)")))
+            });
+        (
+            b.choice.clone(),
+            b.receipt.clone(),
+            fmt_time(b.cast_at, tz),
+            by,
+        )
+    })
+}
+
+fn ballot_lines(lines: Vec<listing::Line>, me: Option<&str>) -> Vec<view::BallotLine> {
+    lines
+        .into_iter()
+        .map(|b| view::BallotLine {
+            who: match &b.label {
+                Some(l) if b.dwellings.is_empty() => l.clone(),
+                Some(l) => format!("{l}（{}）", b.dwellings.join("、")),
+                None => b.voter.clone(),
+            },
+            choice: b.choice,
+            channel: match b.channel.as_str() {
+                "paper" => Bi::new("纸质", "paper"),
+                _ => Bi::new("网上", "online"),
+            },
+            receipt: b.receipt,
+            note: String::new(),
+            mine: me == Some(b.voter.as_str()),
+        })
+        .collect()
+}
+
+fn objection_lines(
+    list: &[objections::Objection],
+    committee: bool,
+    tz: &str,
+) -> Vec<view::ObjectionLine> {
+    list.iter()
+        .map(|o| view::ObjectionLine {
+            id: o.id,
+            author: if committee {
+                o.author.clone()
+            } else {
+                crate::domain::mask::mask_name(&o.author)
+            },
+            text: o.text.clone(),
+            at: fmt_time(o.created_at, tz),
+            answer: o.answer.clone().map(|a| {
+                (
+                    a,
+                    o.answered_at.map(|t| fmt_time(t, tz)).unwrap_or_default(),
+                )
+            }),
+        })
+        .collect()
+}
+
+/// The page's view from what was read.
+fn vote_view(
+    d: PageData,
+    reach: Option<maud::Markup>,
+    tz: &str,
+    committee: bool,
+    member: bool,
+    q: &NoticeQuery,
+) -> view::VoteView {
+    let vote = &d.vote;
+    let in_publicity =
+        vote.final_at.is_none() && objections::publicity_end(vote).is_some_and(|e| now() < e);
+    let closed = vote.status == Status::Closed;
+    let open = vote.status == Status::Open;
+    let me = d.my_voter.as_deref();
+    // The page of the list holding the reader's own row, to link to it.
+    let my_ballot_page = d
+        .published
+        .as_ref()
+        .filter(|_| !vote.secret)
+        .zip(me)
+        .and_then(|((p, _), me)| p.position.get(me))
+        .map(|i| i / BALLOTS_PER_PAGE + 1);
     // The hash of the recount file, as recorded when the vote closed.
-    let export_sha256 = entries
+    let export_sha256 = d
+        .entries
         .iter()
         .rev()
         .find(|e| e.kind == "vote.closed")
@@ -264,110 +260,75 @@ pub async fn show(
         .and_then(|h| h.as_str())
         .map(str::to_string);
     let (rz, re) = vote.rule.names();
-    let view = view::VoteView {
-        reach: crate::web::handlers::notices::reach::block(
-            &st,
-            &chrome,
-            &vote,
-            &v.community.slug,
-            &tz,
-            committee,
-        )
-        .await?,
+    let elector = |e: &votes::Elector| (e.label.clone(), e.dwellings.join("、"));
+    view::VoteView {
+        reach,
         id: vote.id,
         title: vote.title.clone(),
         explanation: vote.explanation.clone(),
-        status: shown_status(&vote),
+        status: shown_status(vote),
         scope: vote.scope_label.clone(),
         rule: Bi::new(rz, re),
         secret: vote.secret,
-        opens: fmt_time(vote.opens_at, &tz),
-        closes: fmt_time(vote.closes_at, &tz),
+        opens: fmt_time(vote.opens_at, tz),
+        closes: fmt_time(vote.closes_at, tz),
         publicity_days: vote.publicity_days,
         publicity_until: vote
             .closed_at
-            .map(|t| fmt_time(t + vote.publicity_days * 24 * 3600, &tz)),
-        electorate_count: electorate.len(),
-        electorate_area: total_area.map(|a| Area::from_centi(a).to_string()),
-        electorate_households: households.len(),
-        electorate: if committee {
-            electorate
-                .iter()
-                .map(|e| (e.voter.clone(), e.label.clone(), e.dwellings.join("、")))
-                .collect()
-        } else {
-            Vec::new()
-        },
-        my_ballot,
-        can_cast: my_voter.is_some() && vote.status == Status::Open && now() < vote.closes_at,
-        ballot_count: voted.len(),
-        not_voted: if committee && vote.status == Status::Open {
-            electorate
-                .iter()
-                .filter(|e| !voted.contains(e.voter.as_str()))
-                .map(|e| (e.label.clone(), e.dwellings.join("、")))
-                .collect()
-        } else {
-            Vec::new()
-        },
-        conflicts,
-        result,
-        ballots: ballot_lines,
-        ballot_page: (ballot_page, pages),
-        receipts,
-        paper_by,
-        my_receipt,
+            .map(|t| fmt_time(t + vote.publicity_days * 24 * 3600, tz)),
+        electorate_count: d.figures.count,
+        electorate_area: d
+            .figures
+            .area_centi
+            .map(|a| Area::from_centi(a).to_string()),
+        electorate_households: d.figures.households,
+        electorate: d
+            .electorate
+            .iter()
+            .map(|e| (e.voter.clone(), e.label.clone(), e.dwellings.join("、")))
+            .collect(),
+        my_ballot: my_ballot(&d.mine, tz),
+        can_cast: me.is_some() && open && now() < vote.closes_at,
+        ballot_count: d.voted.len(),
+        not_voted: d
+            .electorate
+            .iter()
+            .filter(|e| open && !d.voted.contains(e.voter.as_str()))
+            .map(elector)
+            .collect(),
+        conflicts: d.conflicts,
+        result: vote.result.as_ref().map(result_view),
+        ballots: ballot_lines(d.lines, me),
+        ballot_page: d.ballot_page,
+        receipts: d.receipts,
+        paper_by: d.paper_by,
+        my_receipt: d.mine.first().filter(|_| closed).map(|b| b.receipt.clone()),
         my_ballot_page,
         export_sha256,
-        ledger: entries
+        ledger: d
+            .entries
             .iter()
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
             .collect(),
         notice: notice(q.done.as_deref()),
         is_final: vote.final_at.is_some(),
         in_publicity,
-        objections: objection_list
-            .iter()
-            .map(|o| view::ObjectionLine {
-                id: o.id,
-                author: if committee {
-                    o.author.clone()
-                } else {
-                    crate::domain::mask::mask_name(&o.author)
-                },
-                text: o.text.clone(),
-                at: fmt_time(o.created_at, &tz),
-                answer: o.answer.clone().map(|a| {
-                    (
-                        a,
-                        o.answered_at.map(|t| fmt_time(t, &tz)).unwrap_or_default(),
-                    )
-                }),
-            })
-            .collect(),
+        objections: objection_lines(&d.objections, committee, tz),
         can_object: in_publicity && member,
         can_finalize: committee
             && vote.final_at.is_none()
-            && objections::publicity_end(&vote).is_some_and(|e| now() >= e)
-            && objection_list.iter().all(|o| o.answer.is_some()),
-        proxy_for: proxy_for
-            .into_iter()
-            .map(|(voter, principal)| {
-                let current = ballots
-                    .iter()
-                    .find(|b| b.voter == voter && b.channel == "proxy")
-                    .map(|b| b.choice.clone());
-                (voter, principal, current)
-            })
-            .collect(),
-        proxies: proxy_list
+            && objections::publicity_end(vote).is_some_and(|e| now() >= e)
+            && d.objections.iter().all(|o| o.answer.is_some()),
+        proxy_for: d.proxy_for,
+        proxies: d
+            .proxies
             .into_iter()
             .map(|p| {
                 (
                     p.principal,
                     p.proxy_name,
                     p.authorization,
-                    fmt_time(p.expires_at, &tz),
+                    fmt_time(p.expires_at, tz),
                 )
             })
             .collect(),
@@ -377,7 +338,8 @@ pub async fn show(
             .map(|o| o.ids().into_iter().zip(o.labels.iter().cloned()).collect())
             .unwrap_or_default(),
         max_choices: vote.options.as_ref().map_or(0, |o| o.max),
-        files: files
+        files: d
+            .files
             .into_iter()
             .map(|f| teahouse_views::files::FileLine {
                 id: f.id,
@@ -387,152 +349,55 @@ pub async fn show(
                 sha256: f.sha256,
             })
             .collect(),
-        elevator: elevator_data.map(|(plan, affected, dwellings)| {
-            let (shares, shares_error) = match plan.as_ref().map(|p| &p.shares) {
-                Some(Ok(s)) => (
-                    s.iter()
-                        .map(|x| {
-                            (
-                                x.dwelling.clone(),
-                                x.floor,
-                                format!("{}.{:03}", x.coefficient / 1000, x.coefficient % 1000),
-                                cost_share::yuan(x.fen),
-                            )
-                        })
-                        .collect(),
-                    None,
-                ),
-                Some(Err(m)) => (Vec::new(), Some(bi(m))),
-                None => (Vec::new(), None),
-            };
-            let agreed: std::collections::HashSet<&str> = ballots
-                .iter()
-                .filter(|b| b.choice == "agree")
-                .map(|b| b.voter.as_str())
-                .collect();
-            view::ElevatorView {
-                total: plan
-                    .as_ref()
-                    .map(|p| cost_share::yuan(p.total_fen))
-                    .unwrap_or_default(),
-                coefficients_text: plan
-                    .as_ref()
-                    .map(|p| p.coefficients_text.clone())
-                    .unwrap_or_default(),
-                shares,
-                shares_error,
-                signed_up: (vote.status == Status::Open && !vote.secret)
-                    .then_some((agreed.len() as i64, electorate.len())),
-                may_proceed: elevator::may_proceed(&vote, &affected),
-                affected: affected
-                    .into_iter()
-                    .map(|a| (a.dwelling, a.consent, a.note))
-                    .collect(),
-                dwellings: dwellings.into_iter().map(|(d, _)| d).collect(),
-            }
-        }),
-    };
-    Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
+        elevator: d
+            .elevator
+            .map(|e| elevator_view(vote, e, d.agreed, d.figures.count)),
+    }
 }
 
-/// Reads everything the vote page shows on one reader connection; what a
-/// reader may not see (a draft, the committee's lists) is not read at all.
-fn read_page(
-    c: &rusqlite::Connection,
-    cid: i64,
-    id: i64,
-    committee: bool,
-    resident: Option<i64>,
-) -> Result<PageData, Error> {
-    let vote = votes::get(c, cid, id)?;
-    if vote.status == Status::Draft && !committee {
-        return Err(Error::NotFound);
+fn elevator_view(
+    vote: &Vote,
+    (plan, affected, dwellings): ElevatorData,
+    agreed: usize,
+    electorate: usize,
+) -> view::ElevatorView {
+    let (shares, shares_error) = match plan.as_ref().map(|p| &p.shares) {
+        Some(Ok(s)) => (
+            s.iter()
+                .map(|x| {
+                    (
+                        x.dwelling.clone(),
+                        x.floor,
+                        format!("{}.{:03}", x.coefficient / 1000, x.coefficient % 1000),
+                        cost_share::yuan(x.fen),
+                    )
+                })
+                .collect(),
+            None,
+        ),
+        Some(Err(m)) => (Vec::new(), Some(bi(m))),
+        None => (Vec::new(), None),
+    };
+    view::ElevatorView {
+        total: plan
+            .as_ref()
+            .map(|p| cost_share::yuan(p.total_fen))
+            .unwrap_or_default(),
+        coefficients_text: plan
+            .as_ref()
+            .map(|p| p.coefficients_text.clone())
+            .unwrap_or_default(),
+        shares,
+        shares_error,
+        signed_up: (vote.status == Status::Open && !vote.secret)
+            .then_some((agreed as i64, electorate)),
+        may_proceed: elevator::may_proceed(vote, &affected),
+        affected: affected
+            .into_iter()
+            .map(|a| (a.dwelling, a.consent, a.note))
+            .collect(),
+        dwellings: dwellings.into_iter().map(|(d, _)| d).collect(),
     }
-    // The electorate: a live preview for drafts, the frozen list after.
-    let electorate = if vote.status == Status::Draft {
-        votes::compute_electorate(c, cid, &vote.scope, vote.rule, vote.custom.as_ref())?
-    } else {
-        votes::frozen_electorate(c, id)?
-    };
-    let my_voter = match resident {
-        Some(r) if vote.status != Status::Draft => votes::voter_for(c, id, r)?,
-        _ => None,
-    };
-    let ballots = votes::ballots(c, id)?;
-    let conflicts = if committee {
-        votes::conflicts_detail(c, id)?
-    } else {
-        Vec::new()
-    };
-    // A secret vote's page lists the receipts counted, never a
-    // ballot; an open vote's lists every ballot.
-    let public = if vote.secret {
-        None
-    } else {
-        // Only its ballots are shown: the electorate is read above.
-        let mut export = votes::export(c, &vote, votes::Form::Recount)?;
-        export.electorate = Vec::new();
-        // Listed in dwelling order, as the electorate is.
-        let at: std::collections::HashMap<&str, usize> = electorate
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.voter.as_str(), i))
-            .collect();
-        export
-            .ballots
-            .sort_by_key(|b| at.get(b.voter.as_str()).copied());
-        Some(export)
-    };
-    // Who entered how many paper ballots: for everyone once closed,
-    // for the committee while open (never whose, never what).
-    let paper_by = if vote.status == Status::Closed || committee {
-        votes::paper_by(c, id)?
-    } else {
-        Vec::new()
-    };
-    let receipts = if vote.secret && vote.status == Status::Closed {
-        vote_files::receipts(c, id)?
-    } else {
-        Vec::new()
-    };
-
-    let entries = ledger::entries_for(c, cid, &Subject::Vote(id).to_string())?;
-    let objections = objections::list(c, id)?;
-    let proxy_for = match resident {
-        Some(r) if vote.status == Status::Open => proxies::principals_of(c, id, r)?,
-        _ => Vec::new(),
-    };
-    let proxies = if committee {
-        proxies::list(c, id)?
-    } else {
-        Vec::new()
-    };
-    let elevator = if elevator::applies(&vote) {
-        Some((
-            elevator::plan(c, &vote)?,
-            elevator::affected(c, id)?,
-            elevator::unit_dwellings(c, &vote)?,
-        ))
-    } else {
-        None
-    };
-    let files = attachments::list(c, cid, &Subject::Vote(id).to_string())?;
-    Ok(PageData {
-        files,
-        vote,
-        electorate,
-        my_voter,
-        ballots,
-        conflicts,
-        public,
-        receipts,
-        paper_by,
-        entries,
-        objections,
-        elevator,
-        proxy_for,
-        proxies,
-    })
 }
 
 /// The result as the page shows it: every test behind the verdict, the
