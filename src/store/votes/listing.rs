@@ -155,17 +155,20 @@ pub struct Line {
 }
 
 /// The ballots of `voters` (one page of the list), in that order, each
-/// voter's by channel: one lookup by key for each.
+/// voter's by channel: one statement, a lookup by key for each voter (the
+/// CROSS JOIN keeps the list outermost: otherwise SQLite may walk every
+/// ballot of the vote and the whole list for each).
 pub fn lines(conn: &Connection, vote_id: i64, voters: &[String]) -> Result<Vec<Line>, Error> {
+    let wanted = serde_json::to_string(voters).map_err(|e| Error::Internal(e.to_string()))?;
     let mut st = conn.prepare_cached(
         "SELECT b.voter, e.label, e.dwellings, b.choice,
                 CASE WHEN b.by_proxy IS NULL THEN b.channel ELSE 'proxy' END, b.receipt
-         FROM ballots b LEFT JOIN vote_electorate e ON e.vote_id = b.vote_id AND e.voter = b.voter
-         WHERE b.vote_id = ?1 AND b.voter = ?2 ORDER BY b.channel",
+         FROM json_each(?2) j CROSS JOIN ballots b ON b.vote_id = ?1 AND b.voter = j.value
+         LEFT JOIN vote_electorate e ON e.vote_id = b.vote_id AND e.voter = b.voter
+         ORDER BY j.key, b.channel",
     )?;
-    let mut out = Vec::with_capacity(voters.len());
-    for voter in voters {
-        let rows = st.query_map(params![vote_id, voter], |r| {
+    let v = st
+        .query_map(params![vote_id, wanted], |r| {
             let dwellings: Option<String> = r.get(2)?;
             Ok(Line {
                 voter: r.get(0)?,
@@ -177,10 +180,7 @@ pub fn lines(conn: &Connection, vote_id: i64, voters: &[String]) -> Result<Vec<L
                 channel: r.get(4)?,
                 receipt: r.get(5)?,
             })
-        })?;
-        for row in rows {
-            out.push(row?);
-        }
-    }
-    Ok(out)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
 }

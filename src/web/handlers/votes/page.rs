@@ -119,15 +119,18 @@ pub async fn show(
         .and_then(|a| a.resident_id);
     // Taken before reading: a change to the roll meanwhile makes the copy stale.
     let generation = st.db.cache.roll();
-    let kept = st.db.cache.votes.get(&id, generation);
+    let mut kept = st.db.cache.votes.get(&id, generation);
     let _building = match kept {
         Some(_) => None,
-        None => Some(
-            BUILDING
+        None => {
+            let permit = BUILDING
                 .acquire()
                 .await
-                .map_err(|_| Error::Internal("vote page limit closed".into()))?,
-        ),
+                .map_err(|_| Error::Internal("vote page limit closed".into()))?;
+            // Kept meanwhile by whoever held the permit before.
+            kept = st.db.cache.votes.get(&id, generation);
+            Some(permit)
+        }
     };
     let asked = Asked {
         cid,
