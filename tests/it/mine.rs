@@ -497,3 +497,37 @@ async fn a_cosignature_is_withdrawn_while_open_and_the_ledger_verifies() {
     );
     s.stop().await;
 }
+
+/// A co-signature is not a toggle: after three withdrawals from one
+/// proposal it cannot be given again (each change is a ledger entry).
+#[tokio::test]
+async fn a_cosignature_withdrawn_three_times_is_not_given_again() {
+    let s = Server::start().await;
+    let mut staff = s.client();
+    staff.login(COMMITTEE.0, COMMITTEE.1).await;
+    let mut me = s.client();
+    me.login(RESIDENT.0, RESIDENT.1).await;
+    let mut n1 = activated(&s, &mut staff, "wutong", 0, "linju-t1").await;
+    let id = draft(&mut me, "楼道自行车棚").await;
+    publish(&mut me, id).await;
+    let base = format!("/c/wutong/proposals/{id}");
+    n1.get(&base).await;
+    for _ in 0..3 {
+        let r = n1.post(&format!("{base}/cosign"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = n1.post(&format!("{base}/cosign/withdraw"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = n1.post(&format!("{base}/cosign"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.has("三次撤回"), "{}", r.body);
+    let entries: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM ledger WHERE subject = ?1 AND kind LIKE 'proposal.cosign%'",
+            [format!("proposal:{id}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(entries <= 6, "bounded: {entries} entries");
+}

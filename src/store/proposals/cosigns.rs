@@ -14,6 +14,12 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 /// again after a withdrawal counts again. Returns whether this one reached
 /// the threshold.
 pub fn cosign(tx: &Transaction, p: &Proposal, account: i64) -> Result<bool, Error> {
+    if withdrawals(tx, p, account)? >= MAX_WITHDRAWALS {
+        return Err(Error::Conflict(Msg::new(
+            "你已三次撤回对这条提案的附议，不能再次附议",
+            "you have withdrawn your co-signature of this proposal three times; it cannot be given again",
+        )));
+    }
     let done = tx.execute(
         "INSERT OR IGNORE INTO proposal_cosigns (proposal_id, account_id, created_at) VALUES (?1, ?2, ?3)",
         params![p.id, account, now()],
@@ -38,6 +44,31 @@ pub fn cosign(tx: &Transaction, p: &Proposal, account: i64) -> Result<bool, Erro
         event(tx, p.id, "threshold", &format!("{}", p.cosigns + 1), None)?;
     }
     Ok(reached)
+}
+
+/// How often one account may take its co-signature back from one
+/// proposal: each change is a ledger entry, and the ledger is not a toggle.
+const MAX_WITHDRAWALS: i64 = 3;
+
+/// The account's withdrawals from this proposal, as the ledger holds them.
+fn withdrawals(tx: &Transaction, p: &Proposal, account: i64) -> Result<i64, Error> {
+    let key = format!(
+        "%\"key\":[{},{account}],\"table\":\"proposal_cosigns\"%",
+        p.id
+    );
+    Ok(tx
+        .prepare_cached(
+            "SELECT count(*) FROM ledger WHERE community_id = ?1 AND subject = ?2
+               AND kind = 'proposal.cosign_withdrawn' AND payload LIKE ?3",
+        )?
+        .query_row(
+            params![
+                p.community_id,
+                crate::domain::Subject::Proposal(p.id).to_string(),
+                key
+            ],
+            |r| r.get(0),
+        )?)
 }
 
 /// Withdraws the account's co-signature, only while the proposal is open
