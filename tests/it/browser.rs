@@ -106,6 +106,19 @@ pub(crate) async fn axe(b: &Browser, label: &str) {
     );
 }
 
+/// How far the page body reaches past the window's width, in CSS pixels
+/// (0 when nothing scrolls sideways).
+pub(crate) async fn overflow(b: &Browser) -> f64 {
+    b.execute(
+        "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_f64()
+    .unwrap()
+}
+
 pub(crate) async fn visit(b: &Browser, url: &str) {
     b.goto(url).await.unwrap();
     axe(b, url).await;

@@ -2,7 +2,7 @@
 //! of what waits, a proposal to review followed by its link, no sideways
 //! scroll, and axe finds nothing serious or critical, in large text too.
 
-use crate::browser::{axe, click, fill, start_browser, visit};
+use crate::browser::{axe, click, fill, overflow, start_browser, visit};
 use crate::common::*;
 use fantoccini::Locator;
 
@@ -19,15 +19,7 @@ async fn the_committee_desk_lists_what_waits_on_a_phone() {
         .await
         .unwrap();
     axe(&b, "committee desk").await;
-    let wide = b
-        .execute(
-            "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_f64()
-        .unwrap();
+    let wide = overflow(&b).await;
     assert!(wide <= 0.5, "the desk scrolls sideways by {wide} px");
     // The demo's proposal waiting for review, followed to its page.
     click(&b, "#h-w-proposals + ul a").await;

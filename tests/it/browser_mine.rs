@@ -3,21 +3,9 @@
 //! back a co-signature and editing a draft by the buttons a resident taps;
 //! no page scrolls sideways and axe finds nothing serious or critical.
 
-use crate::browser::{axe, click, fill, start_browser, visit};
+use crate::browser::{axe, click, fill, overflow, start_browser, visit};
 use crate::common::*;
 use fantoccini::{Client as Browser, Locator};
-
-/// How far the page body reaches past the window's width, in CSS pixels.
-async fn overflow(b: &Browser) -> f64 {
-    b.execute(
-        "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_f64()
-    .unwrap()
-}
 
 async fn text_of(b: &Browser, css: &str) -> String {
     b.find(Locator::Css(css))

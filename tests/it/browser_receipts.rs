@@ -5,20 +5,9 @@
 //! household as reached on paper, once. No page scrolls sideways, and axe
 //! finds nothing serious or critical.
 
-use crate::browser::{axe, click, fill, start_browser, visit};
+use crate::browser::{axe, click, fill, overflow, start_browser, visit};
 use crate::common::*;
-use fantoccini::{Client as Browser, Locator};
-
-async fn overflow(b: &Browser) -> f64 {
-    b.execute(
-        "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_f64()
-    .unwrap()
-}
+use fantoccini::Locator;
 
 #[tokio::test]
 async fn a_grid_worker_scans_a_receipt_on_a_phone() {

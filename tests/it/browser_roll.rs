@@ -5,21 +5,9 @@
 //! the page links work, and axe finds nothing serious or critical (in
 //! normal and large text).
 
-use crate::browser::{axe, click, fill, start_browser, visit};
+use crate::browser::{axe, click, fill, overflow, start_browser, visit};
 use crate::common::*;
 use fantoccini::{Client as Browser, Locator};
-
-/// How far the page body reaches past the window's width, in CSS pixels.
-async fn overflow(b: &Browser) -> f64 {
-    b.execute(
-        "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_f64()
-    .unwrap()
-}
 
 /// A number the page's script returns.
 async fn number(b: &Browser, js: &str) -> f64 {

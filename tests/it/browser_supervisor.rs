@@ -4,20 +4,11 @@
 //! sideways and that axe finds nothing serious or critical on, and the
 //! verdict a ledger entry.
 
-use crate::browser::{axe, body_text, click, fill, start_browser, submit_and_wait, visit};
+use crate::browser::{
+    axe, body_text, click, fill, overflow, start_browser, submit_and_wait, visit,
+};
 use crate::common::*;
-use fantoccini::{Client as Browser, Locator};
-
-async fn overflow(b: &Browser) -> f64 {
-    b.execute(
-        "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_f64()
-    .unwrap()
-}
+use fantoccini::Locator;
 
 #[tokio::test]
 async fn a_supervisor_queries_a_disclosure_and_accepts_the_answer_on_a_phone() {
