@@ -61,6 +61,23 @@ fn excerpt(s: &str) -> String {
     t
 }
 
+/// A listed row as most lists select it: id, title, who, when, and the
+/// text to cut to a line (a fifth column, when the list has one).
+fn item(r: &Row) -> rusqlite::Result<Item> {
+    let text = match r.as_ref().column_count() > 4 {
+        true => excerpt(&r.get::<_, Option<String>>(4)?.unwrap_or_default()),
+        false => String::new(),
+    };
+    Ok(Item {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        who: r.get(2)?,
+        at: r.get(3)?,
+        due: String::new(),
+        text,
+    })
+}
+
 /// Runs a count and a bounded list built from the same conditions: the
 /// list's last parameter is its LIMIT, [`FIRST`].
 fn waiting(
@@ -93,16 +110,7 @@ pub fn proposals_to_review(conn: &Connection, cid: i64) -> Result<Waiting, Error
          FROM proposals p WHERE p.community_id = ?1 AND p.status = 'review'
          ORDER BY p.id LIMIT ?2",
         params![cid],
-        |r| {
-            Ok(Item {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                who: r.get(2)?,
-                at: r.get(3)?,
-                due: String::new(),
-                text: excerpt(&r.get::<_, String>(4)?),
-            })
-        },
+        item,
     )
 }
 
@@ -120,16 +128,7 @@ pub fn threads_to_answer(conn: &Connection, cid: i64, kind: ThreadKind) -> Resul
          WHERE d.community_id = ?1 AND t.answer IS NULL AND t.kind = ?2
          ORDER BY t.asked_at, t.id LIMIT ?3",
         params![cid, kind],
-        |r| {
-            Ok(Item {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                who: r.get(2)?,
-                at: r.get(3)?,
-                due: String::new(),
-                text: excerpt(&r.get::<_, String>(4)?),
-            })
-        },
+        item,
     )
 }
 
@@ -144,16 +143,7 @@ pub fn objections_to_answer(conn: &Connection, cid: i64) -> Result<Waiting, Erro
          WHERE v.community_id = ?1 AND o.answer IS NULL
          ORDER BY o.created_at, o.id LIMIT ?2",
         params![cid],
-        |r| {
-            Ok(Item {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                who: r.get(2)?,
-                at: r.get(3)?,
-                due: String::new(),
-                text: excerpt(&r.get::<_, String>(4)?),
-            })
-        },
+        item,
     )
 }
 
@@ -192,16 +182,7 @@ pub fn votes_closing(conn: &Connection, cid: i64, until: i64) -> Result<Waiting,
          WHERE community_id = ?1 AND status = 'open' AND closes_at <= ?2
          ORDER BY closes_at, id LIMIT ?3",
         params![cid, until],
-        |r| {
-            Ok(Item {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                who: r.get(2)?,
-                at: r.get(3)?,
-                due: String::new(),
-                text: String::new(),
-            })
-        },
+        item,
     )
 }
 
@@ -225,16 +206,7 @@ pub fn answers_awaiting_verdict(conn: &Connection, cid: i64) -> Result<Waiting, 
              WHERE {WHERE} ORDER BY t.answered_at, t.id LIMIT ?2"
         ),
         params![cid],
-        |r| {
-            Ok(Item {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                who: r.get(2)?,
-                at: r.get(3)?,
-                due: String::new(),
-                text: excerpt(&r.get::<_, Option<String>>(4)?.unwrap_or_default()),
-            })
-        },
+        item,
     )
 }
 
