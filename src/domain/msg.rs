@@ -1,24 +1,4 @@
-//! A message for a person, always in Chinese first and English second.
+//! A message for a person, Chinese first and English second: the one
+//! bilingual type, shared with the views (crate `teahouse-words`).
 
-use std::fmt;
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Msg {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Msg {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Msg {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
-
-impl fmt::Display for Msg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} / {}", self.zh, self.en)
-    }
-}
+pub use teahouse_words::Msg;

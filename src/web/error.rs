@@ -4,7 +4,7 @@
 use crate::error::Error;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use teahouse_views::{Bi, Chrome, pages::error::error_page};
+use teahouse_views::{Chrome, Msg, pages::error::error_page};
 
 impl Error {
     pub fn status(&self) -> StatusCode {
@@ -22,29 +22,29 @@ impl Error {
         }
     }
 
-    pub fn message(&self) -> Bi {
+    pub fn message(&self) -> Msg {
         match self {
-            Error::NotFound => Bi::new(
+            Error::NotFound => Msg::new(
                 "没有这个页面，或者它已经不在了。",
                 "There is no such page, or it is gone.",
             ),
-            Error::LoginRequired => Bi::new("请先登录。", "Please log in first."),
-            Error::Forbidden => Bi::new(
+            Error::LoginRequired => Msg::new("请先登录。", "Please log in first."),
+            Error::Forbidden => Msg::new(
                 "您的账户没有权限做这件事。",
                 "Your account may not do this.",
             ),
             Error::BadRequest(m) | Error::Invalid(m) | Error::Conflict(m) | Error::TooMany(m) => {
-                Bi::new(m.zh.clone(), m.en.clone())
+                m.clone()
             }
-            Error::TooLarge => Bi::new(
+            Error::TooLarge => Msg::new(
                 "提交的内容太大：表单最大 256 KB，上传的文件最大 20 MB。什么都没有保存。",
                 "What you sent is too large: a form takes 256 KB at most, an uploaded file 20 MB. Nothing was saved.",
             ),
-            Error::Busy => Bi::new(
+            Error::Busy => Msg::new(
                 "服务器正忙：同时处理的文件太多。什么都没有保存，请过一分钟再试。",
                 "The server is busy with other files. Nothing was saved; please try again in a minute.",
             ),
-            Error::Db(_) | Error::Internal(_) => Bi::new(
+            Error::Db(_) | Error::Internal(_) => Msg::new(
                 "服务器出了问题，您的操作没有保存。请稍后再试；如果一直这样，请联系居委会。",
                 "The server had a problem and nothing was saved. Please try again later, or tell your committee if it persists.",
             ),
@@ -69,10 +69,6 @@ impl IntoResponse for Error {
         resp.extensions_mut().insert(super::refusal::Refused(m));
         resp
     }
-}
-
-pub fn bi(m: &crate::domain::Msg) -> Bi {
-    Bi::new(m.zh.clone(), m.en.clone())
 }
 
 /// What a request whose handler panicked is answered (the panic is logged;
@@ -111,23 +107,23 @@ fn bilingual(resp: Response) -> Response {
         return resp;
     }
     let m = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => Bi::new(
+        StatusCode::PAYLOAD_TOO_LARGE => Msg::new(
             "提交的内容太大：表单最大 256 KB，上传的文件最大 20 MB。什么都没有保存。",
             "What you sent is too large: a form takes 256 KB at most, an uploaded file 20 MB. Nothing was saved.",
         ),
-        StatusCode::REQUEST_TIMEOUT => Bi::new(
+        StatusCode::REQUEST_TIMEOUT => Msg::new(
             "处理时间太长，已经停止，什么都没有保存。请稍后再试；大文件请分开上传。",
             "This took too long and was stopped; nothing was saved. Please try again later, or upload a large file in parts.",
         ),
-        StatusCode::METHOD_NOT_ALLOWED => Bi::new(
+        StatusCode::METHOD_NOT_ALLOWED => Msg::new(
             "这个地址不接受这种请求。",
             "This address does not take this kind of request.",
         ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => Bi::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Msg::new(
             "提交的格式不对，请从本站页面上的表单提交。什么都没有保存。",
             "The request is not in a form this page takes; submit the form on this site's page. Nothing was saved.",
         ),
-        _ => Bi::new(
+        _ => Msg::new(
             "表单内容无法读取（有一项的格式不对）。请返回上一页检查后再提交。什么都没有保存。",
             "The form could not be read (a field has the wrong format). Go back, check it and submit again. Nothing was saved.",
         ),

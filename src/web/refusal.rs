@@ -7,12 +7,12 @@ use super::AppState;
 use super::ctx::{Ctx, ReqCtx};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::error::refusal_page;
 
 /// What an `Error` answer said, left on the response for the middleware.
 #[derive(Clone)]
-pub struct Refused(pub Bi);
+pub struct Refused(pub Msg);
 
 /// The path on this site the request came from (its Referer, if it is this
 /// site's), else the community's home for a page inside one.

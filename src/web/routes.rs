@@ -47,7 +47,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         let body = teahouse_views::pages::error::error_page(
             &teahouse_views::Chrome::default(),
             429,
-            &teahouse_views::Bi::new(
+            &teahouse_views::Msg::new(
                 "尝试太频繁，请等一分钟再试。",
                 "Too many attempts from this address. Please wait a minute and try again.",
             ),

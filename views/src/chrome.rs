@@ -1,37 +1,7 @@
 //! What every page needs to know about the request: language, text size,
 //! who is looking, in which community, and whether htmx asked for a fragment.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-}
-
-/// A bilingual message: a page shows the reader's language of it only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bi {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Bi {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Bi {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
+pub use teahouse_words::{Lang, Msg};
 
 #[derive(Debug, Clone)]
 pub struct UserNav {
@@ -90,7 +60,7 @@ impl Chrome {
         }
     }
 
-    /// The committee's Chinese name, for a `Bi` built before the language is
+    /// The committee's Chinese name, for a `Msg` built before the language is
     /// picked: 村委会 or 居委会 (居委会/村委会 when no community is in view).
     pub fn committee_zh(&self) -> &'static str {
         match self.community.as_ref().map(|c| c.is_village) {

@@ -2,22 +2,22 @@
 //! errors: every field takes its current value and its error, if any. Every
 //! field has a visible label tied to it; errors are linked with aria-describedby.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::bi;
 use maud::{Markup, html};
 
 /// Field errors keyed by field name, plus errors about the whole form ("").
 #[derive(Debug, Clone, Default)]
-pub struct Errors(pub Vec<(String, Bi)>);
+pub struct Errors(pub Vec<(String, Msg)>);
 
 impl Errors {
     pub fn none() -> Self {
         Errors(Vec::new())
     }
-    pub fn add(&mut self, field: &str, m: Bi) {
+    pub fn add(&mut self, field: &str, m: Msg) {
         self.0.push((field.to_string(), m));
     }
-    pub fn get(&self, field: &str) -> Option<&Bi> {
+    pub fn get(&self, field: &str) -> Option<&Msg> {
         self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
     }
     pub fn is_empty(&self) -> bool {

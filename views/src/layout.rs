@@ -3,7 +3,7 @@
 //! the main content. An htmx request for the main area gets the content only.
 
 use crate::assets;
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use maud::{DOCTYPE, Markup, html};
 
 const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0}"#;
@@ -143,7 +143,7 @@ pub fn csrf(c: &Chrome) -> Markup {
 
 /// A bilingual message in the reader's language only (a page shows one
 /// language at a time); the other is used only when that one is empty.
-pub fn bi(c: &Chrome, m: &Bi) -> Markup {
+pub fn bi(c: &Chrome, m: &Msg) -> Markup {
     let zh = match c.lang {
         crate::Lang::Zh => !m.zh.is_empty() || m.en.is_empty(),
         crate::Lang::En => m.en.is_empty(),
@@ -167,7 +167,7 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// A notice box for a message after an action (saved, refused...).
-pub fn flash(c: &Chrome, kind: &str, m: &Bi) -> Markup {
+pub fn flash(c: &Chrome, kind: &str, m: &Msg) -> Markup {
     html! {
         div class={"flash " (kind)} role=(if kind == "error" { "alert" } else { "status" }) { (bi(c, m)) }
     }
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn bilingual_messages_show_the_readers_language_only() {
-        let m = Bi::new("你好", "hello");
+        let m = Msg::new("你好", "hello");
         let zh = bi(&Chrome::default(), &m).into_string();
         assert!(zh.contains("你好") && !zh.contains("hello"), "{zh}");
         let en_reader = Chrome {
@@ -199,7 +199,7 @@ mod tests {
         let en = bi(&en_reader, &m).into_string();
         assert_eq!(en, r#"<span lang="en">hello</span>"#);
         // A message with one language only is shown in it to every reader.
-        let only_zh = bi(&en_reader, &Bi::new("你好", "")).into_string();
+        let only_zh = bi(&en_reader, &Msg::new("你好", "")).into_string();
         assert_eq!(only_zh, r#"<span lang="zh-CN">你好</span>"#);
     }
 

@@ -9,7 +9,7 @@ pub mod layout;
 pub mod pages;
 pub mod qr;
 
-pub use chrome::{Bi, Chrome, CommunityNav, Lang, UserNav};
+pub use chrome::{Chrome, CommunityNav, Lang, Msg, UserNav};
 
 /// Static assets with content-hashed paths (see build.rs).
 pub mod assets {

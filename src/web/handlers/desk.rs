@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use teahouse_views::pages::desk::{WaitGroup, WaitLine, WaitList};
 use teahouse_views::pages::disclosures as view;
-use teahouse_views::{Bi, Chrome};
+use teahouse_views::{Chrome, Msg};
 
 /// Votes closing within this many seconds are on the committee's desk.
 const CLOSING_SOON: i64 = 3 * 24 * 3600;
@@ -31,8 +31,8 @@ pub struct DeskQuery {
 }
 
 /// The flag for a code used from the network its issuer issued it from.
-fn issuer_address(committee: &str) -> Bi {
-    Bi::new(
+fn issuer_address(committee: &str) -> Msg {
+    Msg::new(
         format!("使用地址与发码的{committee}成员发码时的地址相同"),
         "used from the address the committee member issued it from",
     )
@@ -101,11 +101,11 @@ pub async fn show(
         id: l.id,
         category: {
             let (z, e) = l.category.names();
-            Bi::new(z, e)
+            Msg::new(z, e)
         },
         period: {
             let (z, e) = l.period.words();
-            Bi::new(z, e)
+            Msg::new(z, e)
         },
         title: l.title.clone(),
         status: super::disclosures::stage(l.status),
@@ -138,7 +138,7 @@ fn verify_view(
             ok: true,
             entries: r.entries,
             head: head.as_ref().map(|(_, h)| h.clone()),
-            explanation: Bi::new(
+            explanation: Msg::new(
                 format!(
                     "核验通过：{} 条记录环环相扣，没有一条被改动；每项已公开的内容、签署、答复和表决结果都与记录一致。可以把最新哈希与公开栏上打印的哈希对照。",
                     r.entries
@@ -153,7 +153,7 @@ fn verify_view(
             ok: false,
             entries: r.entries,
             head: head.as_ref().map(|(_, h)| h.clone()),
-            explanation: Bi::new(
+            explanation: Msg::new(
                 format!(
                     "核验未通过（共 {} 处）：{}。这说明数据库里的内容在记录之后被改动过（或记录本身被改动）。请保存本页，向乡镇（街道）报告，并用打印的公告和下载的记录文件对照。",
                     r.problems,
@@ -197,28 +197,28 @@ fn reset_lines(
                 flags.push(issuer_address(committee));
             }
             let acknowledged = Some(match &r.seen {
-                None => Bi::new("未确认", "not acknowledged"),
+                None => Msg::new("未确认", "not acknowledged"),
                 Some(s) => {
                     let at = fmt_time(s.at, tz);
                     let ip = s.ip.clone().unwrap_or_else(|| "-".into());
                     if let (Some(seen), Some(used)) = (&s.ip, &r.used_ip)
                         && same_network(seen, used)
                     {
-                        flags.push(Bi::new(
+                        flags.push(Msg::new(
                             "确认通知的地址与重置时的地址相同",
                             "acknowledged from the address the reset came from",
                         ));
                     }
                     match s.kind {
-                        Some(crate::store::sessions::Kind::Login) => Bi::new(
+                        Some(crate::store::sessions::Kind::Login) => Msg::new(
                             format!("已确认 {at}，用密码登录的会话，地址 {ip}"),
                             format!("acknowledged {at}, in a password login session, from {ip}"),
                         ),
-                        Some(crate::store::sessions::Kind::Code) => Bi::new(
+                        Some(crate::store::sessions::Kind::Code) => Msg::new(
                             format!("已确认 {at}，用激活码进入的会话，地址 {ip}"),
                             format!("acknowledged {at}, in a session opened by a code, from {ip}"),
                         ),
-                        None => Bi::new(
+                        None => Msg::new(
                             format!("已确认 {at}（未记录会话类型）"),
                             format!("acknowledged {at} (kind of session not recorded)"),
                         ),
@@ -229,7 +229,7 @@ fn reset_lines(
                 r.at,
                 view::ResetLine {
                     at: fmt_time(r.at, tz),
-                    what: Bi::new(
+                    what: Msg::new(
                         format!("密码被重置（{zh}）"),
                         format!("password reset ({en})"),
                     ),
@@ -244,19 +244,19 @@ fn reset_lines(
         .collect();
     reset_lines.extend(reissues.iter().map(|k| {
         let state = if k.used_at.is_some() {
-            Bi::new("已使用", "used")
+            Msg::new("已使用", "used")
         } else if k.revoked_at.is_some() {
-            Bi::new("已作废", "replaced")
+            Msg::new("已作废", "replaced")
         } else if k.expires_at <= crate::store::now() {
-            Bi::new("已过期", "expired")
+            Msg::new("已过期", "expired")
         } else {
-            Bi::new("未使用", "not used yet")
+            Msg::new("未使用", "not used yet")
         };
         (
             k.at,
             view::ResetLine {
                 at: fmt_time(k.at, tz),
-                what: Bi::new(
+                what: Msg::new(
                     format!("给已有账户的居民发激活码（{}）", state.zh),
                     format!("code issued for an existing account ({})", state.en),
                 ),
@@ -290,7 +290,7 @@ fn activation_lines(
             {
                 flags.push(issuer_address(committee));
             } else if committee_ips.iter().any(|i| same_network(&used_ip, i)) {
-                flags.push(Bi::new(
+                flags.push(Msg::new(
                     format!("{committee}成员用过的地址"),
                     "an address committee members have used",
                 ));
@@ -318,11 +318,11 @@ fn activation_lines(
 /// an item, `detail` says who and when.
 fn list(
     id: &'static str,
-    heading: Bi,
+    heading: Msg,
     w: &Waiting,
-    empty: Bi,
-    all: Option<(String, Bi)>,
-    line: impl Fn(&Item) -> (String, Bi),
+    empty: Msg,
+    all: Option<(String, Msg)>,
+    line: impl Fn(&Item) -> (String, Msg),
 ) -> WaitList {
     WaitList {
         id,
@@ -347,9 +347,9 @@ fn list(
 }
 
 /// "who · when" for an item written by someone.
-fn written(i: &Item, tz: &str) -> Bi {
+fn written(i: &Item, tz: &str) -> Msg {
     let at = i.at.map(|t| fmt_time(t, tz)).unwrap_or_default();
-    Bi::new(format!("{} · {at}", i.who), format!("{} · {at}", i.who))
+    Msg::new(format!("{} · {at}", i.who), format!("{} · {at}", i.who))
 }
 
 /// The lists of what the committee owes: answers to queries, questions
@@ -364,17 +364,17 @@ fn owed(slug: &str, tz: &str, w: &CommitteeWaits) -> Vec<WaitList> {
     vec![
         list(
             "w-queries",
-            Bi::new("待答复的监督委员会质询", "Supervisors' queries to answer"),
+            Msg::new("待答复的监督委员会质询", "Supervisors' queries to answer"),
             &w.queries,
-            Bi::new("没有待答复的质询。", "No query is waiting for an answer."),
+            Msg::new("没有待答复的质询。", "No query is waiting for an answer."),
             None,
             thread,
         ),
         list(
             "w-questions",
-            Bi::new("待答复的居民提问", "Residents' questions to answer"),
+            Msg::new("待答复的居民提问", "Residents' questions to answer"),
             &w.questions,
-            Bi::new(
+            Msg::new(
                 "没有待答复的居民提问。",
                 "No resident's question is waiting for an answer.",
             ),
@@ -383,12 +383,12 @@ fn owed(slug: &str, tz: &str, w: &CommitteeWaits) -> Vec<WaitList> {
         ),
         list(
             "w-objections",
-            Bi::new(
+            Msg::new(
                 "待答复的表决结果异议",
                 "Objections to vote results to answer",
             ),
             &w.objections,
-            Bi::new(
+            Msg::new(
                 "没有待答复的异议。",
                 "No objection is waiting for an answer.",
             ),
@@ -407,17 +407,17 @@ fn owed(slug: &str, tz: &str, w: &CommitteeWaits) -> Vec<WaitList> {
 fn overdue_actions(slug: &str, w: &Waiting) -> WaitList {
     list(
         "w-actions",
-        Bi::new("逾期未办结的跟进事项", "Follow-up actions overdue"),
+        Msg::new("逾期未办结的跟进事项", "Follow-up actions overdue"),
         w,
-        Bi::new("没有逾期的跟进事项。", "No follow-up action is overdue."),
+        Msg::new("没有逾期的跟进事项。", "No follow-up action is overdue."),
         Some((
             format!("/c/{slug}/actions"),
-            Bi::new("全部跟进事项", "All follow-up actions"),
+            Msg::new("全部跟进事项", "All follow-up actions"),
         )),
         |i| {
             (
                 format!("/c/{slug}/deliberations/{}", i.id),
-                Bi::new(
+                Msg::new(
                     format!("{} · 应于 {} 前办结", i.who, i.due),
                     format!("{} · due {}", i.who, i.due),
                 ),
@@ -440,12 +440,12 @@ fn groups(
     if c.is_committee() {
         let mut lists = vec![list(
             "w-proposals",
-            Bi::new("待审议的提案", "Proposals to review"),
+            Msg::new("待审议的提案", "Proposals to review"),
             &cw.proposals,
-            Bi::new("没有待审议的提案。", "No proposal is waiting for review."),
+            Msg::new("没有待审议的提案。", "No proposal is waiting for review."),
             Some((
                 format!("/c/{slug}/proposals?status=review"),
-                Bi::new("全部待审议的提案", "All proposals to review"),
+                Msg::new("全部待审议的提案", "All proposals to review"),
             )),
             |i| (format!("/c/{slug}/proposals/{}", i.id), written(i, tz)),
         )];
@@ -453,18 +453,21 @@ fn groups(
         lists.push(overdue_actions(slug, &cw.overdue_actions));
         lists.push(list(
             "w-votes",
-            Bi::new("即将截止的表决", "Votes about to close"),
+            Msg::new("即将截止的表决", "Votes about to close"),
             &cw.votes_closing,
-            Bi::new(
+            Msg::new(
                 "三天内没有要截止的表决。",
                 "No vote closes in the next three days.",
             ),
-            Some((format!("/c/{slug}/votes"), Bi::new("全部表决", "All votes"))),
+            Some((
+                format!("/c/{slug}/votes"),
+                Msg::new("全部表决", "All votes"),
+            )),
             |i| {
                 let at = i.at.map(|t| fmt_time(t, tz)).unwrap_or_default();
                 (
                     format!("/c/{slug}/votes/{}", i.id),
-                    Bi::new(
+                    Msg::new(
                         format!("{} · {at} 截止", i.who),
                         format!("{} · closes {at}", i.who),
                     ),
@@ -473,20 +476,20 @@ fn groups(
         ));
         out.push(WaitGroup {
             id: "w-committee",
-            heading: Bi::new("待办", "Waiting for you"),
+            heading: Msg::new("待办", "Waiting for you"),
             lists,
         });
     }
     if c.is_supervisor() {
         out.push(WaitGroup {
             id: "w-supervisors",
-            heading: Bi::new("待监督委员会处理", "Waiting for the supervisors"),
+            heading: Msg::new("待监督委员会处理", "Waiting for the supervisors"),
             lists: vec![
                 list(
                     "w-verdicts",
-                    Bi::new("待认可的答复", "Answers waiting for your verdict"),
+                    Msg::new("待认可的答复", "Answers waiting for your verdict"),
                     &sw.answers,
-                    Bi::new(
+                    Msg::new(
                         "没有等待认可的答复。",
                         "No answer is waiting for a verdict.",
                     ),
@@ -504,7 +507,7 @@ fn groups(
         if !c.is_committee() {
             out.push(WaitGroup {
                 id: "w-owed",
-                heading: Bi::new(
+                heading: Msg::new(
                     format!("等待{}答复", c.committee()),
                     format!("Waiting for {}", c.committee()),
                 ),

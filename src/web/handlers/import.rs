@@ -15,7 +15,6 @@ use crate::store::roll::{self, Summary};
 use crate::store::roll_previews::{self, Claim, State as PreviewState};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
@@ -45,7 +44,7 @@ fn row_errors(errs: &[RowError]) -> Vec<view::RowErr> {
         .map(|e| view::RowErr {
             row: e.row,
             column: e.column.clone(),
-            msg: bi(&e.msg),
+            msg: e.msg.clone(),
         })
         .collect()
 }
@@ -61,12 +60,12 @@ fn preview_of(
         import_id: id,
         filename: filename.to_string(),
         encoding_note: (enc == Some(Encoding::Gbk)).then(|| {
-            bi(&msg::Msg::new(
+            msg::Msg::new(
                 "这个 CSV 文件是 GBK 编码（Excel 中文版的默认格式），已按 GBK 读取。",
                 "This CSV is GBK-encoded (Chinese Excel's default) and was read as such.",
-            ))
+            )
         }),
-        notes: notes.iter().map(bi).collect(),
+        notes: notes.to_vec(),
         rows: s.rows,
         zones_new: s.zones_new,
         dwellings_new: s.dwellings_new,
@@ -123,7 +122,7 @@ pub async fn check(
             )
         });
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let m = bi(&Msg::new("请选择一个文件。", "Please choose a file."));
+        let m = Msg::new("请选择一个文件。", "Please choose a file.");
         return Ok(invalid(view::upload(&chrome, &slug, Some(&m), &[], 0, "")));
     };
     let digest = hex::encode(Sha256::digest(&bytes));
@@ -151,7 +150,7 @@ pub async fn check(
     let (roll, encoding_gbk, payload) = match parsed {
         Ok(x) => x,
         Err((file_err, rows)) => {
-            let m = file_err.map(|m| bi(&m));
+            let m = file_err;
             return Ok(invalid(view::upload(
                 &chrome,
                 &slug,
@@ -396,7 +395,7 @@ pub async fn show(
         }
         PreviewState::Preview => {
             if let Some(m) = &p.message {
-                v.notes.push(bi(m));
+                v.notes.push(m.clone());
             }
             view::preview(&chrome, slug, &v)
         }

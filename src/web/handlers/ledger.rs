@@ -14,7 +14,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::ledger as view;
 
 /// The ledger's routes: its page and its download.
@@ -43,14 +43,14 @@ pub struct Search {
 const PER_PAGE: usize = 50;
 
 /// The page asked for: blank is the first; else a whole number from 1.
-fn page_number(typed: &str) -> Result<usize, Bi> {
+fn page_number(typed: &str) -> Result<usize, Msg> {
     let t = typed.trim();
     if t.is_empty() {
         return Ok(1);
     }
     match t.parse::<usize>() {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
-        _ => Err(Bi::new(
+        _ => Err(Msg::new(
             format!(
                 "页码“{}”无效：请用从 1 开始的整数",
                 t.chars().take(20).collect::<String>()
@@ -64,7 +64,7 @@ fn page_number(typed: &str) -> Result<usize, Bi> {
 }
 
 /// What a resident typed: 4 to 64 hexadecimal characters.
-fn prefix(typed: &str) -> Result<String, Bi> {
+fn prefix(typed: &str) -> Result<String, Msg> {
     let p: String = typed
         .trim()
         .chars()
@@ -72,7 +72,7 @@ fn prefix(typed: &str) -> Result<String, Bi> {
         .collect::<String>()
         .to_ascii_lowercase();
     if p.len() < 4 || p.len() > 64 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Bi::new(
+        return Err(Msg::new(
             "请输入哈希的前 8 位：数字 0–9 和字母 a–f，至少 4 位",
             "type the first 8 characters of the hash: digits 0–9 and letters a–f, at least 4",
         ));
@@ -95,12 +95,12 @@ fn link(slug: &str, subject: &str) -> Option<String> {
     Some(format!("/c/{slug}/{area}/{id}"))
 }
 
-fn records(e: &Entry) -> Vec<Bi> {
+fn records(e: &Entry) -> Vec<Msg> {
     anchor::rows_of(e)
         .iter()
         .map(|(t, k, _)| match anchor::table(t) {
-            Some(t) => Bi::new(t.name_zh(k), t.name_en(k)),
-            None => Bi::new(format!("{t} {k}"), format!("{t} {k}")),
+            Some(t) => Msg::new(t.name_zh(k), t.name_en(k)),
+            None => Msg::new(format!("{t} {k}"), format!("{t} {k}")),
         })
         .collect()
 }
@@ -133,7 +133,7 @@ pub async fn page(
     let age = report.full_age;
     let report = report.report;
     let intact = Some(match report.broken {
-        None if age == 0 => Bi::new(
+        None if age == 0 => Msg::new(
             format!(
                 "核验通过：{} 条记录完整，内容与记录一致（刚刚完整核验）。",
                 report.entries
@@ -143,7 +143,7 @@ pub async fn page(
                 report.entries
             ),
         ),
-        None => Bi::new(
+        None => Msg::new(
             format!(
                 "核验通过：{} 条记录；{} 分钟前完整核验过，之后的新记录已逐条核验。完整核验每 5 分钟一次，监督委员会也可在监督台随时核验。",
                 report.entries,
@@ -155,7 +155,7 @@ pub async fn page(
                 age.div_ceil(60)
             ),
         ),
-        Some(b) => Bi::new(
+        Some(b) => Msg::new(
             format!("核验失败：{}", b.zh),
             format!("Verification failed: {}", b.en),
         ),

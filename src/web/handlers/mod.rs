@@ -211,7 +211,7 @@ pub fn invalid(page: maud::Markup) -> Response {
 
 pub fn errors_with(field: &str, m: &crate::domain::Msg) -> Errors {
     let mut e = Errors::none();
-    e.add(field, crate::web::error::bi(m));
+    e.add(field, m.clone());
     e
 }
 

@@ -10,7 +10,6 @@ use crate::store::notify_prefs as store;
 use crate::store::{audit, now};
 use crate::web::AppState;
 use crate::web::ctx::{Ctx, Member, Visitor};
-use crate::web::error::bi;
 use crate::web::routes::{Routes, form};
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -153,7 +152,7 @@ pub async fn save(
     };
     if let Err(msg) = limit {
         let mut errors = Errors::none();
-        errors.add("daily_limit", bi(&msg));
+        errors.add("daily_limit", msg.clone());
         return Ok(page(&m, &r, &p, &f.daily_limit, &errors, false));
     }
     let (rid, cid, actor) = (r.resident_id, m.community.id, m.ctx.actor());

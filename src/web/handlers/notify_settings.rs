@@ -11,14 +11,12 @@ use crate::store::notify_settings::{self as store, ChannelConfig, ConfiguredChan
 use crate::store::{audit, now};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::error::bi;
 use crate::web::routes::{Routes, form};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::notify_settings::{ChannelView, SettingsPage, settings as view};
 
@@ -94,7 +92,7 @@ pub async fn show(
         .saved
         .as_deref()
         .and_then(|k| KINDS.iter().find(|x| x.code() == k))
-        .map(|k| (k.code(), true, Bi::new("已保存。", "Saved.")));
+        .map(|k| (k.code(), true, Msg::new("已保存。", "Saved.")));
     let p = SettingsPage {
         slug: &com.community.slug,
         channels: &channels,
@@ -131,7 +129,7 @@ pub async fn save(
             }
             let mut errors = Errors::none();
             for (field, m) in errs {
-                errors.add(field, bi(&m));
+                errors.add(field, m.clone());
             }
             let p = SettingsPage {
                 slug: &com.community.slug,
@@ -220,12 +218,12 @@ pub async fn test(
     let (ok, m) = match &outcome {
         Ok(_) => (
             true,
-            Bi::new(
+            Msg::new(
                 format!("测试消息已发出 {shown_to}"),
                 format!("Test message sent {shown_to}"),
             ),
         ),
-        Err(m) => (false, bi(m)),
+        Err(m) => (false, m.clone()),
     };
     let actor = com.ctx.actor();
     let detail = if ok { "sent" } else { "failed" };

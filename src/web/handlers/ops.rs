@@ -9,21 +9,19 @@ use crate::store::communities::{self, Kind};
 use crate::store::{audit, sessions};
 use crate::web::AppState;
 use crate::web::ctx::Operator;
-use crate::web::error::bi;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use serde::Deserialize;
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::ops as view;
 
 async fn render(
     st: &AppState,
     op: &Operator,
-    notice: Option<Bi>,
+    notice: Option<Msg>,
     cv: view::CommunityValues,
     cerr: Errors,
     sv: view::StaffValues,
@@ -126,13 +124,13 @@ pub async fn create_community(
 ) -> Result<Response, Error> {
     let mut errors = Errors::none();
     let slug = parse_slug(&f.slug)
-        .map_err(|m| errors.add("slug", bi(&m)))
+        .map_err(|m| errors.add("slug", m.clone()))
         .ok();
     let name = f.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 60 {
         errors.add(
             "name",
-            Bi::new(
+            Msg::new(
                 "名称不能为空，最多 60 个字",
                 "the name is required, 60 characters at most",
             ),
@@ -140,7 +138,7 @@ pub async fn create_community(
     }
     let kind = Kind::parse(&f.kind);
     if kind.is_none() {
-        errors.add("kind", Bi::new("请选择类型", "choose a kind"));
+        errors.add("kind", Msg::new("请选择类型", "choose a kind"));
     }
     let cv = view::CommunityValues {
         slug: f.slug.clone(),
@@ -174,7 +172,7 @@ pub async fn create_community(
             render(&st, &op, None, cv, e, empty_s(), Errors::none()).await?,
         ));
     }
-    let notice = Bi::new(
+    let notice = Msg::new(
         format!("已创建“{name}”。"),
         format!("\"{name}\" was created."),
     );
@@ -240,13 +238,13 @@ pub async fn create_staff(
 ) -> Result<Response, Error> {
     let mut errors = Errors::none();
     let login = credentials::parse_login(&f.login)
-        .map_err(|m| errors.add("login", bi(&m)))
+        .map_err(|m| errors.add("login", m.clone()))
         .ok();
     let role = match f.role.as_str() {
         "committee" => Some(Role::Committee),
         "supervisor" => Some(Role::Supervisor),
         _ => {
-            errors.add("role", Bi::new("请选择角色", "choose a role"));
+            errors.add("role", Msg::new("请选择角色", "choose a role"));
             None
         }
     };
@@ -254,7 +252,7 @@ pub async fn create_staff(
     if name.is_empty() || name.chars().count() > 40 {
         errors.add(
             "display_name",
-            Bi::new(
+            Msg::new(
                 "姓名不能为空，最多 40 个字",
                 "the name is required, 40 characters at most",
             ),
@@ -263,14 +261,14 @@ pub async fn create_staff(
     let slug = f.community.clone();
     let community = st.db.read(move |c| communities::by_slug(c, &slug)).await?;
     if community.is_none() {
-        errors.add("community", Bi::new("请选择社区", "choose a community"));
+        errors.add("community", Msg::new("请选择社区", "choose a community"));
     }
     let reset = super::checked(&f.reset_password);
     let reason = f.reason.trim().to_string();
     if reason.chars().count() > MAX_REASON {
         errors.add(
             "reason",
-            Bi::new(
+            Msg::new(
                 format!("原因最多 {MAX_REASON} 字"),
                 format!("the reason has {MAX_REASON} characters at most"),
             ),
@@ -392,13 +390,13 @@ pub async fn create_staff(
             )
                 .into_response());
         }
-        StaffOutcome::Created => Bi::new(
+        StaffOutcome::Created => Msg::new(
             format!("账户 {login} 的临时密码：{temp}（只显示这一次，首次登录后必须修改）"),
             format!(
                 "Temporary password for {login}: {temp} (shown once; must be changed at first login)"
             ),
         ),
-        StaffOutcome::RoleAdded { reset: true, .. } => Bi::new(
+        StaffOutcome::RoleAdded { reset: true, .. } => Msg::new(
             format!(
                 "已给已有账户 {login} 加上“{role_zh}”角色，并重置了密码。临时密码：{temp}（只显示这一次，首次登录后必须修改）。重置已记录为运维的操作，并会告知账户本人。"
             ),
@@ -409,7 +407,7 @@ pub async fn create_staff(
         StaffOutcome::RoleAdded {
             reset: false,
             had_it,
-        } => Bi::new(
+        } => Msg::new(
             format!(
                 "{}已有账户 {login} 的密码没有改动，本人继续用自己的密码登录。",
                 if had_it {

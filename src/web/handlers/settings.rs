@@ -7,12 +7,11 @@ use crate::store::audit;
 use crate::store::communities::{self, Contact};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::settings::{ContactForm, contact};
 
@@ -58,7 +57,7 @@ pub async fn save(
 ) -> Result<Response, Error> {
     let mut errors = Errors::none();
     let phone = parse_phone(&f.phone)
-        .map_err(|m| errors.add("phone", bi(&m)))
+        .map_err(|m| errors.add("phone", m.clone()))
         .unwrap_or_default();
     for (field, v) in [
         ("name", &f.name),
@@ -66,7 +65,7 @@ pub async fn save(
         ("hours", &f.hours),
     ] {
         if v.chars().count() > 100 {
-            errors.add(field, Bi::new("最多 100 个字", "100 characters at most"));
+            errors.add(field, Msg::new("最多 100 个字", "100 characters at most"));
         }
     }
     let c = com.community.clone();

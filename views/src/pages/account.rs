@@ -1,7 +1,7 @@
 //! Login, activation, and the account page (password change; the
 //! resident's own record is drawn by [`super::mine`]).
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
@@ -65,7 +65,7 @@ pub fn activate(c: &Chrome, v: &ActivateValues, errors: &Errors) -> Markup {
 pub struct UpdateLine {
     pub href: String,
     pub title: String,
-    pub what: Bi,
+    pub what: Msg,
     pub note: String,
     pub at: String,
 }
@@ -83,7 +83,7 @@ pub struct AccountView {
     pub must_change_password: bool,
     pub saved: bool,
     /// Resets of this account by someone else, not yet acknowledged.
-    pub resets: Vec<Bi>,
+    pub resets: Vec<Msg>,
     /// Every reset of this account, newest first: kept whatever is acknowledged.
     pub history: Vec<ResetRow>,
     /// False in a session opened by an activation code: it cannot
@@ -95,7 +95,7 @@ pub struct AccountView {
 pub struct ResetRow {
     pub at: String,
     pub by: String,
-    pub role: Bi,
+    pub role: Msg,
     pub reason: String,
     /// When the owner acknowledged it, if they have.
     pub seen: Option<String>,
@@ -122,9 +122,9 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                     }
                 }
             }
-            @if v.saved { (flash(c, "ok", &Bi::new("密码已修改。", "Your password was changed."))) }
+            @if v.saved { (flash(c, "ok", &Msg::new("密码已修改。", "Your password was changed."))) }
             @if v.must_change_password {
-                (flash(c, "warn", &Bi::new("请先设置一个新密码再继续。", "Please set a new password before you go on.")))
+                (flash(c, "warn", &Msg::new("请先设置一个新密码再继续。", "Please set a new password before you go on.")))
             }
             dl.facts {
                 dt { (c.t("姓名", "Name")) } dd { (v.display_name) }
@@ -189,7 +189,7 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
 }
 
 /// Shown after activation or login-related notices that need no form.
-pub fn message(c: &Chrome, title: &str, m: &Bi, link: (&str, &str)) -> Markup {
+pub fn message(c: &Chrome, title: &str, m: &Msg, link: (&str, &str)) -> Markup {
     page(
         c,
         title,

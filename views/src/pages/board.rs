@@ -1,6 +1,6 @@
 //! The community board: the home page of a community.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::page;
 use maud::{Markup, html};
 
@@ -55,7 +55,7 @@ pub struct BoardRound {
     pub title: String,
     /// collect, review or vote.
     pub phase: String,
-    pub phase_words: Bi,
+    pub phase_words: Msg,
     /// The date the current phase ends.
     pub until: String,
 }

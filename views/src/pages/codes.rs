@@ -2,7 +2,7 @@
 //! (in the reader's language; the expiry above the instructions, so that
 //! it stays inside the cut lines).
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{csrf, flash, page};
 use crate::qr;
@@ -60,7 +60,7 @@ pub fn slips(c: &Chrome, slug: &str, community: &str, slips: &[Slip]) -> Markup 
             div.no-print {
                 p { a href={"/c/" (slug) "/codes"} { "← " (c.t("打印激活码", "Print activation codes")) } }
                 h1 { (c.t("激活码纸条", "Activation slips")) }
-                (flash(c, "warn", &Bi::new(
+                (flash(c, "warn", &Msg::new(
                     format!("已生成 {} 张。请现在打印（A4，沿虚线剪开）；离开本页后无法再次显示。", slips.len()),
                     format!("{} codes issued. Print now (A4, cut along the dashed lines); they cannot be shown again after you leave.", slips.len()))))
                 p.hint { (c.t("用浏览器的“打印”（Ctrl+P）打印本页，纸条以外的内容不会打印。", "Use the browser's Print (Ctrl+P); only the slips are printed.")) }

@@ -2,7 +2,7 @@
 //! will happen, and a plain form that repeats the request with confirm=1
 //! (no JavaScript needed), beside a way back.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{csrf, page};
 use maud::{Markup, html};
 
@@ -12,11 +12,11 @@ pub struct ConfirmView {
     /// What the step is about (a vote's or a meeting's title), as written.
     pub subject: String,
     /// What will happen, one consequence per line.
-    pub consequences: Vec<Bi>,
+    pub consequences: Vec<Msg>,
     /// Where the confirmed request goes, and the fields it repeats.
     pub action: String,
     pub hidden: Vec<(String, String)>,
-    pub button: Bi,
+    pub button: Msg,
     /// The page to go back to without doing anything.
     pub back: String,
 }
@@ -52,10 +52,10 @@ mod tests {
         let v = ConfirmView {
             title: "开放投票？".into(),
             subject: "加装电梯".into(),
-            consequences: vec![Bi::new("选民名单冻结", "the electorate is frozen")],
+            consequences: vec![Msg::new("选民名单冻结", "the electorate is frozen")],
             action: "/c/x/votes/1/open".into(),
             hidden: vec![("days".into(), "30".into())],
-            button: Bi::new("确认开放", "Open it"),
+            button: Msg::new("确认开放", "Open it"),
             back: "/c/x/votes/1".into(),
         };
         let html = confirm_page(&Chrome::default(), &v).into_string();

@@ -2,7 +2,7 @@
 //! (agenda, sign-in, attendance, minutes), follow-up actions and the A4
 //! minutes notice.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
@@ -154,13 +154,13 @@ pub struct ItemMinutesView {
     pub item: i64,
     pub title: String,
     pub outcome: String,
-    pub outcome_words: Option<Bi>,
+    pub outcome_words: Option<Msg>,
     /// (who or "一位村民", text)
     pub views: Vec<(String, String)>,
     pub views_text: String,
     pub notes: String,
     /// title, owner, due, status words, overdue
-    pub actions: Vec<(String, String, String, Option<Bi>, bool)>,
+    pub actions: Vec<(String, String, String, Option<Msg>, bool)>,
     pub actions_text: String,
     /// A prefilled draft vote, for "referred to a vote".
     pub vote_link: Option<String>,
@@ -190,15 +190,15 @@ pub struct MeetingView {
     pub minutes_working: bool,
     pub amend_reason: Option<String>,
     pub revisions: Vec<(i64, Option<String>, Option<String>)>,
-    pub diff: Option<(i64, i64, Vec<Bi>)>,
+    pub diff: Option<(i64, i64, Vec<Msg>)>,
     pub confirmations: Vec<String>,
     pub can_confirm: bool,
     pub can_suggest: bool,
     pub ledger: Vec<(i64, String, String)>,
     pub outcomes: Vec<(String, String)>,
-    pub notice: Option<Bi>,
+    pub notice: Option<Msg>,
     /// A refused attendance list as the host typed it, and why.
-    pub who: Option<(String, Bi)>,
+    pub who: Option<(String, Msg)>,
 }
 
 fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
@@ -242,7 +242,7 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
             @if !v.guests.is_empty() { p { (c.t("列席：", "Guests: ")) @for (i, (n, r)) in v.guests.iter().enumerate() { @if i > 0 { "；" } (n) "（" (r) "）" } } }
             @if let Some((token, open, done)) = &v.checkin {
                 @if *done {
-                    (flash(c, "ok", &Bi::new("您已签到。", "You are signed in.")))
+                    (flash(c, "ok", &Msg::new("您已签到。", "You are signed in.")))
                 } @else if *open {
                     form method="post" action={(base) "/checkin"} {
                         (csrf(c))
@@ -250,7 +250,7 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
                         button.primary type="submit" { (c.t("我已到场，签到", "I am here: sign me in")) }
                     }
                 } @else {
-                    (flash(c, "warn", &Bi::new("现在不在议事会时间内，不能扫码签到。", "Sign-in by QR code is open only during the meeting.")))
+                    (flash(c, "warn", &Msg::new("现在不在议事会时间内，不能扫码签到。", "Sign-in by QR code is open only during the meeting.")))
                 }
             }
             @if committee {
@@ -478,7 +478,12 @@ pub struct ActionLine {
     pub photos: Vec<(i64, String)>,
 }
 
-pub fn actions_page(c: &Chrome, slug: &str, actions: &[ActionLine], notice: Option<&Bi>) -> Markup {
+pub fn actions_page(
+    c: &Chrome,
+    slug: &str,
+    actions: &[ActionLine],
+    notice: Option<&Msg>,
+) -> Markup {
     let committee = c.is_committee();
     page(
         c,

@@ -1,7 +1,7 @@
 //! The desks' lists of what waits: each a heading with how many, the first
 //! few with links, a link to the whole list, and a sentence when nothing waits.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use maud::{Markup, html};
 
 /// One thing waiting, as a desk lists it.
@@ -9,7 +9,7 @@ pub struct WaitLine {
     pub href: String,
     pub title: String,
     /// Who, where or when, in both languages (one is shown).
-    pub detail: Bi,
+    pub detail: Msg,
     /// The text, cut to a line (may be empty).
     pub text: String,
 }
@@ -18,23 +18,23 @@ pub struct WaitLine {
 pub struct WaitList {
     /// The section's id (for its heading's anchor), e.g. "w-proposals".
     pub id: &'static str,
-    pub heading: Bi,
+    pub heading: Msg,
     pub count: i64,
     pub lines: Vec<WaitLine>,
     /// What the list says when nothing waits.
-    pub empty: Bi,
+    pub empty: Msg,
     /// Where the whole list is, when there are more than shown.
-    pub all: Option<(String, Bi)>,
+    pub all: Option<(String, Msg)>,
 }
 
 /// A group of lists under one heading ("待办", "等待居委会").
 pub struct WaitGroup {
     pub id: &'static str,
-    pub heading: Bi,
+    pub heading: Msg,
     pub lists: Vec<WaitList>,
 }
 
-fn one<'a>(c: &Chrome, b: &'a Bi) -> &'a str {
+fn one<'a>(c: &Chrome, b: &'a Msg) -> &'a str {
     c.t(&b.zh, &b.en)
 }
 

@@ -1,17 +1,17 @@
 //! The page for a request that could not be done: what went wrong, in the
 //! reader's language, inside the reader's own header, with a way back.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{bi, page};
 use maud::{Markup, html};
 
-pub fn error_page(c: &Chrome, status: u16, m: &Bi) -> Markup {
+pub fn error_page(c: &Chrome, status: u16, m: &Msg) -> Markup {
     refusal_page(c, status, m, None)
 }
 
 /// The error page with 返回 to `back` (the page the request came from, a
 /// path on this site) besides the start page.
-pub fn refusal_page(c: &Chrome, status: u16, m: &Bi, back: Option<&str>) -> Markup {
+pub fn refusal_page(c: &Chrome, status: u16, m: &Msg, back: Option<&str>) -> Markup {
     let title = match status {
         403 => c.t("无权访问", "Not allowed"),
         404 => c.t("找不到页面", "Not found"),

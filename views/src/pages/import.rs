@@ -1,20 +1,20 @@
 //! Importing the roll: upload, row-by-row errors, preview, confirm.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
 
 pub struct RowErr {
     pub row: usize,
     pub column: String,
-    pub msg: Bi,
+    pub msg: Msg,
 }
 
 /// `rows` lists the first problems; `total` is how many there are.
 pub fn upload(
     c: &Chrome,
     slug: &str,
-    file_error: Option<&Bi>,
+    file_error: Option<&Msg>,
     rows: &[RowErr],
     total: usize,
     filename: &str,
@@ -28,7 +28,7 @@ pub fn upload(
             @if let Some(m) = file_error { (flash(c, "error", m)) }
             @if !rows.is_empty() {
                 div.error-summary role="alert" tabindex="-1" {
-                    p { strong { (bi(c, &Bi::new(
+                    p { strong { (bi(c, &Msg::new(
                         format!("文件有问题，什么都没有导入。{filename}：{total} 处需要更正。"),
                         format!("The file has problems; nothing was imported. {filename}: {total} to correct.")))) } }
                     @if total > rows.len() {
@@ -89,8 +89,8 @@ pub type ChangeLine = (String, String, Vec<(String, String, String)>);
 pub struct Preview {
     pub import_id: i64,
     pub filename: String,
-    pub encoding_note: Option<Bi>,
-    pub notes: Vec<Bi>,
+    pub encoding_note: Option<Msg>,
+    pub notes: Vec<Msg>,
     pub rows: usize,
     pub zones_new: usize,
     pub dwellings_new: usize,
@@ -176,7 +176,7 @@ pub fn done(c: &Chrome, slug: &str, p: &Preview) -> Markup {
         c.t("导入完成", "Import done"),
         html! {
             h1 { (c.t("导入完成", "Import done")) }
-            (flash(c, "ok", &Bi::new(format!("{} 已导入。", p.filename), format!("{} was imported.", p.filename))))
+            (flash(c, "ok", &Msg::new(format!("{} 已导入。", p.filename), format!("{} was imported.", p.filename))))
             (summary_list(c, p))
             @if !p.missing.is_empty() { p { (p.missing.len()) " " (c.t("位不在文件中的居民已标记为迁出。", "residents not in the file were marked as moved out.")) } }
             p { a.button href={"/c/" (slug) "/roll"} { (c.t("查看名册", "See the roll")) } }

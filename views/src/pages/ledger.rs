@@ -1,7 +1,7 @@
 //! The public ledger page: its entries, a check of what is new, and a
 //! search by the first characters of a hash printed on a paper notice.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{flash, page};
 use maud::{Markup, html};
 
@@ -86,7 +86,7 @@ fn kind(c: &Chrome, code: &str) -> Markup {
 /// Where the list is: page n of pages, or a page number that is not one.
 pub enum Page {
     At(usize, usize),
-    Bad(Bi),
+    Bad(Msg),
 }
 
 /// One entry found by its hash, in full.
@@ -96,7 +96,7 @@ pub struct Found {
     /// Where the record lives on the site, if it has a page.
     pub link: Option<String>,
     /// The records it anchors, in words.
-    pub records: Vec<Bi>,
+    pub records: Vec<Msg>,
 }
 
 pub struct LedgerView {
@@ -106,10 +106,10 @@ pub struct LedgerView {
     /// How many entries there are in all.
     pub total: i64,
     pub page: Page,
-    pub intact: Option<Bi>,
+    pub intact: Option<Msg>,
     /// What was typed into the search, and what it found.
     pub query: String,
-    pub search: Option<Result<Vec<Found>, Bi>>,
+    pub search: Option<Result<Vec<Found>, Msg>>,
 }
 
 pub fn ledger_page(c: &Chrome, v: &LedgerView) -> Markup {
@@ -129,7 +129,7 @@ pub fn ledger_page(c: &Chrome, v: &LedgerView) -> Markup {
             @match &v.search {
                 Some(Err(m)) => { (flash(c, "error", m)) }
                 Some(Ok(found)) if found.is_empty() => {
-                    (flash(c, "error", &Bi::new(
+                    (flash(c, "error", &Msg::new(
                         format!("没有以“{}”开头的记录。请核对纸质公告上的字符。", v.query),
                         format!("No entry's hash starts with \"{}\". Check the characters on the paper notice.", v.query),
                     )))
@@ -168,7 +168,7 @@ pub fn ledger_page(c: &Chrome, v: &LedgerView) -> Markup {
                     p { a href=(page_href(v, 1)) { (c.t("回到第 1 页", "Go to page 1")) } }
                 }
                 Page::At(n, pages) if *n > *pages => {
-                    (flash(c, "error", &Bi::new(
+                    (flash(c, "error", &Msg::new(
                         format!("没有第 {n} 页：共 {} 条记录，{pages} 页。", v.total),
                         format!("There is no page {n}: {} entries, {pages} page(s).", v.total),
                     )))

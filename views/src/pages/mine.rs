@@ -3,7 +3,7 @@
 //! ballots, and questions asked with their answers. Each list shows its
 //! latest rows and a link to all of them; an empty one says so in words.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use maud::{Markup, html};
 
 /// One thing the resident did, linked to where it lives.
@@ -11,13 +11,13 @@ pub struct Item {
     pub href: String,
     pub title: String,
     /// (CSS class suffix, words), e.g. a proposal's status.
-    pub tag: Option<(String, Bi)>,
+    pub tag: Option<(String, Msg)>,
     /// Short facts shown under the title, in the reader's language.
-    pub facts: Vec<Bi>,
+    pub facts: Vec<Msg>,
     /// A receipt code, shown as a code.
     pub receipt: Option<String>,
     /// Texts quoted in full: (what it is, the text), e.g. a question and its answer.
-    pub texts: Vec<(Bi, String)>,
+    pub texts: Vec<(Msg, String)>,
 }
 
 /// One list: its latest items and how many there are in all.

@@ -2,7 +2,7 @@
 //! hours explained), the no-login unsubscribe page a message's link opens,
 //! and the printable QR poster of a public page.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{csrf, flash, page, page_with};
 use maud::{Markup, html};
@@ -25,9 +25,9 @@ pub fn prefs(c: &Chrome, v: &PrefsView, errors: &Errors, saved: bool) -> Markup 
         c.t("通知设置", "Notice settings"),
         html! {
             h1 { (c.t("我的通知设置", "My notice settings")) }
-            @if saved { (flash(c, "ok", &Bi::new("已保存。", "Saved."))) }
+            @if saved { (flash(c, "ok", &Msg::new("已保存。", "Saved."))) }
             @if v.unsubscribed {
-                (flash(c, "error", &Bi::new("你已退订短信和邮件通知。保存下面的选择即重新订阅。", "You unsubscribed from SMS and e-mail notices. Saving the choices below subscribes you again.")))
+                (flash(c, "error", &Msg::new("你已退订短信和邮件通知。保存下面的选择即重新订阅。", "You unsubscribed from SMS and e-mail notices. Saving the choices below subscribes you again.")))
             }
             (forms::summary(c, errors))
             form.stack method="post" action={"/c/" (v.slug) "/notify-prefs"} {
@@ -73,7 +73,7 @@ pub fn unsubscribe(c: &Chrome, v: &UnsubscribeView) -> Markup {
             h1 { (c.t("退订通知", "Unsubscribe from notices")) }
             p { (v.community_name) " · " (v.masked) }
             @if v.unsubscribed {
-                (flash(c, "ok", &Bi::new("已退订：不再给你发短信和邮件通知。纸质通知照常送达。", "Unsubscribed: no more SMS or e-mail notices. Paper notices still reach your household.")))
+                (flash(c, "ok", &Msg::new("已退订：不再给你发短信和邮件通知。纸质通知照常送达。", "Unsubscribed: no more SMS or e-mail notices. Paper notices still reach your household.")))
                 p { (c.t("想重新订阅，登录后在「我的通知设置」里保存即可。", "To subscribe again, log in and save your notice settings.")) }
             } @else {
                 p { (c.t("退订后不再给你发短信和邮件通知；纸质通知和网上查看不受影响。", "After unsubscribing you get no SMS or e-mail notices; paper notices and the website are not affected.")) }

@@ -3,7 +3,7 @@
 //! secret is only ever said to exist, never shown; each channel can send a
 //! test message.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{csrf, flash, page};
 use maud::{Markup, html};
@@ -29,7 +29,7 @@ pub struct SettingsPage<'a> {
     /// The channel whose form was refused, with its errors.
     pub errors: Option<(&'a str, &'a Errors)>,
     /// After saving or a test: which channel, ok or error, and what.
-    pub flash: Option<(&'a str, bool, Bi)>,
+    pub flash: Option<(&'a str, bool, Msg)>,
 }
 
 fn title(c: &Chrome, kind: &str) -> &'static str {

@@ -1,6 +1,6 @@
 //! The operator's page: communities and their first staff accounts.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{csrf, flash, page};
 use maud::{Markup, html};
@@ -16,7 +16,7 @@ pub struct StaffLine {
 pub struct OpsView {
     pub communities: Vec<(String, String, bool)>,
     pub staff: Vec<StaffLine>,
-    pub notice: Option<Bi>,
+    pub notice: Option<Msg>,
 }
 
 pub struct CommunityValues {

@@ -2,7 +2,7 @@
 //! new-proposal form with similar proposals, one proposal (co-signing,
 //! comments, triage, dispatch, progress, rating) and the quarterly ratings.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::files::{self, FileLine};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, flash, page};
@@ -17,8 +17,8 @@ pub struct Line {
     pub id: i64,
     pub title: String,
     pub status: String,
-    pub status_words: Bi,
-    pub category: Bi,
+    pub status_words: Msg,
+    pub category: Msg,
     pub place: String,
     pub cosigns: i64,
     pub needed: i64,
@@ -28,7 +28,7 @@ pub struct ListView {
     pub queue: Vec<Line>,
     pub lines: Vec<Line>,
     pub filter: String,
-    pub statuses: Vec<(String, Bi)>,
+    pub statuses: Vec<(String, Msg)>,
     /// Zero-based page of `lines`, whether a next page exists, and how many
     /// proposals match the filter in all.
     pub page: usize,
@@ -121,7 +121,7 @@ pub struct NewValues {
 }
 
 /// The similar published proposals shown while typing a title.
-pub fn similar(c: &Chrome, slug: &str, hits: &[(i64, String, Bi)]) -> Markup {
+pub fn similar(c: &Chrome, slug: &str, hits: &[(i64, String, Msg)]) -> Markup {
     html! {
         div #similar aria-live="polite" {
             @if !hits.is_empty() {
@@ -141,7 +141,7 @@ fn draft_fields(
     v: &NewValues,
     places: &[(String, String)],
     categories: &[(String, String)],
-    hits: &[(i64, String, Bi)],
+    hits: &[(i64, String, Msg)],
     errors: &Errors,
 ) -> Markup {
     html! {
@@ -164,7 +164,7 @@ pub fn new_page(
     v: &NewValues,
     places: &[(String, String)],
     categories: &[(String, String)],
-    hits: &[(i64, String, Bi)],
+    hits: &[(i64, String, Msg)],
     errors: &Errors,
 ) -> Markup {
     page(
@@ -196,7 +196,7 @@ pub fn edit_page(
     v: &NewValues,
     places: &[(String, String)],
     categories: &[(String, String)],
-    hits: &[(i64, String, Bi)],
+    hits: &[(i64, String, Msg)],
     errors: &Errors,
 ) -> Markup {
     let base = format!("/c/{slug}/proposals/{id}");
@@ -227,7 +227,7 @@ pub struct CommentLine {
 }
 
 pub struct EventLine {
-    pub what: Bi,
+    pub what: Msg,
     pub note: String,
     pub who: Option<String>,
     pub at: String,
@@ -238,8 +238,8 @@ pub struct ShowView {
     pub title: String,
     pub body: String,
     pub status: String,
-    pub status_words: Bi,
-    pub category: Bi,
+    pub status_words: Msg,
+    pub category: Msg,
     pub place: String,
     pub author: String,
     pub cosigns: i64,
@@ -252,12 +252,12 @@ pub struct ShowView {
     pub has_cosigned: bool,
     pub can_cosign: bool,
     pub is_assignee: bool,
-    pub assignee: Option<(Bi, String)>,
+    pub assignee: Option<(Msg, String)>,
     pub decision_reason: Option<String>,
     pub report: Option<String>,
     pub meeting: Option<(i64, String)>,
     pub vote: Option<(i64, String)>,
-    pub similar: Vec<(i64, String, Bi)>,
+    pub similar: Vec<(i64, String, Msg)>,
     /// (average hundredths, count) of ratings, and the rater's own score.
     pub rating: Option<(u32, usize)>,
     pub my_score: Option<u8>,
@@ -265,7 +265,7 @@ pub struct ShowView {
     pub rating_comments: Vec<(u8, String)>,
     pub meetings: Vec<(String, String)>,
     pub assignee_kinds: Vec<(String, String)>,
-    pub done: Option<Bi>,
+    pub done: Option<Msg>,
     pub logged_in: bool,
 }
 
@@ -531,7 +531,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
 
 pub struct RatingLine {
     pub assignee: String,
-    pub kind: Bi,
+    pub kind: Msg,
     pub proposals: usize,
     pub ratings: usize,
     pub average: u32,

@@ -1,7 +1,7 @@
 //! The roll: the list (filtered by zone and building, paged, a labelled
 //! scroll region on a phone), one resident's form, a new resident's form.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{csrf, flash, page, urlencode};
 use maud::{Markup, html};
@@ -24,7 +24,7 @@ pub struct Line {
 /// a page number.
 pub enum Page {
     At(usize, usize),
-    Bad(Bi),
+    Bad(Msg),
 }
 
 pub struct RollView {
@@ -45,16 +45,16 @@ pub struct RollView {
 }
 
 /// The zone filter's name: villager group in a village, grid in a compound.
-pub fn zone_label(is_village: bool) -> Bi {
+pub fn zone_label(is_village: bool) -> Msg {
     if is_village {
-        Bi::new("村民小组", "Villager group")
+        Msg::new("村民小组", "Villager group")
     } else {
-        Bi::new("网格", "Grid")
+        Msg::new("网格", "Grid")
     }
 }
 
-pub fn building_label() -> Bi {
-    Bi::new("楼栋", "Building")
+pub fn building_label() -> Msg {
+    Msg::new("楼栋", "Building")
 }
 
 fn yes(c: &Chrome, b: bool) -> &'static str {
@@ -199,7 +199,7 @@ fn results(c: &Chrome, v: &RollView) -> Markup {
                     p { a href=(href(v, 1)) { (c.t("回到第 1 页", "Go to page 1")) } }
                 }
                 Page::At(n, pages) if *n > *pages => {
-                    (flash(c, "error", &Bi::new(
+                    (flash(c, "error", &Msg::new(
                         format!("没有第 {n} 页：符合条件的共 {} 人，{pages} 页。", v.total),
                         format!("There is no page {n}: {} residents match, {pages} page(s).", v.total),
                     )))
@@ -269,7 +269,7 @@ pub struct ResidentInfo {
     pub office: bool,
     /// The reason for a reset code, as typed, and why none was issued.
     pub reason: String,
-    pub reason_error: Option<Bi>,
+    pub reason_error: Option<Msg>,
 }
 
 /// One form for both a new resident (info = None) and an existing one.
@@ -301,7 +301,7 @@ pub fn resident_form(
         html! {
             p { a href=(base) { "← " (c.t("名册", "Roll")) } }
             h1 { (title) }
-            @if saved { (flash(c, "ok", &Bi::new("已保存。", "Saved."))) }
+            @if saved { (flash(c, "ok", &Msg::new("已保存。", "Saved."))) }
             @if let Some(i) = info {
                 dl.facts {
                     dt { (c.t("编号", "Id")) } dd { (v.key) }
@@ -342,7 +342,7 @@ pub fn resident_form(
                         button type="submit" { (c.t("生成并打印激活码", "Issue and print a code")) }
                     }
                 } @else if i.office {
-                    @let m = i.reason_error.clone().unwrap_or_else(|| Bi::new(
+                    @let m = i.reason_error.clone().unwrap_or_else(|| Msg::new(
                         format!("这位居民的账户同时是{}、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。", c.committee_zh()),
                         "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator."));
                     (flash(c, "warn", &m))

@@ -2,7 +2,7 @@
 //! its phases (ideas, review, approval ballot, results explained with a
 //! chart) and funded projects' milestones.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
@@ -10,7 +10,7 @@ use maud::{Markup, html};
 pub struct RoundLine {
     pub id: i64,
     pub title: String,
-    pub phase: Bi,
+    pub phase: Msg,
     pub budget: String,
     pub projects: usize,
 }
@@ -113,7 +113,7 @@ pub struct ProjectLine {
     pub review_reason: String,
     pub approvals: i64,
     pub funded: bool,
-    pub progress: Bi,
+    pub progress: Msg,
 }
 
 pub struct MilestoneLine {
@@ -152,7 +152,7 @@ pub struct ShowView {
     pub title: String,
     pub description: String,
     pub phase: String,
-    pub phase_words: Bi,
+    pub phase_words: Msg,
     pub budget: String,
     pub range: String,
     pub place: String,
@@ -171,7 +171,7 @@ pub struct ShowView {
     /// The projects ticked: as sent with a refused ballot, or after voting
     /// the viewer's own choices (shown to them alone).
     pub chosen: Vec<i64>,
-    pub done: Option<Bi>,
+    pub done: Option<Msg>,
 }
 
 fn rule_words<'a>(c: &Chrome, rule: &str) -> &'a str {
@@ -417,7 +417,7 @@ pub struct ImportView {
     pub voters: i64,
     pub written: i64,
     pub round_id: Option<i64>,
-    pub message: Option<Bi>,
+    pub message: Option<Msg>,
     pub started: String,
 }
 
@@ -450,13 +450,13 @@ pub fn import_page(c: &Chrome, slug: &str, v: &ImportView) -> Markup {
                         p.hint { (c.t("写入完成并核对后才公开。其他人的操作不受影响。", "Shown only once written and checked. Other people's work goes on meanwhile.")) }
                     }
                     "done" => {
-                        (flash(c, "ok", &Bi::new("导入完成，结果已公布。", "Imported; the result is published.")))
+                        (flash(c, "ok", &Msg::new("导入完成，结果已公布。", "Imported; the result is published.")))
                         @if let Some(r) = v.round_id {
                             p { a.button href={"/c/" (slug) "/rounds/" (r)} { (c.t("查看这一轮", "Open the round")) } }
                         }
                     }
                     _ => {
-                        (flash(c, "error", v.message.as_ref().unwrap_or(&Bi::new("导入失败，什么也没有保存。", "The import failed; nothing was saved."))))
+                        (flash(c, "error", v.message.as_ref().unwrap_or(&Msg::new("导入失败，什么也没有保存。", "The import failed; nothing was saved."))))
                         p { a href={"/c/" (slug) "/rounds"} { (c.t("返回重新导入", "Back, to import again")) } }
                     }
                 }
@@ -476,7 +476,7 @@ pub fn import_busy(c: &Chrome, slug: &str, file_name: &str, job: Option<i64>) ->
         c.t("已有导入在进行", "An import is already running"),
         html! {
             h1 { (c.t("已有导入在进行", "An import is already running")) }
-            p.lead { (bi(c, &Bi::new(
+            p.lead { (bi(c, &Msg::new(
                 format!("本社区的“{file_name}”还在排队或导入中，一个社区一次只导入一个文件（让各社区轮流使用服务器）。请等它完成后再导入，这次什么也没有保存。"),
                 format!("This community's \"{file_name}\" is still waiting or being imported; a community imports one file at a time (so that communities take turns). Import again once it is done; nothing was saved this time."),
             ))) }

@@ -1,6 +1,6 @@
 //! The committee's contact details on the board.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{csrf, flash, page};
 use maud::{Markup, html};
@@ -19,7 +19,7 @@ pub fn contact(c: &Chrome, slug: &str, v: &ContactForm, errors: &Errors, saved: 
         html! {
             h1 { (c.t("联系方式", "Contact details")) }
             p { (c.t("这些信息显示在议事板上，方便居民找到你们。", "Shown on the board so residents can reach you.")) }
-            @if saved { (flash(c, "ok", &Bi::new("已保存。", "Saved."))) }
+            @if saved { (flash(c, "ok", &Msg::new("已保存。", "Saved."))) }
             (forms::summary(c, errors))
             form.stack method="post" action={"/c/" (slug) "/settings"} {
                 (csrf(c))

@@ -8,7 +8,6 @@ use crate::store::accounts::{self, NewAccount, Role};
 use crate::store::{audit, codes, now, sessions};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::error::bi;
 use crate::web::handlers::{errors_with, invalid, see_other};
 use axum::Form;
 use axum::extract::{Query, State};
@@ -74,13 +73,13 @@ pub async fn activate(
     let chrome = ctx.chrome(None);
     let mut errors = Errors::none();
     let code = ActivationCode::parse(&f.code)
-        .map_err(|m| errors.add("code", bi(&m)))
+        .map_err(|m| errors.add("code", m.clone()))
         .ok();
     let login = credentials::parse_login(&f.login)
-        .map_err(|m| errors.add("login", bi(&m)))
+        .map_err(|m| errors.add("login", m.clone()))
         .ok();
     if let Err((field, m)) = credentials::check_new_password(&f.password, &f.password2) {
-        errors.add(field, bi(&m));
+        errors.add(field, m.clone());
     }
     let values = view::ActivateValues {
         code: &f.code,

@@ -8,7 +8,7 @@ use crate::store::mine::{self, Latest, MyProposal, MyQuestion, MyRoundBallot, My
 use crate::store::votes::Status as VoteStatus;
 use crate::web::AppState;
 use crate::web::handlers::fmt_time;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::mine as view;
 
 /// Rows a list shows at first, and when asked for in full.
@@ -24,9 +24,9 @@ fn list<T>(l: Latest<T>, expanded: bool, f: impl Fn(T) -> view::Item) -> view::L
 }
 
 /// The community's name as a fact, when the account is in more than one.
-fn where_fact(p: &Place, many: bool) -> Vec<Bi> {
+fn where_fact(p: &Place, many: bool) -> Vec<Msg> {
     if many {
-        vec![Bi::new(p.community.clone(), p.community.clone())]
+        vec![Msg::new(p.community.clone(), p.community.clone())]
     } else {
         Vec::new()
     }
@@ -37,12 +37,12 @@ fn proposal(p: MyProposal, many: bool, cosigned: bool) -> view::Item {
     let mut facts = where_fact(&p.place, many);
     let at = fmt_time(p.at, &p.place.tz);
     facts.push(if cosigned {
-        Bi::new(format!("{at} 附议"), format!("co-signed {at}"))
+        Msg::new(format!("{at} 附议"), format!("co-signed {at}"))
     } else {
-        Bi::new(format!("{at} 提出"), format!("proposed {at}"))
+        Msg::new(format!("{at} 提出"), format!("proposed {at}"))
     });
     if p.needed > 0 {
-        facts.push(Bi::new(
+        facts.push(Msg::new(
             format!("附议 {} / {}", p.cosigns, p.needed),
             format!("co-signed {} / {}", p.cosigns, p.needed),
         ));
@@ -50,7 +50,7 @@ fn proposal(p: MyProposal, many: bool, cosigned: bool) -> view::Item {
     view::Item {
         href: format!("/c/{}/proposals/{}", p.place.slug, p.id),
         title: p.title,
-        tag: Some((p.status.as_str().into(), Bi::new(zh, en))),
+        tag: Some((p.status.as_str().into(), Msg::new(zh, en))),
         facts,
         receipt: None,
         texts: Vec::new(),
@@ -60,32 +60,32 @@ fn proposal(p: MyProposal, many: bool, cosigned: bool) -> view::Item {
 fn vote(v: MyVote, many: bool) -> view::Item {
     let tz = &v.place.tz;
     let (class, words) = match v.status {
-        VoteStatus::Draft => ("draft", Bi::new("未开始", "not open yet")),
-        VoteStatus::Open => ("open", Bi::new("进行中", "open")),
-        VoteStatus::Closed => ("closed", Bi::new("已结束", "closed")),
+        VoteStatus::Draft => ("draft", Msg::new("未开始", "not open yet")),
+        VoteStatus::Open => ("open", Msg::new("进行中", "open")),
+        VoteStatus::Closed => ("closed", Msg::new("已结束", "closed")),
     };
     let mut facts = where_fact(&v.place, many);
     if v.status == VoteStatus::Open {
         let at = fmt_time(v.closes_at, tz);
-        facts.push(Bi::new(format!("{at} 截止"), format!("closes {at}")));
+        facts.push(Msg::new(format!("{at} 截止"), format!("closes {at}")));
     }
     let receipt = v.ballot.as_ref().map(|b| b.1.clone());
     facts.push(match &v.ballot {
         Some((channel, _, at)) => {
             let at = fmt_time(*at, tz);
             if channel == "paper" {
-                Bi::new(
+                Msg::new(
                     format!("已投票（纸质，{at}）"),
                     format!("voted (on paper, {at})"),
                 )
             } else {
-                Bi::new(
+                Msg::new(
                     format!("已投票（网上，{at}）"),
                     format!("voted (online, {at})"),
                 )
             }
         }
-        None => Bi::new("没有投票", "did not vote"),
+        None => Msg::new("没有投票", "did not vote"),
     });
     view::Item {
         href: format!("/c/{}/votes/{}", v.place.slug, v.id),
@@ -100,7 +100,7 @@ fn vote(v: MyVote, many: bool) -> view::Item {
 fn round(b: MyRoundBallot, many: bool) -> view::Item {
     let mut facts = where_fact(&b.place, many);
     let at = fmt_time(b.cast_at, &b.place.tz);
-    facts.push(Bi::new(format!("{at} 投票"), format!("voted {at}")));
+    facts.push(Msg::new(format!("{at} 投票"), format!("voted {at}")));
     let chosen = if b.approved.is_empty() {
         "—".to_string()
     } else {
@@ -117,7 +117,7 @@ fn round(b: MyRoundBallot, many: bool) -> view::Item {
         facts,
         receipt: None,
         texts: vec![(
-            Bi::new(
+            Msg::new(
                 "我赞成的项目（只有你自己看得到）",
                 "Projects I approved (only you see this)",
             ),
@@ -131,15 +131,15 @@ fn question(q: MyQuestion, many: bool) -> view::Item {
     let mut facts = where_fact(&q.place, many);
     let at = fmt_time(q.asked_at, tz);
     facts.push(if q.query {
-        Bi::new(format!("{at} 质询"), format!("queried {at}"))
+        Msg::new(format!("{at} 质询"), format!("queried {at}"))
     } else {
-        Bi::new(format!("{at} 提问"), format!("asked {at}"))
+        Msg::new(format!("{at} 提问"), format!("asked {at}"))
     });
     let mut texts = vec![(
         if q.query {
-            Bi::new("我的质询", "My query")
+            Msg::new("我的质询", "My query")
         } else {
-            Bi::new("我的问题", "My question")
+            Msg::new("我的问题", "My question")
         },
         q.text,
     )];
@@ -147,12 +147,12 @@ fn question(q: MyQuestion, many: bool) -> view::Item {
         Some((answer, at)) => {
             let at = fmt_time(at, tz);
             texts.push((
-                Bi::new(format!("答复（{at}）"), format!("Answer ({at})")),
+                Msg::new(format!("答复（{at}）"), format!("Answer ({at})")),
                 answer,
             ));
-            ("answered", Bi::new("已答复", "answered"))
+            ("answered", Msg::new("已答复", "answered"))
         }
-        None => ("open", Bi::new("等待答复", "awaiting an answer")),
+        None => ("open", Msg::new("等待答复", "awaiting an answer")),
     };
     view::Item {
         href: format!("/c/{}/disclosures/{}", q.place.slug, q.disclosure),

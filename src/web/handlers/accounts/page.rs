@@ -7,7 +7,6 @@ use crate::store::accounts::{self, Account, Role};
 use crate::store::{audit, roll, sessions};
 use crate::web::AppState;
 use crate::web::ctx::Signed;
-use crate::web::error::bi;
 use crate::web::handlers::{errors_with, fmt_time, invalid, see_other};
 use crate::web::throttle;
 use axum::Form;
@@ -26,7 +25,7 @@ fn role_names(r: Role) -> (&'static str, &'static str) {
 }
 
 /// The notice of a reset, in the words the owner reads: when, by whom, why.
-pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Bi {
+pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Msg {
     let at = fmt_time(r.at, &r.tz);
     let (role_zh, role_en) = r.by.words();
     let reason_zh = if r.reason.is_empty() {
@@ -39,7 +38,7 @@ pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Bi {
     } else {
         format!(" (reason: {})", r.reason)
     };
-    teahouse_views::Bi::new(
+    teahouse_views::Msg::new(
         format!(
             "您的密码已于 {at} 被 {role_zh} {} 重置{reason_zh}。如果不是您本人要求的，请联系监督委员会。",
             r.by_name
@@ -61,7 +60,7 @@ fn history_line(r: &accounts::Reset) -> view::ResetRow {
         } else {
             format!("{} ({})", r.by_name, r.by_login)
         },
-        role: teahouse_views::Bi::new(zh, en),
+        role: teahouse_views::Msg::new(zh, en),
         reason: r.reason.clone(),
         seen: r.seen.as_ref().map(|s| fmt_time(s.at, &r.tz)),
     }
@@ -224,19 +223,19 @@ pub async fn change_password(
     } else {
         errors.add(
             "current",
-            bi(&Msg::new("当前密码不正确", "the current password is wrong")),
+            Msg::new("当前密码不正确", "the current password is wrong"),
         );
     }
     if let Err((field, m)) = credentials::check_new_password(&f.password, &f.password2) {
-        errors.add(field, bi(&m));
+        errors.add(field, m.clone());
     }
     if f.password == f.current && errors.is_empty() {
         errors.add(
             "password",
-            bi(&Msg::new(
+            Msg::new(
                 "新密码不能和当前密码一样",
                 "the new password must differ from the current one",
-            )),
+            ),
         );
     }
     if !errors.is_empty() {

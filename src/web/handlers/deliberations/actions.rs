@@ -10,7 +10,7 @@ use crate::web::ctx::{Committee, Visitor};
 use crate::web::handlers::{see_other, today};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::deliberations as view;
 
 pub async fn actions(
@@ -46,7 +46,7 @@ pub async fn actions(
         })
         .collect();
     let notice = (q.done.as_deref() == Some("closed")).then(|| {
-        Bi::new(
+        Msg::new(
             "已办结并记入公开记录。",
             "Closed and recorded in the ledger.",
         )

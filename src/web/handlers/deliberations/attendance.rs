@@ -6,7 +6,6 @@ use crate::error::Error;
 use crate::store::deliberations::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member, Visitor};
-use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -98,7 +97,8 @@ pub async fn attendance(
                 ctx: com.ctx.clone(),
                 community: com.community.clone(),
             };
-            let page = super::page::render(&st, v, id, Default::default(), Some((typed, bi(&m))));
+            let page =
+                super::page::render(&st, v, id, Default::default(), Some((typed, m.clone())));
             let mut resp = page.await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)

@@ -14,7 +14,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use teahouse_views::Bi;
 use teahouse_views::pages::confirm::{ConfirmView, confirm_page};
 
 /// The host's draft minutes from the form: one section per agenda item.
@@ -117,22 +116,22 @@ pub async fn publish_confirm(
         title: c.t("公开这份纪要？", "Publish these minutes?").into(),
         subject: d.title.clone(),
         consequences: vec![
-            Bi::new(
+            Msg::new(
                 "纪要公开给所有人看，并记入公开记录，不能删除。",
                 "The minutes are shown to everyone and go into the public ledger; they cannot be removed.",
             ),
-            Bi::new(
+            Msg::new(
                 "之后只能修订：每次修订写明原因，旧版本和改动都留着。",
                 "After this they can only be amended: each amendment states its reason, and the earlier version and the changes stay visible.",
             ),
-            Bi::new(
+            Msg::new(
                 "到会的居民会收到通知，可以确认纪要。",
                 "Residents who attended are told and can confirm the minutes.",
             ),
         ],
         action: format!("{base}/publish"),
         hidden: vec![],
-        button: Bi::new("确认公开纪要", "Publish the minutes"),
+        button: Msg::new("确认公开纪要", "Publish the minutes"),
         back: base,
     };
     Ok(confirm_page(&c, &cv).into_response())

@@ -13,32 +13,32 @@ use crate::web::handlers::{fmt_time, see_other, today};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::deliberations as view;
 
-fn done_words(done: Option<&str>) -> Option<Bi> {
+fn done_words(done: Option<&str>) -> Option<Msg> {
     Some(match done? {
-        "planned" => Bi::new("议事会已安排。", "The meeting is planned."),
-        "item" => Bi::new("议程已更新。", "The agenda was updated."),
-        "suggested" => Bi::new(
+        "planned" => Msg::new("议事会已安排。", "The meeting is planned."),
+        "item" => Msg::new("议程已更新。", "The agenda was updated."),
+        "suggested" => Msg::new(
             "您的建议已提交，主持人会决定是否列入议程。",
             "Your suggestion was sent; the host decides whether it goes on the agenda.",
         ),
-        "checked_in" => Bi::new("签到成功。", "You are signed in."),
-        "attendance" => Bi::new("已登记。", "Recorded."),
-        "minutes" => Bi::new("纪要草稿已保存。", "The draft minutes were saved."),
-        "published" => Bi::new(
+        "checked_in" => Msg::new("签到成功。", "You are signed in."),
+        "attendance" => Msg::new("已登记。", "Recorded."),
+        "minutes" => Msg::new("纪要草稿已保存。", "The draft minutes were saved."),
+        "published" => Msg::new(
             "纪要已公开并记入公开记录。",
             "The minutes are published and in the ledger.",
         ),
-        "confirmed" => Bi::new("谢谢确认。", "Thank you for confirming."),
+        "confirmed" => Msg::new("谢谢确认。", "Thank you for confirming."),
         _ => return None,
     })
 }
 
-fn outcome_bi(o: Outcome) -> Bi {
+fn outcome_bi(o: Outcome) -> Msg {
     let (z, e) = o.words();
-    Bi::new(z, e)
+    Msg::new(z, e)
 }
 
 fn item_views(
@@ -86,9 +86,9 @@ fn item_views(
                         a.due.clone(),
                         live.map(|x| {
                             if x.status == ActionStatus::Done {
-                                Bi::new("已办结", "done")
+                                Msg::new("已办结", "done")
                             } else {
-                                Bi::new("办理中", "open")
+                                Msg::new("办理中", "open")
                             }
                         }),
                         live.is_some_and(|x| overdue(x, today)),
@@ -135,7 +135,7 @@ pub(super) async fn render(
     v: Visitor,
     id: i64,
     q: ShowQuery,
-    who: Option<(String, Bi)>,
+    who: Option<(String, Msg)>,
 ) -> Result<Response, Error> {
     use crate::store::accounts::Role;
     let cid = v.community.id;
@@ -222,7 +222,7 @@ pub(super) async fn render(
             new.rev,
             rules::diff(&old.minutes, &new.minutes)
                 .into_iter()
-                .map(|(z, e)| Bi::new(z, e))
+                .map(|(z, e)| Msg::new(z, e))
                 .collect(),
         ))
     });

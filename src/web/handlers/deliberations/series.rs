@@ -8,13 +8,12 @@ use crate::store::deliberations::{self as store, Deliberation, NewDeliberation, 
 use crate::store::{audit, now};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Visitor};
-use crate::web::error::bi;
 use crate::web::handlers::{day_start, fmt_time, invalid, see_other, today};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::deliberations as view;
 
@@ -223,7 +222,7 @@ pub async fn create(
     if title.is_empty() || title.chars().count() > 100 {
         errors.add(
             "title",
-            Bi::new(
+            Msg::new(
                 "请填写主题（最多 100 字）",
                 "the topic is required (100 characters at most)",
             ),
@@ -231,19 +230,19 @@ pub async fn create(
     }
     let host = g("host").trim().to_string();
     if host.is_empty() || host.chars().count() > 50 {
-        errors.add("host", Bi::new("请填写主持人", "name the host"));
+        errors.add("host", Msg::new("请填写主持人", "name the host"));
     }
     let starts = clock(&g("date"), &g("start"), &tz);
     let ends = clock(&g("date"), &g("end"), &tz);
     match (starts, ends) {
         (None, _) => errors.add(
             "start",
-            Bi::new("请填写日期和开始时间", "give the date and start time"),
+            Msg::new("请填写日期和开始时间", "give the date and start time"),
         ),
-        (_, None) => errors.add("end", Bi::new("请填写结束时间", "give the end time")),
+        (_, None) => errors.add("end", Msg::new("请填写结束时间", "give the end time")),
         (Some(s), Some(e)) if e <= s => errors.add(
             "end",
-            Bi::new("结束时间应晚于开始时间", "the end must be after the start"),
+            Msg::new("结束时间应晚于开始时间", "the end must be after the start"),
         ),
         _ => {}
     }
@@ -292,7 +291,7 @@ pub async fn create(
         ))),
         Err(Error::Invalid(m)) => {
             let mut e = Errors::none();
-            e.add("place", bi(&m));
+            e.add("place", m.clone());
             render_invalid(&st, &com, e, values).await
         }
         Err(e) => Err(e),

@@ -15,7 +15,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
-use teahouse_views::Bi;
 use teahouse_views::pages::disclosures as view;
 
 /// Each category's cadence, last period and overdue periods.
@@ -32,7 +31,7 @@ pub fn category_lines(
             view::CategoryLine {
                 key: cat.as_str().into(),
                 name: cat_bi(*cat),
-                cadence: Bi::new(cz, ce),
+                cadence: Msg::new(cz, ce),
                 cadence_key: cad.as_str().into(),
                 last: done.iter().max().map(|p| period_bi(*p)),
                 overdue: rules::missing(*cad, &done, today)

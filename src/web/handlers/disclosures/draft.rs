@@ -10,12 +10,10 @@ use crate::store::audit;
 use crate::store::disclosures::{self as store, Disclosure, NewDisclosure, Status};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::error::bi;
 use crate::web::handlers::files;
 use crate::web::handlers::{invalid, see_other, today};
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::disclosures as view;
 
@@ -122,7 +120,7 @@ fn check(
     if title.is_empty() || title.chars().count() > 100 {
         errors.add(
             "title",
-            Bi::new(
+            Msg::new(
                 "请填写标题（最多 100 字）",
                 "the title is required (100 characters at most)",
             ),
@@ -132,7 +130,7 @@ fn check(
     if explanation.chars().count() > 5000 {
         errors.add(
             "explanation",
-            Bi::new(
+            Msg::new(
                 "说明最多 5000 字",
                 "the explanation may have 5000 characters at most",
             ),
@@ -140,7 +138,7 @@ fn check(
     }
     let mut rows = Vec::new();
     match (cat, table) {
-        (_, Err(m)) => errors.add("table", bi(&m)),
+        (_, Err(m)) => errors.add("table", m.clone()),
         (Some(cat), Ok(t)) => match rules::check_table(cat, &t) {
             Ok(c) => rows = c.rows,
             Err(es) => {
@@ -148,7 +146,7 @@ fn check(
                 errors.add(
                     "table",
                     if shown < es.len() {
-                        Bi::new(
+                        Msg::new(
                             format!("表格有 {} 处问题，上方列出前 {shown} 处", es.len()),
                             format!(
                                 "the table has {} problems; the first {shown} are listed above",
@@ -156,7 +154,7 @@ fn check(
                             ),
                         )
                     } else {
-                        Bi::new(
+                        Msg::new(
                             format!("表格有 {} 处问题，见上方列表", es.len()),
                             format!("the table has {} problems, listed above", es.len()),
                         )
@@ -165,7 +163,7 @@ fn check(
                 cells.extend(
                     es.into_iter()
                         .take(MAX_CELL_ERRORS)
-                        .map(|e| (e.row, e.column, bi(&e.msg))),
+                        .map(|e| (e.row, e.column, e.msg.clone())),
                 );
             }
         },
@@ -227,10 +225,10 @@ pub async fn create(
     let mut cells = Vec::new();
     let cat = Category::parse(&p.field("category"));
     if cat.is_none() {
-        errors.add("category", Bi::new("请选择类别", "choose a category"));
+        errors.add("category", Msg::new("请选择类别", "choose a category"));
     }
     let period = Period::parse(&p.field("period"))
-        .map_err(|m| errors.add("period", bi(&m)))
+        .map_err(|m| errors.add("period", m.clone()))
         .ok();
     let table = table_of(&st, &p).await?;
     let checked = check(cat, &p, table, &mut errors, &mut cells);
@@ -283,7 +281,7 @@ pub async fn create(
         ))),
         Err(Error::Invalid(m) | Error::Conflict(m)) => {
             let mut e = Errors::none();
-            e.add("period", bi(&m));
+            e.add("period", m.clone());
             Ok(render(&e, &[]))
         }
         Err(e) => Err(e),

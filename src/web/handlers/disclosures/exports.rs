@@ -12,7 +12,7 @@ use crate::web::handlers::fmt_time;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::disclosures as view;
 
 /// The published revision (or, for staff asking for it, a given one).
@@ -122,8 +122,8 @@ pub async fn notice(
     let nv = view::NoticeView {
         community: v.community.name.clone(),
         title: r.title.clone(),
-        category: Bi::new(cz, ce),
-        period: Bi::new(pz, pe),
+        category: Msg::new(cz, ce),
+        period: Msg::new(pz, pe),
         rev: r.rev,
         reason: r.reason.clone(),
         explanation: r.explanation.clone(),
@@ -131,7 +131,7 @@ pub async fn notice(
             .category
             .template()
             .iter()
-            .map(|c| Bi::new(c.zh, c.en))
+            .map(|c| Msg::new(c.zh, c.en))
             .collect(),
         rows: r.rows.clone(),
         totals: rules::totals(d.category, &r.rows),

@@ -132,16 +132,16 @@ use crate::web::ctx::Ctx;
 use crate::web::routes::{Routes, form, upload};
 use axum::response::Response;
 use axum::routing::{get, post};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 
-fn cat_bi(c: Category) -> Bi {
+fn cat_bi(c: Category) -> Msg {
     let (z, e) = c.names();
-    Bi::new(z, e)
+    Msg::new(z, e)
 }
 
-fn period_bi(p: Period) -> Bi {
+fn period_bi(p: Period) -> Msg {
     let (z, e) = p.words();
-    Bi::new(z, e)
+    Msg::new(z, e)
 }
 
 fn is_staff(ctx: &Ctx, cid: i64) -> (bool, bool) {

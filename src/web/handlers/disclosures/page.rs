@@ -13,50 +13,50 @@ use crate::web::handlers::fmt_time;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::disclosures as view;
 
 /// What the step just done did, in words; `village` names the committee.
-fn done_words(done: Option<&str>, village: bool) -> Option<Bi> {
+fn done_words(done: Option<&str>, village: bool) -> Option<Msg> {
     let com = if village { "村委会" } else { "居委会" };
     Some(match done? {
-        "created" => Bi::new("草稿已保存。", "The draft was saved."),
-        "edited" => Bi::new("已保存。", "Saved."),
-        "submitted" => Bi::new(
+        "created" => Msg::new("草稿已保存。", "The draft was saved."),
+        "edited" => Msg::new("已保存。", "Saved."),
+        "submitted" => Msg::new(
             "已提交监督委员会审核。",
             "Submitted to the supervision committee.",
         ),
-        "signed" => Bi::new(
+        "signed" => Msg::new(
             "您的签署已记录并记入公开记录。",
             "Your sign-off is recorded and in the ledger.",
         ),
-        "queried" => Bi::new(
+        "queried" => Msg::new(
             "质询已提交，等待答复。",
             "The query was raised; it awaits an answer.",
         ),
-        "answered" => Bi::new("答复已公开。", "The answer is public."),
-        "accepted" => Bi::new(
+        "answered" => Msg::new("答复已公开。", "The answer is public."),
+        "accepted" => Msg::new(
             "您认可了这条答复，已记入公开记录。",
             "You accepted the answer; it is in the ledger.",
         ),
-        "requeried" => Bi::new(
+        "requeried" => Msg::new(
             "已再次质询，等待答复。",
             "Queried again; it awaits an answer.",
         ),
-        "published" => Bi::new(
+        "published" => Msg::new(
             "已公开并记入公开记录。",
             "Published and recorded in the ledger.",
         ),
-        "correcting" => Bi::new(
+        "correcting" => Msg::new(
             "已开始更正：修改表格后提交审核；原来的版本仍然公开。",
             "A correction has started: edit the table and submit it; the published revision stays up meanwhile.",
         ),
-        "asked" => Bi::new(
+        "asked" => Msg::new(
             format!("您的问题已提交，{com}将公开答复。"),
             "Your question was sent; the committee will answer it in public.",
         ),
-        "attached" => Bi::new("附件已上传。", "The attachment was uploaded."),
-        "detached" => Bi::new("附件已删除。", "The attachment was removed."),
+        "attached" => Msg::new("附件已上传。", "The attachment was uploaded."),
+        "detached" => Msg::new("附件已删除。", "The attachment was removed."),
         _ => return None,
     })
 }
@@ -67,12 +67,12 @@ pub struct ShowQuery {
     diff: Option<i64>,
 }
 
-fn change_words(cat: Category, ch: &Change) -> Bi {
+fn change_words(cat: Category, ch: &Change) -> Msg {
     let tpl = cat.template();
     match ch {
         Change::Cell(r, k, a, b) => {
             let col = tpl.get(*k).map(|c| (c.zh, c.en)).unwrap_or(("", ""));
-            Bi::new(
+            Msg::new(
                 format!(
                     "第 {r} 行“{}”：{} → {}",
                     col.0,
@@ -87,11 +87,11 @@ fn change_words(cat: Category, ch: &Change) -> Bi {
                 ),
             )
         }
-        Change::Added(r, cells) => Bi::new(
+        Change::Added(r, cells) => Msg::new(
             format!("新增第 {r} 行：{}", cells.join(" | ")),
             format!("row {r} added: {}", cells.join(" | ")),
         ),
-        Change::Removed(r, cells) => Bi::new(
+        Change::Removed(r, cells) => Msg::new(
             format!("删除第 {r} 行：{}", cells.join(" | ")),
             format!("row {r} removed: {}", cells.join(" | ")),
         ),
@@ -146,15 +146,15 @@ pub async fn show(
         if !staff && (new.published_at.is_none() || old.published_at.is_none()) {
             return None;
         }
-        let mut changes: Vec<Bi> = Vec::new();
+        let mut changes: Vec<Msg> = Vec::new();
         if old.title != new.title {
-            changes.push(Bi::new(
+            changes.push(Msg::new(
                 format!("标题：{} → {}", old.title, new.title),
                 format!("title: {} → {}", old.title, new.title),
             ));
         }
         if old.explanation != new.explanation {
-            changes.push(Bi::new("说明有改动", "the explanation changed"));
+            changes.push(Msg::new("说明有改动", "the explanation changed"));
         }
         changes.extend(
             rules::diff(&old.rows, &new.rows)
@@ -200,7 +200,7 @@ pub async fn show(
             .category
             .template()
             .iter()
-            .map(|c| Bi::new(c.zh, c.en))
+            .map(|c| Msg::new(c.zh, c.en))
             .collect(),
         rows: shown.rows.clone(),
         totals: rules::totals(d.category, &shown.rows),
@@ -231,7 +231,7 @@ pub async fn show(
                 id: t.id,
                 kind: {
                     let (z, e) = t.kind.words();
-                    Bi::new(z, e)
+                    Msg::new(z, e)
                 },
                 rev: t.rev,
                 row: t.row,

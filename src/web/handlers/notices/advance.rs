@@ -13,7 +13,7 @@ use crate::web::handlers::{fmt_time, see_other};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::confirm::{ConfirmView, confirm_page};
 
 fn base(slug: &str, id: i64) -> String {
@@ -42,7 +42,7 @@ pub async fn confirm(
         RuleId::CivilCode278Special | RuleId::CivilCode278Ordinary
     );
     let mut consequences = vec![
-        Bi::new(
+        Msg::new(
             format!(
                 "预告发给这次表决范围（{}）内现在可以投票的 {people} 人、{households} 户：有邮箱或手机的经邮件、短信，另发群消息；也可打印送达清单上门送达。",
                 v.scope_label
@@ -52,7 +52,7 @@ pub async fn confirm(
                 v.scope_label
             ),
         ),
-        Bi::new(
+        Msg::new(
             format!(
                 "它说明表决事项和时间：{} 开始，{} 截止。预告只发一次。",
                 fmt_time(v.opens_at, tz),
@@ -64,7 +64,7 @@ pub async fn confirm(
                 fmt_time(v.closes_at, tz)
             ),
         ),
-        Bi::new(
+        Msg::new(
             "表决开始时，预告的日期和送达户数记入公开记录。",
             "When the vote opens, the notice's date and the households it reached go into the public ledger.",
         ),
@@ -73,7 +73,7 @@ pub async fn confirm(
         .then(|| outbox::days_short(now(), v.opens_at))
         .flatten()
     {
-        consequences.push(super::bi(&advance::short_words(d)));
+        consequences.push(advance::short_words(d));
     }
     let c = com.ctx.chrome(Some(&com.community));
     let b = base(&com.community.slug, id);
@@ -83,7 +83,7 @@ pub async fn confirm(
         consequences,
         action: format!("{b}/advance-notice"),
         hidden: vec![],
-        button: Bi::new("确认发出预告", "Send the advance notice"),
+        button: Msg::new("确认发出预告", "Send the advance notice"),
         back: b,
     };
     Ok(confirm_page(&c, &cv).into_response())

@@ -8,12 +8,10 @@ pub mod paper;
 pub mod reach;
 pub mod record;
 
-use crate::domain::Msg;
 use crate::notify::channel::ChannelKind;
 use crate::web::routes::{Routes, form};
 use axum::http::Method;
 use axum::routing::{get, post};
-use teahouse_views::Bi;
 
 pub fn routes() -> Routes {
     use Method as M;
@@ -60,10 +58,6 @@ pub fn routes() -> Routes {
             post(paper::confirm).layer(form()),
         ),
     ]
-}
-
-fn bi(m: &Msg) -> Bi {
-    crate::web::error::bi(m)
 }
 
 /// "2026-11-21 09:30 纸质送达" in the reader's language.

@@ -4,7 +4,7 @@
 //! button; the POST records the household reached on paper, by whom and
 //! when, once).
 
-use super::{bi, reached_words};
+use super::reached_words;
 use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::notices_record::{self as rec, Place};
@@ -76,15 +76,15 @@ pub async fn list(
         community: com.community.name.clone(),
         slug: slug.clone(),
         notice_id: id,
-        title: bi(&n.title),
-        body: bi(&n.body),
+        title: n.title.clone(),
+        body: n.body.clone(),
         place_label,
         place: q.place.clone(),
         unreached_only: unreached,
         lines,
         printed: fmt_time(crate::store::now(), tz),
         flash: q.ticked.map(|h| {
-            teahouse_views::Bi::new(
+            teahouse_views::Msg::new(
                 format!("已记录 {h} 户纸质送达。"),
                 format!("Household {h} recorded as reached on paper."),
             )
@@ -137,7 +137,7 @@ pub async fn receipt(
     let v = ReceiptView {
         slug: com.community.slug.clone(),
         token,
-        title: bi(&r.title),
+        title: r.title.clone(),
         household: r.household_code.clone(),
         reached: r
             .reached

@@ -5,7 +5,6 @@
 //! sends the advance notice and the links to the record; also the lines of
 //! the vote's A4 result notice.
 
-use super::bi;
 use super::record::place_lines;
 use crate::domain::vote::RuleId;
 use crate::error::Error;
@@ -54,9 +53,7 @@ pub async fn block(
         record: committee.then(|| format!("/c/{slug}/notices/{}", r.notice_id)),
         warning: (committee && owners)
             .then(|| opened.and_then(|o| o.warning))
-            .flatten()
-            .as_ref()
-            .map(bi),
+            .flatten(),
     });
     if advance.is_none() && opening.is_none() {
         return Ok(None);
@@ -102,7 +99,7 @@ fn advance_view(
             record: committee.then(|| format!("/c/{slug}/notices/{}", a.notice_id)),
         }),
         send,
-        warning: warning.as_ref().map(bi),
+        warning: warning.clone(),
     })
 }
 

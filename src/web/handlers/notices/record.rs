@@ -1,7 +1,6 @@
 //! The outbox and one notice's record: reach per building, every delivery
 //! with its attempts (addresses masked), and the committee's resend.
 
-use super::bi;
 use crate::domain::Msg;
 use crate::error::Error;
 use crate::notify::outbox::DeliveryState;
@@ -28,8 +27,8 @@ pub async fn outbox(State(st): State<AppState>, com: Committee) -> Result<Respon
         .map(|r| NoticeLine {
             id: r.id,
             when: fmt_time(r.created_at, tz),
-            kind: bi(&r.kind.label()),
-            title: bi(&r.title),
+            kind: r.kind.label().clone(),
+            title: r.title.clone(),
             households: r.households,
             reached: r.reached,
             waiting: r.waiting,
@@ -72,22 +71,22 @@ fn delivery_line(d: &rec::DeliveryRow, tz: &str) -> DeliveryLine {
     DeliveryLine {
         id: d.id,
         household: d.household_code.clone(),
-        channel: bi(&d.channel.label()),
+        channel: d.channel.label().clone(),
         to: d.to_masked.clone(),
-        state: bi(&d.state.label()),
+        state: d.state.label().clone(),
         failed: d.state == DeliveryState::Failed,
         can_resend: matches!(d.state, DeliveryState::Failed | DeliveryState::Skipped),
-        error: d.error.as_ref().map(bi),
+        error: d.error.clone(),
         attempts: d
             .attempts
             .iter()
             .map(|a| AttemptLine {
                 n: a.n,
                 when: fmt_time(a.at, tz),
-                outcome: bi(&attempt_word(&a.outcome)),
+                outcome: attempt_word(&a.outcome),
                 detail: (!a.detail.zh.is_empty()
                     && !matches!(a.outcome.as_str(), "sent" | "sending"))
-                .then(|| bi(&a.detail)),
+                .then(|| a.detail.clone()),
             })
             .collect(),
     }
@@ -109,12 +108,12 @@ fn post_line(g: &rec::GroupPostRow, tz: &str) -> PostLine {
         }
     };
     PostLine {
-        channel: bi(&g.channel.label()),
-        state: bi(&g.state.label()),
+        channel: g.channel.label().clone(),
+        state: g.state.label().clone(),
         failed: g.state == DeliveryState::Failed,
-        when: bi(&when),
+        when: when.clone(),
         attempts: g.attempts,
-        error: g.error.as_ref().map(bi),
+        error: g.error.clone(),
     }
 }
 
@@ -147,9 +146,9 @@ pub async fn notice(
         slug: com.community.slug.clone(),
         id,
         when: fmt_time(n.created_at, tz),
-        kind: bi(&n.kind.label()),
-        title: bi(&n.title),
-        body: bi(&n.body),
+        kind: n.kind.label().clone(),
+        title: n.title.clone(),
+        body: n.body.clone(),
         path: n.path.clone(),
         households: n.households,
         reached: n.reached,
@@ -157,7 +156,7 @@ pub async fn notice(
         deliveries: ds.iter().map(|d| delivery_line(d, tz)).collect(),
         posts: gs.iter().map(|g| post_line(g, tz)).collect(),
         flash: q.resent.map(|d| {
-            teahouse_views::Bi::new(
+            teahouse_views::Msg::new(
                 format!("第 {d} 条送达已重新排队。"),
                 format!("Delivery {d} is queued again."),
             )

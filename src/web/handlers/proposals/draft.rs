@@ -9,13 +9,11 @@ use crate::store::proposals::{self as store, NewProposal};
 use crate::store::{attachments, audit};
 use crate::web::AppState;
 use crate::web::ctx::{Member, Visitor};
-use crate::web::error::bi;
 use crate::web::handlers::{invalid, see_other};
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::proposals as view;
 
@@ -24,7 +22,7 @@ pub(super) async fn similar_hits(
     cid: i64,
     title: String,
     skip: i64,
-) -> Result<Vec<(i64, String, Bi)>, Error> {
+) -> Result<Vec<(i64, String, Msg)>, Error> {
     st.db
         .read(move |c| {
             let published = store::published_titles(c, cid)?;
@@ -72,7 +70,7 @@ async fn new_page(
     m: &Member,
     v: view::NewValues,
     errors: Errors,
-    hits: Vec<(i64, String, Bi)>,
+    hits: Vec<(i64, String, Msg)>,
 ) -> Result<maud::Markup, Error> {
     let places = crate::web::handlers::places(st, &m.community, m.ctx.0.lang).await?;
     let chrome = m.ctx.chrome(Some(&m.community));
@@ -105,7 +103,7 @@ fn check(v: &view::NewValues) -> Errors {
     if v.title.is_empty() || v.title.chars().count() > 80 {
         errors.add(
             "title",
-            Bi::new(
+            Msg::new(
                 "请写标题（最多 80 字）",
                 "Please write a title (80 characters at most)",
             ),
@@ -114,7 +112,7 @@ fn check(v: &view::NewValues) -> Errors {
     if v.body.is_empty() || v.body.chars().count() > 5000 {
         errors.add(
             "body",
-            Bi::new(
+            Msg::new(
                 "请写说明（最多 5000 字）",
                 "Please describe it (5000 characters at most)",
             ),
@@ -123,7 +121,7 @@ fn check(v: &view::NewValues) -> Errors {
     if !rules::CATEGORIES.iter().any(|c| c.0 == v.category) {
         errors.add(
             "category",
-            Bi::new("请选择类别", "Please choose a category"),
+            Msg::new("请选择类别", "Please choose a category"),
         );
     }
     errors
@@ -145,7 +143,7 @@ pub async fn create(
     let photos = match posted.uploads("file") {
         Ok(u) => u,
         Err(Error::Invalid(msg)) => {
-            errors.add("title", bi(&msg));
+            errors.add("title", msg.clone());
             vec![]
         }
         Err(e) => return Err(e),

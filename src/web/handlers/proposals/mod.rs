@@ -18,7 +18,6 @@ use crate::web::routes::{Routes, form, upload};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use teahouse_views::Bi;
 use teahouse_views::pages::proposals as view;
 
 /// The area's routes, for the table in `web::routes`.
@@ -116,14 +115,14 @@ pub fn routes() -> Routes {
     ]
 }
 
-fn status_bi(s: Status) -> Bi {
+fn status_bi(s: Status) -> Msg {
     let (zh, en) = s.label();
-    Bi::new(zh, en)
+    Msg::new(zh, en)
 }
 
-fn category_bi(k: &str) -> Bi {
+fn category_bi(k: &str) -> Msg {
     let (zh, en) = rules::category_label(k);
-    Bi::new(zh, en)
+    Msg::new(zh, en)
 }
 
 pub(crate) fn line(p: &Proposal) -> view::Line {
@@ -150,19 +149,19 @@ fn threshold_of(
     Ok(Threshold::parse(&t).unwrap_or(Threshold::Count(10)))
 }
 
-pub fn event_bi(kind: &str) -> Bi {
+pub fn event_bi(kind: &str) -> Msg {
     match kind {
-        "published" => Bi::new("公开征集附议", "published for co-signing"),
-        "threshold" => Bi::new("附议人数已满，进入审议", "threshold reached; under review"),
-        "picked" => Bi::new("居委会直接选取审议", "picked up by the committee"),
-        "progress" => Bi::new("办理进展", "progress update"),
-        "accepted" => Bi::new("负责人已接单", "accepted by the assignee"),
-        "handed_back" => Bi::new("负责人退回", "handed back by the assignee"),
-        "withdrawn" => Bi::new("提案人撤回", "withdrawn by the author"),
-        "vote_drafted" => Bi::new("表决草稿已建立", "a vote was drafted"),
+        "published" => Msg::new("公开征集附议", "published for co-signing"),
+        "threshold" => Msg::new("附议人数已满，进入审议", "threshold reached; under review"),
+        "picked" => Msg::new("居委会直接选取审议", "picked up by the committee"),
+        "progress" => Msg::new("办理进展", "progress update"),
+        "accepted" => Msg::new("负责人已接单", "accepted by the assignee"),
+        "handed_back" => Msg::new("负责人退回", "handed back by the assignee"),
+        "withdrawn" => Msg::new("提案人撤回", "withdrawn by the author"),
+        "vote_drafted" => Msg::new("表决草稿已建立", "a vote was drafted"),
         other => Status::parse(other)
             .map(status_bi)
-            .unwrap_or_else(|| Bi::new(other, other)),
+            .unwrap_or_else(|| Msg::new(other, other)),
     }
 }
 

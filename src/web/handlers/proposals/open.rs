@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use std::collections::HashMap;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::proposals as view;
 
 pub async fn ratings(
@@ -43,7 +43,7 @@ pub async fn ratings(
                 .unwrap_or(("", ""));
             view::RatingLine {
                 assignee: r.assignee,
-                kind: Bi::new(zh, en),
+                kind: Msg::new(zh, en),
                 proposals: r.proposals,
                 ratings: r.ratings,
                 average: r.average,

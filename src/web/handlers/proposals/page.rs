@@ -13,7 +13,7 @@ use crate::web::handlers::fmt_time;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::files::FileLine;
 use teahouse_views::pages::proposals as view;
 
@@ -79,38 +79,38 @@ pub async fn list(
     Ok(page.into_response())
 }
 
-fn done_words(k: &str) -> Option<Bi> {
+fn done_words(k: &str) -> Option<Msg> {
     Some(match k {
-        "saved" => Bi::new(
+        "saved" => Msg::new(
             "草稿已保存。看过无误后请公开。",
             "Draft saved. Publish it when it reads right.",
         ),
-        "published" => Bi::new("已公开，开始征集附议。", "Published; co-signing is open."),
-        "cosigned" => Bi::new("已附议，谢谢。", "Co-signed; thank you."),
-        "uncosigned" => Bi::new(
+        "published" => Msg::new("已公开，开始征集附议。", "Published; co-signing is open."),
+        "cosigned" => Msg::new("已附议，谢谢。", "Co-signed; thank you."),
+        "uncosigned" => Msg::new(
             "你的附议已撤回，附议人数已更新。",
             "Your co-signature is withdrawn; the count is updated.",
         ),
-        "edited" => Bi::new(
+        "edited" => Msg::new(
             "草稿已修改。看过无误后请公开。",
             "Draft updated. Publish it when it reads right.",
         ),
-        "reached" => Bi::new(
+        "reached" => Msg::new(
             "已附议，附议人数已满，提案进入居委会审议。",
             "Co-signed; the threshold is reached and the proposal goes to the committee.",
         ),
-        "commented" => Bi::new("留言已发表。", "Comment posted."),
-        "decided" => Bi::new("决定已记录并公开。", "Decision recorded and published."),
-        "picked" => Bi::new("已选取审议。", "Picked up for review."),
-        "accepted" => Bi::new("已接单。", "Accepted."),
-        "handed_back" => Bi::new("已退回居委会。", "Handed back to the committee."),
-        "progress" => Bi::new("进展已发布。", "Progress posted."),
-        "completed" => Bi::new(
+        "commented" => Msg::new("留言已发表。", "Comment posted."),
+        "decided" => Msg::new("决定已记录并公开。", "Decision recorded and published."),
+        "picked" => Msg::new("已选取审议。", "Picked up for review."),
+        "accepted" => Msg::new("已接单。", "Accepted."),
+        "handed_back" => Msg::new("已退回居委会。", "Handed back to the committee."),
+        "progress" => Msg::new("进展已发布。", "Progress posted."),
+        "completed" => Msg::new(
             "已办结，居民可以评价了。",
             "Completed; residents can now rate it.",
         ),
-        "rated" => Bi::new("评价已提交。", "Rating saved."),
-        "withdrawn" => Bi::new("提案已撤回。", "Proposal withdrawn."),
+        "rated" => Msg::new("评价已提交。", "Rating saved."),
+        "withdrawn" => Msg::new("提案已撤回。", "Proposal withdrawn."),
         _ => return None,
     })
 }
@@ -268,7 +268,7 @@ pub async fn show(
                 .and_then(AssigneeKind::parse)
                 .map(AssigneeKind::label)
                 .unwrap_or(("", ""));
-            (Bi::new(zh, en), n.clone())
+            (Msg::new(zh, en), n.clone())
         }),
         decision_reason: p.decision_reason.clone(),
         report: p.report.clone(),

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::roll as view;
 
@@ -32,7 +32,7 @@ pub struct ListQuery {
 }
 
 /// The page asked for: blank is the first; else a whole number from 1.
-fn page_number(typed: &str) -> Result<usize, Bi> {
+fn page_number(typed: &str) -> Result<usize, Msg> {
     let t = typed.trim();
     if t.is_empty() {
         return Ok(1);
@@ -41,7 +41,7 @@ fn page_number(typed: &str) -> Result<usize, Bi> {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
         _ => {
             let t: String = t.chars().take(20).collect();
-            Err(Bi::new(
+            Err(Msg::new(
                 format!("页码“{t}”无效：请用从 1 开始的整数"),
                 format!("page \"{t}\" is not valid: use a whole number from 1"),
             ))
@@ -51,14 +51,14 @@ fn page_number(typed: &str) -> Result<usize, Bi> {
 
 /// One of the listed choices (zone or building) by its id, or an error
 /// naming the field when the id is not one of them.
-fn choice(typed: &str, of: &[(i64, String)], what: &Bi) -> Result<Option<i64>, Bi> {
+fn choice(typed: &str, of: &[(i64, String)], what: &Msg) -> Result<Option<i64>, Msg> {
     let t = typed.trim();
     if t.is_empty() {
         return Ok(None);
     }
     match t.parse::<i64>() {
         Ok(id) if of.iter().any(|(i, _)| *i == id) => Ok(Some(id)),
-        _ => Err(Bi::new(
+        _ => Err(Msg::new(
             format!("{}：没有这一项，请从列表中选择", what.zh),
             format!("{}: no such choice; pick one from the list", what.en),
         )),
@@ -86,7 +86,7 @@ fn to_view_line(l: ResidentLine) -> view::Line {
 struct Typed {
     zone: String,
     building: String,
-    zone_name: Bi,
+    zone_name: Msg,
     filter: ListFilter,
 }
 

@@ -6,13 +6,12 @@ use crate::store::roll::{self, EditError, ResidentEdit, ResidentLine};
 use crate::store::{accounts, audit};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::error::bi;
 use crate::web::handlers::{checked, errors_with, invalid, see_other};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::roll as view;
 
@@ -52,21 +51,21 @@ impl ResidentPost {
         if name.is_empty() || name.chars().count() > 40 {
             errors.add(
                 "name",
-                Bi::new(
+                Msg::new(
                     "姓名不能为空，最多 40 个字",
                     "the name is required, 40 characters at most",
                 ),
             );
         }
         let phone = parse_phone(&self.phone)
-            .map_err(|m| errors.add("phone", bi(&m)))
+            .map_err(|m| errors.add("phone", m.clone()))
             .ok();
         if is_new {
             let k = self.key.trim();
             if k.is_empty() || k.chars().count() > 32 {
                 errors.add(
                     "key",
-                    Bi::new(
+                    Msg::new(
                         "编号不能为空，最多 32 个字符",
                         "the id is required, 32 characters at most",
                     ),
@@ -75,7 +74,7 @@ impl ResidentPost {
             if self.household.trim().is_empty() {
                 errors.add(
                     "household",
-                    Bi::new("请填写户号或房号", "give a household or a dwelling"),
+                    Msg::new("请填写户号或房号", "give a household or a dwelling"),
                 );
             }
         }
@@ -247,7 +246,7 @@ pub async fn code_refused(
     let l = load_line(st, com, id).await?;
     let mut i = info(st, &l).await?;
     i.reason = reason.to_string();
-    i.reason_error = Some(bi(why));
+    i.reason_error = Some(why.clone());
     Ok(invalid(view::resident_form(
         &com.ctx.chrome(Some(&com.community)),
         &com.community.slug,

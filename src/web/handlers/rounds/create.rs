@@ -12,7 +12,7 @@ use crate::web::handlers::{errors_with, invalid, places, see_other, today};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::rounds as view;
 
@@ -154,7 +154,7 @@ fn parse(v: &view::NewValues) -> Result<NewRound, Errors> {
     if v.title.is_empty() || v.title.chars().count() > 80 {
         e.add(
             "title",
-            Bi::new(
+            Msg::new(
                 "请写名称（最多 80 字）",
                 "Please name the round (80 characters at most)",
             ),
@@ -165,13 +165,13 @@ fn parse(v: &view::NewValues) -> Result<NewRound, Errors> {
     if rule.is_none() {
         e.add(
             "rule",
-            Bi::new("请选择计票规则", "Please choose the outcome rule"),
+            Msg::new("请选择计票规则", "Please choose the outcome rule"),
         );
     }
     let max_approvals = parse_max(&v.max_approvals).unwrap_or_else(|_| {
         e.add(
             "max_approvals",
-            Bi::new(
+            Msg::new(
                 "请写正整数，或留空",
                 "Write a whole number above zero, or leave it blank",
             ),
@@ -205,7 +205,7 @@ fn amounts(v: &view::NewValues, e: &mut Errors) -> (i64, i64, i64) {
             None => {
                 e.add(
                     k,
-                    Bi::new(
+                    Msg::new(
                         format!("“{s}”不是金额（元，最多两位小数）"),
                         format!("\"{s}\" is not an amount (yuan, at most two decimals)"),
                     ),
@@ -220,19 +220,19 @@ fn amounts(v: &view::NewValues, e: &mut Errors) -> (i64, i64, i64) {
     if e.get("budget").is_none() && budget <= 0 {
         e.add(
             "budget",
-            Bi::new("预算须大于零", "the budget must be above zero"),
+            Msg::new("预算须大于零", "the budget must be above zero"),
         );
     }
     if e.get("max_cost").is_none() && max < min {
         e.add(
             "max_cost",
-            Bi::new("最多不能少于最少", "the most cannot be less than the least"),
+            Msg::new("最多不能少于最少", "the most cannot be less than the least"),
         );
     }
     if e.get("max_cost").is_none() && max > budget {
         e.add(
             "max_cost",
-            Bi::new(
+            Msg::new(
                 "每个项目最多不能超过总预算",
                 "the most per project cannot exceed the budget",
             ),
@@ -252,7 +252,7 @@ fn check_dates(v: &view::NewValues, e: &mut Errors) {
         .zip(&dates)
     {
         if d.is_none() {
-            e.add(k, Bi::new("请填写日期", "Please give a date"));
+            e.add(k, Msg::new("请填写日期", "Please give a date"));
         }
     }
     if let [Some(a), Some(b), Some(c)] = dates[..]
@@ -260,7 +260,7 @@ fn check_dates(v: &view::NewValues, e: &mut Errors) {
     {
         e.add(
             "vote_until",
-            Bi::new(
+            Msg::new(
                 "日期应依次为：征集截止 ≤ 评审截止 ≤ 投票截止",
                 "The dates should run: ideas close ≤ review ends ≤ voting closes",
             ),

@@ -285,10 +285,7 @@ pub async fn show(
         voters: j.voters,
         written: j.written,
         round_id: j.round_id.filter(|_| j.state == JobState::Done),
-        message: j
-            .message
-            .as_ref()
-            .map(|m| teahouse_views::Bi::new(m.zh.clone(), m.en.clone())),
+        message: j.message.clone(),
         started: fmt_time(j.created_at, &com.community.tz),
     };
     Ok(view::import_page(

@@ -18,7 +18,7 @@ use crate::web::routes::{Routes, form, upload};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 
 /// The area's routes, for the table in `web::routes`.
 pub fn routes() -> Routes {
@@ -80,9 +80,9 @@ pub fn routes() -> Routes {
     ]
 }
 
-pub(crate) fn phase_bi(p: Phase) -> Bi {
+pub(crate) fn phase_bi(p: Phase) -> Msg {
     let (zh, en) = p.label();
-    Bi::new(zh, en)
+    Msg::new(zh, en)
 }
 
 /// One step on a round: one transaction with its audit row, then its page.

@@ -13,7 +13,7 @@ use crate::web::handlers::today;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::rounds as view;
 
@@ -131,18 +131,18 @@ fn explain(
     }
 }
 
-fn done_words(k: &str) -> Option<Bi> {
+fn done_words(k: &str) -> Option<Msg> {
     Some(match k {
-        "submitted" => Bi::new(
+        "submitted" => Msg::new(
             "项目已提交，等待评审。",
             "Project submitted; it will be reviewed.",
         ),
-        "reviewed" => Bi::new("评审已保存。", "Review saved."),
-        "rule" => Bi::new("计票规则已保存。", "Rule saved."),
-        "phase" => Bi::new("已进入下一阶段。", "Moved to the next phase."),
-        "voted" => Bi::new("你的选票已记录。", "Your ballot is recorded."),
-        "milestone" => Bi::new("进度已记录。", "Progress recorded."),
-        "imported" => Bi::new("已导入并计票。", "Imported and counted."),
+        "reviewed" => Msg::new("评审已保存。", "Review saved."),
+        "rule" => Msg::new("计票规则已保存。", "Rule saved."),
+        "phase" => Msg::new("已进入下一阶段。", "Moved to the next phase."),
+        "voted" => Msg::new("你的选票已记录。", "Your ballot is recorded."),
+        "milestone" => Msg::new("进度已记录。", "Progress recorded."),
+        "imported" => Msg::new("已导入并计票。", "Imported and counted."),
         _ => return None,
     })
 }
@@ -154,7 +154,7 @@ pub(super) async fn show_page(
     errors: Errors,
     idea: (String, String, String, String),
     ballot: Vec<i64>,
-    done: Option<Bi>,
+    done: Option<Msg>,
 ) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
     let tz = v.community.tz.clone();
@@ -235,9 +235,9 @@ pub(super) async fn show_page(
                 approvals: p.approvals,
                 funded: p.funded,
                 progress: match p.progress.as_str() {
-                    "completed" => Bi::new("已完成", "completed"),
-                    "in_progress" => Bi::new("实施中", "under way"),
-                    _ => Bi::new("未开始", "not started"),
+                    "completed" => Msg::new("已完成", "completed"),
+                    "in_progress" => Msg::new("实施中", "under way"),
+                    _ => Msg::new("未开始", "not started"),
                 },
             })
             .collect(),

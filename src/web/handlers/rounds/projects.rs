@@ -13,7 +13,6 @@ use crate::web::handlers::{checked, errors_with, invalid, see_other};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 
 #[derive(serde::Deserialize)]
@@ -40,7 +39,7 @@ pub async fn submit(
     if idea.0.is_empty() || idea.0.chars().count() > 80 {
         e.add(
             "title",
-            Bi::new(
+            Msg::new(
                 "请写项目名称（最多 80 字）",
                 "Please name the project (80 characters at most)",
             ),
@@ -49,14 +48,14 @@ pub async fn submit(
     if idea.1.chars().count() > 3000 {
         e.add(
             "description",
-            Bi::new("说明最多 3000 字", "3000 characters at most"),
+            Msg::new("说明最多 3000 字", "3000 characters at most"),
         );
     }
     let cost = parse_hundredths(&idea.3);
     if cost.is_none() {
         e.add(
             "cost",
-            Bi::new(
+            Msg::new(
                 format!("“{}”不是金额（元，最多两位小数）", idea.3),
                 format!(
                     "\"{}\" is not an amount (yuan, at most two decimals)",

@@ -9,14 +9,13 @@ use crate::store::votes::{Scope, ScopeKind, VoteKind};
 use crate::store::{audit, elevator, now, roll, votes};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::error::bi;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use teahouse_views::Chrome;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::votes as view;
-use teahouse_views::{Bi, Chrome};
 
 /// The scopes a vote can have, named in the reader's language.
 async fn scope_options(
@@ -185,7 +184,7 @@ impl BallotKind {
 }
 
 fn err(errors: &mut Errors, field: &str, zh: &str, en: &str) {
-    errors.add(field, Bi::new(zh, en));
+    errors.add(field, Msg::new(zh, en));
 }
 
 impl NewVotePost {
@@ -290,7 +289,7 @@ impl NewVotePost {
                 return None;
             }
             Bound::parse(typed, checked(inclusive))
-                .map_err(|m| e.add(field, bi(&m)))
+                .map_err(|m| e.add(field, m.clone()))
                 .ok()
         };
         let quorum_heads = bound(&self.quorum, &self.quorum_inclusive, "quorum", e);
@@ -333,7 +332,7 @@ impl NewVotePost {
                     vote::OptionsField::Labels => "options",
                     vote::OptionsField::Max => "max_choices",
                 };
-                e.add(field, bi(&x.msg));
+                e.add(field, x.msg.clone());
                 None
             }
         }
@@ -360,7 +359,7 @@ impl NewVotePost {
         if let (Some(s), Some(_)) = (scope, rule)
             && let Err(m) = elevator::kind_fits(k, s.kind, owners)
         {
-            e.add("vote_kind", bi(&m));
+            e.add("vote_kind", m.clone());
         }
         if k == VoteKind::Elevator && choice {
             err(

@@ -12,7 +12,6 @@ use crate::web::handlers::fmt_time;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use teahouse_views::Bi;
 use teahouse_views::pages::confirm::{ConfirmView, confirm_page};
 
 pub async fn open(
@@ -56,7 +55,7 @@ pub async fn open_confirm(
             .into(),
         subject: v.title.clone(),
         consequences: vec![
-            Bi::new(
+            Msg::new(
                 format!(
                     "选民名单按现在的名册冻结（范围：{}），之后名册的变动不影响这次表决。",
                     v.scope_label
@@ -66,11 +65,11 @@ pub async fn open_confirm(
                     v.scope_label
                 ),
             ),
-            Bi::new(
+            Msg::new(
                 "题目、说明、选项和计票规则不能再修改。",
                 "The question, explanation, options and counting rule can no longer be changed.",
             ),
-            Bi::new(
+            Msg::new(
                 format!(
                     "开放记入公开记录；投票到 {} 截止。",
                     fmt_time(v.closes_at, tz)
@@ -83,7 +82,7 @@ pub async fn open_confirm(
         ],
         action: format!("{base}/open"),
         hidden: vec![],
-        button: Bi::new("确认开放表决", "Open the vote"),
+        button: Msg::new("确认开放表决", "Open the vote"),
         back: base,
     };
     let c = com.ctx.chrome(Some(&com.community));

@@ -14,11 +14,10 @@ use crate::store::votes::{self, Status, Vote};
 use crate::store::{elevator, now, objections};
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
-use crate::web::error::bi;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::votes as view;
 
 #[derive(Deserialize, Default)]
@@ -33,43 +32,43 @@ pub struct NoticeQuery {
 /// at once would only add memory (two keep the machine's cores busy).
 static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
-fn notice(done: Option<&str>) -> Option<Bi> {
+fn notice(done: Option<&str>) -> Option<Msg> {
     Some(match done? {
-        "created" => Bi::new("草稿已保存。", "The draft was saved."),
-        "opened" => Bi::new(
+        "created" => Msg::new("草稿已保存。", "The draft was saved."),
+        "opened" => Msg::new(
             "表决已开始，选民名单已固定并记入公开记录。",
             "The vote is open; its electorate is frozen and in the ledger.",
         ),
-        "cast" => Bi::new("您的选票已收到。", "Your ballot was received."),
-        "paper" => Bi::new("纸质选票已录入。", "The paper ballot was recorded."),
-        "resolved" => Bi::new("冲突已处理。", "The conflict was resolved."),
-        "closed" => Bi::new(
+        "cast" => Msg::new("您的选票已收到。", "Your ballot was received."),
+        "paper" => Msg::new("纸质选票已录入。", "The paper ballot was recorded."),
+        "resolved" => Msg::new("冲突已处理。", "The conflict was resolved."),
+        "closed" => Msg::new(
             "表决已结束，结果已公布并记入公开记录。",
             "The vote is closed; the result is published and in the ledger.",
         ),
-        "objected" => Bi::new(
+        "objected" => Msg::new(
             "您的异议已提交，居委会将公开答复。",
             "Your objection was lodged; the committee will answer it in public.",
         ),
-        "answered" => Bi::new("答复已公布。", "The answer is published."),
-        "final" => Bi::new("结果已确认为最终结果。", "The result is now final."),
-        "plan" => Bi::new("分摊表已保存。", "The cost-sharing plan was saved."),
-        "affected" | "proxy" => Bi::new("已登记。", "Recorded."),
-        "attached" => Bi::new("附件已上传。", "The attachment was uploaded."),
-        "detached" => Bi::new("附件已删除。", "The attachment was removed."),
+        "answered" => Msg::new("答复已公布。", "The answer is published."),
+        "final" => Msg::new("结果已确认为最终结果。", "The result is now final."),
+        "plan" => Msg::new("分摊表已保存。", "The cost-sharing plan was saved."),
+        "affected" | "proxy" => Msg::new("已登记。", "Recorded."),
+        "attached" => Msg::new("附件已上传。", "The attachment was uploaded."),
+        "detached" => Msg::new("附件已删除。", "The attachment was removed."),
         _ => return None,
     })
 }
-fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(Bi, i64, Option<String>)> {
-    let mut bars: Vec<(Bi, i64, Option<String>)> = if r.options.is_empty() {
+fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(Msg, i64, Option<String>)> {
+    let mut bars: Vec<(Msg, i64, Option<String>)> = if r.options.is_empty() {
         vec![
             (
-                Bi::new("同意", "agree"),
+                Msg::new("同意", "agree"),
                 r.agree.heads,
                 r.agree.area.clone(),
             ),
             (
-                Bi::new("不同意", "disagree"),
+                Msg::new("不同意", "disagree"),
                 r.disagree.heads,
                 r.disagree.area.clone(),
             ),
@@ -78,7 +77,7 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(Bi, i64, Option<String>)>
         r.options
             .iter()
             .map(|o| {
-                let id = Bi::new(o.id.clone(), o.id.clone());
+                let id = Msg::new(o.id.clone(), o.id.clone());
                 (id, o.chosen.heads, o.chosen.area.clone())
             })
             .collect()
@@ -93,11 +92,11 @@ fn choice_bars(r: &crate::domain::vote::Tally) -> Vec<(Bi, i64, Option<String>)>
         _ => None,
     };
     bars.push((
-        Bi::new("弃权", "abstain"),
+        Msg::new("弃权", "abstain"),
         r.abstain.heads,
         r.abstain.area.clone(),
     ));
-    bars.push((Bi::new("未投", "not voting"), not_voting, not_area));
+    bars.push((Msg::new("未投", "not voting"), not_voting, not_area));
     bars
 }
 
@@ -163,17 +162,17 @@ pub async fn show(
 }
 
 /// The reader's own ballot: (choice, receipt, when, cast by whom).
-type MyBallot = (String, String, String, Option<Bi>);
+type MyBallot = (String, String, String, Option<Msg>);
 
 fn my_ballot(mine: &[votes::Ballot], tz: &str) -> Option<MyBallot> {
     mine.iter().max_by_key(|b| b.cast_at).map(|b| {
         let by = b
             .cast_by
             .clone()
-            .map(|by| Bi::new(by.clone(), by))
+            .map(|by| Msg::new(by.clone(), by))
             .or_else(|| {
                 let e = b.entered_by.as_ref()?;
-                Some(Bi::new(format!("{e}（纸质）"), format!("{e} (on paper)")))
+                Some(Msg::new(format!("{e}（纸质）"), format!("{e} (on paper)")))
             });
         (
             b.choice.clone(),
@@ -195,8 +194,8 @@ fn ballot_lines(lines: Vec<listing::Line>, me: Option<&str>) -> Vec<view::Ballot
             },
             choice: b.choice,
             channel: match b.channel.as_str() {
-                "paper" => Bi::new("纸质", "paper"),
-                _ => Bi::new("网上", "online"),
+                "paper" => Msg::new("纸质", "paper"),
+                _ => Msg::new("网上", "online"),
             },
             receipt: b.receipt,
             note: String::new(),
@@ -271,7 +270,7 @@ fn vote_view(
         explanation: vote.explanation.clone(),
         status: shown_status(vote),
         scope: vote.scope_label.clone(),
-        rule: Bi::new(rz, re),
+        rule: Msg::new(rz, re),
         secret: vote.secret,
         opens: fmt_time(vote.opens_at, tz),
         closes: fmt_time(vote.closes_at, tz),
@@ -378,7 +377,7 @@ fn elevator_view(
                 .collect(),
             None,
         ),
-        Some(Err(m)) => (Vec::new(), Some(bi(m))),
+        Some(Err(m)) => (Vec::new(), Some(m.clone())),
         None => (Vec::new(), None),
     };
     view::ElevatorView {
@@ -414,7 +413,7 @@ fn result_view(r: &crate::domain::vote::Tally) -> view::ResultView {
             .iter()
             .map(|t| view::TestLine {
                 met: t.met,
-                text: Bi::new(t.zh.clone(), t.en.clone()),
+                text: Msg::new(t.zh.clone(), t.en.clone()),
             })
             .collect(),
         pass: r
@@ -422,7 +421,7 @@ fn result_view(r: &crate::domain::vote::Tally) -> view::ResultView {
             .iter()
             .map(|t| view::TestLine {
                 met: t.met,
-                text: Bi::new(t.zh.clone(), t.en.clone()),
+                text: Msg::new(t.zh.clone(), t.en.clone()),
             })
             .collect(),
         bars: choice_bars(r),
@@ -440,7 +439,7 @@ fn result_view(r: &crate::domain::vote::Tally) -> view::ResultView {
                     .iter()
                     .map(|t| view::TestLine {
                         met: t.met,
-                        text: Bi::new(t.zh.clone(), t.en.clone()),
+                        text: Msg::new(t.zh.clone(), t.en.clone()),
                     })
                     .collect(),
             })

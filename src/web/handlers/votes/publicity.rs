@@ -12,7 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use teahouse_views::Bi;
+use teahouse_views::Msg;
 use teahouse_views::pages::votes as view;
 
 #[derive(Deserialize)]
@@ -146,7 +146,7 @@ pub async fn notice_page(
         community: v.community.name.clone(),
         title: vote.title.clone(),
         scope: vote.scope_label.clone(),
-        rule: Bi::new(rz, re),
+        rule: Msg::new(rz, re),
         // After an early close the period ends when the vote closed.
         period: format!(
             "{} — {}",
@@ -168,7 +168,7 @@ pub async fn notice_page(
             .chain(r.pass.iter())
             .map(|t| view::TestLine {
                 met: t.met,
-                text: Bi::new(t.zh.clone(), t.en.clone()),
+                text: Msg::new(t.zh.clone(), t.en.clone()),
             })
             .collect(),
         figures: figures(r),

@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use teahouse_views::Bi;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::votes as view;
 
@@ -80,8 +79,8 @@ impl Posted {
 }
 
 /// A row's refusal, naming the row.
-fn row_msg(row: usize, m: &Msg) -> Bi {
-    Bi::new(
+fn row_msg(row: usize, m: &Msg) -> Msg {
+    Msg::new(
         format!("第 {row} 行：{}", m.zh),
         format!("Row {row}: {}", m.en),
     )
@@ -118,8 +117,8 @@ async fn read(st: &AppState, cid: i64, id: i64) -> Result<SheetData, Error> {
 /// Row errors by row number, and one pending sheet's refusal.
 #[derive(Default)]
 struct Refusals {
-    rows: HashMap<usize, Bi>,
-    sheet: Option<(i64, Bi)>,
+    rows: HashMap<usize, Msg>,
+    sheet: Option<(i64, Msg)>,
     top: Errors,
 }
 
@@ -201,7 +200,7 @@ fn sheet_view(
     d: &SheetData,
     posted: Option<&Posted>,
     refused: Refusals,
-    notice: Option<Bi>,
+    notice: Option<Msg>,
 ) -> view::TallySheetView {
     let v = &d.vote;
     view::TallySheetView {
@@ -230,18 +229,18 @@ pub struct DoneQuery {
     n: Option<usize>,
 }
 
-fn done_words(q: &DoneQuery) -> Option<Bi> {
+fn done_words(q: &DoneQuery) -> Option<Msg> {
     let n = q.n.unwrap_or(0);
     Some(match q.done.as_deref()? {
-        "entered" => Bi::new(
+        "entered" => Msg::new(
             format!("已录入 {n} 张纸质选票。"),
             format!("{n} paper ballots were entered."),
         ),
-        "kept" => Bi::new(
+        "kept" => Msg::new(
             format!("计票单（{n} 张选票）已保存，待另一位委员核对后计入。"),
             format!("The sheet ({n} ballots) is kept until another committee member checks it."),
         ),
-        "discarded" => Bi::new(
+        "discarded" => Msg::new(
             "计票单已作废，没有计入任何选票。",
             "The sheet was discarded; nothing was counted.",
         ),
@@ -315,7 +314,7 @@ impl Refusals {
         r
     }
 
-    fn whole(field: &str, m: Bi) -> Refusals {
+    fn whole(field: &str, m: Msg) -> Refusals {
         let mut r = Refusals::default();
         r.top.add(field, m);
         r
@@ -330,7 +329,7 @@ fn checked_entries(d: &SheetData, posted: &Posted) -> Result<Vec<SheetEntry>, Bo
     if entries.is_empty() {
         return Err(Box::new(Refusals::whole(
             "",
-            Bi::new(
+            Msg::new(
                 "计票单上没有勾选任何选票",
                 "no ballot is ticked on the sheet",
             ),
@@ -339,7 +338,7 @@ fn checked_entries(d: &SheetData, posted: &Posted) -> Result<Vec<SheetEntry>, Bo
     if posted.check && d.vote.secret {
         return Err(Box::new(Refusals::whole(
             "check",
-            Bi::new(
+            Msg::new(
                 "无记名表决的计票单不交第二人核对：核对会让第二个人看到谁投了什么",
                 "a secret vote's sheet has no second check: it would show a second person whose ballot is whose",
             ),

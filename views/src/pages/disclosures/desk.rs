@@ -2,7 +2,7 @@
 //! and reset requests, and the last ledger check.
 
 use super::*;
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{bi, flash, page};
 use crate::pages::desk::{WaitGroup, wait_group};
 use maud::{Markup, html};
@@ -34,14 +34,14 @@ pub struct ActivationLine {
     pub used: String,
     pub used_ip: String,
     /// Warnings: the address that used it is the issuer's, or a committee address.
-    pub flags: Vec<Bi>,
+    pub flags: Vec<Msg>,
 }
 
 /// One reset or re-issued code, for the supervisors: who, when, why.
 pub struct ResetLine {
     pub at: String,
     /// What happened: "password reset by the committee's code", "code issued"…
-    pub what: Bi,
+    pub what: Msg,
     /// Whoever did it (name and login).
     pub by: String,
     /// The account concerned (login, and the resident's name if known).
@@ -49,16 +49,16 @@ pub struct ResetLine {
     pub reason: String,
     /// For a reset: whether the owner acknowledged it, when, from which kind
     /// of session and address. Empty for a code not (yet) used.
-    pub acknowledged: Option<Bi>,
+    pub acknowledged: Option<Msg>,
     /// Warnings (same address as the issuer, acknowledged from the address that used the code).
-    pub flags: Vec<Bi>,
+    pub flags: Vec<Msg>,
 }
 
 pub struct VerifyView {
     pub ok: bool,
     pub entries: usize,
     pub head: Option<String>,
-    pub explanation: Bi,
+    pub explanation: Msg,
 }
 
 /// More lines than a desk list shows: how many more, in words.

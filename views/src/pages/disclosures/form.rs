@@ -1,6 +1,6 @@
 //! The committee's form for a new disclosure or its working revision.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, page};
 use maud::{Markup, html};
@@ -14,7 +14,7 @@ pub struct FormValues {
 }
 
 /// (row, column, message) of a bad cell.
-pub type CellError = (usize, String, Bi);
+pub type CellError = (usize, String, Msg);
 
 /// The committee's form: new or editing the working revision. Tables can be
 /// pasted from Excel, typed as CSV, or imported from an XLSX/CSV file.

@@ -12,25 +12,25 @@ pub use form::*;
 pub use notice::*;
 pub use show::*;
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{bi, csrf, page};
 use maud::{Markup, html};
 
 pub struct CategoryLine {
     pub key: String,
-    pub name: Bi,
-    pub cadence: Bi,
+    pub name: Msg,
+    pub cadence: Msg,
     pub cadence_key: String,
     /// The last period disclosed, in words.
-    pub last: Option<Bi>,
+    pub last: Option<Msg>,
     /// Periods due but not disclosed, oldest first.
-    pub overdue: Vec<Bi>,
+    pub overdue: Vec<Msg>,
 }
 
 pub struct Line {
     pub id: i64,
-    pub category: Bi,
-    pub period: Bi,
+    pub category: Msg,
+    pub period: Msg,
     pub title: String,
     pub status: Stage,
     pub rev: i64,

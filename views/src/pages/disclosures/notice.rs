@@ -1,18 +1,18 @@
 //! The printable A4 notice of a published disclosure.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::page;
 use maud::{Markup, html};
 
 pub struct NoticeView {
     pub community: String,
     pub title: String,
-    pub category: Bi,
-    pub period: Bi,
+    pub category: Msg,
+    pub period: Msg,
     pub rev: i64,
     pub reason: Option<String>,
     pub explanation: String,
-    pub columns: Vec<Bi>,
+    pub columns: Vec<Msg>,
     pub rows: Vec<Vec<String>>,
     pub totals: Vec<(usize, String)>,
     pub signed: Vec<(String, String)>,

@@ -1,7 +1,7 @@
 //! One disclosure: its table, review, threads, revisions and downloads.
 
 use super::*;
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::files::FileLine;
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
@@ -9,7 +9,7 @@ use maud::{Markup, html};
 pub struct ThreadLine {
     pub id: i64,
     /// Query or question, in words.
-    pub kind: Bi,
+    pub kind: Msg,
     pub rev: i64,
     pub row: Option<i64>,
     pub text: String,
@@ -31,12 +31,12 @@ pub struct RevisionLine {
 
 pub struct ShowView {
     pub id: i64,
-    pub category: Bi,
-    pub period: Bi,
+    pub category: Msg,
+    pub period: Msg,
     pub status: Stage,
     pub title: String,
     pub explanation: String,
-    pub columns: Vec<Bi>,
+    pub columns: Vec<Msg>,
     pub rows: Vec<Vec<String>>,
     /// (column index, total) under the table.
     pub totals: Vec<(usize, String)>,
@@ -54,7 +54,7 @@ pub struct ShowView {
     pub threads: Vec<ThreadLine>,
     pub revisions: Vec<RevisionLine>,
     /// (from, to, changes in words)
-    pub diff: Option<(i64, i64, Vec<Bi>)>,
+    pub diff: Option<(i64, i64, Vec<Msg>)>,
     pub ledger: Vec<(i64, String, String)>,
     pub files: Vec<FileLine>,
     pub can_edit: bool,
@@ -67,8 +67,8 @@ pub struct ShowView {
     pub can_answer: bool,
     /// Some answered query awaits the supervisor's verdict.
     pub can_accept: bool,
-    pub notice: Option<Bi>,
-    pub error: Option<Bi>,
+    pub notice: Option<Msg>,
+    pub error: Option<Msg>,
 }
 
 /// The revision as shown, sent back with a signature or a query.
@@ -96,8 +96,8 @@ const AMOUNTS: [&str; 7] = [
 /// The order columns are shown in: subject and amounts first (in a finance
 /// table item, income, spending, balance), so a phone shows the balance
 /// before the region is scrolled; the others after, as in the template.
-fn shown_order(cols: &[Bi]) -> Vec<usize> {
-    let rank = |b: &Bi| {
+fn shown_order(cols: &[Msg]) -> Vec<usize> {
+    let rank = |b: &Msg| {
         if SUBJECT.contains(&b.en.as_str()) {
             0
         } else if AMOUNTS.contains(&b.en.as_str()) {

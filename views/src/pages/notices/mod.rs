@@ -6,7 +6,7 @@
 pub mod paper;
 pub mod record;
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use maud::{Markup, html};
 
 /// Reach in one building or villager group.
@@ -65,7 +65,7 @@ pub struct VoteReachView {
     pub places: Vec<PlaceLine>,
     /// For the committee: `/c/x/notices/7`.
     pub record: Option<String>,
-    pub warning: Option<Bi>,
+    pub warning: Option<Msg>,
 }
 
 pub fn vote_reach(c: &Chrome, v: &VoteReachView) -> Markup {
@@ -103,7 +103,7 @@ pub struct AdvanceView {
     pub send: Option<String>,
     /// For the committee: time short before the planned opening, or reach
     /// short of every household.
-    pub warning: Option<Bi>,
+    pub warning: Option<Msg>,
 }
 
 pub fn advance_box(c: &Chrome, v: &AdvanceView) -> Markup {

@@ -5,7 +5,7 @@
 //! A4 vote notice); the controls are in the reader's language.
 
 use super::record::bi_one;
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{csrf, flash, page};
 use maud::{Markup, html};
 
@@ -27,15 +27,15 @@ pub struct PaperList {
     pub community: String,
     pub slug: String,
     pub notice_id: i64,
-    pub title: Bi,
-    pub body: Bi,
+    pub title: Msg,
+    pub body: Msg,
     /// The building or group, or empty for all.
     pub place_label: String,
     pub place: String,
     pub unreached_only: bool,
     pub lines: Vec<PaperLine>,
     pub printed: String,
-    pub flash: Option<Bi>,
+    pub flash: Option<Msg>,
 }
 
 pub fn list(c: &Chrome, v: &PaperList) -> Markup {
@@ -106,7 +106,7 @@ fn slip(v: &PaperList, l: &PaperLine) -> Markup {
 pub struct ReceiptView {
     pub slug: String,
     pub token: String,
-    pub title: Bi,
+    pub title: Msg,
     pub household: String,
     /// How and when it was reached, if it was.
     pub reached: Option<String>,
@@ -122,7 +122,7 @@ pub fn receipt(c: &Chrome, v: &ReceiptView) -> Markup {
             p { (bi_one(c, &v.title)) }
             p.slip-code { (c.t("户号：", "Household: ")) (v.household) }
             @if v.just_recorded {
-                (flash(c, "ok", &Bi::new("已记录：该户已纸质送达。", "Recorded: this household was reached on paper.")))
+                (flash(c, "ok", &Msg::new("已记录：该户已纸质送达。", "Recorded: this household was reached on paper.")))
             }
             @match &v.reached {
                 Some(r) => p { strong { (c.t("已送达：", "Reached: ")) (r) } },

@@ -2,7 +2,7 @@
 //! deliveries by state) and one notice's households and attempts.
 
 use super::{PlaceLine, ratio, reach_table};
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{csrf, page};
 use maud::{Markup, html};
 
@@ -10,8 +10,8 @@ use maud::{Markup, html};
 pub struct NoticeLine {
     pub id: i64,
     pub when: String,
-    pub kind: Bi,
-    pub title: Bi,
+    pub kind: Msg,
+    pub title: Msg,
     pub households: i64,
     pub reached: i64,
     pub waiting: i64,
@@ -49,7 +49,7 @@ pub fn outbox(c: &Chrome, slug: &str, rows: &[NoticeLine]) -> Markup {
 }
 
 /// The reader's language only.
-pub fn bi_one<'a>(c: &Chrome, m: &'a Bi) -> &'a str {
+pub fn bi_one<'a>(c: &Chrome, m: &'a Msg) -> &'a str {
     c.t(&m.zh, &m.en)
 }
 
@@ -57,48 +57,48 @@ pub fn bi_one<'a>(c: &Chrome, m: &'a Bi) -> &'a str {
 pub struct AttemptLine {
     pub n: i64,
     pub when: String,
-    pub outcome: Bi,
-    pub detail: Option<Bi>,
+    pub outcome: Msg,
+    pub detail: Option<Msg>,
 }
 
 /// One delivery, its address masked.
 pub struct DeliveryLine {
     pub id: i64,
     pub household: String,
-    pub channel: Bi,
+    pub channel: Msg,
     pub to: String,
-    pub state: Bi,
+    pub state: Msg,
     pub failed: bool,
     pub can_resend: bool,
-    pub error: Option<Bi>,
+    pub error: Option<Msg>,
     pub attempts: Vec<AttemptLine>,
 }
 
 /// A post to a group chat: channel, outcome and when.
 pub struct PostLine {
-    pub channel: Bi,
-    pub state: Bi,
+    pub channel: Msg,
+    pub state: Msg,
     pub failed: bool,
     /// "sent 2026-11-21 09:30" or "next attempt …", in the reader's language.
-    pub when: Bi,
+    pub when: Msg,
     pub attempts: i64,
-    pub error: Option<Bi>,
+    pub error: Option<Msg>,
 }
 
 pub struct NoticeRecord {
     pub slug: String,
     pub id: i64,
     pub when: String,
-    pub kind: Bi,
-    pub title: Bi,
-    pub body: Bi,
+    pub kind: Msg,
+    pub title: Msg,
+    pub body: Msg,
     pub path: String,
     pub households: i64,
     pub reached: i64,
     pub places: Vec<PlaceLine>,
     pub deliveries: Vec<DeliveryLine>,
     pub posts: Vec<PostLine>,
-    pub flash: Option<Bi>,
+    pub flash: Option<Msg>,
 }
 
 fn posts(c: &Chrome, posts: &[PostLine]) -> Markup {

@@ -1,7 +1,7 @@
 //! An elevator retrofit vote's block: the cost-sharing table, the affected
 //! dwellings' consent and whether the retrofit may go ahead.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{csrf, flash};
 use maud::{Markup, html};
 
@@ -10,7 +10,7 @@ pub struct ElevatorView {
     pub coefficients_text: String,
     /// dwelling, floor, coefficient, share in yuan
     pub shares: Vec<(String, i32, String, String)>,
-    pub shares_error: Option<Bi>,
+    pub shares_error: Option<Msg>,
     pub affected: Vec<(String, Option<bool>, String)>,
     pub signed_up: Option<(i64, usize)>,
     pub may_proceed: Option<bool>,
@@ -27,9 +27,9 @@ pub(super) fn elevator_section(c: &Chrome, base: &str, e: &ElevatorView) -> Mark
             }
             @if let Some(ok) = e.may_proceed {
                 (flash(c, if ok { "ok" } else { "warn" }, &if ok {
-                    Bi::new("表决通过，且所有受影响业主均已同意：可以实施。", "The vote passed and every affected owner consented: the retrofit may go ahead.")
+                    Msg::new("表决通过，且所有受影响业主均已同意：可以实施。", "The vote passed and every affected owner consented: the retrofit may go ahead.")
                 } else {
-                    Bi::new("暂不能实施：表决未通过，或有受影响业主未同意。", "Not yet: the vote did not pass, or an affected owner has not consented.")
+                    Msg::new("暂不能实施：表决未通过，或有受影响业主未同意。", "Not yet: the vote did not pass, or an affected owner has not consented.")
                 }))
             }
             h3 { (c.t("受影响的房屋（电梯井占用其专有部分，须业主同意）", "Affected dwellings (the shaft occupies their private part; the owner must consent)")) }

@@ -3,7 +3,7 @@
 
 use super::TestLine;
 use super::verdict_words;
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::page;
 use maud::{Markup, html};
 
@@ -11,7 +11,7 @@ pub struct NoticeView {
     pub community: String,
     pub title: String,
     pub scope: String,
-    pub rule: Bi,
+    pub rule: Msg,
     pub period: String,
     /// Closed before its planned end: (planned close, actual close).
     pub closed_early: Option<(String, String)>,

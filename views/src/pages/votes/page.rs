@@ -4,13 +4,13 @@
 use super::Shown;
 use super::elevator::{ElevatorView, elevator_section};
 use super::verdict_words;
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
 
 pub struct TestLine {
     pub met: bool,
-    pub text: Bi,
+    pub text: Msg,
 }
 
 pub struct ResultView {
@@ -20,7 +20,7 @@ pub struct ResultView {
     pub pass: Vec<TestLine>,
     /// (label, heads, area) for agree, disagree, abstain, not voting.
     /// A bar a choice: its name, heads and area.
-    pub bars: Vec<(Bi, i64, Option<String>)>,
+    pub bars: Vec<(Msg, i64, Option<String>)>,
     /// Single- or multiple-choice votes: each option's count and tests.
     pub options: Vec<OptionLine>,
     pub tied: Vec<String>,
@@ -40,7 +40,7 @@ pub struct OptionLine {
 pub struct BallotLine {
     pub who: String,
     pub choice: String,
-    pub channel: Bi,
+    pub channel: Msg,
     pub receipt: String,
     pub note: String,
     /// The reader's own ballot: its row is marked.
@@ -55,7 +55,7 @@ pub struct VoteView {
     pub explanation: String,
     pub status: Shown,
     pub scope: String,
-    pub rule: Bi,
+    pub rule: Msg,
     pub secret: bool,
     pub opens: String,
     pub closes: String,
@@ -68,7 +68,7 @@ pub struct VoteView {
     pub electorate: Vec<(String, String, String)>,
     /// Choice, receipt, when, and who cast it if not the voter (a proxy, or
     /// the committee member who entered it on paper).
-    pub my_ballot: Option<(String, String, String, Option<Bi>)>,
+    pub my_ballot: Option<(String, String, String, Option<Msg>)>,
     pub can_cast: bool,
     pub ballot_count: usize,
     pub not_voted: Vec<(String, String)>,
@@ -89,7 +89,7 @@ pub struct VoteView {
     /// SHA-256 of the recount file, as recorded in the ledger at closing.
     pub export_sha256: Option<String>,
     pub ledger: Vec<(i64, String, String)>,
-    pub notice: Option<Bi>,
+    pub notice: Option<Msg>,
     pub is_final: bool,
     pub in_publicity: bool,
     pub objections: Vec<ObjectionLine>,
@@ -500,7 +500,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                             }
                         }
                         @if !v.conflicts.is_empty() {
-                            (flash(c, "warn", &Bi::new("以下选民同时有网上和纸质选票，结束前必须选定一张：", "These voters have both an online and a paper ballot; choose one before closing:")))
+                            (flash(c, "warn", &Msg::new("以下选民同时有网上和纸质选票，结束前必须选定一张：", "These voters have both an online and a paper ballot; choose one before closing:")))
                             @for (voter, own) in &v.conflicts {
                                 form.inline method="post" action={(base) "/resolve"} {
                                     (csrf(c))

@@ -3,7 +3,7 @@
 //! paper ballot" by default), saved at once; and the sheets kept for a
 //! second committee member's check. Plain forms: no script needed.
 
-use crate::chrome::{Bi, Chrome};
+use crate::chrome::{Chrome, Msg};
 use crate::forms::{Errors, summary};
 use crate::layout::{bi, csrf, flash, page};
 use maud::{Markup, html};
@@ -17,7 +17,7 @@ pub struct SheetRow {
     pub dwellings: String,
     /// What was chosen on the form (kept when the sheet comes back).
     pub chosen: Vec<String>,
-    pub error: Option<Bi>,
+    pub error: Option<Msg>,
 }
 
 /// A sheet kept for a second check.
@@ -28,7 +28,7 @@ pub struct PendingSheet {
     pub mine: bool,
     /// (row, who, dwellings, the canonical ballot: "agree", "A+C"...).
     pub rows: Vec<(usize, String, String, String)>,
-    pub error: Option<Bi>,
+    pub error: Option<Msg>,
 }
 
 pub struct TallySheetView {
@@ -48,7 +48,7 @@ pub struct TallySheetView {
     pub secret: bool,
     pub errors: Errors,
     pub pending: Vec<PendingSheet>,
-    pub notice: Option<Bi>,
+    pub notice: Option<Msg>,
 }
 
 /// The choices of a decision (agree, disagree, abstain), or the options.
