@@ -43,7 +43,7 @@ pub struct ReqCtx {
     pub origin: String,
 }
 
-fn parse_prefs(v: Option<String>) -> (Lang, bool) {
+pub(super) fn parse_prefs(v: Option<String>) -> (Lang, bool) {
     let v = v.unwrap_or_default();
     let lang = if v.split('.').any(|p| p == "en") {
         Lang::En
