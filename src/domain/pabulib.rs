@@ -144,6 +144,51 @@ enum Section {
 }
 
 pub fn parse(text: &str) -> Result<PbFile, PbError> {
+    let s = read_sections(text)?;
+    let (budget, vote_type) = budget_and_type(&s.meta)?;
+    let projects = read_projects(&s)?;
+    let (voter_ids, ballots) = read_votes(&s, &projects.index)?;
+    Ok(PbFile {
+        meta: s.meta,
+        project_header: s.project_header,
+        project_rows: s.project_rows,
+        vote_header: s.vote_header,
+        voter_ids,
+        vote_type,
+        instance: Instance {
+            budget,
+            ids: projects.ids,
+            costs: projects.costs,
+            ballots,
+        },
+    })
+}
+
+/// The file's rows by section, each with its line.
+#[derive(Default)]
+struct Sections {
+    meta: Vec<(String, String)>,
+    project_header: Vec<String>,
+    project_rows: Vec<Vec<String>>,
+    project_lines: Vec<usize>,
+    vote_header: Vec<String>,
+    vote_rows: Vec<(usize, Vec<String>)>,
+}
+
+/// The section a row opens ("META", "PROJECTS" or "VOTES" alone on its line), if any.
+fn section_start(row: &[String]) -> Option<Section> {
+    if !(row.len() == 1 || row[1..].iter().all(|s| s.is_empty())) {
+        return None;
+    }
+    match row[0].to_lowercase().as_str() {
+        "meta" => Some(Section::Meta),
+        "projects" => Some(Section::Projects),
+        "votes" => Some(Section::Votes),
+        _ => None,
+    }
+}
+
+fn read_sections(text: &str) -> Result<Sections, PbError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
@@ -152,12 +197,7 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
         .from_reader(text.as_bytes());
     let mut section = Section::None;
     let mut want_header = false;
-    let mut meta = Vec::new();
-    let mut project_header: Vec<String> = Vec::new();
-    let mut project_rows: Vec<Vec<String>> = Vec::new();
-    let mut project_lines = Vec::new();
-    let mut vote_header: Vec<String> = Vec::new();
-    let mut vote_rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut s = Sections::default();
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -168,29 +208,16 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
         if row.iter().all(|s| s.is_empty()) {
             continue;
         }
-        match row[0].to_lowercase().as_str() {
-            "meta" if row.len() == 1 || row[1..].iter().all(|s| s.is_empty()) => {
-                section = Section::Meta;
-                want_header = true;
-                continue;
-            }
-            "projects" if row.len() == 1 || row[1..].iter().all(|s| s.is_empty()) => {
-                section = Section::Projects;
-                want_header = true;
-                continue;
-            }
-            "votes" if row.len() == 1 || row[1..].iter().all(|s| s.is_empty()) => {
-                section = Section::Votes;
-                want_header = true;
-                continue;
-            }
-            _ => {}
+        if let Some(next) = section_start(&row) {
+            section = next;
+            want_header = true;
+            continue;
         }
         if want_header {
             want_header = false;
             match section {
-                Section::Projects => project_header = row,
-                Section::Votes => vote_header = row,
+                Section::Projects => s.project_header = row,
+                Section::Votes => s.vote_header = row,
                 _ => {}
             }
             continue;
@@ -211,15 +238,20 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
                         "each META line should be key;value",
                     ));
                 }
-                meta.push((row[0].clone(), row[1].clone()));
+                s.meta.push((row[0].clone(), row[1].clone()));
             }
             Section::Projects => {
-                project_rows.push(row);
-                project_lines.push(line);
+                s.project_rows.push(row);
+                s.project_lines.push(line);
             }
-            Section::Votes => vote_rows.push((line, row)),
+            Section::Votes => s.vote_rows.push((line, row)),
         }
     }
+    Ok(s)
+}
+
+/// The budget and the vote type from META.
+fn budget_and_type(meta: &[(String, String)]) -> Result<(Q, String), PbError> {
     let get = |k: &str| {
         meta.iter()
             .find(|(key, _)| key == k)
@@ -247,28 +279,43 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
             format!("unknown vote_type \"{vote_type}\""),
         ));
     }
-    let col = |header: &[String], name: &str, section: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| {
-            err(
-                0,
-                format!("{section} 段缺少“{name}”列"),
-                format!("the {section} section has no \"{name}\" column"),
-            )
-        })
-    };
-    if project_rows.len() > MAX_PROJECTS {
+    Ok((budget, vote_type))
+}
+
+/// Where the column `name` stands in a section's header.
+fn column(header: &[String], name: &str, section: &str) -> Result<usize, PbError> {
+    header.iter().position(|h| h == name).ok_or_else(|| {
+        err(
+            0,
+            format!("{section} 段缺少“{name}”列"),
+            format!("the {section} section has no \"{name}\" column"),
+        )
+    })
+}
+
+/// The projects' ids and costs, in file order, and each id's place.
+struct Projects {
+    ids: Vec<String>,
+    costs: Vec<Q>,
+    index: HashMap<String, usize>,
+}
+
+fn read_projects(s: &Sections) -> Result<Projects, PbError> {
+    if s.project_rows.len() > MAX_PROJECTS {
         return Err(err(
-            project_lines.get(MAX_PROJECTS).copied().unwrap_or(0),
+            s.project_lines.get(MAX_PROJECTS).copied().unwrap_or(0),
             format!("项目太多：最多 {MAX_PROJECTS} 个"),
             format!("too many projects: {MAX_PROJECTS} at most"),
         ));
     }
-    let id_col = col(&project_header, "project_id", "PROJECTS")?;
-    let cost_col = col(&project_header, "cost", "PROJECTS")?;
-    let mut ids = Vec::new();
-    let mut costs = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for (row, &line) in project_rows.iter().zip(&project_lines) {
+    let id_col = column(&s.project_header, "project_id", "PROJECTS")?;
+    let cost_col = column(&s.project_header, "cost", "PROJECTS")?;
+    let mut p = Projects {
+        ids: Vec::new(),
+        costs: Vec::new(),
+        index: HashMap::new(),
+    };
+    for (row, &line) in s.project_rows.iter().zip(&s.project_lines) {
         let id = row.get(id_col).cloned().unwrap_or_default();
         if id.is_empty() {
             return Err(err(line, "项目编号为空", "empty project_id"));
@@ -281,22 +328,30 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
                 format!("project {id}: cost \"{cost_text}\" is not a non-negative number (at most {MAX_INT_DIGITS} digits, {MAX_FRAC_DIGITS} decimals)"),
             )
         })?;
-        if index.insert(id.clone(), ids.len()).is_some() {
+        if p.index.insert(id.clone(), p.ids.len()).is_some() {
             return Err(err(
                 line,
                 format!("项目编号 {id} 重复"),
                 format!("project_id {id} appears twice"),
             ));
         }
-        ids.push(id);
-        costs.push(cost);
+        p.ids.push(id);
+        p.costs.push(cost);
     }
-    let voter_col = col(&vote_header, "voter_id", "VOTES")?;
-    let vote_col = col(&vote_header, "vote", "VOTES")?;
+    Ok(p)
+}
+
+/// The voters' ids and each one's approved projects (sorted, once each).
+fn read_votes(
+    s: &Sections,
+    index: &HashMap<String, usize>,
+) -> Result<(Vec<String>, Vec<Vec<usize>>), PbError> {
+    let voter_col = column(&s.vote_header, "voter_id", "VOTES")?;
+    let vote_col = column(&s.vote_header, "vote", "VOTES")?;
     let mut voter_ids = Vec::new();
     let mut ballots = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, row) in &vote_rows {
+    for (line, row) in &s.vote_rows {
         let voter = row.get(voter_col).cloned().unwrap_or_default();
         if let Some(first) = seen.insert(voter.clone(), *line) {
             return Err(err(
@@ -322,20 +377,7 @@ pub fn parse(text: &str) -> Result<PbFile, PbError> {
         voter_ids.push(voter);
         ballots.push(approved);
     }
-    Ok(PbFile {
-        meta,
-        project_header,
-        project_rows,
-        vote_header,
-        voter_ids,
-        vote_type,
-        instance: Instance {
-            budget,
-            ids,
-            costs,
-            ballots,
-        },
-    })
+    Ok((voter_ids, ballots))
 }
 
 /// Writes a `.pb` file. Cells are quoted only where they must be.

@@ -21,12 +21,14 @@
 
 mod cells;
 mod cross;
+mod row;
 
 pub use cells::*;
 use cross::cross_check;
+use row::RowReader;
 
+use super::Msg;
 use super::dwelling::DwellingLabel;
-use super::{Area, Msg};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -181,13 +183,7 @@ pub struct ParsedRoll {
 /// with its row and column; nothing is returned unless the whole table is valid.
 pub fn parse_table(table: &[Vec<String>]) -> Result<ParsedRoll, Vec<RowError>> {
     let mut errors = Vec::new();
-    // Committees often put a title ("某某社区居民花名册") above the header:
-    // the header is the first of the top ten rows that names two known columns.
-    let header_at = table
-        .iter()
-        .take(10)
-        .position(|r| r.iter().filter(|h| Field::from_header(h).is_some()).count() >= 2)
-        .unwrap_or(0);
+    let header_at = header_index(table);
     let Some(header) = table.get(header_at) else {
         return Err(vec![RowError {
             row: 1,
@@ -196,8 +192,62 @@ pub fn parse_table(table: &[Vec<String>]) -> Result<ParsedRoll, Vec<RowError>> {
         }]);
     };
     let header_row = header_at + 1;
+    let (cols, ignored) = read_header(header, header_row, &mut errors);
+    check_columns(&cols, header_row, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let notes = header_notes(&cols, &ignored);
+    let mut rows = Vec::new();
+    for (idx, raw) in table.iter().enumerate().skip(header_at + 1) {
+        if raw.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let reader = RowReader {
+            cols: &cols,
+            header,
+            raw,
+            row: idx + 1,
+            errors: &mut errors,
+        };
+        rows.push(reader.read());
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            row: header_row + 1,
+            column: String::new(),
+            msg: Msg::new(
+                "文件只有表头，没有数据行",
+                "the file has a header but no rows",
+            ),
+        });
+    }
+    cross_check(&rows, &cols, header, &mut errors);
+    if errors.is_empty() {
+        Ok(ParsedRoll { rows, notes })
+    } else {
+        errors.sort_by_key(|e| e.row);
+        Err(errors)
+    }
+}
+
+/// Committees often put a title ("某某社区居民花名册") above the header:
+/// the header is the first of the top ten rows that names two known columns.
+fn header_index(table: &[Vec<String>]) -> usize {
+    table
+        .iter()
+        .take(10)
+        .position(|r| r.iter().filter(|h| Field::from_header(h).is_some()).count() >= 2)
+        .unwrap_or(0)
+}
+
+/// Which column holds which field, and the headers not recognised.
+fn read_header(
+    header: &[String],
+    header_row: usize,
+    errors: &mut Vec<RowError>,
+) -> (HashMap<Field, usize>, Vec<String>) {
     let mut cols: HashMap<Field, usize> = HashMap::new();
-    let mut notes = Vec::new();
     let mut ignored = Vec::new();
     for (i, h) in header.iter().enumerate() {
         if h.trim().is_empty() {
@@ -219,48 +269,55 @@ pub fn parse_table(table: &[Vec<String>]) -> Result<ParsedRoll, Vec<RowError>> {
             None => ignored.push(h.trim().to_string()),
         }
     }
+    (cols, ignored)
+}
+
+/// The required columns: id, name and zone; with dwellings, all their columns.
+fn check_columns(cols: &HashMap<Field, usize>, header_row: usize, errors: &mut Vec<RowError>) {
+    let mut missing = |msg: Msg| {
+        errors.push(RowError {
+            row: header_row,
+            column: String::new(),
+            msg,
+        })
+    };
     for f in [Field::Key, Field::Name, Field::Zone] {
         if !cols.contains_key(&f) {
-            errors.push(RowError {
-                row: header_row,
-                column: String::new(),
-                msg: Msg::new(
-                    format!("缺少“{}”列", f.header()),
-                    format!("the \"{}\" ({}) column is missing", f.header(), f.en()),
-                ),
-            });
+            missing(Msg::new(
+                format!("缺少“{}”列", f.header()),
+                format!("the \"{}\" ({}) column is missing", f.header(), f.en()),
+            ));
         }
     }
     let has_dwelling_cols = [Field::Building, Field::Unit, Field::Room]
         .iter()
         .any(|f| cols.contains_key(f));
-    if has_dwelling_cols {
-        for f in [
-            Field::Building,
-            Field::Unit,
-            Field::Room,
-            Field::Floor,
-            Field::Area,
-        ] {
-            if !cols.contains_key(&f) {
-                errors.push(RowError {
-                    row: header_row,
-                    column: String::new(),
-                    msg: Msg::new(
-                        format!("有房屋信息时必须有“{}”列", f.header()),
-                        format!(
-                            "with dwellings, the \"{}\" ({}) column is required",
-                            f.header(),
-                            f.en()
-                        ),
-                    ),
-                });
-            }
+    if !has_dwelling_cols {
+        return;
+    }
+    for f in [
+        Field::Building,
+        Field::Unit,
+        Field::Room,
+        Field::Floor,
+        Field::Area,
+    ] {
+        if !cols.contains_key(&f) {
+            missing(Msg::new(
+                format!("有房屋信息时必须有“{}”列", f.header()),
+                format!(
+                    "with dwellings, the \"{}\" ({}) column is required",
+                    f.header(),
+                    f.en()
+                ),
+            ));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+}
+
+/// What the committee should know about the columns: those not imported, a missing adult column.
+fn header_notes(cols: &HashMap<Field, usize>, ignored: &[String]) -> Vec<Msg> {
+    let mut notes = Vec::new();
     if !ignored.is_empty() {
         notes.push(Msg::new(
             format!("以下列未导入：{}", ignored.join("、")),
@@ -273,199 +330,7 @@ pub fn parse_table(table: &[Vec<String>]) -> Result<ParsedRoll, Vec<RowError>> {
             "the file has no \"adult\" column: every resident is recorded as an adult",
         ));
     }
-
-    let mut rows = Vec::new();
-    for (idx, raw) in table.iter().enumerate().skip(header_at + 1) {
-        let row_no = idx + 1;
-        if raw.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let cell = |f: Field| -> &str {
-            cols.get(&f)
-                .and_then(|i| raw.get(*i))
-                .map(|s| s.trim())
-                .unwrap_or("")
-        };
-        let mut err = |f: Field, msg: Msg| {
-            let i = cols.get(&f).copied();
-            errors.push(RowError {
-                row: row_no,
-                column: match i {
-                    Some(i) => format!("{} {}", col_letter(i), header[i].trim()),
-                    None => f.header().to_string(),
-                },
-                msg,
-            });
-        };
-        let zone = cell(Field::Zone).to_string();
-        if zone.is_empty() {
-            err(Field::Zone, Msg::new("网格/村民小组为空", "zone is empty"));
-        }
-        // The dwelling.
-        let (b, u, r) = (cell(Field::Building), cell(Field::Unit), cell(Field::Room));
-        let any_dwelling = !(b.is_empty() && u.is_empty() && r.is_empty());
-        let mut dwelling = None;
-        if any_dwelling {
-            let label = DwellingLabel::from_parts(b, u, r);
-            let floor = floor_from(cell(Field::Floor));
-            let area = Area::parse(cell(Field::Area));
-            match (label, floor, area) {
-                (Ok(label), Ok(floor), Ok(area)) => {
-                    let owner_key = match cell(Field::OwnerKey) {
-                        "" => label.to_string(),
-                        k => k.to_string(),
-                    };
-                    dwelling = Some(DwellingSpec {
-                        label,
-                        floor,
-                        area_centi: area.centi(),
-                        owner_key,
-                    })
-                }
-                (l, f, a) => {
-                    if let Err(m) = l {
-                        let field = if b.is_empty()
-                            || DwellingLabel::from_parts(b, "1", "1").is_err()
-                        {
-                            Field::Building
-                        } else if u.is_empty() || DwellingLabel::from_parts("1", u, "1").is_err() {
-                            Field::Unit
-                        } else {
-                            Field::Room
-                        };
-                        err(field, m);
-                    }
-                    if let Err(m) = f {
-                        err(Field::Floor, m);
-                    }
-                    if let Err(m) = a {
-                        err(Field::Area, m);
-                    }
-                }
-            }
-        } else if !cell(Field::OwnerKey).is_empty() {
-            err(
-                Field::OwnerKey,
-                Msg::new(
-                    "有产权人编号但没有房号",
-                    "an owner key is given without a dwelling",
-                ),
-            );
-        }
-        // The person, unless this is a vacant-dwelling row.
-        let key = cell(Field::Key);
-        let name = cell(Field::Name);
-        let person = if key.is_empty() && name.is_empty() {
-            if !any_dwelling {
-                err(
-                    Field::Key,
-                    Msg::new("编号和姓名都为空", "both id and name are empty"),
-                );
-            }
-            None
-        } else {
-            if key.is_empty() {
-                err(Field::Key, Msg::new("编号为空", "id is empty"));
-            } else if key.chars().count() > 32 {
-                err(
-                    Field::Key,
-                    Msg::new("编号超过 32 个字符", "id is longer than 32 characters"),
-                );
-            }
-            if name.is_empty() {
-                err(Field::Name, Msg::new("姓名为空", "name is empty"));
-            } else if name.chars().count() > 40 {
-                err(
-                    Field::Name,
-                    Msg::new("姓名超过 40 个字符", "name is longer than 40 characters"),
-                );
-            }
-            let yes_no = |f: Field, default: bool, err: &mut dyn FnMut(Field, Msg)| -> bool {
-                if !cols.contains_key(&f) {
-                    return default;
-                }
-                let v = cell(f);
-                match parse_yes_no(v) {
-                    Some(b) if !(v.is_empty() && f == Field::Adult) => b,
-                    _ => {
-                        err(
-                            f,
-                            Msg::new(
-                                format!("“{}”应填“是”或“否”，而不是“{v}”", f.header()),
-                                format!("{} should be yes or no, not \"{v}\"", f.en()),
-                            ),
-                        );
-                        default
-                    }
-                }
-            };
-            let owner = yes_no(Field::Owner, false, &mut err);
-            let adult = yes_no(Field::Adult, true, &mut err);
-            let representative = yes_no(Field::Representative, false, &mut err);
-            if owner && !any_dwelling {
-                err(
-                    Field::Owner,
-                    Msg::new("业主必须登记房号", "an owner must have a dwelling"),
-                );
-            }
-            let phone = parse_phone(cell(Field::Phone)).unwrap_or_else(|m| {
-                err(Field::Phone, m);
-                String::new()
-            });
-            let email = parse_email(cell(Field::Email)).unwrap_or_else(|m| {
-                err(Field::Email, m);
-                String::new()
-            });
-            let household = match (cell(Field::Household), &dwelling) {
-                ("", Some(d)) => d.label.to_string(),
-                ("", None) if any_dwelling => String::new(), // dwelling error already reported
-                ("", None) => {
-                    err(
-                        Field::Household,
-                        Msg::new(
-                            "没有房号时必须填写户号",
-                            "without a dwelling, the household is required",
-                        ),
-                    );
-                    String::new()
-                }
-                (h, _) => h.to_string(),
-            };
-            Some(PersonSpec {
-                key: key.to_string(),
-                name: name.to_string(),
-                household,
-                owner,
-                adult,
-                phone,
-                email,
-                representative,
-            })
-        };
-        rows.push(RollRow {
-            row: row_no,
-            zone,
-            dwelling,
-            person,
-        });
-    }
-    if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            row: header_row + 1,
-            column: String::new(),
-            msg: Msg::new(
-                "文件只有表头，没有数据行",
-                "the file has a header but no rows",
-            ),
-        });
-    }
-    cross_check(&rows, &cols, header, &mut errors);
-    if errors.is_empty() {
-        Ok(ParsedRoll { rows, notes })
-    } else {
-        errors.sort_by_key(|e| e.row);
-        Err(errors)
-    }
+    notes
 }
 
 #[cfg(test)]

@@ -2,8 +2,7 @@
 //! that adds up, no ID or phone numbers, masked names on welfare lists), its
 //! totals, a pasted table and the changes between two revisions.
 
-use super::Category;
-use super::Kind;
+use super::{Category, Column, Kind};
 use crate::domain::Msg;
 use crate::domain::mask::mask_name;
 use crate::domain::roll::RowError;
@@ -89,46 +88,7 @@ pub fn check_table(cat: Category, table: &[Vec<String>]) -> Result<Checked, Vec<
             msg: Msg::new("表格是空的", "the table is empty"),
         }]);
     };
-    let header = &table[header_at];
-    let mut pos: Vec<Option<usize>> = vec![None; tpl.len()];
-    for (i, h) in header.iter().enumerate() {
-        let h = h.trim();
-        if h.is_empty() {
-            continue;
-        }
-        match tpl
-            .iter()
-            .position(|c| c.zh == h || c.en.eq_ignore_ascii_case(h) || c.key == h)
-        {
-            Some(k) => pos[k] = Some(i),
-            None => errors.push(RowError {
-                row: header_at + 1,
-                column: format!("{} {h}", col_letter(i)),
-                msg: Msg::new(
-                    format!(
-                        "不认识的列“{h}”；这一类的列是：{}",
-                        tpl.iter().map(|c| c.zh).collect::<Vec<_>>().join("、")
-                    ),
-                    format!(
-                        "unknown column \"{h}\"; this category's columns are: {}",
-                        tpl.iter().map(|c| c.en).collect::<Vec<_>>().join(", ")
-                    ),
-                ),
-            }),
-        }
-    }
-    for (k, c) in tpl.iter().enumerate() {
-        if c.required && pos[k].is_none() {
-            errors.push(RowError {
-                row: header_at + 1,
-                column: String::new(),
-                msg: Msg::new(
-                    format!("缺少必填的列“{}”", c.zh),
-                    format!("the required column \"{}\" is missing", c.en),
-                ),
-            });
-        }
-    }
+    let pos = template_columns(tpl, &table[header_at], header_at + 1, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -145,82 +105,14 @@ pub fn check_table(cat: Category, table: &[Vec<String>]) -> Result<Checked, Vec<
                 .and_then(|i| raw.get(i))
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default();
-            let at = |m: Msg| RowError {
-                row: row_no,
-                column: format!("{} {}", pos[k].map(col_letter).unwrap_or_default(), c.zh),
-                msg: m,
-            };
-            if cell.chars().count() > 500 {
-                errors.push(at(Msg::new(
-                    "内容太长（最多 500 字）",
-                    "too long (500 characters at most)",
-                )));
-                out.push(cell);
-                continue;
-            }
-            if cell.is_empty() {
-                if c.required {
-                    errors.push(at(Msg::new(
-                        format!("“{}”不能为空", c.zh),
-                        format!("\"{}\" cannot be empty", c.en),
-                    )));
-                }
-                out.push(cell);
-                continue;
-            }
-            if looks_like_id(&cell) {
-                errors.push(at(Msg::new(
-                    "看起来是身份证号：公开的表格不能含身份证号（如需，请只保留前 4 位和后 4 位，中间用 * 代替）",
-                    "this looks like an ID number: a public table cannot show one (mask it, e.g. 3301**********1234)",
-                )));
-                out.push(cell);
-                continue;
-            }
-            if looks_like_phone(&cell) {
-                errors.push(at(Msg::new(
-                    "看起来是手机号：公开的表格不能含手机号（如需，请写成 138****5678）",
-                    "this looks like a phone number: a public table cannot show one (mask it, e.g. 138****5678)",
-                )));
-                out.push(cell);
-                continue;
-            }
-            let value = match c.kind {
-                Kind::Text => Ok(cell.clone()),
-                Kind::Name => Ok(if cell.contains('*') {
-                    cell.clone()
-                } else {
-                    mask_name(&cell)
-                }),
-                Kind::Money => parse_money(&cell).map(show_money).ok_or_else(|| {
-                    Msg::new(
-                        format!("金额“{cell}”应为数字，最多两位小数"),
-                        format!("amount \"{cell}\" should be a number with at most two decimals"),
-                    )
-                }),
-                Kind::Count => cell
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| *n <= 100)
-                    .map(|n| n.to_string())
-                    .ok_or_else(|| {
-                        Msg::new(
-                            format!("“{cell}”应为 0 到 100 的整数"),
-                            format!("\"{cell}\" should be a whole number from 0 to 100"),
-                        )
-                    }),
-                Kind::Date => crate::domain::deliberation::parse_date(&cell)
-                    .map(|d| d.to_string())
-                    .ok_or_else(|| {
-                        Msg::new(
-                            format!("日期“{cell}”应写作 2026-03-15"),
-                            format!("date \"{cell}\" should look like 2026-03-15"),
-                        )
-                    }),
-            };
-            match value {
+            match check_cell(c, &cell) {
                 Ok(v) => out.push(v),
                 Err(m) => {
-                    errors.push(at(m));
+                    errors.push(RowError {
+                        row: row_no,
+                        column: format!("{} {}", pos[k].map(col_letter).unwrap_or_default(), c.zh),
+                        msg: m,
+                    });
                     out.push(cell);
                 }
             }
@@ -245,6 +137,126 @@ pub fn check_table(cat: Category, table: &[Vec<String>]) -> Result<Checked, Vec<
         Ok(Checked { rows })
     } else {
         Err(errors)
+    }
+}
+
+/// Where each of the template's columns stands in the header (unknown
+/// headers and missing required columns are errors).
+fn template_columns(
+    tpl: &[Column],
+    header: &[String],
+    header_row: usize,
+    errors: &mut Vec<RowError>,
+) -> Vec<Option<usize>> {
+    let mut pos: Vec<Option<usize>> = vec![None; tpl.len()];
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim();
+        if h.is_empty() {
+            continue;
+        }
+        match tpl
+            .iter()
+            .position(|c| c.zh == h || c.en.eq_ignore_ascii_case(h) || c.key == h)
+        {
+            Some(k) => pos[k] = Some(i),
+            None => errors.push(RowError {
+                row: header_row,
+                column: format!("{} {h}", col_letter(i)),
+                msg: Msg::new(
+                    format!(
+                        "不认识的列“{h}”；这一类的列是：{}",
+                        tpl.iter().map(|c| c.zh).collect::<Vec<_>>().join("、")
+                    ),
+                    format!(
+                        "unknown column \"{h}\"; this category's columns are: {}",
+                        tpl.iter().map(|c| c.en).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+            }),
+        }
+    }
+    for (k, c) in tpl.iter().enumerate() {
+        if c.required && pos[k].is_none() {
+            errors.push(RowError {
+                row: header_row,
+                column: String::new(),
+                msg: Msg::new(
+                    format!("缺少必填的列“{}”", c.zh),
+                    format!("the required column \"{}\" is missing", c.en),
+                ),
+            });
+        }
+    }
+    pos
+}
+
+/// One cell (trimmed) as it will be published, or what is wrong with it:
+/// too long, empty where required, an unmasked ID or phone number, not of its column's kind.
+fn check_cell(c: &Column, cell: &str) -> Result<String, Msg> {
+    if cell.chars().count() > 500 {
+        return Err(Msg::new(
+            "内容太长（最多 500 字）",
+            "too long (500 characters at most)",
+        ));
+    }
+    if cell.is_empty() {
+        if c.required {
+            return Err(Msg::new(
+                format!("“{}”不能为空", c.zh),
+                format!("\"{}\" cannot be empty", c.en),
+            ));
+        }
+        return Ok(String::new());
+    }
+    if looks_like_id(cell) {
+        return Err(Msg::new(
+            "看起来是身份证号：公开的表格不能含身份证号（如需，请只保留前 4 位和后 4 位，中间用 * 代替）",
+            "this looks like an ID number: a public table cannot show one (mask it, e.g. 3301**********1234)",
+        ));
+    }
+    if looks_like_phone(cell) {
+        return Err(Msg::new(
+            "看起来是手机号：公开的表格不能含手机号（如需，请写成 138****5678）",
+            "this looks like a phone number: a public table cannot show one (mask it, e.g. 138****5678)",
+        ));
+    }
+    cell_value(c.kind, cell)
+}
+
+/// A cell read as its column's kind: money and dates in one form, names masked.
+fn cell_value(kind: Kind, cell: &str) -> Result<String, Msg> {
+    match kind {
+        Kind::Text => Ok(cell.to_string()),
+        Kind::Name => Ok(if cell.contains('*') {
+            cell.to_string()
+        } else {
+            mask_name(cell)
+        }),
+        Kind::Money => parse_money(cell).map(show_money).ok_or_else(|| {
+            Msg::new(
+                format!("金额“{cell}”应为数字，最多两位小数"),
+                format!("amount \"{cell}\" should be a number with at most two decimals"),
+            )
+        }),
+        Kind::Count => cell
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= 100)
+            .map(|n| n.to_string())
+            .ok_or_else(|| {
+                Msg::new(
+                    format!("“{cell}”应为 0 到 100 的整数"),
+                    format!("\"{cell}\" should be a whole number from 0 to 100"),
+                )
+            }),
+        Kind::Date => crate::domain::deliberation::parse_date(cell)
+            .map(|d| d.to_string())
+            .ok_or_else(|| {
+                Msg::new(
+                    format!("日期“{cell}”应写作 2026-03-15"),
+                    format!("date \"{cell}\" should look like 2026-03-15"),
+                )
+            }),
     }
 }
 

@@ -227,9 +227,11 @@ pub fn tally(
                 }),
         )
     };
-    let total = sums(voters.iter());
-    let part = by(None);
-    let agree = by(Some(Choice::Agree));
+    let counts = Counts {
+        total: sums(voters.iter()),
+        part: by(None),
+        agree: by(Some(Choice::Agree)),
+    };
     let disagree = by(Some(Choice::Disagree));
     let abstain = by(Some(Choice::Abstain));
     let with_area = rule.needs_area()
@@ -240,177 +242,16 @@ pub fn tally(
         area: with_area.then(|| Area::from_centi(s.area).to_string()),
         households: with_hh.then_some(s.households),
     };
-    const PART_AREA: (&str, &str) = ("参与表决的专有面积", "participating area");
-    const TOTAL_AREA: (&str, &str) = ("总面积", "total area");
-    const PART_OWNERS: (&str, &str) = ("参与表决的业主", "participating owners");
-    const TOTAL_OWNERS: (&str, &str) = ("业主总人数", "all owners");
-    const AGREE_AREA: (&str, &str) = ("同意的专有面积", "agreeing area");
-    const AGREE_OWNERS: (&str, &str) = ("同意的业主", "agreeing owners");
-    const PART: (&str, &str) = ("参加的人", "taking part");
-    const AGREE: (&str, &str) = ("同意的人", "agreeing");
-    let (combine, quorum, pass): (&str, Vec<Test>, Vec<Test>) = match rule {
-        RuleId::CivilCode278Special | RuleId::CivilCode278Ordinary => {
-            let pb = if rule == RuleId::CivilCode278Special {
-                Bound::at_least(3, 4)
-            } else {
-                Bound::more_than(1, 2)
-            };
-            (
-                "all",
-                vec![
-                    test(
-                        Measure::Area,
-                        PART_AREA,
-                        part.area,
-                        TOTAL_AREA,
-                        total.area,
-                        Bound::at_least(2, 3),
-                    ),
-                    test(
-                        Measure::Heads,
-                        PART_OWNERS,
-                        part.heads,
-                        TOTAL_OWNERS,
-                        total.heads,
-                        Bound::at_least(2, 3),
-                    ),
-                ],
-                vec![
-                    test(
-                        Measure::Area,
-                        AGREE_AREA,
-                        agree.area,
-                        PART_AREA,
-                        part.area,
-                        pb,
-                    ),
-                    test(
-                        Measure::Heads,
-                        AGREE_OWNERS,
-                        agree.heads,
-                        PART_OWNERS,
-                        part.heads,
-                        pb,
-                    ),
-                ],
-            )
-        }
-        RuleId::VillagersMeeting | RuleId::VillagerGroupMeeting => {
-            let adults = if rule == RuleId::VillagersMeeting {
-                Bound::more_than(1, 2)
-            } else {
-                Bound::at_least(2, 3)
-            };
-            (
-                "any",
-                vec![
-                    test(
-                        Measure::Heads,
-                        ("到会的成年村民", "adults taking part"),
-                        part.heads,
-                        ("成年村民总数", "all adults"),
-                        total.heads,
-                        adults,
-                    ),
-                    test(
-                        Measure::Households,
-                        ("有代表到会的户", "households represented"),
-                        part.households,
-                        ("总户数", "all households"),
-                        total.households,
-                        Bound::at_least(2, 3),
-                    ),
-                ],
-                vec![test(
-                    Measure::Heads,
-                    AGREE,
-                    agree.heads,
-                    PART,
-                    part.heads,
-                    Bound::more_than(1, 2),
-                )],
-            )
-        }
-        RuleId::RepresentativesMeeting => (
-            "all",
-            vec![test(
-                Measure::Heads,
-                ("到会的代表", "representatives taking part"),
-                part.heads,
-                ("代表总数", "all representatives"),
-                total.heads,
-                Bound::at_least(2, 3),
-            )],
-            vec![test(
-                Measure::Heads,
-                AGREE,
-                agree.heads,
-                PART,
-                part.heads,
-                Bound::more_than(1, 2),
-            )],
-        ),
-        RuleId::SimpleMajority | RuleId::Custom => {
-            let c = custom.cloned().unwrap_or_default();
-            let mut q = Vec::new();
-            if let Some(b) = c.quorum_heads {
-                q.push(test(
-                    Measure::Heads,
-                    PART,
-                    part.heads,
-                    ("应参加的人数", "electorate"),
-                    total.heads,
-                    b,
-                ));
-            }
-            if let Some(b) = c.quorum_area {
-                q.push(test(
-                    Measure::Area,
-                    PART_AREA,
-                    part.area,
-                    TOTAL_AREA,
-                    total.area,
-                    b,
-                ));
-            }
-            let mut p = Vec::new();
-            let heads = if rule == RuleId::SimpleMajority {
-                Some(c.pass_heads.unwrap_or(Bound::more_than(1, 2)))
-            } else {
-                c.pass_heads
-            };
-            if let Some(b) = heads {
-                p.push(test(
-                    Measure::Heads,
-                    AGREE,
-                    agree.heads,
-                    PART,
-                    part.heads,
-                    b,
-                ));
-            }
-            if let Some(b) = c.pass_area {
-                p.push(test(
-                    Measure::Area,
-                    AGREE_AREA,
-                    agree.area,
-                    PART_AREA,
-                    part.area,
-                    b,
-                ));
-            }
-            ("all", q, p)
-        }
-    };
-    let quorum_met = quorum_met(combine, &quorum, part.heads);
+    let (combine, quorum, pass) = rule_tests(rule, custom, &counts);
+    let quorum_met = quorum_met(combine, &quorum, counts.part.heads);
     let pass_met = pass_met(&pass);
     let verdict = verdict(quorum_met, pass_met);
     Tally {
         verdict: verdict.into(),
         rule: rule.as_str().into(),
-        total: fig(&total),
-        participating: fig(&part),
-        agree: fig(&agree),
+        total: fig(&counts.total),
+        participating: fig(&counts.part),
+        agree: fig(&counts.agree),
         disagree: fig(&disagree),
         abstain: fig(&abstain),
         quorum_combine: combine.into(),
@@ -421,6 +262,188 @@ pub fn tally(
         options: Vec::new(),
         tied: Vec::new(),
     }
+}
+
+/// The figures a rule's tests are made of.
+struct Counts {
+    total: Sums,
+    part: Sums,
+    agree: Sums,
+}
+
+/// How the quorum tests combine ("all" or "any"), the quorum tests, the passing tests.
+type Tests = (&'static str, Vec<Test>, Vec<Test>);
+
+const PART_AREA: (&str, &str) = ("参与表决的专有面积", "participating area");
+const TOTAL_AREA: (&str, &str) = ("总面积", "total area");
+const PART_OWNERS: (&str, &str) = ("参与表决的业主", "participating owners");
+const TOTAL_OWNERS: (&str, &str) = ("业主总人数", "all owners");
+const AGREE_AREA: (&str, &str) = ("同意的专有面积", "agreeing area");
+const AGREE_OWNERS: (&str, &str) = ("同意的业主", "agreeing owners");
+const PART: (&str, &str) = ("参加的人", "taking part");
+const AGREE: (&str, &str) = ("同意的人", "agreeing");
+
+fn rule_tests(rule: RuleId, custom: Option<&CustomRule>, c: &Counts) -> Tests {
+    match rule {
+        RuleId::CivilCode278Special | RuleId::CivilCode278Ordinary => {
+            owners_tests(rule == RuleId::CivilCode278Special, c)
+        }
+        RuleId::VillagersMeeting | RuleId::VillagerGroupMeeting => {
+            village_tests(rule == RuleId::VillagersMeeting, c)
+        }
+        RuleId::RepresentativesMeeting => representatives_tests(c),
+        RuleId::SimpleMajority | RuleId::Custom => {
+            custom_tests(rule == RuleId::SimpleMajority, custom, c)
+        }
+    }
+}
+
+/// Civil Code art. 278: two thirds of the area and of the owners take part;
+/// three quarters (special matters) or more than half of both agree.
+fn owners_tests(special: bool, c: &Counts) -> Tests {
+    let pb = if special {
+        Bound::at_least(3, 4)
+    } else {
+        Bound::more_than(1, 2)
+    };
+    let quorum = vec![
+        test(
+            Measure::Area,
+            PART_AREA,
+            c.part.area,
+            TOTAL_AREA,
+            c.total.area,
+            Bound::at_least(2, 3),
+        ),
+        test(
+            Measure::Heads,
+            PART_OWNERS,
+            c.part.heads,
+            TOTAL_OWNERS,
+            c.total.heads,
+            Bound::at_least(2, 3),
+        ),
+    ];
+    let pass = vec![
+        test(
+            Measure::Area,
+            AGREE_AREA,
+            c.agree.area,
+            PART_AREA,
+            c.part.area,
+            pb,
+        ),
+        test(
+            Measure::Heads,
+            AGREE_OWNERS,
+            c.agree.heads,
+            PART_OWNERS,
+            c.part.heads,
+            pb,
+        ),
+    ];
+    ("all", quorum, pass)
+}
+
+/// A villagers' (more than half of the adults) or villager group's (two
+/// thirds) meeting, or two thirds of the households; more than half agree.
+fn village_tests(whole_village: bool, c: &Counts) -> Tests {
+    let adults = if whole_village {
+        Bound::more_than(1, 2)
+    } else {
+        Bound::at_least(2, 3)
+    };
+    let quorum = vec![
+        test(
+            Measure::Heads,
+            ("到会的成年村民", "adults taking part"),
+            c.part.heads,
+            ("成年村民总数", "all adults"),
+            c.total.heads,
+            adults,
+        ),
+        test(
+            Measure::Households,
+            ("有代表到会的户", "households represented"),
+            c.part.households,
+            ("总户数", "all households"),
+            c.total.households,
+            Bound::at_least(2, 3),
+        ),
+    ];
+    (
+        "any",
+        quorum,
+        vec![majority_of_part(c, Bound::more_than(1, 2))],
+    )
+}
+
+fn representatives_tests(c: &Counts) -> Tests {
+    let quorum = vec![test(
+        Measure::Heads,
+        ("到会的代表", "representatives taking part"),
+        c.part.heads,
+        ("代表总数", "all representatives"),
+        c.total.heads,
+        Bound::at_least(2, 3),
+    )];
+    (
+        "all",
+        quorum,
+        vec![majority_of_part(c, Bound::more_than(1, 2))],
+    )
+}
+
+/// Agreeing heads against those taking part.
+fn majority_of_part(c: &Counts, b: Bound) -> Test {
+    test(Measure::Heads, AGREE, c.agree.heads, PART, c.part.heads, b)
+}
+
+/// The committee's own bounds; a simple majority passes on more than half of
+/// the heads unless it says otherwise.
+fn custom_tests(simple: bool, custom: Option<&CustomRule>, c: &Counts) -> Tests {
+    let rule = custom.cloned().unwrap_or_default();
+    let mut q = Vec::new();
+    if let Some(b) = rule.quorum_heads {
+        q.push(test(
+            Measure::Heads,
+            PART,
+            c.part.heads,
+            ("应参加的人数", "electorate"),
+            c.total.heads,
+            b,
+        ));
+    }
+    if let Some(b) = rule.quorum_area {
+        q.push(test(
+            Measure::Area,
+            PART_AREA,
+            c.part.area,
+            TOTAL_AREA,
+            c.total.area,
+            b,
+        ));
+    }
+    let mut p = Vec::new();
+    let heads = if simple {
+        Some(rule.pass_heads.unwrap_or(Bound::more_than(1, 2)))
+    } else {
+        rule.pass_heads
+    };
+    if let Some(b) = heads {
+        p.push(majority_of_part(c, b));
+    }
+    if let Some(b) = rule.pass_area {
+        p.push(test(
+            Measure::Area,
+            AGREE_AREA,
+            c.agree.area,
+            PART_AREA,
+            c.part.area,
+            b,
+        ));
+    }
+    ("all", q, p)
 }
 
 /// Distinct households (for electorate previews).
