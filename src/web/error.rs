@@ -1,5 +1,5 @@
-//! How an `Error` reaches a person: a status and a page that says, in
-//! Chinese and English, what went wrong. Database details are logged, never shown.
+//! How an `Error` reaches a person: a status and a page that says, in the
+//! reader's language, what went wrong. Database details are logged, never shown.
 
 use crate::error::Error;
 use axum::http::StatusCode;
@@ -45,7 +45,7 @@ impl Error {
                 "The server is busy with other files. Nothing was saved; please try again in a minute.",
             ),
             Error::Db(_) | Error::Internal(_) => Msg::new(
-                "服务器出了问题，您的操作没有保存。请稍后再试；如果一直这样，请联系居委会。",
+                "服务器出了问题，您的操作没有保存。请稍后再试；如果一直这样，请告诉您的居委会或村委会。",
                 "The server had a problem and nothing was saved. Please try again later, or tell your committee if it persists.",
             ),
         }
@@ -83,34 +83,28 @@ pub fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> Response {
     crate::error::Error::Internal(what).into_response()
 }
 
-/// Refusals made before a handler runs (a body over its limit, a form that
-/// does not parse, a wrong method) come from axum and tower-http as English
-/// plain text; they are replaced with the same bilingual page as every other
-/// error, keeping the status.
-/// (Through `ServiceBuilder::map_response`, with nothing boxed.)
-pub fn bilingual_refusals<B>(resp: axum::http::Response<B>) -> Response
-where
-    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
-    bilingual(resp.into_response())
+/// The 429 of the login rate limit (tower_governor), as an `Error` answer so
+/// that the request middleware renders it in the reader's language and header.
+pub fn too_many_requests() -> Response {
+    let mut r = Error::TooMany(Msg::new(
+        "尝试太频繁，请等一分钟再试。",
+        "Too many attempts from this address. Please wait a minute and try again.",
+    ))
+    .into_response();
+    r.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("60"),
+    );
+    r
 }
 
-fn bilingual(resp: Response) -> Response {
-    let status = resp.status();
-    let plain = resp
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|t| t.starts_with("text/plain"));
-    if !status.is_client_error() || !plain {
-        return resp;
-    }
-    let m = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => Msg::new(
-            "提交的内容太大：表单最大 256 KB，上传的文件最大 20 MB。什么都没有保存。",
-            "What you sent is too large: a form takes 256 KB at most, an uploaded file 20 MB. Nothing was saved.",
-        ),
+/// What a refusal made before or around a handler says (axum and tower-http
+/// answer a body over its limit, a form that does not parse, a wrong method
+/// or a timeout in English plain text, or with no body): `refusal::Localize`
+/// renders it in the reader's language, keeping the status.
+pub fn before_handler(status: StatusCode) -> Msg {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge.message(),
         StatusCode::REQUEST_TIMEOUT => Msg::new(
             "处理时间太长，已经停止，什么都没有保存。请稍后再试；大文件请分开上传。",
             "This took too long and was stopped; nothing was saved. Please try again later, or upload a large file in parts.",
@@ -127,6 +121,5 @@ fn bilingual(resp: Response) -> Response {
             "表单内容无法读取（有一项的格式不对）。请返回上一页检查后再提交。什么都没有保存。",
             "The form could not be read (a field has the wrong format). Go back, check it and submit again. Nothing was saved.",
         ),
-    };
-    (status, error_page(&Chrome::default(), status.as_u16(), &m)).into_response()
+    }
 }

@@ -163,7 +163,8 @@ pub fn app(state: AppState) -> Router {
         // boxed once here, so the layers above move a small response.
         .map_response(IntoResponse::into_response)
         .layer(CompressionLayer::new())
-        .map_response(error::bilingual_refusals)
+        // Refusals around the handler, in the reader's language and header.
+        .layer(refusal::Localize(state.db.clone()))
         // A panic in a handler is a 500 page, not a dropped connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
@@ -180,6 +181,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             ctx::middleware,
         ))
+        .map_request(refusal::remember)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             page_cache::middleware,

@@ -7,7 +7,7 @@ use super::handlers::{
     ops, prefs, proposals, roll, rounds, settings, votes,
 };
 use crate::config::Config;
-use axum::http::{Method, Response, StatusCode, header};
+use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use std::convert::Infallible;
 use std::time::Duration;
@@ -43,23 +43,7 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         .burst_size(cfg.login_burst.max(1))
         .finish()
         .expect("valid rate limit configuration");
-    let limiter = GovernorLayer::new(gov_cfg).error_handler(|_| {
-        let body = teahouse_views::pages::error::error_page(
-            &teahouse_views::Chrome::default(),
-            429,
-            &teahouse_views::Msg::new(
-                "尝试太频繁，请等一分钟再试。",
-                "Too many attempts from this address. Please wait a minute and try again.",
-            ),
-        )
-        .into_string();
-        Response::builder()
-            .status(StatusCode::TOO_MANY_REQUESTS)
-            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-            .header(header::RETRY_AFTER, "60")
-            .body(axum::body::Body::from(body))
-            .unwrap_or_default()
-    });
+    let limiter = GovernorLayer::new(gov_cfg).error_handler(|_| super::error::too_many_requests());
     let form = || DefaultBodyLimit::max(FORM_LIMIT);
     use Method as M;
     vec![

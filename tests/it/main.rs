@@ -24,6 +24,7 @@ mod operations;
 mod page_cache;
 mod proposals;
 mod refused_forms;
+mod refusals;
 mod roll_import;
 mod roll_pages;
 mod tally_sheet;
