@@ -214,8 +214,10 @@ enum StaffOutcome {
         reset: bool,
         had_it: bool,
     },
-    Refused(&'static str, Msg),
 }
+
+/// A staff form the store turned down: the field to mark and why.
+type Refused = (&'static str, Msg);
 
 /// The longest reason for an operator's reset.
 const MAX_REASON: usize = 200;
@@ -231,11 +233,22 @@ fn temp_password() -> String {
     format!("{}-{}-{}", &x[..4], &x[4..], &y[..4])
 }
 
-pub async fn create_staff(
-    State(st): State<AppState>,
-    op: Operator,
-    Form(f): Form<StaffForm>,
-) -> Result<Response, Error> {
+/// A valid staff form: who gets which role where, and whether an existing
+/// account's password is reset too (with the stated reason).
+struct StaffInput {
+    login: String,
+    name: String,
+    role: Role,
+    community: communities::Community,
+    reset: bool,
+    reason: String,
+}
+
+/// Checks the staff form field by field; `community` is the one its slug names.
+fn parse_staff(
+    f: &StaffForm,
+    community: Option<communities::Community>,
+) -> Result<StaffInput, Errors> {
     let mut errors = Errors::none();
     let login = credentials::parse_login(&f.login)
         .map_err(|m| errors.add("login", m.clone()))
@@ -258,12 +271,9 @@ pub async fn create_staff(
             ),
         );
     }
-    let slug = f.community.clone();
-    let community = st.db.read(move |c| communities::by_slug(c, &slug)).await?;
     if community.is_none() {
         errors.add("community", Msg::new("请选择社区", "choose a community"));
     }
-    let reset = super::checked(&f.reset_password);
     let reason = f.reason.trim().to_string();
     if reason.chars().count() > MAX_REASON {
         errors.add(
@@ -274,122 +284,170 @@ pub async fn create_staff(
             ),
         );
     }
-    let sv = view::StaffValues {
+    match (login, role, community, errors.is_empty()) {
+        (Some(login), Some(role), Some(community), true) => Ok(StaffInput {
+            login,
+            name,
+            role,
+            community,
+            reset: super::checked(&f.reset_password),
+            reason,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The form as typed, to show again.
+fn staff_values(f: &StaffForm) -> view::StaffValues {
+    view::StaffValues {
         community: f.community.clone(),
         role: f.role.clone(),
         login: f.login.clone(),
         display_name: f.display_name.clone(),
-        reset_password: reset,
+        reset_password: super::checked(&f.reset_password),
         reason: f.reason.clone(),
+    }
+}
+
+/// Creates the staff account, or gives the role to the account that
+/// already has this login, in the operator's write transaction.
+fn write_staff(
+    tx: &rusqlite::Transaction,
+    actor: &audit::Actor,
+    operator_id: i64,
+    s: &StaffInput,
+    hash: &str,
+) -> Result<Result<StaffOutcome, Refused>, Error> {
+    let existing = match accounts::for_login(tx, &s.login)? {
+        Some(rec) => accounts::load(tx, rec.id)?,
+        None => None,
     };
-    let (Some(login), Some(role), Some(community), true) =
-        (login, role, community, errors.is_empty())
-    else {
-        return Ok(invalid(
-            render(&st, &op, None, empty_c(), Errors::none(), sv, errors).await?,
-        ));
+    let Some(acc) = existing else {
+        let id = accounts::create(
+            tx,
+            &NewAccount {
+                login: &s.login,
+                display_name: &s.name,
+                password_hash: hash,
+                resident_id: None,
+                is_operator: false,
+                must_change_password: true,
+            },
+        )?;
+        accounts::add_membership(tx, id, s.community.id, s.role)?;
+        audit::record(
+            tx,
+            actor,
+            Some(s.community.id),
+            "staff.create",
+            &s.login,
+            s.role.as_str(),
+        )?;
+        return Ok(Ok(StaffOutcome::Created));
     };
-    let temp = temp_password();
-    let hash = st.hasher.hash(temp.clone()).await?;
-    let actor = op.ctx.actor();
-    let operator_id = op.account.id;
-    let (l2, n2) = (login.clone(), name.clone());
-    let outcome = st
-        .db
-        .write(move |tx| {
-            let existing = match accounts::for_login(tx, &l2)? {
-                Some(rec) => accounts::load(tx, rec.id)?,
-                None => None,
-            };
-            let Some(acc) = existing else {
-                let id = accounts::create(
-                    tx,
-                    &NewAccount {
-                        login: &l2,
-                        display_name: &n2,
-                        password_hash: &hash,
-                        resident_id: None,
-                        is_operator: false,
-                        must_change_password: true,
-                    },
-                )?;
-                accounts::add_membership(tx, id, community.id, role)?;
-                audit::record(tx, &actor, Some(community.id), "staff.create", &l2, role.as_str())?;
-                return Ok(StaffOutcome::Created);
-            };
-            if acc.is_operator {
-                return Ok(StaffOutcome::Refused(
-                    "login",
-                    Msg::new(
-                        "这是运维账户。运维不兼任社区的居委会/村委会或监督委员会，请为此人另建一个账户。",
-                        "This is the operator's account. The operator holds no committee or supervisor role in a community; create a separate account for this person.",
-                    ),
-                ));
-            }
-            if reset && reason.is_empty() {
-                return Ok(StaffOutcome::Refused(
-                    "reason",
-                    Msg::new(
-                        "重置已有账户的密码，请写明原因（会告知账户本人，并由监督委员会查看）",
-                        "To reset an existing account's password, state the reason (the owner is told, and the supervisors see it)",
-                    ),
-                ));
-            }
-            let had_it = acc.has_role(community.id, role);
-            match accounts::add_membership(tx, acc.id, community.id, role) {
-                Ok(()) => {}
-                Err(Error::Conflict(m)) => return Ok(StaffOutcome::Refused("role", m)),
-                Err(e) => return Err(e),
-            }
-            if !had_it {
-                audit::record(tx, &actor, Some(community.id), "staff.add_role", &l2, role.as_str())?;
-            }
-            if reset {
-                accounts::set_password(tx, acc.id, &hash, true)?;
-                sessions::delete_all_for(tx, acc.id, None)?;
-                accounts::record_reset(
-                    tx,
-                    &accounts::NewReset {
-                        account_id: acc.id,
-                        community_id: Some(community.id),
-                        by_account_id: Some(operator_id),
-                        by: accounts::ResetBy::Operator,
-                        reason: &reason,
-                        code_id: None,
-                        used_ip: &actor.ip,
-                    },
-                )?;
-                audit::record(
-                    tx,
-                    &actor,
-                    Some(community.id),
-                    "auth.reset",
-                    &format!("account {}", acc.login),
-                    &format!("运维重置密码 reset by the operator; 原因 reason: {reason}"),
-                )?;
-            }
-            Ok(StaffOutcome::RoleAdded { reset, had_it })
-        })
-        .await?;
+    add_role(tx, actor, operator_id, s, &acc, hash)
+}
+
+/// Gives the role to an existing account, and resets its password only if
+/// the operator ticked it and said why.
+fn add_role(
+    tx: &rusqlite::Transaction,
+    actor: &audit::Actor,
+    operator_id: i64,
+    s: &StaffInput,
+    acc: &accounts::Account,
+    hash: &str,
+) -> Result<Result<StaffOutcome, Refused>, Error> {
+    if acc.is_operator {
+        return Ok(Err((
+            "login",
+            Msg::new(
+                "这是运维账户。运维不兼任社区的居委会/村委会或监督委员会，请为此人另建一个账户。",
+                "This is the operator's account. The operator holds no committee or supervisor role in a community; create a separate account for this person.",
+            ),
+        )));
+    }
+    if s.reset && s.reason.is_empty() {
+        return Ok(Err((
+            "reason",
+            Msg::new(
+                "重置已有账户的密码，请写明原因（会告知账户本人，并由监督委员会查看）",
+                "To reset an existing account's password, state the reason (the owner is told, and the supervisors see it)",
+            ),
+        )));
+    }
+    let cid = s.community.id;
+    let had_it = acc.has_role(cid, s.role);
+    match accounts::add_membership(tx, acc.id, cid, s.role) {
+        Ok(()) => {}
+        Err(Error::Conflict(m)) => return Ok(Err(("role", m))),
+        Err(e) => return Err(e),
+    }
+    if !had_it {
+        audit::record(
+            tx,
+            actor,
+            Some(cid),
+            "staff.add_role",
+            &s.login,
+            s.role.as_str(),
+        )?;
+    }
+    if s.reset {
+        reset_password(tx, actor, operator_id, s, acc, hash)?;
+    }
+    Ok(Ok(StaffOutcome::RoleAdded {
+        reset: s.reset,
+        had_it,
+    }))
+}
+
+/// The operator's reset of an existing account: new password, every
+/// session ended, the reset recorded for the owner and the supervisors.
+fn reset_password(
+    tx: &rusqlite::Transaction,
+    actor: &audit::Actor,
+    operator_id: i64,
+    s: &StaffInput,
+    acc: &accounts::Account,
+    hash: &str,
+) -> Result<(), Error> {
+    let cid = s.community.id;
+    accounts::set_password(tx, acc.id, hash, true)?;
+    sessions::delete_all_for(tx, acc.id, None)?;
+    accounts::record_reset(
+        tx,
+        &accounts::NewReset {
+            account_id: acc.id,
+            community_id: Some(cid),
+            by_account_id: Some(operator_id),
+            by: accounts::ResetBy::Operator,
+            reason: &s.reason,
+            code_id: None,
+            used_ip: &actor.ip,
+        },
+    )?;
+    audit::record(
+        tx,
+        actor,
+        Some(cid),
+        "auth.reset",
+        &format!("account {}", acc.login),
+        &format!(
+            "运维重置密码 reset by the operator; 原因 reason: {}",
+            s.reason
+        ),
+    )
+}
+
+/// What the operator is told after a staff form went through.
+fn staff_notice(outcome: &StaffOutcome, login: &str, role: Role, temp: &str) -> Msg {
     let (role_zh, role_en) = match role {
         Role::Committee => ("居委会/村委会", "committee"),
         Role::Supervisor => ("监督委员会", "supervision committee"),
         Role::Resident => ("居民", "resident"),
     };
-    let notice = match outcome {
-        StaffOutcome::Refused(field, m) => {
-            let e = super::errors_with(field, &m);
-            let status = if field == "role" {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            return Ok((
-                status,
-                render(&st, &op, None, empty_c(), Errors::none(), sv, e).await?,
-            )
-                .into_response());
-        }
+    match outcome {
         StaffOutcome::Created => Msg::new(
             format!("账户 {login} 的临时密码：{temp}（只显示这一次，首次登录后必须修改）"),
             format!(
@@ -410,7 +468,7 @@ pub async fn create_staff(
         } => Msg::new(
             format!(
                 "{}已有账户 {login} 的密码没有改动，本人继续用自己的密码登录。",
-                if had_it {
+                if *had_it {
                     format!("账户 {login} 本来就有“{role_zh}”角色。")
                 } else {
                     format!("已给已有账户 {login} 加上“{role_zh}”角色。")
@@ -418,14 +476,65 @@ pub async fn create_staff(
             ),
             format!(
                 "{} Its password is unchanged: the owner logs in with their own.",
-                if had_it {
+                if *had_it {
                     format!("The account {login} already had the {role_en} role.")
                 } else {
                     format!("The existing account {login} now has the {role_en} role.")
                 }
             ),
         ),
+    }
+}
+
+/// The staff form again, with the field the store turned down: a second
+/// power in one community is a conflict (409), the rest bad input (422).
+async fn refused(
+    st: &AppState,
+    op: &Operator,
+    sv: view::StaffValues,
+    field: &'static str,
+    m: &Msg,
+) -> Result<Response, Error> {
+    let e = super::errors_with(field, m);
+    let status = if field == "role" {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
+    let page = render(st, op, None, empty_c(), Errors::none(), sv, e).await?;
+    Ok((status, page).into_response())
+}
+
+pub async fn create_staff(
+    State(st): State<AppState>,
+    op: Operator,
+    Form(f): Form<StaffForm>,
+) -> Result<Response, Error> {
+    let slug = f.community.clone();
+    let community = st.db.read(move |c| communities::by_slug(c, &slug)).await?;
+    let sv = staff_values(&f);
+    let input = match parse_staff(&f, community) {
+        Ok(s) => s,
+        Err(errors) => {
+            return Ok(invalid(
+                render(&st, &op, None, empty_c(), Errors::none(), sv, errors).await?,
+            ));
+        }
+    };
+    let temp = temp_password();
+    let hash = st.hasher.hash(temp.clone()).await?;
+    let actor = op.ctx.actor();
+    let operator_id = op.account.id;
+    let (login, role) = (input.login.clone(), input.role);
+    let outcome = st
+        .db
+        .write(move |tx| write_staff(tx, &actor, operator_id, &input, &hash))
+        .await?;
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err((field, m)) => return refused(&st, &op, sv, field, &m).await,
+    };
+    let notice = staff_notice(&outcome, &login, role, &temp);
     Ok(render(
         &st,
         &op,

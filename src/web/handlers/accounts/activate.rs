@@ -65,12 +65,11 @@ enum Activated {
     Refused(&'static str, Msg),
 }
 
-pub async fn activate(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<ActivateForm>,
-) -> Result<Response, Error> {
-    let chrome = ctx.chrome(None);
+/// A field to mark and why, when the code cannot do what was asked.
+type Refused = (&'static str, Msg);
+
+/// The code and login typed, checked; the new password is checked too.
+fn parse_activation(f: &ActivateForm) -> Result<(ActivationCode, String), Errors> {
     let mut errors = Errors::none();
     let code = ActivationCode::parse(&f.code)
         .map_err(|m| errors.add("code", m.clone()))
@@ -81,12 +80,167 @@ pub async fn activate(
     if let Err((field, m)) = credentials::check_new_password(&f.password, &f.password2) {
         errors.add(field, m.clone());
     }
+    match (code, login, errors.is_empty()) {
+        (Some(code), Some(login), true) => Ok((code, login)),
+        _ => Err(errors),
+    }
+}
+
+/// What the code is used for, by whom, with which new password hash.
+struct Use {
+    code: ActivationCode,
+    login: String,
+    hash: String,
+    actor: audit::Actor,
+    old_session: Option<String>,
+}
+
+/// Uses the code in one write transaction: it resets the account of the
+/// resident it was issued for, or opens their first account; then it is
+/// spent and a session opens.
+fn write_activation(tx: &rusqlite::Transaction, u: &Use) -> Result<Activated, Error> {
+    let Some(row) = codes::find(tx, &u.code)? else {
+        return Ok(Activated::Refused("code", wrong_code()));
+    };
+    if let Some(m) = code_problem(&row) {
+        return Ok(Activated::Refused("code", m));
+    }
+    let (name, community_id, slug) = codes::resident_of(tx, row.resident_id)?;
+    let existing = match accounts::by_resident(tx, row.resident_id)? {
+        Some((id, _)) => accounts::load(tx, id)?,
+        None => None,
+    };
+    let account_id = match existing {
+        Some(acc) => reset_by_code(tx, u, &row, community_id, &acc)?,
+        None => first_account(tx, u, &row, community_id, &name)?,
+    };
+    let account_id = match account_id {
+        Ok(id) => id,
+        Err((field, m)) => return Ok(Activated::Refused(field, m)),
+    };
+    codes::mark_used(tx, row.id, &u.actor.ip)?;
+    if let Some(old) = &u.old_session {
+        sessions::delete(tx, old)?;
+    }
+    // Opened by a code: whoever held the slip, not necessarily the
+    // owner (such a session cannot acknowledge a reset notice).
+    let token = sessions::create(tx, account_id, sessions::Kind::Code)?;
+    Ok(Activated::Done { token, slug })
+}
+
+/// A reset: the resident already has an account. Never an office
+/// holder's, only with a code issued for this account, never a rename.
+fn reset_by_code(
+    tx: &rusqlite::Transaction,
+    u: &Use,
+    row: &codes::CodeRow,
+    community_id: i64,
+    acc: &accounts::Account,
+) -> Result<Result<i64, Refused>, Error> {
+    if acc.holds_office() {
+        return Ok(Err(("code", office_holder())));
+    }
+    if row.account_id != Some(acc.id) {
+        return Ok(Err(("code", not_a_reset_code())));
+    }
+    // A code resets a password; it never renames the account.
+    if !acc.login.eq_ignore_ascii_case(&u.login) {
+        return Ok(Err(("login", keeps_login(&acc.login))));
+    }
+    accounts::set_password(tx, acc.id, &u.hash, false)?;
+    sessions::delete_all_for(tx, acc.id, None)?;
+    accounts::record_reset(
+        tx,
+        &accounts::NewReset {
+            account_id: acc.id,
+            community_id: Some(community_id),
+            by_account_id: row.created_by,
+            by: accounts::ResetBy::Committee,
+            reason: &row.reason,
+            code_id: Some(row.id),
+            used_ip: &u.actor.ip,
+        },
+    )?;
+    // The act is the issuer's: the committee member who
+    // handed out the code. Who used it, from where, is noted.
+    let issuer = match row.created_by {
+        Some(by) => accounts::load(tx, by)?,
+        None => None,
+    };
+    let mut by = u.actor.clone();
+    by.account_id = issuer.as_ref().map(|i| i.id);
+    by.login = issuer
+        .as_ref()
+        .map(|i| i.login.clone())
+        .unwrap_or_else(|| "-".into());
+    audit::record(
+        tx,
+        &by,
+        Some(community_id),
+        "auth.reset",
+        &format!("resident #{} account {}", row.resident_id, acc.login),
+        &format!(
+            "激活码重置密码 reset by code #{}; 原因 reason: {}; 使用者 used by: {} ({})",
+            row.id, row.reason, acc.login, u.actor.ip
+        ),
+    )?;
+    Ok(Ok(acc.id))
+}
+
+/// A first activation: the resident's account, under the login chosen.
+fn first_account(
+    tx: &rusqlite::Transaction,
+    u: &Use,
+    row: &codes::CodeRow,
+    community_id: i64,
+    name: &str,
+) -> Result<Result<i64, Refused>, Error> {
+    if row.account_id.is_some() {
+        // Issued for an account that no longer holds this resident.
+        return Ok(Err(("code", not_a_reset_code())));
+    }
+    if accounts::login_taken(tx, &u.login)? {
+        return Ok(Err(("login", taken(&u.login))));
+    }
+    let id = accounts::create(
+        tx,
+        &NewAccount {
+            login: &u.login,
+            display_name: name,
+            password_hash: &u.hash,
+            resident_id: Some(row.resident_id),
+            is_operator: false,
+            must_change_password: false,
+        },
+    )?;
+    accounts::add_membership(tx, id, community_id, Role::Resident)?;
+    let mut actor = u.actor.clone();
+    actor.account_id = Some(id);
+    actor.login = u.login.clone();
+    audit::record(
+        tx,
+        &actor,
+        Some(community_id),
+        "auth.activate",
+        &format!("resident #{}", row.resident_id),
+        "",
+    )?;
+    Ok(Ok(id))
+}
+
+pub async fn activate(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ActivateForm>,
+) -> Result<Response, Error> {
+    let chrome = ctx.chrome(None);
     let values = view::ActivateValues {
         code: &f.code,
         login: &f.login,
     };
-    let (Some(code), Some(login), true) = (code, login, errors.is_empty()) else {
-        return Ok(invalid(view::activate(&chrome, &values, &errors)));
+    let (code, login) = match parse_activation(&f) {
+        Ok(v) => v,
+        Err(errors) => return Ok(invalid(view::activate(&chrome, &values, &errors))),
     };
     // A code that cannot be used is refused before any argon2 work: a
     // stream of made-up codes costs a lookup each, not a hash. (The write
@@ -103,111 +257,14 @@ pub async fn activate(
         let page = view::activate(&chrome, &values, &errors_with("code", &m));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let hash = st.hasher.hash(f.password.clone()).await?;
-    let actor = ctx.actor();
-    let actor_ip = actor.ip.clone();
-    let old_session = ctx.0.session_token.clone();
-    let result = st
-        .db
-        .write(move |tx| {
-            let Some(row) = codes::find(tx, &code)? else {
-                return Ok(Activated::Refused("code", wrong_code()));
-            };
-            if let Some(m) = code_problem(&row) {
-                return Ok(Activated::Refused("code", m));
-            }
-            let (name, community_id, slug) = codes::resident_of(tx, row.resident_id)?;
-            let existing = match accounts::by_resident(tx, row.resident_id)? {
-                Some((id, _)) => accounts::load(tx, id)?,
-                None => None,
-            };
-            let account_id = match existing {
-                Some(acc) => {
-                    // A reset: the resident already has an account.
-                    if acc.holds_office() {
-                        return Ok(Activated::Refused("code", office_holder()));
-                    }
-                    if row.account_id != Some(acc.id) {
-                        return Ok(Activated::Refused("code", not_a_reset_code()));
-                    }
-                    // A code resets a password; it never renames the account.
-                    if !acc.login.eq_ignore_ascii_case(&login) {
-                        return Ok(Activated::Refused("login", keeps_login(&acc.login)));
-                    }
-                    accounts::set_password(tx, acc.id, &hash, false)?;
-                    sessions::delete_all_for(tx, acc.id, None)?;
-                    accounts::record_reset(
-                        tx,
-                        &accounts::NewReset {
-                            account_id: acc.id,
-                            community_id: Some(community_id),
-                            by_account_id: row.created_by,
-                            by: accounts::ResetBy::Committee,
-                            reason: &row.reason,
-                            code_id: Some(row.id),
-                            used_ip: &actor.ip,
-                        },
-                    )?;
-                    // The act is the issuer's: the committee member who
-                    // handed out the code. Who used it, from where, is noted.
-                    let issuer = match row.created_by {
-                        Some(by) => accounts::load(tx, by)?,
-                        None => None,
-                    };
-                    let mut by = actor.clone();
-                    by.account_id = issuer.as_ref().map(|i| i.id);
-                    by.login = issuer.as_ref().map(|i| i.login.clone()).unwrap_or_else(|| "-".into());
-                    audit::record(
-                        tx,
-                        &by,
-                        Some(community_id),
-                        "auth.reset",
-                        &format!("resident #{} account {}", row.resident_id, acc.login),
-                        &format!(
-                            "激活码重置密码 reset by code #{}; 原因 reason: {}; 使用者 used by: {} ({})",
-                            row.id, row.reason, acc.login, actor.ip
-                        ),
-                    )?;
-                    acc.id
-                }
-                None => {
-                    if row.account_id.is_some() {
-                        // Issued for an account that no longer holds this resident.
-                        return Ok(Activated::Refused("code", not_a_reset_code()));
-                    }
-                    if accounts::login_taken(tx, &login)? {
-                        return Ok(Activated::Refused("login", taken(&login)));
-                    }
-                    let id = accounts::create(
-                        tx,
-                        &NewAccount {
-                            login: &login,
-                            display_name: &name,
-                            password_hash: &hash,
-                            resident_id: Some(row.resident_id),
-                            is_operator: false,
-                            must_change_password: false,
-                        },
-                    )?;
-                    accounts::add_membership(tx, id, community_id, Role::Resident)?;
-                    let mut actor = actor;
-                    actor.account_id = Some(id);
-                    actor.login = login.clone();
-                    audit::record(tx, &actor, Some(community_id), "auth.activate", &format!("resident #{}", row.resident_id), "")?;
-                    id
-                }
-            };
-            codes::mark_used(tx, row.id, &actor_ip)?;
-            if let Some(old) = old_session {
-                sessions::delete(tx, &old)?;
-            }
-            // Opened by a code: whoever held the slip, not necessarily the
-            // owner (such a session cannot acknowledge a reset notice).
-            let token = sessions::create(tx, account_id, sessions::Kind::Code)?;
-            Ok(Activated::Done { token, slug })
-        })
-        .await?;
-    match result {
+    let u = Use {
+        code,
+        login,
+        hash: st.hasher.hash(f.password.clone()).await?,
+        actor: ctx.actor(),
+        old_session: ctx.0.session_token.clone(),
+    };
+    match st.db.write(move |tx| write_activation(tx, &u)).await? {
         Activated::Done { token, slug } => Ok(with_session(
             see_other(&format!("/c/{slug}")),
             &token,

@@ -95,33 +95,27 @@ pub fn office_holder(village: bool) -> Msg {
     )
 }
 
-pub async fn issue(
-    State(st): State<AppState>,
-    com: Committee,
-    Form(f): Form<IssueForm>,
-) -> Result<Response, Error> {
-    let chrome = com.ctx.chrome(Some(&com.community));
-    let cid = com.community.id;
-    let days_text = if f.days.trim().is_empty() {
+/// The days a code stays valid, as typed (empty: the default), or the
+/// text to show again with its error.
+fn parse_days(f: &IssueForm) -> Result<i64, String> {
+    let text = if f.days.trim().is_empty() {
         DEFAULT_DAYS.to_string()
     } else {
         f.days.trim().to_string()
     };
-    let days = match days_text.parse::<i64>() {
-        Ok(d) if (1..=MAX_DAYS).contains(&d) => d,
-        _ => {
-            let mut v = form_view(&st, &com, f.zone.parse().ok(), &days_text).await?;
-            v.adults_only = checked(&f.adults_only);
-            let e = errors_with(
-                "days",
-                &Msg::new(
-                    format!("有效天数应为 1 到 {MAX_DAYS}"),
-                    format!("valid days must be 1 to {MAX_DAYS}"),
-                ),
-            );
-            return Ok(invalid(view::choose(&chrome, &com.community.slug, &v, &e)));
-        }
-    };
+    match text.parse::<i64>() {
+        Ok(d) if (1..=MAX_DAYS).contains(&d) => Ok(d),
+        _ => Err(text),
+    }
+}
+
+/// The resident lines to issue for: the one resident, or those the
+/// filters choose, at most [`MAX_SLIPS`].
+async fn chosen_lines(
+    st: &AppState,
+    cid: i64,
+    f: &IssueForm,
+) -> Result<Vec<roll::ResidentLine>, Error> {
     let single = f.resident;
     // Issuing by filter never touches an existing account: it skips every
     // resident who has one (a reset is for one resident, with a reason).
@@ -141,115 +135,119 @@ pub async fn issue(
             roll::lines_by_ids(c, cid, &ids)
         })
         .await?;
-    let lines: Vec<_> = lines
+    Ok(lines
         .into_iter()
         .filter(|l| l.active && (single.is_some() || !adults_only || l.adult))
         .take(MAX_SLIPS)
-        .collect();
-    if single.is_some() && lines.is_empty() {
-        return Err(Error::NotFound);
+        .collect())
+}
+
+/// Who issues, where, and for how long.
+struct Issue {
+    cid: i64,
+    account_id: i64,
+    actor: audit::Actor,
+    days: i64,
+    expires: i64,
+    reason: String,
+}
+
+/// Issues the codes in the committee's write transaction: a reset code for
+/// one resident who has an account, else activation codes.
+fn write_codes(
+    tx: &rusqlite::Transaction,
+    i: &Issue,
+    single: Option<i64>,
+    ids: &[i64],
+) -> Result<Outcome, Error> {
+    if let Some(rid) = single {
+        let existing = match accounts::by_resident(tx, rid)? {
+            Some((id, _)) => accounts::load(tx, id)?,
+            None => None,
+        };
+        if let Some(acc) = existing {
+            return reset_code(tx, i, rid, &acc);
+        }
     }
-    let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
-    let expires = now() + days * 24 * 3600;
-    let account_id = com.account.id;
-    let actor = com.ctx.actor();
-    let reason = f.reason.trim().to_string();
-    let outcome = st
-        .db
-        .write(move |tx| {
-            if let Some(rid) = single {
-                let existing = match accounts::by_resident(tx, rid)? {
-                    Some((id, _)) => accounts::load(tx, id)?,
-                    None => None,
-                };
-                if let Some(acc) = existing {
-                    if acc.holds_office() {
-                        return Ok(Outcome::OfficeHolder);
-                    }
-                    if reason.is_empty() || reason.chars().count() > MAX_REASON {
-                        return Ok(Outcome::NeedsReason);
-                    }
-                    let issued = codes::issue(
-                        tx,
-                        cid,
-                        &[rid],
-                        account_id,
-                        &actor.ip,
-                        expires,
-                        codes::Purpose::Reset {
-                            account_id: acc.id,
-                            reason: &reason,
-                        },
-                    )?;
-                    audit::record(
-                        tx,
-                        &actor,
-                        Some(cid),
-                        "codes.reissue",
-                        &format!("resident #{rid} account {}", acc.login),
-                        &format!("重设密码用 for a password reset; valid {days} days; 原因 reason: {reason}"),
-                    )?;
-                    return Ok(Outcome::Issued(issued));
-                }
-            }
-            // Only residents without an account, checked again in this transaction.
-            let mut fresh = Vec::with_capacity(ids.len());
-            for &rid in &ids {
-                if accounts::by_resident(tx, rid)?.is_none() {
-                    fresh.push(rid);
-                }
-            }
-            let issued = codes::issue(
-                tx,
-                cid,
-                &fresh,
-                account_id,
-                &actor.ip,
-                expires,
-                codes::Purpose::Activate,
-            )?;
-            let target = match single {
-                Some(id) => format!("resident #{id}"),
-                None => format!("{} residents", issued.len()),
-            };
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "codes.issue",
-                &target,
-                &format!("valid {days} days"),
-            )?;
-            Ok(Outcome::Issued(issued))
-        })
-        .await?;
-    let issued = match (outcome, single) {
-        (Outcome::Issued(v), _) => v,
-        (Outcome::NeedsReason, Some(rid)) => {
-            return crate::web::handlers::roll::code_refused(
-                &st,
-                &com,
-                rid,
-                &f.reason,
-                &reason_needed(),
-            )
-            .await;
+    // Only residents without an account, checked again in this transaction.
+    let mut fresh = Vec::with_capacity(ids.len());
+    for &rid in ids {
+        if accounts::by_resident(tx, rid)?.is_none() {
+            fresh.push(rid);
         }
-        (Outcome::OfficeHolder, Some(rid)) => {
-            return crate::web::handlers::roll::code_refused(
-                &st,
-                &com,
-                rid,
-                &f.reason,
-                &office_holder(com.community.kind == Kind::Village),
-            )
-            .await;
-        }
-        _ => return Err(Error::Internal("code refusal without a resident".into())),
+    }
+    let issued = codes::issue(
+        tx,
+        i.cid,
+        &fresh,
+        i.account_id,
+        &i.actor.ip,
+        i.expires,
+        codes::Purpose::Activate,
+    )?;
+    let target = match single {
+        Some(id) => format!("resident #{id}"),
+        None => format!("{} residents", issued.len()),
     };
-    let origin = com.ctx.0.origin.clone();
-    let expires_text = fmt_time(expires, &com.community.tz);
-    let slips: Vec<view::Slip> = issued
+    audit::record(
+        tx,
+        &i.actor,
+        Some(i.cid),
+        "codes.issue",
+        &target,
+        &format!("valid {} days", i.days),
+    )?;
+    Ok(Outcome::Issued(issued))
+}
+
+/// A code that resets one resident's existing account: never an office
+/// holder's, and only with a stated reason.
+fn reset_code(
+    tx: &rusqlite::Transaction,
+    i: &Issue,
+    rid: i64,
+    acc: &accounts::Account,
+) -> Result<Outcome, Error> {
+    if acc.holds_office() {
+        return Ok(Outcome::OfficeHolder);
+    }
+    if i.reason.is_empty() || i.reason.chars().count() > MAX_REASON {
+        return Ok(Outcome::NeedsReason);
+    }
+    let issued = codes::issue(
+        tx,
+        i.cid,
+        &[rid],
+        i.account_id,
+        &i.actor.ip,
+        i.expires,
+        codes::Purpose::Reset {
+            account_id: acc.id,
+            reason: &i.reason,
+        },
+    )?;
+    audit::record(
+        tx,
+        &i.actor,
+        Some(i.cid),
+        "codes.reissue",
+        &format!("resident #{rid} account {}", acc.login),
+        &format!(
+            "重设密码用 for a password reset; valid {} days; 原因 reason: {}",
+            i.days, i.reason
+        ),
+    )?;
+    Ok(Outcome::Issued(issued))
+}
+
+/// One slip per code, for the resident it was issued to.
+fn slips(
+    issued: &[(i64, crate::domain::code::ActivationCode)],
+    lines: &[roll::ResidentLine],
+    origin: &str,
+    expires: &str,
+) -> Vec<view::Slip> {
+    issued
         .iter()
         .filter_map(|(rid, code)| {
             let l = lines.iter().find(|l| l.id == *rid)?;
@@ -258,9 +256,65 @@ pub async fn issue(
                 place: l.place.clone(),
                 code: code.display(),
                 url: format!("{origin}/activate?code={}", code.display()),
-                expires: expires_text.clone(),
+                expires: expires.to_string(),
             })
         })
-        .collect();
-    Ok(view::slips(&chrome, &com.community.slug, &com.community.name, &slips).into_response())
+        .collect()
+}
+
+pub async fn issue(
+    State(st): State<AppState>,
+    com: Committee,
+    Form(f): Form<IssueForm>,
+) -> Result<Response, Error> {
+    let chrome = com.ctx.chrome(Some(&com.community));
+    let cid = com.community.id;
+    let days = match parse_days(&f) {
+        Ok(d) => d,
+        Err(days_text) => {
+            let mut v = form_view(&st, &com, f.zone.parse().ok(), &days_text).await?;
+            v.adults_only = checked(&f.adults_only);
+            let e = errors_with(
+                "days",
+                &Msg::new(
+                    format!("有效天数应为 1 到 {MAX_DAYS}"),
+                    format!("valid days must be 1 to {MAX_DAYS}"),
+                ),
+            );
+            return Ok(invalid(view::choose(&chrome, &com.community.slug, &v, &e)));
+        }
+    };
+    let single = f.resident;
+    let lines = chosen_lines(&st, cid, &f).await?;
+    if single.is_some() && lines.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
+    let i = Issue {
+        cid,
+        account_id: com.account.id,
+        actor: com.ctx.actor(),
+        days,
+        expires: now() + days * 24 * 3600,
+        reason: f.reason.trim().to_string(),
+    };
+    let expires = i.expires;
+    let outcome = st
+        .db
+        .write(move |tx| write_codes(tx, &i, single, &ids))
+        .await?;
+    let (rid, refusal) = match (outcome, single) {
+        (Outcome::Issued(issued), _) => {
+            let expires = fmt_time(expires, &com.community.tz);
+            let slips = slips(&issued, &lines, &com.ctx.0.origin, &expires);
+            let page = view::slips(&chrome, &com.community.slug, &com.community.name, &slips);
+            return Ok(page.into_response());
+        }
+        (Outcome::NeedsReason, Some(rid)) => (rid, reason_needed()),
+        (Outcome::OfficeHolder, Some(rid)) => {
+            (rid, office_holder(com.community.kind == Kind::Village))
+        }
+        _ => return Err(Error::Internal("code refusal without a resident".into())),
+    };
+    crate::web::handlers::roll::code_refused(&st, &com, rid, &f.reason, &refusal).await
 }

@@ -82,6 +82,75 @@ pub(super) fn landing(acc: &accounts::Account, next: &str, unseen_resets: bool) 
     }
 }
 
+/// Whom the throttle counts this attempt against: the browser's device
+/// mark if it is known for this login, else the client's address. Returns
+/// the mark too.
+async fn source_of(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    login: &str,
+) -> Result<(Option<String>, throttle::Source), Error> {
+    let mark = cookies::get(headers, cookies::DEVICE).filter(|t| t.len() == 64);
+    let known = match mark.clone() {
+        Some(m) => {
+            let login = login.to_string();
+            st.db
+                .read(move |c| sessions::mark_known(c, &m, &login))
+                .await?
+        }
+        None => false,
+    };
+    let source = match (&mark, known) {
+        (Some(m), true) => throttle::Source::known(&sessions::hash(m)),
+        _ => throttle::Source::net(ctx.0.client),
+    };
+    Ok((mark, source))
+}
+
+/// A password checked against `verified`, the hash read before the check.
+struct Attempt {
+    login: String,
+    account: Option<i64>,
+    verified: Option<String>,
+    actor: audit::Actor,
+    old_session: Option<String>,
+    mark: Option<String>,
+}
+
+/// A session, the device mark, the account, and whether it has resets its
+/// owner has not seen yet.
+type LoggedIn = (String, String, accounts::Account, bool);
+
+/// In the write transaction: opens a session if the account still has the
+/// hash the password was verified against; otherwise records the failure.
+fn write_login(tx: &rusqlite::Transaction, a: Attempt) -> Result<Option<LoggedIn>, Error> {
+    let still = match (a.account, &a.verified) {
+        (Some(id), Some(h)) => {
+            let now = accounts::password_hash(tx, id).ok();
+            now.as_deref() == Some(h.as_str())
+        }
+        _ => false,
+    };
+    let mut actor = a.actor;
+    let Some(id) = a.account.filter(|_| still) else {
+        actor.login = a.login;
+        audit::record(tx, &actor, None, "auth.login_failed", "", "")?;
+        return Ok(None);
+    };
+    if let Some(old) = a.old_session {
+        sessions::delete(tx, &old)?;
+    }
+    let token = sessions::create(tx, id, sessions::Kind::Login)?;
+    let device = sessions::mark_device(tx, id, a.mark.as_deref())?;
+    actor.account_id = Some(id);
+    let acc = accounts::load(tx, id)?.ok_or(Error::NotFound)?;
+    actor.login = acc.login.clone();
+    audit::record(tx, &actor, None, "auth.login", "", "")?;
+    let unseen = !accounts::unseen_resets(tx, id)?.is_empty();
+    Ok(Some((token, device, acc, unseen)))
+}
+
 /// Logging in. Unknown and known login names take the same path (a hash is
 /// verified either way, the same audit row is written, the same page comes
 /// back), and both are slowed down alike after wrong passwords (see
@@ -103,20 +172,7 @@ pub async fn login(
     let chrome = ctx.chrome(None);
     let login = f.login.trim().to_string();
     let key = throttle::login_key(&login);
-    let mark = cookies::get(&headers, cookies::DEVICE).filter(|t| t.len() == 64);
-    let known = match mark.clone() {
-        Some(m) => {
-            let login = login.clone();
-            st.db
-                .read(move |c| sessions::mark_known(c, &m, &login))
-                .await?
-        }
-        None => false,
-    };
-    let source = match (&mark, known) {
-        (Some(m), true) => throttle::Source::known(&sessions::hash(m)),
-        _ => throttle::Source::net(ctx.0.client),
-    };
+    let (mark, source) = source_of(&st, &ctx, &headers, &login).await?;
     if let Err(wait) = throttle::check(&st.throttles.login, &key, source) {
         let page = view::login(
             &chrome,
@@ -132,40 +188,15 @@ pub async fn login(
     };
     let verified = rec.as_ref().map(|r| r.password_hash.clone());
     let ok = st.hasher.verify(f.password.clone(), verified.clone()).await;
-    let actor = ctx.actor();
-    let old = ctx.0.session_token.clone();
-    let account = rec.map(|r| r.id).filter(|_| ok);
-    let (l2, mark2) = (login.clone(), mark.clone());
-    let outcome = st
-        .db
-        .write(move |tx| {
-            let still = match (account, &verified) {
-                (Some(id), Some(h)) => {
-                    let now = accounts::password_hash(tx, id).ok();
-                    now.as_deref() == Some(h.as_str())
-                }
-                _ => false,
-            };
-            let Some(id) = account.filter(|_| still) else {
-                let mut actor = actor;
-                actor.login = l2;
-                audit::record(tx, &actor, None, "auth.login_failed", "", "")?;
-                return Ok(None);
-            };
-            if let Some(old) = old {
-                sessions::delete(tx, &old)?;
-            }
-            let token = sessions::create(tx, id, sessions::Kind::Login)?;
-            let device = sessions::mark_device(tx, id, mark2.as_deref())?;
-            let mut actor = actor;
-            actor.account_id = Some(id);
-            let acc = accounts::load(tx, id)?.ok_or(Error::NotFound)?;
-            actor.login = acc.login.clone();
-            audit::record(tx, &actor, None, "auth.login", "", "")?;
-            let unseen = !accounts::unseen_resets(tx, id)?.is_empty();
-            Ok(Some((token, device, acc, unseen)))
-        })
-        .await?;
+    let attempt = Attempt {
+        login: login.clone(),
+        account: rec.map(|r| r.id).filter(|_| ok),
+        verified,
+        actor: ctx.actor(),
+        old_session: ctx.0.session_token.clone(),
+        mark,
+    };
+    let outcome = st.db.write(move |tx| write_login(tx, attempt)).await?;
     let Some((token, device, acc, unseen)) = outcome else {
         let m = Msg::new("登录名或密码不正确。", "Wrong login name or password.");
         let page = view::login(&chrome, &login, &f.next, &errors_with("password", &m));
