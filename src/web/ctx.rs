@@ -175,98 +175,101 @@ async fn live_session(state: &AppState, token: &str) -> Result<Option<cache::Ses
     Ok(found)
 }
 
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (mut parts, body) = req.into_parts();
-    let headers = &parts.headers;
-    let (lang, large) = parse_prefs(cookies::get(headers, cookies::PREFS));
-    // Only a token this server could have made (64 lower-case hex digits):
-    // anything else in the cookie is replaced, never echoed into a page.
-    let existing_csrf = cookies::get(headers, cookies::CSRF).filter(|t| {
-        t.len() == 64
-            && t.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    });
+/// The client address (see `client_ip`), and as text for the audit log.
+fn client_of(parts: &Parts, state: &AppState) -> (IpAddr, String) {
     let client = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| super::client_ip::resolve(c.0.ip(), headers, state.cfg.trusted_proxy));
+        .map(|c| super::client_ip::resolve(c.0.ip(), &parts.headers, state.cfg.trusted_proxy));
     let ip = client.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
-    let client = client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    (client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), ip)
+}
 
-    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !same_origin(headers, state.cfg.public_url.as_deref()) {
-        return forbidden_origin();
-    }
+/// The anonymous CSRF cookie, only if it is a token this server could
+/// have made (64 lower-case hex digits): anything else in the cookie is
+/// replaced, never echoed into a page.
+fn csrf_cookie(headers: &HeaderMap) -> Option<String> {
+    cookies::get(headers, cookies::CSRF).filter(|t| {
+        t.len() == 64
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
 
-    // Who is logged in, and the token their session's forms carry.
-    let session_token = cookies::get(headers, cookies::SESSION).filter(|t| t.len() == 64);
-    let (account, session_csrf, session_kind) = match &session_token {
-        Some(tok) => match live_session(&state, tok).await {
-            Ok(Some(s)) => (Some(s.account), Some(s.csrf), Some(s.kind)),
-            Ok(None) => (None, None, None),
-            Err(e) => return e.into_response(),
+/// Who is logged in: the live session's account, its CSRF token and how
+/// it was opened (all `None` without a live session).
+type Session = (Option<Arc<Account>>, Option<String>, Option<sessions::Kind>);
+
+async fn session_of(state: &AppState, token: &Option<String>) -> Result<Session, Response> {
+    match token {
+        Some(tok) => match live_session(state, tok).await {
+            Ok(Some(s)) => Ok((Some(s.account), Some(s.csrf), Some(s.kind))),
+            Ok(None) => Ok((None, None, None)),
+            Err(e) => Err(e.into_response()),
         },
-        None => (None, None, None),
-    };
-    // The token this request must send back, if it changes anything: the
-    // session's own when logged in, else the anonymous cookie's.
-    let expected = match &session_csrf {
-        Some(t) => Some(t.clone()),
-        None => existing_csrf.clone(),
-    };
-    let csrf = expected.clone().unwrap_or_else(sessions::random_token);
+        None => Ok((None, None, None)),
+    }
+}
 
-    // State-changing requests: the token sent back in the form (or the
-    // X-CSRF-Token header) must be the expected one.
-    let mut upload_permit = None;
-    let body = if unsafe_method {
-        let Some(expected) = &expected else {
-            return bad_token();
-        };
-        // Nobody needs to send more than a small form before logging in;
-        // a large body (an upload) takes one of a few permits while it is
-        // read and handled, so no one can make the server hold many.
-        let limit = if account.is_some() {
-            MAX_BODY
-        } else {
-            ANON_BODY
-        };
-        let declared = headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limit as u64) {
-            return Error::TooLarge.into_response();
-        }
-        if declared.is_none_or(|n| n > ANON_BODY as u64) {
-            match state.uploads.clone().try_acquire_owned() {
-                Ok(p) => upload_permit = Some(p),
-                Err(_) => return Error::Busy.into_response(),
-            }
-        }
-        let bytes = match axum::body::to_bytes(body, limit).await {
-            Ok(b) => b,
-            Err(_) => return Error::TooLarge.into_response(),
-        };
-        let sent = match headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-            Some(t) => Some(t.to_string()),
-            None => token_in_body(headers, &bytes).await,
-        };
-        if !sent.is_some_and(|t| token_eq(&t, expected)) {
-            return bad_token();
-        }
-        Body::from(bytes)
-    } else {
-        body
+/// A state-changing request's body, read whole and checked: the token sent
+/// back in the form (or the X-CSRF-Token header) must be `expected`.
+/// Nobody needs to send more than a small form before logging in; a large
+/// body (an upload) takes one of a few permits while it is read and
+/// handled, so no one can make the server hold many. The permit is
+/// returned to be held until the handler is done.
+async fn checked_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    expected: Option<&str>,
+    logged_in: bool,
+) -> Result<(Body, Option<tokio::sync::OwnedSemaphorePermit>), Response> {
+    let Some(expected) = expected else {
+        return Err(bad_token());
     };
+    let limit = if logged_in { MAX_BODY } else { ANON_BODY };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Error::TooLarge.into_response());
+    }
+    let mut permit = None;
+    if declared.is_none_or(|n| n > ANON_BODY as u64) {
+        match state.uploads.clone().try_acquire_owned() {
+            Ok(p) => permit = Some(p),
+            Err(_) => return Err(Error::Busy.into_response()),
+        }
+    }
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => return Err(Error::TooLarge.into_response()),
+    };
+    let sent = match headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        Some(t) => Some(t.to_string()),
+        None => token_in_body(headers, &bytes).await,
+    };
+    if !sent.is_some_and(|t| token_eq(&t, expected)) {
+        return Err(bad_token());
+    }
+    Ok((Body::from(bytes), permit))
+}
 
-    let is_htmx = headers.contains_key("hx-request") && !headers.contains_key("hx-boosted");
-    let htmx_fragment = is_htmx
+/// An htmx request for the page's main part only (not a boosted link).
+fn wants_fragment(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+        && !headers.contains_key("hx-boosted")
         && headers
             .get("hx-target")
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t == "main");
-    let origin = match &state.cfg.public_url {
+            .is_some_and(|t| t == "main")
+}
+
+/// scheme://host as the browser sees this server: the public URL if one
+/// is configured, else the Host the request came with.
+fn origin_of(state: &AppState, headers: &HeaderMap) -> String {
+    match &state.cfg.public_url {
         Some(u) => u.trim_end_matches('/').to_string(),
         None => format!(
             "{}://{}",
@@ -277,7 +280,80 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             },
             host(headers).unwrap_or("localhost")
         ),
+    }
+}
+
+/// The handler has just set a fresh CSRF cookie (login, activation, logout).
+fn sets_csrf(resp: &Response) -> bool {
+    resp.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.strip_prefix(cookies::CSRF)
+                .is_some_and(|r| r.starts_with('='))
+        })
+}
+
+/// Gives an anonymous visitor without a token one with a page, unless the
+/// handler has just set a fresh one. Only a page carries forms: a health
+/// check, a file or a script needs no token.
+fn give_csrf(state: &AppState, resp: &mut Response, csrf: &str) {
+    let is_page = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_page
+        && !sets_csrf(resp)
+        && let Ok(v) = HeaderValue::from_str(&cookies::set(
+            cookies::CSRF,
+            csrf,
+            None,
+            true,
+            state.cfg.secure_cookies,
+        ))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Every request, in order: the reader's preferences, the client, the
+/// origin check, the session, the CSRF check on a state-changing request;
+/// then the handler with the `ReqCtx`, and the refusal frame and the
+/// anonymous token on its answer.
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let (lang, large) = parse_prefs(cookies::get(headers, cookies::PREFS));
+    let existing_csrf = csrf_cookie(headers);
+    let (client, ip) = client_of(&parts, &state);
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !same_origin(headers, state.cfg.public_url.as_deref()) {
+        return forbidden_origin();
+    }
+
+    // Who is logged in, and the token their session's forms carry.
+    let session_token = cookies::get(headers, cookies::SESSION).filter(|t| t.len() == 64);
+    let (account, session_csrf, session_kind) = match session_of(&state, &session_token).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
     };
+    // The token this request must send back, if it changes anything: the
+    // session's own when logged in, else the anonymous cookie's.
+    let expected = session_csrf.as_ref().or(existing_csrf.as_ref());
+    let csrf = expected.cloned().unwrap_or_else(sessions::random_token);
+
+    let (body, upload_permit) = if unsafe_method {
+        let expected = expected.map(String::as_str);
+        match checked_body(&state, headers, body, expected, account.is_some()).await {
+            Ok(b) => b,
+            Err(resp) => return resp,
+        }
+    } else {
+        (body, None)
+    };
+
     let ctx = ReqCtx {
         csrf: csrf.clone(),
         lang,
@@ -293,8 +369,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into()),
         method: parts.method.clone(),
-        htmx_fragment,
-        origin,
+        htmx_fragment: wants_fragment(headers),
+        origin: origin_of(&state, headers),
     };
     // A resident who opens a notice's page is reached online (issue 17).
     let seen = crate::notify::web::looking(&parts, ctx.account.as_deref());
@@ -305,36 +381,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let mut resp = super::refusal::with_chrome(&state, &ctx, back, resp);
     // Held while the handler worked on the large body.
     drop(upload_permit);
-    // An anonymous visitor without a token gets one with a page, unless the
-    // handler has just set a fresh one (login, activation, logout).
-    let handler_set_one = |resp: &Response| {
-        resp.headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| {
-                v.strip_prefix(cookies::CSRF)
-                    .is_some_and(|r| r.starts_with('='))
-            })
-    };
-    // Only a page carries forms: a health check, a file or a script needs no token.
-    let is_page = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if existing_csrf.is_none()
-        && session_csrf.is_none()
-        && is_page
-        && !handler_set_one(&resp)
-        && let Ok(v) = HeaderValue::from_str(&cookies::set(
-            cookies::CSRF,
-            &csrf,
-            None,
-            true,
-            state.cfg.secure_cookies,
-        ))
-    {
-        resp.headers_mut().append(header::SET_COOKIE, v);
+    if existing_csrf.is_none() && session_csrf.is_none() {
+        give_csrf(&state, &mut resp, &csrf);
     }
     resp
 }

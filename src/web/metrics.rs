@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
-use std::fmt::Write;
+use std::fmt::{Display, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -81,13 +81,18 @@ fn may_read(state: &AppState, ctx: &Ctx) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-pub async fn render(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if !may_read(&state, &ctx) {
-        return crate::error::Error::NotFound.into_response();
+/// One metric with a single value: its HELP line (if it has one), its
+/// TYPE line and the value.
+fn metric(s: &mut String, name: &str, kind: &str, help: Option<&str>, value: impl Display) {
+    if let Some(h) = help {
+        let _ = writeln!(s, "# HELP {name} {h}");
     }
-    let m = &state.metrics;
-    let d = &state.db.stats;
-    let mut s = String::new();
+    let _ = writeln!(s, "# TYPE {name} {kind}");
+    let _ = writeln!(s, "{name} {value}");
+}
+
+/// The HTTP metrics: requests by status class, in flight, and latency.
+fn http(s: &mut String, m: &Metrics) {
     let _ = writeln!(
         s,
         "# HELP teahouse_http_requests_total HTTP requests by status class."
@@ -101,12 +106,12 @@ pub async fn render(State(state): State<AppState>, ctx: Ctx) -> Response {
             c.load(Ordering::Relaxed)
         );
     }
-    let _ = writeln!(s, "# HELP teahouse_http_in_flight Requests being served.");
-    let _ = writeln!(s, "# TYPE teahouse_http_in_flight gauge");
-    let _ = writeln!(
+    metric(
         s,
-        "teahouse_http_in_flight {}",
-        m.in_flight.load(Ordering::Relaxed)
+        "teahouse_http_in_flight",
+        "gauge",
+        Some("Requests being served."),
+        m.in_flight.load(Ordering::Relaxed),
     );
     let _ = writeln!(
         s,
@@ -132,50 +137,63 @@ pub async fn render(State(state): State<AppState>, ctx: Ctx) -> Response {
         m.sum_us.load(Ordering::Relaxed) as f64 / 1e6
     );
     let _ = writeln!(s, "teahouse_http_request_duration_seconds_count {count}");
-    let _ = writeln!(
+}
+
+/// The database metrics: the reader pool, and the writer's queue and commits.
+fn db(s: &mut String, state: &AppState) {
+    let d = &state.db.stats;
+    let n = |a: &std::sync::atomic::AtomicUsize| a.load(Ordering::Relaxed);
+    metric(
         s,
-        "# HELP teahouse_db_readers Read-only connections in the pool."
+        "teahouse_db_readers",
+        "gauge",
+        Some("Read-only connections in the pool."),
+        state.db.reader_pool_size(),
     );
-    let _ = writeln!(s, "# TYPE teahouse_db_readers gauge");
-    let _ = writeln!(s, "teahouse_db_readers {}", state.db.reader_pool_size());
-    let _ = writeln!(s, "# TYPE teahouse_db_readers_in_use gauge");
-    let _ = writeln!(
+    metric(
         s,
-        "teahouse_db_readers_in_use {}",
-        d.reads_in_use.load(Ordering::Relaxed)
+        "teahouse_db_readers_in_use",
+        "gauge",
+        None,
+        n(&d.reads_in_use),
     );
-    let _ = writeln!(s, "# TYPE teahouse_db_reads_total counter");
-    let _ = writeln!(
+    metric(
         s,
-        "teahouse_db_reads_total {}",
-        d.reads_done.load(Ordering::Relaxed)
+        "teahouse_db_reads_total",
+        "counter",
+        None,
+        n(&d.reads_done),
     );
-    let _ = writeln!(
+    metric(
         s,
-        "# HELP teahouse_db_write_queue Write transactions waiting for the writer."
+        "teahouse_db_write_queue",
+        "gauge",
+        Some("Write transactions waiting for the writer."),
+        n(&d.writes_queued),
     );
-    let _ = writeln!(s, "# TYPE teahouse_db_write_queue gauge");
-    let _ = writeln!(
+    metric(
         s,
-        "teahouse_db_write_queue {}",
-        d.writes_queued.load(Ordering::Relaxed)
+        "teahouse_db_writes_total",
+        "counter",
+        None,
+        n(&d.writes_done),
     );
-    let _ = writeln!(s, "# TYPE teahouse_db_writes_total counter");
-    let _ = writeln!(
+    metric(
         s,
-        "teahouse_db_writes_total {}",
-        d.writes_done.load(Ordering::Relaxed)
+        "teahouse_db_commits_total",
+        "counter",
+        Some("Write transactions committed (writes waiting together share one)."),
+        n(&d.commits),
     );
-    let _ = writeln!(
-        s,
-        "# HELP teahouse_db_commits_total Write transactions committed (writes waiting together share one)."
-    );
-    let _ = writeln!(s, "# TYPE teahouse_db_commits_total counter");
-    let _ = writeln!(
-        s,
-        "teahouse_db_commits_total {}",
-        d.commits.load(Ordering::Relaxed)
-    );
+}
+
+pub async fn render(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if !may_read(&state, &ctx) {
+        return crate::error::Error::NotFound.into_response();
+    }
+    let mut s = String::new();
+    http(&mut s, &state.metrics);
+    db(&mut s, &state);
     (
         [(
             axum::http::header::CONTENT_TYPE,

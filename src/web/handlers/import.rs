@@ -99,6 +99,50 @@ struct StoredRef<'a> {
     encoding_gbk: bool,
 }
 
+/// The posted roll file, named ("roll" if the browser sent no name), if
+/// one was chosen and is not empty.
+fn posted_file(posted: super::files::Posted) -> Option<(String, Vec<u8>)> {
+    posted
+        .files
+        .into_iter()
+        .find(|f| f.field == "file")
+        .map(|f| {
+            let name = if f.name.is_empty() {
+                "roll".into()
+            } else {
+                f.name
+            };
+            (name, f.bytes)
+        })
+        .filter(|(_, b)| !b.is_empty())
+}
+
+/// What is wrong with a roll file: the file itself, or its rows.
+type Refused = (Option<Msg>, Vec<RowError>);
+
+/// Reads and checks the whole file (CPU work, off the async threads): the
+/// roll, whether it was GBK, and what the preview keeps for confirming.
+fn read_roll(bytes: &[u8]) -> Result<(ParsedRoll, bool, String), Refused> {
+    let read = sheet::read(bytes).map_err(|m| (Some(m), Vec::new()))?;
+    let roll = parse_table(&read.table).map_err(|errs| (None, errs))?;
+    let encoding_gbk = read.encoding == Some(Encoding::Gbk);
+    // What the preview keeps for the confirmation.
+    let payload = serde_json::to_string(&StoredRef {
+        roll: &roll,
+        encoding_gbk,
+    })
+    .map_err(|e| {
+        (
+            Some(Msg::new(
+                "文件无法保存",
+                format!("cannot keep the file: {e}"),
+            )),
+            Vec::new(),
+        )
+    })?;
+    Ok((roll, encoding_gbk, payload))
+}
+
 pub async fn check(
     State(st): State<AppState>,
     com: Committee,
@@ -107,60 +151,25 @@ pub async fn check(
     let chrome = com.ctx.chrome(Some(&com.community));
     let slug = com.community.slug.clone();
     let posted = super::files::read(mp).await?;
-    let file = posted
-        .files
-        .into_iter()
-        .find(|f| f.field == "file")
-        .map(|f| {
-            (
-                if f.name.is_empty() {
-                    "roll".into()
-                } else {
-                    f.name
-                },
-                f.bytes,
-            )
-        });
-    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((filename, bytes)) = posted_file(posted) else {
         let m = Msg::new("请选择一个文件。", "Please choose a file.");
         return Ok(invalid(view::upload(&chrome, &slug, Some(&m), &[], 0, "")));
     };
     let digest = hex::encode(Sha256::digest(&bytes));
-    let parsed = crate::web::heavy(&st, move || {
-        let read = sheet::read(&bytes).map_err(|m| (Some(m), Vec::new()))?;
-        let roll = parse_table(&read.table).map_err(|errs| (None, errs))?;
-        let encoding_gbk = read.encoding == Some(Encoding::Gbk);
-        // What the preview keeps for the confirmation.
-        let payload = serde_json::to_string(&StoredRef {
-            roll: &roll,
-            encoding_gbk,
-        })
-        .map_err(|e| {
-            (
-                Some(Msg::new(
-                    "文件无法保存",
-                    format!("cannot keep the file: {e}"),
-                )),
-                Vec::new(),
-            )
-        })?;
-        Ok((roll, encoding_gbk, payload))
-    })
-    .await?;
-    let (roll, encoding_gbk, payload) = match parsed {
-        Ok(x) => x,
-        Err((file_err, rows)) => {
-            let m = file_err;
-            return Ok(invalid(view::upload(
-                &chrome,
-                &slug,
-                m.as_ref(),
-                &row_errors(&rows),
-                rows.len(),
-                &filename,
-            )));
-        }
-    };
+    let (roll, encoding_gbk, payload) =
+        match crate::web::heavy(&st, move || read_roll(&bytes)).await? {
+            Ok(x) => x,
+            Err((file_err, rows)) => {
+                return Ok(invalid(view::upload(
+                    &chrome,
+                    &slug,
+                    file_err.as_ref(),
+                    &row_errors(&rows),
+                    rows.len(),
+                    &filename,
+                )));
+            }
+        };
     let cid = com.community.id;
     let account_id = com.account.id;
     let notes = roll.notes.clone();

@@ -105,34 +105,12 @@ fn records(e: &Entry) -> Vec<Msg> {
         .collect()
 }
 
-pub async fn page(
-    State(st): State<AppState>,
-    v: Visitor,
-    Query(q): Query<Search>,
-) -> Result<Response, Error> {
-    let cid = v.community.id;
-    let slug = v.community.slug.clone();
-    let db = st.db.path.clone();
-    let wanted = (!q.hash.trim().is_empty()).then(|| prefix(&q.hash));
-    let lookup = wanted.clone().and_then(Result::ok);
-    let page_no = page_number(&q.page);
-    let offset = (page_no.as_ref().copied().unwrap_or(1) - 1) * PER_PAGE;
-    let ((entries, total), report, found) = st
-        .db
-        .read(move |c| {
-            // Only what is new since the head verified last; the full check
-            // is the CLI's and the supervisors' desk's.
-            let report = verify::verify_cached(c, &db, cid, slug)?;
-            let found = match lookup {
-                Some(p) => Some(ledger::find_by_hash(c, cid, &p)?),
-                None => None,
-            };
-            Ok((ledger::page(c, cid, offset, PER_PAGE)?, report, found))
-        })
-        .await?;
-    let age = report.full_age;
-    let report = report.report;
-    let intact = Some(match report.broken {
+/// What the check found, in words: how fresh the full check is, or the
+/// first break.
+fn verdict(c: &verify::Cached) -> Msg {
+    let age = c.full_age;
+    let report = &c.report;
+    match &report.broken {
         None if age == 0 => Msg::new(
             format!(
                 "核验通过：{} 条记录完整，内容与记录一致（刚刚完整核验）。",
@@ -159,55 +137,92 @@ pub async fn page(
             format!("核验失败：{}", b.zh),
             format!("Verification failed: {}", b.en),
         ),
-    });
-    let tz = v.community.tz.clone();
-    let slug = v.community.slug.clone();
+    }
+}
+
+/// One entry as the list shows it; `total` entries in all, so the page
+/// of the list the entry is on can be told.
+fn line(e: &Entry, tz: &str, total: i64) -> view::LedgerLine {
     let per = PER_PAGE as i64;
-    let line = |e: &Entry| view::LedgerLine {
+    view::LedgerLine {
         seq: e.seq,
-        at: fmt_time(e.at, &tz),
+        at: fmt_time(e.at, tz),
         kind: e.kind.clone(),
         subject: e.subject.clone(),
         hash: e.hash.clone(),
         // Entries are numbered 1, 2, … in order: newest first, entry `seq`
         // is on this page of the list.
         page: (total - e.seq).max(0) / per + 1,
-    };
+    }
+}
+
+/// The entries a hash search found, each with its page and its records.
+fn found_lines(found: &[Entry], slug: &str, tz: &str, total: i64) -> Vec<view::Found> {
+    found
+        .iter()
+        .map(|e| view::Found {
+            line: line(e, tz, total),
+            prev: e.prev.clone(),
+            link: link(slug, &e.subject),
+            records: records(e),
+        })
+        .collect()
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Visitor,
+    Query(q): Query<Search>,
+) -> Result<Response, Error> {
+    let cid = v.community.id;
+    let slug = v.community.slug.clone();
+    let db = st.db.path.clone();
+    let wanted = (!q.hash.trim().is_empty()).then(|| prefix(&q.hash));
+    let lookup = wanted.clone().and_then(Result::ok);
+    let page_no = page_number(&q.page);
+    let offset = (page_no.as_ref().copied().unwrap_or(1) - 1) * PER_PAGE;
+    let ((entries, total), report, found) = st
+        .db
+        .read(move |c| {
+            // Only what is new since the head verified last; the full check
+            // is the CLI's and the supervisors' desk's.
+            let report = verify::verify_cached(c, &db, cid, slug)?;
+            let found = match lookup {
+                Some(p) => Some(ledger::find_by_hash(c, cid, &p)?),
+                None => None,
+            };
+            Ok((ledger::page(c, cid, offset, PER_PAGE)?, report, found))
+        })
+        .await?;
+    let tz = &v.community.tz;
+    let slug = v.community.slug.clone();
     let search = match (wanted, found) {
         (Some(Err(m)), _) => Some(Err(m)),
-        (Some(Ok(_)), Some(found)) => Some(Ok(found
-            .iter()
-            .map(|e| view::Found {
-                line: line(e),
-                prev: e.prev.clone(),
-                link: link(&slug, &e.subject),
-                records: records(e),
-            })
-            .collect())),
+        (Some(Ok(_)), Some(found)) => Some(Ok(found_lines(&found, &slug, tz, total))),
         _ => None,
     };
-    let lines: Vec<view::LedgerLine> = entries.iter().map(line).collect();
+    let per = PER_PAGE as i64;
     let pages = ((total + per - 1) / per).max(1) as usize;
     let status = match &page_no {
         Err(_) => StatusCode::BAD_REQUEST,
         Ok(n) if *n > pages => StatusCode::NOT_FOUND,
         Ok(_) => StatusCode::OK,
     };
+    let lines = match status {
+        StatusCode::OK => entries.iter().map(|e| line(e, tz, total)).collect(),
+        _ => Vec::new(),
+    };
     let body = view::ledger_page(
         &v.ctx.chrome(Some(&v.community)),
         &view::LedgerView {
             slug,
-            lines: if status == StatusCode::OK {
-                lines
-            } else {
-                Vec::new()
-            },
+            lines,
             total,
             page: match &page_no {
                 Ok(n) => view::Page::At(*n, pages),
                 Err(m) => view::Page::Bad(m.clone()),
             },
-            intact,
+            intact: Some(verdict(&report)),
             query: q.hash.trim().chars().take(64).collect(),
             search,
         },

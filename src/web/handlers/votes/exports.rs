@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 #[derive(Deserialize, Default)]
 pub struct ExportQuery {
@@ -128,6 +129,99 @@ fn totals_rows(vote: &Vote, table: &mut Vec<Vec<String>>) {
     }
 }
 
+/// Each voter's place in dwelling order and name, for an open vote; none
+/// for a secret vote, whose rows stay in pseudonym order (dwelling order
+/// would place each pseudonym).
+async fn voter_labels(
+    st: &AppState,
+    vote: &Vote,
+    id: i64,
+) -> Result<HashMap<String, (usize, String)>, Error> {
+    if vote.secret {
+        return Ok(HashMap::new());
+    }
+    Ok(st
+        .db
+        .read(move |c| votes::frozen_electorate(c, id))
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| (e.voter, (i, e.label)))
+        .collect())
+}
+
+/// One row per voter, then the totals.
+fn per_voter_rows(
+    vote: &Vote,
+    export: &VoteExport,
+    labels: &HashMap<String, (usize, String)>,
+    table: &mut Vec<Vec<String>>,
+) {
+    let mut electorate: Vec<_> = export.electorate.iter().collect();
+    electorate.sort_by_key(|e| labels.get(&e.voter).map(|(i, _)| *i));
+    let ballots: HashMap<&str, _> = export
+        .ballots
+        .iter()
+        .map(|b| (b.voter.as_str(), b))
+        .collect();
+    table.push(
+        [
+            "选民 voter",
+            "姓名 name",
+            "房屋 dwellings",
+            "面积 area",
+            "户 household",
+            "选择 choice",
+            "方式 channel",
+            "时间 cast at",
+            "回执 receipt",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    );
+    for e in electorate {
+        let b = ballots.get(e.voter.as_str());
+        table.push(vec![
+            e.voter.clone(),
+            labels
+                .get(&e.voter)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default(),
+            e.dwellings.join("、"),
+            e.area.clone().unwrap_or_default(),
+            e.household.clone().unwrap_or_default(),
+            b.map(|b| vote.words(&b.choice)).unwrap_or_default(),
+            b.map(|b| b.channel.clone()).unwrap_or_default(),
+            b.map(|b| b.cast_at.clone()).unwrap_or_default(),
+            b.map(|b| b.receipt.clone()).unwrap_or_default(),
+        ]);
+    }
+    table.push(Vec::new());
+    totals_rows(vote, table);
+}
+
+/// A closed secret vote for everyone: the totals, the per-voter file's
+/// hash and the receipts counted.
+fn secret_rows(vote: &Vote, t: &VoteTotals, table: &mut Vec<Vec<String>>) {
+    table.push(vec!["表决 vote".into(), vote.title.clone()]);
+    table.push(vec![
+        "无记名 secret".into(),
+        "只公布合计与回执码 totals and receipts only".into(),
+    ]);
+    table.push(Vec::new());
+    totals_rows(vote, table);
+    table.push(Vec::new());
+    table.push(vec![
+        "逐票文件 SHA-256 per-voter file".into(),
+        t.export_sha256.clone(),
+    ]);
+    table.push(vec!["计入的回执码 receipts counted".into()]);
+    for r in &t.receipts {
+        table.push(vec![r.clone()]);
+    }
+}
+
 /// The tally sheet as XLSX, with the same privacy as `export.json`: one row
 /// per voter (names only for an open vote), or the totals and receipts.
 pub async fn tally_xlsx(
@@ -141,80 +235,10 @@ pub async fn tally_xlsx(
     let mut table: Vec<Vec<String>> = Vec::new();
     match file {
         File::PerVoter(_, export) => {
-            // An open vote's rows in dwelling order; a secret vote's stay in
-            // pseudonym order (dwelling order would place each pseudonym).
-            let labels: std::collections::HashMap<String, (usize, String)> = if vote.secret {
-                Default::default()
-            } else {
-                st.db
-                    .read(move |c| votes::frozen_electorate(c, id))
-                    .await?
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, e)| (e.voter, (i, e.label)))
-                    .collect()
-            };
-            let mut electorate: Vec<_> = export.electorate.iter().collect();
-            electorate.sort_by_key(|e| labels.get(&e.voter).map(|(i, _)| *i));
-            let ballots: std::collections::HashMap<&str, _> = export
-                .ballots
-                .iter()
-                .map(|b| (b.voter.as_str(), b))
-                .collect();
-            table.push(
-                [
-                    "选民 voter",
-                    "姓名 name",
-                    "房屋 dwellings",
-                    "面积 area",
-                    "户 household",
-                    "选择 choice",
-                    "方式 channel",
-                    "时间 cast at",
-                    "回执 receipt",
-                ]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            );
-            for e in electorate {
-                let b = ballots.get(e.voter.as_str());
-                table.push(vec![
-                    e.voter.clone(),
-                    labels
-                        .get(&e.voter)
-                        .map(|(_, l)| l.clone())
-                        .unwrap_or_default(),
-                    e.dwellings.join("、"),
-                    e.area.clone().unwrap_or_default(),
-                    e.household.clone().unwrap_or_default(),
-                    b.map(|b| vote.words(&b.choice)).unwrap_or_default(),
-                    b.map(|b| b.channel.clone()).unwrap_or_default(),
-                    b.map(|b| b.cast_at.clone()).unwrap_or_default(),
-                    b.map(|b| b.receipt.clone()).unwrap_or_default(),
-                ]);
-            }
-            table.push(Vec::new());
-            totals_rows(&vote, &mut table);
+            let labels = voter_labels(&st, &vote, id).await?;
+            per_voter_rows(&vote, &export, &labels, &mut table);
         }
-        File::Totals(t) => {
-            table.push(vec!["表决 vote".into(), vote.title.clone()]);
-            table.push(vec![
-                "无记名 secret".into(),
-                "只公布合计与回执码 totals and receipts only".into(),
-            ]);
-            table.push(Vec::new());
-            totals_rows(&vote, &mut table);
-            table.push(Vec::new());
-            table.push(vec![
-                "逐票文件 SHA-256 per-voter file".into(),
-                t.export_sha256.clone(),
-            ]);
-            table.push(vec!["计入的回执码 receipts counted".into()]);
-            for r in &t.receipts {
-                table.push(vec![r.clone()]);
-            }
-        }
+        File::Totals(t) => secret_rows(&vote, &t, &mut table),
     }
     let bytes = tokio::task::spawn_blocking(move || crate::sheet::write_xlsx("计票表", &table))
         .await
