@@ -117,11 +117,7 @@ impl Choice {
         }
     }
     pub fn zh(self) -> &'static str {
-        match self {
-            Choice::Agree => "同意",
-            Choice::Disagree => "不同意",
-            Choice::Abstain => "弃权",
-        }
+        teahouse_words::choices::choice(self.as_str()).zh
     }
 }
 

@@ -46,6 +46,11 @@ impl Chrome {
         }
     }
 
+    /// A product word (`crate::roles`, `crate::choices`) in the reader's language.
+    pub fn w(&self, w: crate::Word) -> &'static str {
+        w.get(self.lang)
+    }
+
     /// The community's committee in words: 村委会 in a village, 居委会 in a
     /// compound (both when no community is in view).
     pub fn committee(&self) -> &'static str {
@@ -63,11 +68,7 @@ impl Chrome {
     /// The committee's Chinese name, for a `Msg` built before the language is
     /// picked: 村委会 or 居委会 (居委会/村委会 when no community is in view).
     pub fn committee_zh(&self) -> &'static str {
-        match self.community.as_ref().map(|c| c.is_village) {
-            Some(true) => "村委会",
-            Some(false) => "居委会",
-            None => "居委会/村委会",
-        }
+        crate::roles::committee(self.community.as_ref().map(|c| c.is_village)).zh
     }
 
     /// Formats a number the same way in both languages.

@@ -10,6 +10,7 @@ pub mod pages;
 pub mod qr;
 
 pub use chrome::{Chrome, CommunityNav, Lang, Msg, UserNav};
+pub use teahouse_words::{Word, choices, roles};
 
 /// Static assets with content-hashed paths (see build.rs).
 pub mod assets {

@@ -1,8 +1,16 @@
 //! The one bilingual text type of Teahouse (`Msg`) and the reader's language
 //! (`Lang`). The domain writes its refusals in it, the views show the
 //! reader's half of it; both crates use this one, so nothing converts.
+//! Beside it, the product's words that many pages share (`Word` and its
+//! modules: roles, choices).
 
 use std::fmt;
+
+pub mod choices;
+pub mod roles;
+mod word;
+
+pub use word::Word;
 
 /// The reader's language. Chinese unless the reader chose English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

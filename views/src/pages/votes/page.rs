@@ -146,11 +146,7 @@ pub struct ObjectionLine {
 }
 
 fn choice_words(c: &Chrome, s: &str) -> &'static str {
-    match s {
-        "agree" => c.t("同意", "agree"),
-        "disagree" => c.t("不同意", "disagree"),
-        _ => c.t("弃权", "abstain"),
-    }
+    c.w(crate::choices::choice(s))
 }
 
 /// A ballot's choice in words: agree/disagree/abstain, or the options chosen.
@@ -174,10 +170,10 @@ fn choice_inputs(c: &Chrome, v: &VoteView, prefix: &str, current: Option<&str>) 
     let multiple = v.max_choices > 1;
     html! {
         @if v.options.is_empty() {
-            @for (val, zh, en) in [("agree", "同意", "Agree"), ("disagree", "不同意", "Disagree"), ("abstain", "弃权", "Abstain")] {
+            @for (val, w) in crate::choices::DECISION {
                 div.field.check {
                     input type="radio" name="choice" id={(prefix) "-" (val)} value=(val) required checked[current == Some(val)];
-                    label for={(prefix) "-" (val)} { (c.t(zh, en)) }
+                    label for={(prefix) "-" (val)} { (c.w(w)) }
                 }
             }
         } @else {
@@ -192,7 +188,7 @@ fn choice_inputs(c: &Chrome, v: &VoteView, prefix: &str, current: Option<&str>) 
             div.field.check {
                 input type=(if multiple { "checkbox" } else { "radio" }) name="choice" id={(prefix) "-abstain"} value="abstain"
                     required[!multiple] checked[current == Some("abstain")];
-                label for={(prefix) "-abstain"} { (c.t("弃权", "Abstain")) }
+                label for={(prefix) "-abstain"} { (c.w(crate::choices::ABSTAIN)) }
             }
         }
     }

@@ -54,18 +54,17 @@ pub struct TallySheetView {
 /// The choices of a decision (agree, disagree, abstain), or the options.
 fn choices(c: &Chrome, v: &TallySheetView) -> Vec<(String, String)> {
     if v.options.is_empty() {
-        return vec![
-            ("agree".into(), c.t("同意", "Agree").into()),
-            ("disagree".into(), c.t("不同意", "Disagree").into()),
-            ("abstain".into(), c.t("弃权", "Abstain").into()),
-        ];
+        return crate::choices::DECISION
+            .iter()
+            .map(|(name, w)| (name.to_string(), c.w(*w).to_string()))
+            .collect();
     }
     let mut out: Vec<(String, String)> = v
         .options
         .iter()
         .map(|(id, w)| (id.clone(), format!("{id} {w}")))
         .collect();
-    out.push(("abstain".into(), c.t("弃权", "Abstain").into()));
+    out.push(("abstain".into(), c.w(crate::choices::ABSTAIN).into()));
     out
 }
 
