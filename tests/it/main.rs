@@ -10,6 +10,7 @@ mod browser_mine;
 mod browser_receipts;
 mod browser_roll;
 mod browser_supervisor;
+mod browser_tables;
 mod browser_tally_sheet;
 mod channels;
 mod common;

@@ -137,6 +137,14 @@ fn header(c: &Chrome) -> Markup {
 }
 
 /// The hidden CSRF field every state-changing form carries.
+/// A wide table in its own labelled scroll region: on a phone the table
+/// scrolls sideways inside it (and a keyboard reaches it), never the page.
+pub fn scroll_region(label: &str, table: Markup) -> Markup {
+    html! {
+        div.table-wrap.scroll-region role="region" tabindex="0" aria-label=(label) { (table) }
+    }
+}
+
 pub fn csrf(c: &Chrome) -> Markup {
     html! { input type="hidden" name="_csrf" value=(c.csrf); }
 }

@@ -2,7 +2,7 @@
 
 use crate::chrome::Chrome;
 use crate::forms::{self, Errors, Opts};
-use crate::layout::{page, urlencode};
+use crate::layout::{page, scroll_region, urlencode};
 use maud::{Markup, html};
 
 pub struct Entry {
@@ -58,23 +58,23 @@ pub fn audit(c: &Chrome, v: &AuditView) -> Markup {
                 @if v.entries.is_empty() {
                     p.empty { (c.t("没有符合条件的记录。", "No entries match.")) }
                 } @else {
-                    div.table-wrap {
+                    (scroll_region(c.t("操作记录（可左右滚动）", "Audit log (scrolls sideways)"), html! {
                         table {
                             thead { tr {
                                 th scope="col" { (c.t("时间", "When")) }
                                 th scope="col" { (c.t("操作人", "Who")) }
-                                th scope="col" { (c.t("地址", "From")) }
                                 th scope="col" { (c.t("操作", "Action")) }
                                 th scope="col" { (c.t("对象", "Target")) }
                                 th scope="col" { (c.t("详情", "Detail")) }
+                                th scope="col" { (c.t("地址", "From")) }
                             } }
                             tbody {
                                 @for e in &v.entries {
-                                    tr { td { (e.at) } td { (e.actor) } td { (e.ip) } td { code { (e.action) } } td { (e.target) } td.detail { (e.detail) } }
+                                    tr { td { (e.at) } td { (e.actor) } td { code { (e.action) } } td { (e.target) } td.detail { (e.detail) } td { (e.ip) } }
                                 }
                             }
                         }
-                    }
+                    }))
                     nav.pager aria-label=(c.t("翻页", "Pages")) {
                         @if v.page > 0 { a href=(q(v.page - 1)) { (c.t("较新", "Newer")) } }
                         " " span { (c.t("第", "Page ")) (v.page + 1) (c.t(" 页", "")) } " "

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::chrome::{Chrome, Msg};
-use crate::layout::{bi, flash, page};
+use crate::layout::{bi, flash, page, scroll_region};
 use crate::pages::desk::{WaitGroup, wait_group};
 use maud::{Markup, html};
 
@@ -124,7 +124,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                 @if v.resets.is_empty() {
                     p.empty { (c.t("最近没有。", "None recently.")) }
                 } @else {
-                    div.table-wrap { table {
+                    (scroll_region(c.t("密码重置（可左右滚动）", "Password resets (scrolls sideways)"), html! { table {
                         thead { tr {
                             th scope="col" { (c.t("时间", "When")) }
                             th scope="col" { (c.t("事项", "What")) }
@@ -140,7 +140,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                                 @for f in &r.flags { br; strong.flag { "⚠ " (bi(c, f)) } }
                             }
                         } } }
-                    } }
+                    } }))
                 }
             }
             section aria-labelledby="h-activations" {
@@ -150,7 +150,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                 @if v.activations.is_empty() {
                     p.empty { (c.t("最近没有。", "None recently.")) }
                 } @else {
-                    div.table-wrap { table {
+                    (scroll_region(c.t("首次激活（可左右滚动）", "First activations (scrolls sideways)"), html! { table {
                         thead { tr {
                             th scope="col" { (c.t("账户", "Account")) }
                             th scope="col" { (c.t("发码人", "Issued by")) }
@@ -162,7 +162,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                             td { (a.account) } td { (a.by) } td { (a.issued) } td { (a.used) }
                             td { code { (a.used_ip) } @for f in &a.flags { br; strong.flag { "⚠ " (bi(c, f)) } } }
                         } } }
-                    } }
+                    } }))
                 }
             }
         },

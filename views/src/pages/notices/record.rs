@@ -3,7 +3,7 @@
 
 use super::{PlaceLine, ratio, reach_table};
 use crate::chrome::{Chrome, Msg};
-use crate::layout::{csrf, page};
+use crate::layout::{csrf, page, scroll_region};
 use maud::{Markup, html};
 
 /// A notice in the outbox list.
@@ -29,7 +29,7 @@ pub fn outbox(c: &Chrome, slug: &str, rows: &[NoticeLine]) -> Markup {
             p.hint { (c.t("每条通知送到了哪些户、怎样送到的。失败的发送可重发。", "Which households each notice reached and how. Failed deliveries can be resent.")) }
             @if rows.is_empty() { p { (c.t("还没有通知。", "No notices yet.")) } }
             @else {
-                table.outbox {
+                (scroll_region(c.t("送达台账（可左右滚动）", "Delivery record (scrolls sideways)"), html! { table.outbox {
                     thead { tr {
                         th { (c.t("时间", "When")) } th { (c.t("类别", "Kind")) } th { (c.t("通知", "Notice")) }
                         th { (c.t("已送达户数", "Households reached")) }
@@ -42,7 +42,7 @@ pub fn outbox(c: &Chrome, slug: &str, rows: &[NoticeLine]) -> Markup {
                         td { (ratio(r.reached, r.households)) }
                         td { (r.waiting) } td { (r.sent) } td { @if r.failed > 0 { strong { (r.failed) } } @else { (r.failed) } } td { (r.skipped) }
                     } } }
-                }
+                } }))
             }
         },
     )
@@ -144,7 +144,7 @@ pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
             (posts(c, &v.posts))
             h2 { (c.t("每次发送", "Every delivery attempt")) }
             @if v.deliveries.is_empty() { p { (c.t("这条通知没有经渠道发送的记录。", "No delivery through a channel for this notice.")) } }
-            @else { table.deliveries {
+            @else { (scroll_region(c.t("每次发送（可左右滚动）", "Delivery attempts (scrolls sideways)"), html! { table.deliveries {
                 thead { tr {
                     th { (c.t("户", "Household")) } th { (c.t("渠道", "Channel")) } th { (c.t("地址", "Address")) }
                     th { (c.t("状态", "State")) } th { (c.t("各次尝试", "Attempts")) } th {}
@@ -162,7 +162,7 @@ pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
                         }
                     } }
                 } } }
-            } }
+            } })) }
         },
     )
 }
