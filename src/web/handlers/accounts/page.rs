@@ -16,12 +16,10 @@ use serde::Deserialize;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::account as view;
 
-fn role_names(r: Role) -> (&'static str, &'static str) {
-    match r {
-        Role::Resident => ("居民", "resident"),
-        Role::Committee => ("居委会/村委会", "committee"),
-        Role::Supervisor => ("监督委员会", "supervision committee"),
-    }
+/// A role in words, the committee named by its community's kind.
+fn role_names(r: Role, village: bool) -> (&'static str, &'static str) {
+    let w = teahouse_views::roles::role(r.as_str(), Some(village));
+    (w.zh, w.en)
 }
 
 /// The notice of a reset, in the words the owner reads: when, by whom, why.
@@ -89,6 +87,15 @@ async fn view_data(
         .map(reset_notice)
         .collect();
     let history = all.iter().map(history_line).collect();
+    // Each membership's committee by its own community's kind.
+    let villages: Vec<String> = st
+        .db
+        .read(|c| crate::store::communities::list(c))
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == crate::store::communities::Kind::Village)
+        .map(|c| c.slug)
+        .collect();
     let updates = st
         .db
         .read(move |c| crate::store::proposals::updates_for(c, id, 20))
@@ -115,7 +122,7 @@ async fn view_data(
             .memberships
             .iter()
             .map(|m| {
-                let (zh, en) = role_names(m.role);
+                let (zh, en) = role_names(m.role, villages.contains(&m.slug));
                 (
                     m.community_name.clone(),
                     m.slug.clone(),
