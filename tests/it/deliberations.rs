@@ -459,3 +459,101 @@ fn step_of(page: &Resp) -> String {
     let end = page.body[i..].find("</section>").unwrap_or(0);
     page.body[i..i + end].to_string()
 }
+
+fn count(s: &Server, sql: &str, id: i64) -> i64 {
+    s.sql().query_row(sql, [id], |r| r.get(0)).unwrap()
+}
+
+/// The host's refused forms on a meeting's page (#16 item 3): an agenda
+/// item, a guest and the minutes come back as typed, the error beside the
+/// field, in the host's own header; nothing is written.
+#[tokio::test]
+async fn a_meetings_refused_forms_come_back_as_typed() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(VILLAGE_COMMITTEE.0, VILLAGE_COMMITTEE.1).await;
+    com.get("/c/xingfu/deliberations").await;
+    let plan = [
+        ("title", "水渠和路灯"),
+        ("place", "community"),
+        ("venue", "村委会"),
+        ("date", &shanghai_today(1)),
+        ("start", "19:00"),
+        ("end", "21:00"),
+        ("host", "王主任"),
+    ];
+    let r = com.post("/c/xingfu/deliberations", &plan).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let base = r.location.unwrap().split('?').next().unwrap().to_string();
+    let id: i64 = base.rsplit('/').next().unwrap().parse().unwrap();
+    let own = |r: &Resp| {
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.has("/logout") && r.has(r#"class="field-error""#),
+            "{}",
+            r.body
+        );
+        assert!(!r.has("无法完成"), "{}", r.body);
+    };
+    // An item without its title keeps the details typed.
+    let r = com
+        .post(
+            &format!("{base}/items"),
+            &[("title", " "), ("detail", "三盏灯不亮")],
+        )
+        .await;
+    own(&r);
+    assert!(
+        r.has(r#"id="item""#) && r.has(r#"id="f-title-err""#),
+        "{}",
+        r.body
+    );
+    assert!(r.has("三盏灯不亮</textarea>"), "{}", r.body);
+    let items = "SELECT count(*) FROM agenda_items WHERE deliberation_id = ?1";
+    assert_eq!(count(&s, items, id), 0);
+    // A guest without a role keeps the name typed.
+    let r = com
+        .post(
+            &format!("{base}/guests"),
+            &[("name", "李律师"), ("role", "")],
+        )
+        .await;
+    own(&r);
+    assert!(r.has(r#"id="f-role-err""#) && r.has(r#"value="李律师""#));
+    assert!(r.has(r#"<details id="host-attendance" open"#), "{}", r.body);
+    let guests = "SELECT count(*) FROM deliberation_guests WHERE deliberation_id = ?1";
+    assert_eq!(count(&s, guests, id), 0);
+    // Minutes with a follow-up line lacking its owner: the draft as typed.
+    let r = com
+        .post(&format!("{base}/items"), &[("title", "路灯太暗")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let item = count(
+        &s,
+        "SELECT max(id) FROM agenda_items WHERE deliberation_id = ?1",
+        id,
+    );
+    let actions = format!("actions_{item}");
+    let outcome = format!("outcome_{item}");
+    let r = com
+        .post(
+            &format!("{base}/minutes"),
+            &[
+                ("summary", "到会村民谈了路灯。"),
+                (&outcome, "consensus"),
+                (&actions, "换灯"),
+            ],
+        )
+        .await;
+    own(&r);
+    assert!(r.has(r#"id="minutes""#), "{}", r.body);
+    assert!(r.has("到会村民谈了路灯。</textarea>"), "{}", r.body);
+    assert!(
+        r.has("换灯</textarea>") && r.has("“路灯太暗”：跟进事项第 1 行"),
+        "{}",
+        r.body
+    );
+    assert!(r.has(r#"value="consensus" selected"#), "{}", r.body);
+    let revs = "SELECT count(*) FROM minutes_revisions WHERE deliberation_id = ?1";
+    assert_eq!(count(&s, revs, id), 0);
+}

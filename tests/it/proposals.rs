@@ -1279,3 +1279,138 @@ async fn a_proposal_page_says_who_acts_next() {
     let list = author.get("/c/wutong/proposals").await;
     assert!(list.has("居委会必须审议") && !list.has("居委会/村委会"));
 }
+
+/// A wutong proposal of the demo in `status`.
+fn proposal_in(s: &Server, status: &str) -> i64 {
+    s.sql()
+        .query_row(
+            "SELECT p.id FROM proposals p JOIN communities c ON c.id = p.community_id
+             WHERE c.slug = 'wutong' AND p.status = ?1 ORDER BY p.id LIMIT 1",
+            [status],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn status_of(s: &Server, id: i64) -> String {
+    s.sql()
+        .query_row("SELECT status FROM proposals WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+fn audits(s: &Server, action: &str) -> i64 {
+    s.sql()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            [action],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A refused form on the member's own page: 422, their header, the error
+/// beside a field, not the bare error page.
+fn refused_here(r: &Resp) {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.has("/logout") && r.has(r#"href="/account""#),
+        "{}",
+        r.body
+    );
+    assert!(r.has(r#"class="field-error""#), "{}", r.body);
+    assert!(!r.has("无法完成"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_refused_decision_comes_back_as_typed_beside_its_field() {
+    let s = Server::start().await;
+    let id = proposal_in(&s, "review");
+    let decisions = audits(&s, "proposal.decide");
+    let mut staff = s.client();
+    staff.login(COMMITTEE.0, COMMITTEE.1).await;
+    let page = format!("/c/wutong/proposals/{id}");
+    staff.get(&page).await;
+    let decide = format!("{page}/decide");
+    // A dispatch without the assignee's name.
+    let r = staff
+        .post(
+            &decide,
+            &[
+                ("decision", "dispatch"),
+                ("assignee_kind", "volunteer"),
+                ("assignee_name", ""),
+                ("reason", "请尽快处理"),
+            ],
+        )
+        .await;
+    refused_here(&r);
+    assert!(r.has(r#"id="decide""#), "{}", r.body);
+    assert!(r.has(r#"id="f-assignee_name-err""#), "{}", r.body);
+    assert!(r.has("请写负责人或团队名称"), "{}", r.body);
+    assert!(
+        r.has(r#"name="decision" value="dispatch" checked"#),
+        "{}",
+        r.body
+    );
+    assert!(r.has(r#"value="volunteer" selected"#), "{}", r.body);
+    assert!(r.has("请尽快处理</textarea>"), "{}", r.body);
+    // A login nobody has: found in the transaction, shown beside its field.
+    let r = staff
+        .post(
+            &decide,
+            &[
+                ("decision", "dispatch"),
+                ("assignee_kind", "volunteer"),
+                ("assignee_name", "李志愿"),
+                ("assignee_login", "no-such-login"),
+            ],
+        )
+        .await;
+    refused_here(&r);
+    assert!(r.has(r#"id="f-assignee_login-err""#), "{}", r.body);
+    assert!(r.has("没有登录名为“no-such-login”的账户"), "{}", r.body);
+    assert!(r.has(r#"value="李志愿""#), "{}", r.body);
+    // A decline needs its public reason.
+    let r = staff.post(&decide, &[("decision", "decline")]).await;
+    refused_here(&r);
+    assert!(r.has(r#"id="f-reason-err""#) && r.has("不予采纳必须写明公开理由"));
+    assert_eq!(status_of(&s, id), "review", "nothing was decided");
+    assert_eq!(audits(&s, "proposal.decide"), decisions);
+}
+
+#[tokio::test]
+async fn a_refused_hand_back_or_rating_comes_back_as_typed() {
+    let s = Server::start().await;
+    let id = proposal_in(&s, "dispatched");
+    let mut staff = s.client();
+    staff.login(COMMITTEE.0, COMMITTEE.1).await;
+    let page = format!("/c/wutong/proposals/{id}");
+    staff.get(&page).await;
+    let r = staff
+        .post(
+            &format!("{page}/assignment"),
+            &[("answer", "hand_back"), ("note", "  ")],
+        )
+        .await;
+    refused_here(&r);
+    assert!(r.has(r#"id="assignment""#) && r.has(r#"id="f-note-err""#));
+    assert!(r.has("退回时请说明原因"), "{}", r.body);
+    assert_eq!(status_of(&s, id), "dispatched");
+    // A progress report needs its text; the photos are asked for again.
+    let id = proposal_in(&s, "in_progress");
+    let page = format!("/c/wutong/proposals/{id}");
+    staff.get(&page).await;
+    let r = staff
+        .post_multipart(
+            &format!("{page}/progress"),
+            &[("note", ""), ("complete", "1")],
+            None,
+        )
+        .await;
+    refused_here(&r);
+    assert!(r.has(r#"id="progress""#) && r.has(r#"id="f-note-err""#));
+    assert!(r.has("请重新选择"), "{}", r.body);
+    assert_eq!(status_of(&s, id), "in_progress");
+}

@@ -8,6 +8,7 @@ pub mod forms;
 pub mod layout;
 pub mod pages;
 pub mod qr;
+pub mod refused;
 
 pub use chrome::{Chrome, CommunityNav, Lang, Msg, UserNav};
 pub use teahouse_words::{Word, choices, roles};

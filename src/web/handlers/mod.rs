@@ -20,6 +20,7 @@ pub mod notify_settings;
 pub mod ops;
 pub mod prefs;
 pub mod proposals;
+pub mod refused;
 pub mod roll;
 pub mod rounds;
 pub mod settings;

@@ -1,15 +1,19 @@
 //! Who came: residents' QR sign-in, the host's ticks from the roll, guests.
 
+use super::refused::{Posted, Typed, again, form_on};
 use super::step;
 use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::deliberations::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member, Visitor};
+use crate::web::handlers::refused::{refuse_if, required};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::HashMap;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::deliberations::Form as MeetingForm;
 
 pub async fn checkin(
     State(st): State<AppState>,
@@ -97,8 +101,11 @@ pub async fn attendance(
                 ctx: com.ctx.clone(),
                 community: com.community.clone(),
             };
-            let page =
-                super::page::render(&st, v, id, Default::default(), Some((typed, m.clone())));
+            let again = super::page::Again {
+                who: Some((typed, m.clone())),
+                ..Default::default()
+            };
+            let page = super::page::render(&st, v, id, Default::default(), again);
             let mut resp = page.await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
@@ -107,25 +114,37 @@ pub async fn attendance(
     }
 }
 
+/// A guest as typed: name and role, each required.
+fn parse_guest(f: &Typed) -> Result<(String, String), Errors> {
+    let g = |k: &str| f.get(k).map_or("", String::as_str);
+    let mut e = Errors::none();
+    let name = required(&mut e, "name", g("name"), 50);
+    let role = required(&mut e, "role", g("role"), 50);
+    refuse_if(e)?;
+    Ok((name, role))
+}
+
 pub async fn guest(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let name = f.get("name").cloned().unwrap_or_default();
-    let role = f.get("role").cloned().unwrap_or_default();
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
+    let parsed = parse_guest(&f);
+    let p = Posted {
+        ctx: &com.ctx,
+        community: &com.community,
         id,
-        "deliberation.guest",
-        "attendance",
-        move |tx, d| {
-            store::add_guest(tx, d, &name, &role)?;
-            Ok(format!("{name} ({role})"))
-        },
-    )
+        form: MeetingForm::Guest,
+        typed: f,
+    };
+    let (name, role) = match parsed {
+        Ok(x) => x,
+        Err(errors) => return again(&st, p, errors).await,
+    };
+    form_on(&st, p, "deliberation.guest", "attendance", move |tx, d| {
+        store::add_guest(tx, d, &name, &role)?;
+        Ok(Ok(format!("{name} ({role})")))
+    })
     .await
 }

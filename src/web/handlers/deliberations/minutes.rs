@@ -1,42 +1,59 @@
 //! The minutes: the host's draft from the form, publishing a revision and
 //! attendees' confirmations.
 
+use super::refused::{Posted, Typed, form_on};
 use super::step;
 use crate::domain::Msg;
 use crate::domain::deliberation::ItemState;
 use crate::domain::deliberation::{self as rules, ItemMinutes, Minutes, Outcome};
 use crate::error::Error;
+use crate::store::deliberations::Deliberation;
 use crate::store::deliberations::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member};
 use crate::web::handlers::confirm::{Confirmed, ask};
+use crate::web::handlers::refused::refuse_if;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use teahouse_views::forms::Errors;
 use teahouse_views::pages::confirm::{ConfirmView, confirm_page};
+use teahouse_views::pages::deliberations::Form as MeetingForm;
 
-/// The host's draft minutes from the form: one section per agenda item.
-fn minutes_from(f: &HashMap<String, String>, items: &[store::Item]) -> Result<Minutes, Error> {
+/// The host's draft minutes from the form: one section per agenda item,
+/// each mistake beside its own field.
+fn minutes_from(f: &Typed, items: &[store::Item]) -> Result<Minutes, Errors> {
     let g = |k: String| f.get(&k).cloned().unwrap_or_default();
+    let mut e = Errors::none();
     let mut out = Minutes {
         summary: g("summary".into()).trim().to_string(),
         items: Vec::new(),
     };
+    if out.summary.chars().count() > 5000 {
+        let m = Msg::new(
+            "摘要最多 5000 字",
+            "the summary may have 5000 characters at most",
+        );
+        e.add("summary", m);
+    }
     for it in items.iter().filter(|i| i.state == ItemState::Agenda) {
-        let outcome = match g(format!("outcome_{}", it.id)).as_str() {
+        let key = format!("outcome_{}", it.id);
+        let outcome = match g(key.clone()).as_str() {
             "" => None,
-            o => Some(
-                Outcome::parse(o)
-                    .ok_or_else(|| Error::Invalid(Msg::new("不认识的结果", "unknown outcome")))?,
-            ),
+            o => Outcome::parse(o).or_else(|| {
+                e.add(&key, Msg::new("不认识的结果", "unknown outcome"));
+                None
+            }),
         };
-        let actions = rules::parse_actions(&g(format!("actions_{}", it.id))).map_err(|m| {
-            Error::Invalid(Msg::new(
+        let key = format!("actions_{}", it.id);
+        let actions = rules::parse_actions(&g(key.clone())).unwrap_or_else(|m| {
+            let m = Msg::new(
                 format!("“{}”：{}", it.title, m.zh),
                 format!("\"{}\": {}", it.title, m.en),
-            ))
-        })?;
+            );
+            e.add(&key, m);
+            Vec::new()
+        });
         out.items.push(ItemMinutes {
             item: it.id,
             title: it.title.clone(),
@@ -46,37 +63,55 @@ fn minutes_from(f: &HashMap<String, String>, items: &[store::Item]) -> Result<Mi
             actions,
         });
     }
-    if out.summary.chars().count() > 5000 {
-        return Err(Error::Invalid(Msg::new(
-            "摘要最多 5000 字",
-            "the summary may have 5000 characters at most",
-        )));
-    }
+    refuse_if(e)?;
     Ok(out)
+}
+
+/// Published minutes are amended, not edited: a new revision needs its reason.
+fn needs_reason(tx: &rusqlite::Transaction, d: &Deliberation) -> Result<bool, Error> {
+    let working = store::revisions(tx, d.id)?
+        .iter()
+        .any(|r| r.published_at.is_none());
+    Ok(!working && d.published_rev.is_some())
 }
 
 pub async fn save_minutes(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
     let by = com.account.id;
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
+    let typed = f.clone();
+    let p = Posted {
+        ctx: &com.ctx,
+        community: &com.community,
         id,
-        "deliberation.minutes",
-        "minutes",
-        move |tx, d| {
-            let items = store::items(tx, d.id)?;
-            let m = minutes_from(&f, &items)?;
-            let reason = f.get("reason").map(String::as_str);
-            let rev = store::save_minutes(tx, d, &m, reason, by)?;
-            Ok(format!("draft revision {rev}"))
-        },
-    )
+        form: MeetingForm::Minutes,
+        typed,
+    };
+    form_on(&st, p, "deliberation.minutes", "minutes", move |tx, d| {
+        let items = store::items(tx, d.id)?;
+        let reason = f.get("reason").map(|r| r.trim()).filter(|r| !r.is_empty());
+        let parsed = minutes_from(&f, &items);
+        let no_reason = reason.is_none() && needs_reason(tx, d)?;
+        let m = match (parsed, no_reason) {
+            (Ok(m), false) => m,
+            (parsed, _) => {
+                let mut e = parsed.err().unwrap_or_else(Errors::none);
+                if no_reason {
+                    let msg = Msg::new(
+                        "已公开的纪要只能修订：请写明修订原因",
+                        "published minutes are amended, not edited: give the reason",
+                    );
+                    e.add("reason", msg);
+                }
+                return Ok(Err(e));
+            }
+        };
+        let rev = store::save_minutes(tx, d, &m, reason, by)?;
+        Ok(Ok(format!("draft revision {rev}")))
+    })
     .await
 }
 

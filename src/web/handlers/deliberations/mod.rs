@@ -8,11 +8,13 @@ mod attendance;
 mod exports;
 mod minutes;
 mod page;
+mod refused;
 mod series;
 
 pub use series::{Series, board_summary, line, load_series};
 
 /// The meeting routes, for `routes::table`.
+// Long: one route per line; the route × role matrix test reads this list.
 pub fn routes() -> Routes {
     use axum::http::Method as M;
     vec![

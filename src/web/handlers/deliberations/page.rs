@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use teahouse_views::Msg;
 use teahouse_views::pages::deliberations as view;
+use teahouse_views::refused::Refused;
 
 fn done_words(done: Option<&str>) -> Option<Msg> {
     Some(match done? {
@@ -125,77 +126,69 @@ pub async fn show(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, Error> {
-    render(&st, v, id, q, None).await
+    render(&st, v, id, q, Again::default()).await
 }
 
-/// The meeting page; `who` is a refused attendance list (as typed, and why)
-/// to show again in the host's form.
-pub(super) async fn render(
-    st: &AppState,
-    v: Visitor,
-    id: i64,
-    q: ShowQuery,
-    who: Option<(String, Msg)>,
-) -> Result<Response, Error> {
-    use crate::store::accounts::Role;
-    let cid = v.community.id;
-    let account = v.ctx.0.account.clone();
-    let committee = account
-        .as_ref()
-        .is_some_and(|a| a.has_role(cid, Role::Committee));
-    let member = account.as_ref().is_some_and(|a| a.is_member(cid));
-    let resident = account
-        .as_ref()
-        .filter(|_| member)
-        .and_then(|a| a.resident_id);
-    // The QR link works for visitors too: they are asked to log in first.
-    if let (Some(t), None) = (&q.t, &account) {
-        return Ok(see_other(&format!(
-            "/login?next={}",
-            teahouse_views::layout::urlencode(&format!(
-                "/c/{}/deliberations/{id}?t={t}",
-                v.community.slug
-            ))
-        )));
-    }
-    let (d, items, att, guests, revs, confs, acts, entries) = st
-        .db
-        .read(move |c| {
-            Ok((
-                store::get(c, cid, id)?,
-                store::items(c, id)?,
-                store::attendance(c, id)?,
-                store::guests(c, id)?,
-                store::revisions(c, id)?,
-                store::confirmations(c, id)?,
-                store::actions(c, cid, Some(id))?,
-                ledger::entries_for(
-                    c,
-                    cid,
-                    &crate::domain::Subject::Deliberation(id).to_string(),
-                )?,
-            ))
-        })
-        .await?;
-    let tz = &v.community.tz;
-    let t = today(tz).to_string();
-    let slug = &v.community.slug;
-    let c = v.ctx.chrome(Some(&v.community));
-    let working = revs.iter().find(|r| r.published_at.is_none());
-    let published = d
-        .published_rev
-        .and_then(|p| revs.iter().find(|r| r.rev == p));
+/// A refused form of the meeting's page, to show again as it was typed:
+/// an attendance list (as typed, and why), or another of the page's forms.
+#[derive(Default)]
+pub(super) struct Again {
+    pub who: Option<(String, Msg)>,
+    pub refused: Option<Refused<view::Form>>,
+}
+
+/// What the meeting's page reads in one go.
+struct Loaded {
+    d: Deliberation,
+    items: Vec<store::Item>,
+    att: Vec<store::Attendee>,
+    guests: Vec<(String, String)>,
+    revs: Vec<store::Revision>,
+    confs: Vec<(i64, String)>,
+    acts: Vec<store::Action>,
+    entries: Vec<crate::domain::ledger::Entry>,
+}
+
+fn load(c: &rusqlite::Connection, cid: i64, id: i64) -> Result<Loaded, Error> {
+    let subject = crate::domain::Subject::Deliberation(id).to_string();
+    Ok(Loaded {
+        d: store::get(c, cid, id)?,
+        items: store::items(c, id)?,
+        att: store::attendance(c, id)?,
+        guests: store::guests(c, id)?,
+        revs: store::revisions(c, id)?,
+        confs: store::confirmations(c, id)?,
+        acts: store::actions(c, cid, Some(id))?,
+        entries: ledger::entries_for(c, cid, &subject)?,
+    })
+}
+
+/// The reader's standing at this meeting.
+struct Viewer {
+    committee: bool,
+    member: bool,
+    resident: Option<i64>,
+}
+
+/// The minutes the reader sees (the committee: the working draft first)
+/// and the revision they come from; the host's form starts from the
+/// working draft, or the agenda.
+fn shown_minutes(l: &Loaded, committee: bool) -> (Minutes, Option<&store::Revision>) {
+    let working = l.revs.iter().find(|r| r.published_at.is_none());
+    let published =
+        l.d.published_rev
+            .and_then(|p| l.revs.iter().find(|r| r.rev == p));
     let shown = if committee {
         working.or(published)
     } else {
         published
     };
-    // The host's form starts from the working draft, or the agenda.
     let minutes = match shown {
         Some(r) => r.minutes.clone(),
         None => Minutes {
             summary: String::new(),
-            items: items
+            items: l
+                .items
                 .iter()
                 .filter(|i| i.state == ItemState::Agenda)
                 .map(|i| ItemMinutes {
@@ -209,25 +202,97 @@ pub(super) async fn render(
                 .collect(),
         },
     };
-    let diff = q.diff.and_then(|to| {
-        let new = revs
-            .iter()
-            .find(|r| r.rev == to && r.published_at.is_some())?;
-        let old = revs
-            .iter()
-            .rev()
-            .find(|r| r.rev < to && r.published_at.is_some())?;
-        Some((
-            old.rev,
-            new.rev,
-            rules::diff(&old.minutes, &new.minutes)
-                .into_iter()
-                .map(|(z, e)| Msg::new(z, e))
-                .collect(),
-        ))
-    });
-    let signed_in = resident.is_some_and(|r| att.iter().any(|a| a.resident_id == r));
-    let mv = view::MeetingView {
+    (minutes, shown)
+}
+
+/// The changes from the published revision before `to` to `to`.
+fn diff_to(revs: &[store::Revision], to: i64) -> Option<(i64, i64, Vec<Msg>)> {
+    let new = revs
+        .iter()
+        .find(|r| r.rev == to && r.published_at.is_some())?;
+    let old = revs
+        .iter()
+        .rev()
+        .find(|r| r.rev < to && r.published_at.is_some())?;
+    let changes = rules::diff(&old.minutes, &new.minutes)
+        .into_iter()
+        .map(|(z, e)| Msg::new(z, e))
+        .collect();
+    Some((old.rev, new.rev, changes))
+}
+
+/// The meeting page, with a refused form (if any) as it was typed.
+pub(super) async fn render(
+    st: &AppState,
+    v: Visitor,
+    id: i64,
+    q: ShowQuery,
+    again: Again,
+) -> Result<Response, Error> {
+    use crate::store::accounts::Role;
+    let cid = v.community.id;
+    let account = v.ctx.0.account.clone();
+    let member = account.as_ref().is_some_and(|a| a.is_member(cid));
+    let who = Viewer {
+        committee: account
+            .as_ref()
+            .is_some_and(|a| a.has_role(cid, Role::Committee)),
+        member,
+        resident: account
+            .as_ref()
+            .filter(|_| member)
+            .and_then(|a| a.resident_id),
+    };
+    // The QR link works for visitors too: they are asked to log in first.
+    if let (Some(t), None) = (&q.t, &account) {
+        return Ok(see_other(&format!(
+            "/login?next={}",
+            teahouse_views::layout::urlencode(&format!(
+                "/c/{}/deliberations/{id}?t={t}",
+                v.community.slug
+            ))
+        )));
+    }
+    let l = st.db.read(move |c| load(c, cid, id)).await?;
+    let c = v.ctx.chrome(Some(&v.community));
+    let mut mv = meeting_view(&c, &v, &l, &who, q);
+    mv.who = again.who;
+    if let Some(r) = again.refused {
+        if r.form == view::Form::Minutes {
+            keep_typed(&mut mv, &r.typed);
+        }
+        mv.refused = Some(r);
+    }
+    Ok(view::meeting_page(&c, &v.community.slug, &mv).into_response())
+}
+
+/// Refused minutes come back as typed: the summary and each item's fields.
+fn keep_typed(mv: &mut view::MeetingView, typed: &std::collections::HashMap<String, String>) {
+    let g = |k: String| typed.get(&k).cloned().unwrap_or_default();
+    mv.summary = g("summary".into());
+    for m in &mut mv.minutes {
+        m.outcome = g(format!("outcome_{}", m.item));
+        m.views_text = g(format!("views_{}", m.item));
+        m.notes = g(format!("notes_{}", m.item));
+        m.actions_text = g(format!("actions_{}", m.item));
+    }
+}
+
+fn meeting_view(
+    c: &teahouse_views::Chrome,
+    v: &Visitor,
+    l: &Loaded,
+    who: &Viewer,
+    q: ShowQuery,
+) -> view::MeetingView {
+    let (tz, slug, d, id) = (&v.community.tz, &v.community.slug, &l.d, l.d.id);
+    let committee = who.committee;
+    let (minutes, shown) = shown_minutes(l, committee);
+    let working = l.revs.iter().find(|r| r.published_at.is_none());
+    let signed_in = who
+        .resident
+        .is_some_and(|r| l.att.iter().any(|a| a.resident_id == r));
+    view::MeetingView {
         id,
         title: d.title.clone(),
         place: d.place_label.clone(),
@@ -239,42 +304,31 @@ pub(super) async fn render(
         ),
         host: d.host.clone(),
         status: meeting_status(d.status),
-        items: items
-            .iter()
-            .filter(|i| committee || i.state != ItemState::Declined)
-            .map(|i| view::ItemView {
-                id: i.id,
-                title: i.title.clone(),
-                detail: i.detail.clone(),
-                state: item_state(i.state),
-                suggester: i.suggester.clone(),
-            })
-            .collect(),
-        attendance: att.len(),
-        counts: counts(&att),
+        items: item_lines(&l.items, committee),
+        attendance: l.att.len(),
+        counts: counts(&l.att),
         attendees: if committee {
-            att.iter().map(|a| a.name.clone()).collect()
+            l.att.iter().map(|a| a.name.clone()).collect()
         } else {
             Vec::new()
         },
-        guests,
+        guests: l.guests.clone(),
         checkin_url: committee.then(|| {
-            format!(
-                "{}/c/{slug}/deliberations/{id}?t={}",
-                v.ctx.0.origin, d.checkin_token
-            )
+            let (origin, token) = (&v.ctx.0.origin, &d.checkin_token);
+            format!("{origin}/c/{slug}/deliberations/{id}?t={token}")
         }),
-        checkin: q.t.clone().filter(|_| member).map(|tok| {
+        checkin: q.t.clone().filter(|_| who.member).map(|tok| {
             let open =
                 d.status != Status::Published && rules::checkin_open(d.starts_at, d.ends_at, now());
             (tok, open, signed_in)
         }),
         summary: minutes.summary.clone(),
-        minutes: item_views(&c, &minutes, &acts, &t, slug, &d),
+        minutes: item_views(c, &minutes, &l.acts, &today(tz).to_string(), slug, d),
         minutes_rev: shown.map(|r| r.rev),
         minutes_working: shown.is_some_and(|r| r.published_at.is_none()),
         amend_reason: working.filter(|w| w.rev > 1).and_then(|w| w.reason.clone()),
-        revisions: revs
+        revisions: l
+            .revs
             .iter()
             .filter(|r| committee || r.published_at.is_some())
             .map(|r| {
@@ -285,15 +339,17 @@ pub(super) async fn render(
                 )
             })
             .collect(),
-        diff,
-        confirmations: confs
+        diff: q.diff.and_then(|to| diff_to(&l.revs, to)),
+        confirmations: l
+            .confs
             .iter()
             .filter(|(rev, _)| Some(*rev) == d.published_rev)
             .map(|(_, n)| mask_name(n))
             .collect(),
         can_confirm: signed_in && d.published_rev.is_some(),
-        can_suggest: member && !committee,
-        ledger: entries
+        can_suggest: who.member && !committee,
+        ledger: l
+            .entries
             .iter()
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
             .collect(),
@@ -305,9 +361,23 @@ pub(super) async fn render(
             })
             .collect(),
         notice: done_words(q.done.as_deref()),
-        who,
-    };
-    Ok(view::meeting_page(&c, slug, &mv).into_response())
+        who: None,
+        refused: None,
+    }
+}
+
+fn item_lines(items: &[store::Item], committee: bool) -> Vec<view::ItemView> {
+    items
+        .iter()
+        .filter(|i| committee || i.state != ItemState::Declined)
+        .map(|i| view::ItemView {
+            id: i.id,
+            title: i.title.clone(),
+            detail: i.detail.clone(),
+            state: item_state(i.state),
+            suggester: i.suggester.clone(),
+        })
+        .collect()
 }
 
 pub async fn notice(

@@ -8,6 +8,7 @@ use crate::store::deliberations::{self as store, Deliberation, NewDeliberation, 
 use crate::store::{audit, now};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Visitor};
+use crate::web::handlers::refused::refuse_if;
 use crate::web::handlers::{day_start, fmt_time, invalid, see_other, today};
 use axum::Form;
 use axum::extract::State;
@@ -210,30 +211,28 @@ fn clock(date: &str, time: &str, tz: &str) -> Option<i64> {
     ((0..24).contains(&h) && (0..60).contains(&m)).then_some(day + h * 3600 + m * 60)
 }
 
-pub async fn create(
-    State(st): State<AppState>,
-    com: Committee,
-    Form(f): Form<HashMap<String, String>>,
-) -> Result<Response, Error> {
+/// The plan as typed (to show again) and the meeting it makes, each
+/// mistake beside its field.
+fn parse_plan(
+    f: &HashMap<String, String>,
+    tz: &str,
+) -> (view::NewValues, Result<NewDeliberation, Errors>) {
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let tz = com.community.tz.clone();
     let mut errors = Errors::none();
     let title = g("title").trim().to_string();
     if title.is_empty() || title.chars().count() > 100 {
-        errors.add(
-            "title",
-            Msg::new(
-                "请填写主题（最多 100 字）",
-                "the topic is required (100 characters at most)",
-            ),
+        let m = Msg::new(
+            "请填写主题（最多 100 字）",
+            "the topic is required (100 characters at most)",
         );
+        errors.add("title", m);
     }
     let host = g("host").trim().to_string();
     if host.is_empty() || host.chars().count() > 50 {
         errors.add("host", Msg::new("请填写主持人", "name the host"));
     }
-    let starts = clock(&g("date"), &g("start"), &tz);
-    let ends = clock(&g("date"), &g("end"), &tz);
+    let starts = clock(&g("date"), &g("start"), tz);
+    let ends = clock(&g("date"), &g("end"), tz);
     match (starts, ends) {
         (None, _) => errors.add(
             "start",
@@ -246,7 +245,6 @@ pub async fn create(
         ),
         _ => {}
     }
-    let cid = com.community.id;
     let values = view::NewValues {
         title: g("title"),
         place: g("place"),
@@ -256,17 +254,28 @@ pub async fn create(
         end: g("end"),
         host: g("host"),
     };
-    if !errors.is_empty() {
-        return render_invalid(&st, &com, errors, values).await;
-    }
-    let n = NewDeliberation {
+    let plan = refuse_if(errors).map(|()| NewDeliberation {
         title,
         place: g("place"),
         venue: g("venue").trim().chars().take(100).collect(),
         starts_at: starts.unwrap_or_default(),
         ends_at: ends.unwrap_or_default(),
         host,
+    });
+    (values, plan)
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    com: Committee,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, Error> {
+    let (values, plan) = parse_plan(&f, &com.community.tz);
+    let n = match plan {
+        Ok(n) => n,
+        Err(errors) => return render_invalid(&st, &com, errors, values).await,
     };
+    let cid = com.community.id;
     let by = com.account.id;
     let actor = com.ctx.actor();
     let res = st
@@ -289,9 +298,10 @@ pub async fn create(
             "/c/{}/deliberations/{id}?done=planned",
             com.community.slug
         ))),
+        // The store refuses only a place that is not on the roll, before
+        // writing anything.
         Err(Error::Invalid(m)) => {
-            let mut e = Errors::none();
-            e.add("place", m.clone());
+            let e = crate::web::handlers::errors_with("place", &m);
             render_invalid(&st, &com, e, values).await
         }
         Err(e) => Err(e),

@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use teahouse_views::pages::proposals as view;
 
 /// The area's routes, for the table in `web::routes`.
+// Long: one route per line; the route × role matrix test reads this list.
 pub fn routes() -> Routes {
     use Method as M;
     vec![

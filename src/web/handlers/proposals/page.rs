@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use teahouse_views::Msg;
 use teahouse_views::files::FileLine;
 use teahouse_views::pages::proposals as view;
+use teahouse_views::refused::Refused;
 
 pub async fn list(
     State(st): State<AppState>,
@@ -133,6 +134,116 @@ pub async fn show(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
+    let done = q.get("done").and_then(|d| done_words(d));
+    Ok(render(&st, &v, id, done, None).await?.into_response())
+}
+
+/// Everything one proposal's page shows, read in one go.
+struct Loaded {
+    p: store::Proposal,
+    photos: Vec<attachments::Attachment>,
+    report_photos: Vec<attachments::Attachment>,
+    events: Vec<store::Event>,
+    comments: Vec<store::Comment>,
+    cosigned: bool,
+    in_place: bool,
+    ratings: Vec<(u8, String, i64, i64)>,
+    meeting: Option<(i64, String)>,
+    vote: Option<(i64, String)>,
+    meetings: Vec<(String, String)>,
+}
+
+fn load(
+    c: &rusqlite::Connection,
+    cid: i64,
+    id: i64,
+    me: Option<i64>,
+    staff: bool,
+) -> Result<Loaded, Error> {
+    let p = store::get(c, cid, id)?;
+    if p.status == Status::Draft && Some(p.author_id) != me && !staff {
+        return Err(Error::NotFound);
+    }
+    let photos = attachments::list(c, cid, &crate::domain::Subject::Proposal(id).to_string())?;
+    let report_photos = attachments::list(c, cid, &format!("proposal-report:{id}"))?;
+    let (cosigned, in_place) = match me {
+        Some(a) => (
+            store::has_cosigned(c, id, a)?,
+            store::lives_in(c, cid, &p.place, a)?,
+        ),
+        None => (false, false),
+    };
+    let meeting = match p.deliberation_id {
+        Some(d) => Some((d, deliberations::get(c, cid, d)?.title)),
+        None => None,
+    };
+    let vote = match p.vote_id {
+        Some(n) => Some((n, crate::store::votes::get(c, cid, n)?.title)),
+        None => None,
+    };
+    let meetings = deliberations::list(c, cid)?
+        .into_iter()
+        .filter(|d| d.status == deliberations::Status::Planned)
+        .map(|d| (d.id.to_string(), d.title))
+        .collect();
+    Ok(Loaded {
+        events: store::events(c, id)?,
+        comments: store::comments(c, id)?,
+        ratings: store::ratings(c, id)?,
+        p,
+        photos,
+        report_photos,
+        cosigned,
+        in_place,
+        meeting,
+        vote,
+        meetings,
+    })
+}
+
+fn event_line(e: &store::Event, tz: &str) -> view::EventLine {
+    view::EventLine {
+        what: event_bi(&e.kind),
+        note: if e.kind == "threshold" {
+            String::new()
+        } else {
+            e.note.clone()
+        },
+        who: e.actor.clone(),
+        at: fmt_time(e.at, tz),
+    }
+}
+
+fn comment_line(c: &store::Comment, tz: &str) -> view::CommentLine {
+    view::CommentLine {
+        id: c.id,
+        parent: c.parent,
+        author: c.author.clone(),
+        body: c.body.clone(),
+        at: fmt_time(c.at, tz),
+    }
+}
+
+fn assignee_of(p: &store::Proposal) -> Option<(Msg, String)> {
+    p.assignee_name.as_ref().map(|n| {
+        let (zh, en) = p
+            .assignee_kind
+            .as_deref()
+            .and_then(AssigneeKind::parse)
+            .map(AssigneeKind::label)
+            .unwrap_or(("", ""));
+        (Msg::new(zh, en), n.clone())
+    })
+}
+
+/// One proposal's page; `refused` is one of its forms as it was typed.
+pub(super) async fn render(
+    st: &AppState,
+    v: &Visitor,
+    id: i64,
+    done: Option<Msg>,
+    refused: Option<Refused<view::Form>>,
+) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
     let tz = v.community.tz.clone();
     let acc = v.ctx.0.account.clone();
@@ -145,78 +256,16 @@ pub async fn show(
             || a.has_role(cid, Role::Committee)
             || a.has_role(cid, Role::Supervisor)
     });
-    let loaded = st
-        .db
-        .read(move |c| {
-            let p = store::get(c, cid, id)?;
-            if p.status == Status::Draft && Some(p.author_id) != me && !staff {
-                return Err(Error::NotFound);
-            }
-            let photos =
-                attachments::list(c, cid, &crate::domain::Subject::Proposal(id).to_string())?;
-            let report_photos = attachments::list(c, cid, &format!("proposal-report:{id}"))?;
-            let events = store::events(c, id)?;
-            let comments = store::comments(c, id)?;
-            let cosigned = match me {
-                Some(a) => store::has_cosigned(c, id, a)?,
-                None => false,
-            };
-            let in_place = match me {
-                Some(a) => store::lives_in(c, cid, &p.place, a)?,
-                None => false,
-            };
-            let ratings = store::ratings(c, id)?;
-            let meeting = match p.deliberation_id {
-                Some(d) => Some((d, deliberations::get(c, cid, d)?.title)),
-                None => None,
-            };
-            let vote = match p.vote_id {
-                Some(n) => Some((n, crate::store::votes::get(c, cid, n)?.title)),
-                None => None,
-            };
-            let meetings: Vec<(String, String)> = deliberations::list(c, cid)?
-                .into_iter()
-                .filter(|d| d.status == deliberations::Status::Planned)
-                .map(|d| (d.id.to_string(), d.title))
-                .collect();
-            Ok((
-                p,
-                photos,
-                report_photos,
-                events,
-                comments,
-                cosigned,
-                in_place,
-                ratings,
-                meeting,
-                vote,
-                meetings,
-            ))
-        })
-        .await?;
-    let (
-        p,
-        photos,
-        report_photos,
-        events,
-        comments,
-        cosigned,
-        in_place,
-        ratings,
-        meeting,
-        vote,
-        meetings,
-    ) = loaded;
+    let l = st.db.read(move |c| load(c, cid, id, me, staff)).await?;
+    let p = &l.p;
     let similar = if p.status == Status::Draft {
-        similar_hits(&st, cid, p.title.clone(), p.id).await?
+        similar_hits(st, cid, p.title.clone(), p.id).await?
     } else {
         vec![]
     };
     let is_author = me == Some(p.author_id);
-    let is_assignee = me.is_some() && p.assignee_account == me;
-    let my_score = ratings.iter().find(|r| Some(r.3) == me).map(|r| r.0);
-    let scores: Vec<u8> = ratings.iter().map(|r| r.0).collect();
-    let rating = rules::average_hundredths(&scores).map(|avg| (avg, scores.len()));
+    let my_score = l.ratings.iter().find(|r| Some(r.3) == me).map(|r| r.0);
+    let scores: Vec<u8> = l.ratings.iter().map(|r| r.0).collect();
     let chrome = v.ctx.chrome(Some(&v.community));
     let sv = view::ShowView {
         id: p.id,
@@ -229,61 +278,33 @@ pub async fn show(
         author: p.author_name.clone(),
         cosigns: p.cosigns,
         needed: p.needed,
-        photos: file_lines(photos),
-        report_photos: file_lines(report_photos),
-        events: events
-            .iter()
-            .map(|e| view::EventLine {
-                what: event_bi(&e.kind),
-                note: if e.kind == "threshold" {
-                    String::new()
-                } else {
-                    e.note.clone()
-                },
-                who: e.actor.clone(),
-                at: fmt_time(e.at, &tz),
-            })
-            .collect(),
-        comments: comments
-            .iter()
-            .map(|c| view::CommentLine {
-                id: c.id,
-                parent: c.parent,
-                author: c.author.clone(),
-                body: c.body.clone(),
-                at: fmt_time(c.at, &tz),
-            })
-            .collect(),
+        photos: file_lines(l.photos.clone()),
+        report_photos: file_lines(l.report_photos.clone()),
+        events: l.events.iter().map(|e| event_line(e, &tz)).collect(),
+        comments: l.comments.iter().map(|c| comment_line(c, &tz)).collect(),
         is_author,
-        has_cosigned: cosigned,
+        has_cosigned: l.cosigned,
         can_cosign: member
             && !is_author
-            && !cosigned
+            && !l.cosigned
             && matches!(p.status, Status::Open | Status::Review),
-        is_assignee,
-        assignee: p.assignee_name.as_ref().map(|n| {
-            let (zh, en) = p
-                .assignee_kind
-                .as_deref()
-                .and_then(AssigneeKind::parse)
-                .map(AssigneeKind::label)
-                .unwrap_or(("", ""));
-            (Msg::new(zh, en), n.clone())
-        }),
+        is_assignee: me.is_some() && p.assignee_account == me,
+        assignee: assignee_of(p),
         decision_reason: p.decision_reason.clone(),
         report: p.report.clone(),
-        meeting,
-        vote,
+        meeting: l.meeting.clone(),
+        vote: l.vote.clone(),
         similar,
-        rating,
+        rating: rules::average_hundredths(&scores).map(|avg| (avg, scores.len())),
         my_score,
-        can_rate: p.status == Status::Completed && in_place,
-        rating_comments: ratings
+        can_rate: p.status == Status::Completed && l.in_place,
+        rating_comments: l
+            .ratings
             .iter()
             .filter(|r| !r.1.is_empty())
             .map(|r| (r.0, r.1.clone()))
             .collect(),
-        meetings,
+        meetings: l.meetings.clone(),
         assignee_kinds: AssigneeKind::ALL
             .iter()
             .map(|k| {
@@ -291,8 +312,9 @@ pub async fn show(
                 (k.as_str().to_string(), chrome.t(zh, en).to_string())
             })
             .collect(),
-        done: q.get("done").and_then(|d| done_words(d)),
+        done,
         logged_in: member,
+        refused,
     };
-    Ok(view::show_page(&chrome, &v.community.slug, &sv).into_response())
+    Ok(view::show_page(&chrome, &v.community.slug, &sv))
 }

@@ -1,34 +1,68 @@
-//! The assignee's part: accepting or handing back, progress reports, and the residents' rating.
+//! The assignee's part: accepting or handing back, progress reports, and
+//! the residents' rating. A form refused for what was typed comes back on
+//! the proposal's page as it was typed.
 
+use super::decide::{refused, visitor};
 use super::{conflict, step};
 use crate::domain::Msg;
 use crate::domain::proposal::{self as rules, Status};
 use crate::error::Error;
 use crate::store::accounts::Role;
+use crate::store::attachments;
 use crate::store::proposals::{self as store};
-use crate::store::{attachments, required_text};
 use crate::web::AppState;
 use crate::web::ctx::Member;
 use crate::web::handlers::checked;
+use crate::web::handlers::refused::{field, refuse_if, required};
+use std::collections::HashMap;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::proposals::Form as ProposalForm;
+
+type Typed = HashMap<String, String>;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 
-#[derive(serde::Deserialize)]
-pub struct AssignmentForm {
-    answer: String,
-    note: Option<String>,
+/// Accepting or handing back: the answer, and the note a hand-back needs.
+fn parse_assignment(f: &Typed) -> Result<(bool, String), Errors> {
+    let note = f.get("note").map_or("", |s| s.trim()).to_string();
+    let mut e = Errors::none();
+    let accept = match f.get("answer").map(String::as_str) {
+        Some("accept") => true,
+        Some("hand_back") => {
+            if note.is_empty() {
+                e.add(
+                    "note",
+                    Msg::new("退回时请说明原因", "say why you hand it back"),
+                );
+            }
+            false
+        }
+        _ => {
+            let m = Msg::new("请选择接单或退回", "choose accept or hand back");
+            e.add("answer", m);
+            false
+        }
+    };
+    refuse_if(e)?;
+    Ok((accept, note.chars().take(5000).collect()))
 }
 
 pub async fn assignment(
     State(st): State<AppState>,
     m: Member,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<AssignmentForm>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
+    let (accept, note) = match parse_assignment(&f) {
+        Ok(a) => a,
+        Err(e) => {
+            let v = visitor(&m.ctx, &m.community);
+            return refused(&st, v, id, ProposalForm::Assignment, f, e).await;
+        }
+    };
     let me = m.account.id;
     let committee = m.account.has_role(m.community.id, Role::Committee);
-    let note = f.note.unwrap_or_default().trim().to_string();
     step(
         &st,
         &m.ctx,
@@ -45,27 +79,14 @@ pub async fn assignment(
                     "this proposal is not waiting to be accepted",
                 ));
             }
-            match f.answer.as_str() {
-                "accept" => {
-                    store::set_status(tx, p.id, Status::InProgress)?;
-                    store::event(tx, p.id, "accepted", &note, Some(me))?;
-                    Ok("accepted")
-                }
-                "hand_back" => {
-                    if note.is_empty() {
-                        return Err(Error::Invalid(Msg::new(
-                            "退回时请说明原因",
-                            "say why you hand it back",
-                        )));
-                    }
-                    store::hand_back(tx, p.id)?;
-                    store::event(tx, p.id, "handed_back", &note, Some(me))?;
-                    Ok("handed_back")
-                }
-                _ => Err(Error::Invalid(Msg::new(
-                    "请选择接单或退回",
-                    "choose accept or hand back",
-                ))),
+            if accept {
+                store::set_status(tx, p.id, Status::InProgress)?;
+                store::event(tx, p.id, "accepted", &note, Some(me))?;
+                Ok("accepted")
+            } else {
+                store::hand_back(tx, p.id)?;
+                store::event(tx, p.id, "handed_back", &note, Some(me))?;
+                Ok("handed_back")
             }
         },
     )
@@ -79,8 +100,20 @@ pub async fn progress(
     mp: Multipart,
 ) -> Result<Response, Error> {
     let posted = crate::web::handlers::files::read(mp).await?;
-    let note = required_text(&posted.field("note"), 5000)?;
+    let mut e = Errors::none();
+    let note = required(&mut e, "note", &posted.field("note"), 5000);
     let complete = checked(&posted.fields.get("complete").cloned());
+    if !e.is_empty() {
+        let typed = Typed::from([
+            ("note".to_string(), posted.field("note")),
+            (
+                "complete".to_string(),
+                if complete { "1" } else { "" }.into(),
+            ),
+        ]);
+        let v = visitor(&m.ctx, &m.community);
+        return refused(&st, v, id, ProposalForm::Progress, typed, e).await;
+    }
     let photos = posted.uploads("file")?;
     let me = m.account.id;
     let committee = m.account.has_role(m.community.id, Role::Committee);
@@ -121,23 +154,22 @@ pub async fn progress(
     .await
 }
 
-#[derive(serde::Deserialize)]
-pub struct RateForm {
-    score: String,
-    comment: Option<String>,
-}
-
 pub async fn rate(
     State(st): State<AppState>,
     m: Member,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<RateForm>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let score = rules::parse_score(&f.score).map_err(Error::Invalid)?;
+    let mut e = Errors::none();
+    let score = f.get("score").map_or("", String::as_str);
+    let score = field(&mut e, "score", rules::parse_score(score));
+    let Some(score) = score else {
+        let v = visitor(&m.ctx, &m.community);
+        return refused(&st, v, id, ProposalForm::Rate, f, e).await;
+    };
     let comment: String = f
-        .comment
-        .unwrap_or_default()
-        .trim()
+        .get("comment")
+        .map_or("", |s| s.trim())
         .chars()
         .take(500)
         .collect();

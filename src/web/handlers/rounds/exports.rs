@@ -3,7 +3,7 @@
 use crate::domain::Msg;
 use crate::domain::cost_share::yuan;
 use crate::domain::pabulib;
-use crate::domain::pb_rules::Rule;
+use crate::domain::pb_rules::{Instance, Rule};
 use crate::domain::round::Phase;
 use crate::error::Error;
 use crate::store::rounds::{self as store};
@@ -14,6 +14,103 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+/// The file's meta section: what the round was and how it was counted.
+fn meta(
+    r: &store::Round,
+    community: String,
+    open: usize,
+    inst: &Instance,
+) -> Vec<(String, String)> {
+    let rule = if r.rule == Rule::Mes {
+        "equalshares/add1"
+    } else {
+        "greedy"
+    };
+    let mut meta: Vec<(String, String)> = [
+        ("description", r.title.clone()),
+        ("country", "China".into()),
+        ("unit", community),
+        ("instance", r.id.to_string()),
+        ("num_projects", open.to_string()),
+        ("num_votes", inst.ballots.len().to_string()),
+        ("budget", pabulib::show_decimal(&inst.budget)),
+        ("vote_type", "approval".into()),
+        ("rule", rule.into()),
+        ("date_end", r.vote_until.clone()),
+        ("currency", "CNY".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(m) = r.max_approvals {
+        meta.push(("max_length".into(), m.to_string()));
+    }
+    meta
+}
+
+/// One row per project: code, cost, approvals, name, selected.
+fn project_rows(open: &[store::Project], inst: &Instance, selected: &[usize]) -> Vec<Vec<String>> {
+    open.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let chosen = if selected.contains(&i) { "1" } else { "0" };
+            vec![
+                p.code.clone(),
+                pabulib::show_decimal(&inst.costs[i]),
+                p.approvals.to_string(),
+                p.title.clone(),
+                chosen.into(),
+            ]
+        })
+        .collect()
+}
+
+/// Ballots sorted by what they approve, then numbered: the order of
+/// casting (which the audit log shows with logins) is lost.
+fn vote_rows(inst: &Instance) -> Vec<Vec<String>> {
+    let mut lines: Vec<String> = inst
+        .ballots
+        .iter()
+        .map(|b| {
+            b.iter()
+                .map(|&p| inst.ids[p].clone())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    lines.sort();
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| vec![(i + 1).to_string(), line])
+        .collect()
+}
+
+/// The round's .pb text, once its results are out.
+fn pb_text(
+    c: &rusqlite::Connection,
+    cid: i64,
+    id: i64,
+    community: String,
+) -> Result<String, Error> {
+    let r = store::get(c, cid, id)?;
+    if r.phase != Phase::Results {
+        return Err(Error::Conflict(Msg::new(
+            "结果公布后才能下载选票",
+            "the ballots can be downloaded once the results are out",
+        )));
+    }
+    let (open, inst, _) = store::election(c, &r)?;
+    let selected = r.rule.select(&inst);
+    Ok(pabulib::write(
+        &meta(&r, community, open.len(), &inst),
+        &["project_id", "cost", "votes", "name", "selected"],
+        &project_rows(&open, &inst, &selected),
+        &["voter_id", "vote"],
+        &vote_rows(&inst),
+    ))
+}
+
 /// The round's ballots as a Pabulib file; voters are numbered, not named.
 pub async fn export_pb(
     State(st): State<AppState>,
@@ -22,88 +119,7 @@ pub async fn export_pb(
 ) -> Result<Response, Error> {
     let cid = v.community.id;
     let com_name = v.community.name.clone();
-    let text = st
-        .db
-        .read(move |c| {
-            let r = store::get(c, cid, id)?;
-            if r.phase != Phase::Results {
-                return Err(Error::Conflict(Msg::new(
-                    "结果公布后才能下载选票",
-                    "the ballots can be downloaded once the results are out",
-                )));
-            }
-            let (open, inst, _) = store::election(c, &r)?;
-            let selected = r.rule.select(&inst);
-            let meta: Vec<(String, String)> = vec![
-                ("description".into(), r.title.clone()),
-                ("country".into(), "China".into()),
-                ("unit".into(), com_name),
-                ("instance".into(), r.id.to_string()),
-                ("num_projects".into(), open.len().to_string()),
-                ("num_votes".into(), inst.ballots.len().to_string()),
-                ("budget".into(), pabulib::show_decimal(&inst.budget)),
-                ("vote_type".into(), "approval".into()),
-                (
-                    "rule".into(),
-                    if r.rule == Rule::Mes {
-                        "equalshares/add1".into()
-                    } else {
-                        "greedy".into()
-                    },
-                ),
-                ("date_end".into(), r.vote_until.clone()),
-                ("currency".into(), "CNY".into()),
-            ]
-            .into_iter()
-            .chain(
-                r.max_approvals
-                    .map(|m| ("max_length".to_string(), m.to_string())),
-            )
-            .collect();
-            let projects: Vec<Vec<String>> = open
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    vec![
-                        p.code.clone(),
-                        pabulib::show_decimal(&inst.costs[i]),
-                        p.approvals.to_string(),
-                        p.title.clone(),
-                        if selected.contains(&i) {
-                            "1".into()
-                        } else {
-                            "0".into()
-                        },
-                    ]
-                })
-                .collect();
-            // Ballots sorted by what they approve, then numbered: the order
-            // of casting (which the audit log shows with logins) is lost.
-            let mut lines: Vec<String> = inst
-                .ballots
-                .iter()
-                .map(|b| {
-                    b.iter()
-                        .map(|&p| inst.ids[p].clone())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .collect();
-            lines.sort();
-            let votes: Vec<Vec<String>> = lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, line)| vec![(i + 1).to_string(), line])
-                .collect();
-            Ok(pabulib::write(
-                &meta,
-                &["project_id", "cost", "votes", "name", "selected"],
-                &projects,
-                &["voter_id", "vote"],
-                &votes,
-            ))
-        })
-        .await?;
+    let text = st.db.read(move |c| pb_text(c, cid, id, com_name)).await?;
     Ok((
         [
             (

@@ -48,15 +48,7 @@ pub async fn import(
         k => k.chars().take(100).collect(),
     };
     let cid = com.community.id;
-    // The same form again (a retry) while or after it runs: that import.
-    let again = {
-        let key = key.clone();
-        st.db.read(move |c| jobs::by_key(c, cid, &key)).await?
-    };
-    if let Some((id, sha, r)) = again {
-        if sha != file_sha256 || r != rule.as_str() {
-            return Err(jobs::key_reused());
-        }
+    if let Some(id) = earlier(&st, cid, &key, &file_sha256, rule).await? {
         return Ok(see_other(&progress_url(&com.community.slug, id)));
     }
     // One import per community may wait or run, a few in all; the
@@ -65,12 +57,8 @@ pub async fn import(
         Ok(a) => a,
         Err(Refused::Full) => return Err(Error::Busy),
         Err(Refused::Community(other)) => {
-            let page = view::import_busy(
-                &com.ctx.chrome(Some(&com.community)),
-                &com.community.slug,
-                &other.file_name,
-                other.job,
-            );
+            let c = com.ctx.chrome(Some(&com.community));
+            let page = view::import_busy(&c, &com.community.slug, &other.file_name, other.job);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
     };
@@ -110,6 +98,23 @@ pub async fn import(
         }
     };
     Ok(see_other(&progress_url(&slug, id)))
+}
+
+/// The same form again (a retry) while or after it runs: that import;
+/// the same key with another file or rule is refused.
+async fn earlier(
+    st: &AppState,
+    cid: i64,
+    key: &str,
+    file_sha256: &str,
+    rule: Rule,
+) -> Result<Option<i64>, Error> {
+    let key = key.to_string();
+    match st.db.read(move |c| jobs::by_key(c, cid, &key)).await? {
+        Some((_, sha, r)) if sha != file_sha256 || r != rule.as_str() => Err(jobs::key_reused()),
+        Some((id, _, _)) => Ok(Some(id)),
+        None => Ok(None),
+    }
 }
 
 fn parse(bytes: &[u8]) -> Result<PbFile, Error> {
@@ -178,27 +183,18 @@ pub async fn remove_staged(st: &AppState, round: i64) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn write_all(
-    st: &AppState,
-    job: i64,
-    cid: i64,
-    pb: PbFile,
-    rule: Rule,
-    by: i64,
-    actor: Actor,
-    admission: &Admission,
-) -> Result<(), Error> {
-    // Count first, one import at a time, taken round-robin by community
-    // (waiting for it: the request has long been answered), never on the
-    // upload slots.
+/// Counts first, one import at a time, taken round-robin by community
+/// (waiting for it: the request has long been answered), never on the
+/// upload slots; gives up after [`COUNT_LIMIT`].
+async fn count(admission: &Admission, pb: &PbFile) -> Result<store::Counted, Error> {
     let permit = admission
         .turn()
         .await
         .ok_or_else(|| Error::Internal("the import queue let go of an import".into()))?;
     let inst = pb.instance.clone();
     let deadline = std::time::Instant::now() + COUNT_LIMIT;
-    let counted = tokio::task::spawn_blocking(move || {
+    let minutes = COUNT_LIMIT.as_secs() / 60;
+    tokio::task::spawn_blocking(move || {
         let _permit = permit;
         store::count_within(inst, Some(deadline))
     })
@@ -207,29 +203,25 @@ async fn write_all(
     .ok_or_else(|| {
         Error::Invalid(Msg::new(
             format!(
-                "均等份额法（MES）计票超过 {} 分钟，导入已停止，什么也没有保存。可以在本机用 teahouse pb-tally 计票。",
-                COUNT_LIMIT.as_secs() / 60
+                "均等份额法（MES）计票超过 {minutes} 分钟，导入已停止，什么也没有保存。可以在本机用 teahouse pb-tally 计票。"
             ),
             format!(
-                "counting with the Method of Equal Shares took over {} minutes, so the import stopped and saved nothing; count it locally with teahouse pb-tally",
-                COUNT_LIMIT.as_secs() / 60
+                "counting with the Method of Equal Shares took over {minutes} minutes, so the import stopped and saved nothing; count it locally with teahouse pb-tally"
             ),
         ))
-    })?;
-    let pb = Arc::new(pb);
-    let (round, ids) = {
-        let pb = pb.clone();
-        st.db
-            .write(move |tx| {
-                let (round, ids) = store::stage_import(tx, cid, &pb, rule, by)?;
-                jobs::writing(tx, job, round)?;
-                Ok((round, ids))
-            })
-            .await?
-    };
-    let ids = Arc::new(ids);
+    })
+}
+
+/// Writes the staged round's ballots in chunks: a few milliseconds of the
+/// writer each (2,000 ballots by default), the job's progress with each.
+async fn write_ballots(
+    st: &AppState,
+    job: i64,
+    round: i64,
+    pb: Arc<PbFile>,
+    ids: Arc<Vec<i64>>,
+) -> Result<usize, Error> {
     let n = pb.voter_ids.len().min(pb.instance.ballots.len());
-    // A few milliseconds of the writer per chunk (2,000 ballots by default).
     let chunk = st.cfg.import_chunk.max(1);
     let mut at = 0;
     while at < n {
@@ -249,6 +241,33 @@ async fn write_all(
             .await?;
         at = end;
     }
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_all(
+    st: &AppState,
+    job: i64,
+    cid: i64,
+    pb: PbFile,
+    rule: Rule,
+    by: i64,
+    actor: Actor,
+    admission: &Admission,
+) -> Result<(), Error> {
+    let counted = count(admission, &pb).await?;
+    let pb = Arc::new(pb);
+    let (round, ids) = {
+        let pb = pb.clone();
+        st.db
+            .write(move |tx| {
+                let (round, ids) = store::stage_import(tx, cid, &pb, rule, by)?;
+                jobs::writing(tx, job, round)?;
+                Ok((round, ids))
+            })
+            .await?
+    };
+    let n = write_ballots(st, job, round, pb, Arc::new(ids)).await?;
     // Read back and check on a reader, off the writer; then one short
     // transaction shows the round with its result.
     let verified = st

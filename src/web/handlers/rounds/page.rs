@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::rounds as view;
+use teahouse_views::refused::Refused;
 
 /// A voter's share, and (project code, amount) it paid.
 type MyShare = (String, Vec<(String, String)>);
@@ -43,6 +44,54 @@ fn my_payments(
     Ok(Some((show_yuan(&share), paid)))
 }
 
+fn text(v: &serde_json::Value) -> String {
+    v.as_str().unwrap_or("").to_string()
+}
+
+fn count(v: &serde_json::Value) -> usize {
+    v.as_u64().unwrap_or(0) as usize
+}
+
+fn title_of(projects: &[store::Project], code: &str) -> String {
+    projects
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| p.title.clone())
+        .unwrap_or_default()
+}
+
+/// The greedy count step by step: code, title, approvals, funded, left.
+fn greedy_steps(
+    steps: &[serde_json::Value],
+    projects: &[store::Project],
+) -> Vec<(String, String, usize, bool, String)> {
+    steps
+        .iter()
+        .map(|x| {
+            let code = text(&x["code"]);
+            let t = title_of(projects, &code);
+            let funded = x["funded"].as_bool() == Some(true);
+            (code, t, count(&x["approvals"]), funded, text(&x["left"]))
+        })
+        .collect()
+}
+
+/// MES step by step: code, title, price, paid in full, paid the rest.
+fn mes_steps(
+    steps: &[serde_json::Value],
+    projects: &[store::Project],
+) -> Vec<(String, String, String, usize, usize)> {
+    steps
+        .iter()
+        .map(|x| {
+            let code = text(&x["code"]);
+            let t = title_of(projects, &code);
+            let (full, rest) = (count(&x["paid_in_full"]), count(&x["paid_rest"]));
+            (code, t, text(&x["price"]), full, rest)
+        })
+        .collect()
+}
+
 /// The result explained from what was stored when it was published: the
 /// chosen rule's steps, the other rule's outcome, and the viewer's share.
 fn explain(
@@ -51,83 +100,40 @@ fn explain(
     projects: &[store::Project],
     mine: Option<MyShare>,
 ) -> view::ResultView {
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
-    let title = |code: &str| {
-        projects
-            .iter()
-            .find(|p| p.code == code)
-            .map(|p| p.title.clone())
-            .unwrap_or_default()
-    };
     let list = |k: &str| result[k].as_array().cloned().unwrap_or_default();
     let funded: i64 = projects.iter().filter(|p| p.funded).map(|p| p.cost).sum();
-    let other = if r.rule == Rule::Mes {
-        Rule::Greedy
-    } else {
-        Rule::Mes
-    };
+    let mes = r.rule == Rule::Mes;
+    let other = if mes { Rule::Greedy } else { Rule::Mes };
     view::ResultView {
         rule: r.rule.as_str().into(),
-        voters: n(&result["voters"]),
+        voters: count(&result["voters"]),
         funded_total: yuan(funded),
         left: yuan(r.budget - funded),
         bars: projects
             .iter()
             .filter(|p| p.review == "feasible")
             .map(|p| {
-                (
-                    p.code.clone(),
-                    p.title.clone(),
-                    p.approvals,
-                    yuan(p.cost),
-                    p.funded,
-                )
+                let cost = yuan(p.cost);
+                (p.code.clone(), p.title.clone(), p.approvals, cost, p.funded)
             })
             .collect(),
-        greedy_steps: list("greedy_steps")
-            .iter()
-            .map(|x| {
-                let code = s(&x["code"]);
-                let t = title(&code);
-                (
-                    code,
-                    t,
-                    n(&x["approvals"]),
-                    x["funded"].as_bool() == Some(true),
-                    s(&x["left"]),
-                )
-            })
-            .collect(),
-        share: if r.rule == Rule::Mes {
-            s(&result["mes_share"])
+        greedy_steps: greedy_steps(&list("greedy_steps"), projects),
+        share: if mes {
+            text(&result["mes_share"])
         } else {
             String::new()
         },
-        mes_steps: if r.rule == Rule::Mes {
-            list("mes_steps")
-                .iter()
-                .map(|x| {
-                    let code = s(&x["code"]);
-                    let t = title(&code);
-                    (
-                        code,
-                        t,
-                        s(&x["price"]),
-                        n(&x["paid_in_full"]),
-                        n(&x["paid_rest"]),
-                    )
-                })
-                .collect()
+        mes_steps: if mes {
+            mes_steps(&list("mes_steps"), projects)
         } else {
             vec![]
         },
         mine,
         other_rule: (
             other.as_str().into(),
-            list(other.as_str()).iter().map(s).collect(),
+            list(other.as_str()).iter().map(text).collect(),
         ),
-        ballots_sha256: s(&result["ballots_sha256"]),
+        ballots_sha256: text(&result["ballots_sha256"]),
     }
 }
 
@@ -147,17 +153,106 @@ fn done_words(k: &str) -> Option<Msg> {
     })
 }
 
+/// What a refused form sends back to the round's page: the resident's idea
+/// or ballot as typed, or one of the committee's forms.
+#[derive(Default)]
+pub(super) struct Again {
+    pub errors: Errors,
+    pub idea: (String, String, String, String),
+    pub ballot: Vec<i64>,
+    pub refused: Option<Refused<view::Form>>,
+}
+
+/// What the page reads in one go.
+struct Loaded {
+    r: Round,
+    projects: Vec<store::Project>,
+    milestones: Vec<store::Milestone>,
+    voted: bool,
+    eligible: bool,
+    mine: Option<MyShare>,
+    own: Vec<i64>,
+}
+
+fn load(c: &rusqlite::Connection, cid: i64, id: i64, me: Option<i64>) -> Result<Loaded, Error> {
+    let r = store::get(c, cid, id)?;
+    let key = me.map(store::voter_key);
+    let voted = match &key {
+        Some(k) => store::has_voted(c, id, k)?,
+        None => false,
+    };
+    // The viewer's own choices, shown to them alone.
+    let own = match &key {
+        Some(k) if voted => store::my_approvals(c, id, k)?,
+        _ => Vec::new(),
+    };
+    let eligible = match me {
+        Some(a) => lives_in(c, cid, &r.place, a)?,
+        None => false,
+    };
+    // Only a voter's own payments are worked out per view, and only
+    // under MES; everything else was stored with the result.
+    let added = r.result.as_ref().and_then(|x| x["mes_added"].as_str());
+    let mine = match (&key, added) {
+        (Some(k), Some(added)) if voted && r.rule == Rule::Mes => my_payments(c, &r, added, k)?,
+        _ => None,
+    };
+    Ok(Loaded {
+        projects: store::projects(c, id)?,
+        milestones: store::milestones(c, id)?,
+        r,
+        voted,
+        eligible,
+        mine,
+        own,
+    })
+}
+
+fn project_line(p: &store::Project) -> view::ProjectLine {
+    view::ProjectLine {
+        id: p.id,
+        code: p.code.clone(),
+        title: p.title.clone(),
+        description: p.description.clone(),
+        team: p.team.clone(),
+        submitter: p.submitter.clone(),
+        cost: yuan(p.cost),
+        proposed_cost: yuan(p.proposed_cost),
+        cost_reason: p.cost_reason.clone(),
+        review: p.review.clone(),
+        review_reason: p.review_reason.clone(),
+        approvals: p.approvals,
+        funded: p.funded,
+        progress: match p.progress.as_str() {
+            "completed" => Msg::new("已完成", "completed"),
+            "in_progress" => Msg::new("实施中", "under way"),
+            _ => Msg::new("未开始", "not started"),
+        },
+    }
+}
+
+fn milestone_line(m: &store::Milestone, today: &str) -> view::MilestoneLine {
+    view::MilestoneLine {
+        project_id: m.project_id,
+        title: m.title.clone(),
+        due: m.due.clone(),
+        spent: yuan(m.spent),
+        disclosure: m.disclosure_id,
+        done: m.done_at.is_some(),
+        overdue: m.done_at.is_none() && m.due.as_str() < today,
+        note: m.note.clone(),
+    }
+}
+
+/// The round's page, with a refused form (if any) as it was typed.
 pub(super) async fn show_page(
     st: &AppState,
     v: &Visitor,
     id: i64,
-    errors: Errors,
-    idea: (String, String, String, String),
-    ballot: Vec<i64>,
+    again: Again,
     done: Option<Msg>,
 ) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
-    let tz = v.community.tz.clone();
     let me = v.ctx.0.account.as_ref().map(|a| a.id);
     let member = v
         .ctx
@@ -165,42 +260,13 @@ pub(super) async fn show_page(
         .account
         .as_ref()
         .is_some_and(|a| a.has_role(cid, Role::Resident));
-    let (r, projects, milestones, voted, eligible, mine, own) = st
-        .db
-        .read(move |c| {
-            let r = store::get(c, cid, id)?;
-            let projects = store::projects(c, id)?;
-            let milestones = store::milestones(c, id)?;
-            let voted = match me {
-                Some(a) => store::has_voted(c, id, &store::voter_key(a))?,
-                None => false,
-            };
-            // The viewer's own choices, shown to them alone.
-            let own = match me {
-                Some(a) if voted => store::my_approvals(c, id, &store::voter_key(a))?,
-                _ => Vec::new(),
-            };
-            let eligible = match me {
-                Some(a) => lives_in(c, cid, &r.place, a)?,
-                None => false,
-            };
-            // Only a voter's own payments are worked out per view, and only
-            // under MES; everything else was stored with the result.
-            let added = r.result.as_ref().and_then(|x| x["mes_added"].as_str());
-            let mine = match (me, added) {
-                (Some(a), Some(added)) if voted && r.rule == Rule::Mes => {
-                    my_payments(c, &r, added, &store::voter_key(a))?
-                }
-                _ => None,
-            };
-            Ok((r, projects, milestones, voted, eligible, mine, own))
-        })
-        .await?;
+    let l = st.db.read(move |c| load(c, cid, id, me)).await?;
+    let r = &l.r;
     let result = match (&r.result, r.phase) {
-        (Some(res), Phase::Results) => Some(explain(&r, res, &projects, mine)),
+        (Some(res), Phase::Results) => Some(explain(r, res, &l.projects, l.mine.clone())),
         _ => None,
     };
-    let today = today(&tz).to_string();
+    let today = today(&v.community.tz).to_string();
     let sv = view::ShowView {
         id: r.id,
         title: r.title.clone(),
@@ -218,50 +284,21 @@ pub(super) async fn show_page(
             r.vote_until.clone(),
         ],
         imported: r.imported,
-        projects: projects
-            .iter()
-            .map(|p| view::ProjectLine {
-                id: p.id,
-                code: p.code.clone(),
-                title: p.title.clone(),
-                description: p.description.clone(),
-                team: p.team.clone(),
-                submitter: p.submitter.clone(),
-                cost: yuan(p.cost),
-                proposed_cost: yuan(p.proposed_cost),
-                cost_reason: p.cost_reason.clone(),
-                review: p.review.clone(),
-                review_reason: p.review_reason.clone(),
-                approvals: p.approvals,
-                funded: p.funded,
-                progress: match p.progress.as_str() {
-                    "completed" => Msg::new("已完成", "completed"),
-                    "in_progress" => Msg::new("实施中", "under way"),
-                    _ => Msg::new("未开始", "not started"),
-                },
-            })
-            .collect(),
+        projects: l.projects.iter().map(project_line).collect(),
         can_submit: member && r.phase == Phase::Collect,
-        can_vote: eligible && !voted && r.phase == Phase::Vote,
-        has_voted: voted,
+        can_vote: l.eligible && !l.voted && r.phase == Phase::Vote,
+        has_voted: l.voted,
         result,
-        milestones: milestones
+        milestones: l
+            .milestones
             .iter()
-            .map(|m| view::MilestoneLine {
-                project_id: m.project_id,
-                title: m.title.clone(),
-                due: m.due.clone(),
-                spent: yuan(m.spent),
-                disclosure: m.disclosure_id,
-                done: m.done_at.is_some(),
-                overdue: m.done_at.is_none() && m.due < today,
-                note: m.note.clone(),
-            })
+            .map(|m| milestone_line(m, &today))
             .collect(),
-        errors,
-        idea,
-        chosen: if voted { own } else { ballot },
+        errors: again.errors,
+        idea: again.idea,
+        chosen: if l.voted { l.own.clone() } else { again.ballot },
         done,
+        refused: again.refused,
     };
     let chrome = v.ctx.chrome(Some(&v.community));
     Ok(view::show_page(&chrome, &v.community.slug, &sv))
@@ -274,15 +311,7 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     let done = q.get("done").and_then(|d| done_words(d));
-    Ok(show_page(
-        &st,
-        &v,
-        id,
-        Errors::none(),
-        Default::default(),
-        vec![],
-        done,
-    )
-    .await?
-    .into_response())
+    Ok(show_page(&st, &v, id, Again::default(), done)
+        .await?
+        .into_response())
 }

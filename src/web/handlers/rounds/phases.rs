@@ -1,6 +1,7 @@
 //! A round's rule and phases, and a resident's approval ballot.
 
-use super::page::show_page;
+use super::page::{Again, show_page};
+use super::projects::{committee_step, refused as refused_form};
 use super::{parse_max, step};
 use crate::domain::Msg;
 use crate::domain::pb_rules::Rule;
@@ -10,40 +11,57 @@ use crate::store::proposals::lives_in;
 use crate::store::rounds::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member, Visitor};
+use crate::web::handlers::refused::{field, refuse_if};
 use crate::web::handlers::{errors_with, invalid};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use std::collections::HashMap;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::rounds::Form as RoundForm;
 
-#[derive(serde::Deserialize)]
-pub struct RuleForm {
-    rule: String,
-    max_approvals: Option<String>,
+/// The rule form as typed: the outcome rule and the approval limit.
+fn parse_rule(f: &HashMap<String, String>) -> Result<(Rule, Option<u32>), Errors> {
+    let g = |k: &str| f.get(k).map_or("", String::as_str);
+    let mut e = Errors::none();
+    let rule = Rule::parse(g("rule"));
+    if rule.is_none() {
+        e.add(
+            "rule",
+            Msg::new("请选择计票规则", "choose the outcome rule"),
+        );
+    }
+    let max = parse_max(g("max_approvals")).map_err(|_| {
+        Msg::new(
+            "每人最多赞成数应为正整数或留空",
+            "the approval limit should be a whole number above zero, or blank",
+        )
+    });
+    let max = field(&mut e, "max_approvals", max);
+    refuse_if(e)?;
+    Ok((rule.unwrap_or(Rule::Greedy), max.flatten()))
 }
 
 pub async fn settings(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<RuleForm>,
+    Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, Error> {
-    let rule = Rule::parse(&f.rule)
-        .ok_or_else(|| Error::Invalid(Msg::new("请选择计票规则", "choose the outcome rule")))?;
-    let max = parse_max(f.max_approvals.as_deref().unwrap_or("")).map_err(|_| {
-        Error::Invalid(Msg::new(
-            "每人最多赞成数应为正整数或留空",
-            "the approval limit should be a whole number above zero, or blank",
-        ))
-    })?;
-    step(
+    let (rule, max) = match parse_rule(&f) {
+        Ok(x) => x,
+        Err(errors) => return refused_form(&st, &com, id, RoundForm::Rule, f, errors).await,
+    };
+    committee_step(
         &st,
-        &com.ctx,
-        &com.community,
+        &com,
         id,
         "round.rule",
+        RoundForm::Rule,
+        f,
         move |tx, r| {
             store::set_rule(tx, r, rule, max)?;
-            Ok("rule")
+            Ok(Ok("rule"))
         },
     )
     .await
@@ -54,19 +72,25 @@ pub async fn phase(
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, Error> {
-    step(
+    let typed = HashMap::new();
+    committee_step(
         &st,
-        &com.ctx,
-        &com.community,
+        &com,
         id,
         "round.phase",
+        RoundForm::Phase,
+        typed,
         move |tx, r| {
             let next = r
                 .phase
                 .next()
                 .ok_or_else(|| Error::Conflict(Msg::new("本轮已结束", "this round is finished")))?;
-            store::set_phase(tx, r, next)?;
-            Ok("phase")
+            // The store refuses to open voting while a project awaits review or
+            // none is feasible, before it writes anything.
+            match store::set_phase(tx, r, next) {
+                Err(Error::Invalid(m)) => Ok(Err(errors_with("phase", &m))),
+                other => other.map(|_| Ok("phase")),
+            }
         },
     )
     .await
@@ -134,7 +158,11 @@ async fn refused(
         ctx: m.ctx.clone(),
         community: m.community.clone(),
     };
-    let errors = errors_with("ballot", msg);
-    let page = show_page(st, &v, id, errors, Default::default(), picks, None).await?;
+    let again = Again {
+        errors: errors_with("ballot", msg),
+        ballot: picks,
+        ..Default::default()
+    };
+    let page = show_page(st, &v, id, again, None).await?;
     Ok(invalid(page))
 }

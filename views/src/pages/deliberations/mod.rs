@@ -5,7 +5,11 @@
 use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors, Opts};
 use crate::layout::{bi, csrf, flash, page};
+use crate::refused::{Refused, Typed};
 use maud::{Markup, html};
+
+mod notice;
+pub use notice::{NoticeView, notice_page};
 
 pub struct MeetingLine {
     pub id: i64,
@@ -199,6 +203,20 @@ pub struct MeetingView {
     pub notice: Option<Msg>,
     /// A refused attendance list as the host typed it, and why.
     pub who: Option<(String, Msg)>,
+    /// Another refused form of the page, as typed (the minutes come back
+    /// typed in `summary` and `minutes`).
+    pub refused: Option<Refused<Form>>,
+}
+
+/// The forms of a meeting's page that come back refused, besides attendance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// An agenda item added or suggested.
+    Item,
+    /// A guest recorded by the host.
+    Guest,
+    /// The draft minutes.
+    Minutes,
 }
 
 fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
@@ -223,13 +241,43 @@ fn agenda(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
                 } } }
             }
             @if v.status == MeetingStatus::Planned && (committee || v.can_suggest) {
-                form.stack method="post" action={(base) "/items"} {
-                    (csrf(c))
-                    div.field { label for="f-item" { (if committee { c.t("添加议题", "Add an item") } else { c.t("建议一个议题", "Suggest an item") }) } input #f-item type="text" name="title" required; }
-                    div.field { label for="f-detail" { (c.t("说明（可不填）", "Details (optional)")) } textarea #f-detail name="detail" rows="2" {} }
-                    button type="submit" { (if committee { c.t("添加", "Add") } else { c.t("提交建议", "Suggest") }) }
-                }
+                (item_form(c, base, v, committee))
             }
+        }
+    }
+}
+
+/// An agenda item: added by the committee, suggested by a resident.
+fn item_form(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Markup {
+    let (r, f) = (&v.refused, Form::Item);
+    let e = r.errors(f);
+    let label = if committee {
+        c.t("添加议题", "Add an item")
+    } else {
+        c.t("建议一个议题", "Suggest an item")
+    };
+    html! {
+        (forms::summary(c, e))
+        form.stack #item method="post" action={(base) "/items"} {
+            (csrf(c))
+            (forms::input(c, "title", label, r.value(f, "title", ""), e, Opts { required: true, ..Default::default() }))
+            (forms::textarea(c, "detail", c.t("说明（可不填）", "Details (optional)"), r.value(f, "detail", ""), e, 2))
+            button type="submit" { (if committee { c.t("添加", "Add") } else { c.t("提交建议", "Suggest") }) }
+        }
+    }
+}
+
+/// The host records a guest: their name and role.
+fn guest_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
+    let (r, f) = (&v.refused, Form::Guest);
+    let e = r.errors(f);
+    html! {
+        (forms::summary(c, e))
+        form.stack #guest method="post" action={(base) "/guests"} {
+            (csrf(c))
+            (forms::input(c, "name", c.t("列席人员姓名", "Guest's name"), r.value(f, "name", ""), e, Opts { required: true, ..Default::default() }))
+            (forms::input(c, "role", c.t("身份（如：镇干部、律师）", "Role (e.g. township official, lawyer)"), r.value(f, "role", ""), e, Opts { required: true, ..Default::default() }))
+            button type="submit" { (c.t("登记列席", "Record the guest")) }
         }
     }
 }
@@ -261,7 +309,7 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
                         p.hint { (c.t("只在会议开始前 30 分钟到结束时有效。", "Valid from 30 minutes before the start until the end.")) }
                     }
                 }
-                details #host-attendance open[v.who.is_some()] {
+                details #host-attendance open[v.who.is_some() || v.refused.is(Form::Guest)] {
                     summary { (c.t("主持人登记到会和列席人员", "Host: record attendees and guests")) }
                     form.stack method="post" action={(base) "/attendance"} {
                         (csrf(c))
@@ -273,12 +321,7 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
                         }
                         button type="submit" { (c.t("登记到会", "Record")) }
                     }
-                    form.stack method="post" action={(base) "/guests"} {
-                        (csrf(c))
-                        div.field { label for="f-gname" { (c.t("列席人员姓名", "Guest's name")) } input #f-gname type="text" name="name" required; }
-                        div.field { label for="f-grole" { (c.t("身份（如：镇干部、律师）", "Role (e.g. township official, lawyer)")) } input #f-grole type="text" name="role" required; }
-                        button type="submit" { (c.t("登记列席", "Record the guest")) }
-                    }
+                    (guest_form(c, base, v))
                     @if !v.attendees.is_empty() { p.muted { (v.attendees.join("、")) } }
                 }
             }
@@ -287,20 +330,25 @@ fn attendance(c: &Chrome, base: &str, v: &MeetingView, committee: bool) -> Marku
 }
 
 fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
+    let (r, f) = (&v.refused, Form::Minutes);
+    let e = r.errors(f);
+    let reason = r.value(f, "reason", v.amend_reason.as_deref().unwrap_or(""));
     html! {
-        form.stack method="post" action={(base) "/minutes"} {
+        (forms::summary(c, e))
+        form.stack #minutes method="post" action={(base) "/minutes"} {
             (csrf(c))
             @if v.minutes_working && v.revisions.iter().any(|r| r.2.is_some()) || v.amend_reason.is_some() {
-                div.field { label for="f-reason" { (c.t("修订原因", "Reason for the amendment")) } input #f-reason type="text" name="reason" value=[v.amend_reason.as_deref()] required; }
+                (forms::input(c, "reason", c.t("修订原因", "Reason for the amendment"), reason, e, Opts { required: true, ..Default::default() }))
             } @else if v.status == MeetingStatus::Published {
-                div.field { label for="f-reason" { (c.t("修订原因（已公开的纪要只能修订）", "Reason (published minutes are amended, not edited)")) } input #f-reason type="text" name="reason" required; }
+                (forms::input(c, "reason", c.t("修订原因（已公开的纪要只能修订）", "Reason (published minutes are amended, not edited)"), reason, e, Opts { required: true, ..Default::default() }))
             }
-            div.field { label for="f-summary" { (c.t("纪要摘要", "Summary")) } textarea #f-summary name="summary" rows="3" { (v.summary) } }
+            (forms::textarea(c, "summary", c.t("纪要摘要", "Summary"), &v.summary, e, 3))
             @for m in &v.minutes {
                 fieldset {
                     legend { (m.title) }
                     div.field {
                         label for={"f-outcome-" (m.item)} { (c.t("结果", "Outcome")) }
+                        (forms::error(c, e, &format!("outcome_{}", m.item)))
                         select id={"f-outcome-" (m.item)} name={"outcome_" (m.item)} {
                             option value="" { (c.t("（未定）", "(none)")) }
                             @for (val, label) in &v.outcomes { option value=(val) selected[*val == m.outcome] { (label) } }
@@ -316,6 +364,7 @@ fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
                     }
                     div.field {
                         label for={"f-actions-" (m.item)} { (c.t("跟进事项（每行：事项 | 负责人 | 截止日期）", "Follow-up (one per line: action | owner | due date)")) }
+                        (forms::error(c, e, &format!("actions_{}", m.item)))
                         textarea id={"f-actions-" (m.item)} name={"actions_" (m.item)} rows="2" { (m.actions_text) }
                     }
                 }
@@ -431,7 +480,7 @@ pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
                     @if !v.minutes_working { p.actions { a.button href={(base) "/notice"} { (c.t("打印纪要公告（A4）", "Print the minutes notice (A4)")) } } }
                 }
                 @if committee && (v.status != MeetingStatus::Planned || !v.minutes.is_empty()) {
-                    details open[v.minutes_working] {
+                    details open[v.minutes_working || v.refused.is(Form::Minutes)] {
                         summary { (if v.status == MeetingStatus::Published && !v.minutes_working { c.t("修订纪要", "Amend the minutes") } else { c.t("填写纪要", "Write the minutes") }) }
                         (minutes_form(c, &base, v))
                     }
@@ -515,66 +564,6 @@ pub fn actions_page(
                     }
                 }
             }
-        },
-    )
-}
-
-pub struct NoticeView {
-    pub community: String,
-    pub title: String,
-    pub when: String,
-    pub place: String,
-    pub host: String,
-    pub attendance: usize,
-    pub counts: Vec<(String, usize)>,
-    pub guests: Vec<(String, String)>,
-    pub summary: String,
-    pub minutes: Vec<ItemMinutesView>,
-    pub rev: i64,
-    pub reason: Option<String>,
-    pub url: String,
-    pub entry: Option<(i64, String)>,
-    pub head: Option<(i64, String)>,
-    pub printed: String,
-}
-
-pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
-    page(
-        c,
-        &v.title,
-        html! {
-            article.notice {
-                p.notice-org { (v.community) }
-                h1 { "议事会纪要" br; span.notice-en { "Minutes of a community meeting" } }
-                h2 { (v.title) }
-                dl.facts {
-                    dt { "时间 When" } dd { (v.when) }
-                    dt { "地点 Where" } dd { (v.place) }
-                    dt { "主持 Host" } dd { (v.host) }
-                    dt { "到会 Present" } dd { (v.attendance) " 人" @for (k, n) in &v.counts { "；" (k) " " (n) } }
-                    @if !v.guests.is_empty() { dt { "列席 Guests" } dd { @for (i, (n, r)) in v.guests.iter().enumerate() { @if i > 0 { "；" } (n) "（" (r) "）" } } }
-                    @if v.rev > 1 { dt { "修订 Amended" } dd { "第 " (v.rev) " 版" @if let Some(r) = &v.reason { "：" (r) } } }
-                }
-                @for line in v.summary.lines() { p { (line) } }
-                @for m in &v.minutes {
-                    h3 { (m.title) }
-                    @if let Some(o) = &m.outcome_words { p { "结果 Outcome：" strong { (o.zh) } " / " (o.en) } }
-                    @if !m.views.is_empty() { ul { @for (who, t) in &m.views { li { (who) "：" (t) } } } }
-                    @if !m.notes.is_empty() { p { (m.notes) } }
-                    @if !m.actions.is_empty() { ul { @for (t, owner, due, _, _) in &m.actions { li { "跟进：" (t) "，" (owner) "，" (due) " 前" } } } }
-                }
-                div.notice-foot {
-                    (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
-                    div {
-                        p { "扫码查看网页版和跟进情况：" br; code { (v.url) } }
-                        @if let Some((seq, h)) = &v.entry { p { "本纪要记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
-                        @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
-                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
-                        p.muted { "打印时间 Printed " (v.printed) }
-                    }
-                }
-            }
-            p.no-print { (c.t("用浏览器的“打印”打印本页（A4）。", "Print this page with the browser (A4).")) }
         },
     )
 }

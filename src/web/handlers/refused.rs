@@ -1,0 +1,88 @@
+//! Refused forms: a step whose checks may refuse what was typed, field by
+//! field, inside the same write transaction that then acts on it.
+
+use crate::error::Error;
+use teahouse_views::forms::Errors;
+
+/// What a checked step gives back: the `done` key, or the typed form's errors.
+pub type Checked = Result<String, Errors>;
+
+/// [`super::apply_step`] for a form: inside one write transaction, load the
+/// record, let `f` check the input against it and act. `f` answers
+/// `Ok(Err(errors))` to refuse, before it writes anything: then nothing is
+/// written, not even the audit row. On `Ok(Ok((done, detail)))` the audit row
+/// is written as in every step.
+pub async fn form_step<T, L, F>(
+    st: &crate::web::AppState,
+    actor: crate::store::audit::Actor,
+    community_id: i64,
+    subject: crate::domain::Subject,
+    action: &'static str,
+    load: L,
+    f: F,
+) -> Result<Checked, Error>
+where
+    L: FnOnce(&rusqlite::Connection, i64, i64) -> Result<T, Error> + Send + 'static,
+    F: FnOnce(&rusqlite::Transaction, &T) -> Result<Result<(String, String), Errors>, Error>
+        + Send
+        + 'static,
+    T: 'static,
+{
+    st.db
+        .write(move |tx| {
+            let record = load(tx, community_id, subject.id())?;
+            let (done, detail) = match f(tx, &record)? {
+                Ok(d) => d,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            crate::store::audit::record(
+                tx,
+                &actor,
+                Some(community_id),
+                action,
+                &subject.to_string(),
+                &detail,
+            )?;
+            Ok(Ok(done))
+        })
+        .await
+}
+
+/// The errors so far, or nothing: `Err` when there is something to refuse.
+pub fn refuse_if(errors: Errors) -> Result<(), Errors> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Keeps a parsed value, or notes its error beside the field `name`.
+pub fn field<T>(
+    errors: &mut Errors,
+    name: &str,
+    parsed: Result<T, crate::domain::Msg>,
+) -> Option<T> {
+    match parsed {
+        Ok(v) => Some(v),
+        Err(m) => {
+            errors.add(name, m);
+            None
+        }
+    }
+}
+
+/// Required text, trimmed, of at most `max` characters; its error beside `name`.
+pub fn required(errors: &mut Errors, name: &str, text: &str, max: usize) -> String {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > max {
+        errors.add(
+            name,
+            crate::domain::Msg::new(
+                format!("请填写（最多 {max} 字）"),
+                format!("please fill this in ({max} characters at most)"),
+            ),
+        );
+    }
+    t.to_string()
+}

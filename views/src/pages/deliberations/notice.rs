@@ -1,0 +1,66 @@
+//! The A4 minutes notice of a meeting, for the notice board.
+
+use super::ItemMinutesView;
+use crate::chrome::Chrome;
+use crate::layout::page;
+use maud::{Markup, html};
+
+pub struct NoticeView {
+    pub community: String,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub host: String,
+    pub attendance: usize,
+    pub counts: Vec<(String, usize)>,
+    pub guests: Vec<(String, String)>,
+    pub summary: String,
+    pub minutes: Vec<ItemMinutesView>,
+    pub rev: i64,
+    pub reason: Option<String>,
+    pub url: String,
+    pub entry: Option<(i64, String)>,
+    pub head: Option<(i64, String)>,
+    pub printed: String,
+}
+
+pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
+    page(
+        c,
+        &v.title,
+        html! {
+            article.notice {
+                p.notice-org { (v.community) }
+                h1 { "议事会纪要" br; span.notice-en { "Minutes of a community meeting" } }
+                h2 { (v.title) }
+                dl.facts {
+                    dt { "时间 When" } dd { (v.when) }
+                    dt { "地点 Where" } dd { (v.place) }
+                    dt { "主持 Host" } dd { (v.host) }
+                    dt { "到会 Present" } dd { (v.attendance) " 人" @for (k, n) in &v.counts { "；" (k) " " (n) } }
+                    @if !v.guests.is_empty() { dt { "列席 Guests" } dd { @for (i, (n, r)) in v.guests.iter().enumerate() { @if i > 0 { "；" } (n) "（" (r) "）" } } }
+                    @if v.rev > 1 { dt { "修订 Amended" } dd { "第 " (v.rev) " 版" @if let Some(r) = &v.reason { "：" (r) } } }
+                }
+                @for line in v.summary.lines() { p { (line) } }
+                @for m in &v.minutes {
+                    h3 { (m.title) }
+                    @if let Some(o) = &m.outcome_words { p { "结果 Outcome：" strong { (o.zh) } " / " (o.en) } }
+                    @if !m.views.is_empty() { ul { @for (who, t) in &m.views { li { (who) "：" (t) } } } }
+                    @if !m.notes.is_empty() { p { (m.notes) } }
+                    @if !m.actions.is_empty() { ul { @for (t, owner, due, _, _) in &m.actions { li { "跟进：" (t) "，" (owner) "，" (due) " 前" } } } }
+                }
+                div.notice-foot {
+                    (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
+                    div {
+                        p { "扫码查看网页版和跟进情况：" br; code { (v.url) } }
+                        @if let Some((seq, h)) = &v.entry { p { "本纪要记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
+                        @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
+                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
+                        p.muted { "打印时间 Printed " (v.printed) }
+                    }
+                }
+            }
+            p.no-print { (c.t("用浏览器的“打印”打印本页（A4）。", "Print this page with the browser (A4).")) }
+        },
+    )
+}
