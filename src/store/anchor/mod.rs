@@ -13,6 +13,7 @@
 //! Other triggers from the same list refuse, once a row is published, any
 //! change to the columns that must not change, and any deletion.
 
+mod scan;
 pub mod tables;
 mod triggers;
 mod upgrade;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, Transaction, params_from_iter};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub use scan::each_doc;
 pub use triggers::install;
 pub use upgrade::migration;
 
@@ -313,8 +315,7 @@ impl Layout {
                 Field::Column { at, secret } => match (r.get_ref(*at)?, secret) {
                     (ValueRef::Null, _) => out.extend_from_slice(b"null"),
                     (ValueRef::Integer(n), false) => {
-                        // Writing into a vector cannot fail.
-                        let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
+                        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes())
                     }
                     (ValueRef::Text(b), false) => match std::str::from_utf8(b) {
                         Ok(s) => write_str(out, s),
@@ -374,46 +375,6 @@ pub fn docs_of(
         Ok(())
     })?;
     Ok(out)
-}
-
-/// [`docs_of`] without keeping them: `f` sees each row's key (JSON text)
-/// and document (canonical text, UTF-8: it is written from text that is) in
-/// turn.
-pub fn each_doc(
-    conn: &Connection,
-    t: &Table,
-    community: i64,
-    mut f: impl FnMut(&str, &[u8]) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let q = format!(
-        "SELECT {} AS anchor_key, {}* FROM {} AS r WHERE {} = ?1 AND {}",
-        t.key_json("r"),
-        Layout::values_sql(t),
-        t.name,
-        sql(t.community, "r"),
-        sql(t.published, "r")
-    );
-    let mut st = conn.prepare_cached(&q)?;
-    let mut layout = Layout::new(t, &st, 1);
-    let by_rows = t.hashed.iter().any(|(_, h)| matches!(h, Hashed::Rows(_)));
-    let mut rows = st.query([community])?;
-    let mut text: Vec<u8> = Vec::with_capacity(512);
-    while let Some(r) = rows.next()? {
-        let k = r
-            .get_ref(0)?
-            .as_str()
-            .map_err(|e| Error::Internal(format!("{}: a key is not text: {e}", t.name)))?;
-        // Only rows hashed by their key need the key as values.
-        let key = if by_rows {
-            serde_json::from_str(k).unwrap_or(Value::Null)
-        } else {
-            Value::Null
-        };
-        text.clear();
-        layout.write(&mut text, conn, r, &key)?;
-        f(k, &text)?;
-    }
-    Ok(())
 }
 
 /// A queued row: which table, which key, its community and subject.

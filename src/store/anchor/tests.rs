@@ -241,6 +241,18 @@ fn a_ledger_walked_in_two_parts_is_checked_as_one() {
             "{edit} names entry {seq}: {:?}",
             r.all
         );
+        // Whichever side walks which part, the check finds the same.
+        for k in 0..=2 {
+            let (n, apart) = super::verify::split::walked_apart(&c, 1, "t", k)
+                .unwrap()
+                .expect("the parts meet");
+            assert_eq!(n, 2_402, "{edit}, {k} parts here");
+            assert_eq!(
+                apart.iter().map(|b| (b.seq, &b.en)).collect::<Vec<_>>(),
+                r.all.iter().map(|b| (b.seq, &b.en)).collect::<Vec<_>>(),
+                "{edit}, {k} parts here"
+            );
+        }
     }
     // An entry after the split, altered: the chain breaks there.
     c.execute(

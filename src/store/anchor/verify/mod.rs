@@ -12,18 +12,18 @@ mod checks;
 mod compare;
 mod payload;
 mod rows;
-mod split;
+pub(crate) mod split;
+mod walk;
 
 pub use cached::{Cached, FULL_EVERY, verify_cached};
 
 use super::Table;
-use crate::domain::ledger::{self, Broken};
+use crate::domain::ledger::Broken;
 use crate::error::Error;
-use crate::store::ledger::Stored;
-use checks::{Anchors, derived_check, legacy_checks};
-use compare::{How, differences, frozen_change, parse, same, shown};
+use compare::{How, differences, parse, same};
 use rusqlite::Connection;
 use serde_json::Value;
+use walk::{Order, Walk, walk_all};
 
 /// How much of the file a verifying connection maps instead of reading
 /// through SQLite's page cache (the whole of any real community's file).
@@ -65,180 +65,6 @@ fn upgraded(conn: &Connection) -> Result<bool, Error> {
         .exists([])?)
 }
 
-/// What walking a community's entries found.
-struct Walk {
-    /// The latest anchor of each row, by table and key.
-    latest: Anchors,
-    /// Entries of earlier formats, and closings (whose file hash is
-    /// checked too), kept whole for their own checks.
-    whole: Vec<Stored>,
-    problems: Vec<Broken>,
-    /// Entries walked, and the last of them.
-    n: usize,
-    last: Option<(i64, String)>,
-    /// Where the chain broke, if it did (the walk stops there).
-    chain: Option<Broken>,
-}
-
-/// How a walk reads the entries: by their `seq`, through the index, or in
-/// the table's own order (the order they were appended in).
-#[derive(Clone, Copy)]
-enum Order {
-    Seq,
-    /// The entries with ids in `(from, to]`.
-    Table {
-        from: i64,
-        to: i64,
-    },
-}
-
-/// Walks the entries after entry `after` (whose hash is `after_hash`; 0 and
-/// genesis for all), reading each as stored: the chain hashed over the
-/// stored payload text, each anchored document kept as its canonical text,
-/// and a later document of a row checked against the earlier one.
-fn walk(
-    conn: &Connection,
-    id: i64,
-    slug: &str,
-    after: i64,
-    after_hash: &str,
-    order: Order,
-) -> Result<Walk, Error> {
-    let mut w = Walk {
-        latest: Anchors::default(),
-        whole: Vec::new(),
-        problems: Vec::new(),
-        n: 0,
-        last: None,
-        chain: None,
-    };
-    let mut prev = after_hash.to_string();
-    let mut st = conn.prepare_cached(match order {
-        Order::Seq => {
-            "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger
-             WHERE community_id = ?1 AND seq > ?2 ORDER BY seq"
-        }
-        Order::Table { .. } => {
-            "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger NOT INDEXED
-             WHERE community_id = ?1 AND seq > ?2 AND id > ?3 AND id <= ?4 ORDER BY id"
-        }
-    })?;
-    let mut rows = match order {
-        Order::Seq => st.query(rusqlite::params![id, after])?,
-        Order::Table { from, to } => st.query(rusqlite::params![id, after, from, to])?,
-    };
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let at: i64 = r.get(1)?;
-        let text = |i: usize| -> Result<&str, Error> {
-            r.get_ref(i)?
-                .as_str()
-                .map_err(|e| Error::Internal(format!("entry {seq}: {e}")))
-        };
-        let (kind, subject, payload, p, hash) = (text(2)?, text(3)?, text(4)?, text(5)?, text(6)?);
-        w.n += 1;
-        let want = after + w.n as i64;
-        let bad = if seq != want {
-            Some((
-                format!("第 {want} 条记录缺失或顺序被改动（看到的是第 {seq} 条）"),
-                format!("entry {want} is missing or out of order (found {seq})"),
-            ))
-        } else if p != prev {
-            Some((
-                format!("第 {seq} 条记录没有接上前一条"),
-                format!("entry {seq} does not link to the previous one"),
-            ))
-        } else if !(ledger::Envelope {
-            community: slug,
-            seq,
-            at,
-            kind,
-            subject,
-            payload,
-            prev: p,
-        })
-        .matches(hash)
-        {
-            Some((
-                format!("第 {seq} 条记录的内容与其哈希不符：它被改过"),
-                format!("entry {seq}'s content does not match its hash: it was altered"),
-            ))
-        } else {
-            None
-        };
-        if let Some((zh, en)) = bad {
-            w.last = Some((seq, hash.to_string()));
-            w.chain = Some(Broken { seq, zh, en });
-            return Ok(w);
-        }
-        prev.clear();
-        prev.push_str(hash);
-        let parsed = payload::rows(payload);
-        if parsed.is_none() || kind == "vote.closed" {
-            w.whole.push(Stored {
-                seq,
-                at,
-                kind: kind.to_string(),
-                subject: subject.to_string(),
-                payload: payload.to_string(),
-                prev: p.to_string(),
-                hash: hash.to_string(),
-            });
-        }
-        for row in parsed.unwrap_or_default() {
-            let Some(t) = super::table(&row.table) else {
-                w.problems.push(Broken {
-                    seq,
-                    zh: format!("第 {seq} 条记录登记了未知的表 {}", row.table),
-                    en: format!("entry {seq} anchors an unknown table {}", row.table),
-                });
-                continue;
-            };
-            let of_table = w.latest.entry(t.name).or_default();
-            let (k, d) = (row.key, row.doc);
-            let Some(i) = of_table.find(k) else {
-                of_table.insert(k, seq, d);
-                continue;
-            };
-            if of_table.doc(i) != d {
-                let (was, now) = (parse(of_table.doc(i)), parse(d));
-                if frozen_change(conn, t, &was, &now)? {
-                    w.problems.push(differences(
-                        t,
-                        &parse(k),
-                        seq,
-                        &shown(conn, t, &was)?,
-                        &shown(conn, t, &now)?,
-                        How::Reanchored(of_table.slot(i).seq),
-                    ));
-                }
-                of_table.set_doc(i, d);
-            }
-            of_table.slot_mut(i).seq = seq;
-        }
-        w.last = Some((seq, hash.to_string()));
-    }
-    drop(rows);
-    // The entries kept whole: earlier formats by their area's own check, a
-    // closing by recomputing the file hash it states.
-    for e in &w.whole {
-        let entry = e.entry(slug);
-        if super::is_current(&entry) {
-            if let Some(b) = derived_check(conn, id, &entry)? {
-                w.problems.push(b);
-            }
-            continue;
-        }
-        for check in legacy_checks(&entry.kind) {
-            if let Some(b) = check(conn, id, &entry)? {
-                w.problems.push(b);
-                break;
-            }
-        }
-    }
-    Ok(w)
-}
-
 /// A row anchored last by entry `seq` and no longer published.
 fn gone(t: &Table, key: &str, seq: i64) -> Broken {
     let key = parse(key);
@@ -270,79 +96,85 @@ pub fn verify_community(conn: &Connection, id: i64, slug: String) -> Result<Repo
     let upgraded = upgraded(conn)?;
     let path = conn.path().filter(|p| !p.is_empty() && upgraded && ours);
     let (own, all) = sizes(conn, id)?;
-    let tail = match path {
-        Some(_) if own * 2 > all => split::point(conn, id, own)?,
+    let parts = match path {
+        Some(_) if own * 2 > all => split::Parts::of(conn, id, own)?,
         _ => None,
     };
-    std::thread::scope(|s| {
+    let (w, docs) = std::thread::scope(|s| {
         let name = slug.clone();
         let second = path.map(|p| {
-            let tail = tail.as_ref();
-            s.spawn(move || split::second(p, id, &name, tail))
+            let parts = parts.as_ref();
+            s.spawn(move || split::second(p, id, &name, parts))
         });
         let here = rows::head(conn)?;
-        let first = match &tail {
-            Some(t) => walk(conn, id, &slug, 0, ledger::GENESIS, t.before())?,
+        let first = match &parts {
+            Some(p) => p.walk_first(conn, id, &slug)?,
             None => walk_all(conn, id, &slug, own, all)?,
         };
         let second = second
             .and_then(|h| h.join().ok())
             .and_then(Result::ok)
             .filter(|s| s.seen == here);
-        let (w, docs) = match (&tail, second) {
+        Ok::<_, Error>(match (&parts, second) {
             (None, s) => (first, s.map(|s| s.docs)),
-            (Some(t), Some(s)) => match split::join(conn, first, t, s.walk)? {
+            (Some(p), Some(s)) => match split::join(conn, first, p, s.walks)? {
                 Some(w) => (w, Some(s.docs)),
                 None => (walk_all(conn, id, &slug, own, all)?, Some(s.docs)),
             },
+            // The second side failed: its parts are walked again here,
+            // unless this side took them all.
+            (Some(p), None) if p.all_first() => (first, None),
             (Some(_), None) => (walk_all(conn, id, &slug, own, all)?, None),
-        };
-        if let Some(b) = w.chain.clone().or(outside_chain(conn, id, w.n)?) {
-            return Ok(report_of(slug, w.n, w.last, vec![b]));
-        }
-        let Walk {
-            latest,
-            mut problems,
-            n,
-            last,
-            ..
-        } = w;
-        // A database from before row documents (not yet opened by this
-        // version) is checked by its entries alone, as it always was.
-        if !upgraded {
-            return Ok(report_of(slug, n, last, problems));
-        }
-        let source = match docs {
-            Some(d) => rows::Source::Apart(d),
-            None => rows::Source::Here,
-        };
-        let head = last.as_ref().map(|l| l.0).unwrap_or(0);
-        rows::check(conn, id, head, latest, source, &mut problems)?;
-        Ok(report_of(slug, n, last, problems))
-    })
+        })
+    })?;
+    if let Some(b) = w.chain.clone().or(outside_chain(conn, id)?) {
+        return Ok(report_of(slug, w.n, w.last, vec![b]));
+    }
+    let Walk {
+        latest,
+        mut problems,
+        n,
+        last,
+        ..
+    } = w;
+    // A database from before row documents (not yet opened by this
+    // version) is checked by its entries alone, as it always was.
+    if !upgraded {
+        return Ok(report_of(slug, n, last, problems));
+    }
+    let source = match docs {
+        Some(d) => rows::Source::Apart(d),
+        None => rows::Source::Here,
+    };
+    let head = last.as_ref().map(|l| l.0).unwrap_or(0);
+    rows::check(conn, id, head, latest, source, &mut problems)?;
+    Ok(report_of(slug, n, last, problems))
 }
 
-/// An entry of the community that the walk over `1..=n` did not meet: a
-/// number out of range (0, negative) or given twice (possible only with the
-/// table rebuilt without its UNIQUE constraint).
-fn outside_chain(conn: &Connection, id: i64, n: usize) -> Result<Option<Broken>, Error> {
-    let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM ledger WHERE community_id = ?1")?
-        .query_row([id], |r| r.get(0))?;
-    if count == n as i64 {
-        return Ok(None);
-    }
-    let odd: Option<i64> = conn
+/// Frees what a full check built (every anchor and every row's document)
+/// on a thread of its own: giving a hundred megabytes back to the system
+/// takes milliseconds that nobody needs to wait for.
+fn free_later<T: Send + 'static>(big: T) {
+    // Were no thread to be had, the closure, and `big`, are dropped here.
+    let _ = std::thread::Builder::new()
+        .name("verify-free".into())
+        .spawn(move || drop(big));
+}
+
+/// An entry of the community that the walk did not meet. The walk meets
+/// every entry numbered 1 or more (one more, or a number given twice —
+/// possible only with the table rebuilt without its UNIQUE constraint —
+/// breaks the chain where it stands), so what it cannot meet is a number
+/// below 1: found through the index, not by counting the whole chain.
+fn outside_chain(conn: &Connection, id: i64) -> Result<Option<Broken>, Error> {
+    let (extra, seq): (i64, Option<i64>) = conn
         .prepare_cached(
-            "SELECT seq FROM ledger WHERE community_id = ?1
-               AND (seq < 1 OR seq > ?2 OR seq IN (SELECT seq FROM ledger
-                    WHERE community_id = ?1 GROUP BY seq HAVING count(*) > 1))
-             ORDER BY seq LIMIT 1",
+            "SELECT count(*), min(seq) FROM ledger WHERE community_id = ?1 AND seq < 1",
         )?
-        .query_row(rusqlite::params![id, n as i64], |r| r.get(0))
-        .ok();
-    let seq = odd.unwrap_or(0);
-    let extra = count - n as i64;
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let Some(seq) = seq.filter(|_| extra > 0) else {
+        return Ok(None);
+    };
     Ok(Some(Broken {
         seq,
         zh: format!("账本里有 {extra} 条不在链上的记录（编号 {seq} 重复或越界）：它们是后加进去的"),
@@ -356,7 +188,7 @@ fn outside_chain(conn: &Connection, id: i64, n: usize) -> Result<Option<Broken>,
 #[cfg(test)]
 pub(crate) fn splits(conn: &Connection, id: i64) -> Result<bool, Error> {
     let (own, all) = sizes(conn, id)?;
-    Ok(own * 2 > all && split::point(conn, id, own)?.is_some())
+    Ok(own * 2 > all && split::Parts::of(conn, id, own)?.is_some())
 }
 
 /// The community's entries (its last seq) and the ledger's (its last id).
@@ -367,24 +199,6 @@ fn sizes(conn: &Connection, id: i64) -> Result<(i64, i64), Error> {
                     (SELECT coalesce(max(id), 0) FROM ledger)",
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
-}
-
-/// The walk of a whole community: in the table's order when the community
-/// holds most of the ledger (one pass, no index), else by its index; a
-/// chain that breaks in table order is walked again by `seq`, so the
-/// report names what the entries' own order shows.
-fn walk_all(conn: &Connection, id: i64, slug: &str, own: i64, all: i64) -> Result<Walk, Error> {
-    if own * 2 > all {
-        let whole = Order::Table {
-            from: 0,
-            to: i64::MAX,
-        };
-        let w = walk(conn, id, slug, 0, ledger::GENESIS, whole)?;
-        if w.chain.is_none() {
-            return Ok(w);
-        }
-    }
-    walk(conn, id, slug, 0, ledger::GENESIS, Order::Seq)
 }
 
 /// Verification of what is new since a head verified before (`known`):
@@ -409,7 +223,7 @@ pub fn verify_since(
     if stands.as_deref() != Some(hash.as_str()) {
         return verify_community(conn, id, slug);
     }
-    let w = walk(conn, id, &slug, *seq, hash, Order::Seq)?;
+    let w = walk::walk(conn, id, &slug, *seq, hash, Order::Seq)?;
     let entries = usize::try_from(*seq).unwrap_or(0) + w.n;
     let last = w.last.clone().or_else(|| Some((*seq, hash.clone())));
     if let Some(b) = w.chain {
@@ -466,10 +280,17 @@ pub fn verify_db(conn: &Connection) -> Result<Vec<Report>, Error> {
         .prepare("SELECT id, slug FROM communities ORDER BY id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
+    // The communities the ledger names, one index step each (not a pass
+    // over every entry), and those no longer in their table.
     let orphans: Vec<(i64, i64)> = conn
         .prepare(
-            "SELECT community_id, count(*) FROM ledger
-             WHERE community_id NOT IN (SELECT id FROM communities) GROUP BY community_id",
+            "WITH RECURSIVE named(id) AS (
+                 SELECT (SELECT min(community_id) FROM ledger)
+                 UNION ALL
+                 SELECT (SELECT min(community_id) FROM ledger WHERE community_id > named.id)
+                 FROM named WHERE named.id IS NOT NULL)
+             SELECT id, (SELECT count(*) FROM ledger WHERE community_id = named.id) FROM named
+             WHERE id IS NOT NULL AND id NOT IN (SELECT id FROM communities)",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;

@@ -127,7 +127,7 @@ pub(super) fn check(
         }
     }
     // What is anchored but no longer there (deleted, or made a draft again).
-    for (name, m) in latest {
+    for (name, m) in &latest {
         if let Some(t) = crate::store::anchor::table(name) {
             c.problems.extend(
                 m.iter()
@@ -136,6 +136,7 @@ pub(super) fn check(
             );
         }
     }
+    super::free_later((latest, apart));
     Ok(())
 }
 
