@@ -327,18 +327,7 @@ fn meeting_view(
         minutes_rev: shown.map(|r| r.rev),
         minutes_working: shown.is_some_and(|r| r.published_at.is_none()),
         amend_reason: working.filter(|w| w.rev > 1).and_then(|w| w.reason.clone()),
-        revisions: l
-            .revs
-            .iter()
-            .filter(|r| committee || r.published_at.is_some())
-            .map(|r| {
-                (
-                    r.rev,
-                    r.reason.clone(),
-                    r.published_at.map(|x| fmt_time(x, tz)),
-                )
-            })
-            .collect(),
+        revisions: revision_lines(&l.revs, committee, tz),
         diff: q.diff.and_then(|to| diff_to(&l.revs, to)),
         confirmations: l
             .confs
@@ -353,17 +342,40 @@ fn meeting_view(
             .iter()
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
             .collect(),
-        outcomes: Outcome::ALL
-            .iter()
-            .map(|o| {
-                let (z, e) = o.words();
-                (o.as_str().to_string(), c.t(z, e).to_string())
-            })
-            .collect(),
+        outcomes: outcome_choices(c),
         notice: done_words(q.done.as_deref()),
         who: None,
         refused: None,
     }
+}
+
+/// The revisions the reader may see: rev, reason, when published.
+fn revision_lines(
+    revs: &[store::Revision],
+    committee: bool,
+    tz: &str,
+) -> Vec<(i64, Option<String>, Option<String>)> {
+    revs.iter()
+        .filter(|r| committee || r.published_at.is_some())
+        .map(|r| {
+            (
+                r.rev,
+                r.reason.clone(),
+                r.published_at.map(|x| fmt_time(x, tz)),
+            )
+        })
+        .collect()
+}
+
+/// The minutes form's outcomes in the reader's language.
+fn outcome_choices(c: &teahouse_views::Chrome) -> Vec<(String, String)> {
+    Outcome::ALL
+        .iter()
+        .map(|o| {
+            let (z, e) = o.words();
+            (o.as_str().to_string(), c.t(z, e).to_string())
+        })
+        .collect()
 }
 
 fn item_lines(items: &[store::Item], committee: bool) -> Vec<view::ItemView> {

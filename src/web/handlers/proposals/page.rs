@@ -236,6 +236,16 @@ fn assignee_of(p: &store::Proposal) -> Option<(Msg, String)> {
     })
 }
 
+/// The reader's account id, whether they are on the committee, and whether
+/// they belong to the community at all.
+fn roles(v: &Visitor) -> (Option<i64>, bool, bool) {
+    let cid = v.community.id;
+    let acc = v.ctx.0.account.as_ref();
+    let has = |r: Role| acc.is_some_and(|a| a.has_role(cid, r));
+    let member = has(Role::Resident) || has(Role::Committee) || has(Role::Supervisor);
+    (acc.map(|a| a.id), has(Role::Committee), member)
+}
+
 /// One proposal's page; `refused` is one of its forms as it was typed.
 pub(super) async fn render(
     st: &AppState,
@@ -246,16 +256,7 @@ pub(super) async fn render(
 ) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
     let tz = v.community.tz.clone();
-    let acc = v.ctx.0.account.clone();
-    let me = acc.as_ref().map(|a| a.id);
-    let staff = acc
-        .as_ref()
-        .is_some_and(|a| a.has_role(cid, Role::Committee));
-    let member = acc.as_ref().is_some_and(|a| {
-        a.has_role(cid, Role::Resident)
-            || a.has_role(cid, Role::Committee)
-            || a.has_role(cid, Role::Supervisor)
-    });
+    let (me, staff, member) = roles(v);
     let l = st.db.read(move |c| load(c, cid, id, me, staff)).await?;
     let p = &l.p;
     let similar = if p.status == Status::Draft {
