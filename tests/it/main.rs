@@ -13,6 +13,7 @@ mod browser_roll;
 mod browser_supervisor;
 mod browser_tables;
 mod browser_tally_sheet;
+mod caches;
 mod channels;
 mod common;
 mod confirmations;

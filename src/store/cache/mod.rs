@@ -16,8 +16,16 @@
 //! entries (it is emptied when full), so memory stays bounded. What a page
 //! shows everyone can be kept too, good until the next commit of any write
 //! ([`Caches::data`]). What a closed vote's page reads of its frozen
-//! electorate and ballots is kept by vote ([`Caches::votes`]), good until the
-//! roll's places or an account change ([`Caches::roll`]).
+//! electorate and ballots is kept by vote ([`Caches::votes`], and its pages
+//! of ballots in [`Caches::vote_pages`]), good until the roll's places, a
+//! closed vote's rows or an account change ([`Caches::roll`]); the roll's
+//! counts by filter ([`Caches::roll_counts`]) until a resident, a zone or
+//! any of those change ([`Caches::register`]).
+
+mod memo;
+
+use memo::Entry;
+pub use memo::{CAP, MAX_AGE, Memo};
 
 use super::accounts::Account;
 use super::communities::Community;
@@ -25,15 +33,10 @@ use super::sessions::Kind;
 use rusqlite::Connection;
 use std::any::Any;
 use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// An entry older than this is read again.
-pub const MAX_AGE: Duration = Duration::from_secs(10);
-/// At most this many entries in one map.
-pub const CAP: usize = 10_000;
 /// At most this many bytes of whole pages kept for anonymous visitors.
 pub const RENDERED_BYTES: usize = 16 << 20;
 
@@ -41,8 +44,28 @@ pub const RENDERED_BYTES: usize = 16 << 20;
 const WATCHED: [&str; 4] = ["sessions", "accounts", "memberships", "communities"];
 /// The tables a vote's dwelling order is read from.
 const PLACES: [&str; 4] = ["dwellings", "units", "buildings", "households"];
+/// The tables whose rows a closed vote's kept list is read from: a change
+/// to them for a closed vote (never made by the server, but by hand or a
+/// repair) makes the kept lists stale like a change to [`PLACES`].
+const CLOSED_VOTE_ROWS: [&str; 2] = ["ballots", "vote_electorate"];
+/// The tables the roll's counts and filter choices are read from beyond
+/// [`PLACES`] and the accounts.
+const REGISTER: [&str; 2] = ["residents", "zones"];
 /// At most this many closed votes' lists kept (each about 1 MB at 10,000 voters).
 pub const VOTES_KEPT: usize = 16;
+/// At most this many pages of closed votes' ballot lists kept, and bytes.
+pub const VOTE_PAGES_KEPT: usize = 128;
+pub const VOTE_PAGES_BYTES: usize = 8 << 20;
+/// What is read by the roll's change counters (closed votes' lists, the
+/// roll's counts) is good this long: only a change tells it is stale.
+pub const ROLL_AGE: Duration = Duration::from_secs(3600);
+/// At most this many roll counts kept (by community and filter).
+pub const COUNTS_KEPT: usize = 1024;
+/// At most this many pages' shared parts kept (by page and community).
+pub const PAGES_KEPT: usize = 1024;
+
+/// A community's zones and buildings: (id, name or number) each.
+pub type RollPlaces = (Vec<(i64, String)>, Vec<(i64, String)>);
 
 /// A live session as the request context needs it.
 #[derive(Clone)]
@@ -54,69 +77,6 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-struct Entry<V> {
-    generation: u64,
-    at: Instant,
-    value: V,
-}
-
-/// A bounded map whose entries are good for one generation and [`MAX_AGE`].
-pub struct Memo<K, V> {
-    map: Mutex<HashMap<K, Entry<V>>>,
-    cap: usize,
-}
-
-impl<K: Eq + Hash, V: Clone> Memo<K, V> {
-    fn new() -> Self {
-        Self::with_cap(CAP)
-    }
-
-    fn with_cap(cap: usize) -> Self {
-        Memo {
-            map: Mutex::new(HashMap::new()),
-            cap,
-        }
-    }
-
-    /// The value cached for `k`, if it was read in `generation`.
-    pub fn get(&self, k: &K, generation: u64) -> Option<V> {
-        let map = self.map.lock().ok()?;
-        let e = map.get(k)?;
-        (e.generation == generation && e.at.elapsed() < MAX_AGE).then(|| e.value.clone())
-    }
-
-    /// Keeps `v`, read after `generation` was current.
-    pub fn put(&self, k: K, generation: u64, v: V) {
-        if let Ok(mut map) = self.map.lock() {
-            if map.len() >= self.cap {
-                map.clear();
-            }
-            map.insert(
-                k,
-                Entry {
-                    generation,
-                    at: Instant::now(),
-                    value: v,
-                },
-            );
-        }
-    }
-
-    pub fn remove(&self, k: &K) {
-        if let Ok(mut map) = self.map.lock() {
-            map.remove(k);
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 pub struct Caches {
     /// Bumped after every transaction that wrote a watched table, and when
     /// another connection has committed.
@@ -124,9 +84,12 @@ pub struct Caches {
     /// Bumped after every transaction of the writer that changed a row, and
     /// when another connection has committed.
     data: AtomicU64,
-    /// Bumped after every transaction that wrote a table of [`PLACES`], and
-    /// when another connection has committed.
+    /// Bumped after every transaction that wrote a table of [`PLACES`] (or
+    /// a closed vote's rows), and when another connection has committed.
     roll: AtomicU64,
+    /// Bumped after every transaction that wrote a table of [`REGISTER`],
+    /// and when another connection has committed.
+    register: AtomicU64,
     /// A read-only connection of its own and its `data_version` when last
     /// accounted for: a different value means someone committed since.
     watcher: Mutex<Watcher>,
@@ -137,6 +100,15 @@ pub struct Caches {
     /// A closed vote's figures and list order, by vote id, read under
     /// [`Caches::roll`]; at most [`VOTES_KEPT`].
     pub votes: Memo<i64, Arc<super::votes::Published>>,
+    /// Pages of closed votes' ballot lists, by vote and page, read under
+    /// [`Caches::roll`]; at most [`VOTE_PAGES_KEPT`] and [`VOTE_PAGES_BYTES`].
+    pub vote_pages: Memo<(i64, usize), Arc<Vec<super::votes::listing::Line>>>,
+    /// How many residents a roll filter selects, by community and filter,
+    /// read under [`Caches::register`]; at most [`COUNTS_KEPT`].
+    pub roll_counts: Memo<(i64, String), i64>,
+    /// A community's zones and buildings as the roll's filter offers them,
+    /// read under [`Caches::register`]; at most [`COUNTS_KEPT`].
+    pub roll_places: Memo<i64, Arc<RollPlaces>>,
     /// What a page reads for everyone (the board's community-wide part),
     /// by page and community, good until the next commit (see [`Caches::page`]).
     pages: Memo<(&'static str, i64), Arc<dyn Any + Send + Sync>>,
@@ -238,6 +210,7 @@ impl Caches {
             auth: AtomicU64::new(0),
             data: AtomicU64::new(0),
             roll: AtomicU64::new(0),
+            register: AtomicU64::new(0),
             watcher: Mutex::new(Watcher {
                 conn: watcher,
                 seen,
@@ -246,8 +219,11 @@ impl Caches {
             }),
             sessions: Memo::new(),
             communities: Memo::new(),
-            votes: Memo::with_cap(VOTES_KEPT),
-            pages: Memo::new(),
+            votes: Memo::bounded(VOTES_KEPT, usize::MAX, ROLL_AGE),
+            vote_pages: Memo::bounded(VOTE_PAGES_KEPT, VOTE_PAGES_BYTES, ROLL_AGE),
+            roll_counts: Memo::bounded(COUNTS_KEPT, usize::MAX, ROLL_AGE),
+            roll_places: Memo::bounded(COUNTS_KEPT, 16 << 20, ROLL_AGE),
+            pages: Memo::bounded(PAGES_KEPT, usize::MAX, MAX_AGE),
             rendered: Mutex::new(RenderedMap::default()),
             building: Mutex::new(HashMap::new()),
         })
@@ -258,6 +234,7 @@ impl Caches {
         self.auth.fetch_add(1, Ordering::SeqCst);
         self.data.fetch_add(1, Ordering::SeqCst);
         self.roll.fetch_add(1, Ordering::SeqCst);
+        self.register.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Has anyone committed that we have not accounted for? Then all is stale.
@@ -295,6 +272,12 @@ impl Caches {
     pub fn roll(&self) -> u64 {
         self.look();
         self.roll.load(Ordering::SeqCst) + self.auth.load(Ordering::SeqCst)
+    }
+
+    /// The generation of what the roll's counts are read from: it changes
+    /// when [`Caches::roll`] does or a resident or zone changed.
+    pub fn register(&self) -> u64 {
+        self.roll() + self.register.load(Ordering::SeqCst)
     }
 
     /// The generation of sessions and communities as last looked at, without
@@ -408,6 +391,23 @@ impl Caches {
                 ))?;
             }
         }
+        for table in CLOSED_VOTE_ROWS {
+            for (op, row) in [("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")] {
+                conn.execute_batch(&format!(
+                    "CREATE TEMP TRIGGER IF NOT EXISTS cache_{table}_{op} AFTER {op} ON main.{table}
+                     WHEN (SELECT status FROM main.votes WHERE id = {row}.vote_id) = 'closed'
+                     BEGIN INSERT INTO temp.cache_touched VALUES (2); END;"
+                ))?;
+            }
+        }
+        for table in REGISTER {
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                conn.execute_batch(&format!(
+                    "CREATE TEMP TRIGGER IF NOT EXISTS cache_{table}_{op} AFTER {op} ON main.{table}
+                     BEGIN INSERT INTO temp.cache_touched VALUES (3); END;"
+                ))?;
+            }
+        }
         let own = data_version(conn)?;
         if let Ok(mut w) = self.watcher.lock() {
             w.writer_seen = Some(own);
@@ -426,14 +426,23 @@ impl Caches {
     /// Whatever cannot be read counts as a change.
     pub(super) fn transaction_ended(&self, conn: &Connection) {
         let changes = conn.total_changes();
-        // (watched tables marked, places marked); unreadable: both.
-        let (marked, places) = conn
+        // (watched tables, places, register) marked; unreadable: all.
+        let (marked, places, register) = conn
             .prepare_cached(
-                "SELECT coalesce(max(n = 1), 0), coalesce(max(n = 2), 0) FROM temp.cache_touched",
+                "SELECT coalesce(max(n = 1), 0), coalesce(max(n = 2), 0), coalesce(max(n = 3), 0)
+                 FROM temp.cache_touched",
             )
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))))
-            .unwrap_or((1, 1));
-        if marked + places > 0 {
+            .and_then(|mut s| {
+                s.query_row([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+            })
+            .unwrap_or((1, 1, 1));
+        if marked + places + register > 0 {
             let _ = conn
                 .prepare_cached("DELETE FROM temp.cache_touched")
                 .and_then(|mut s| s.execute([]));
@@ -462,7 +471,10 @@ impl Caches {
             if places > 0 {
                 self.roll.fetch_add(1, Ordering::SeqCst);
             }
-            if changed || marked > 0 || places > 0 {
+            if register > 0 {
+                self.register.fetch_add(1, Ordering::SeqCst);
+            }
+            if changed || marked + places + register > 0 {
                 self.data.fetch_add(1, Ordering::SeqCst);
             }
         }

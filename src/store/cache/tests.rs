@@ -15,7 +15,9 @@ fn setup() -> (tempfile::TempDir, Connection, Caches) {
          CREATE TABLE sessions (x); CREATE TABLE accounts (x);
          CREATE TABLE memberships (x); CREATE TABLE communities (x); CREATE TABLE other (x);
          CREATE TABLE dwellings (x); CREATE TABLE units (x); CREATE TABLE buildings (x);
-         CREATE TABLE households (x);",
+         CREATE TABLE households (x); CREATE TABLE residents (x); CREATE TABLE zones (x);
+         CREATE TABLE votes (id INTEGER PRIMARY KEY, status TEXT);
+         CREATE TABLE ballots (vote_id, x); CREATE TABLE vote_electorate (vote_id, x);",
     )
     .unwrap();
     let c = Caches::new(Connection::open(&path).unwrap()).unwrap();
@@ -174,4 +176,53 @@ fn sample() -> Community {
         contact_address: String::new(),
         contact_hours: String::new(),
     }
+}
+
+#[test]
+fn a_closed_votes_rows_and_the_register_have_their_own_counters() {
+    let (_dir, conn, c) = setup();
+    write(
+        &conn,
+        &c,
+        "INSERT INTO votes VALUES (1, 'open'), (2, 'closed')",
+    );
+    let (r, g) = (c.roll(), c.register());
+    write(&conn, &c, "INSERT INTO ballots VALUES (1, 'a')");
+    assert_eq!(
+        c.roll(),
+        r,
+        "a ballot of an open vote leaves the kept lists"
+    );
+    write(&conn, &c, "INSERT INTO ballots VALUES (2, 'a')");
+    assert_eq!(c.roll(), r + 1, "a closed vote's ballot added");
+    write(&conn, &c, "UPDATE vote_electorate SET x = 1");
+    assert_eq!(c.roll(), r + 1, "no row changed");
+    write(&conn, &c, "INSERT INTO vote_electorate VALUES (2, 'b')");
+    write(&conn, &c, "DELETE FROM ballots WHERE vote_id = 2");
+    assert_eq!(c.roll(), r + 3, "a closed vote's electorate and ballots");
+    assert!(c.register() >= g + 3, "the register follows the roll");
+    let g = c.register();
+    write(&conn, &c, "INSERT INTO residents VALUES (1)");
+    assert_eq!((c.roll(), c.register()), (r + 3, g + 1), "a resident");
+    write(&conn, &c, "INSERT INTO zones VALUES (1)");
+    assert_eq!(c.register(), g + 2, "a zone");
+    write(&conn, &c, "INSERT INTO accounts VALUES (1)");
+    assert_eq!(c.register(), g + 3, "an account (its login is listed)");
+}
+
+#[test]
+fn a_memo_stays_within_its_bytes() {
+    let m: Memo<usize, usize> = Memo::bounded(100, 1000, MAX_AGE);
+    for i in 0..50 {
+        m.put_sized(i, 0, i, 100);
+        assert!(m.bytes() <= 1000, "{} bytes", m.bytes());
+    }
+    assert_eq!(m.get(&49, 0), Some(49), "the last one is kept");
+    m.put_sized(7, 1, 7, 200);
+    assert!(m.get(&48, 0).is_none(), "an older generation went first");
+    assert_eq!(m.get(&7, 1), Some(7));
+    m.put_sized(8, 1, 8, 251);
+    assert!(m.get(&8, 1).is_none(), "over a quarter of the budget");
+    m.remove(&7);
+    assert_eq!(m.bytes(), 0);
 }

@@ -138,20 +138,49 @@ pub fn list(
     community_id: i64,
     f: &ListFilter,
 ) -> Result<(Vec<ResidentLine>, i64), Error> {
+    let total = count(conn, community_id, f)?;
+    Ok((page(conn, community_id, f, total)?, total))
+}
+
+/// What [`count`] depends on besides the community (to keep counts by).
+pub fn count_key(f: &ListFilter) -> String {
+    format!(
+        "{:?}/{:?}/{}/{}/{:?}",
+        f.zone_id,
+        f.building_id,
+        f.without_account,
+        f.include_inactive,
+        f.q.as_ref().map(|q| q.trim())
+    )
+}
+
+/// How many residents the filter selects (all pages).
+pub fn count(conn: &Connection, community_id: i64, f: &ListFilter) -> Result<i64, Error> {
     let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
     let all: [Value; 4] = [
         community_id.into(),
         f.zone_id.into(),
         f.building_id.into(),
-        q.clone().into(),
+        q.into(),
     ];
     let mut count = conn.prepare_cached(&count_sql(f))?;
     // Each variant uses ?1 up to some ?N: bind those.
     let n = count.parameter_count();
-    let total: i64 = count.query_row(params_from_iter(&all[..n]), |r| r.get(0))?;
+    Ok(count.query_row(params_from_iter(&all[..n]), |r| r.get(0))?)
+}
+
+/// The filter's page of the roll, `total` being how many it selects in all
+/// (as [`count`] tells): only the page's ids are read, then their lines.
+pub fn page(
+    conn: &Connection,
+    community_id: i64,
+    f: &ListFilter,
+    total: i64,
+) -> Result<Vec<ResidentLine>, Error> {
+    let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
     let offset = f.page.saturating_mul(PAGE) as i64;
     if offset >= total {
-        return Ok((Vec::new(), total));
+        return Ok(Vec::new());
     }
     let limit = PAGE as i64;
     // Past the middle, the page is the same rows counted from the end.
@@ -172,7 +201,7 @@ pub fn list(
     if from_end {
         ids.reverse();
     }
-    Ok((lines_by_ids(conn, community_id, &ids)?, total))
+    lines_by_ids(conn, community_id, &ids)
 }
 
 /// Ids of the residents a filter selects (all pages), for printing codes.
@@ -202,18 +231,28 @@ pub fn line(
         .optional()?)
 }
 
+/// The lines of `ids`, in that order (an id not in the community is left
+/// out): one statement, a lookup by key for each (the CROSS JOIN keeps the
+/// list outermost).
 pub fn lines_by_ids(
     conn: &Connection,
     community_id: i64,
     ids: &[i64],
 ) -> Result<Vec<ResidentLine>, Error> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(l) = line(conn, community_id, *id)? {
-            out.push(l);
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let wanted = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let sql = LINE_SELECT.replacen(
+        "FROM residents r",
+        "FROM json_each(?2) j CROSS JOIN residents r ON r.id = j.value",
+        1,
+    );
+    let v = conn
+        .prepare_cached(&format!("{sql} WHERE r.community_id = ?1 ORDER BY j.key"))?
+        .query_map(params![community_id, wanted], line_from)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
 }
 
 pub fn zones(conn: &Connection, community_id: i64) -> Result<Vec<(i64, String)>, Error> {

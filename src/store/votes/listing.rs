@@ -154,6 +154,20 @@ pub struct Line {
     pub receipt: String,
 }
 
+impl Line {
+    /// Roughly the bytes it holds, for a budget.
+    pub fn size(&self) -> usize {
+        let d: usize = self.dwellings.iter().map(|d| d.len() + 24).sum();
+        self.voter.len()
+            + self.label.as_ref().map_or(0, |l| l.len())
+            + d
+            + self.choice.len()
+            + self.channel.len()
+            + self.receipt.len()
+            + 160
+    }
+}
+
 /// The ballots of `voters` (one page of the list), in that order, each
 /// voter's by channel: one statement, a lookup by key for each voter (the
 /// CROSS JOIN keeps the list outermost: otherwise SQLite may walk every

@@ -180,21 +180,25 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Vote> {
 
 pub fn get(conn: &Connection, community_id: i64, id: i64) -> Result<Vote, Error> {
     // `teahouse verify` reads a database as it is, perhaps from before M016
-    // gave votes their kind: such a vote is general.
-    let has_kind = conn
-        .prepare_cached("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'kind'")?
-        .exists([])?;
-    let cols = if has_kind {
-        COLS.to_string()
-    } else {
-        COLS.replace(", kind", ", 'general'")
+    // gave votes their kind: such a vote is general. (Asking the schema
+    // each time cost a statement prepared per call: it is asked only when
+    // the statement cannot be prepared.)
+    let sql = format!("SELECT {COLS} FROM votes WHERE community_id = ?1 AND id = ?2");
+    let mut st = match conn.prepare_cached(&sql) {
+        Ok(st) => st,
+        Err(e) => {
+            let has_kind = conn
+                .prepare_cached("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'kind'")?
+                .exists([])?;
+            if has_kind {
+                return Err(e.into());
+            }
+            conn.prepare_cached(&sql.replace(", kind", ", 'general'"))?
+        }
     };
-    conn.prepare_cached(&format!(
-        "SELECT {cols} FROM votes WHERE community_id = ?1 AND id = ?2"
-    ))?
-    .query_row(params![community_id, id], from_row)
-    .optional()?
-    .ok_or(Error::NotFound)
+    st.query_row(params![community_id, id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound)
 }
 
 pub fn list(

@@ -38,7 +38,10 @@ fn issuer_address(committee: &str) -> Msg {
     )
 }
 
-/// Everything the desk reads, in one trip to a reader.
+/// What the desk reads for every overseer of the community, in one trip
+/// to a reader, kept until the next commit (and at most
+/// [`crate::store::cache::MAX_AGE`]: the overdue and closing-soon lists
+/// move with the clock).
 struct Reads {
     resets: Vec<crate::store::accounts::Reset>,
     reissues: Vec<crate::store::codes::Reissue>,
@@ -56,8 +59,38 @@ struct Reads {
     >,
     committee: CommitteeWaits,
     supervisors: SupervisorWaits,
-    report: Option<crate::store::anchor::verify::Report>,
-    head: Option<(i64, String)>,
+}
+
+fn read(c: &rusqlite::Connection, cid: i64, today: &str) -> Result<Reads, Error> {
+    Ok(Reads {
+        resets: crate::store::accounts::recent_resets(c, cid, 30)?,
+        reissues: crate::store::codes::recent_reissues(c, cid, 30)?,
+        activations: crate::store::codes::recent_activations(c, cid, 50)?,
+        committee_ips: crate::store::codes::committee_addresses(c, cid)?,
+        awaiting: waits::disclosures_in(c, cid, Status::Review)?,
+        queried: waits::disclosures_in(c, cid, Status::Queried)?,
+        cadences: store::cadences(c, cid)?,
+        published: store::published_periods(c, cid)?,
+        committee: waits::committee(c, cid, today, crate::store::now() + CLOSING_SOON)?,
+        supervisors: waits::supervisors(c, cid, today)?,
+    })
+}
+
+/// The ledger checked when asked (`?verify=1`), with its head.
+type Checked = (crate::store::anchor::verify::Report, Option<(i64, String)>);
+
+fn disclosure_line(l: &store::Line) -> view::Line {
+    let (cz, ce) = l.category.names();
+    let (pz, pe) = l.period.words();
+    view::Line {
+        id: l.id,
+        category: Msg::new(cz, ce),
+        period: Msg::new(pz, pe),
+        title: l.title.clone(),
+        status: super::disclosures::stage(l.status),
+        rev: l.rev,
+        open_threads: l.open_threads,
+    }
 }
 
 pub async fn show(
@@ -74,56 +107,37 @@ pub async fn show(
     let today_s = today.to_string();
     let r = st
         .db
-        .read(move |c| {
-            let report = if verify {
-                Some(crate::store::anchor::verify::verify_community(c, cid, s2)?)
-            } else {
-                None
-            };
-            Ok(Reads {
-                resets: crate::store::accounts::recent_resets(c, cid, 30)?,
-                reissues: crate::store::codes::recent_reissues(c, cid, 30)?,
-                activations: crate::store::codes::recent_activations(c, cid, 50)?,
-                committee_ips: crate::store::codes::committee_addresses(c, cid)?,
-                awaiting: waits::disclosures_in(c, cid, Status::Review)?,
-                queried: waits::disclosures_in(c, cid, Status::Queried)?,
-                cadences: store::cadences(c, cid)?,
-                published: store::published_periods(c, cid)?,
-                committee: waits::committee(c, cid, &today_s, crate::store::now() + CLOSING_SOON)?,
-                supervisors: waits::supervisors(c, cid, &today_s)?,
-                report,
-                head: ledger::head(c, cid)?,
-            })
-        })
+        .read_shared("desk", cid, move |c| read(c, cid, &today_s))
         .await?;
-    let chrome = o.ctx.chrome(Some(&o.community));
-    let to_view = |l: &store::Line| view::Line {
-        id: l.id,
-        category: {
-            let (z, e) = l.category.names();
-            Msg::new(z, e)
-        },
-        period: {
-            let (z, e) = l.period.words();
-            Msg::new(z, e)
-        },
-        title: l.title.clone(),
-        status: super::disclosures::stage(l.status),
-        rev: l.rev,
-        open_threads: l.open_threads,
+    let checked: Option<Checked> = match verify {
+        true => Some(
+            st.db
+                .read(move |c| {
+                    let report = crate::store::anchor::verify::verify_community(c, cid, s2)?;
+                    Ok((report, ledger::head(c, cid)?))
+                })
+                .await?,
+        ),
+        false => None,
     };
-    let verify = r.report.as_ref().map(|rep| verify_view(rep, &r.head));
+    let chrome = o.ctx.chrome(Some(&o.community));
     let dv = view::DeskView {
         groups: groups(&chrome, &slug, &tz, &r.committee, &r.supervisors),
         resets: reset_lines(&r.resets, &r.reissues, &tz, chrome.committee_zh()),
         activations: activation_lines(&r.activations, &r.committee_ips, &tz, chrome.committee_zh()),
-        awaiting: (r.awaiting.0.iter().map(to_view).collect(), r.awaiting.1),
-        waiting_committee: (r.queried.0.iter().map(to_view).collect(), r.queried.1),
+        awaiting: (
+            r.awaiting.0.iter().map(disclosure_line).collect(),
+            r.awaiting.1,
+        ),
+        waiting_committee: (
+            r.queried.0.iter().map(disclosure_line).collect(),
+            r.queried.1,
+        ),
         overdue: category_lines(&r.cadences, &r.published, today)
             .into_iter()
             .filter(|c| !c.overdue.is_empty())
             .collect(),
-        verify,
+        verify: checked.as_ref().map(|(rep, head)| verify_view(rep, head)),
     };
     Ok(view::desk_page(&chrome, &slug, &dv).into_response())
 }

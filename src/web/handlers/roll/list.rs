@@ -1,6 +1,7 @@
 //! The roll's list, filtered (zone, building, search) and paged.
 
 use crate::error::Error;
+use crate::store::cache::Caches;
 use crate::store::communities::Kind;
 use crate::store::roll::{self, ListFilter, ResidentLine};
 use crate::web::AppState;
@@ -10,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 use teahouse_views::Msg;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::roll as view;
@@ -100,8 +102,41 @@ type Read = (
     (Vec<ResidentLine>, i64),
 );
 
-fn read(c: &rusqlite::Connection, id: i64, t: Typed) -> Result<Read, Error> {
-    let (zones, buildings) = (roll::zones(c, id)?, roll::buildings(c, id)?);
+/// How many residents `filter` selects: as kept under `generation` of
+/// [`Caches::register`] (taken before reading), else counted and kept.
+fn count(
+    c: &rusqlite::Connection,
+    id: i64,
+    filter: &ListFilter,
+    cache: &Caches,
+    generation: u64,
+) -> Result<i64, Error> {
+    let key = (id, roll::list::count_key(filter));
+    if let Some(n) = cache.roll_counts.get(&key, generation) {
+        return Ok(n);
+    }
+    let n = roll::list::count(c, id, filter)?;
+    cache.roll_counts.put(key, generation, n);
+    Ok(n)
+}
+
+fn read(
+    c: &rusqlite::Connection,
+    id: i64,
+    t: Typed,
+    cache: &Caches,
+    generation: u64,
+) -> Result<Read, Error> {
+    let places = match cache.roll_places.get(&id, generation) {
+        Some(p) => p,
+        None => {
+            let p = Arc::new((roll::zones(c, id)?, roll::buildings(c, id)?));
+            let size = p.0.iter().chain(&p.1).map(|(_, n)| n.len() + 40).sum();
+            cache.roll_places.put_sized(id, generation, p.clone(), size);
+            p
+        }
+    };
+    let (zones, buildings) = (places.0.clone(), places.1.clone());
     let mut errors = Errors::none();
     let mut filter = t.filter;
     filter.zone_id = choice(&t.zone, &zones, &t.zone_name).unwrap_or_else(|m| {
@@ -113,8 +148,9 @@ fn read(c: &rusqlite::Connection, id: i64, t: Typed) -> Result<Read, Error> {
             errors.add("building", m);
             None
         });
-    let page = roll::list(c, id, &filter)?;
-    Ok((zones, buildings, errors, filter, page))
+    let total = count(c, id, &filter, cache, generation)?;
+    let lines = roll::list::page(c, id, &filter, total)?;
+    Ok((zones, buildings, errors, filter, (lines, total)))
 }
 
 pub async fn list(
@@ -137,8 +173,12 @@ pub async fn list(
             ..Default::default()
         },
     };
-    let (zones, buildings, errors, filter, (lines, total)) =
-        st.db.read(move |c| read(c, id, typed)).await?;
+    let cache = st.db.cache.clone();
+    let generation = cache.register();
+    let (zones, buildings, errors, filter, (lines, total)) = st
+        .db
+        .read(move |c| read(c, id, typed, &cache, generation))
+        .await?;
     let pages = (total.max(0) as usize).div_ceil(roll::PAGE).max(1);
     let status = match &page_no {
         _ if !errors.is_empty() => StatusCode::BAD_REQUEST,

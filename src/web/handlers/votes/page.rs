@@ -4,7 +4,7 @@
 //! kept (`Caches::votes`); each view reads only the page of ballots shown.
 
 use super::super::fmt_time;
-use super::page_read::{Asked, BALLOTS_PER_PAGE, ElevatorData, PageData, read_page};
+use super::page_read::{Asked, BALLOTS_PER_PAGE, ElevatorData, PageData, page_number, read_page};
 use super::shown_status;
 use crate::domain::Area;
 use crate::domain::cost_share;
@@ -116,37 +116,12 @@ pub async fn show(
         .as_ref()
         .filter(|a| a.is_member(cid))
         .and_then(|a| a.resident_id);
-    // Taken before reading: a change to the roll meanwhile makes the copy stale.
-    let generation = st.db.cache.roll();
-    let mut kept = st.db.cache.votes.get(&id, generation);
-    let _building = match kept {
-        Some(_) => None,
-        None => {
-            let permit = BUILDING
-                .acquire()
-                .await
-                .map_err(|_| Error::Internal("vote page limit closed".into()))?;
-            // Kept meanwhile by whoever held the permit before.
-            kept = st.db.cache.votes.get(&id, generation);
-            Some(permit)
-        }
-    };
-    let asked = Asked {
-        cid,
-        id,
-        committee,
-        resident,
-        ballot_page: q
-            .ballots
-            .as_deref()
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(1),
-        kept,
-    };
-    let data = st.db.read(move |c| read_page(c, &asked)).await?;
-    if let Some((p, true)) = &data.published {
-        st.db.cache.votes.put(id, generation, p.clone());
-    }
+    let asked = q
+        .ballots
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1);
+    let data = read_kept(&st, cid, id, committee, resident, asked).await?;
     let reach = crate::web::handlers::notices::reach::block(
         &st,
         &chrome,
@@ -159,6 +134,59 @@ pub async fn show(
     let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
     let view = vote_view(data, reach, &v.community.tz, committee, member, &q);
     Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
+}
+
+/// Reads the page, a closed vote's list order and its page of ballots as
+/// kept if they are (and keeps them if read now): good while
+/// [`crate::store::cache::Caches::roll`] stays, which is taken before
+/// reading, so a change meanwhile makes what was read stale at once.
+async fn read_kept(
+    st: &AppState,
+    cid: i64,
+    id: i64,
+    committee: bool,
+    resident: Option<i64>,
+    ballot_page: usize,
+) -> Result<PageData, Error> {
+    let cache = &st.db.cache;
+    let generation = cache.roll();
+    let mut kept = cache.votes.get(&id, generation);
+    let _building = match kept {
+        Some(_) => None,
+        None => {
+            let permit = BUILDING
+                .acquire()
+                .await
+                .map_err(|_| Error::Internal("vote page limit closed".into()))?;
+            // Kept meanwhile by whoever held the permit before.
+            kept = cache.votes.get(&id, generation);
+            Some(permit)
+        }
+    };
+    let kept_lines = kept.as_ref().and_then(|p| {
+        let (page, _) = page_number(p.listed.len(), ballot_page);
+        cache.vote_pages.get(&(id, page), generation)
+    });
+    let asked = Asked {
+        cid,
+        id,
+        committee,
+        resident,
+        ballot_page,
+        kept,
+        kept_lines,
+    };
+    let data = st.db.read(move |c| read_page(c, &asked)).await?;
+    if let Some((p, true)) = &data.published {
+        cache.votes.put(id, generation, p.clone());
+    }
+    if let (lines, true) = &data.lines {
+        let size = lines.iter().map(listing::Line::size).sum();
+        cache
+            .vote_pages
+            .put_sized((id, data.ballot_page.0), generation, lines.clone(), size);
+    }
+    Ok(data)
 }
 
 /// The reader's own ballot: (choice, receipt, when, cast by whom).
@@ -183,21 +211,21 @@ fn my_ballot(mine: &[votes::Ballot], tz: &str) -> Option<MyBallot> {
     })
 }
 
-fn ballot_lines(lines: Vec<listing::Line>, me: Option<&str>) -> Vec<view::BallotLine> {
+fn ballot_lines(lines: &[listing::Line], me: Option<&str>) -> Vec<view::BallotLine> {
     lines
-        .into_iter()
+        .iter()
         .map(|b| view::BallotLine {
             who: match &b.label {
                 Some(l) if b.dwellings.is_empty() => l.clone(),
                 Some(l) => format!("{l}（{}）", b.dwellings.join("、")),
                 None => b.voter.clone(),
             },
-            choice: b.choice,
+            choice: b.choice.clone(),
             channel: match b.channel.as_str() {
                 "paper" => Msg::new("纸质", "paper"),
                 _ => Msg::new("网上", "online"),
             },
-            receipt: b.receipt,
+            receipt: b.receipt.clone(),
             note: String::new(),
             mine: me == Some(b.voter.as_str()),
         })
@@ -229,6 +257,91 @@ fn objection_lines(
         .collect()
 }
 
+/// The hash of the recount file, as recorded when the vote closed.
+fn export_sha256(entries: &[crate::domain::ledger::Entry]) -> Option<String> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == "vote.closed")
+        .and_then(|e| e.payload.get("export_sha256"))
+        .and_then(|h| h.as_str())
+        .map(str::to_string)
+}
+
+fn file_lines(
+    files: Vec<crate::store::attachments::Attachment>,
+) -> Vec<teahouse_views::files::FileLine> {
+    files
+        .into_iter()
+        .map(|f| teahouse_views::files::FileLine {
+            id: f.id,
+            name: f.name,
+            mime: f.mime,
+            size: f.size,
+            sha256: f.sha256,
+        })
+        .collect()
+}
+
+/// The proxies on record: (principal, proxy, authorization, expiry).
+fn proxy_lines(
+    proxies: Vec<crate::store::proxies::Proxy>,
+    tz: &str,
+) -> Vec<(String, String, String, String)> {
+    proxies
+        .into_iter()
+        .map(|p| {
+            (
+                p.principal,
+                p.proxy_name,
+                p.authorization,
+                fmt_time(p.expires_at, tz),
+            )
+        })
+        .collect()
+}
+
+/// What the reader may do on the page: (can cast, can object, can finalize).
+fn abilities(
+    d: &PageData,
+    committee: bool,
+    member: bool,
+    in_publicity: bool,
+) -> (bool, bool, bool) {
+    let vote = &d.vote;
+    let can_cast = d.my_voter.is_some() && vote.status == Status::Open && now() < vote.closes_at;
+    let can_finalize = committee
+        && vote.final_at.is_none()
+        && objections::publicity_end(vote).is_some_and(|e| now() >= e)
+        && d.objections.iter().all(|o| o.answer.is_some());
+    (can_cast, in_publicity && member, can_finalize)
+}
+
+/// The electors who have not voted yet (an open vote's committee desk).
+fn not_voted(d: &PageData) -> Vec<(String, String)> {
+    let open = d.vote.status == Status::Open;
+    d.electorate
+        .iter()
+        .filter(|e| open && !d.voted.contains(e.voter.as_str()))
+        .map(|e| (e.label.clone(), e.dwellings.join("、")))
+        .collect()
+}
+
+/// The page of the list holding the reader's own row, to link to it.
+fn my_ballot_page(d: &PageData) -> Option<usize> {
+    let me = d.my_voter.as_deref()?;
+    let (p, _) = d.published.as_ref().filter(|_| !d.vote.secret)?;
+    p.position.get(me).map(|i| i / BALLOTS_PER_PAGE + 1)
+}
+
+/// A multiple-choice vote's options: (id, label).
+fn options(vote: &Vote) -> Vec<(String, String)> {
+    vote.options
+        .as_ref()
+        .map(|o| o.ids().into_iter().zip(o.labels.iter().cloned()).collect())
+        .unwrap_or_default()
+}
+
 /// The page's view from what was read.
 fn vote_view(
     d: PageData,
@@ -241,28 +354,9 @@ fn vote_view(
     let vote = &d.vote;
     let in_publicity =
         vote.final_at.is_none() && objections::publicity_end(vote).is_some_and(|e| now() < e);
-    let closed = vote.status == Status::Closed;
-    let open = vote.status == Status::Open;
+    let (can_cast, can_object, can_finalize) = abilities(&d, committee, member, in_publicity);
     let me = d.my_voter.as_deref();
-    // The page of the list holding the reader's own row, to link to it.
-    let my_ballot_page = d
-        .published
-        .as_ref()
-        .filter(|_| !vote.secret)
-        .zip(me)
-        .and_then(|((p, _), me)| p.position.get(me))
-        .map(|i| i / BALLOTS_PER_PAGE + 1);
-    // The hash of the recount file, as recorded when the vote closed.
-    let export_sha256 = d
-        .entries
-        .iter()
-        .rev()
-        .find(|e| e.kind == "vote.closed")
-        .and_then(|e| e.payload.get("export_sha256"))
-        .and_then(|h| h.as_str())
-        .map(str::to_string);
     let (rz, re) = vote.rule.names();
-    let elector = |e: &votes::Elector| (e.label.clone(), e.dwellings.join("、"));
     view::VoteView {
         reach,
         id: vote.id,
@@ -290,23 +384,19 @@ fn vote_view(
             .map(|e| (e.voter.clone(), e.label.clone(), e.dwellings.join("、")))
             .collect(),
         my_ballot: my_ballot(&d.mine, tz),
-        can_cast: me.is_some() && open && now() < vote.closes_at,
+        can_cast,
         ballot_count: d.voted.len(),
-        not_voted: d
-            .electorate
-            .iter()
-            .filter(|e| open && !d.voted.contains(e.voter.as_str()))
-            .map(elector)
-            .collect(),
-        conflicts: d.conflicts,
+        not_voted: not_voted(&d),
         result: vote.result.as_ref().map(result_view),
-        ballots: ballot_lines(d.lines, me),
+        ballots: ballot_lines(&d.lines.0, me),
         ballot_page: d.ballot_page,
-        receipts: d.receipts,
-        paper_by: d.paper_by,
-        my_receipt: d.mine.first().filter(|_| closed).map(|b| b.receipt.clone()),
-        my_ballot_page,
-        export_sha256,
+        my_receipt: d
+            .mine
+            .first()
+            .filter(|_| vote.status == Status::Closed)
+            .map(|b| b.receipt.clone()),
+        my_ballot_page: my_ballot_page(&d),
+        export_sha256: export_sha256(&d.entries),
         ledger: d
             .entries
             .iter()
@@ -316,44 +406,19 @@ fn vote_view(
         is_final: vote.final_at.is_some(),
         in_publicity,
         objections: objection_lines(&d.objections, committee, tz),
-        can_object: in_publicity && member,
-        can_finalize: committee
-            && vote.final_at.is_none()
-            && objections::publicity_end(vote).is_some_and(|e| now() >= e)
-            && d.objections.iter().all(|o| o.answer.is_some()),
-        proxy_for: d.proxy_for,
-        proxies: d
-            .proxies
-            .into_iter()
-            .map(|p| {
-                (
-                    p.principal,
-                    p.proxy_name,
-                    p.authorization,
-                    fmt_time(p.expires_at, tz),
-                )
-            })
-            .collect(),
-        options: vote
-            .options
-            .as_ref()
-            .map(|o| o.ids().into_iter().zip(o.labels.iter().cloned()).collect())
-            .unwrap_or_default(),
+        can_object,
+        can_finalize,
+        options: options(vote),
         max_choices: vote.options.as_ref().map_or(0, |o| o.max),
-        files: d
-            .files
-            .into_iter()
-            .map(|f| teahouse_views::files::FileLine {
-                id: f.id,
-                name: f.name,
-                mime: f.mime,
-                size: f.size,
-                sha256: f.sha256,
-            })
-            .collect(),
         elevator: d
             .elevator
             .map(|e| elevator_view(vote, e, d.agreed, d.figures.count)),
+        conflicts: d.conflicts,
+        receipts: d.receipts,
+        paper_by: d.paper_by,
+        proxy_for: d.proxy_for,
+        proxies: proxy_lines(d.proxies, tz),
+        files: file_lines(d.files),
     }
 }
 

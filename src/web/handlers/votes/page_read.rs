@@ -36,8 +36,9 @@ pub(super) struct PageData {
     pub(super) voted: HashSet<String>,
     /// A closed vote's figures and list order, and whether read just now.
     pub(super) published: Option<(Arc<Published>, bool)>,
-    /// The page of the ballot list shown, and (that page, how many pages).
-    pub(super) lines: Vec<listing::Line>,
+    /// The page of the ballot list shown, whether read just now (else
+    /// kept), and (that page, how many pages).
+    pub(super) lines: (Arc<Vec<listing::Line>>, bool),
     pub(super) ballot_page: (usize, usize),
     pub(super) conflicts: Vec<(String, bool)>,
     pub(super) receipts: Vec<String>,
@@ -62,6 +63,15 @@ pub(super) struct Asked {
     pub(super) ballot_page: usize,
     /// The vote's published part as kept in memory, if it is.
     pub(super) kept: Option<Arc<Published>>,
+    /// The asked page of its ballot list as kept in memory, if it is.
+    pub(super) kept_lines: Option<Arc<Vec<listing::Line>>>,
+}
+
+/// The page of a list of `listed` ballots shown for `asked` (from 1; past
+/// the last is the last), and how many pages there are.
+pub(super) fn page_number(listed: usize, asked: usize) -> (usize, usize) {
+    let pages = listed.div_ceil(BALLOTS_PER_PAGE).max(1);
+    (asked.clamp(1, pages), pages)
 }
 
 /// Reads everything the vote page shows on one reader connection; what a
@@ -74,14 +84,7 @@ pub(super) fn read_page(c: &rusqlite::Connection, a: &Asked) -> Result<PageData,
         return Err(Error::NotFound);
     }
     let (open, closed) = (vote.status == Status::Open, vote.status == Status::Closed);
-    // A live preview for drafts, the frozen list while the committee takes ballots.
-    let electorate = match vote.status {
-        Status::Draft => {
-            votes::compute_electorate(c, a.cid, &vote.scope, vote.rule, vote.custom.as_ref())?
-        }
-        Status::Open if a.committee => votes::frozen_electorate(c, a.id)?,
-        _ => Vec::new(),
-    };
+    let electorate = electorate(c, a, &vote)?;
     let published = match (closed, &a.kept) {
         (false, _) => None,
         (true, Some(p)) => Some((p.clone(), false)),
@@ -92,17 +95,10 @@ pub(super) fn read_page(c: &rusqlite::Connection, a: &Asked) -> Result<PageData,
         None if open && !a.committee => listing::figures(c, a.id)?,
         None => Figures::of(&electorate),
     };
-    let my_voter = match a.resident {
-        Some(r) if vote.status != Status::Draft => votes::voter_for(c, a.id, r)?,
-        _ => None,
-    };
-    let mine = match &my_voter {
-        Some(me) => listing::ballots_of(c, a.id, me)?,
-        None => Vec::new(),
-    };
+    let (my_voter, mine) = own_ballots(c, a, &vote)?;
     let (lines, ballot_page) = match &published {
-        Some((p, _)) if !vote.secret => page_of(c, a.id, p, a.ballot_page)?,
-        _ => (Vec::new(), (1, 1)),
+        Some((p, _)) if !vote.secret => page_of(c, a, p)?,
+        _ => ((Arc::default(), false), (1, 1)),
     };
     // Who entered how many paper ballots: for everyone once closed,
     // for the committee while open (never whose, never what).
@@ -112,15 +108,7 @@ pub(super) fn read_page(c: &rusqlite::Connection, a: &Asked) -> Result<PageData,
         None => Vec::new(),
     };
     let desk = open && a.committee;
-    let elevator = if elevator::applies(&vote) {
-        Some((
-            elevator::plan(c, &vote)?,
-            elevator::affected(c, a.id)?,
-            elevator::unit_dwellings(c, &vote)?,
-        ))
-    } else {
-        None
-    };
+    let elevator = elevator_of(c, &vote)?;
     Ok(PageData {
         voted: if desk {
             listing::voters_with_ballots(c, a.id)?
@@ -167,19 +155,64 @@ pub(super) fn read_page(c: &rusqlite::Connection, a: &Asked) -> Result<PageData,
     })
 }
 
-/// One page of a closed vote's ballot list (from 1; past the last is the
-/// last): its rows and (that page, how many pages).
-fn page_of(
+/// The reader's voter id in this vote, and their ballots (one per channel).
+fn own_ballots(
     c: &rusqlite::Connection,
-    id: i64,
-    p: &Published,
-    asked: usize,
-) -> Result<(Vec<listing::Line>, (usize, usize)), Error> {
-    let pages = p.listed.len().div_ceil(BALLOTS_PER_PAGE).max(1);
-    let page = asked.clamp(1, pages);
+    a: &Asked,
+    vote: &Vote,
+) -> Result<(Option<String>, Vec<votes::Ballot>), Error> {
+    let my_voter = match a.resident {
+        Some(r) if vote.status != Status::Draft => votes::voter_for(c, a.id, r)?,
+        _ => None,
+    };
+    let mine = match &my_voter {
+        Some(me) => listing::ballots_of(c, a.id, me)?,
+        None => Vec::new(),
+    };
+    Ok((my_voter, mine))
+}
+
+/// The whole electorate where the page lists it: a live preview for
+/// drafts, the frozen list while the committee takes ballots.
+fn electorate(
+    c: &rusqlite::Connection,
+    a: &Asked,
+    vote: &Vote,
+) -> Result<Vec<votes::Elector>, Error> {
+    Ok(match vote.status {
+        Status::Draft => {
+            votes::compute_electorate(c, a.cid, &vote.scope, vote.rule, vote.custom.as_ref())?
+        }
+        Status::Open if a.committee => votes::frozen_electorate(c, a.id)?,
+        _ => Vec::new(),
+    })
+}
+
+/// An elevator retrofit's plan, affected dwellings and the unit's dwellings.
+fn elevator_of(c: &rusqlite::Connection, vote: &Vote) -> Result<Option<ElevatorData>, Error> {
+    if !elevator::applies(vote) {
+        return Ok(None);
+    }
+    Ok(Some((
+        elevator::plan(c, vote)?,
+        elevator::affected(c, vote.id)?,
+        elevator::unit_dwellings(c, vote)?,
+    )))
+}
+
+/// One page of a closed vote's ballot list (see [`page_number`]): its rows
+/// (kept, or read now) and (that page, how many pages).
+type PageOf = ((Arc<Vec<listing::Line>>, bool), (usize, usize));
+
+fn page_of(c: &rusqlite::Connection, a: &Asked, p: &Published) -> Result<PageOf, Error> {
+    let (page, pages) = page_number(p.listed.len(), a.ballot_page);
+    if let Some(kept) = &a.kept_lines {
+        return Ok(((kept.clone(), false), (page, pages)));
+    }
     let from = (page - 1) * BALLOTS_PER_PAGE;
     let to = (from + BALLOTS_PER_PAGE).min(p.listed.len());
-    Ok((listing::lines(c, id, &p.listed[from..to])?, (page, pages)))
+    let lines = listing::lines(c, a.id, &p.listed[from..to])?;
+    Ok(((Arc::new(lines), true), (page, pages)))
 }
 
 /// The voters a resident casts for as their proxy, with the proxy's ballot so far.
