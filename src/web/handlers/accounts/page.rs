@@ -90,7 +90,7 @@ async fn view_data(
     // Each membership's committee by its own community's kind.
     let villages: Vec<String> = st
         .db
-        .read(|c| crate::store::communities::list(c))
+        .read(crate::store::communities::list)
         .await?
         .into_iter()
         .filter(|c| c.kind == crate::store::communities::Kind::Village)
