@@ -7,6 +7,7 @@ use super::handlers::{
     ops, prefs, proposals, roll, rounds, settings, votes,
 };
 use crate::config::Config;
+use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use std::convert::Infallible;
@@ -31,8 +32,65 @@ pub fn upload() -> axum::extract::DefaultBodyLimit {
 /// An area's routes: method, path and handler.
 pub type Routes = Vec<(Method, &'static str, MethodRouter<AppState>)>;
 
+/// One route of an area's list.
+pub type Route = (Method, &'static str, MethodRouter<AppState>);
+
+/// A page or a download: GET.
+pub fn on_get<H, T>(path: &'static str, h: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    (Method::GET, path, get(h))
+}
+
+/// An ordinary form: POST with the form body limit.
+pub fn on_post<H, T>(path: &'static str, h: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    (Method::POST, path, post(h).layer(form()))
+}
+
+/// A form that carries files: POST with the upload body limit.
+pub fn on_upload<H, T>(path: &'static str, h: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    (Method::POST, path, post(h).layer(upload()))
+}
+
+/// The routes outside the areas: the start page, health, metrics, assets,
+/// the operator's page and the community's own pages.
+fn core() -> Routes {
+    vec![
+        on_get("/", home::home),
+        on_get("/healthz", home::healthz),
+        on_get("/metrics", super::metrics::render),
+        on_get("/static/{file}", assets::serve),
+        on_post("/prefs", prefs::set),
+        on_get("/ops", ops::show),
+        on_post("/ops/communities", ops::create_community),
+        on_post("/ops/staff", ops::create_staff),
+        on_get("/c/{community}", board::show),
+        on_get("/c/{community}/settings", settings::show),
+        on_post("/c/{community}/settings", settings::save),
+        on_get("/c/{community}/roll/import", import::form),
+        on_upload("/c/{community}/roll/import", import::check),
+        on_post(
+            "/c/{community}/roll/import/{import}/confirm",
+            import::confirm,
+        ),
+        on_get("/c/{community}/roll/import/{import}", import::show),
+        on_get("/c/{community}/audit", audit::show),
+        on_get("/c/{community}/files/{file}", files::serve),
+        on_get("/c/{community}/desk", desk::show),
+    ]
+}
+
 pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
-    use axum::extract::DefaultBodyLimit;
     // Keyed on the client address as resolved behind a trusted proxy, not
     // on the TCP peer (which would be the proxy for everyone).
     let gov_cfg = GovernorConfigBuilder::default()
@@ -44,64 +102,23 @@ pub fn table(cfg: &Config) -> Vec<(Method, &'static str, MethodRouter<AppState>)
         .finish()
         .expect("valid rate limit configuration");
     let limiter = GovernorLayer::new(gov_cfg).error_handler(|_| super::error::too_many_requests());
-    let form = || DefaultBodyLimit::max(FORM_LIMIT);
-    use Method as M;
-    vec![
-        (M::GET, "/", get(home::home)),
-        (M::GET, "/healthz", get(home::healthz)),
-        (M::GET, "/metrics", get(super::metrics::render)),
-        (M::GET, "/static/{file}", get(assets::serve)),
-        (M::POST, "/prefs", post(prefs::set).layer(form())),
-        (M::GET, "/ops", get(ops::show)),
-        (
-            M::POST,
-            "/ops/communities",
-            post(ops::create_community).layer(form()),
-        ),
-        (M::POST, "/ops/staff", post(ops::create_staff).layer(form())),
-        (M::GET, "/c/{community}", get(board::show)),
-        (M::GET, "/c/{community}/settings", get(settings::show)),
-        (
-            M::POST,
-            "/c/{community}/settings",
-            post(settings::save).layer(form()),
-        ),
-        (M::GET, "/c/{community}/roll/import", get(import::form)),
-        (
-            M::POST,
-            "/c/{community}/roll/import",
-            post(import::check).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        ),
-        (
-            M::POST,
-            "/c/{community}/roll/import/{import}/confirm",
-            post(import::confirm).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/roll/import/{import}",
-            get(import::show),
-        ),
-        (M::GET, "/c/{community}/audit", get(audit::show)),
-        (M::GET, "/c/{community}/files/{file}", get(files::serve)),
-        (M::GET, "/c/{community}/desk", get(desk::show)),
-    ]
-    .into_iter()
-    .chain(votes::routes())
-    .chain(ledger::routes())
-    .chain(disclosures::routes())
-    .chain(proposals::routes())
-    .chain(rounds::routes())
-    .chain(roll::routes())
-    .chain(accounts::routes(|mr| {
-        mr.layer::<_, Infallible>(limiter.clone())
-            .layer::<_, Infallible>(form())
-    }))
-    .chain(deliberations::routes())
-    .chain(super::handlers::notify_settings::routes())
-    .chain(super::handlers::notify_prefs::routes())
-    .chain(super::handlers::notices::routes())
-    .collect()
+    core()
+        .into_iter()
+        .chain(votes::routes())
+        .chain(ledger::routes())
+        .chain(disclosures::routes())
+        .chain(proposals::routes())
+        .chain(rounds::routes())
+        .chain(roll::routes())
+        .chain(accounts::routes(|mr| {
+            mr.layer::<_, Infallible>(limiter.clone())
+                .layer::<_, Infallible>(form())
+        }))
+        .chain(deliberations::routes())
+        .chain(super::handlers::notify_settings::routes())
+        .chain(super::handlers::notify_prefs::routes())
+        .chain(super::handlers::notices::routes())
+        .collect()
 }
 
 /// (method, path) of every route, for the authorization matrix test.

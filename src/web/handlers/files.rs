@@ -26,6 +26,20 @@ pub struct RawFile {
     pub bytes: Vec<u8>,
 }
 
+/// A record's stored attachments, as its page lists them.
+pub fn file_lines(files: Vec<attachments::Attachment>) -> Vec<teahouse_views::files::FileLine> {
+    files
+        .into_iter()
+        .map(|f| teahouse_views::files::FileLine {
+            id: f.id,
+            name: f.name,
+            mime: f.mime,
+            size: f.size,
+            sha256: f.sha256,
+        })
+        .collect()
+}
+
 impl Posted {
     pub fn field(&self, k: &str) -> String {
         self.fields.get(k).cloned().unwrap_or_default()

@@ -9,10 +9,10 @@ use crate::store::anchor::{self, verify};
 use crate::store::ledger;
 use crate::web::AppState;
 use crate::web::ctx::Visitor;
+use crate::web::routes::on_get;
 use axum::extract::{Query, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use teahouse_views::Msg;
 use teahouse_views::pages::ledger as view;
@@ -20,12 +20,8 @@ use teahouse_views::pages::ledger as view;
 /// The ledger's routes: its page and its download.
 pub fn routes() -> crate::web::routes::Routes {
     vec![
-        (Method::GET, "/c/{community}/ledger", get(page)),
-        (
-            Method::GET,
-            "/api/v1/c/{community}/ledger.jsonl",
-            get(jsonl),
-        ),
+        on_get("/c/{community}/ledger", page),
+        on_get("/api/v1/c/{community}/ledger.jsonl", jsonl),
     ]
 }
 

@@ -10,31 +10,20 @@ use crate::store::notify_prefs as store;
 use crate::store::{audit, now};
 use crate::web::AppState;
 use crate::web::ctx::{Ctx, Member, Visitor};
-use crate::web::routes::{Routes, form};
+use crate::web::routes::{Routes, on_get, on_post};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::notify_prefs::{self as view, PosterView, PrefsView, UnsubscribeView};
 
 pub fn routes() -> Routes {
-    use Method as M;
     vec![
-        (M::GET, "/c/{community}/notify-prefs", get(show)),
-        (
-            M::POST,
-            "/c/{community}/notify-prefs",
-            axum::routing::post(save).layer(form()),
-        ),
-        (M::GET, "/unsubscribe/{token}", get(unsubscribe_page)),
-        (
-            M::POST,
-            "/unsubscribe/{token}",
-            axum::routing::post(unsubscribe).layer(form()),
-        ),
-        (M::GET, "/c/{community}/poster", get(poster)),
+        on_get("/c/{community}/notify-prefs", show),
+        on_post("/c/{community}/notify-prefs", save),
+        on_get("/unsubscribe/{token}", unsubscribe_page),
+        on_post("/unsubscribe/{token}", unsubscribe),
+        on_get("/c/{community}/poster", poster),
     ]
 }
 

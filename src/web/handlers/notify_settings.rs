@@ -11,12 +11,10 @@ use crate::store::notify_settings::{self as store, ChannelConfig, ConfiguredChan
 use crate::store::{audit, now};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::routes::{Routes, form};
+use crate::web::routes::{Routes, on_get, on_post};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::notify_settings::{ChannelView, SettingsPage, settings as view};
 
@@ -29,19 +27,10 @@ const KINDS: [ChannelKind; 4] = [
 ];
 
 pub fn routes() -> Routes {
-    use Method as M;
     vec![
-        (M::GET, "/c/{community}/notify-settings", get(show)),
-        (
-            M::POST,
-            "/c/{community}/notify-settings/{kind}",
-            post(save).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/notify-settings/{kind}/test",
-            post(test).layer(form()),
-        ),
+        on_get("/c/{community}/notify-settings", show),
+        on_post("/c/{community}/notify-settings/{kind}", save),
+        on_post("/c/{community}/notify-settings/{kind}/test", test),
     ]
 }
 

@@ -13,114 +13,71 @@ pub use board::{category_lines, lines};
 
 /// The disclosure routes, for `routes::table`.
 pub fn routes() -> Routes {
-    use axum::http::Method as M;
     vec![
-        (M::GET, "/c/{community}/disclosures", get(board::board)),
-        (
-            M::POST,
-            "/c/{community}/disclosures",
-            post(draft::create).layer(upload()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/disclosures/new",
-            get(draft::new_form),
-        ),
-        (
-            M::POST,
-            "/c/{community}/disclosures/cadence",
-            post(board::set_cadence).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/disclosures/{disclosure}",
-            get(page::show),
-        ),
-        (
-            M::GET,
+        on_get("/c/{community}/disclosures", board::board),
+        on_upload("/c/{community}/disclosures", draft::create),
+        on_get("/c/{community}/disclosures/new", draft::new_form),
+        on_post("/c/{community}/disclosures/cadence", board::set_cadence),
+        on_get("/c/{community}/disclosures/{disclosure}", page::show),
+        on_get(
             "/c/{community}/disclosures/{disclosure}/edit",
-            get(draft::edit_form),
+            draft::edit_form,
         ),
-        (
-            M::POST,
-            "/c/{community}/disclosures/{disclosure}/edit",
-            post(draft::edit).layer(upload()),
-        ),
-        (
-            M::POST,
+        on_upload("/c/{community}/disclosures/{disclosure}/edit", draft::edit),
+        on_post(
             "/c/{community}/disclosures/{disclosure}/submit",
-            post(review::submit).layer(form()),
+            review::submit,
         ),
-        (
-            M::POST,
-            "/c/{community}/disclosures/{disclosure}/sign",
-            post(review::sign).layer(form()),
-        ),
-        (
-            M::POST,
+        on_post("/c/{community}/disclosures/{disclosure}/sign", review::sign),
+        on_post(
             "/c/{community}/disclosures/{disclosure}/queries",
-            post(review::query).layer(form()),
+            review::query,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/threads/{thread}/answer",
-            post(review::answer).layer(form()),
+            review::answer,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/threads/{thread}/accept",
-            post(review::accept).layer(form()),
+            review::accept,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/threads/{thread}/requery",
-            post(review::requery).layer(form()),
+            review::requery,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/publish",
-            post(review::publish).layer(form()),
+            review::publish,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/correct",
-            post(review::correct).layer(form()),
+            review::correct,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/questions",
-            post(review::ask).layer(form()),
+            review::ask,
         ),
-        (
-            M::POST,
+        on_upload(
             "/c/{community}/disclosures/{disclosure}/files",
-            post(uploads::attach).layer(upload()),
+            uploads::attach,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/disclosures/{disclosure}/files/{file}/delete",
-            post(uploads::detach).layer(form()),
+            uploads::detach,
         ),
-        (
-            M::GET,
+        on_get(
             "/c/{community}/disclosures/{disclosure}/notice",
-            get(exports::notice),
+            exports::notice,
         ),
-        (
-            M::GET,
+        on_get(
             "/c/{community}/disclosures/{disclosure}/table.csv",
-            get(exports::table_csv),
+            exports::table_csv,
         ),
-        (
-            M::GET,
+        on_get(
             "/c/{community}/disclosures/{disclosure}/table.xlsx",
-            get(exports::table_xlsx),
+            exports::table_xlsx,
         ),
-        (
-            M::GET,
-            "/api/v1/c/{community}/disclosures",
-            get(exports::api),
-        ),
+        on_get("/api/v1/c/{community}/disclosures", exports::api),
     ]
 }
 
@@ -129,9 +86,8 @@ use crate::error::Error;
 use crate::store::disclosures::{self as store, Disclosure};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
-use crate::web::routes::{Routes, form, upload};
+use crate::web::routes::{Routes, on_get, on_post, on_upload};
 use axum::response::Response;
-use axum::routing::{get, post};
 use teahouse_views::Msg;
 
 fn cat_bi(c: Category) -> Msg {

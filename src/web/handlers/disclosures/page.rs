@@ -280,19 +280,6 @@ fn revision_lines(r: &Record, staff: bool, tz: &str) -> Vec<view::RevisionLine> 
         .collect()
 }
 
-fn file_lines(files: Vec<attachments::Attachment>) -> Vec<teahouse_views::files::FileLine> {
-    files
-        .into_iter()
-        .map(|f| teahouse_views::files::FileLine {
-            id: f.id,
-            name: f.name,
-            mime: f.mime,
-            size: f.size,
-            sha256: f.sha256,
-        })
-        .collect()
-}
-
 /// What the reader may do on the page, from the disclosure's status and
 /// the shown revision's review.
 struct Powers {
@@ -386,7 +373,7 @@ pub async fn show(
             .iter()
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
             .collect(),
-        files: file_lines(files),
+        files: crate::web::handlers::files::file_lines(files),
         can_edit: p.edit,
         can_submit: p.submit,
         can_sign: p.sign,

@@ -9,54 +9,28 @@ pub mod reach;
 pub mod record;
 
 use crate::notify::channel::ChannelKind;
-use crate::web::routes::{Routes, form};
-use axum::http::Method;
-use axum::routing::{get, post};
+use crate::web::routes::{Routes, on_get, on_post};
 
 pub fn routes() -> Routes {
-    use Method as M;
     vec![
-        (M::GET, "/c/{community}/notices", get(record::outbox)),
-        (
-            M::GET,
-            "/c/{community}/notices/{notice}",
-            get(record::notice),
-        ),
-        (
-            M::POST,
+        on_get("/c/{community}/notices", record::outbox),
+        on_get("/c/{community}/notices/{notice}", record::notice),
+        on_post(
             "/c/{community}/notices/{notice}/deliveries/{delivery}/resend",
-            post(record::resend).layer(form()),
+            record::resend,
         ),
-        (
-            M::GET,
-            "/c/{community}/notices/{notice}/paper",
-            get(paper::list),
-        ),
-        (
-            M::POST,
+        on_get("/c/{community}/notices/{notice}/paper", paper::list),
+        on_post(
             "/c/{community}/notices/{notice}/paper/{household}",
-            post(paper::tick).layer(form()),
+            paper::tick,
         ),
-        (
-            M::GET,
+        on_get(
             "/c/{community}/votes/{vote}/advance-notice/confirm",
-            get(advance::confirm),
+            advance::confirm,
         ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/advance-notice",
-            post(advance::send).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/receipts/{token}",
-            get(paper::receipt),
-        ),
-        (
-            M::POST,
-            "/c/{community}/receipts/{token}",
-            post(paper::confirm).layer(form()),
-        ),
+        on_post("/c/{community}/votes/{vote}/advance-notice", advance::send),
+        on_get("/c/{community}/receipts/{token}", paper::receipt),
+        on_post("/c/{community}/receipts/{token}", paper::confirm),
     ]
 }
 

@@ -20,134 +20,66 @@ use crate::store::communities::Community;
 use crate::store::votes::{self, Status, Vote};
 use crate::web::AppState;
 use crate::web::ctx::{Ctx, Visitor};
-use crate::web::routes::{Routes, form, upload};
+use crate::web::routes::{Routes, on_get, on_post, on_upload};
 use axum::extract::State;
-use axum::http::Method;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use teahouse_views::pages::votes as view;
 
 /// The area's routes, in the order the route table lists them.
 pub fn routes() -> Routes {
-    use Method as M;
     vec![
-        (M::GET, "/c/{community}/votes", get(list)),
-        (M::GET, "/c/{community}/votes/new", get(draft::new_form)),
-        (
-            M::POST,
-            "/c/{community}/votes",
-            post(draft::create).layer(form()),
-        ),
-        (M::GET, "/c/{community}/votes/{vote}", get(page::show)),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/open",
-            post(lifecycle::open).layer(form()),
-        ),
-        (
-            M::GET,
+        on_get("/c/{community}/votes", list),
+        on_get("/c/{community}/votes/new", draft::new_form),
+        on_post("/c/{community}/votes", draft::create),
+        on_get("/c/{community}/votes/{vote}", page::show),
+        on_post("/c/{community}/votes/{vote}/open", lifecycle::open),
+        on_get(
             "/c/{community}/votes/{vote}/open/confirm",
-            get(lifecycle::open_confirm),
+            lifecycle::open_confirm,
         ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/ballot",
-            post(ballots::cast).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/files",
-            post(files::attach).layer(upload()),
-        ),
-        (
-            M::POST,
+        on_post("/c/{community}/votes/{vote}/ballot", ballots::cast),
+        on_upload("/c/{community}/votes/{vote}/files", files::attach),
+        on_post(
             "/c/{community}/votes/{vote}/files/{file}/delete",
-            post(files::detach).layer(form()),
+            files::detach,
         ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/paper",
-            post(ballots::paper).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/votes/{vote}/tally-sheet",
-            get(tally_sheet::show),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/tally-sheet",
-            post(tally_sheet::save).layer(form()),
-        ),
-        (
-            M::POST,
+        on_post("/c/{community}/votes/{vote}/paper", ballots::paper),
+        on_get("/c/{community}/votes/{vote}/tally-sheet", tally_sheet::show),
+        on_post("/c/{community}/votes/{vote}/tally-sheet", tally_sheet::save),
+        on_post(
             "/c/{community}/votes/{vote}/tally-sheet/{sheet}/confirm",
-            post(tally_sheet::confirm).layer(form()),
+            tally_sheet::confirm,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/votes/{vote}/tally-sheet/{sheet}/discard",
-            post(tally_sheet::discard).layer(form()),
+            tally_sheet::discard,
         ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/resolve",
-            post(ballots::resolve).layer(form()),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/close",
-            post(lifecycle::close).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/votes/{vote}/export.json",
-            get(exports::export),
-        ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/objections",
-            post(publicity::object).layer(form()),
-        ),
-        (
-            M::POST,
+        on_post("/c/{community}/votes/{vote}/resolve", ballots::resolve),
+        on_post("/c/{community}/votes/{vote}/close", lifecycle::close),
+        on_get("/c/{community}/votes/{vote}/export.json", exports::export),
+        on_post("/c/{community}/votes/{vote}/objections", publicity::object),
+        on_post(
             "/c/{community}/votes/{vote}/objections/{objection}/answer",
-            post(publicity::answer).layer(form()),
+            publicity::answer,
         ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/final",
-            post(publicity::finalize).layer(form()),
-        ),
-        (
-            M::GET,
-            "/c/{community}/votes/{vote}/notice",
-            get(publicity::notice_page),
-        ),
-        (
-            M::GET,
+        on_post("/c/{community}/votes/{vote}/final", publicity::finalize),
+        on_get("/c/{community}/votes/{vote}/notice", publicity::notice_page),
+        on_get(
             "/c/{community}/votes/{vote}/tally.xlsx",
-            get(exports::tally_xlsx),
+            exports::tally_xlsx,
         ),
-        (
-            M::POST,
-            "/c/{community}/votes/{vote}/elevator",
-            post(elevator::set_plan).layer(form()),
-        ),
-        (
-            M::POST,
+        on_post("/c/{community}/votes/{vote}/elevator", elevator::set_plan),
+        on_post(
             "/c/{community}/votes/{vote}/affected",
-            post(elevator::set_affected).layer(form()),
+            elevator::set_affected,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/votes/{vote}/proxies",
-            post(ballots::authorize_proxy).layer(form()),
+            ballots::authorize_proxy,
         ),
-        (
-            M::POST,
+        on_post(
             "/c/{community}/votes/{vote}/proxy-ballot",
-            post(ballots::proxy_ballot).layer(form()),
+            ballots::proxy_ballot,
         ),
     ]
 }

@@ -474,22 +474,20 @@ pub async fn discard(
     Path((_, id, sheet_id)): Path<(String, i64, i64)>,
 ) -> Result<Response, Error> {
     let cid = com.community.id;
-    let actor = com.ctx.actor();
-    st.db
-        .write(move |tx| {
-            votes::get(tx, cid, id)?;
+    super::super::apply_step(
+        &st,
+        com.ctx.actor(),
+        cid,
+        Subject::Vote(id),
+        "vote.tally_sheet_discarded",
+        votes::get,
+        move |tx, _| {
             let n = sheet::discard(tx, id, sheet_id)?;
             let detail = format!("sheet #{sheet_id}: {n} paper ballots discarded unentered");
-            audit::record(
-                tx,
-                &actor,
-                Some(cid),
-                "vote.tally_sheet_discarded",
-                &Subject::Vote(id).to_string(),
-                &detail,
-            )
-        })
-        .await?;
+            Ok(("discarded".to_string(), detail))
+        },
+    )
+    .await?;
     Ok(see_other(&format!(
         "/c/{}/votes/{id}/tally-sheet?done=discarded",
         com.community.slug
