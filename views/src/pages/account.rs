@@ -143,26 +143,7 @@ pub fn account(c: &Chrome, v: &AccountView, errors: &Errors) -> Markup {
                 }
             }
             (super::mine::record(c, &v.mine))
-            @if !v.history.is_empty() {
-                section #reset-history aria-labelledby="h-reset-history" {
-                    h2 #h-reset-history { (c.t("密码重置记录", "Password reset history")) }
-                    p.hint { (c.t("这个账户的密码每一次被别人重置都记在这里，确认通知后也不会消失。如有您不知道的重置，请联系监督委员会。",
-                                  "Every reset of this account's password by someone else is listed here, and stays after you acknowledge it. If you do not know of one, contact the supervision committee.")) }
-                    div.table-wrap { table {
-                        thead { tr {
-                            th scope="col" { (c.t("时间", "When")) }
-                            th scope="col" { (c.t("操作人", "By")) }
-                            th scope="col" { (c.t("身份", "Role")) }
-                            th scope="col" { (c.t("原因", "Reason")) }
-                            th scope="col" { (c.t("您已确认", "You acknowledged")) }
-                        } }
-                        tbody { @for r in &v.history { tr {
-                            td { (r.at) } td { (r.by) } td { (bi(c, &r.role)) } td { (r.reason) }
-                            td { @match &r.seen { Some(at) => { (at) } None => { span.muted { (c.t("未确认", "not yet")) } } } }
-                        } } }
-                    } }
-                }
-            }
+            (reset_history(c, v))
             @if !v.updates.is_empty() {
                 section aria-labelledby="h-updates" {
                     h2 #h-updates { (c.t("我提出或附议的提案的进展", "News on proposals I made or co-signed")) }
@@ -199,4 +180,30 @@ pub fn message(c: &Chrome, title: &str, m: &Msg, link: (&str, &str)) -> Markup {
             p { a.button href=(link.0) { (link.1) } }
         },
     )
+}
+
+/// The account's permanent list of password resets by someone else.
+fn reset_history(c: &Chrome, v: &AccountView) -> Markup {
+    html! {
+    @if !v.history.is_empty() {
+        section #reset-history aria-labelledby="h-reset-history" {
+            h2 #h-reset-history { (c.t("密码重置记录", "Password reset history")) }
+            p.hint { (c.t("这个账户的密码每一次被别人重置都记在这里，确认通知后也不会消失。如有您不知道的重置，请联系监督委员会。",
+                          "Every reset of this account's password by someone else is listed here, and stays after you acknowledge it. If you do not know of one, contact the supervision committee.")) }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (c.t("时间", "When")) }
+                    th scope="col" { (c.t("操作人", "By")) }
+                    th scope="col" { (c.t("身份", "Role")) }
+                    th scope="col" { (c.t("原因", "Reason")) }
+                    th scope="col" { (c.t("您已确认", "You acknowledged")) }
+                } }
+                tbody { @for r in &v.history { tr {
+                    td { (r.at) } td { (r.by) } td { (bi(c, &r.role)) } td { (r.reason) }
+                    td { @match &r.seen { Some(at) => { (at) } None => { span.muted { (c.t("未确认", "not yet")) } } } }
+                } } }
+            } }
+        }
+    }
+    }
 }
