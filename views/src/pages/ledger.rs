@@ -180,24 +180,37 @@ pub fn ledger_page(c: &Chrome, v: &LedgerView) -> Markup {
                 Page::At(n, pages) => {
                     p { (c.t("最新的在前；共 ", "Newest first; ")) (v.total) (c.t(" 条，第 ", " entries, page "))
                         (n) " / " (pages) (c.t(" 页", "")) }
-                    div.table-wrap { table.ledger {
-                        thead { tr { th scope="col" { "#" } th scope="col" { (c.t("时间", "When")) } th scope="col" { (c.t("事项 · 对象", "Kind · subject")) } th scope="col" { (c.t("哈希", "Hash")) } } }
-                        tbody { @for l in &v.lines { tr {
-                            td { (l.seq) } td { (l.at) } td { (kind(c, &l.kind)) br; span.muted { (l.subject) } }
-                            td { a href={"/c/" (v.slug) "/ledger?hash=" (l.hash.get(..8).unwrap_or(&l.hash))} title=(l.hash) { code.hash { (l.hash.get(..8).unwrap_or(&l.hash)) } } }
-                        } } }
-                    } }
-                    @if *pages > 1 {
-                        nav.pager aria-label=(c.t("翻页", "Pages")) {
-                            @if *n > 1 { a rel="prev" href=(page_href(v, n - 1)) { "← " (c.t("较新", "Newer")) } " " }
-                            span { (c.t("第 ", "Page ")) (n) " / " (pages) (c.t(" 页", "")) }
-                            @if n < pages { " " a rel="next" href=(page_href(v, n + 1)) { (c.t("较早", "Older")) " →" } }
-                        }
-                    }
+                    (entries(c, v))
+                    @if *pages > 1 { (pager(c, v, *n, *pages)) }
                 }
             }
         },
     )
+}
+
+/// The page's entries, newest first, each hash shortened to its first 8
+/// digits (a link to it; the whole hash as its title).
+fn entries(c: &Chrome, v: &LedgerView) -> Markup {
+    html! {
+        div.table-wrap { table.ledger {
+            thead { tr { th scope="col" { "#" } th scope="col" { (c.t("时间", "When")) } th scope="col" { (c.t("事项 · 对象", "Kind · subject")) } th scope="col" { (c.t("哈希", "Hash")) } } }
+            tbody { @for l in &v.lines { tr {
+                td { (l.seq) } td { (l.at) } td { (kind(c, &l.kind)) br; span.muted { (l.subject) } }
+                td { a href={"/c/" (v.slug) "/ledger?hash=" (l.hash.get(..8).unwrap_or(&l.hash))} title=(l.hash) { code.hash { (l.hash.get(..8).unwrap_or(&l.hash)) } } }
+            } } }
+        } }
+    }
+}
+
+/// Links to the newer and older pages around page `n` of `pages`.
+fn pager(c: &Chrome, v: &LedgerView, n: usize, pages: usize) -> Markup {
+    html! {
+        nav.pager aria-label=(c.t("翻页", "Pages")) {
+            @if n > 1 { a rel="prev" href=(page_href(v, n - 1)) { "← " (c.t("较新", "Newer")) } " " }
+            span { (c.t("第 ", "Page ")) (n) " / " (pages) (c.t(" 页", "")) }
+            @if n < pages { " " a rel="next" href=(page_href(v, n + 1)) { (c.t("较早", "Older")) " →" } }
+        }
+    }
 }
 
 /// The list's page `n`, keeping the hash searched for.
