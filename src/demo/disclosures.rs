@@ -73,92 +73,137 @@ fn month_rows(p: Period, opening: i64, i: usize) -> (Vec<Vec<String>>, i64) {
     (rows, bal)
 }
 
+/// The people the disclosures are kept and signed by.
+struct Who {
+    village: i64,
+    /// The committee member who writes them.
+    cw: i64,
+    /// The supervisor who signs them.
+    sv: i64,
+    sv_name: String,
+}
+
 pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
     let (cw, _) = account(tx, village, "committee")?;
     let (sv, sv_name) = account(tx, village, "supervisor")?;
+    let w = Who {
+        village,
+        cw,
+        sv,
+        sv_name,
+    };
     let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
     let today = jiff::Timestamp::now().to_zoned(zone).date();
     let Some(Period::Month(dy, dm)) = due_period(Cadence::Monthly, today) else {
         return Ok(());
     };
-    // Twelve months ending with the one due now, oldest first.
+    let mut balance = 5_632_080;
+    for (i, p) in twelve_months(dy, dm).iter().enumerate() {
+        let (rows, closing) = month_rows(*p, balance, i);
+        balance = closing;
+        // Four months ago the accounts were never posted: the board shows it.
+        if i != 7 {
+            month(tx, &w, i, *p, rows)?;
+        }
+    }
+    let quarter = due_period(Cadence::Quarterly, today).unwrap_or(Period::Quarter(dy, 1));
+    welfare(tx, &w, quarter)?;
+    project(tx, &w, today)
+}
+
+/// Twelve months ending with (y, m), oldest first.
+fn twelve_months(y: i16, m: u8) -> Vec<Period> {
     let mut months = Vec::new();
-    let (mut y, mut m) = (dy, dm);
+    let (mut y, mut m) = (y, m);
     for _ in 0..12 {
         months.push(Period::Month(y, m));
         (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     }
     months.reverse();
-    let mut balance = 5_632_080;
-    for (i, p) in months.iter().enumerate() {
-        let (mut rows, closing) = month_rows(*p, balance, i);
-        balance = closing;
-        let right_voucher = rows[3][6].clone();
-        if i == 3 {
-            // Published with a wrong voucher number, corrected below.
-            rows[3][6] = format!("{right_voucher}0");
-        }
-        // Four months ago the accounts were never posted: the board shows it.
-        if i == 7 {
-            continue;
-        }
-        let (z, _) = p.words();
-        let id = store::create(
-            tx,
-            village,
-            &NewDisclosure {
-                category: Category::Finance,
-                period: *p,
-                title: format!("{z}村级财务收支"),
-                explanation: "按月公开村级财务收支明细，凭证可到村部查阅。".into(),
-                rows,
-            },
-            cw,
-        )?;
-        let get = |tx: &Transaction| store::get(tx, village, id);
-        store::submit(tx, &get(tx)?)?;
-        if i == 5 {
-            store::query(
-                tx,
-                &get(tx)?,
-                sv,
-                &sv_name,
-                Some(4),
-                "路灯电费比上月高，请附电费单。",
-                &seen(tx, &get(tx)?)?,
-            )?;
-            let thread: i64 = tx.query_row(
-                "SELECT id FROM disclosure_threads WHERE disclosure_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
-            store::answer(
-                tx,
-                &get(tx)?,
-                thread,
-                "本月新增 6 盏路灯；电费单已放在村部公开栏，可随时查阅。",
-                cw,
-            )?;
-            // The supervisor is satisfied with the answer.
-            store::accept(tx, &get(tx)?, thread, sv, &sv_name)?;
-            store::submit(tx, &get(tx)?)?;
-        }
-        store::sign(tx, &get(tx)?, sv, &sv_name, &seen(tx, &get(tx)?)?)?;
-        store::publish(tx, &get(tx)?)?;
-        if i == 3 {
-            let reason = format!("第 4 行凭证号录错（应为{right_voucher}），已按原始凭证更正。");
-            store::correct(tx, &get(tx)?, &reason, cw)?;
-            let w = store::working(tx, id)?.ok_or(Error::NotFound)?;
-            let mut rows = w.rows.clone();
-            rows[3][6] = right_voucher;
-            store::edit(tx, &get(tx)?, &w.title, &w.explanation, &rows)?;
-            store::submit(tx, &get(tx)?)?;
-            store::sign(tx, &get(tx)?, sv, &sv_name, &seen(tx, &get(tx)?)?)?;
-            store::publish(tx, &get(tx)?)?;
-        }
+    months
+}
+
+/// The i-th month's accounts, submitted, signed and published; the sixth
+/// queried and answered first, the fourth corrected after.
+fn month(
+    tx: &Transaction,
+    w: &Who,
+    i: usize,
+    p: Period,
+    mut rows: Vec<Vec<String>>,
+) -> Result<(), Error> {
+    let (cw, sv, sv_name) = (w.cw, w.sv, w.sv_name.as_str());
+    let right_voucher = rows[3][6].clone();
+    if i == 3 {
+        // Published with a wrong voucher number, corrected below.
+        rows[3][6] = format!("{right_voucher}0");
     }
-    // The welfare list for the quarter due, names masked.
-    let quarter = due_period(Cadence::Quarterly, today).unwrap_or(Period::Quarter(dy, 1));
+    let (z, _) = p.words();
+    let id = store::create(
+        tx,
+        w.village,
+        &NewDisclosure {
+            category: Category::Finance,
+            period: p,
+            title: format!("{z}村级财务收支"),
+            explanation: "按月公开村级财务收支明细，凭证可到村部查阅。".into(),
+            rows,
+        },
+        cw,
+    )?;
+    let get = |tx: &Transaction| store::get(tx, w.village, id);
+    store::submit(tx, &get(tx)?)?;
+    if i == 5 {
+        query_answered(tx, w, id)?;
+    }
+    store::sign(tx, &get(tx)?, sv, sv_name, &seen(tx, &get(tx)?)?)?;
+    store::publish(tx, &get(tx)?)?;
+    if i == 3 {
+        let reason = format!("第 4 行凭证号录错（应为{right_voucher}），已按原始凭证更正。");
+        store::correct(tx, &get(tx)?, &reason, cw)?;
+        let work = store::working(tx, id)?.ok_or(Error::NotFound)?;
+        let mut rows = work.rows.clone();
+        rows[3][6] = right_voucher;
+        store::edit(tx, &get(tx)?, &work.title, &work.explanation, &rows)?;
+        store::submit(tx, &get(tx)?)?;
+        store::sign(tx, &get(tx)?, sv, sv_name, &seen(tx, &get(tx)?)?)?;
+        store::publish(tx, &get(tx)?)?;
+    }
+    Ok(())
+}
+
+/// The supervisor queries a row, the committee answers, the supervisor
+/// accepts the answer and the month is submitted again.
+fn query_answered(tx: &Transaction, w: &Who, id: i64) -> Result<(), Error> {
+    let get = |tx: &Transaction| store::get(tx, w.village, id);
+    store::query(
+        tx,
+        &get(tx)?,
+        w.sv,
+        &w.sv_name,
+        Some(4),
+        "路灯电费比上月高，请附电费单。",
+        &seen(tx, &get(tx)?)?,
+    )?;
+    let thread: i64 = tx.query_row(
+        "SELECT id FROM disclosure_threads WHERE disclosure_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    store::answer(
+        tx,
+        &get(tx)?,
+        thread,
+        "本月新增 6 盏路灯；电费单已放在村部公开栏，可随时查阅。",
+        w.cw,
+    )?;
+    store::accept(tx, &get(tx)?, thread, w.sv, &w.sv_name)?;
+    store::submit(tx, &get(tx)?)?;
+    Ok(())
+}
+
+/// The welfare list for the quarter due, names masked.
+fn welfare(tx: &Transaction, w: &Who, quarter: Period) -> Result<(), Error> {
     let people = [
         ("张*明", 3, "低保", "2340.00", "因病致贫"),
         ("李*", 1, "特困供养", "3300.00", "无劳动能力、无赡养人"),
@@ -170,7 +215,7 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
     let (qz, _) = quarter.words();
     let id = store::create(
         tx,
-        village,
+        w.village,
         &NewDisclosure {
             category: Category::Welfare,
             period: quarter,
@@ -190,16 +235,19 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
                 })
                 .collect(),
         },
-        cw,
+        w.cw,
     )?;
-    publish_signed(tx, village, id, sv, &sv_name)?;
-    // A project, disclosed as it happened.
+    publish_signed(tx, w.village, id, w.sv, &w.sv_name)
+}
+
+/// A project, disclosed as it happened (twenty days ago).
+fn project(tx: &Transaction, w: &Who, today: jiff::civil::Date) -> Result<(), Error> {
     let day = today
         .checked_sub(jiff::Span::new().days(20))
         .unwrap_or(today);
     let id = store::create(
         tx,
-        village,
+        w.village,
         &NewDisclosure {
             category: Category::Project,
             period: Period::Day(day.year(), day.month() as u8, day.day() as u8),
@@ -215,10 +263,9 @@ pub fn seed(tx: &Transaction, village: i64) -> Result<(), Error> {
                 "首付 30%".into(),
             ]],
         },
-        cw,
+        w.cw,
     )?;
-    publish_signed(tx, village, id, sv, &sv_name)?;
-    Ok(())
+    publish_signed(tx, w.village, id, w.sv, &w.sv_name)
 }
 
 /// What the demo supervisor "sees": the working revision as it is.

@@ -15,6 +15,7 @@ use rusqlite::Transaction;
 mod deliberations;
 mod disclosures;
 mod proposals;
+mod rounds;
 mod votes;
 
 const VILLAGE_CSV: &[u8] = include_bytes!("../../data/demo/village.csv");

@@ -1,17 +1,13 @@
 //! The demo compound's proposals in every state (one dispatched, completed
-//! and rated), a finished micro-venture round with its results, and a round
-//! open for voting. Neighbours who co-sign and vote have accounts that
-//! cannot log in.
+//! and rated), then its micro-venture rounds (`super::rounds`). Neighbours
+//! who co-sign and vote have accounts that cannot log in.
 
-use crate::domain::pb_rules::Rule;
 use crate::domain::proposal::Status;
-use crate::domain::round::Phase;
 use crate::error::Error;
 use crate::store::accounts::{self, NewAccount, Role};
 use crate::store::deliberations::{self, NewDeliberation};
 use crate::store::now;
 use crate::store::proposals::{self as store, NewProposal};
-use crate::store::rounds::{self, NewProject, NewRound};
 use rusqlite::Transaction;
 
 /// (title, body, category, status)
@@ -84,7 +80,23 @@ pub fn seed(
     resident_account: i64,
     committee_account: i64,
 ) -> Result<(), Error> {
-    // Neighbours: residents of the compound with accounts that cannot log in.
+    let neighbours = neighbours(tx, c)?;
+    let s = Seed {
+        tx,
+        c,
+        resident: resident_account,
+        committee: committee_account,
+        neighbours: &neighbours,
+        meeting: garden_meeting(tx, c, committee_account)?,
+    };
+    for (k, (title, body, category, status)) in PROPOSALS.iter().enumerate() {
+        s.proposal(k, title, body, category, *status)?;
+    }
+    super::rounds::seed(tx, c, committee_account, &neighbours)
+}
+
+/// Neighbours: residents of the compound with accounts that cannot log in.
+fn neighbours(tx: &Transaction, c: i64) -> Result<Vec<i64>, Error> {
     let mut st = tx.prepare(
         "SELECT r.id, r.name FROM residents r WHERE r.community_id = ?1 AND r.is_adult = 1
          AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.resident_id = r.id) ORDER BY r.id LIMIT 40",
@@ -109,7 +121,12 @@ pub fn seed(
         accounts::add_membership(tx, id, c, Role::Resident)?;
         neighbours.push(id);
     }
-    let meeting = deliberations::create(
+    Ok(neighbours)
+}
+
+/// The meeting the garden proposal is scheduled for.
+fn garden_meeting(tx: &Transaction, c: i64, committee: i64) -> Result<i64, Error> {
+    deliberations::create(
         tx,
         c,
         &NewDeliberation {
@@ -120,13 +137,35 @@ pub fn seed(
             ends_at: now() + 9 * 86_400 + 5400,
             host: "李书记".into(),
         },
-        committee_account,
-    )?;
-    for (k, (title, body, category, status)) in PROPOSALS.iter().enumerate() {
-        let author = if k % 3 == 0 {
-            resident_account
+        committee,
+    )
+}
+
+/// What every proposal is seeded with.
+struct Seed<'a> {
+    tx: &'a Transaction<'a>,
+    c: i64,
+    resident: i64,
+    committee: i64,
+    neighbours: &'a [i64],
+    meeting: i64,
+}
+
+impl Seed<'_> {
+    /// The k-th proposal, written, published, co-signed and taken to `status`.
+    fn proposal(
+        &self,
+        k: usize,
+        title: &str,
+        body: &str,
+        category: &str,
+        status: Status,
+    ) -> Result<(), Error> {
+        let (tx, c) = (self.tx, self.c);
+        let author = if k.is_multiple_of(3) {
+            self.resident
         } else {
-            neighbours[k]
+            self.neighbours[k]
         };
         let id = store::create(
             tx,
@@ -139,8 +178,8 @@ pub fn seed(
                 place: "community".into(),
             },
         )?;
-        if *status == Status::Draft {
-            continue;
+        if status == Status::Draft {
+            return Ok(());
         }
         let p = store::get(tx, c, id)?;
         store::publish(tx, &p, 10)?;
@@ -149,23 +188,41 @@ pub fn seed(
             Status::Withdrawn => 1,
             _ => 10,
         };
-        for n in neighbours.iter().skip(12).take(signers) {
+        for n in self.neighbours.iter().skip(12).take(signers) {
             let p = store::get(tx, c, id)?;
             store::cosign(tx, &p, *n)?;
         }
-        if *status == Status::Open {
-            // Neighbours talk it over.
-            let p = store::get(tx, c, id)?;
-            let first =
-                store::comment(tx, &p, None, neighbours[12], "我家也遇到过，支持尽快解决。")?;
-            store::comment(
-                tx,
-                &p,
-                Some(first),
-                neighbours[13],
-                "同意，可以先问问物业的报价。",
-            )?;
+        if status == Status::Open {
+            self.discuss(id)?;
         }
+        self.decide(id, author, title, body, status)
+    }
+
+    /// Neighbours talk it over.
+    fn discuss(&self, id: i64) -> Result<(), Error> {
+        let p = store::get(self.tx, self.c, id)?;
+        let n = self.neighbours;
+        let first = store::comment(self.tx, &p, None, n[12], "我家也遇到过，支持尽快解决。")?;
+        store::comment(
+            self.tx,
+            &p,
+            Some(first),
+            n[13],
+            "同意，可以先问问物业的报价。",
+        )?;
+        Ok(())
+    }
+
+    /// The committee's decision (or the author's withdrawal) that brings it to `status`.
+    fn decide(
+        &self,
+        id: i64,
+        author: i64,
+        title: &str,
+        body: &str,
+        status: Status,
+    ) -> Result<(), Error> {
+        let (tx, c, committee) = (self.tx, self.c, self.committee);
         let p = store::get(tx, c, id)?;
         match status {
             Status::Withdrawn => {
@@ -178,19 +235,19 @@ pub fn seed(
                     &p,
                     Status::Declined,
                     "广场舞属正常文体活动；已与舞队商定 21:00 前结束、音量降低，不予禁止。",
-                    committee_account,
+                    committee,
                 )?;
             }
             Status::Scheduled => {
-                let d = deliberations::get(tx, c, meeting)?;
+                let d = deliberations::get(tx, c, self.meeting)?;
                 deliberations::add_item(tx, &d, title, body, None, Some(id))?;
-                store::link_meeting(tx, id, meeting)?;
+                store::link_meeting(tx, id, self.meeting)?;
                 store::decide(
                     tx,
                     &p,
                     Status::Scheduled,
                     "排入 中心花园怎么改 议事会",
-                    committee_account,
+                    committee,
                 )?;
             }
             Status::Voting => {
@@ -199,209 +256,68 @@ pub fn seed(
                     &p,
                     Status::Voting,
                     "动用维修资金须业主表决（民法典第二百七十八条）",
-                    committee_account,
+                    committee,
                 )?;
             }
             Status::Dispatched | Status::InProgress | Status::Completed => {
-                let (kind, name) = match status {
-                    Status::Dispatched => ("grid_worker", "王网格"),
-                    Status::InProgress => ("organization", "乐龄社工服务社"),
-                    _ => ("volunteer", "志愿者小刘"),
-                };
-                store::dispatch(tx, id, kind, name, None)?;
-                store::decide(tx, &p, Status::Dispatched, name, committee_account)?;
-                if *status != Status::Dispatched {
-                    store::set_status(tx, id, Status::InProgress)?;
-                    store::event(tx, id, "accepted", "", Some(committee_account))?;
-                    store::event(
-                        tx,
-                        id,
-                        "progress",
-                        "已完成现场查看，备齐材料。",
-                        Some(committee_account),
-                    )?;
-                }
-                if *status == Status::Completed {
-                    let p = store::get(tx, c, id)?;
-                    // A photo with the completion report.
-                    let photo = crate::domain::upload::Upload::parse("楼道灯.png", tiny_png())
-                        .map_err(Error::Invalid)?;
-                    crate::store::attachments::add(
-                        tx,
-                        c,
-                        &format!("proposal-report:{id}"),
-                        &photo,
-                        committee_account,
-                    )?;
-                    store::complete(
-                        tx,
-                        &p,
-                        "3栋1至6层楼道灯已全部更换为声控 LED 灯。",
-                        committee_account,
-                    )?;
-                    for (i, n) in neighbours.iter().skip(12).take(6).enumerate() {
-                        store::rate(
-                            tx,
-                            id,
-                            *n,
-                            [95, 88, 90, 72, 100, 85][i],
-                            if i == 3 {
-                                "五楼那盏还有点暗"
-                            } else {
-                                ""
-                            },
-                        )?;
-                    }
-                }
+                self.dispatch(id, &p, status)?;
             }
             _ => {}
         }
+        Ok(())
     }
-    seed_rounds(tx, c, committee_account, &neighbours)
-}
 
-fn seed_rounds(tx: &Transaction, c: i64, committee: i64, neighbours: &[i64]) -> Result<(), Error> {
-    let finished = NewRound {
-        title: "2026 年梧桐苑公益创投 · 金点子".into(),
-        description: "社区公益金 3 万元，征集居民和社会组织的小项目，每个 5,000–15,000 元。".into(),
-        budget: 3_000_000,
-        min_cost: 500_000,
-        max_cost: 1_500_000,
-        place: "community".into(),
-        rule: Rule::Mes,
-        max_approvals: None,
-        collect_until: "2026-05-31".into(),
-        review_until: "2026-06-15".into(),
-        vote_until: "2026-06-30".into(),
-    };
-    let rid = rounds::create(tx, c, &finished, committee)?;
-    let ideas: [(&str, &str, i64); 6] = [
-        ("楼道图书角", "3栋读书会", 1_200_000),
-        ("老年智能手机课堂", "乐龄社工服务社", 800_000),
-        ("儿童四点半课堂", "大学生志愿者", 1_500_000),
-        ("屋顶菜园", "5栋楼组", 900_000),
-        ("垃圾分类积分兑换", "绿色家园协会", 600_000),
-        ("宠物友好角", "养宠居民群", 700_000),
-    ];
-    let r = rounds::get(tx, c, rid)?;
-    for (t, team, cost) in ideas {
-        rounds::submit(
-            tx,
-            &r,
-            &NewProject {
-                title: t.into(),
-                description: String::new(),
-                team: team.into(),
-                cost,
-            },
-            None,
-        )?;
-    }
-    rounds::set_phase(tx, &r, Phase::Review)?;
-    let ps = rounds::projects(tx, rid)?;
-    let r = rounds::get(tx, c, rid)?;
-    for (i, p) in ps.iter().enumerate() {
-        match i {
-            3 => rounds::review(tx, &r, p.id, true, "", 750_000, "改用现成花箱，费用降低")?,
-            5 => rounds::review(
-                tx,
-                &r,
-                p.id,
-                false,
-                "物业合同约定公共绿地不得圈用",
-                p.cost,
-                "",
-            )?,
-            _ => rounds::review(tx, &r, p.id, true, "", p.cost, "")?,
-        }
-    }
-    rounds::set_phase(tx, &r, Phase::Vote)?;
-    let r = rounds::get(tx, c, rid)?;
-    // Two camps with different tastes, so the two rules fund different sets.
-    for (k, n) in neighbours.iter().enumerate() {
-        let pick: &[usize] = match k % 5 {
-            0 | 1 => &[0, 2],
-            2 => &[0, 2, 4],
-            3 => &[1, 3],
-            _ => &[1, 4],
+    /// Dispatched to someone; accepted and under way unless just dispatched;
+    /// completed and rated if `status` says so.
+    fn dispatch(&self, id: i64, p: &store::Proposal, status: Status) -> Result<(), Error> {
+        let (tx, committee) = (self.tx, self.committee);
+        let (kind, name) = match status {
+            Status::Dispatched => ("grid_worker", "王网格"),
+            Status::InProgress => ("organization", "乐龄社工服务社"),
+            _ => ("volunteer", "志愿者小刘"),
         };
-        let ids: Vec<i64> = pick.iter().map(|&i| ps[i].id).collect();
-        rounds::cast(tx, &r, &rounds::voter_key(*n), &ids)?;
+        store::dispatch(tx, id, kind, name, None)?;
+        store::decide(tx, p, Status::Dispatched, name, committee)?;
+        if status != Status::Dispatched {
+            store::set_status(tx, id, Status::InProgress)?;
+            store::event(tx, id, "accepted", "", Some(committee))?;
+            store::event(
+                tx,
+                id,
+                "progress",
+                "已完成现场查看，备齐材料。",
+                Some(committee),
+            )?;
+        }
+        if status == Status::Completed {
+            self.complete(id)?;
+        }
+        Ok(())
     }
-    rounds::set_phase(tx, &r, Phase::Results)?;
-    let funded = rounds::projects(tx, rid)?
-        .into_iter()
-        .find(|p| p.funded)
-        .map(|p| p.id);
-    if let Some(pid) = funded {
-        let r = rounds::get(tx, c, rid)?;
-        rounds::add_milestone(
+
+    /// The completion report with a photo, and six neighbours' ratings.
+    fn complete(&self, id: i64) -> Result<(), Error> {
+        let (tx, c, committee) = (self.tx, self.c, self.committee);
+        let p = store::get(tx, c, id)?;
+        let photo = crate::domain::upload::Upload::parse("楼道灯.png", tiny_png())
+            .map_err(Error::Invalid)?;
+        crate::store::attachments::add(tx, c, &format!("proposal-report:{id}"), &photo, committee)?;
+        store::complete(
             tx,
-            &r,
-            pid,
-            &rounds::NewMilestone {
-                title: "采购与布置".into(),
-                due: "2026-08-31".into(),
-                spent: 450_000,
-                disclosure_id: None,
-                note: "书架两组、图书 300 册".into(),
-                done: true,
-            },
+            &p,
+            "3栋1至6层楼道灯已全部更换为声控 LED 灯。",
+            committee,
         )?;
-        rounds::add_milestone(
-            tx,
-            &r,
-            pid,
-            &rounds::NewMilestone {
-                title: "开放运营半年".into(),
-                due: "2027-02-28".into(),
-                spent: 0,
-                disclosure_id: None,
-                note: String::new(),
-                done: false,
-            },
-        )?;
-        rounds::set_progress(tx, &r, pid, "in_progress")?;
+        for (i, n) in self.neighbours.iter().skip(12).take(6).enumerate() {
+            let note = if i == 3 {
+                "五楼那盏还有点暗"
+            } else {
+                ""
+            };
+            store::rate(tx, id, *n, [95, 88, 90, 72, 100, 85][i], note)?;
+        }
+        Ok(())
     }
-    let open = NewRound {
-        title: "2027 年春季金点子".into(),
-        description: "社区公益金 2 万元，投票进行中。".into(),
-        budget: 2_000_000,
-        min_cost: 300_000,
-        max_cost: 1_000_000,
-        place: "community".into(),
-        rule: Rule::Greedy,
-        max_approvals: Some(2),
-        collect_until: "2026-11-01".into(),
-        review_until: "2026-11-15".into(),
-        vote_until: "2026-12-15".into(),
-    };
-    let rid = rounds::create(tx, c, &open, committee)?;
-    let r = rounds::get(tx, c, rid)?;
-    for (t, team, cost) in [
-        ("单元门口防滑垫", "2栋楼组", 300_000),
-        ("社区合唱团", "夕阳红合唱队", 800_000),
-        ("共享工具箱", "志愿者服务队", 500_000),
-    ] {
-        rounds::submit(
-            tx,
-            &r,
-            &NewProject {
-                title: t.into(),
-                description: String::new(),
-                team: team.into(),
-                cost,
-            },
-            None,
-        )?;
-    }
-    rounds::set_phase(tx, &r, Phase::Review)?;
-    let r = rounds::get(tx, c, rid)?;
-    for p in rounds::projects(tx, rid)? {
-        rounds::review(tx, &r, p.id, true, "", p.cost, "")?;
-    }
-    rounds::set_phase(tx, &r, Phase::Vote)?;
-    Ok(())
 }
 
 /// A 1×1 PNG, for the demo's photo.

@@ -44,6 +44,8 @@ fn notice(kind: NoticeKind, e: &Entry, title: Msg, body: Msg, path: String) -> N
     }
 }
 
+// Long: one arm per kind of event that becomes a notice, with its words
+// and recipients; the table reads best whole.
 fn notice_for(
     tx: &Transaction,
     community_id: i64,

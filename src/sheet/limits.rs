@@ -210,65 +210,67 @@ struct Scan {
     text: u64,
 }
 
+/// A read position in a record and its CONTINUE records.
+struct Cur<'a> {
+    segs: &'a [&'a [u8]],
+    seg: usize,
+    at: usize,
+}
+impl Cur<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        while self.seg < self.segs.len() && self.at >= self.segs[self.seg].len() {
+            self.seg += 1;
+            self.at = 0;
+        }
+        let b = *self.segs.get(self.seg)?.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+    fn skip(&mut self, mut n: usize) -> Option<()> {
+        while n > 0 {
+            let seg = self.segs.get(self.seg)?;
+            let left = seg.len() - self.at.min(seg.len());
+            if left == 0 {
+                self.seg += 1;
+                self.at = 0;
+                continue;
+            }
+            let k = left.min(n);
+            self.at += k;
+            n -= k;
+        }
+        Some(())
+    }
+    fn u16(&mut self) -> Option<u32> {
+        Some(self.byte()? as u32 | (self.byte()? as u32) << 8)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(self.u16()? | self.u16()? << 16)
+    }
+    /// Characters spread over records: each new record starts with flags.
+    fn chars(&mut self, mut n: usize, mut wide: bool) -> Option<()> {
+        while n > 0 {
+            let seg = self.segs.get(self.seg)?;
+            let left = seg.len() - self.at.min(seg.len());
+            let w = if wide { 2 } else { 1 };
+            let k = (left / w).min(n);
+            self.at += k * w;
+            n -= k;
+            if n > 0 {
+                self.seg += 1;
+                self.at = 0;
+                wide = self.byte()? & 1 == 1;
+            }
+        }
+        Some(())
+    }
+}
+
 /// The length in characters of each string of an SST record and its
 /// CONTINUE records (MS-XLS 2.4.265). Only lengths: the text is skipped,
 /// following a string's characters across record boundaries (where a new
 /// flags byte says whether the rest is one or two bytes a character).
 fn sst_lengths(segments: &[&[u8]]) -> Vec<u32> {
-    struct Cur<'a> {
-        segs: &'a [&'a [u8]],
-        seg: usize,
-        at: usize,
-    }
-    impl Cur<'_> {
-        fn byte(&mut self) -> Option<u8> {
-            while self.seg < self.segs.len() && self.at >= self.segs[self.seg].len() {
-                self.seg += 1;
-                self.at = 0;
-            }
-            let b = *self.segs.get(self.seg)?.get(self.at)?;
-            self.at += 1;
-            Some(b)
-        }
-        fn skip(&mut self, mut n: usize) -> Option<()> {
-            while n > 0 {
-                let seg = self.segs.get(self.seg)?;
-                let left = seg.len() - self.at.min(seg.len());
-                if left == 0 {
-                    self.seg += 1;
-                    self.at = 0;
-                    continue;
-                }
-                let k = left.min(n);
-                self.at += k;
-                n -= k;
-            }
-            Some(())
-        }
-        fn u16(&mut self) -> Option<u32> {
-            Some(self.byte()? as u32 | (self.byte()? as u32) << 8)
-        }
-        fn u32(&mut self) -> Option<u32> {
-            Some(self.u16()? | self.u16()? << 16)
-        }
-        /// Characters spread over records: each new record starts with flags.
-        fn chars(&mut self, mut n: usize, mut wide: bool) -> Option<()> {
-            while n > 0 {
-                let seg = self.segs.get(self.seg)?;
-                let left = seg.len() - self.at.min(seg.len());
-                let w = if wide { 2 } else { 1 };
-                let k = (left / w).min(n);
-                self.at += k * w;
-                n -= k;
-                if n > 0 {
-                    self.seg += 1;
-                    self.at = 0;
-                    wide = self.byte()? & 1 == 1;
-                }
-            }
-            Some(())
-        }
-    }
     let mut c = Cur {
         segs: segments,
         seg: 0,

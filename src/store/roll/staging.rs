@@ -71,6 +71,7 @@ pub fn write_range(
     Ok(())
 }
 
+// Long: one arm per staging table, each a row of the plan and its INSERT.
 fn write_row(tx: &Transaction, stage: i64, p: &Plan, table: usize, i: usize) -> Result<(), Error> {
     let seq = i as i64;
     match table {
@@ -230,6 +231,17 @@ fn next_id(tx: &Transaction, table: &str) -> Result<i64, Error> {
 /// roll changed since the plan or the stage is not complete. Call in the
 /// transaction that also records the import.
 pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
+    check_stage(tx, s)?;
+    let (c, st) = (s.community_id, s.stage);
+    let (z, u, o) = swap_places(tx, c, st)?;
+    let h = swap_homes(tx, c, st, z, u, o)?;
+    swap_residents(tx, c, st, h, o)?;
+    super::bump_version(tx, c)?;
+    Ok(())
+}
+
+/// Refuses a stage made against another version of the roll, or not complete.
+fn check_stage(tx: &Transaction, s: &Staged) -> Result<(), Error> {
     if super::version(tx, s.community_id)? != s.version {
         return Err(changed_meanwhile());
     }
@@ -246,7 +258,12 @@ pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
             )));
         }
     }
-    let (c, st) = (s.community_id, s.stage);
+    Ok(())
+}
+
+/// Zones, buildings (new or moved), units and owners; the first new id of
+/// the zones, units and owners, which later rows refer to.
+fn swap_places(tx: &Transaction, c: i64, st: i64) -> Result<(i64, i64, i64), Error> {
     let z = next_id(tx, "zones")?;
     tx.execute(
         "INSERT INTO zones (id, community_id, name)
@@ -285,6 +302,11 @@ pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
          SELECT ?3 + seq, ?1, key FROM roll_stage_owners WHERE stage = ?2",
         params![c, st, o],
     )?;
+    Ok((z, u, o))
+}
+
+/// Dwellings and households, new or changed; the first new household id.
+fn swap_homes(tx: &Transaction, c: i64, st: i64, z: i64, u: i64, o: i64) -> Result<i64, Error> {
     let d = next_id(tx, "dwellings")?;
     tx.execute(
         &format!(
@@ -323,6 +345,11 @@ pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
         ),
         params![c, st, h],
     )?;
+    Ok(h)
+}
+
+/// Residents, new or changed, and those moved out.
+fn swap_residents(tx: &Transaction, c: i64, st: i64, h: i64, o: i64) -> Result<(), Error> {
     let r = next_id(tx, "residents")?;
     tx.execute(
         &format!(
@@ -349,7 +376,6 @@ pub fn swap(tx: &Transaction, s: &Staged) -> Result<(), Error> {
         "UPDATE residents SET active = 0 WHERE id IN (SELECT resident_id FROM roll_stage_moved_out WHERE stage = ?1)",
         [st],
     )?;
-    super::bump_version(tx, c)?;
     Ok(())
 }
 

@@ -37,103 +37,104 @@ pub fn check_entry(
         return Ok(None);
     }
     let export = export(conn, &v, Form::Ledger)?;
-    match e.kind.as_str() {
-        "vote.opened"
-            if e.payload["electorate_hash"].as_str()
-                != Some(electorate_digest(&export).as_str()) =>
-        {
-            return broken(
+    let words = if e.kind == "vote.opened" {
+        changed_since_opening(conn, community_id, e, &v, &export).map(|(zh, en)| {
+            (
                 format!(
-                    "第 {} 条记录：表决“{}”的选民名单在开始后被改动过",
+                    "第 {} 条记录：表决“{}”的{zh}在开始后被改动过",
                     e.seq, v.title
                 ),
                 format!(
-                    "entry {}: the electorate of vote \"{}\" changed after it opened",
+                    "entry {}: the {en} of vote \"{}\" changed after it opened",
                     e.seq, v.title
                 ),
-            );
-        }
-        "vote.opened"
-            if e.payload["options"] != serde_json::to_value(&v.options).unwrap_or(Value::Null) =>
-        {
-            return broken(
-                format!(
-                    "第 {} 条记录：表决“{}”的选项在开始后被改动过",
-                    e.seq, v.title
-                ),
-                format!(
-                    "entry {}: the options of vote \"{}\" changed after it opened",
-                    e.seq, v.title
-                ),
-            );
-        }
-        "vote.opened"
-            if e.payload.get("attachments").is_some_and(|a| {
-                crate::store::attachments::digest_list(conn, community_id, &e.subject)
-                    .map(|now| &now != a)
-                    .unwrap_or(true)
-            }) =>
-        {
-            return broken(
-                format!(
-                    "第 {} 条记录：表决“{}”的附件在开始后被改动过",
-                    e.seq, v.title
-                ),
-                format!(
-                    "entry {}: the attachments of vote \"{}\" changed after it opened",
-                    e.seq, v.title
-                ),
-            );
-        }
-        "vote.closed" => {
-            if e.payload["ballots_hash"].as_str() != Some(ballots_digest(&export).as_str()) {
-                return broken(
-                    format!(
-                        "第 {} 条记录：表决“{}”的选票在结束后被改动过",
-                        e.seq, v.title
-                    ),
-                    format!(
-                        "entry {}: the ballots of vote \"{}\" changed after it closed",
-                        e.seq, v.title
-                    ),
-                );
-            }
-            if let Some(h) = e.payload.get("export_sha256").and_then(Value::as_str)
-                && crate::store::vote_files::export_sha256(conn, &v)? != h
-            {
-                return broken(
-                    format!(
-                        "第 {} 条记录：表决“{}”的计票文件与结束时记录的哈希不符",
-                        e.seq, v.title
-                    ),
-                    format!(
-                        "entry {}: the count file of vote \"{}\" differs from the hash recorded at closing",
-                        e.seq, v.title
-                    ),
-                );
-            }
-            let published = serde_json::to_value(&v.result).unwrap_or(Value::Null);
-            if published != e.payload["result"] {
-                return broken(
-                    format!("第 {} 条记录：表决“{}”公布的结果与记录不符", e.seq, v.title),
-                    format!(
-                        "entry {}: the published result of vote \"{}\" differs from the ledger",
-                        e.seq, v.title
-                    ),
-                );
-            }
-            let recount = vote_export::recount(&export).map_err(Error::Invalid)?;
-            if serde_json::to_value(&recount).unwrap_or(Value::Null) != e.payload["result"] {
-                return broken(
-                    format!("第 {} 条记录：重新计票的结果与记录不符", e.seq),
-                    format!(
-                        "entry {}: a recount differs from the recorded result",
-                        e.seq
-                    ),
-                );
-            }
-        }
-        _ => {}
+            )
+        })
+    } else {
+        closing_differs(conn, e, &v, &export)?
+    };
+    match words {
+        Some((zh, en)) => broken(zh, en),
+        None => Ok(None),
+    }
+}
+
+/// What no longer matches the opening entry: the electorate, the options or
+/// the attachments (in Chinese and English).
+fn changed_since_opening(
+    conn: &Connection,
+    community_id: i64,
+    e: &Entry,
+    v: &super::Vote,
+    export: &vote_export::VoteExport,
+) -> Option<(&'static str, &'static str)> {
+    if e.payload["electorate_hash"].as_str() != Some(electorate_digest(export).as_str()) {
+        return Some(("选民名单", "electorate"));
+    }
+    if e.payload["options"] != serde_json::to_value(&v.options).unwrap_or(Value::Null) {
+        return Some(("选项", "options"));
+    }
+    let attachments_changed = e.payload.get("attachments").is_some_and(|a| {
+        crate::store::attachments::digest_list(conn, community_id, &e.subject)
+            .map(|now| &now != a)
+            .unwrap_or(true)
+    });
+    attachments_changed.then_some(("附件", "attachments"))
+}
+
+/// What no longer matches the closing entry: the ballots, the count file,
+/// the published result or a recount; the whole sentence in both languages.
+fn closing_differs(
+    conn: &Connection,
+    e: &Entry,
+    v: &super::Vote,
+    export: &vote_export::VoteExport,
+) -> Result<Option<(String, String)>, Error> {
+    if e.payload["ballots_hash"].as_str() != Some(ballots_digest(export).as_str()) {
+        return Ok(Some((
+            format!(
+                "第 {} 条记录：表决“{}”的选票在结束后被改动过",
+                e.seq, v.title
+            ),
+            format!(
+                "entry {}: the ballots of vote \"{}\" changed after it closed",
+                e.seq, v.title
+            ),
+        )));
+    }
+    if let Some(h) = e.payload.get("export_sha256").and_then(Value::as_str)
+        && crate::store::vote_files::export_sha256(conn, v)? != h
+    {
+        return Ok(Some((
+            format!(
+                "第 {} 条记录：表决“{}”的计票文件与结束时记录的哈希不符",
+                e.seq, v.title
+            ),
+            format!(
+                "entry {}: the count file of vote \"{}\" differs from the hash recorded at closing",
+                e.seq, v.title
+            ),
+        )));
+    }
+    let published = serde_json::to_value(&v.result).unwrap_or(Value::Null);
+    if published != e.payload["result"] {
+        return Ok(Some((
+            format!("第 {} 条记录：表决“{}”公布的结果与记录不符", e.seq, v.title),
+            format!(
+                "entry {}: the published result of vote \"{}\" differs from the ledger",
+                e.seq, v.title
+            ),
+        )));
+    }
+    let recount = vote_export::recount(export).map_err(Error::Invalid)?;
+    if serde_json::to_value(&recount).unwrap_or(Value::Null) != e.payload["result"] {
+        return Ok(Some((
+            format!("第 {} 条记录：重新计票的结果与记录不符", e.seq),
+            format!(
+                "entry {}: a recount differs from the recorded result",
+                e.seq
+            ),
+        )));
     }
     Ok(None)
 }
