@@ -996,3 +996,36 @@ fn issue_code_for_test(s: &Server, rid: i64) -> String {
     .unwrap();
     code.to_string()
 }
+
+/// The operator's staff list names each community's own committee: 居委会
+/// for a compound, 村委会 for a village, never both glued together.
+#[tokio::test]
+async fn the_staff_list_names_each_communitys_own_committee() {
+    let s = Server::start().await;
+    let mut op = s.client();
+    op.login(OPERATOR.0, OPERATOR.1).await;
+    let page = op.get("/ops").await;
+    let line = |login: &str| -> String {
+        let at = page
+            .body
+            .find(&format!(">{login}<"))
+            .unwrap_or_else(|| panic!("{login} listed"));
+        let end = page.body[at..]
+            .find("</tr>")
+            .map(|e| at + e)
+            .unwrap_or(page.body.len());
+        page.body[at..end].to_string()
+    };
+    assert!(
+        line(COMMITTEE.0).contains("居委会"),
+        "{}",
+        line(COMMITTEE.0)
+    );
+    assert!(
+        line(VILLAGE_COMMITTEE.0).contains("村委会"),
+        "{}",
+        line(VILLAGE_COMMITTEE.0)
+    );
+    assert!(!line(COMMITTEE.0).contains("村委会"));
+    assert!(!line(VILLAGE_COMMITTEE.0).contains("居委会"));
+}

@@ -31,6 +31,11 @@ async fn render(
         .db
         .read(|c| Ok((communities::list(c)?, accounts::staff(c)?)))
         .await?;
+    let villages: std::collections::HashSet<String> = list
+        .iter()
+        .filter(|c| c.kind == Kind::Village)
+        .map(|c| c.slug.clone())
+        .collect();
     let v = view::OpsView {
         communities: list
             .into_iter()
@@ -39,8 +44,13 @@ async fn render(
         staff: staff
             .into_iter()
             .map(|s| {
+                // Each line names its own community's committee.
+                let village = villages.contains(&s.community_slug);
                 let (zh, en) = match s.role {
-                    Role::Committee => ("居委会/村委会", "committee"),
+                    Role::Committee => {
+                        let w = teahouse_words::roles::committee(Some(village));
+                        (w.zh, w.en)
+                    }
                     Role::Supervisor => ("监督委员会", "supervisor"),
                     Role::Resident => ("居民", "resident"),
                 };
