@@ -105,6 +105,13 @@ pub fn too_many_requests() -> Response {
 pub fn before_handler(status: StatusCode) -> Msg {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge.message(),
+        // A file that is not there (the static files' plain 404).
+        StatusCode::NOT_FOUND => Error::NotFound.message(),
+        // axum's Path and Query refuse an address part that does not parse.
+        StatusCode::BAD_REQUEST => Msg::new(
+            "这个地址有一部分格式不对（比如编号不是数字）。请从本站的页面上点进来。",
+            "Part of this address has the wrong format (a number that is not one, say). Follow a link on this site instead.",
+        ),
         StatusCode::REQUEST_TIMEOUT => Msg::new(
             "处理时间太长，已经停止，什么都没有保存。请稍后再试；大文件请分开上传。",
             "This took too long and was stopped; nothing was saved. Please try again later, or upload a large file in parts.",

@@ -148,3 +148,22 @@ async fn too_many_login_attempts_answer_in_the_readers_language() {
     in_one_language(&r, "zh", zh, en);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_missing_file_or_a_malformed_address_is_not_called_a_form() {
+    let s = Server::start().await;
+    for lang in ["zh", "en"] {
+        let mut c = reader(&s, lang).await;
+        // A static file that is not there: a plain-text 404 from its handler.
+        let r = c.get("/static/nothing-here.css").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        in_one_language(&r, lang, "没有这个页面", "There is no such page");
+        assert!(!r.has("表单") && !r.has("The form"), "{lang}: {}", r.body);
+        // A number in the path that is not one: axum's Path refuses it (400).
+        let r = c.get("/c/wutong/votes/abc").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        in_one_language(&r, lang, "地址有一部分格式不对", "Part of this address");
+        assert!(!r.has("表单") && !r.has("The form"), "{lang}: {}", r.body);
+    }
+    s.stop().await;
+}
