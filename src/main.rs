@@ -153,7 +153,7 @@ async fn main() {
             metrics_public,
             smtp_url,
         } => {
-            let cfg = Config {
+            serve(Config {
                 db,
                 bind,
                 demo,
@@ -165,80 +165,16 @@ async fn main() {
                 metrics_public,
                 smtp_url,
                 ..Config::default()
-            };
-            let running = web::start(cfg.clone()).await.unwrap_or_else(|e| fail(e));
-            let url = format!("http://{}", running.addr);
-            println!(
-                "议事茶馆 Teahouse is serving {url}  (database: {})",
-                cfg.db.display()
-            );
-            if demo {
-                println!("Demo logins (登录名 / 密码):");
-                for (role, login, pw, page) in demo::LOGINS {
-                    println!("  {role:<36} {login:<10} {pw:<22} {url}{page}");
-                }
-            }
-            println!("Stop with Ctrl+C.");
-            tracing::info!(%url, "listening");
-            shutdown_signal().await;
-            tracing::info!("shutting down: finishing requests in flight");
-            running.stop().await;
+            })
+            .await
         }
-        Cmd::CreateOperator { db, login, name } => {
-            let pw = match std::env::var("TEAHOUSE_OPERATOR_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    eprintln!("Password for {login} (8 characters or more), then Enter:");
-                    let mut line = String::new();
-                    std::io::stdin()
-                        .lock()
-                        .read_line(&mut line)
-                        .unwrap_or_else(|e| fail(e));
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            cli::create_operator(&db, &login, &name, &pw)
-                .await
-                .unwrap_or_else(|e| fail(e));
-            println!("operator {login} is ready");
-        }
+        Cmd::CreateOperator { db, login, name } => create_operator(&db, &login, &name).await,
         Cmd::Backup { out, db } => {
             cli::backup(&db, &out).unwrap_or_else(|e| fail(e));
             println!("backup written to {}", out.display());
         }
-        Cmd::Verify { db, ledger } => {
-            let res = match (db, ledger) {
-                (_, Some(file)) => cli::verify_ledger_file(&file),
-                (Some(db), None) => cli::verify_db(&db),
-                (None, None) => cli::verify_db(std::path::Path::new("data/teahouse.sqlite3")),
-            };
-            match res {
-                Ok((lines, ok)) => {
-                    for l in lines {
-                        println!("{l}");
-                    }
-                    if !ok {
-                        std::process::exit(1);
-                    }
-                }
-                Err(e) => fail(e),
-            }
-        }
-        Cmd::Recount { file } => match cli::recount(&file) {
-            Ok(r) => {
-                println!("{}", r.json);
-                for line in r.notes() {
-                    eprintln!("{line}");
-                }
-                if r.differs() {
-                    std::process::exit(1);
-                }
-            }
-            Err(m) => {
-                eprintln!("teahouse recount: {} / {}", m.zh, m.en);
-                std::process::exit(2);
-            }
-        },
+        Cmd::Verify { db, ledger } => verify(db, ledger),
+        Cmd::Recount { file } => recount(&file),
         Cmd::PbTally { file, rule } => match cli::pb_tally(&file, &rule) {
             Ok(json) => println!("{json}"),
             Err(m) => {
@@ -255,6 +191,88 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(e));
             println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+        }
+    }
+}
+
+/// `serve`: start, print where (and the demo's logins), run until a signal.
+async fn serve(cfg: Config) {
+    let running = web::start(cfg.clone()).await.unwrap_or_else(|e| fail(e));
+    let url = format!("http://{}", running.addr);
+    println!(
+        "议事茶馆 Teahouse is serving {url}  (database: {})",
+        cfg.db.display()
+    );
+    if cfg.demo {
+        println!("Demo logins (登录名 / 密码):");
+        for (role, login, pw, page) in demo::LOGINS {
+            println!("  {role:<36} {login:<10} {pw:<22} {url}{page}");
+        }
+    }
+    println!("Stop with Ctrl+C.");
+    tracing::info!(%url, "listening");
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    running.stop().await;
+}
+
+/// `create-operator`: the password from TEAHOUSE_OPERATOR_PASSWORD, else
+/// one line of standard input.
+async fn create_operator(db: &std::path::Path, login: &str, name: &str) {
+    let pw = match std::env::var("TEAHOUSE_OPERATOR_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("Password for {login} (8 characters or more), then Enter:");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .unwrap_or_else(|e| fail(e));
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    cli::create_operator(db, login, name, &pw)
+        .await
+        .unwrap_or_else(|e| fail(e));
+    println!("operator {login} is ready");
+}
+
+/// `verify`: a database or a downloaded ledger; exit 1 if anything broke.
+fn verify(db: Option<std::path::PathBuf>, ledger: Option<std::path::PathBuf>) {
+    let res = match (db, ledger) {
+        (_, Some(file)) => cli::verify_ledger_file(&file),
+        (Some(db), None) => cli::verify_db(&db),
+        (None, None) => cli::verify_db(std::path::Path::new("data/teahouse.sqlite3")),
+    };
+    match res {
+        Ok((lines, ok)) => {
+            for l in lines {
+                println!("{l}");
+            }
+            if !ok {
+                std::process::exit(1);
+            }
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `recount`: the result as JSON, notes on standard error; exit 1 if the
+/// file's published result differs, 2 if the file cannot be read.
+fn recount(file: &std::path::Path) {
+    match cli::recount(file) {
+        Ok(r) => {
+            println!("{}", r.json);
+            for line in r.notes() {
+                eprintln!("{line}");
+            }
+            if r.differs() {
+                std::process::exit(1);
+            }
+        }
+        Err(m) => {
+            eprintln!("teahouse recount: {} / {}", m.zh, m.en);
+            std::process::exit(2);
         }
     }
 }
