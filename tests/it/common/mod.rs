@@ -391,6 +391,9 @@ impl Server {
             }
             m
         };
+        // One transaction: the server sees the time travel whole or not at
+        // all (never its guards dropped, nor a half-rewritten chain).
+        c.execute_batch("BEGIN IMMEDIATE;").unwrap();
         let before = docs(&c);
         c.execute_batch("DROP TRIGGER ledger_append_only_update;")
             .unwrap();
@@ -408,6 +411,10 @@ impl Server {
             c.execute_batch(&format!("DROP TRIGGER \"{n}\";")).unwrap();
         }
         c.execute(sql, params).unwrap();
+        // The update queued the rows it touched for anchoring; the entries
+        // are rewritten below instead, so nothing is left for the server's
+        // next write (a background one, at any moment) to anchor as a change.
+        c.execute("DELETE FROM anchor_queue", []).unwrap();
         let after = docs(&c);
         for &cid in &communities {
             let mut es = teahouse::store::ledger::entries(&c, cid).unwrap();
@@ -454,5 +461,6 @@ impl Server {
         )
         .unwrap();
         anchor::install(&c).unwrap();
+        c.execute_batch("COMMIT;").unwrap();
     }
 }
