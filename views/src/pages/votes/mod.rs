@@ -1,6 +1,7 @@
 //! Votes: the list, the committee's new-vote form, and one vote's page,
 //! which changes with its status and the reader's role. One file a part.
 
+mod desk;
 mod elevator;
 mod form;
 mod notice;

@@ -165,7 +165,12 @@ fn choice_text(c: &Chrome, v: &VoteView, s: &str) -> String {
 
 /// The inputs of a ballot: three radios for a decision; the options as
 /// radios (single choice) or checkboxes (multiple), plus abstain.
-fn choice_inputs(c: &Chrome, v: &VoteView, prefix: &str, current: Option<&str>) -> Markup {
+pub(super) fn choice_inputs(
+    c: &Chrome,
+    v: &VoteView,
+    prefix: &str,
+    current: Option<&str>,
+) -> Markup {
     let chosen: Vec<&str> = current.map(|s| s.split('+').collect()).unwrap_or_default();
     let multiple = v.max_choices > 1;
     html! {
@@ -241,7 +246,6 @@ fn options_result(c: &Chrome, r: &ResultView) -> Markup {
 pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
     let base = format!("/c/{slug}/votes/{}", v.id);
     let committee = c.is_committee();
-    let supervisor = c.is_supervisor();
     page(
         c,
         &v.title,
@@ -249,6 +253,32 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
             p { a href={"/c/" (slug) "/votes"} { "← " (c.t("表决", "Votes")) } }
             h1 { (v.title) }
             @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
+            (facts(c, v))
+            @if let Some(r) = &v.reach { (r) }
+            @if !v.explanation.is_empty() { div.explanation { @for line in v.explanation.lines() { p { (line) } } } }
+            (files_section(c, slug, &base, v))
+            (options_section(c, v))
+            (cast_section(c, &base, v))
+            @if v.status != Shown::Open && v.status != Shown::Draft { (my_closed_ballot(c, v)) }
+
+            @if let Some(e) = &v.elevator { (elevator_section(c, &base, e)) }
+
+            @if let Some(r) = &v.result {
+                (result_section(c, &base, v, r))
+                (objections_section(c, &base, v))
+                (ballots_section(c, v))
+            }
+
+            @if committee { (super::desk::desk_section(c, &base, v)) }
+
+            (ledger_section(c, slug, v))
+        },
+    )
+}
+
+/// Status, scope, rule, ballot kind, period and electorate.
+fn facts(c: &Chrome, v: &VoteView) -> Markup {
+    html! {
             dl.facts {
                 dt { (c.t("状态", "Status")) } dd { strong { (v.status.words(c)) } }
                 dt { (c.t("范围", "Scope")) } dd { (v.scope) }
@@ -262,8 +292,13 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     @if v.status == Shown::Draft { " " span.muted { (c.t("（预览；开始时固定）", "(preview; frozen when the vote opens)")) } }
                 }
             }
-            @if let Some(r) = &v.reach { (r) }
-            @if !v.explanation.is_empty() { div.explanation { @for line in v.explanation.lines() { p { (line) } } } }
+    }
+}
+
+/// The attachments, editable by the committee while the vote is a draft.
+fn files_section(c: &Chrome, slug: &str, base: &str, v: &VoteView) -> Markup {
+    html! {
+            @let committee = c.is_committee();
             @if !v.files.is_empty() || (committee && v.status == Shown::Draft) {
                 section aria-labelledby="h-files" {
                     h2 #h-files { (c.t("附件（方案、图纸）", "Attachments (plans, drawings)")) }
@@ -276,6 +311,12 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     }
                 }
             }
+    }
+}
+
+/// The options of a choice vote.
+fn options_section(c: &Chrome, v: &VoteView) -> Markup {
+    html! {
             @if !v.options.is_empty() {
                 section aria-labelledby="h-options" {
                     h2 #h-options { (c.t("方案", "Options")) }
@@ -283,7 +324,13 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     p.hint { @if v.max_choices > 1 { (c.t("每人最多可选 ", "Each voter may choose up to ")) (v.max_choices) (c.t(" 项。", " options.")) } @else { (c.t("单选。", "Single choice.")) } }
                 }
             }
+    }
+}
 
+/// An open vote: the reader's ballot, the forms to cast it (also as a
+/// proxy), or why they cannot.
+fn cast_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
+    html! {
             @if v.status == Shown::Open {
                 section aria-labelledby="h-cast" {
                     h2 #h-cast { (c.t("投票", "Your ballot")) }
@@ -331,12 +378,26 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     }
                 }
             }
+    }
+}
 
-            @if v.status != Shown::Open && v.status != Shown::Draft { (my_closed_ballot(c, v)) }
+/// The vote's own ledger entries.
+fn ledger_section(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
+    html! {
+            @if !v.ledger.is_empty() {
+                section aria-labelledby="h-ledger" {
+                    h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
+                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " code { (kind) } " " code.hash { (hash) } } } }
+                    p { a href={"/c/" (slug) "/ledger"} { (c.t("查看并核验全部记录", "See and verify the whole ledger")) } }
+                }
+            }
+    }
+}
 
-            @if let Some(e) = &v.elevator { (elevator_section(c, &base, e)) }
-
-            @if let Some(r) = &v.result {
+/// The result with every test, the publicity period, the files to check it.
+fn result_section(c: &Chrome, base: &str, v: &VoteView, r: &ResultView) -> Markup {
+    html! {
+                @let supervisor = c.is_supervisor();
                 section aria-labelledby="h-result" {
                     h2 #h-result { (c.t("结果：", "Result: ")) (verdict_words(c, &r.verdict)) }
                     (chart(c, r))
@@ -381,6 +442,13 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                         }
                     }
                 }
+    }
+}
+
+/// Objections with their answers, and the forms to lodge or answer one.
+fn objections_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
+    html! {
+                @let committee = c.is_committee();
                 section aria-labelledby="h-objections" {
                     h2 #h-objections { (c.t("异议与答复", "Objections and answers")) }
                     @if v.objections.is_empty() {
@@ -423,6 +491,13 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                         }
                     }
                 }
+    }
+}
+
+/// What is published of the ballots: receipts (secret) or every choice
+/// (open), the reader's own marked.
+fn ballots_section(c: &Chrome, v: &VoteView) -> Markup {
+    html! {
                 @if v.secret {
                 section aria-labelledby="h-ballots" {
                     h2 #h-ballots { (c.t("计入的回执码", "Receipts counted")) }
@@ -472,109 +547,5 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
                     }
                 }
                 }
-            }
-
-            @if committee {
-                section.staff-panel aria-labelledby="h-desk" {
-                    h2 #h-desk { (c.t("工作台", "Committee desk")) }
-                    @if v.status == Shown::Draft {
-                        form method="post" action={(base) "/open"} {
-                            (csrf(c))
-                            button.primary type="submit" { (c.t("开始表决（固定选民名单）", "Open the vote (freeze the electorate)")) }
-                        }
-                    }
-                    @if v.status == Shown::Open {
-                        p { (c.t("已收到 ", "Ballots so far: ")) strong { (v.ballot_count) } " / " (v.electorate_count) }
-                        @if !v.paper_by.is_empty() {
-                            p.hint {
-                                (c.t("纸质选票：", "Paper ballots: "))
-                                @for (i, (who, n)) in v.paper_by.iter().enumerate() {
-                                    @if i > 0 { (c.t("；", "; ")) }
-                                    (who) " " (n)
-                                }
-                                (c.t("（结束后公布）", " (published at closing)"))
-                            }
-                        }
-                        @if !v.conflicts.is_empty() {
-                            (flash(c, "warn", &Msg::new("以下选民同时有网上和纸质选票，结束前必须选定一张：", "These voters have both an online and a paper ballot; choose one before closing:")))
-                            @for (voter, own) in &v.conflicts {
-                                form.inline method="post" action={(base) "/resolve"} {
-                                    (csrf(c))
-                                    input type="hidden" name="voter" value=(voter);
-                                    (voter) " "
-                                    @if *own {
-                                        button type="submit" name="keep" value="online" { (c.t("作废纸质选票（网上选票是本人投的，以本人为准）", "Set the paper ballot aside (the online one is the voter's own and counts)")) }
-                                    } @else {
-                                        button type="submit" name="keep" value="online" { (c.t("保留代投的网上选票", "Keep the proxy's online ballot")) } " "
-                                        button type="submit" name="keep" value="paper" { (c.t("保留本人的纸质选票", "Keep the voter's own paper ballot")) }
-                                    }
-                                }
-                                br;
-                            }
-                        }
-                        h3 { (c.t("委托投票", "Proxies")) }
-                        @if v.proxies.is_empty() { p.empty { (c.t("没有登记委托。", "No proxies recorded.")) } }
-                        ul { @for (principal, proxy, auth, exp) in &v.proxies { li { (principal) " → " strong { (proxy) } " · " (auth) " · " (c.t("有效至 ", "until ")) (exp) } } }
-                        details {
-                            summary { (c.t("登记书面委托", "Record a written authorization")) }
-                            form.stack method="post" action={(base) "/proxies"} {
-                                (csrf(c))
-                                div.field {
-                                    label for="f-principal" { (c.t("委托人（选民）", "Principal (voter)")) }
-                                    select #f-principal name="voter" required {
-                                        @for (id, label, dw) in &v.electorate { option value=(id) { (label) @if !dw.is_empty() { " · " (dw) } } }
-                                    }
-                                }
-                                div.field { label for="f-proxy" { (c.t("受托人在名册中的编号", "The proxy's id on the roll")) } input #f-proxy type="text" name="proxy" required; }
-                                div.field { label for="f-auth" { (c.t("委托书说明（编号、日期）", "Authorization (number, date)")) } input #f-auth type="text" name="authorization" required; }
-                                div.field { label for="f-exp" { (c.t("有效至（日期）", "Valid until (date)")) } input #f-exp type="date" name="expires" required; }
-                                button type="submit" { (c.t("登记", "Record")) }
-                            }
-                        }
-                        h3 { (c.t("录入纸质选票", "Enter a paper ballot")) }
-                        p { a.button href={(base) "/tally-sheet"} { (c.t("计票单：一次录入多张纸质选票", "Tally sheet: enter many paper ballots at once")) } }
-                        form.stack method="post" action={(base) "/paper"} {
-                            (csrf(c))
-                            div.field {
-                                label for="f-voter" { (c.t("选民", "Voter")) }
-                                select #f-voter name="voter" required {
-                                    @for (id, label, dw) in &v.electorate { option value=(id) { (label) @if !dw.is_empty() { " · " (dw) } } }
-                                }
-                            }
-                            fieldset.choices {
-                                legend { (c.t("纸质选票上的选择", "Choice on the paper ballot")) }
-                                (choice_inputs(c, v, "p", None))
-                            }
-                            button type="submit" { (c.t("录入", "Record")) }
-                        }
-                        @if !v.not_voted.is_empty() {
-                            details {
-                                summary { (c.t("尚未投票", "Not yet voted")) " (" (v.not_voted.len()) ")" }
-                                ul { @for (label, dw) in &v.not_voted { li { (label) @if !dw.is_empty() { " · " (dw) } } } }
-                            }
-                        }
-                        form method="post" action={(base) "/close"} {
-                            (csrf(c))
-                            button type="submit" { (c.t("结束表决并计票", "Close the vote and count")) }
-                        }
-                        p.hint { (c.t("截止时间到后系统自动计票；提前结束仅在所有选民都已投票时允许。", "The count runs by itself at the closing time; closing early is allowed only when every voter has voted.")) }
-                    }
-                    @if v.status == Shown::Draft && !v.electorate.is_empty() {
-                        details {
-                            summary { (c.t("选民名单预览", "Electorate preview")) " (" (v.electorate.len()) ")" }
-                            ul { @for (_, label, dw) in &v.electorate { li { (label) @if !dw.is_empty() { " · " (dw) } } } }
-                        }
-                    }
-                }
-            }
-
-            @if !v.ledger.is_empty() {
-                section aria-labelledby="h-ledger" {
-                    h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
-                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " code { (kind) } " " code.hash { (hash) } } } }
-                    p { a href={"/c/" (slug) "/ledger"} { (c.t("查看并核验全部记录", "See and verify the whole ledger")) } }
-                }
-            }
-        },
-    )
+    }
 }
