@@ -19,8 +19,9 @@
 //!
 //! Asked to look `horizon` units ahead, a run also reports `next`: for every
 //! share up to `horizon` and short of `next` units above its own, MES funds
-//! the same projects in the same order. Along one order of funding, every
-//! budget is a non-decreasing function of the share (by induction: a price,
+//! the same projects in the same order; `next` is 0 when that may fail
+//! within one unit (the completion then adds one unit anyway). Along one
+//! order of funding, every budget is a non-decreasing function of the share (by induction: a price,
 //! the least `q` with `Σ min(budget, q) ≥ cost`, falls as budgets rise, and
 //! what is left, `max(budget − q, 0)`, rises). So the funded project's ρ
 //! can only fall, a funded project stays affordable, and what remains to be
@@ -71,7 +72,8 @@ pub(super) struct Course {
     pub trace: Trace,
     pub exact: Exact,
     /// Units that can be added to every share, short of which (and within
-    /// the horizon) the outcome is the same; 0 when not asked.
+    /// the horizon) the outcome is the same; 0 when not asked or when the
+    /// outcome may change within one unit.
     pub next: f64,
     /// Comparisons the floats could not decide (the tests look).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -249,10 +251,13 @@ pub(super) fn run(e: &Election, share: Q, horizon: Option<f64>) -> Course {
         }
         run.fund(best);
     }
+    // Once at most one unit, bounds stopped being kept (see `noting`): what
+    // was noted so far need not be a bound, only "within one unit" is sure.
+    let next = if run.next > 1.0 { run.next } else { 0.0 };
     Course {
         trace: run.trace,
         exact: run.exact,
-        next: run.next,
+        next,
         exact_decisions: run.exact_decisions,
     }
 }

@@ -396,3 +396,38 @@ proptest! {
         same_as_definition(&i, &fast.share)?;
     }
 }
+
+/// The proptest case shrunk by hand: p1 out of reach for 0.75 units brings
+/// the bound under one unit first, so bounds stop being kept; then p2,
+/// whose 15 poor payers make its price fall fast, overtakes p10 within a
+/// quarter unit. The run must not claim the outcome holds that far.
+#[test]
+fn a_run_that_stops_keeping_bounds_claims_none() {
+    let mut i = inst(0, &[], &[]);
+    i.budget = q(15933) / q(100);
+    i.ids = ["p0", "p5", "p10", "p2", "p7", "p12", "p4"]
+        .map(String::from)
+        .to_vec();
+    let half = |n: i64| q(n) / q(2);
+    i.costs = vec![q(0), half(105), half(35), q(35), q(0), q(0), half(105)];
+    let groups: [(&[usize], usize); 5] = [
+        (&[3, 6], 15),
+        (&[2], 12),
+        (&[1], 8),
+        (&[6], 2),
+        (&[1, 3], 1),
+    ];
+    for (b, k) in groups {
+        i.ballots.extend(std::iter::repeat_n(b.to_vec(), k));
+    }
+    let e = Election::new(&i);
+    let share = &i.budget / q(38) + q(89) / q(100);
+    let course = run(&e, &share * Q::from_integer(e.scale.clone()), Some(236.0));
+    let mut order = e.free.clone();
+    order.extend(course.trace.steps.iter().map(|s| s.project));
+    assert_eq!(order, by_definition(&i, &share).0);
+    assert_eq!(&order[order.len() - 2..], &[2, 3], "p10 before p2");
+    let later = by_definition(&i, &(&share + q(1) / q(4))).0;
+    assert_eq!(&later[later.len() - 2..], &[3, 2], "p2 before p10");
+    assert!(course.next <= 0.25, "claims {} units", course.next);
+}
