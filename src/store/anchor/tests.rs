@@ -283,3 +283,53 @@ fn an_entry_outside_the_chain_is_reported() {
     assert_eq!(b.seq, 0);
     assert!(b.en.contains("outside the chain"), "{}", b.en);
 }
+
+/// A number given twice (the table rebuilt without its UNIQUE constraint),
+/// the copy at the end of the table: whichever side walks the last part,
+/// the chain breaks there and the check says so.
+#[test]
+fn a_number_given_twice_in_a_later_part_is_reported() {
+    let (_dir, mut c) = fresh();
+    apply(&mut c, &Step::Draft(0));
+    apply(&mut c, &Step::Publish(0));
+    let tx = c.transaction().unwrap();
+    let p = proposals::get(&tx, 1, 1).unwrap();
+    for i in 0..2_400 {
+        proposals::comment(&tx, &p, None, 1 + i % 3, &format!("第 {i} 条意见")).unwrap();
+        super::flush(&tx).unwrap();
+    }
+    tx.commit().unwrap();
+    assert!(super::verify::splits(&c, 1).unwrap());
+    let sql: String = c
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'ledger'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let renamed = sql.replace("CREATE TABLE ledger", "CREATE TABLE ledger_bare");
+    let bare = renamed.replace(",\n    UNIQUE (community_id, seq)", "");
+    assert_ne!(bare, renamed, "{sql}");
+    c.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON; {bare};
+         INSERT INTO ledger_bare SELECT * FROM ledger; DROP TABLE ledger;
+         ALTER TABLE ledger_bare RENAME TO ledger;
+         CREATE INDEX ledger_seq_again ON ledger(community_id, seq);
+         INSERT INTO ledger (community_id, seq, at, kind, subject, payload, prev, hash)
+         SELECT community_id, seq, at, kind, subject, payload, prev, hash
+         FROM ledger WHERE community_id = 1 AND seq = 5;"
+    ))
+    .unwrap();
+    for k in 0..=2 {
+        // The parts do not meet cleanly: the check walks everything again.
+        assert!(
+            super::verify::split::walked_apart(&c, 1, "t", k)
+                .unwrap()
+                .is_none(),
+            "{k} parts here"
+        );
+    }
+    let r = verify_community(&c, 1, "t".into()).unwrap();
+    let b = r.broken.expect("the repeated entry is reported");
+    assert_eq!(b.seq, 5, "{}", b.en);
+}

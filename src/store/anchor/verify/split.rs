@@ -240,7 +240,8 @@ fn join_one(conn: &Connection, first: Walk, second: Walk) -> Result<Walk, Error>
 /// rest on a second one, joined: what a full check's walk finds, whoever
 /// takes which part (in a real check that depends on timing). The entries
 /// walked and the problems found, rows checked; None if the chain is too
-/// short to part or the parts do not meet.
+/// short to part, the parts do not meet or the chain breaks (then a full
+/// check walks everything again and names the break).
 #[cfg(test)]
 pub(crate) fn walked_apart(
     conn: &Connection,
@@ -263,7 +264,7 @@ pub(crate) fn walked_apart(
     let later = parts.walk_last(&other, id, slug)?;
     *parts.taken.lock().unwrap() = (0, k.min(n));
     let first = parts.walk_first(conn, id, slug)?;
-    let Some(w) = join(conn, first, &parts, later)? else {
+    let Some(w) = join(conn, first, &parts, later)?.filter(|w| w.chain.is_none()) else {
         return Ok(None);
     };
     let mut problems = w.problems;

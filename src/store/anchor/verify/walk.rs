@@ -103,13 +103,16 @@ impl Walk {
                  WHERE community_id = ?1 AND seq > ?2 ORDER BY seq"
             }
             Order::Table { .. } => {
+                // Every numbered entry in the range, whatever its number:
+                // one numbered lower than the part's start (a number given
+                // twice) breaks the chain where it stands.
                 "SELECT seq, at, kind, subject, payload, prev, hash FROM ledger NOT INDEXED
-                 WHERE community_id = ?1 AND seq > ?2 AND id > ?3 AND id <= ?4 ORDER BY id"
+                 WHERE community_id = ?1 AND seq > 0 AND id > ?2 AND id <= ?3 ORDER BY id"
             }
         })?;
         let mut rows = match order {
             Order::Seq => st.query(rusqlite::params![id, after])?,
-            Order::Table { from, to } => st.query(rusqlite::params![id, after, from, to])?,
+            Order::Table { from, to } => st.query(rusqlite::params![id, from, to])?,
         };
         let mut last = None;
         while let Some(r) = rows.next()? {
