@@ -4,6 +4,7 @@ pub mod client_ip;
 pub mod cookies;
 pub mod ctx;
 pub mod error;
+pub mod guards;
 pub mod handlers;
 pub mod import_queue;
 pub mod metrics;
