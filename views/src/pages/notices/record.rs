@@ -151,8 +151,8 @@ pub fn notice(c: &Chrome, v: &NoticeRecord) -> Markup {
                 } }
                 tbody { @for d in &v.deliveries { tr class=[d.failed.then_some("failed")] {
                     td { (d.household) } td { (bi_one(c, &d.channel)) } td { (d.to) }
-                    td { (bi_one(c, &d.state)) @if let Some(e) = &d.error { br; small.error { (bi_one(c, e)) } } }
-                    td { ol.attempts { @for a in &d.attempts { li value=(a.n) {
+                    td.wide { (bi_one(c, &d.state)) @if let Some(e) = &d.error { br; small.error { (bi_one(c, e)) } } }
+                    td.wide { ol.attempts { @for a in &d.attempts { li value=(a.n) {
                         (a.when) " " (bi_one(c, &a.outcome))
                         @if let Some(x) = &a.detail { " — " (bi_one(c, x)) }
                     } } } }
