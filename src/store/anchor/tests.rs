@@ -176,12 +176,10 @@ proptest! {
     }
 }
 
-/// A ledger long enough to be walked in two parts on two connections
-/// (`verify::split`) verifies as one: an edit on either side of the split,
-/// of a row anchored on both sides, or of an entry itself, is caught.
-#[test]
-fn a_ledger_walked_in_two_parts_is_checked_as_one() {
-    let (_dir, mut c) = fresh();
+/// A published proposal with 2,400 comments: a ledger long enough to be
+/// walked in parts (`verify::split`).
+fn long_ledger() -> (tempfile::TempDir, Connection) {
+    let (dir, mut c) = fresh();
     apply(&mut c, &Step::Draft(0));
     apply(&mut c, &Step::Publish(0));
     let tx = c.transaction().unwrap();
@@ -191,6 +189,15 @@ fn a_ledger_walked_in_two_parts_is_checked_as_one() {
         super::flush(&tx).unwrap();
     }
     tx.commit().unwrap();
+    (dir, c)
+}
+
+/// A ledger long enough to be walked in two parts on two connections
+/// (`verify::split`) verifies as one: an edit on either side of the split,
+/// of a row anchored on both sides, or of an entry itself, is caught.
+#[test]
+fn a_ledger_walked_in_two_parts_is_checked_as_one() {
+    let (_dir, mut c) = long_ledger();
     // Anchored before the split, and again after it.
     apply(&mut c, &Step::Decline(0));
     assert!(
@@ -289,16 +296,7 @@ fn an_entry_outside_the_chain_is_reported() {
 /// the chain breaks there and the check says so.
 #[test]
 fn a_number_given_twice_in_a_later_part_is_reported() {
-    let (_dir, mut c) = fresh();
-    apply(&mut c, &Step::Draft(0));
-    apply(&mut c, &Step::Publish(0));
-    let tx = c.transaction().unwrap();
-    let p = proposals::get(&tx, 1, 1).unwrap();
-    for i in 0..2_400 {
-        proposals::comment(&tx, &p, None, 1 + i % 3, &format!("第 {i} 条意见")).unwrap();
-        super::flush(&tx).unwrap();
-    }
-    tx.commit().unwrap();
+    let (_dir, mut c) = long_ledger();
     assert!(super::verify::splits(&c, 1).unwrap());
     let sql: String = c
         .query_row(
