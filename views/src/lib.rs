@@ -2,6 +2,7 @@
 //! strings (zh-CN first, English second). Views take plain data and return
 //! Markup; they never touch the database.
 
+pub mod a4;
 pub mod chrome;
 pub mod files;
 pub mod forms;

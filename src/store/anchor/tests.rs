@@ -296,7 +296,7 @@ fn an_entry_outside_the_chain_is_reported() {
 /// the chain breaks there and the check says so.
 #[test]
 fn a_number_given_twice_in_a_later_part_is_reported() {
-    let (_dir, mut c) = long_ledger();
+    let (_dir, c) = long_ledger();
     assert!(super::verify::splits(&c, 1).unwrap());
     let sql: String = c
         .query_row(

@@ -49,18 +49,9 @@ pub fn notice_page(c: &Chrome, v: &NoticeView) -> Markup {
                     @if !m.notes.is_empty() { p { (m.notes) } }
                     @if !m.actions.is_empty() { ul { @for (t, owner, due, _, _) in &m.actions { li { "跟进：" (t) "，" (owner) "，" (due) " 前" } } } }
                 }
-                div.notice-foot {
-                    (crate::qr::svg(&v.url, 150, "扫码查看网页 QR code to the web page"))
-                    div {
-                        p { "扫码查看网页版和跟进情况：" br; code { (v.url) } }
-                        @if let Some((seq, h)) = &v.entry { p { "本纪要记录 Ledger entry #" (seq) ":" br; code.hash { (h) } } }
-                        @if let Some((seq, h)) = &v.head { p { "公开记录最新哈希 Ledger head #" (seq) ":" br; code.hash { (h) } } }
-                        p.check { "核对：在网上“公开记录”页输入哈希的前 8 位，即可查到这条记录。" br; "To check: type the first 8 characters of a hash on the web ledger page." }
-                        p.muted { "打印时间 Printed " (v.printed) }
-                    }
-                }
+                (crate::a4::foot(&v.url, "扫码查看网页版和跟进情况：", "本纪要记录", v.entry.as_ref(), v.head.as_ref(), &v.printed))
             }
-            p.no-print { (c.t("用浏览器的“打印”打印本页（A4）。", "Print this page with the browser (A4).")) }
+            (crate::a4::print_hint(c))
         },
     )
 }
