@@ -7,7 +7,7 @@ use teahouse_views::forms::Errors;
 /// What a checked step gives back: the `done` key, or the typed form's errors.
 pub type Checked = Result<String, Errors>;
 
-/// [`super::apply_step`] for a form: inside one write transaction, load the
+/// The step for a form (and, refusing nothing, [`super::apply_step`]): inside one write transaction, load the
 /// record, let `f` check the input against it and act. `f` answers
 /// `Ok(Err(errors))` to refuse, before it writes anything: then nothing is
 /// written, not even the audit row. On `Ok(Ok((done, detail)))` the audit row
