@@ -41,17 +41,7 @@ pub fn ballots(conn: &Connection, vote_id: i64) -> Result<Vec<Ballot>, Error> {
          WHERE b.vote_id = ?1 ORDER BY b.voter, b.channel",
     )?;
     let v = st
-        .query_map([vote_id], |r| {
-            Ok(Ballot {
-                voter: r.get(0)?,
-                channel: r.get(1)?,
-                choice: r.get(2)?,
-                cast_at: r.get(3)?,
-                receipt: r.get(4)?,
-                cast_by: r.get(5)?,
-                entered_by: r.get(6)?,
-            })
-        })?
+        .query_map([vote_id], ballot_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
 }
@@ -215,4 +205,18 @@ pub fn resolve(tx: &Transaction, vote_id: i64, voter: &str, keep: &str) -> Resul
         return Err(Error::NotFound);
     }
     Ok(())
+}
+
+/// A ballot as its list queries select it (voter, channel, choice, cast at,
+/// receipt, who cast it, who entered it).
+pub(super) fn ballot_row(r: &rusqlite::Row) -> rusqlite::Result<Ballot> {
+    Ok(Ballot {
+        voter: r.get(0)?,
+        channel: r.get(1)?,
+        choice: r.get(2)?,
+        cast_at: r.get(3)?,
+        receipt: r.get(4)?,
+        cast_by: r.get(5)?,
+        entered_by: r.get(6)?,
+    })
 }

@@ -78,17 +78,7 @@ pub fn ballots_of(conn: &Connection, vote_id: i64, voter: &str) -> Result<Vec<Ba
          WHERE b.vote_id = ?1 AND b.voter = ?2 ORDER BY b.channel",
     )?;
     let v = st
-        .query_map(params![vote_id, voter], |r| {
-            Ok(Ballot {
-                voter: r.get(0)?,
-                channel: r.get(1)?,
-                choice: r.get(2)?,
-                cast_at: r.get(3)?,
-                receipt: r.get(4)?,
-                cast_by: r.get(5)?,
-                entered_by: r.get(6)?,
-            })
-        })?
+        .query_map(params![vote_id, voter], super::ballots::ballot_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
 }
