@@ -57,25 +57,8 @@ pub(super) struct Election {
 impl Election {
     pub fn new(inst: &Instance) -> Self {
         let np = inst.ids.len();
-        let mut index: HashMap<&[usize], u32> = HashMap::new();
-        let mut ballots: Vec<Vec<u32>> = Vec::new();
-        let mut weight: Vec<u32> = Vec::new();
-        let mut ballot_of = Vec::with_capacity(inst.ballots.len());
-        for b in &inst.ballots {
-            let i = *index.entry(b.as_slice()).or_insert_with(|| {
-                ballots.push(b.iter().map(|&p| p as u32).collect());
-                weight.push(0);
-                (ballots.len() - 1) as u32
-            });
-            weight[i as usize] += 1;
-            ballot_of.push(i);
-        }
-        let mut supporters = vec![Vec::new(); np];
-        for (i, b) in ballots.iter().enumerate() {
-            for &p in b {
-                supporters[p as usize].push(i as u32);
-            }
-        }
+        let (ballots, weight, ballot_of) = distinct_ballots(inst);
+        let supporters = supporters_of(np, &ballots);
         let backers = supporters
             .iter()
             .map(|list| list.iter().map(|&i| u64::from(weight[i as usize])).sum())
@@ -86,55 +69,17 @@ impl Election {
                 Some(*acc)
             }))
             .collect();
-        let mut considered = Vec::new();
-        let mut free = Vec::new();
-        for (p, list) in supporters.iter().enumerate() {
-            if list.is_empty() {
-                continue;
-            }
-            if inst.costs[p].is_positive() {
-                considered.push(p);
-            } else {
-                free.push(p);
-            }
-        }
-        let scale = inst
-            .costs
-            .iter()
-            .chain(std::iter::once(&inst.budget))
-            .fold(BigInt::one(), |acc, c| {
-                num_integer::Integer::lcm(&acc, c.denom())
-            });
+        let (considered, free) = considered_and_free(inst, &supporters);
+        let scale = common_scale(inst);
         let whole = |q: &Q| (q * Q::from_integer(scale.clone())).to_integer();
         let costs: Vec<BigInt> = inst.costs.iter().map(whole).collect();
-        let (cost_f, cost_e) = costs
-            .iter()
-            .map(|c| {
-                let f = c.to_f64().unwrap_or(f64::INFINITY);
-                // Whole numbers below 2^53 convert exactly.
-                let e = if f < 9.0e15 { 0.0 } else { f * U };
-                (f, e)
-            })
-            .unzip();
-        let mut order: Vec<usize> = (0..np).collect();
-        order.sort_by(|&a, &b| inst.ids[a].cmp(&inst.ids[b]));
-        let mut rank = vec![0u32; np];
-        for (r, &p) in order.iter().enumerate() {
-            rank[p] = r as u32;
-        }
-        let mut twins: HashMap<(&[u32], &BigInt), u32> = HashMap::new();
-        let twin = (0..np)
-            .map(|p| {
-                let next = twins.len() as u32;
-                *twins
-                    .entry((supporters[p].as_slice(), &costs[p]))
-                    .or_insert(next)
-            })
-            .collect();
+        let (cost_f, cost_e) = costs.iter().map(cost_float).unzip();
         Election {
             voters: inst.ballots.len(),
             neighbours: neighbours(np, &ballots),
             budget: whole(&inst.budget),
+            rank: ranks(inst),
+            twin: twins(&supporters, &costs),
             ballots,
             weight,
             ballot_of,
@@ -147,8 +92,6 @@ impl Election {
             costs,
             cost_f,
             cost_e,
-            rank,
-            twin,
         }
     }
 
@@ -176,6 +119,97 @@ impl Election {
             .all(|&p| chosen[p] || self.costs[p] > left);
         (feasible, exhaustive)
     }
+}
+
+/// The distinct ballots, how many voters cast each, and which one each
+/// voter cast.
+fn distinct_ballots(inst: &Instance) -> (Vec<Vec<u32>>, Vec<u32>, Vec<u32>) {
+    let mut index: HashMap<&[usize], u32> = HashMap::new();
+    let mut ballots: Vec<Vec<u32>> = Vec::new();
+    let mut weight: Vec<u32> = Vec::new();
+    let mut ballot_of = Vec::with_capacity(inst.ballots.len());
+    for b in &inst.ballots {
+        let i = *index.entry(b.as_slice()).or_insert_with(|| {
+            ballots.push(b.iter().map(|&p| p as u32).collect());
+            weight.push(0);
+            (ballots.len() - 1) as u32
+        });
+        weight[i as usize] += 1;
+        ballot_of.push(i);
+    }
+    (ballots, weight, ballot_of)
+}
+
+/// Per project, the distinct ballots approving it.
+fn supporters_of(np: usize, ballots: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let mut supporters = vec![Vec::new(); np];
+    for (i, b) in ballots.iter().enumerate() {
+        for &p in b {
+            supporters[p as usize].push(i as u32);
+        }
+    }
+    supporters
+}
+
+/// The supported projects, split into those with a positive cost (what
+/// MES considers) and the free ones.
+fn considered_and_free(inst: &Instance, supporters: &[Vec<u32>]) -> (Vec<usize>, Vec<usize>) {
+    let mut considered = Vec::new();
+    let mut free = Vec::new();
+    for (p, list) in supporters.iter().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        if inst.costs[p].is_positive() {
+            considered.push(p);
+        } else {
+            free.push(p);
+        }
+    }
+    (considered, free)
+}
+
+/// The least common denominator of every cost and the budget.
+fn common_scale(inst: &Instance) -> BigInt {
+    inst.costs
+        .iter()
+        .chain(std::iter::once(&inst.budget))
+        .fold(BigInt::one(), |acc, c| {
+            num_integer::Integer::lcm(&acc, c.denom())
+        })
+}
+
+/// A whole cost as a float and its conversion error.
+fn cost_float(c: &BigInt) -> (f64, f64) {
+    let f = c.to_f64().unwrap_or(f64::INFINITY);
+    // Whole numbers below 2^53 convert exactly.
+    let e = if f < 9.0e15 { 0.0 } else { f * U };
+    (f, e)
+}
+
+/// Place of each project's id in lexicographic order.
+fn ranks(inst: &Instance) -> Vec<u32> {
+    let np = inst.ids.len();
+    let mut order: Vec<usize> = (0..np).collect();
+    order.sort_by(|&a, &b| inst.ids[a].cmp(&inst.ids[b]));
+    let mut rank = vec![0u32; np];
+    for (r, &p) in order.iter().enumerate() {
+        rank[p] = r as u32;
+    }
+    rank
+}
+
+/// One number per (supporters, cost) pair: projects alike in both share it.
+fn twins(supporters: &[Vec<u32>], costs: &[BigInt]) -> Vec<u32> {
+    let mut twins: HashMap<(&[u32], &BigInt), u32> = HashMap::new();
+    (0..supporters.len())
+        .map(|p| {
+            let next = twins.len() as u32;
+            *twins
+                .entry((supporters[p].as_slice(), &costs[p]))
+                .or_insert(next)
+        })
+        .collect()
 }
 
 /// Per project, the projects that share a ballot with it.

@@ -4,7 +4,30 @@
 
 use super::Q;
 use super::election::{U, to_f64};
+use super::exact::Priced;
 use super::run::{Entry, Run, Sup};
+
+/// What a project's holders hold between them (from [`Run::gather`]).
+struct Held {
+    /// Σ weight × budget, its error bound, and Σ weight × |budget|.
+    a: f64,
+    ea: f64,
+    abs_a: f64,
+    weight: u64,
+    /// How fast the holders' budgets can grow, at most.
+    grow: f64,
+}
+
+/// The price per supporter: its float, the error bound, how many are short
+/// of it (at the front of `buf`), the full payers, and the exact price when
+/// the floats could not tell who is short.
+struct Level {
+    q: f64,
+    eq: f64,
+    npoor: usize,
+    full: u64,
+    exact: Option<Box<Priced>>,
+}
 
 impl Run<'_> {
     /// Prices `p` against the budgets now; None if its supporters cannot
@@ -20,16 +43,38 @@ impl Run<'_> {
         let e = self.e;
         let noting = self.noting();
         let (c, ec) = (e.cost_f[p], e.cost_e[p]);
+        let h = self.gather(p);
+        let m = e.supporters[p].len() as f64 + 2.0;
+        let ea = h.ea + (self.buf.len() as f64 + 2.0) * U * h.abs_a;
+        if !self.affordable(p, h.a, ea) {
+            // How soon could the budgets cover the cost?
+            let slack = ((c - ec) - (h.a + ea)) * (1.0 - 4.0 * U);
+            self.note(slack, (h.grow + self.gone_grow[p]) * (1.0 + m * U));
+            return None;
+        }
+        let level = self.level(p, h.weight)?;
+        self.npoor = level.npoor;
+        Some(self.entry(p, noting, level))
+    }
+
+    /// Fills `buf` with `p`'s supporters who hold money and sums what they
+    /// hold; those who hold nothing now are dropped from its list once,
+    /// their growth kept in `gone_grow`.
+    fn gather(&mut self, p: usize) -> Held {
+        let e = self.e;
         self.buf.clear();
-        let (mut a, mut ea, mut abs_a, mut weight) = (0.0, 0.0, 0.0, 0u64);
         if !self.copied[p] {
             let at = self.at[p];
             self.held[at..at + e.supporters[p].len()].copy_from_slice(&e.supporters[p]);
             self.copied[p] = true;
         }
-        // Growth bounds: of the holders, and of those who hold nothing now
-        // (dropped from the list once, their growth kept in `gone_grow`).
-        let mut held_grow = 0.0;
+        let mut h = Held {
+            a: 0.0,
+            ea: 0.0,
+            abs_a: 0.0,
+            weight: 0,
+            grow: 0.0,
+        };
         let (at, mut n) = (self.at[p], self.len[p] as usize);
         let mut j = 0;
         while j < n {
@@ -42,11 +87,11 @@ impl Run<'_> {
                 self.held.swap(at + j, at + n);
                 continue;
             }
-            a += w * x.b;
-            ea += w * x.eb;
-            abs_a += w * x.b.abs();
-            weight += u64::from(x.w);
-            held_grow += w * x.grow;
+            h.a += w * x.b;
+            h.ea += w * x.eb;
+            h.abs_a += w * x.b.abs();
+            h.weight += u64::from(x.w);
+            h.grow += w * x.grow;
             self.buf.push(Sup {
                 b: x.b,
                 eb: x.eb,
@@ -56,10 +101,15 @@ impl Run<'_> {
             j += 1;
         }
         self.len[p] = n as u32;
-        let empty_grow = self.gone_grow[p];
-        let m = e.supporters[p].len() as f64 + 2.0;
-        let ea = ea + (self.buf.len() as f64 + 2.0) * U * abs_a;
-        let affordable = if a + ea < c - ec {
+        h
+    }
+
+    /// Whether the holders in `buf`, holding `a` ± `ea`, can pay for `p`:
+    /// in floats when the bounds decide, exactly otherwise.
+    fn affordable(&mut self, p: usize, a: f64, ea: f64) -> bool {
+        let e = self.e;
+        let (c, ec) = (e.cost_f[p], e.cost_e[p]);
+        if a + ea < c - ec {
             false
         } else if a - ea >= c + ec {
             true
@@ -68,36 +118,63 @@ impl Run<'_> {
             let list: Vec<u32> = self.buf.iter().map(|s| s.i).collect();
             let k = self.trace.steps.len();
             self.exact.sum(e, &self.trace, k, &list) >= Q::from_integer(e.costs[p].clone())
-        };
-        if !affordable {
-            // How soon could the budgets cover the cost?
-            let slack = ((c - ec) - (a + ea)) * (1.0 - 4.0 * U);
-            self.note(slack, (held_grow + empty_grow) * (1.0 + m * U));
-            return None;
         }
-        let (q, eq, npoor, full, exact) = match self.water_level(c, ec, weight) {
-            Some((q, eq, npoor, full)) => (q, eq, npoor, full, None),
-            None => {
-                self.exact_decisions += 1;
-                let k = self.trace.steps.len();
-                let Some(x) = self.exact.water_level(e, &self.trace, k, p) else {
-                    self.note(0.0, 1.0);
-                    return None;
-                };
-                let mut poor = x.poor.clone();
-                poor.sort_unstable();
-                let mut n = 0;
-                for j in 0..self.buf.len() {
-                    if poor.binary_search(&self.buf[j].i).is_ok() {
-                        self.buf.swap(n, j);
-                        n += 1;
-                    }
-                }
-                let (q, eq) = to_f64(&x.price);
-                (q, eq, n, x.full, Some(Box::new(x)))
-            }
+    }
+
+    /// The price per supporter of an affordable `p`: in floats, or exactly
+    /// when the floats cannot tell who is short of it (the poor then moved
+    /// to the front of `buf`). None if the exact price finds it out of
+    /// reach after all (noted as a change within one unit).
+    fn level(&mut self, p: usize, weight: u64) -> Option<Level> {
+        let e = self.e;
+        let (c, ec) = (e.cost_f[p], e.cost_e[p]);
+        if let Some((q, eq, npoor, full)) = self.water_level(c, ec, weight) {
+            return Some(Level {
+                q,
+                eq,
+                npoor,
+                full,
+                exact: None,
+            });
+        }
+        self.exact_decisions += 1;
+        let k = self.trace.steps.len();
+        let Some(x) = self.exact.water_level(e, &self.trace, k, p) else {
+            self.note(0.0, 1.0);
+            return None;
         };
-        self.npoor = npoor;
+        let mut poor = x.poor.clone();
+        poor.sort_unstable();
+        let mut n = 0;
+        for j in 0..self.buf.len() {
+            if poor.binary_search(&self.buf[j].i).is_ok() {
+                self.buf.swap(n, j);
+                n += 1;
+            }
+        }
+        let (q, eq) = to_f64(&x.price);
+        Some(Level {
+            q,
+            eq,
+            npoor: n,
+            full: x.full,
+            exact: Some(Box::new(x)),
+        })
+    }
+
+    /// `p`'s entry at price `level`, with (when `noting`) how fast its
+    /// price can fall at most and falls at least.
+    fn entry(&self, p: usize, noting: bool, level: Level) -> Entry {
+        let e = self.e;
+        let (c, ec) = (e.cost_f[p], e.cost_e[p]);
+        let m = e.supporters[p].len() as f64 + 2.0;
+        let Level {
+            q,
+            eq,
+            npoor,
+            full,
+            exact,
+        } = level;
         // Raising the poor supporters' budgets by h lowers the price by at
         // most Σ h / full payers.
         let fall = if noting {
@@ -105,7 +182,7 @@ impl Run<'_> {
                 .iter()
                 .map(|s| s.w * self.bal[s.i as usize].grow)
                 .sum();
-            (poor_grow + empty_grow) / full as f64 * (1.0 + m * U)
+            (poor_grow + self.gone_grow[p]) / full as f64 * (1.0 + m * U)
         } else {
             0.0
         };
@@ -116,7 +193,7 @@ impl Run<'_> {
         };
         let sure = sure_q / (c + ec) * (1.0 - 4.0 * U);
         let rho = q / c;
-        Some(Entry {
+        Entry {
             rho,
             erho: (eq + rho * ec) / (c - ec) + U * rho,
             speed: fall / (c - ec) * (1.0 + 4.0 * U),
@@ -128,7 +205,7 @@ impl Run<'_> {
             nopoor: npoor == 0,
             full,
             exact,
-        })
+        }
     }
 
     /// A project none of whose supporters has paid yet: all hold the share,
