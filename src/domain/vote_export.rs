@@ -86,8 +86,22 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
             format!("unknown rule \"{}\"", e.vote.rule),
         )
     })?;
-    let choices = match (&e.vote.option_labels, e.vote.max_choices) {
-        (None, None) => None,
+    let choices = choice_options(&e.vote, rule)?;
+    check_rule_options(&e.vote, rule, choices.is_some())?;
+    let (voters, ids) = electorate(&e.electorate)?;
+    vote::check_inputs(rule, e.vote.custom.as_ref(), &voters)?;
+    let (ballots, picks) = read_ballots(&e.ballots, &ids, choices.as_ref())?;
+    Ok(match &choices {
+        Some(o) => vote::tally_options(rule, e.vote.custom.as_ref(), &voters, &picks, o),
+        None => vote::tally(rule, e.vote.custom.as_ref(), &voters, &ballots),
+    })
+}
+
+/// A single- or multiple-choice vote's options (None for a rule-based
+/// vote), checked against the rule and the option ids.
+fn choice_options(h: &VoteHeader, rule: RuleId) -> Result<Option<vote::Options>, Msg> {
+    match (&h.option_labels, h.max_choices) {
+        (None, None) => Ok(None),
         (Some(labels), max) => {
             if !matches!(rule, RuleId::SimpleMajority | RuleId::Custom) {
                 return Err(bad(
@@ -96,37 +110,45 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
                 ));
             }
             let o = vote::Options::parse(&labels.join("\n"), &max.unwrap_or(1).to_string())?;
-            if o.labels.len() != labels.len() || e.vote.options != o.ids() {
+            if o.labels.len() != labels.len() || h.options != o.ids() {
                 return Err(bad(
                     "options 应为 A、B、C…，与 option_labels 一一对应".into(),
                     "options must be A, B, C… matching option_labels one to one".into(),
                 ));
             }
-            Some(o)
+            Ok(Some(o))
         }
-        (None, Some(_)) => {
-            return Err(bad(
-                "有 max_choices 却没有 option_labels".into(),
-                "max_choices without option_labels".into(),
-            ));
-        }
-    };
+        (None, Some(_)) => Err(bad(
+            "有 max_choices 却没有 option_labels".into(),
+            "max_choices without option_labels".into(),
+        )),
+    }
+}
+
+/// A rule-based vote has exactly agree, disagree, abstain; a custom rule
+/// has its settings.
+fn check_rule_options(h: &VoteHeader, rule: RuleId, has_choices: bool) -> Result<(), Msg> {
     let expected = ["agree", "disagree", "abstain"];
-    if choices.is_none() && e.vote.options != expected {
+    if !has_choices && h.options != expected {
         return Err(bad(
             "按规则计票的表决，选项必须正好是 agree、disagree、abstain".into(),
             "a rule-based vote must have exactly the options agree, disagree, abstain".into(),
         ));
     }
-    if rule == RuleId::Custom && e.vote.custom.is_none() {
+    if rule == RuleId::Custom && h.custom.is_none() {
         return Err(bad(
             "自定义规则缺少 custom 设置".into(),
             "a custom rule needs its \"custom\" settings".into(),
         ));
     }
-    let mut voters = Vec::with_capacity(e.electorate.len());
+    Ok(())
+}
+
+/// The electorate as voters, and the set of their ids (each once).
+fn electorate(list: &[ElectorateEntry]) -> Result<(Vec<Voter>, HashSet<&str>), Msg> {
+    let mut voters = Vec::with_capacity(list.len());
     let mut ids = HashSet::new();
-    for (i, v) in e.electorate.iter().enumerate() {
+    for (i, v) in list.iter().enumerate() {
         if !ids.insert(v.voter.as_str()) {
             return Err(bad(
                 format!("选民名单第 {} 项：选民“{}”重复", i + 1, v.voter),
@@ -156,10 +178,21 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
             household: v.household.clone(),
         });
     }
-    vote::check_inputs(rule, e.vote.custom.as_ref(), &voters)?;
+    Ok((voters, ids))
+}
+
+/// Each voter's ballot: a choice in a rule-based vote, the options picked
+/// otherwise (the other map stays empty). Refuses unknown voters and
+/// choices, and a second ballot.
+#[allow(clippy::type_complexity)]
+fn read_ballots(
+    list: &[BallotEntry],
+    ids: &HashSet<&str>,
+    choices: Option<&vote::Options>,
+) -> Result<(HashMap<String, Choice>, HashMap<String, Vec<usize>>), Msg> {
     let mut ballots: HashMap<String, Choice> = HashMap::new();
     let mut picks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, b) in e.ballots.iter().enumerate() {
+    for (i, b) in list.iter().enumerate() {
         if !ids.contains(b.voter.as_str()) {
             return Err(bad(
                 format!("第 {} 张选票：选民“{}”不在选民名单中", i + 1, b.voter),
@@ -172,7 +205,7 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
                 format!("ballot {}: unknown choice \"{}\"", i + 1, b.choice),
             )
         };
-        let again = match &choices {
+        let again = match choices {
             Some(o) => picks
                 .insert(b.voter.clone(), o.decode(&b.choice).ok_or_else(unknown)?)
                 .is_some(),
@@ -190,10 +223,7 @@ pub fn recount(e: &VoteExport) -> Result<Tally, Msg> {
             ));
         }
     }
-    Ok(match &choices {
-        Some(o) => vote::tally_options(rule, e.vote.custom.as_ref(), &voters, &picks, o),
-        None => vote::tally(rule, e.vote.custom.as_ref(), &voters, &ballots),
-    })
+    Ok((ballots, picks))
 }
 
 #[cfg(test)]

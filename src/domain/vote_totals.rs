@@ -196,6 +196,43 @@ pub fn check_file(t: &TotalsFile) -> Result<Report, Msg> {
     }
     let r = &t.result;
     let mut out = Report::default();
+    unpublished_figures(r, &mut out);
+    let heads = r.participating.as_ref().and_then(|f| f.heads);
+    let quorum_met = check_quorum(r, heads, &mut out)?;
+    let choice =
+        t.vote.option_labels.is_some() || r.options.as_ref().is_some_and(|o| !o.is_empty());
+    for (i, o) in r.options.iter().flatten().enumerate() {
+        let id = o.id.clone().unwrap_or_else(|| i.to_string());
+        check_tests(
+            &format!("result.options[{id}].pass"),
+            o.pass.as_deref(),
+            &mut out,
+        )?;
+    }
+    if choice {
+        // Which options are adopted follows their ranking, which needs the
+        // ballots: the per-voter file.
+        for path in ["result.pass_met", "result.verdict"] {
+            out.not_checked(
+                path,
+                Msg::new(
+                    "单选或多选表决的结果要用逐票文件核对",
+                    "a choice vote's outcome needs the per-voter file",
+                ),
+            );
+        }
+    } else {
+        check_verdict(r, quorum_met, &mut out)?;
+        sums(r, &mut out)?;
+    }
+    check_receipts(&t.receipts, heads, &mut out);
+    vote_published::unknown_fields(r, &mut out);
+    Ok(out)
+}
+
+/// Lists the figures left out: whole figures, and a figure's heads, area or
+/// households where another figure states them; and the quorum's combine.
+fn unpublished_figures(r: &Published, out: &mut Report) {
     let figs = figures_of(r);
     let any_area = figs
         .iter()
@@ -221,8 +258,12 @@ pub fn check_file(t: &TotalsFile) -> Result<Report, Msg> {
     if r.quorum_combine.is_none() {
         out.not_published("result.quorum_combine");
     }
-    let heads = r.participating.as_ref().and_then(|f| f.heads);
-    let quorum = check_tests("result.quorum", r.quorum.as_deref(), &mut out)?;
+}
+
+/// The quorum tests and whether they combine into `quorum_met`; returns the
+/// flag to go on with.
+fn check_quorum(r: &Published, heads: Option<i64>, out: &mut Report) -> Result<Option<bool>, Msg> {
+    let quorum = check_tests("result.quorum", r.quorum.as_deref(), out)?;
     let quorum_met = quorum.and_then(|q| {
         let combine = match (r.quorum_combine.as_deref(), q.len()) {
             (Some(c), _) => c,
@@ -235,54 +276,36 @@ pub fn check_file(t: &TotalsFile) -> Result<Report, Msg> {
             None => None,
         }
     });
-    let quorum_met = flag("result.quorum_met", r.quorum_met, quorum_met, &mut out);
-    let choice =
-        t.vote.option_labels.is_some() || r.options.as_ref().is_some_and(|o| !o.is_empty());
-    for (i, o) in r.options.iter().flatten().enumerate() {
-        let id = o.id.clone().unwrap_or_else(|| i.to_string());
-        check_tests(
-            &format!("result.options[{id}].pass"),
-            o.pass.as_deref(),
-            &mut out,
-        )?;
-    }
-    if choice {
-        // Which options are adopted follows their ranking, which needs the
-        // ballots: the per-voter file.
-        for path in ["result.pass_met", "result.verdict"] {
-            out.not_checked(
-                path,
-                Msg::new(
-                    "单选或多选表决的结果要用逐票文件核对",
-                    "a choice vote's outcome needs the per-voter file",
-                ),
-            );
+    Ok(flag("result.quorum_met", r.quorum_met, quorum_met, out))
+}
+
+/// A rule-based vote's pass tests, `pass_met`, and the verdict they give
+/// with `quorum_met`.
+fn check_verdict(r: &Published, quorum_met: Option<bool>, out: &mut Report) -> Result<(), Msg> {
+    let pass = check_tests("result.pass", r.pass.as_deref(), out)?;
+    let pass_met = pass.map(|p| vote::pass_met(&p));
+    let pass_met = flag("result.pass_met", r.pass_met, pass_met, out);
+    let verdict = quorum_met.zip(pass_met).map(|(q, p)| vote::verdict(q, p));
+    match (&r.verdict, verdict) {
+        (None, _) => out.not_published("result.verdict"),
+        (Some(v), Some(d)) if v == d => out.matched += 1,
+        (Some(v), Some(d)) => {
+            out.differ("result.verdict", &format!("\"{v}\""), &format!("\"{d}\""))
         }
-    } else {
-        let pass = check_tests("result.pass", r.pass.as_deref(), &mut out)?;
-        let pass_met = pass.map(|p| vote::pass_met(&p));
-        let pass_met = flag("result.pass_met", r.pass_met, pass_met, &mut out);
-        let verdict = quorum_met.zip(pass_met).map(|(q, p)| vote::verdict(q, p));
-        match (&r.verdict, verdict) {
-            (None, _) => out.not_published("result.verdict"),
-            (Some(v), Some(d)) if v == d => out.matched += 1,
-            (Some(v), Some(d)) => {
-                out.differ("result.verdict", &format!("\"{v}\""), &format!("\"{d}\""))
-            }
-            (Some(_), None) => out.not_checked("result.verdict", cannot_derive()),
-        }
-        sums(r, &mut out)?;
+        (Some(_), None) => out.not_checked("result.verdict", cannot_derive()),
     }
+    Ok(())
+}
+
+/// One receipt per ballot: as many as take part, none listed twice.
+fn check_receipts(receipts: &[String], heads: Option<i64>, out: &mut Report) {
     match heads {
-        Some(h) if t.receipts.len() as i64 == h => out.matched += 1,
+        Some(h) if receipts.len() as i64 == h => out.matched += 1,
         Some(h) => out.differ_msg(
             "receipts",
             Msg::new(
-                format!(
-                    "receipts：列出 {} 张回执，参加表决 {h} 人",
-                    t.receipts.len()
-                ),
-                format!("receipts: {} listed, {h} taking part", t.receipts.len()),
+                format!("receipts：列出 {} 张回执，参加表决 {h} 人", receipts.len()),
+                format!("receipts: {} listed, {h} taking part", receipts.len()),
             ),
         ),
         None => out.not_checked(
@@ -293,8 +316,8 @@ pub fn check_file(t: &TotalsFile) -> Result<Report, Msg> {
             ),
         ),
     }
-    let unique: HashSet<&str> = t.receipts.iter().map(String::as_str).collect();
-    if unique.len() != t.receipts.len() {
+    let unique: HashSet<&str> = receipts.iter().map(String::as_str).collect();
+    if unique.len() != receipts.len() {
         out.differ_msg(
             "receipts",
             Msg::new(
@@ -303,8 +326,6 @@ pub fn check_file(t: &TotalsFile) -> Result<Report, Msg> {
             ),
         );
     }
-    vote_published::unknown_fields(r, &mut out);
-    Ok(out)
 }
 
 /// agree + disagree + abstain = participating, by head and by area, where
