@@ -42,96 +42,131 @@ pub fn compute_electorate(
     rule: RuleId,
     custom: Option<&CustomRule>,
 ) -> Result<Vec<Elector>, Error> {
-    let mut out = Vec::new();
-    if uses_owners(rule, custom) {
-        let sql = format!(
-            "SELECT d.owner_id, o.key, b.number || '-' || u.number || '-' || d.number, d.area_centi
-             FROM dwellings d JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id
-             JOIN owners o ON o.id = d.owner_id
-             WHERE d.community_id = ?1 AND ({})
-             ORDER BY d.owner_id, b.number, u.number, d.floor, d.number",
-            scope_sql(scope.kind)
-        );
-        let mut by_owner: BTreeMap<i64, (String, Vec<String>, i64)> = BTreeMap::new();
-        let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map(params![community_id, scope.id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (oid, key, label, area) = row?;
-            let e = by_owner.entry(oid).or_insert((key, Vec::new(), 0));
-            e.1.push(label);
-            e.2 += area;
-        }
-        let mut members = conn.prepare_cached(
-            "SELECT id, name FROM residents WHERE owner_id = ?1 AND active = 1 ORDER BY key",
-        )?;
-        for (oid, (key, dwellings, area)) in by_owner {
-            let people: Vec<(i64, String)> = members
-                .query_map([oid], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            let label = if people.is_empty() {
-                format!("（无人在册的产权人 {key}）")
-            } else {
-                people
-                    .iter()
-                    .map(|(_, n)| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            };
-            out.push(Elector {
-                voter: format!("o-{oid}"),
-                label,
-                dwellings,
-                area_centi: Some(area),
-                household: None,
-                members: people.into_iter().map(|(id, _)| id).collect(),
-            });
-        }
+    let mut out = if uses_owners(rule, custom) {
+        owner_electors(conn, community_id, scope)?
     } else {
-        let who = if rule == RuleId::RepresentativesMeeting {
-            "r.is_representative = 1"
-        } else {
-            "r.is_adult = 1"
-        };
-        let scope_cond = match scope.kind {
-            ScopeKind::Community => "1 = 1 OR ?2 IS NULL",
-            ScopeKind::Zone => "h.zone_id = ?2",
-            ScopeKind::Building => "b.id = ?2",
-            ScopeKind::Unit => "u.id = ?2",
-        };
-        let sql = format!(
-            "SELECT r.id, r.name, h.code FROM residents r JOIN households h ON h.id = r.household_id
-             LEFT JOIN dwellings d ON d.id = h.dwelling_id LEFT JOIN units u ON u.id = d.unit_id
-             LEFT JOIN buildings b ON b.id = u.building_id
-             WHERE r.community_id = ?1 AND r.active = 1 AND {who} AND ({scope_cond}) ORDER BY h.code, r.key"
-        );
-        let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map(params![community_id, scope.id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (rid, name, hh) = row?;
-            out.push(Elector {
-                voter: format!("r-{rid}"),
-                label: name,
-                dwellings: Vec::new(),
-                area_centi: None,
-                household: Some(hh),
-                members: vec![rid],
-            });
-        }
-    }
+        resident_electors(conn, community_id, scope, rule)?
+    };
     in_dwelling_order(conn, community_id, scope, &mut out)?;
+    Ok(out)
+}
+
+/// One elector per owner of a dwelling in the scope: its dwellings, their
+/// area summed, and the owner's active residents (who may cast its ballot).
+fn owner_electors(
+    conn: &Connection,
+    community_id: i64,
+    scope: &Scope,
+) -> Result<Vec<Elector>, Error> {
+    let mut out = Vec::new();
+    let mut members = conn.prepare_cached(
+        "SELECT id, name FROM residents WHERE owner_id = ?1 AND active = 1 ORDER BY key",
+    )?;
+    for (oid, (key, dwellings, area)) in owned_dwellings(conn, community_id, scope)? {
+        let people: Vec<(i64, String)> = members
+            .query_map([oid], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let label = if people.is_empty() {
+            format!("（无人在册的产权人 {key}）")
+        } else {
+            people
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        out.push(Elector {
+            voter: format!("o-{oid}"),
+            label,
+            dwellings,
+            area_centi: Some(area),
+            household: None,
+            members: people.into_iter().map(|(id, _)| id).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Per owner (by id) of a dwelling in the scope: the owner's key, the
+/// dwellings ("3-2-501") and their area summed.
+#[allow(clippy::type_complexity)]
+fn owned_dwellings(
+    conn: &Connection,
+    community_id: i64,
+    scope: &Scope,
+) -> Result<BTreeMap<i64, (String, Vec<String>, i64)>, Error> {
+    let sql = format!(
+        "SELECT d.owner_id, o.key, b.number || '-' || u.number || '-' || d.number, d.area_centi
+         FROM dwellings d JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id
+         JOIN owners o ON o.id = d.owner_id
+         WHERE d.community_id = ?1 AND ({})
+         ORDER BY d.owner_id, b.number, u.number, d.floor, d.number",
+        scope_sql(scope.kind)
+    );
+    let mut by_owner: BTreeMap<i64, (String, Vec<String>, i64)> = BTreeMap::new();
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params![community_id, scope.id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (oid, key, label, area) = row?;
+        let e = by_owner.entry(oid).or_insert((key, Vec::new(), 0));
+        e.1.push(label);
+        e.2 += area;
+    }
+    Ok(by_owner)
+}
+
+/// One elector per active adult (or representative, for a representatives'
+/// meeting) living in the scope, with their household.
+fn resident_electors(
+    conn: &Connection,
+    community_id: i64,
+    scope: &Scope,
+    rule: RuleId,
+) -> Result<Vec<Elector>, Error> {
+    let who = if rule == RuleId::RepresentativesMeeting {
+        "r.is_representative = 1"
+    } else {
+        "r.is_adult = 1"
+    };
+    let scope_cond = match scope.kind {
+        ScopeKind::Community => "1 = 1 OR ?2 IS NULL",
+        ScopeKind::Zone => "h.zone_id = ?2",
+        ScopeKind::Building => "b.id = ?2",
+        ScopeKind::Unit => "u.id = ?2",
+    };
+    let sql = format!(
+        "SELECT r.id, r.name, h.code FROM residents r JOIN households h ON h.id = r.household_id
+         LEFT JOIN dwellings d ON d.id = h.dwelling_id LEFT JOIN units u ON u.id = d.unit_id
+         LEFT JOIN buildings b ON b.id = u.building_id
+         WHERE r.community_id = ?1 AND r.active = 1 AND {who} AND ({scope_cond}) ORDER BY h.code, r.key"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params![community_id, scope.id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (rid, name, hh) = row?;
+        out.push(Elector {
+            voter: format!("r-{rid}"),
+            label: name,
+            dwellings: Vec::new(),
+            area_centi: None,
+            household: Some(hh),
+            members: vec![rid],
+        });
+    }
     Ok(out)
 }
 
