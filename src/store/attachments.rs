@@ -118,3 +118,82 @@ pub fn digest_list(conn: &Connection, community_id: i64, owner: &str) -> Result<
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Value::Array(v))
 }
+
+/// The owner of files a refused form kept for `account` until it is sent again.
+fn staged_owner(account: i64) -> String {
+    format!("staged:{account}")
+}
+
+/// Keeps the files of a refused form (none of them public) so that it can
+/// be sent again without choosing them again: `keep` (this account's files
+/// kept before) and `new` (this request's). Any other file kept for this
+/// account here is removed first, so an account keeps at most [`MAX_FILES`].
+/// The kept files, in order.
+pub fn stage(
+    tx: &Transaction,
+    community_id: i64,
+    account: i64,
+    keep: &[i64],
+    new: &[Upload],
+) -> Result<Vec<Attachment>, Error> {
+    let owner = staged_owner(account);
+    let keep = serde_json::to_string(keep).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "DELETE FROM attachments WHERE community_id = ?2 AND owner = ?1
+           AND id NOT IN (SELECT value FROM json_each(?3))",
+        params![owner, community_id, keep],
+    )?;
+    let room = MAX_FILES.saturating_sub(list(tx, community_id, &owner)?.len());
+    for up in new.iter().take(room) {
+        add(tx, community_id, &owner, up, account)?;
+    }
+    list(tx, community_id, &owner)
+}
+
+/// The files kept for `account` among `ids`, in order.
+pub fn staged(
+    conn: &Connection,
+    community_id: i64,
+    account: i64,
+    ids: &[i64],
+) -> Result<Vec<Attachment>, Error> {
+    let mut v = list(conn, community_id, &staged_owner(account))?;
+    v.retain(|a| ids.contains(&a.id));
+    Ok(v)
+}
+
+/// Gives the files kept for `account` among `ids` to the record `owner`
+/// (where they are anchored if it is public), within its [`MAX_FILES`];
+/// the account's other kept files here (left unticked) are removed.
+pub fn claim(
+    tx: &Transaction,
+    community_id: i64,
+    account: i64,
+    ids: &[i64],
+    owner: &str,
+) -> Result<usize, Error> {
+    let mut n = 0;
+    for a in staged(tx, community_id, account, ids)? {
+        let there: i64 = tx.query_row(
+            "SELECT count(*) FROM attachments WHERE community_id = ?1 AND owner = ?2",
+            params![community_id, owner],
+            |r| r.get(0),
+        )?;
+        if there as usize >= MAX_FILES {
+            return Err(Error::Invalid(Msg::new(
+                format!("每项最多 {MAX_FILES} 个附件"),
+                format!("{MAX_FILES} attachments at most per item"),
+            )));
+        }
+        tx.execute(
+            "UPDATE attachments SET owner = ?2 WHERE id = ?1",
+            params![a.id, owner],
+        )?;
+        n += 1;
+    }
+    tx.execute(
+        "DELETE FROM attachments WHERE community_id = ?1 AND owner = ?2",
+        params![community_id, staged_owner(account)],
+    )?;
+    Ok(n)
+}

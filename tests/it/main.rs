@@ -28,6 +28,7 @@ mod page_cache;
 mod proposals;
 mod refusals;
 mod refused_forms;
+mod refused_more;
 mod roll_import;
 mod roll_pages;
 mod rounds;

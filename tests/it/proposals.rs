@@ -1398,7 +1398,7 @@ async fn a_refused_hand_back_or_rating_comes_back_as_typed() {
     assert!(r.has(r#"id="assignment""#) && r.has(r#"id="f-note-err""#));
     assert!(r.has("退回时请说明原因"), "{}", r.body);
     assert_eq!(status_of(&s, id), "dispatched");
-    // A progress report needs its text; the photos are asked for again.
+    // A progress report needs its text (its photos are kept: refused_more).
     let id = proposal_in(&s, "in_progress");
     let page = format!("/c/wutong/proposals/{id}");
     staff.get(&page).await;
@@ -1411,6 +1411,6 @@ async fn a_refused_hand_back_or_rating_comes_back_as_typed() {
         .await;
     refused_here(&r);
     assert!(r.has(r#"id="progress""#) && r.has(r#"id="f-note-err""#));
-    assert!(r.has("请重新选择"), "{}", r.body);
+    assert!(r.has(r#"id="f-report-photos""#), "{}", r.body);
     assert_eq!(status_of(&s, id), "in_progress");
 }

@@ -144,6 +144,8 @@ fn visible(
             let p = crate::store::proposals::get(conn, community_id, *id)?;
             p.status != crate::domain::proposal::Status::Draft || reader == Some(p.author_id)
         }
+        // A refused form's files, kept for the one who chose them.
+        (Some("staged"), [account]) => reader == Some(*account),
         (Some("disclosure"), [id, rev]) => {
             disclosures::revision_published(conn, community_id, *id, *rev)?
         }

@@ -86,3 +86,53 @@ pub fn required(errors: &mut Errors, name: &str, text: &str, max: usize) -> Stri
     }
     t.to_string()
 }
+
+/// The files a form with a file field sends: those kept from its refused
+/// last try (ticked `keep_<id>` boxes) and this request's, each checked.
+pub struct Files {
+    pub kept: Vec<i64>,
+    pub new: Vec<crate::domain::upload::Upload>,
+}
+
+/// Reads the files of `field`; a file that cannot be taken (its type, its
+/// size) is noted beside `field` and left out.
+pub fn files(
+    errors: &mut Errors,
+    posted: &crate::web::handlers::files::Posted,
+    field: &str,
+) -> Files {
+    use crate::domain::upload::{MAX_FILES, Upload};
+    let mut kept: Vec<i64> = posted
+        .fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty() && v.as_str() != "0")
+        .filter_map(|(k, _)| k.strip_prefix("keep_")?.parse().ok())
+        .collect();
+    kept.sort_unstable();
+    kept.truncate(MAX_FILES);
+    let mut new = Vec::new();
+    for f in posted.files.iter().filter(|f| f.field == field) {
+        match Upload::parse(&f.name, f.bytes.clone()) {
+            Ok(u) => new.push(u),
+            Err(m) => errors.add(field, m),
+        }
+    }
+    Files { kept, new }
+}
+
+/// A refused form's files kept for `account` until it is sent again (one
+/// short write; nothing of them is public): (id, name), in order.
+pub async fn keep(
+    st: &crate::web::AppState,
+    community_id: i64,
+    account: i64,
+    files: Files,
+) -> Result<Vec<(i64, String)>, Error> {
+    let kept = st
+        .db
+        .write(move |tx| {
+            crate::store::attachments::stage(tx, community_id, account, &files.kept, &files.new)
+        })
+        .await?;
+    Ok(kept.into_iter().map(|a| (a.id, a.name)).collect())
+}

@@ -1,4 +1,5 @@
-//! Follow-up actions: the list and closing one with a report and photos.
+//! Follow-up actions: the list and closing one with a report and photos; a
+//! refused close comes back as typed, beside its field, its photos kept.
 
 use super::{ShowQuery, overdue};
 use crate::domain::deliberation::ActionStatus;
@@ -7,17 +8,37 @@ use crate::store::deliberations::{self as store};
 use crate::store::{attachments, audit};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Visitor};
-use crate::web::handlers::{see_other, today};
+use crate::web::handlers::refused::{files, keep, required};
+use crate::web::handlers::{invalid, see_other, today};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 use teahouse_views::Msg;
+use teahouse_views::forms::Errors;
 use teahouse_views::pages::deliberations as view;
+use teahouse_views::refused::Refused;
 
 pub async fn actions(
     State(st): State<AppState>,
     v: Visitor,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, Error> {
+    let notice = (q.done.as_deref() == Some("closed")).then(|| {
+        Msg::new(
+            "已办结并记入公开记录。",
+            "Closed and recorded in the ledger.",
+        )
+    });
+    Ok(actions_page(&st, &v, notice, None).await?.into_response())
+}
+
+/// The actions, with a close form refused (`refused`) as typed.
+async fn actions_page(
+    st: &AppState,
+    v: &Visitor,
+    notice: Option<Msg>,
+    refused: Option<Refused<i64>>,
+) -> Result<maud::Markup, Error> {
     let cid = v.community.id;
     let (list, photos) = st
         .db
@@ -45,22 +66,17 @@ pub async fn actions(
                 .unwrap_or_default(),
         })
         .collect();
-    let notice = (q.done.as_deref() == Some("closed")).then(|| {
-        Msg::new(
-            "已办结并记入公开记录。",
-            "Closed and recorded in the ledger.",
-        )
-    });
     Ok(view::actions_page(
         &v.ctx.chrome(Some(&v.community)),
         &v.community.slug,
         &lines,
         notice.as_ref(),
-    )
-    .into_response())
+        &refused,
+    ))
 }
 
-/// Closes an action: a short report (required) and an optional photo.
+/// Closes an action: a short report (required) and optional photos. A
+/// refused one comes back open on the list, as typed, its photos kept.
 pub async fn close_action(
     State(st): State<AppState>,
     com: Committee,
@@ -68,29 +84,35 @@ pub async fn close_action(
     mp: Multipart,
 ) -> Result<Response, Error> {
     let p = crate::web::handlers::files::read(mp).await?;
-    let report = p.field("report");
-    let photos = p.uploads("file")?;
-    let cid = com.community.id;
-    let by = com.account.id;
+    let mut e = Errors::none();
+    let report = required(&mut e, "report", &p.field("report"), 1000);
+    let photos = files(&mut e, &p, "file");
+    let (cid, by) = (com.community.id, com.account.id);
+    if !e.is_empty() {
+        let typed = HashMap::from([("report".to_string(), p.field("report"))]);
+        let mut r = Refused::new(action, typed, e);
+        r.kept = keep(&st, cid, by, photos).await?;
+        let v = Visitor {
+            ctx: com.ctx.clone(),
+            community: com.community.clone(),
+        };
+        return Ok(invalid(actions_page(&st, &v, None, Some(r)).await?));
+    }
     let actor = com.ctx.actor();
     st.db
         .write(move |tx| {
             let e = store::close_action(tx, cid, action, &report, by)?;
-            for f in &photos {
-                attachments::add(
-                    tx,
-                    cid,
-                    &crate::domain::Subject::Action(action).to_string(),
-                    f,
-                    by,
-                )?;
+            let owner = crate::domain::Subject::Action(action).to_string();
+            attachments::claim(tx, cid, by, &photos.kept, &owner)?;
+            for f in &photos.new {
+                attachments::add(tx, cid, &owner, f, by)?;
             }
             audit::record(
                 tx,
                 &actor,
                 Some(cid),
                 "action.close",
-                &crate::domain::Subject::Action(action).to_string(),
+                &owner,
                 &format!("ledger #{}", e.seq),
             )
         })

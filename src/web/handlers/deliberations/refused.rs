@@ -70,11 +70,7 @@ pub(super) async fn again(st: &AppState, p: Posted<'_>, errors: Errors) -> Resul
         community: p.community.clone(),
     };
     let again = Again {
-        refused: Some(Refused {
-            form: p.form,
-            typed: p.typed,
-            errors,
-        }),
+        refused: Some(Refused::new(p.form, p.typed, errors)),
         ..Default::default()
     };
     let mut resp = render(st, v, p.id, ShowQuery::default(), again).await?;

@@ -260,10 +260,15 @@ pub(super) async fn refused(
     typed: Typed,
     errors: Errors,
 ) -> Result<Response, Error> {
-    let r = Refused {
-        form,
-        typed,
-        errors,
-    };
+    refused_with(st, v, id, Refused::new(form, typed, errors)).await
+}
+
+/// The proposal's page with `r` (a refused form, perhaps with kept files) as typed (422).
+pub(super) async fn refused_with(
+    st: &AppState,
+    v: Visitor,
+    id: i64,
+    r: Refused<ProposalForm>,
+) -> Result<Response, Error> {
     Ok(invalid(render(st, &v, id, None, Some(r)).await?))
 }

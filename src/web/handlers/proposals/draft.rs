@@ -9,6 +9,7 @@ use crate::store::proposals::{self as store, NewProposal};
 use crate::store::{attachments, audit};
 use crate::web::AppState;
 use crate::web::ctx::{Member, Visitor};
+use crate::web::handlers::refused::{files, keep};
 use crate::web::handlers::{invalid, see_other};
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
@@ -91,6 +92,7 @@ pub async fn new_form(State(st): State<AppState>, m: Member) -> Result<Response,
         body: String::new(),
         category: "environment".into(),
         place: "community".into(),
+        kept: Vec::new(),
     };
     Ok(new_page(&st, &m, v, Errors::none(), vec![])
         .await?
@@ -133,22 +135,18 @@ pub async fn create(
     mp: Multipart,
 ) -> Result<Response, Error> {
     let posted = crate::web::handlers::files::read(mp).await?;
-    let v = view::NewValues {
+    let mut v = view::NewValues {
         title: posted.field("title").trim().to_string(),
         body: posted.field("body").trim().to_string(),
         category: posted.field("category"),
         place: posted.field("place"),
+        kept: Vec::new(),
     };
     let mut errors = check(&v);
-    let photos = match posted.uploads("file") {
-        Ok(u) => u,
-        Err(Error::Invalid(msg)) => {
-            errors.add("title", msg.clone());
-            vec![]
-        }
-        Err(e) => return Err(e),
-    };
+    let photos = files(&mut errors, &posted, "file");
     if !errors.is_empty() {
+        // The photos are kept, so a phone need not find them again.
+        v.kept = keep(&st, m.community.id, m.account.id, photos).await?;
         let hits = similar_hits(&st, m.community.id, v.title.clone(), 0).await?;
         return Ok(invalid(new_page(&st, &m, v, errors, hits).await?));
     }
@@ -165,14 +163,10 @@ pub async fn create(
         .db
         .write(move |tx| {
             let id = store::create(tx, cid, by, &n)?;
-            for up in &photos {
-                attachments::add(
-                    tx,
-                    cid,
-                    &crate::domain::Subject::Proposal(id).to_string(),
-                    up,
-                    by,
-                )?;
+            let owner = crate::domain::Subject::Proposal(id).to_string();
+            attachments::claim(tx, cid, by, &photos.kept, &owner)?;
+            for up in &photos.new {
+                attachments::add(tx, cid, &owner, up, by)?;
             }
             audit::record(
                 tx,
@@ -252,6 +246,7 @@ pub async fn edit_form(
         body: p.body,
         category: p.category,
         place: p.place,
+        kept: Vec::new(),
     };
     Ok(edit_page(&st, &m, id, v, Errors::none())
         .await?
@@ -284,6 +279,7 @@ pub async fn update(
         body: f.body.trim().to_string(),
         category: f.category,
         place: f.place,
+        kept: Vec::new(),
     };
     let errors = check(&v);
     if !errors.is_empty() {

@@ -6,7 +6,7 @@ use crate::store::audit;
 use crate::store::proposals::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Overseer, Visitor};
-use crate::web::handlers::{day_start, see_other};
+use crate::web::handlers::{day_start, errors_with, invalid, see_other};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -106,7 +106,19 @@ pub async fn set_threshold(
     com: Committee,
     Form(f): Form<ThresholdForm>,
 ) -> Result<Response, Error> {
-    let t = Threshold::parse(&f.threshold).map_err(Error::Invalid)?;
+    let t = match Threshold::parse(&f.threshold) {
+        Ok(t) => t,
+        Err(m) => {
+            let typed: String = f.threshold.chars().take(100).collect();
+            let v = Visitor {
+                ctx: com.ctx.clone(),
+                community: com.community.clone(),
+            };
+            let refused = Some((typed, errors_with("threshold", &m)));
+            let page = super::page::list_page(&st, &v, &HashMap::new(), refused).await?;
+            return Ok(invalid(page));
+        }
+    };
     let cid = com.community.id;
     let actor = com.ctx.actor();
     st.db

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use teahouse_views::Msg;
 use teahouse_views::files::FileLine;
+use teahouse_views::forms::Errors;
 use teahouse_views::pages::proposals as view;
 use teahouse_views::refused::Refused;
 
@@ -23,6 +24,17 @@ pub async fn list(
     v: Visitor,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
+    Ok(list_page(&st, &v, &q, None).await?.into_response())
+}
+
+/// The list, with the committee's threshold form as typed and refused
+/// (`refused`), or as saved.
+pub(super) async fn list_page(
+    st: &AppState,
+    v: &Visitor,
+    q: &HashMap<String, String>,
+    refused: Option<(String, Errors)>,
+) -> Result<maud::Markup, Error> {
     let com = v.community.clone();
     let viewer = v.ctx.0.account.as_ref().map(|a| a.id);
     let filter = q.get("status").cloned().unwrap_or_default();
@@ -70,14 +82,17 @@ pub async fn list(
             page,
             more: ((page + 1) * PAGE) < total as usize,
             total,
-            threshold_text: threshold.show(),
             threshold: match threshold {
                 Threshold::Count(n) => format!("{n} {}", chrome.t("人", "people")),
                 t => format!("{} {}", t.show(), chrome.t("的住户", "of households")),
             },
+            threshold_text: refused
+                .as_ref()
+                .map_or_else(|| threshold.show(), |(t, _)| t.clone()),
+            threshold_errors: refused.map(|(_, e)| e).unwrap_or_default(),
         },
     );
-    Ok(page.into_response())
+    Ok(page)
 }
 
 fn done_words(k: &str) -> Option<Msg> {

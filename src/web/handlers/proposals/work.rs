@@ -2,7 +2,7 @@
 //! the residents' rating. A form refused for what was typed comes back on
 //! the proposal's page as it was typed.
 
-use super::decide::{refused, visitor};
+use super::decide::{refused, refused_with, visitor};
 use super::{conflict, step};
 use crate::domain::Msg;
 use crate::domain::proposal::{self as rules, Status};
@@ -13,10 +13,11 @@ use crate::store::proposals::{self as store};
 use crate::web::AppState;
 use crate::web::ctx::Member;
 use crate::web::handlers::checked;
-use crate::web::handlers::refused::{field, refuse_if, required};
+use crate::web::handlers::refused::{Files, field, files, keep, refuse_if, required};
 use std::collections::HashMap;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::proposals::Form as ProposalForm;
+use teahouse_views::refused::Refused;
 
 type Typed = HashMap<String, String>;
 use axum::Form;
@@ -103,6 +104,7 @@ pub async fn progress(
     let mut e = Errors::none();
     let note = required(&mut e, "note", &posted.field("note"), 5000);
     let complete = checked(&posted.fields.get("complete").cloned());
+    let photos = files(&mut e, &posted, "file");
     if !e.is_empty() {
         let typed = Typed::from([
             ("note".to_string(), posted.field("note")),
@@ -111,10 +113,8 @@ pub async fn progress(
                 if complete { "1" } else { "" }.into(),
             ),
         ]);
-        let v = visitor(&m.ctx, &m.community);
-        return refused(&st, v, id, ProposalForm::Progress, typed, e).await;
+        return progress_again(&st, &m, id, typed, e, photos).await;
     }
-    let photos = posted.uploads("file")?;
     let me = m.account.id;
     let committee = m.account.has_role(m.community.id, Role::Committee);
     let cid = m.community.id;
@@ -139,7 +139,9 @@ pub async fn progress(
             } else {
                 crate::domain::Subject::Proposal(p.id).to_string()
             };
-            for up in &photos {
+            // The photos kept from a refused try go first, as chosen first.
+            attachments::claim(tx, cid, me, &photos.kept, &owner)?;
+            for up in &photos.new {
                 attachments::add(tx, cid, &owner, up, me)?;
             }
             if complete {
@@ -152,6 +154,22 @@ pub async fn progress(
         },
     )
     .await
+}
+
+/// A refused report again, as typed, with its photos kept (so a resident on
+/// a phone need not find them again) and ticked beside the photo field.
+async fn progress_again(
+    st: &AppState,
+    m: &Member,
+    id: i64,
+    typed: Typed,
+    errors: Errors,
+    photos: Files,
+) -> Result<Response, Error> {
+    let kept = keep(st, m.community.id, m.account.id, photos).await?;
+    let mut r = Refused::new(ProposalForm::Progress, typed, errors);
+    r.kept = kept;
+    refused_with(st, visitor(&m.ctx, &m.community), id, r).await
 }
 
 pub async fn rate(

@@ -34,13 +34,16 @@ fn empty_values(tz: &str) -> view::NewValues {
     }
 }
 
-async fn list_page(
+/// The rounds list with the committee's forms: the new-round form as typed
+/// (`None`: empty) and the import form.
+pub(super) async fn list_page(
     st: &AppState,
     ctx: &crate::web::ctx::Ctx,
     com: &crate::store::communities::Community,
-    v: view::NewValues,
-    errors: Errors,
+    new: Option<(view::NewValues, Errors)>,
+    import: &view::ImportForm,
 ) -> Result<maud::Markup, Error> {
+    let (v, errors) = new.unwrap_or_else(|| (empty_values(&com.tz), Errors::none()));
     let cid = com.id;
     let rounds = st
         .db
@@ -68,13 +71,14 @@ async fn list_page(
         &v,
         &places,
         &errors,
+        import,
         &crate::store::sessions::random_token(),
     ))
 }
 
 pub async fn list(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
-    let values = empty_values(&v.community.tz);
-    Ok(list_page(&st, &v.ctx, &v.community, values, Errors::none())
+    let import = view::ImportForm::default();
+    Ok(list_page(&st, &v.ctx, &v.community, None, &import)
         .await?
         .into_response())
 }
@@ -115,9 +119,9 @@ pub async fn create(
     let n = match parse(&v) {
         Ok(n) => n,
         Err(e) => {
-            return Ok(invalid(
-                list_page(&st, &com.ctx, &com.community, v, e).await?,
-            ));
+            let import = view::ImportForm::default();
+            let page = list_page(&st, &com.ctx, &com.community, Some((v, e)), &import).await?;
+            return Ok(invalid(page));
         }
     };
     let cid = com.community.id;
@@ -140,9 +144,15 @@ pub async fn create(
         .await;
     match res {
         Ok(id) => Ok(see_other(&format!("/c/{}/rounds/{id}", com.community.slug))),
-        Err(Error::Invalid(m)) => Ok(invalid(
-            list_page(&st, &com.ctx, &com.community, v, errors_with("place", &m)).await?,
-        )),
+        Err(Error::Invalid(m)) => {
+            let (new, import) = (
+                Some((v, errors_with("place", &m))),
+                view::ImportForm::default(),
+            );
+            Ok(invalid(
+                list_page(&st, &com.ctx, &com.community, new, &import).await?,
+            ))
+        }
         Err(err) => Err(err),
     }
 }

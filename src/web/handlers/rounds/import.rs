@@ -14,7 +14,7 @@ use crate::store::round_imports::{self as jobs, State as JobState};
 use crate::store::rounds as store;
 use crate::web::AppState;
 use crate::web::ctx::Committee;
-use crate::web::handlers::{fmt_time, see_other};
+use crate::web::handlers::{errors_with, fmt_time, invalid, see_other};
 use crate::web::import_queue::{Admission, Refused};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -36,11 +36,12 @@ pub async fn import(
     mp: Multipart,
 ) -> Result<Response, Error> {
     let posted = crate::web::handlers::files::read(mp).await?;
-    let file = posted
-        .file("file")
-        .filter(|f| !f.bytes.is_empty())
-        .ok_or_else(|| Error::Invalid(Msg::new("请选择一个 .pb 文件", "choose a .pb file")))?;
-    let rule = Rule::parse(&posted.field("rule")).unwrap_or(Rule::Mes);
+    let typed_rule = posted.field("rule");
+    let rule = Rule::parse(&typed_rule).unwrap_or(Rule::Mes);
+    let Some(file) = posted.file("file").filter(|f| !f.bytes.is_empty()) else {
+        let m = Msg::new("请选择一个 .pb 文件", "choose a .pb file");
+        return refused(&st, &com, &typed_rule, "", m).await;
+    };
     let file_sha256 = hex::encode(Sha256::digest(&file.bytes));
     // Without the form's key (a script), the file and rule are the key.
     let key = match posted.field("key").trim() {
@@ -48,8 +49,12 @@ pub async fn import(
         k => k.chars().take(100).collect(),
     };
     let cid = com.community.id;
-    if let Some(id) = earlier(&st, cid, &key, &file_sha256, rule).await? {
-        return Ok(see_other(&progress_url(&com.community.slug, id)));
+    match earlier(&st, cid, &key, &file_sha256, rule).await {
+        Ok(Some(id)) => return Ok(see_other(&progress_url(&com.community.slug, id))),
+        Ok(None) => {}
+        // The form again comes with a new key.
+        Err(Error::Conflict(m)) => return refused(&st, &com, &typed_rule, &file.name, m).await,
+        Err(e) => return Err(e),
     }
     // One import per community may wait or run, a few in all; the
     // admission goes with the background job until it ends.
@@ -63,7 +68,11 @@ pub async fn import(
         }
     };
     let (file_name, bytes) = (file.name.clone(), file.bytes.clone());
-    let pb = crate::web::heavy(&st, move || parse(&bytes)).await??;
+    let pb = match crate::web::heavy(&st, move || parse(&bytes)).await? {
+        Ok(pb) => pb,
+        Err(Error::Invalid(m)) => return refused(&st, &com, &typed_rule, &file_name, m).await,
+        Err(e) => return Err(e),
+    };
     let (by, slug) = (com.account.id, com.community.slug.clone());
     let voters = pb.voter_ids.len() as i64;
     let begun = {
@@ -117,11 +126,32 @@ async fn earlier(
     }
 }
 
+/// The import form again (422) with the rule as chosen, the file's name
+/// and why it was refused, beside the file; nothing was saved.
+async fn refused(
+    st: &AppState,
+    com: &Committee,
+    rule: &str,
+    file_name: &str,
+    m: Msg,
+) -> Result<Response, Error> {
+    let form = view::ImportForm {
+        rule: Rule::parse(rule).map_or("mes", Rule::as_str).to_string(),
+        file_name: file_name.chars().take(200).collect(),
+        errors: errors_with("file", &m),
+    };
+    let page = super::create::list_page(st, &com.ctx, &com.community, None, &form).await?;
+    Ok(invalid(page))
+}
+
+/// The file read as a .pb file; a mistake names its line.
 fn parse(bytes: &[u8]) -> Result<PbFile, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         Error::Invalid(Msg::new(
-            "文件不是 UTF-8 文本",
-            "the file is not UTF-8 text",
+            format!("第 {line} 行：文件不是 UTF-8 文本（请用 UTF-8 编码保存）"),
+            format!("line {line}: the file is not UTF-8 text (save it as UTF-8)"),
         ))
     })?;
     pabulib::parse(text).map_err(|e| {

@@ -145,11 +145,7 @@ pub(super) async fn refused(
         community: com.community.clone(),
     };
     let again = Again {
-        refused: Some(Refused {
-            form,
-            typed,
-            errors,
-        }),
+        refused: Some(Refused::new(form, typed, errors)),
         ..Default::default()
     };
     Ok(invalid(show_page(st, &v, id, again, None).await?))

@@ -8,7 +8,9 @@ use crate::layout::{bi, csrf, flash, page};
 use crate::refused::{Refused, Typed};
 use maud::{Markup, html};
 
+mod actions;
 mod notice;
+pub use actions::{ActionLine, actions_page};
 pub use notice::{NoticeView, notice_page};
 
 pub struct MeetingLine {
@@ -346,10 +348,12 @@ fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
             @for m in &v.minutes {
                 fieldset {
                     legend { (m.title) }
-                    div.field {
+                    @let (oe, ae) = (e.get(&format!("outcome_{}", m.item)), e.get(&format!("actions_{}", m.item)));
+                    div class={"field" @if oe.is_some() { " has-error" }} {
                         label for={"f-outcome-" (m.item)} { (c.t("结果", "Outcome")) }
-                        (forms::error(c, e, &format!("outcome_{}", m.item)))
-                        select id={"f-outcome-" (m.item)} name={"outcome_" (m.item)} {
+                        @if let Some(m2) = oe { p.field-error id={"f-outcome-" (m.item) "-err"} { (bi(c, m2)) } }
+                        select id={"f-outcome-" (m.item)} name={"outcome_" (m.item)}
+                            aria-invalid=[oe.map(|_| "true")] aria-describedby=[oe.map(|_| format!("f-outcome-{}-err", m.item))] {
                             option value="" { (c.t("（未定）", "(none)")) }
                             @for (val, label) in &v.outcomes { option value=(val) selected[*val == m.outcome] { (label) } }
                         }
@@ -362,10 +366,11 @@ fn minutes_form(c: &Chrome, base: &str, v: &MeetingView) -> Markup {
                         label for={"f-notes-" (m.item)} { (c.t("说明", "Notes")) }
                         textarea id={"f-notes-" (m.item)} name={"notes_" (m.item)} rows="2" { (m.notes) }
                     }
-                    div.field {
+                    div class={"field" @if ae.is_some() { " has-error" }} {
                         label for={"f-actions-" (m.item)} { (c.t("跟进事项（每行：事项 | 负责人 | 截止日期）", "Follow-up (one per line: action | owner | due date)")) }
-                        (forms::error(c, e, &format!("actions_{}", m.item)))
-                        textarea id={"f-actions-" (m.item)} name={"actions_" (m.item)} rows="2" { (m.actions_text) }
+                        @if let Some(m2) = ae { p.field-error id={"f-actions-" (m.item) "-err"} { (bi(c, m2)) } }
+                        textarea id={"f-actions-" (m.item)} name={"actions_" (m.item)} rows="2"
+                            aria-invalid=[ae.map(|_| "true")] aria-describedby=[ae.map(|_| format!("f-actions-{}-err", m.item))] { (m.actions_text) }
                     }
                 }
             }
@@ -507,61 +512,6 @@ pub fn meeting_page(c: &Chrome, slug: &str, v: &MeetingView) -> Markup {
                 section aria-labelledby="h-ledger" {
                     h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
                     ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " code { (kind) } " " code.hash { (hash) } } } }
-                }
-            }
-        },
-    )
-}
-
-pub struct ActionLine {
-    pub id: i64,
-    pub meeting_id: i64,
-    pub meeting: String,
-    pub title: String,
-    pub owner: String,
-    pub due: String,
-    pub done: bool,
-    pub overdue: bool,
-    pub report: Option<String>,
-    /// (attachment id, file name) of photos with the report.
-    pub photos: Vec<(i64, String)>,
-}
-
-pub fn actions_page(
-    c: &Chrome,
-    slug: &str,
-    actions: &[ActionLine],
-    notice: Option<&Msg>,
-) -> Markup {
-    let committee = c.is_committee();
-    page(
-        c,
-        c.t("跟进事项", "Follow-up actions"),
-        html! {
-            p { a href={"/c/" (slug) "/deliberations"} { "← " (c.t("流动的茶馆", "Mobile teahouse")) } }
-            h1 { (c.t("跟进事项", "Follow-up actions")) }
-            @if let Some(n) = notice { (flash(c, "ok", n)) }
-            @if actions.is_empty() { p.empty { (c.t("还没有跟进事项。", "No follow-up actions yet.")) } }
-            ul.vote-list {
-                @for a in actions {
-                    li class=(if a.overdue { "overdue" } else { "" }) id={"action-" (a.id)} {
-                        strong { (a.title) } " · " (a.owner) " · " (c.t("截止 ", "due ")) (a.due)
-                        " · " @if a.done { (c.t("已办结", "done")) } @else if a.overdue { strong.warn { "⚠ " (c.t("逾期", "overdue")) } } @else { (c.t("办理中", "open")) }
-                        br; span.muted { (c.t("来自：", "From: ")) a href={"/c/" (slug) "/deliberations/" (a.meeting_id)} { (a.meeting) } }
-                        @if let Some(r) = &a.report { br; (c.t("完成情况：", "Report: ")) (r) }
-                        @for (id, name) in &a.photos { br; a href={"/c/" (slug) "/files/" (id)} { (c.t("照片：", "Photo: ")) (name) } }
-                        @if committee && !a.done {
-                            details {
-                                summary { (c.t("办结", "Close it")) }
-                                form.stack method="post" action={"/c/" (slug) "/actions/" (a.id) "/close"} enctype="multipart/form-data" {
-                                    (csrf(c))
-                                    div.field { label for={"f-report-" (a.id)} { (c.t("完成情况（必填）", "What was done (required)")) } textarea id={"f-report-" (a.id)} name="report" rows="2" required {} }
-                                    div.field { label for={"f-photo-" (a.id)} { (c.t("照片（可不传）", "Photo (optional)")) } input id={"f-photo-" (a.id)} type="file" name="file" accept="image/*,application/pdf"; }
-                                    button type="submit" { (c.t("办结", "Close")) }
-                                }
-                            }
-                        }
-                    }
                 }
             }
         },

@@ -5,6 +5,7 @@
 use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Errors};
 use crate::layout::{bi, csrf, page};
+use crate::refused::{FileField, file_field};
 use maud::{Markup, html};
 
 mod show;
@@ -37,7 +38,10 @@ pub struct ListView {
     pub more: bool,
     pub total: i64,
     pub threshold: String,
+    /// The threshold's field: as saved, or as typed when it was refused.
     pub threshold_text: String,
+    /// Why the typed threshold was refused (under "threshold").
+    pub threshold_errors: Errors,
 }
 
 fn line(c: &Chrome, slug: &str, l: &Line) -> Markup {
@@ -64,6 +68,23 @@ pub fn lines(c: &Chrome, slug: &str, ls: &[Line]) -> Markup {
     }
 }
 
+/// The committee's co-signing threshold, with its error beside the field.
+fn threshold_form(c: &Chrome, slug: &str, v: &ListView) -> Markup {
+    let err = v.threshold_errors.get("threshold");
+    html! {
+        form.inline #threshold method="post" action={"/c/" (slug) "/proposals/threshold"} {
+            (csrf(c))
+            div class={"field" @if err.is_some() { " has-error" }} {
+                label for="f-threshold" { (c.t("附议门槛（人数，或户数比例如 5%）", "Co-signing threshold (a count, or a share of households like 5%)")) }
+                @if let Some(m) = err { p.field-error #f-threshold-err role="alert" { (bi(c, m)) } }
+                input #f-threshold name="threshold" value=(v.threshold_text) size="6" required
+                    aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| "f-threshold-err")];
+            }
+            " " button type="submit" { (c.t("保存", "Save")) }
+        }
+    }
+}
+
 pub fn list_page(c: &Chrome, slug: &str, v: &ListView) -> Markup {
     page(
         c,
@@ -81,12 +102,7 @@ pub fn list_page(c: &Chrome, slug: &str, v: &ListView) -> Markup {
                 section.staff-panel aria-labelledby="h-queue" {
                     h2 #h-queue { (c.t("待审议（附议已满或已选取）", "Review queue (threshold reached or picked up)")) }
                     (lines(c, slug, &v.queue))
-                    form.inline method="post" action={"/c/" (slug) "/proposals/threshold"} {
-                        (csrf(c))
-                        label for="f-threshold" { (c.t("附议门槛（人数，或户数比例如 5%）", "Co-signing threshold (a count, or a share of households like 5%)")) }
-                        " " input #f-threshold name="threshold" value=(v.threshold_text) size="6" required;
-                        " " button type="submit" { (c.t("保存", "Save")) }
-                    }
+                    (threshold_form(c, slug, v))
                 }
             }
             form.filters method="get" action={"/c/" (slug) "/proposals"} {
@@ -120,6 +136,8 @@ pub struct NewValues {
     pub body: String,
     pub category: String,
     pub place: String,
+    /// Photos a refused new proposal carried, kept: (id, name).
+    pub kept: Vec<(i64, String)>,
 }
 
 /// The similar published proposals shown while typing a title.
@@ -151,6 +169,7 @@ fn draft_fields(
             label for="f-title" { (c.t("标题（一句话说清要办什么）", "Title (what should be done, in one line)")) }
             @if let Some(m) = errors.get("title") { p.field-error #f-title-err { (bi(c, m)) } }
             input #f-title name="title" value=(v.title) required maxlength="80" autocomplete="off"
+                aria-invalid=[errors.get("title").map(|_| "true")] aria-describedby=[errors.get("title").map(|_| "f-title-err")]
                 hx-get={"/c/" (slug) "/proposals/similar"} hx-trigger="input changed delay:400ms" hx-target="#similar" hx-swap="outerHTML";
         }
         (similar(c, slug, hits))
@@ -179,10 +198,14 @@ pub fn new_page(
             form.stack method="post" action={"/c/" (slug) "/proposals"} enctype="multipart/form-data" {
                 (csrf(c))
                 (draft_fields(c, slug, v, places, categories, hits, errors))
-                div.field {
-                    label for="f-photos" { (c.t("照片（可选，每张最多 8 MB）", "Photos (optional, 8 MB each at most)")) }
-                    input #f-photos type="file" name="file" multiple accept="image/jpeg,image/png,image/webp,image/gif";
-                }
+                (file_field(c, slug, &FileField {
+                    id: "f-photos",
+                    name: "file",
+                    label: c.t("照片（可选，每张最多 8 MB）", "Photos (optional, 8 MB each at most)"),
+                    accept: "image/jpeg,image/png,image/webp,image/gif",
+                    kept: &v.kept,
+                    error: errors.get("file"),
+                }))
                 button type="submit" { (c.t("存为草稿", "Save as draft")) }
             }
         },

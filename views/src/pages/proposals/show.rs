@@ -7,7 +7,7 @@ use crate::chrome::{Chrome, Msg};
 use crate::files::{self, FileLine};
 use crate::forms::{self, Opts};
 use crate::layout::{bi, csrf, flash, page};
-use crate::refused::{Refused, Typed};
+use crate::refused::{FileField, Refused, Typed, file_field};
 use maud::{Markup, html};
 
 /// The forms of a proposal's page that come back refused, as typed.
@@ -173,11 +173,14 @@ fn assignee_panel(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                 form.stack #progress method="post" action={(base) "/progress"} enctype="multipart/form-data" {
                     (csrf(c))
                     (forms::textarea(c, "note", c.t("进展或办结报告", "Progress update or completion report"), r.value(Form::Progress, "note", ""), ep, 4))
-                    div.field {
-                        label for="f-report-photos" { (c.t("照片（可选）", "Photos (optional)")) }
-                        @if r.is(Form::Progress) { p.hint { (c.t("照片没有保存，请重新选择。", "The photos were not kept; choose them again.")) } }
-                        input #f-report-photos type="file" name="file" multiple accept="image/jpeg,image/png,image/webp,image/gif";
-                    }
+                    (file_field(c, slug, &FileField {
+                        id: "f-report-photos",
+                        name: "file",
+                        label: c.t("照片（可选）", "Photos (optional)"),
+                        accept: "image/jpeg,image/png,image/webp,image/gif",
+                        kept: r.kept(Form::Progress),
+                        error: ep.get("file"),
+                    }))
                     (forms::checkbox("complete", c.t("这是办结报告（办完了）", "This is the completion report (it is done)"), !r.value(Form::Progress, "complete", "").is_empty()))
                     button type="submit" { (c.t("提交", "Submit")) }
                 }

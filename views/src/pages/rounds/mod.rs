@@ -33,11 +33,81 @@ pub struct NewValues {
 }
 
 pub(super) fn rule_choice(c: &Chrome, current: &str) -> Markup {
+    rule_choice_in(c, "f-rule", current)
+}
+
+/// The rule's radio buttons, their ids starting with `id` (two forms of one
+/// page each have their own, so a label ticks its own form's button).
+fn rule_choice_in(c: &Chrome, id: &str, current: &str) -> Markup {
+    let choices = [
+        ("greedy", c.t("按票数：得票多的先资助，放不下的跳过", "By votes: most approved first; a project that no longer fits is skipped")),
+        ("mes", c.t("平等份额法（MES）：每位投票人分到同样一份预算，项目由支持者的份额分担", "Method of Equal Shares: every voter gets an equal share of the budget, and projects are paid from their supporters' shares")),
+    ];
     html! {
         fieldset {
             legend { (c.t("计票规则（投票开始前确定，并向投票人说明）", "Outcome rule (fixed before voting opens and shown to voters)")) }
-            (forms::radio("rule", "greedy", c.t("按票数：得票多的先资助，放不下的跳过", "By votes: most approved first; a project that no longer fits is skipped"), current == "greedy"))
-            (forms::radio("rule", "mes", c.t("平等份额法（MES）：每位投票人分到同样一份预算，项目由支持者的份额分担", "Method of Equal Shares: every voter gets an equal share of the budget, and projects are paid from their supporters' shares"), current == "mes"))
+            @for (value, label) in choices {
+                div.field.check {
+                    input id={(id) "-" (value)} type="radio" name="rule" value=(value) checked[current == value];
+                    label for={(id) "-" (value)} { (label) }
+                }
+            }
+        }
+    }
+}
+
+/// The .pb import form as it comes back refused: the rule chosen, the
+/// file's name (a browser cannot keep a chosen file: it must be chosen
+/// again) and the errors, under "file" or "rule".
+pub struct ImportForm {
+    pub rule: String,
+    pub file_name: String,
+    pub errors: Errors,
+}
+
+impl Default for ImportForm {
+    fn default() -> Self {
+        ImportForm {
+            rule: "mes".into(),
+            file_name: String::new(),
+            errors: Errors::none(),
+        }
+    }
+}
+
+/// The committee's .pb import form, with its errors beside the file.
+fn import_form(c: &Chrome, slug: &str, v: &ImportForm, import_key: &str) -> Markup {
+    let err = v.errors.get("file");
+    let mut described = Vec::new();
+    if err.is_some() {
+        described.push("f-pb-err");
+    }
+    if !v.file_name.is_empty() {
+        described.push("f-pb-again");
+    }
+    described.push("f-pb-hint");
+    html! {
+        h3 #h-import { (c.t("导入 Pabulib 文件（.pb）", "Import a Pabulib file (.pb)")) }
+        (forms::summary(c, &v.errors))
+        form.stack #import method="post" action={"/c/" (slug) "/rounds/import"} enctype="multipart/form-data" aria-labelledby="h-import" {
+            (csrf(c))
+            input type="hidden" name="key" value=(import_key);
+            div class={"field" @if err.is_some() { " has-error" }} {
+                label for="f-pb" { (c.t("文件", "File")) }
+                @if let Some(m) = err { p.field-error #f-pb-err { (bi(c, m)) } }
+                @if !v.file_name.is_empty() {
+                    p.hint #f-pb-again { (bi(c, &Msg::new(
+                        format!("“{}”没有导入，什么也没有保存。改好后请重新选择文件。", v.file_name),
+                        format!("\"{}\" was not imported and nothing was saved. Once it is corrected, choose the file again.", v.file_name),
+                    ))) }
+                }
+                input #f-pb type="file" name="file" accept=".pb,text/plain" required
+                    aria-invalid=[err.map(|_| "true")] aria-describedby=(described.join(" "));
+            }
+            p.hint #f-pb-hint { (c.t("大文件在后台计票和写入，页面会显示进度；完成前不会公开任何内容。", "A large file is counted and written in the background with a progress page; nothing is shown until it is complete.")) }
+            (forms::error(c, &v.errors, "rule"))
+            (rule_choice_in(c, "f-pb-rule", &v.rule))
+            button type="submit" { (c.t("导入并计票", "Import and count")) }
         }
     }
 }
@@ -51,6 +121,7 @@ pub fn list_page(
     v: &NewValues,
     places: &[(String, String)],
     errors: &Errors,
+    import: &ImportForm,
     import_key: &str,
 ) -> Markup {
     page(
@@ -87,15 +158,7 @@ pub fn list_page(
                         (forms::input(c, "vote_until", c.t("投票截止", "Voting closes"), &v.vote_until, errors, Opts { kind: "date", required: true, ..Default::default() }))
                         button type="submit" { (c.t("新建", "Start")) }
                     }
-                    h3 { (c.t("导入 Pabulib 文件（.pb）", "Import a Pabulib file (.pb)")) }
-                    form.stack method="post" action={"/c/" (slug) "/rounds/import"} enctype="multipart/form-data" {
-                        (csrf(c))
-                        input type="hidden" name="key" value=(import_key);
-                        div.field { label for="f-pb" { (c.t("文件", "File")) } input #f-pb type="file" name="file" accept=".pb,text/plain" required; }
-                        p.hint { (c.t("大文件在后台计票和写入，页面会显示进度；完成前不会公开任何内容。", "A large file is counted and written in the background with a progress page; nothing is shown until it is complete.")) }
-                        (rule_choice(c, "mes"))
-                        button type="submit" { (c.t("导入并计票", "Import and count")) }
-                    }
+                    (import_form(c, slug, import, import_key))
                 }
             }
         },
