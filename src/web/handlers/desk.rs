@@ -8,6 +8,8 @@
 use super::disclosures::category_lines;
 use super::fmt_time;
 use crate::error::Error;
+use crate::store::accounts::Reset;
+use crate::store::codes::Reissue;
 use crate::store::desk::{self as waits, CommitteeWaits, Item, SupervisorWaits, Waiting};
 use crate::store::disclosures::{self as store, Status};
 use crate::store::ledger;
@@ -195,95 +197,100 @@ fn verify_view(
 
 /// Password resets and re-issued codes in one list, newest first (30 at most).
 fn reset_lines(
-    resets: &[crate::store::accounts::Reset],
-    reissues: &[crate::store::codes::Reissue],
+    resets: &[Reset],
+    reissues: &[Reissue],
     tz: &str,
     committee: &str,
 ) -> Vec<view::ResetLine> {
     let mut reset_lines: Vec<(i64, view::ResetLine)> = resets
         .iter()
-        .map(|r| {
-            let (zh, en) = r.by.words();
-            let mut flags = Vec::new();
-            if let (Some(u), Some(i)) = (&r.used_ip, &r.issued_ip)
-                && same_network(u, i)
-            {
-                flags.push(issuer_address(committee));
-            }
-            let acknowledged = Some(match &r.seen {
-                None => Msg::new("未确认", "not acknowledged"),
-                Some(s) => {
-                    let at = fmt_time(s.at, tz);
-                    let ip = s.ip.clone().unwrap_or_else(|| "-".into());
-                    if let (Some(seen), Some(used)) = (&s.ip, &r.used_ip)
-                        && same_network(seen, used)
-                    {
-                        flags.push(Msg::new(
-                            "确认通知的地址与重置时的地址相同",
-                            "acknowledged from the address the reset came from",
-                        ));
-                    }
-                    match s.kind {
-                        Some(crate::store::sessions::Kind::Login) => Msg::new(
-                            format!("已确认 {at}，用密码登录的会话，地址 {ip}"),
-                            format!("acknowledged {at}, in a password login session, from {ip}"),
-                        ),
-                        Some(crate::store::sessions::Kind::Code) => Msg::new(
-                            format!("已确认 {at}，用激活码进入的会话，地址 {ip}"),
-                            format!("acknowledged {at}, in a session opened by a code, from {ip}"),
-                        ),
-                        None => Msg::new(
-                            format!("已确认 {at}（未记录会话类型）"),
-                            format!("acknowledged {at} (kind of session not recorded)"),
-                        ),
-                    }
-                }
-            });
-            (
-                r.at,
-                view::ResetLine {
-                    at: fmt_time(r.at, tz),
-                    what: Msg::new(
-                        format!("密码被重置（{zh}）"),
-                        format!("password reset ({en})"),
-                    ),
-                    by: format!("{} ({})", r.by_name, r.by_login),
-                    account: format!("{} ({})", r.account_name, r.account_login),
-                    reason: r.reason.clone(),
-                    acknowledged,
-                    flags,
-                },
-            )
-        })
+        .map(|r| (r.at, reset_line(r, tz, committee)))
         .collect();
-    reset_lines.extend(reissues.iter().map(|k| {
-        let state = if k.used_at.is_some() {
-            Msg::new("已使用", "used")
-        } else if k.revoked_at.is_some() {
-            Msg::new("已作废", "replaced")
-        } else if k.expires_at <= crate::store::now() {
-            Msg::new("已过期", "expired")
-        } else {
-            Msg::new("未使用", "not used yet")
-        };
-        (
-            k.at,
-            view::ResetLine {
-                at: fmt_time(k.at, tz),
-                what: Msg::new(
-                    format!("给已有账户的居民发激活码（{}）", state.zh),
-                    format!("code issued for an existing account ({})", state.en),
-                ),
-                by: format!("{} ({})", k.by_name, k.by_login),
-                account: format!("{} ({})", k.resident_name, k.account_login),
-                reason: k.reason.clone(),
-                acknowledged: None,
-                flags: Vec::new(),
-            },
-        )
-    }));
+    reset_lines.extend(reissues.iter().map(|k| (k.at, reissue_line(k, tz))));
     reset_lines.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     reset_lines.into_iter().take(30).map(|(_, l)| l).collect()
+}
+
+/// A password reset, flagged when used from the issuer's network or
+/// acknowledged from the reset's.
+fn reset_line(r: &Reset, tz: &str, committee: &str) -> view::ResetLine {
+    let (zh, en) = r.by.words();
+    let mut flags = Vec::new();
+    if let (Some(u), Some(i)) = (&r.used_ip, &r.issued_ip)
+        && same_network(u, i)
+    {
+        flags.push(issuer_address(committee));
+    }
+    let acknowledged = Some(acknowledged(r, tz, &mut flags));
+    view::ResetLine {
+        at: fmt_time(r.at, tz),
+        what: Msg::new(
+            format!("密码被重置（{zh}）"),
+            format!("password reset ({en})"),
+        ),
+        by: format!("{} ({})", r.by_name, r.by_login),
+        account: format!("{} ({})", r.account_name, r.account_login),
+        reason: r.reason.clone(),
+        acknowledged,
+        flags,
+    }
+}
+
+/// Whether, when, how and from where the account's holder acknowledged the
+/// reset's notice; flags an acknowledgement from the reset's own network.
+fn acknowledged(r: &Reset, tz: &str, flags: &mut Vec<Msg>) -> Msg {
+    let Some(s) = &r.seen else {
+        return Msg::new("未确认", "not acknowledged");
+    };
+    let at = fmt_time(s.at, tz);
+    let ip = s.ip.clone().unwrap_or_else(|| "-".into());
+    if let (Some(seen), Some(used)) = (&s.ip, &r.used_ip)
+        && same_network(seen, used)
+    {
+        flags.push(Msg::new(
+            "确认通知的地址与重置时的地址相同",
+            "acknowledged from the address the reset came from",
+        ));
+    }
+    match s.kind {
+        Some(crate::store::sessions::Kind::Login) => Msg::new(
+            format!("已确认 {at}，用密码登录的会话，地址 {ip}"),
+            format!("acknowledged {at}, in a password login session, from {ip}"),
+        ),
+        Some(crate::store::sessions::Kind::Code) => Msg::new(
+            format!("已确认 {at}，用激活码进入的会话，地址 {ip}"),
+            format!("acknowledged {at}, in a session opened by a code, from {ip}"),
+        ),
+        None => Msg::new(
+            format!("已确认 {at}（未记录会话类型）"),
+            format!("acknowledged {at} (kind of session not recorded)"),
+        ),
+    }
+}
+
+/// A code re-issued for a resident who has an account, with its state.
+fn reissue_line(k: &Reissue, tz: &str) -> view::ResetLine {
+    let state = if k.used_at.is_some() {
+        Msg::new("已使用", "used")
+    } else if k.revoked_at.is_some() {
+        Msg::new("已作废", "replaced")
+    } else if k.expires_at <= crate::store::now() {
+        Msg::new("已过期", "expired")
+    } else {
+        Msg::new("未使用", "not used yet")
+    };
+    view::ResetLine {
+        at: fmt_time(k.at, tz),
+        what: Msg::new(
+            format!("给已有账户的居民发激活码（{}）", state.zh),
+            format!("code issued for an existing account ({})", state.en),
+        ),
+        by: format!("{} ({})", k.by_name, k.by_login),
+        account: format!("{} ({})", k.resident_name, k.account_login),
+        reason: k.reason.clone(),
+        acknowledged: None,
+        flags: Vec::new(),
+    }
 }
 
 /// First activations, each flagged when used from a committee address.
@@ -452,72 +459,10 @@ fn groups(
 ) -> Vec<WaitGroup> {
     let mut out = Vec::new();
     if c.is_committee() {
-        let mut lists = vec![list(
-            "w-proposals",
-            Msg::new("待审议的提案", "Proposals to review"),
-            &cw.proposals,
-            Msg::new("没有待审议的提案。", "No proposal is waiting for review."),
-            Some((
-                format!("/c/{slug}/proposals?status=review"),
-                Msg::new("全部待审议的提案", "All proposals to review"),
-            )),
-            |i| (format!("/c/{slug}/proposals/{}", i.id), written(i, tz)),
-        )];
-        lists.extend(owed(slug, tz, cw));
-        lists.push(overdue_actions(slug, &cw.overdue_actions));
-        lists.push(list(
-            "w-votes",
-            Msg::new("即将截止的表决", "Votes about to close"),
-            &cw.votes_closing,
-            Msg::new(
-                "三天内没有要截止的表决。",
-                "No vote closes in the next three days.",
-            ),
-            Some((
-                format!("/c/{slug}/votes"),
-                Msg::new("全部表决", "All votes"),
-            )),
-            |i| {
-                let at = i.at.map(|t| fmt_time(t, tz)).unwrap_or_default();
-                (
-                    format!("/c/{slug}/votes/{}", i.id),
-                    Msg::new(
-                        format!("{} · {at} 截止", i.who),
-                        format!("{} · closes {at}", i.who),
-                    ),
-                )
-            },
-        ));
-        out.push(WaitGroup {
-            id: "w-committee",
-            heading: Msg::new("待办", "Waiting for you"),
-            lists,
-        });
+        out.push(committee_group(slug, tz, cw));
     }
     if c.is_supervisor() {
-        out.push(WaitGroup {
-            id: "w-supervisors",
-            heading: Msg::new("待监督委员会处理", "Waiting for the supervisors"),
-            lists: vec![
-                list(
-                    "w-verdicts",
-                    Msg::new("待认可的答复", "Answers waiting for your verdict"),
-                    &sw.answers,
-                    Msg::new(
-                        "没有等待认可的答复。",
-                        "No answer is waiting for a verdict.",
-                    ),
-                    None,
-                    |i| {
-                        (
-                            format!("/c/{slug}/disclosures/{}#h-threads", i.id),
-                            written(i, tz),
-                        )
-                    },
-                ),
-                overdue_actions(slug, &sw.overdue_actions),
-            ],
-        });
+        out.push(supervisor_group(slug, tz, sw));
         if !c.is_committee() {
             out.push(WaitGroup {
                 id: "w-owed",
@@ -530,4 +475,78 @@ fn groups(
         }
     }
     out
+}
+
+/// The committee's own lists: proposals to review, what it owes, overdue
+/// actions, votes about to close.
+fn committee_group(slug: &str, tz: &str, cw: &CommitteeWaits) -> WaitGroup {
+    let mut lists = vec![list(
+        "w-proposals",
+        Msg::new("待审议的提案", "Proposals to review"),
+        &cw.proposals,
+        Msg::new("没有待审议的提案。", "No proposal is waiting for review."),
+        Some((
+            format!("/c/{slug}/proposals?status=review"),
+            Msg::new("全部待审议的提案", "All proposals to review"),
+        )),
+        |i| (format!("/c/{slug}/proposals/{}", i.id), written(i, tz)),
+    )];
+    lists.extend(owed(slug, tz, cw));
+    lists.push(overdue_actions(slug, &cw.overdue_actions));
+    lists.push(list(
+        "w-votes",
+        Msg::new("即将截止的表决", "Votes about to close"),
+        &cw.votes_closing,
+        Msg::new(
+            "三天内没有要截止的表决。",
+            "No vote closes in the next three days.",
+        ),
+        Some((
+            format!("/c/{slug}/votes"),
+            Msg::new("全部表决", "All votes"),
+        )),
+        |i| {
+            let at = i.at.map(|t| fmt_time(t, tz)).unwrap_or_default();
+            (
+                format!("/c/{slug}/votes/{}", i.id),
+                Msg::new(
+                    format!("{} · {at} 截止", i.who),
+                    format!("{} · closes {at}", i.who),
+                ),
+            )
+        },
+    ));
+    WaitGroup {
+        id: "w-committee",
+        heading: Msg::new("待办", "Waiting for you"),
+        lists,
+    }
+}
+
+/// The supervisors' own lists: answers waiting for their verdict, overdue
+/// actions.
+fn supervisor_group(slug: &str, tz: &str, sw: &SupervisorWaits) -> WaitGroup {
+    WaitGroup {
+        id: "w-supervisors",
+        heading: Msg::new("待监督委员会处理", "Waiting for the supervisors"),
+        lists: vec![
+            list(
+                "w-verdicts",
+                Msg::new("待认可的答复", "Answers waiting for your verdict"),
+                &sw.answers,
+                Msg::new(
+                    "没有等待认可的答复。",
+                    "No answer is waiting for a verdict.",
+                ),
+                None,
+                |i| {
+                    (
+                        format!("/c/{slug}/disclosures/{}#h-threads", i.id),
+                        written(i, tz),
+                    )
+                },
+            ),
+            overdue_actions(slug, &sw.overdue_actions),
+        ],
+    }
 }
