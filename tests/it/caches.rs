@@ -276,3 +276,131 @@ async fn a_desk_shows_what_was_written_since_it_was_kept() {
         "the proposal to review is listed"
     );
 }
+
+/// The ballot list's rows on a vote's page (its `<tbody>`).
+fn ballot_rows(body: &str) -> &str {
+    let from = at(body, "id=\"h-ballots\"");
+    let start = from + at(&body[from..], "<tbody>");
+    &body[start..start + at(&body[start..], "</tbody>")]
+}
+
+/// A closed vote's rows are rendered once per language and kept; each
+/// reader's own row is put in marked, nobody else's, and a ballot changed
+/// since (a repair behind the server's back) is seen by every reader at once.
+#[tokio::test]
+async fn a_closed_votes_kept_rows_mark_only_the_readers_own_in_their_language() {
+    let s = Server::start().await;
+    let path = "/c/wutong/votes/1";
+    let receipt: String = one(
+        &s,
+        "SELECT b.receipt FROM ballots b JOIN vote_members m ON m.vote_id = b.vote_id AND m.voter = b.voter
+         JOIN accounts a ON a.resident_id = m.resident_id WHERE a.login = ?1 AND b.vote_id = 1",
+        [RESIDENT.0],
+    );
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let mut me = s.client();
+    me.login(RESIDENT.0, RESIDENT.1).await;
+    let theirs = com.get(path).await;
+    let anon = s.client().get(path).await;
+    let (mine, again) = (me.get(path).await, me.get(path).await);
+    assert_eq!(ballot_rows(&mine.body), ballot_rows(&again.body));
+    let rows = ballot_rows(&mine.body);
+    let i = at(rows, "<tr class=\"mine\" id=\"my-ballot\">");
+    let row = &rows[i..i + at(&rows[i..], "</tr>")];
+    assert!(row.contains("你的选票") && row.contains(&receipt), "{row}");
+    assert_eq!(rows.matches("class=\"mine\"").count(), 1);
+    // Everything else in the list is what the committee and anyone see.
+    let unmarked = rows
+        .replace("<tr class=\"mine\" id=\"my-ballot\">", "<tr class=\"\">")
+        .replace(" <mark>你的选票</mark>", "");
+    assert_eq!(unmarked, ballot_rows(&theirs.body));
+    assert_eq!(ballot_rows(&theirs.body), ballot_rows(&anon.body));
+    assert!(!ballot_rows(&theirs.body).contains("class=\"mine\""));
+
+    // In English the rows are English ones, the reader's own still marked.
+    me.post("/prefs", &[("lang", "en"), ("next", "/")]).await;
+    let en = me.get(path).await;
+    let rows = ballot_rows(&en.body);
+    assert!(
+        rows.contains("your ballot") && rows.contains(&receipt),
+        "{rows}"
+    );
+    assert!(!rows.contains("你的选票") && !rows.contains("网上") && !rows.contains("纸质"));
+    assert_eq!(
+        ballot_rows(&com.get(path).await.body),
+        ballot_rows(&theirs.body),
+        "the Chinese rows are kept apart"
+    );
+
+    // A receipt repaired behind the server's back: seen at once by all.
+    s.tamper(
+        "UPDATE ballots SET receipt = 'REPAIRED-0001' WHERE vote_id = 1 AND receipt = ?1",
+        [&receipt],
+    );
+    for reader in [&mut me, &mut com] {
+        let rows = reader.get(path).await;
+        let rows = ballot_rows(&rows.body);
+        assert!(rows.contains("REPAIRED-0001") && !rows.contains(&receipt));
+    }
+}
+
+/// The roll's page index (where each page starts) follows every change: a
+/// resident added on the first page moves every later page's first line
+/// one on, through the server and behind its back, and the deep page read
+/// from its key is the page read by counting.
+#[tokio::test]
+async fn the_rolls_later_pages_follow_a_change_before_them() {
+    let s = Server::start().await;
+    let mut c = s.client();
+    c.login(COMMITTEE.0, COMMITTEE.1).await;
+    let all = total(&c.get("/c/wutong/roll").await.body);
+    assert!(all > 100, "three pages at least: {all}");
+    // The residents' ids on page 2, in the list's order.
+    let ids = |body: &str| -> Vec<String> {
+        let mut v = Vec::new();
+        let mut rest = body;
+        while let Some(i) = rest.find("/roll/residents/") {
+            rest = &rest[i + "/roll/residents/".len()..];
+            let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if !id.is_empty() && v.last() != Some(&id) {
+                v.push(id);
+            }
+        }
+        v
+    };
+    let before = ids(&c.get("/c/wutong/roll?page=2").await.body);
+    assert_eq!(before.len(), 50, "{before:?}");
+    // A resident of the very first household (first in place order).
+    let first_household: String = one(
+        &s,
+        "SELECT h.code FROM households h JOIN communities c ON c.id = h.community_id
+         WHERE c.slug = 'wutong' AND h.dwelling_id IS NOT NULL ORDER BY h.roll_order, h.id LIMIT 1",
+        [],
+    );
+    let place: String = one(
+        &s,
+        "SELECT b.number || '-' || u.number || '-' || d.number FROM households h
+         JOIN dwellings d ON d.id = h.dwelling_id JOIN units u ON u.id = d.unit_id
+         JOIN buildings b ON b.id = u.building_id WHERE h.code = ?1",
+        [&first_household],
+    );
+    let add = c
+        .post(
+            "/c/wutong/roll/residents",
+            &[
+                ("key", "C9102"),
+                ("household", &place),
+                ("name", "新住户"),
+                ("phone", ""),
+                ("adult", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::SEE_OTHER, "{}", add.body);
+    let after = ids(&c.get("/c/wutong/roll?page=2").await.body);
+    assert_eq!(after[1..], before[..49], "every line one on");
+    // Moved out behind the server's back: back to where they were.
+    s.tamper("UPDATE residents SET active = 0 WHERE key = 'C9102'", []);
+    assert_eq!(ids(&c.get("/c/wutong/roll?page=2").await.body), before);
+}

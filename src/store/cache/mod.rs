@@ -16,10 +16,11 @@
 //! entries (it is emptied when full), so memory stays bounded. What a page
 //! shows everyone can be kept too, good until the next commit of any write
 //! ([`Caches::data`]). What a closed vote's page reads of its frozen
-//! electorate and ballots is kept by vote ([`Caches::votes`], and its pages
-//! of ballots in [`Caches::vote_pages`]), good until the roll's places, a
+//! electorate and ballots is kept by vote ([`Caches::votes`], its pages
+//! of ballots in [`Caches::vote_pages`] and those rendered in
+//! [`Caches::vote_rows`]), good until the roll's places, a
 //! closed vote's rows or an account change ([`Caches::roll`]); the roll's
-//! counts by filter ([`Caches::roll_counts`]) until a resident, a zone or
+//! counts and where its pages start, by filter ([`Caches::roll_index`]), until a resident, a zone or
 //! any of those change ([`Caches::register`]).
 
 mod memo;
@@ -56,11 +57,17 @@ pub const VOTES_KEPT: usize = 16;
 /// At most this many pages of closed votes' ballot lists kept, and bytes.
 pub const VOTE_PAGES_KEPT: usize = 128;
 pub const VOTE_PAGES_BYTES: usize = 8 << 20;
+/// At most this many of those pages rendered (by language), and bytes.
+pub const VOTE_ROWS_KEPT: usize = 128;
+pub const VOTE_ROWS_BYTES: usize = 8 << 20;
 /// What is read by the roll's change counters (closed votes' lists, the
 /// roll's counts) is good this long: only a change tells it is stale.
 pub const ROLL_AGE: Duration = Duration::from_secs(3600);
 /// At most this many roll counts kept (by community and filter).
 pub const COUNTS_KEPT: usize = 1024;
+/// At most this many bytes of where the roll's pages start (about 50 KB a
+/// filter of a 25,000-resident community).
+pub const ROLL_INDEX_BYTES: usize = 16 << 20;
 /// At most this many pages' shared parts kept (by page and community).
 pub const PAGES_KEPT: usize = 1024;
 
@@ -103,9 +110,14 @@ pub struct Caches {
     /// Pages of closed votes' ballot lists, by vote and page, read under
     /// [`Caches::roll`]; at most [`VOTE_PAGES_KEPT`] and [`VOTE_PAGES_BYTES`].
     pub vote_pages: Memo<(i64, usize), Arc<Vec<super::votes::listing::Line>>>,
-    /// How many residents a roll filter selects, by community and filter,
-    /// read under [`Caches::register`]; at most [`COUNTS_KEPT`].
-    pub roll_counts: Memo<(i64, String), i64>,
+    /// Those pages' rows as rendered for everyone, by vote, page and
+    /// language (the rows' HTML and where each ends), read under
+    /// [`Caches::roll`]; at most [`VOTE_ROWS_KEPT`] and [`VOTE_ROWS_BYTES`].
+    pub vote_rows: Memo<(i64, usize, u8), Arc<(String, Vec<usize>)>>,
+    /// How many residents a roll filter selects and where each of its
+    /// pages starts, by community and filter, read under
+    /// [`Caches::register`]; at most [`COUNTS_KEPT`] and [`ROLL_INDEX_BYTES`].
+    pub roll_index: Memo<(i64, String), Arc<super::roll::list::PageIndex>>,
     /// A community's zones and buildings as the roll's filter offers them,
     /// read under [`Caches::register`]; at most [`COUNTS_KEPT`].
     pub roll_places: Memo<i64, Arc<RollPlaces>>,
@@ -221,7 +233,8 @@ impl Caches {
             communities: Memo::new(),
             votes: Memo::bounded(VOTES_KEPT, usize::MAX, ROLL_AGE),
             vote_pages: Memo::bounded(VOTE_PAGES_KEPT, VOTE_PAGES_BYTES, ROLL_AGE),
-            roll_counts: Memo::bounded(COUNTS_KEPT, usize::MAX, ROLL_AGE),
+            vote_rows: Memo::bounded(VOTE_ROWS_KEPT, VOTE_ROWS_BYTES, ROLL_AGE),
+            roll_index: Memo::bounded(COUNTS_KEPT, ROLL_INDEX_BYTES, ROLL_AGE),
             roll_places: Memo::bounded(COUNTS_KEPT, 16 << 20, ROLL_AGE),
             pages: Memo::bounded(PAGES_KEPT, usize::MAX, MAX_AGE),
             rendered: Mutex::new(RenderedMap::default()),

@@ -1,5 +1,6 @@
 //! Reading the roll for the committee's pages: a filtered page of residents,
-//! in place order from an index, one resident, the zones and buildings, and
+//! in place order from an index (page N from its first key, as a kept
+//! [`PageIndex`] tells), one resident, the zones and buildings, and
 //! where a resident lives.
 
 use crate::error::Error;
@@ -102,33 +103,58 @@ fn conditions(f: &ListFilter) -> (String, String) {
     (joins, w)
 }
 
+/// A resident's place in the list's order: (the household's `roll_order`,
+/// the household's id, the resident's key).
+pub type ListKey = (String, i64, String);
+
+/// Where each page of a filter's list starts, and how many it selects:
+/// read in one pass in place order from indexes alone, kept by the caller
+/// (`Caches::roll_index`, under the register's change counter), so that
+/// page N is read from its first key like page 1 instead of skipping rows.
+#[derive(Debug, Clone, Default)]
+pub struct PageIndex {
+    pub total: i64,
+    /// The last key of every page but the last: page `n` (from 0, n ≥ 1)
+    /// starts right after `last[n - 1]`.
+    pub last: Vec<ListKey>,
+}
+
+impl PageIndex {
+    /// Roughly the bytes it holds, for a budget.
+    pub fn size(&self) -> usize {
+        self.last
+            .iter()
+            .map(|(o, _, k)| o.len() + k.len() + 64)
+            .sum::<usize>()
+            + 64
+    }
+}
+
 /// The ids of a page in place order, read from indexes alone (without a
-/// search), and the SQL that reads them, for the plan test. `from_end`
-/// reads the same order backwards (the caller turns the page round), so a
-/// page past the middle skips fewer rows than it would from the start.
-pub(crate) fn page_sql(f: &ListFilter, from_end: bool) -> String {
+/// search), and the SQL that reads them, for the plan test: `?5` ids from
+/// the first, or, `after` a key (`?6`, `?7`, `?8`: roll order, household
+/// and resident key), from the one after it, by a range on the driving
+/// index (only the key's own household is looked at past the range's start).
+pub(crate) fn page_sql(f: &ListFilter, after: bool) -> String {
     let (joins, w) = conditions(f);
-    let dir = if from_end { " DESC" } else { "" };
+    let from = if after {
+        " AND h.roll_order >= ?6
+          AND (h.roll_order > ?6 OR h.id > ?7 OR (h.id = ?7 AND r.key > ?8))"
+    } else {
+        ""
+    };
     format!(
         "SELECT r.id FROM households h JOIN residents r ON r.household_id = h.id{joins}
-         WHERE {w} ORDER BY h.roll_order{dir}, h.id{dir}, r.key{dir} LIMIT ?5 OFFSET ?6"
+         WHERE {w}{from} ORDER BY h.roll_order, h.id, r.key LIMIT ?5"
     )
 }
 
-/// How many residents the filter selects: the whole community's from the
-/// index by community and `active`, else through the filter's index.
-pub(crate) fn count_sql(f: &ListFilter) -> String {
-    if f.building_id.is_none() && f.zone_id.is_none() && f.q.is_none() && !f.without_account {
-        let active = if f.include_inactive {
-            ""
-        } else {
-            " AND active = 1"
-        };
-        return format!("SELECT count(*) FROM residents WHERE community_id = ?1{active}");
-    }
+/// Every key a filter selects, in place order (for [`page_index`]).
+pub(crate) fn keys_sql(f: &ListFilter) -> String {
     let (joins, w) = conditions(f);
     format!(
-        "SELECT count(*) FROM households h JOIN residents r ON r.household_id = h.id{joins} WHERE {w}"
+        "SELECT h.roll_order, h.id, r.key FROM households h JOIN residents r ON r.household_id = h.id{joins}
+         WHERE {w} ORDER BY h.roll_order, h.id, r.key"
     )
 }
 
@@ -138,11 +164,12 @@ pub fn list(
     community_id: i64,
     f: &ListFilter,
 ) -> Result<(Vec<ResidentLine>, i64), Error> {
-    let total = count(conn, community_id, f)?;
-    Ok((page(conn, community_id, f, total)?, total))
+    let index = page_index(conn, community_id, f)?;
+    Ok((page(conn, community_id, f, &index)?, index.total))
 }
 
-/// What [`count`] depends on besides the community (to keep counts by).
+/// What [`page_index`] depends on besides the community (to
+/// keep them by).
 pub fn count_key(f: &ListFilter) -> String {
     format!(
         "{:?}/{:?}/{}/{}/{:?}",
@@ -154,64 +181,91 @@ pub fn count_key(f: &ListFilter) -> String {
     )
 }
 
-/// How many residents the filter selects (all pages).
-pub fn count(conn: &Connection, community_id: i64, f: &ListFilter) -> Result<i64, Error> {
-    let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
+/// The filter's search term as the SQL's `?4` takes it.
+fn like(f: &ListFilter) -> Option<String> {
+    f.q.as_ref().map(|q| format!("%{}%", q.trim()))
+}
+
+/// Where each page of the filter's list starts (see [`PageIndex`]): one
+/// pass over the keys it selects, keeping every [`PAGE`]th.
+pub fn page_index(
+    conn: &Connection,
+    community_id: i64,
+    f: &ListFilter,
+) -> Result<PageIndex, Error> {
+    let mut st = conn.prepare_cached(&keys_sql(f))?;
     let all: [Value; 4] = [
         community_id.into(),
         f.zone_id.into(),
         f.building_id.into(),
-        q.into(),
+        like(f).into(),
     ];
-    let mut count = conn.prepare_cached(&count_sql(f))?;
-    // Each variant uses ?1 up to some ?N: bind those.
-    let n = count.parameter_count();
-    Ok(count.query_row(params_from_iter(&all[..n]), |r| r.get(0))?)
+    let n = st.parameter_count();
+    let mut rows = st.query(params_from_iter(&all[..n]))?;
+    let mut index = PageIndex::default();
+    while let Some(r) = rows.next()? {
+        index.total += 1;
+        if index.total % PAGE as i64 == 0 {
+            index.last.push((r.get(0)?, r.get(1)?, r.get(2)?));
+        }
+    }
+    // A last key at the very end would start an empty page.
+    if index.total > 0 && index.total % PAGE as i64 == 0 {
+        index.last.pop();
+    }
+    Ok(index)
 }
 
-/// The filter's page of the roll, `total` being how many it selects in all
-/// (as [`count`] tells): only the page's ids are read, then their lines.
+/// The filter's page of the roll, `index` telling where each page starts
+/// (as [`page_index`] reads it): only the page's ids are read, from its
+/// first key on, then their lines. Past the last page, none.
 pub fn page(
     conn: &Connection,
     community_id: i64,
     f: &ListFilter,
-    total: i64,
+    index: &PageIndex,
 ) -> Result<Vec<ResidentLine>, Error> {
-    let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
-    let offset = f.page.saturating_mul(PAGE) as i64;
-    if offset >= total {
-        return Ok(Vec::new());
-    }
+    let q = like(f);
     let limit = PAGE as i64;
-    // Past the middle, the page is the same rows counted from the end.
-    let from_end = offset > total / 2;
-    let (limit, skip) = if from_end {
-        let end = (offset + limit).min(total);
-        (end - offset, total - end)
-    } else {
-        (limit, offset)
+    let ids = match f.page {
+        0 => conn
+            .prepare_cached(&page_sql(f, false))?
+            .query_map(
+                params![community_id, f.zone_id, f.building_id, q, limit],
+                |r| r.get::<_, i64>(0),
+            )?
+            .collect::<Result<Vec<_>, _>>()?,
+        n => {
+            let Some((order, household, key)) = index.last.get(n - 1) else {
+                return Ok(Vec::new());
+            };
+            conn.prepare_cached(&page_sql(f, true))?
+                .query_map(
+                    params![
+                        community_id,
+                        f.zone_id,
+                        f.building_id,
+                        q,
+                        limit,
+                        order,
+                        household,
+                        key
+                    ],
+                    |r| r.get::<_, i64>(0),
+                )?
+                .collect::<Result<Vec<_>, _>>()?
+        }
     };
-    let mut ids = conn
-        .prepare_cached(&page_sql(f, from_end))?
-        .query_map(
-            params![community_id, f.zone_id, f.building_id, q, limit, skip],
-            |r| r.get::<_, i64>(0),
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    if from_end {
-        ids.reverse();
-    }
     lines_by_ids(conn, community_id, &ids)
 }
 
 /// Ids of the residents a filter selects (all pages), for printing codes.
 pub fn select_ids(conn: &Connection, community_id: i64, f: &ListFilter) -> Result<Vec<i64>, Error> {
-    let q = f.q.as_ref().map(|q| format!("%{}%", q.trim()));
-    // One pass in place order: no LIMIT (-1), no OFFSET.
+    // One pass in place order: no LIMIT (-1).
     let ids = conn
         .prepare_cached(&page_sql(f, false))?
         .query_map(
-            params![community_id, f.zone_id, f.building_id, q, -1, 0],
+            params![community_id, f.zone_id, f.building_id, like(f), -1],
             |r| r.get::<_, i64>(0),
         )?
         .collect::<Result<Vec<_>, _>>()?;

@@ -3,6 +3,7 @@
 use crate::error::Error;
 use crate::store::cache::Caches;
 use crate::store::communities::Kind;
+use crate::store::roll::list::PageIndex;
 use crate::store::roll::{self, ListFilter, ResidentLine};
 use crate::web::AppState;
 use crate::web::ctx::Committee;
@@ -102,21 +103,23 @@ type Read = (
     (Vec<ResidentLine>, i64),
 );
 
-/// How many residents `filter` selects: as kept under `generation` of
-/// [`Caches::register`] (taken before reading), else counted and kept.
-fn count(
+/// How many residents `filter` selects and where its pages start: as kept
+/// under `generation` of [`Caches::register`] (taken before reading), else
+/// read and kept.
+fn index(
     c: &rusqlite::Connection,
     id: i64,
     filter: &ListFilter,
     cache: &Caches,
     generation: u64,
-) -> Result<i64, Error> {
+) -> Result<Arc<PageIndex>, Error> {
     let key = (id, roll::list::count_key(filter));
-    if let Some(n) = cache.roll_counts.get(&key, generation) {
+    if let Some(n) = cache.roll_index.get(&key, generation) {
         return Ok(n);
     }
-    let n = roll::list::count(c, id, filter)?;
-    cache.roll_counts.put(key, generation, n);
+    let n = Arc::new(roll::list::page_index(c, id, filter)?);
+    let size = n.size() + key.1.len();
+    cache.roll_index.put_sized(key, generation, n.clone(), size);
     Ok(n)
 }
 
@@ -148,9 +151,9 @@ fn read(
             errors.add("building", m);
             None
         });
-    let total = count(c, id, &filter, cache, generation)?;
-    let lines = roll::list::page(c, id, &filter, total)?;
-    Ok((zones, buildings, errors, filter, (lines, total)))
+    let index = index(c, id, &filter, cache, generation)?;
+    let lines = roll::list::page(c, id, &filter, &index)?;
+    Ok((zones, buildings, errors, filter, (lines, index.total)))
 }
 
 pub async fn list(

@@ -9,6 +9,7 @@ use super::shown_status;
 use crate::domain::Area;
 use crate::domain::cost_share;
 use crate::error::Error;
+use crate::store::cache::Caches;
 use crate::store::votes::listing;
 use crate::store::votes::{self, Status, Vote};
 use crate::store::{elevator, now, objections};
@@ -17,7 +18,9 @@ use crate::web::ctx::Visitor;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 use teahouse_views::Msg;
+use teahouse_views::chrome::Chrome;
 use teahouse_views::pages::votes as view;
 
 #[derive(Deserialize, Default)]
@@ -121,7 +124,14 @@ pub async fn show(
         .as_deref()
         .and_then(|p| p.parse::<usize>().ok())
         .unwrap_or(1);
-    let data = read_kept(&st, cid, id, committee, resident, asked).await?;
+    let (data, generation) = read_kept(&st, cid, id, committee, resident, asked).await?;
+    let table = ballot_table(
+        &st.db.cache,
+        generation,
+        &chrome,
+        &data,
+        &options(&data.vote),
+    );
     let reach = crate::web::handlers::notices::reach::block(
         &st,
         &chrome,
@@ -132,14 +142,15 @@ pub async fn show(
     )
     .await?;
     let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
-    let view = vote_view(data, reach, &v.community.tz, committee, member, &q);
+    let view = vote_view(data, table, reach, &v.community.tz, (committee, member), &q);
     Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
 }
 
 /// Reads the page, a closed vote's list order and its page of ballots as
 /// kept if they are (and keeps them if read now): good while
 /// [`crate::store::cache::Caches::roll`] stays, which is taken before
-/// reading, so a change meanwhile makes what was read stale at once.
+/// reading (and returned), so a change meanwhile makes what was read stale
+/// at once.
 async fn read_kept(
     st: &AppState,
     cid: i64,
@@ -147,7 +158,7 @@ async fn read_kept(
     committee: bool,
     resident: Option<i64>,
     ballot_page: usize,
-) -> Result<PageData, Error> {
+) -> Result<(PageData, u64), Error> {
     let cache = &st.db.cache;
     let generation = cache.roll();
     let mut kept = cache.votes.get(&id, generation);
@@ -186,7 +197,7 @@ async fn read_kept(
             .vote_pages
             .put_sized((id, data.ballot_page.0), generation, lines.clone(), size);
     }
-    Ok(data)
+    Ok((data, generation))
 }
 
 /// The reader's own ballot: (choice, receipt, when, cast by whom).
@@ -211,25 +222,60 @@ fn my_ballot(mine: &[votes::Ballot], tz: &str) -> Option<MyBallot> {
     })
 }
 
-fn ballot_lines(lines: &[listing::Line], me: Option<&str>) -> Vec<view::BallotLine> {
-    lines
+fn ballot_line(b: &listing::Line, mine: bool) -> view::BallotLine {
+    view::BallotLine {
+        who: match &b.label {
+            Some(l) if b.dwellings.is_empty() => l.clone(),
+            Some(l) => format!("{l}（{}）", b.dwellings.join("、")),
+            None => b.voter.clone(),
+        },
+        choice: b.choice.clone(),
+        channel: match b.channel.as_str() {
+            "paper" => Msg::new("纸质", "paper"),
+            _ => Msg::new("网上", "online"),
+        },
+        receipt: b.receipt.clone(),
+        note: String::new(),
+        mine,
+    }
+}
+
+/// The page of the ballot list shown: its rows as rendered for everyone
+/// reading in this language (kept under `generation` of
+/// [`crate::store::cache::Caches::roll`], the one the lines were read
+/// under, else rendered now and kept), and the reader's own rows marked.
+fn ballot_table(
+    cache: &Caches,
+    generation: u64,
+    c: &Chrome,
+    d: &PageData,
+    options: &[(String, String)],
+) -> view::BallotTable {
+    let lines = &d.lines.0;
+    let me = d.my_voter.as_deref();
+    let mine = lines
         .iter()
-        .map(|b| view::BallotLine {
-            who: match &b.label {
-                Some(l) if b.dwellings.is_empty() => l.clone(),
-                Some(l) => format!("{l}（{}）", b.dwellings.join("、")),
-                None => b.voter.clone(),
-            },
-            choice: b.choice.clone(),
-            channel: match b.channel.as_str() {
-                "paper" => Msg::new("纸质", "paper"),
-                _ => Msg::new("网上", "online"),
-            },
-            receipt: b.receipt.clone(),
-            note: String::new(),
-            mine: me == Some(b.voter.as_str()),
-        })
-        .collect()
+        .enumerate()
+        .filter(|(_, l)| me == Some(l.voter.as_str()))
+        .map(|(i, l)| (i, ballot_line(l, true)))
+        .collect();
+    if lines.is_empty() {
+        return view::BallotTable {
+            rows: Default::default(),
+            mine,
+        };
+    }
+    let key = (d.vote.id, d.ballot_page.0, c.lang as u8);
+    let rows = cache.vote_rows.get(&key, generation).unwrap_or_else(|| {
+        let shared: Vec<_> = lines.iter().map(|l| ballot_line(l, false)).collect();
+        let rows = Arc::new(view::ballot_rows(c, options, &shared));
+        let size = rows.0.len() + rows.1.len() * 8 + 64;
+        cache
+            .vote_rows
+            .put_sized(key, generation, rows.clone(), size);
+        rows
+    });
+    view::BallotTable { rows, mine }
 }
 
 fn objection_lines(
@@ -345,17 +391,16 @@ fn options(vote: &Vote) -> Vec<(String, String)> {
 /// The page's view from what was read.
 fn vote_view(
     d: PageData,
+    ballots: view::BallotTable,
     reach: Option<maud::Markup>,
     tz: &str,
-    committee: bool,
-    member: bool,
+    (committee, member): (bool, bool),
     q: &NoticeQuery,
 ) -> view::VoteView {
     let vote = &d.vote;
     let in_publicity =
         vote.final_at.is_none() && objections::publicity_end(vote).is_some_and(|e| now() < e);
     let (can_cast, can_object, can_finalize) = abilities(&d, committee, member, in_publicity);
-    let me = d.my_voter.as_deref();
     let (rz, re) = vote.rule.names();
     view::VoteView {
         reach,
@@ -388,7 +433,7 @@ fn vote_view(
         ballot_count: d.voted.len(),
         not_voted: not_voted(&d),
         result: vote.result.as_ref().map(result_view),
-        ballots: ballot_lines(&d.lines.0, me),
+        ballots,
         ballot_page: d.ballot_page,
         my_receipt: d
             .mine

@@ -1,6 +1,7 @@
 //! Votes: the list, the committee's new-vote form, and one vote's page,
 //! which changes with its status and the reader's role. One file a part.
 
+mod ballots;
 mod desk;
 mod elevator;
 mod form;
@@ -8,10 +9,11 @@ mod notice;
 mod page;
 mod tally_sheet;
 
+pub use ballots::{BallotLine, BallotTable, Rows, ballot_rows};
 pub use elevator::ElevatorView;
 pub use form::{NewVoteValues, new_form};
 pub use notice::{NoticeView, notice_page};
-pub use page::{BallotLine, ObjectionLine, OptionLine, ResultView, TestLine, VoteView, vote_page};
+pub use page::{ObjectionLine, OptionLine, ResultView, TestLine, VoteView, vote_page};
 pub use tally_sheet::{PendingSheet, SheetRow, TallySheetView, tally_sheet_page};
 
 use crate::chrome::Chrome;

@@ -37,16 +37,6 @@ pub struct OptionLine {
     pub tests: Vec<TestLine>,
 }
 
-pub struct BallotLine {
-    pub who: String,
-    pub choice: String,
-    pub channel: Msg,
-    pub receipt: String,
-    pub note: String,
-    /// The reader's own ballot: its row is marked.
-    pub mine: bool,
-}
-
 pub struct VoteView {
     /// Notice reach per building (issue 17), rendered by the notices views.
     pub reach: Option<Markup>,
@@ -75,7 +65,7 @@ pub struct VoteView {
     /// Voters with two ballots, and whether the online one is their own.
     pub conflicts: Vec<(String, bool)>,
     pub result: Option<ResultView>,
-    pub ballots: Vec<BallotLine>,
+    pub ballots: super::ballots::BallotTable,
     /// Which page of the ballot list `ballots` is (from 1), of how many.
     pub ballot_page: (usize, usize),
     /// A closed secret vote: the receipts counted, sorted (never a choice).
@@ -121,7 +111,7 @@ fn my_closed_ballot(c: &Chrome, v: &VoteView) -> Markup {
         section aria-labelledby="h-my-ballot" {
             h2 #h-my-ballot { (c.t("您的选票", "Your ballot")) }
             div.flash.ok role="status" {
-                (c.t("您投的是：", "You chose: ")) strong { (choice_text(c, v, choice)) } " · " (at)
+                (c.t("您投的是：", "You chose: ")) strong { (choice_text(c, &v.options, choice)) } " · " (at)
                 @if let Some(by) = by { " · " (c.t("由 ", "by ")) (c.t(&by.zh, &by.en)) }
                 br; (c.t("回执码：", "Receipt: ")) strong.receipt { (receipt) }
                 br; span.hint { @if v.secret {
@@ -150,12 +140,12 @@ fn choice_words(c: &Chrome, s: &str) -> &'static str {
 }
 
 /// A ballot's choice in words: agree/disagree/abstain, or the options chosen.
-fn choice_text(c: &Chrome, v: &VoteView, s: &str) -> String {
-    if v.options.is_empty() || s == "abstain" {
+pub(super) fn choice_text(c: &Chrome, options: &[(String, String)], s: &str) -> String {
+    if options.is_empty() || s == "abstain" {
         return choice_words(c, s).to_string();
     }
     s.split('+')
-        .map(|id| match v.options.iter().find(|(l, _)| l == id) {
+        .map(|id| match options.iter().find(|(l, _)| l == id) {
             Some((l, words)) => format!("{l} {words}"),
             None => id.to_string(),
         })
@@ -266,7 +256,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
             @if let Some(r) = &v.result {
                 (result_section(c, &base, v, r))
                 (objections_section(c, &base, v))
-                (ballots_section(c, v))
+                (super::ballots::ballots_section(c, v))
             }
 
             @if committee { (super::desk::desk_section(c, &base, v)) }
@@ -336,7 +326,7 @@ fn cast_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                     h2 #h-cast { (c.t("投票", "Your ballot")) }
                     @if let Some((choice, receipt, at, by)) = &v.my_ballot {
                         div.flash.ok role="status" {
-                            (c.t("已投：", "Cast: ")) strong { (choice_text(c, v, choice)) } " · " (at)
+                            (c.t("已投：", "Cast: ")) strong { (choice_text(c, &v.options, choice)) } " · " (at)
                             @if let Some(by) = by { " · " (c.t("由 ", "by ")) (c.t(&by.zh, &by.en)) }
                             br; (c.t("回执码：", "Receipt: ")) strong.receipt { (receipt) }
                             br; span.hint { @if v.secret {
@@ -490,62 +480,6 @@ fn objections_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                             button.primary type="submit" { (c.t("公示期已满，确认为最终结果", "The publicity period is over: make the result final")) }
                         }
                     }
-                }
-    }
-}
-
-/// What is published of the ballots: receipts (secret) or every choice
-/// (open), the reader's own marked.
-fn ballots_section(c: &Chrome, v: &VoteView) -> Markup {
-    html! {
-                @if v.secret {
-                section aria-labelledby="h-ballots" {
-                    h2 #h-ballots { (c.t("计入的回执码", "Receipts counted")) }
-                    p.hint { (c.t("无记名表决只公布计入的回执码（按字母顺序），不公布谁投了什么，也不公布回执码对应的选择。",
-                        "A secret vote lists the receipts counted, in alphabetical order: never who voted what, nor which choice a receipt stands for.")) }
-                    @if let Some(r) = &v.my_receipt {
-                        p { (c.t("您的回执码：", "Your receipt: ")) strong.receipt { (r) } }
-                    }
-                    @if v.receipts.is_empty() {
-                        p.empty { (c.t("没有人投票。", "Nobody voted.")) }
-                    } @else {
-                        details {
-                            summary { (c.t("查看全部 ", "Show all ")) (v.receipts.len()) (c.t(" 个回执码", " receipts")) }
-                            ul.receipts { @for r in &v.receipts {
-                                @if v.my_receipt.as_ref() == Some(r) {
-                                    li.mine #my-ballot { mark { code { (r) } " " (c.t("你的选票", "your ballot")) } }
-                                } @else { li { code { (r) } } }
-                            } }
-                        }
-                    }
-                }
-                } @else {
-                section aria-labelledby="h-ballots" {
-                    h2 #h-ballots { (c.t("选票清单", "Ballots")) }
-                    p.hint { (c.t("记名表决公布每位选民的选择。", "An open vote lists each voter's choice.")) }
-                    div.table-wrap { table {
-                        thead { tr {
-                            th scope="col" { (if v.secret { c.t("选民（化名）", "Voter (pseudonym)") } else { c.t("选民", "Voter") }) }
-                            th scope="col" { (c.t("选择", "Choice")) }
-                            th scope="col" { (c.t("方式", "Channel")) }
-                            th scope="col" { (c.t("回执码", "Receipt")) }
-                        } }
-                        tbody { @for b in &v.ballots {
-                            tr.mine[b.mine] id=[b.mine.then_some("my-ballot")] {
-                                td { (b.who) @if b.mine { " " mark { (c.t("你的选票", "your ballot")) } } }
-                                td { (choice_text(c, v, &b.choice)) } td { (c.t(&b.channel.zh, &b.channel.en)) } td { code { (b.receipt) } }
-                            }
-                        } }
-                    } }
-                    @let (page, pages) = v.ballot_page;
-                    @if pages > 1 {
-                        nav.pager aria-label=(c.t("选票清单分页", "Ballot list pages")) {
-                            @if page > 1 { a href={"?ballots=" (page - 1) "#h-ballots"} rel="prev" { (c.t("上一页", "Previous")) } " " }
-                            span { (c.t(&format!("第 {page} / {pages} 页"), &format!("page {page} of {pages}"))) }
-                            @if page < pages { " " a href={"?ballots=" (page + 1) "#h-ballots"} rel="next" { (c.t("下一页", "Next")) } }
-                        }
-                    }
-                }
                 }
     }
 }
