@@ -122,7 +122,6 @@ fn proposals_section(c: &Chrome, v: &BoardView) -> Markup {
 }
 
 pub fn board(c: &Chrome, v: &BoardView) -> Markup {
-    let staff = c.is_committee();
     page(
         c,
         &v.name,
@@ -139,69 +138,17 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
                     (c.t("，", ", ")) strong { (v.counts.dwellings) } " " (c.t("套房屋", "dwellings"))
                 }
             }
-            @if staff {
-                section.staff-panel aria-labelledby="h-staff" {
-                    h2 #h-staff { (c.t("工作台", "Committee desk")) }
-                    ul.stats {
-                        li { strong { (v.counts.zones) } " " (if v.is_village { c.t("个村民小组", "villager groups") } else { c.t("个网格", "grids") }) }
-                        @if !v.is_village || v.counts.buildings > 0 { li { strong { (v.counts.buildings) } " " (c.t("栋楼", "buildings")) } }
-                        li { strong { (v.counts.adults) } " " (c.t("位成年人", "adults")) }
-                        @if v.counts.owners > 0 { li { strong { (v.counts.owners) } " " (c.t("个业主（按产权人计）", "owners (by owning party)")) } }
-                        li { strong { (v.counts.accounts) } " " (c.t("人已激活账户", "have activated an account")) }
-                    }
-                    p.actions {
-                        a.button href={"/c/" (c.community.as_ref().map(|x| x.slug.as_str()).unwrap_or("")) "/roll"} { (c.t("管理名册", "Manage the roll")) }
-                        " "
-                        a.button href={"/c/" (c.community.as_ref().map(|x| x.slug.as_str()).unwrap_or("")) "/codes"} { (c.t("打印激活码", "Print activation codes")) }
-                    }
-                }
-            }
+            (staff_panel(c, v))
             div.board-grid {
                 (proposals_section(c, v))
-                section.board-section aria-labelledby="h-deliberations" {
-                    h2 #h-deliberations { a href={"/c/" (v.slug) "/deliberations"} { (c.t("流动的茶馆", "Mobile teahouse meetings")) } }
-                    @if v.meetings.0.is_empty() {
-                        p.empty { (c.t("近期没有安排议事会。开过的议事会和纪要见“流动的茶馆”。",
-                            "No meetings coming up. Past meetings and their minutes are under Mobile teahouse.")) }
-                    } @else {
-                        (crate::pages::deliberations::meeting_list(c, &v.slug, &v.meetings.0))
-                    }
-                    @if v.meetings.1 > 0 {
-                        p { a href={"/c/" (v.slug) "/actions"} { (c.t("跟进事项 ", "Follow-up: ")) (v.meetings.1) (c.t(" 项未办结", " open")) }
-                            @if v.meetings.2 > 0 { " · " strong.warn { "⚠ " (v.meetings.2) (c.t(" 项逾期", " overdue")) } } }
-                    }
-                }
+                (meetings_section(c, v))
                 section.board-section aria-labelledby="h-votes" {
                     h2 #h-votes { a href={"/c/" (v.slug) "/votes"} { (c.t("表决", "Votes")) } }
                     (crate::pages::votes::vote_list(c, &v.slug, &v.votes))
                 }
-                section.board-section aria-labelledby="h-disclosures" {
-                    h2 #h-disclosures { a href={"/c/" (v.slug) "/disclosures"} { (if v.is_village { c.t("村务公开", "Village affairs disclosure") } else { c.t("居务公开", "Residential affairs disclosure") }) } }
-                    @if v.disclosures.is_empty() && v.disclosure_categories.is_empty() {
-                        p.empty { (c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
-                            "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")) }
-                        p { a href={"/c/" (v.slug) "/disclosures"} {
-                            (if v.is_village { c.t("查看村务公开栏目和各自的公开时限", "See the disclosure categories and when each is due") }
-                             else { c.t("查看居务公开栏目和各自的公开时限", "See the disclosure categories and when each is due") }) " →" } }
-                    } @else {
-                        (crate::pages::disclosures::categories(c, &v.slug, &v.disclosure_categories))
-                        (crate::pages::disclosures::line_list(c, &v.slug, &v.disclosures, false))
-                    }
-                }
+                (disclosures_section(c, v))
             }
-            section.contact aria-labelledby="h-contact" {
-                h2 #h-contact { (if v.is_village { c.t("联系村委会", "Contact the village committee") } else { c.t("联系居委会", "Contact the residents' committee") }) }
-                @if v.contact.name.is_empty() && v.contact.phone.is_empty() && v.contact.address.is_empty() {
-                    p.empty { (c.t("联系方式尚未填写。", "No contact details yet.")) }
-                } @else {
-                    dl.facts {
-                        @if !v.contact.name.is_empty() { dt { (c.t("联系人", "Contact")) } dd { (v.contact.name) } }
-                        @if !v.contact.phone.is_empty() { dt { (c.t("电话", "Phone")) } dd { a href={"tel:" (v.contact.phone)} { (v.contact.phone) } } }
-                        @if !v.contact.address.is_empty() { dt { (c.t("地址", "Address")) } dd { (v.contact.address) } }
-                        @if !v.contact.hours.is_empty() { dt { (c.t("办公时间", "Office hours")) } dd { (v.contact.hours) } }
-                    }
-                }
-            }
+            (contact(c, v))
             @if c.user.is_none() {
                 p.hint { (c.t("居民请用居委会发的激活码", "Residents: use the code from your committee to ")) " "
                     a href="/activate" { (c.t("激活账户", "activate your account")) } " "
@@ -209,4 +156,84 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
             }
         },
     )
+}
+
+/// Meetings coming up and the open follow-up actions.
+fn meetings_section(c: &Chrome, v: &BoardView) -> Markup {
+    html! {
+        section.board-section aria-labelledby="h-deliberations" {
+            h2 #h-deliberations { a href={"/c/" (v.slug) "/deliberations"} { (c.t("流动的茶馆", "Mobile teahouse meetings")) } }
+            @if v.meetings.0.is_empty() {
+                p.empty { (c.t("近期没有安排议事会。开过的议事会和纪要见“流动的茶馆”。",
+                    "No meetings coming up. Past meetings and their minutes are under Mobile teahouse.")) }
+            } @else {
+                (crate::pages::deliberations::meeting_list(c, &v.slug, &v.meetings.0))
+            }
+            @if v.meetings.1 > 0 {
+                p { a href={"/c/" (v.slug) "/actions"} { (c.t("跟进事项 ", "Follow-up: ")) (v.meetings.1) (c.t(" 项未办结", " open")) }
+                    @if v.meetings.2 > 0 { " · " strong.warn { "⚠ " (v.meetings.2) (c.t(" 项逾期", " overdue")) } } }
+            }
+        }
+    }
+}
+
+/// The disclosure categories and the latest disclosures.
+fn disclosures_section(c: &Chrome, v: &BoardView) -> Markup {
+    html! {
+        section.board-section aria-labelledby="h-disclosures" {
+            h2 #h-disclosures { a href={"/c/" (v.slug) "/disclosures"} { (if v.is_village { c.t("村务公开", "Village affairs disclosure") } else { c.t("居务公开", "Residential affairs disclosure") }) } }
+            @if v.disclosures.is_empty() && v.disclosure_categories.is_empty() {
+                p.empty { (c.t("还没有公开事项。财务收支、项目、补助名单等公开内容经监督委员会审核后会公布在这里。",
+                    "Nothing disclosed yet. Finances, projects and subsidy lists will appear here after the supervision committee has reviewed them.")) }
+                p { a href={"/c/" (v.slug) "/disclosures"} {
+                    (if v.is_village { c.t("查看村务公开栏目和各自的公开时限", "See the disclosure categories and when each is due") }
+                     else { c.t("查看居务公开栏目和各自的公开时限", "See the disclosure categories and when each is due") }) " →" } }
+            } @else {
+                (crate::pages::disclosures::categories(c, &v.slug, &v.disclosure_categories))
+                (crate::pages::disclosures::line_list(c, &v.slug, &v.disclosures, false))
+            }
+        }
+    }
+}
+
+/// The committee's counts of the roll and its links to manage it.
+fn staff_panel(c: &Chrome, v: &BoardView) -> Markup {
+    html! {
+        @if c.is_committee() {
+            section.staff-panel aria-labelledby="h-staff" {
+                h2 #h-staff { (c.t("工作台", "Committee desk")) }
+                ul.stats {
+                    li { strong { (v.counts.zones) } " " (if v.is_village { c.t("个村民小组", "villager groups") } else { c.t("个网格", "grids") }) }
+                    @if !v.is_village || v.counts.buildings > 0 { li { strong { (v.counts.buildings) } " " (c.t("栋楼", "buildings")) } }
+                    li { strong { (v.counts.adults) } " " (c.t("位成年人", "adults")) }
+                    @if v.counts.owners > 0 { li { strong { (v.counts.owners) } " " (c.t("个业主（按产权人计）", "owners (by owning party)")) } }
+                    li { strong { (v.counts.accounts) } " " (c.t("人已激活账户", "have activated an account")) }
+                }
+                p.actions {
+                    a.button href={"/c/" (c.community.as_ref().map(|x| x.slug.as_str()).unwrap_or("")) "/roll"} { (c.t("管理名册", "Manage the roll")) }
+                    " "
+                    a.button href={"/c/" (c.community.as_ref().map(|x| x.slug.as_str()).unwrap_or("")) "/codes"} { (c.t("打印激活码", "Print activation codes")) }
+                }
+            }
+        }
+    }
+}
+
+/// How to reach the committee.
+fn contact(c: &Chrome, v: &BoardView) -> Markup {
+    html! {
+        section.contact aria-labelledby="h-contact" {
+            h2 #h-contact { (if v.is_village { c.t("联系村委会", "Contact the village committee") } else { c.t("联系居委会", "Contact the residents' committee") }) }
+            @if v.contact.name.is_empty() && v.contact.phone.is_empty() && v.contact.address.is_empty() {
+                p.empty { (c.t("联系方式尚未填写。", "No contact details yet.")) }
+            } @else {
+                dl.facts {
+                    @if !v.contact.name.is_empty() { dt { (c.t("联系人", "Contact")) } dd { (v.contact.name) } }
+                    @if !v.contact.phone.is_empty() { dt { (c.t("电话", "Phone")) } dd { a href={"tel:" (v.contact.phone)} { (v.contact.phone) } } }
+                    @if !v.contact.address.is_empty() { dt { (c.t("地址", "Address")) } dd { (v.contact.address) } }
+                    @if !v.contact.hours.is_empty() { dt { (c.t("办公时间", "Office hours")) } dd { (v.contact.hours) } }
+                }
+            }
+        }
+    }
 }

@@ -291,10 +291,6 @@ pub fn resident_form(
         Some(i) => format!("{base}/residents/{}", i.id),
         None => format!("{base}/residents"),
     };
-    let mut code_errs = Errors::none();
-    if let Some(m) = info.and_then(|i| i.reason_error.as_ref()) {
-        code_errs.add("reason", m.clone());
-    }
     page(
         c,
         title,
@@ -312,53 +308,76 @@ pub fn resident_form(
                 }
             }
             (forms::summary(c, errors))
-            form.stack method="post" action=(action) {
-                (csrf(c))
-                @if info.is_none() {
-                    (forms::input(c, "key", c.t("编号", "Id"), &v.key, errors,
-                        Opts { required: true, hint: Some(("名册中的唯一编号，例如 C-0421", "The unique id in your sheet, e.g. C-0421")), ..Default::default() }))
-                    (forms::input(c, "household", c.t("户号或房号", "Household or dwelling"), &v.household, errors,
-                        Opts { required: true, hint: Some(("已有的户号，或房号如 3-2-501", "An existing household, or a dwelling like 3-2-501")), ..Default::default() }))
-                }
-                (forms::input(c, "name", c.t("姓名", "Name"), &v.name, errors, Opts { required: true, ..Default::default() }))
-                (forms::input(c, "phone", c.t("电话", "Phone"), &v.phone, errors, Opts { kind: "tel", inputmode: Some("tel"), ..Default::default() }))
-                fieldset {
-                    legend { (c.t("身份", "Status")) }
-                    (forms::checkbox("adult", c.t("成年人", "Adult"), v.adult))
-                    (forms::checkbox("owner", c.t("业主（产权人之一）", "Owner (one of the owning party)"), v.owner))
-                    (forms::checkbox("representative", c.t("村民代表", "Villagers' representative"), v.representative))
-                    @if info.is_some() { (forms::checkbox("active", c.t("在册（取消表示已迁出）", "On the roll (untick when moved out)"), v.active)) }
-                }
-                button.primary type="submit" { (c.t("保存", "Save")) }
-            }
-            @if let Some(i) = info {
-                h2 #h-code { (c.t("激活码", "Activation code")) }
-                @if i.login.is_none() {
-                    p { (c.t("发一张激活码，居民用它激活账户。旧的未用激活码会作废。",
-                             "Issue a code; the resident uses it to activate an account. Older unused codes stop working.")) }
-                    form method="post" action={"/c/" (slug) "/codes"} {
-                        (csrf(c))
-                        input type="hidden" name="resident" value=(i.id);
-                        button type="submit" { (c.t("生成并打印激活码", "Issue and print a code")) }
-                    }
-                } @else if i.office {
-                    @let m = i.reason_error.clone().unwrap_or_else(|| Msg::new(
-                        format!("这位居民的账户同时是{}、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。", c.committee_zh()),
-                        "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator."));
-                    (flash(c, "warn", &m))
-                } @else {
-                    p { (c.t("这位居民已有账户。新激活码会重设这个账户的密码（登录名不变），旧的未用激活码会作废。请写明原因：原因会在本人下次登录时告知本人，并列在监督台上，由监督委员会查看。",
-                             "This resident has an account. A new code resets its password (the login name stays); older unused codes stop working. State the reason: the owner is told at their next login, and it is listed on the oversight desk for the supervisors.")) }
-                    (forms::summary(c, &code_errs))
-                    form.stack method="post" action={"/c/" (slug) "/codes"} {
-                        (csrf(c))
-                        input type="hidden" name="resident" value=(i.id);
-                        (forms::input(c, "reason", c.t("重设密码的原因", "Reason for the reset"), &i.reason, &code_errs,
-                            Opts { required: true, hint: Some(("例如：本人来居委会说忘记了密码", "e.g. came to the office, forgot the password")), ..Default::default() }))
-                        button type="submit" { (c.t("生成重设密码用的激活码", "Issue a code to reset the password")) }
-                    }
-                }
-            }
+            (resident_fields(c, info, v, errors, &action))
+            @if let Some(i) = info { (code_section(c, slug, i)) }
         },
     )
+}
+
+/// A code for a resident without an account, or, with a reason, one that
+/// resets the account's password (not for an office holder's account).
+fn code_section(c: &Chrome, slug: &str, i: &ResidentInfo) -> Markup {
+    let mut code_errs = Errors::none();
+    if let Some(m) = i.reason_error.as_ref() {
+        code_errs.add("reason", m.clone());
+    }
+    html! {
+        h2 #h-code { (c.t("激活码", "Activation code")) }
+        @if i.login.is_none() {
+            p { (c.t("发一张激活码，居民用它激活账户。旧的未用激活码会作废。",
+                     "Issue a code; the resident uses it to activate an account. Older unused codes stop working.")) }
+            form method="post" action={"/c/" (slug) "/codes"} {
+                (csrf(c))
+                input type="hidden" name="resident" value=(i.id);
+                button type="submit" { (c.t("生成并打印激活码", "Issue and print a code")) }
+            }
+        } @else if i.office {
+            @let m = i.reason_error.clone().unwrap_or_else(|| Msg::new(
+                format!("这位居民的账户同时是{}、监督委员会成员或运维的账户，激活码不能重设它的密码。请让本人联系运维。", c.committee_zh()),
+                "This resident's account is also a committee member's, a supervisor's or the operator's: an activation code cannot reset it. The owner should ask the operator."));
+            (flash(c, "warn", &m))
+        } @else {
+            p { (c.t("这位居民已有账户。新激活码会重设这个账户的密码（登录名不变），旧的未用激活码会作废。请写明原因：原因会在本人下次登录时告知本人，并列在监督台上，由监督委员会查看。",
+                     "This resident has an account. A new code resets its password (the login name stays); older unused codes stop working. State the reason: the owner is told at their next login, and it is listed on the oversight desk for the supervisors.")) }
+            (forms::summary(c, &code_errs))
+            form.stack method="post" action={"/c/" (slug) "/codes"} {
+                (csrf(c))
+                input type="hidden" name="resident" value=(i.id);
+                (forms::input(c, "reason", c.t("重设密码的原因", "Reason for the reset"), &i.reason, &code_errs,
+                    Opts { required: true, hint: Some(("例如：本人来居委会说忘记了密码", "e.g. came to the office, forgot the password")), ..Default::default() }))
+                button type="submit" { (c.t("生成重设密码用的激活码", "Issue a code to reset the password")) }
+            }
+        }
+    }
+}
+
+/// The resident's fields (id and household only for a new one).
+fn resident_fields(
+    c: &Chrome,
+    info: Option<&ResidentInfo>,
+    v: &ResidentValues,
+    errors: &Errors,
+    action: &str,
+) -> Markup {
+    html! {
+        form.stack method="post" action=(action) {
+            (csrf(c))
+            @if info.is_none() {
+                (forms::input(c, "key", c.t("编号", "Id"), &v.key, errors,
+                    Opts { required: true, hint: Some(("名册中的唯一编号，例如 C-0421", "The unique id in your sheet, e.g. C-0421")), ..Default::default() }))
+                (forms::input(c, "household", c.t("户号或房号", "Household or dwelling"), &v.household, errors,
+                    Opts { required: true, hint: Some(("已有的户号，或房号如 3-2-501", "An existing household, or a dwelling like 3-2-501")), ..Default::default() }))
+            }
+            (forms::input(c, "name", c.t("姓名", "Name"), &v.name, errors, Opts { required: true, ..Default::default() }))
+            (forms::input(c, "phone", c.t("电话", "Phone"), &v.phone, errors, Opts { kind: "tel", inputmode: Some("tel"), ..Default::default() }))
+            fieldset {
+                legend { (c.t("身份", "Status")) }
+                (forms::checkbox("adult", c.t("成年人", "Adult"), v.adult))
+                (forms::checkbox("owner", c.t("业主（产权人之一）", "Owner (one of the owning party)"), v.owner))
+                (forms::checkbox("representative", c.t("村民代表", "Villagers' representative"), v.representative))
+                @if info.is_some() { (forms::checkbox("active", c.t("在册（取消表示已迁出）", "On the roll (untick when moved out)"), v.active)) }
+            }
+            button.primary type="submit" { (c.t("保存", "Save")) }
+        }
+    }
 }

@@ -85,18 +85,7 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
         html! {
             h1 { (title) }
             @for g in &v.groups { (wait_group(c, g)) }
-            section aria-labelledby="h-verify" {
-                h2 #h-verify { (c.t("核验公开记录", "Verify the ledger")) }
-                @if let Some(r) = &v.verify {
-                    (flash(c, if r.ok { "ok" } else { "error" }, &r.explanation))
-                    @if let Some(h) = &r.head { p { (c.t("共 ", "")) (r.entries) (c.t(" 条记录，最新哈希：", " entries; head hash: ")) code.hash { (h) } } }
-                }
-                form method="get" action={"/c/" (slug) "/desk"} {
-                    input type="hidden" name="verify" value="1";
-                    button.primary type="submit" { (c.t("立即核验", "Verify now")) }
-                }
-                p.hint { (c.t("核验会重新计算每条记录的哈希，并检查每项已公开的内容、签署、答复和表决是否仍与记录一致。", "Verification recomputes every entry's hash and checks that every published disclosure, signature, answer and vote still matches its entry.")) }
-            }
+            (verify(c, slug, v))
             section aria-labelledby="h-await" {
                 h2 #h-await { (c.t("等待审核的公开事项", "Disclosures awaiting review")) " (" (v.awaiting.1) ")" }
                 @if v.awaiting.0.is_empty() {
@@ -117,54 +106,86 @@ pub fn desk_page(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
                 h2 #h-overdue { (c.t("逾期未公开", "Overdue")) }
                 @if v.overdue.is_empty() { p.empty { (c.t("没有逾期的类别。", "Nothing is overdue.")) } } @else { (categories(c, slug, &v.overdue)) }
             }
-            section aria-labelledby="h-resets" {
-                h2 #h-resets { (c.t("密码重置和重发的激活码", "Password resets and re-issued codes")) }
-                p.hint { (c.t(&format!("给已有账户的居民发的激活码会重置其密码；每次重置都记为发码的{}成员或运维的操作。请核对原因是否属实。", c.committee_zh()),
-                              "A code for a resident who already has an account resets that account's password; each reset is recorded as the act of the committee member who issued the code, or of the operator. Check that the reasons hold.")) }
-                @if v.resets.is_empty() {
-                    p.empty { (c.t("最近没有。", "None recently.")) }
-                } @else {
-                    (scroll_region(c.t("密码重置（可左右滚动）", "Password resets (scrolls sideways)"), html! { table {
-                        thead { tr {
-                            th scope="col" { (c.t("时间", "When")) }
-                            th scope="col" { (c.t("事项", "What")) }
-                            th scope="col" { (c.t("操作人", "By")) }
-                            th scope="col" { (c.t("账户", "Account")) }
-                            th scope="col" { (c.t("原因", "Reason")) }
-                            th scope="col" { (c.t("本人确认", "Owner's acknowledgement")) }
-                        } }
-                        tbody { @for r in &v.resets { tr {
-                            td { (r.at) } td { (bi(c, &r.what)) } td { (r.by) } td { (r.account) } td { (r.reason) }
-                            td {
-                                @if let Some(a) = &r.acknowledged { (bi(c, a)) }
-                                @for f in &r.flags { br; strong.flag { "⚠ " (bi(c, f)) } }
-                            }
-                        } } }
-                    } }))
-                }
-            }
-            section aria-labelledby="h-activations" {
-                h2 #h-activations { (c.t("首次激活", "First activations")) }
-                p.hint { (c.t(&format!("{0}掌握名册并发放激活码，也就能自己拿激活码激活一位从未激活的居民。这里列出每次首次激活：谁发的码、何时发、何时从哪个地址使用。标记只是提示核对：居民在{0}办公室当场激活，地址也会相同。", c.committee_zh()),
-                              "The committee keeps the roll and hands out the codes, so it could use a code itself to activate a resident who never did. Each first activation is listed: who issued the code, when, and when and from which address it was used. A flag is a reason to ask, not proof: a resident who activates at the committee's office shares its address.")) }
-                @if v.activations.is_empty() {
-                    p.empty { (c.t("最近没有。", "None recently.")) }
-                } @else {
-                    (scroll_region(c.t("首次激活（可左右滚动）", "First activations (scrolls sideways)"), html! { table {
-                        thead { tr {
-                            th scope="col" { (c.t("账户", "Account")) }
-                            th scope="col" { (c.t("发码人", "Issued by")) }
-                            th scope="col" { (c.t("发码时间", "Issued")) }
-                            th scope="col" { (c.t("使用时间", "Used")) }
-                            th scope="col" { (c.t("使用地址", "Used from")) }
-                        } }
-                        tbody { @for a in &v.activations { tr {
-                            td { (a.account) } td { (a.by) } td { (a.issued) } td { (a.used) }
-                            td { code { (a.used_ip) } @for f in &a.flags { br; strong.flag { "⚠ " (bi(c, f)) } } }
-                        } } }
-                    } }))
-                }
-            }
+            (resets(c, v))
+            (activations(c, v))
         },
     )
+}
+
+/// The result of a ledger check, if asked, and the button to ask.
+fn verify(c: &Chrome, slug: &str, v: &DeskView) -> Markup {
+    html! {
+        section aria-labelledby="h-verify" {
+            h2 #h-verify { (c.t("核验公开记录", "Verify the ledger")) }
+            @if let Some(r) = &v.verify {
+                (flash(c, if r.ok { "ok" } else { "error" }, &r.explanation))
+                @if let Some(h) = &r.head { p { (c.t("共 ", "")) (r.entries) (c.t(" 条记录，最新哈希：", " entries; head hash: ")) code.hash { (h) } } }
+            }
+            form method="get" action={"/c/" (slug) "/desk"} {
+                input type="hidden" name="verify" value="1";
+                button.primary type="submit" { (c.t("立即核验", "Verify now")) }
+            }
+            p.hint { (c.t("核验会重新计算每条记录的哈希，并检查每项已公开的内容、签署、答复和表决是否仍与记录一致。", "Verification recomputes every entry's hash and checks that every published disclosure, signature, answer and vote still matches its entry.")) }
+        }
+    }
+}
+
+/// Password resets and re-issued codes, each with its owner's acknowledgement.
+fn resets(c: &Chrome, v: &DeskView) -> Markup {
+    html! {
+        section aria-labelledby="h-resets" {
+            h2 #h-resets { (c.t("密码重置和重发的激活码", "Password resets and re-issued codes")) }
+            p.hint { (c.t(&format!("给已有账户的居民发的激活码会重置其密码；每次重置都记为发码的{}成员或运维的操作。请核对原因是否属实。", c.committee_zh()),
+                          "A code for a resident who already has an account resets that account's password; each reset is recorded as the act of the committee member who issued the code, or of the operator. Check that the reasons hold.")) }
+            @if v.resets.is_empty() {
+                p.empty { (c.t("最近没有。", "None recently.")) }
+            } @else {
+                (scroll_region(c.t("密码重置（可左右滚动）", "Password resets (scrolls sideways)"), html! { table {
+                    thead { tr {
+                        th scope="col" { (c.t("时间", "When")) }
+                        th scope="col" { (c.t("事项", "What")) }
+                        th scope="col" { (c.t("操作人", "By")) }
+                        th scope="col" { (c.t("账户", "Account")) }
+                        th scope="col" { (c.t("原因", "Reason")) }
+                        th scope="col" { (c.t("本人确认", "Owner's acknowledgement")) }
+                    } }
+                    tbody { @for r in &v.resets { tr {
+                        td { (r.at) } td { (bi(c, &r.what)) } td { (r.by) } td { (r.account) } td { (r.reason) }
+                        td {
+                            @if let Some(a) = &r.acknowledged { (bi(c, a)) }
+                            @for f in &r.flags { br; strong.flag { "⚠ " (bi(c, f)) } }
+                        }
+                    } } }
+                } }))
+            }
+        }
+    }
+}
+
+/// First activations, each with who issued the code and where it was used.
+fn activations(c: &Chrome, v: &DeskView) -> Markup {
+    html! {
+        section aria-labelledby="h-activations" {
+            h2 #h-activations { (c.t("首次激活", "First activations")) }
+            p.hint { (c.t(&format!("{0}掌握名册并发放激活码，也就能自己拿激活码激活一位从未激活的居民。这里列出每次首次激活：谁发的码、何时发、何时从哪个地址使用。标记只是提示核对：居民在{0}办公室当场激活，地址也会相同。", c.committee_zh()),
+                          "The committee keeps the roll and hands out the codes, so it could use a code itself to activate a resident who never did. Each first activation is listed: who issued the code, when, and when and from which address it was used. A flag is a reason to ask, not proof: a resident who activates at the committee's office shares its address.")) }
+            @if v.activations.is_empty() {
+                p.empty { (c.t("最近没有。", "None recently.")) }
+            } @else {
+                (scroll_region(c.t("首次激活（可左右滚动）", "First activations (scrolls sideways)"), html! { table {
+                    thead { tr {
+                        th scope="col" { (c.t("账户", "Account")) }
+                        th scope="col" { (c.t("发码人", "Issued by")) }
+                        th scope="col" { (c.t("发码时间", "Issued")) }
+                        th scope="col" { (c.t("使用时间", "Used")) }
+                        th scope="col" { (c.t("使用地址", "Used from")) }
+                    } }
+                    tbody { @for a in &v.activations { tr {
+                        td { (a.account) } td { (a.by) } td { (a.issued) } td { (a.used) }
+                        td { code { (a.used_ip) } @for f in &a.flags { br; strong.flag { "⚠ " (bi(c, f)) } } }
+                    } } }
+                } }))
+            }
+        }
+    }
 }

@@ -270,17 +270,7 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
             @if let Some(n) = &v.notice { (flash(c, "ok", n)) }
             @if let Some(e) = &v.error { (flash(c, "error", e)) }
             (step_box(c, &base, v))
-            dl.facts {
-                dt { (c.t("类别", "Category")) } dd { (bi(c, &v.category)) }
-                dt { (c.t("期间", "Period")) } dd { (bi(c, &v.period)) }
-                dt { (c.t("状态", "Status")) } dd { strong { (status_words(c, v.status)) } }
-                dt { (c.t("版本", "Revision")) } dd { (v.rev) @if v.working { " " span.muted { (c.t("（正在处理的版本，尚未公开）", "(the revision being worked on, not public yet)")) } } }
-                dt { (c.t("监督委员会", "Supervision")) } dd {
-                    @let valid: Vec<&(String, String, i64, bool)> = v.signoffs.iter().filter(|s| s.2 == v.rev && s.3).collect();
-                    @if valid.is_empty() { (c.t("尚未签署", "not signed yet")) }
-                    @for (i, s) in valid.iter().enumerate() { @if i > 0 { "、" } strong { (s.0) } " " span.muted { (s.1) } }
-                }
-            }
+            (facts(c, v))
             @if let Some(r) = &v.reason { p.lead { (c.t("更正原因：", "Reason for the correction: ")) (r) } }
             @if !v.explanation.is_empty() { div.explanation { @for line in v.explanation.lines() { p { (line) } } } }
             (table(c, v))
@@ -289,95 +279,154 @@ pub fn show_page(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
                 a.button href={(base) "/table.xlsx"} { "Excel" }
                 a.button href={(base) "/table.csv"} { "CSV" }
             }
-            @if !v.files.is_empty() || v.can_edit {
-                section aria-labelledby="h-files" {
-                    h2 #h-files { (c.t("附件（凭证、照片）", "Attachments (vouchers, photos)")) }
-                    @let remove = format!("{base}/files");
-                    (crate::files::list(c, slug, &v.files, v.can_edit.then_some(remove.as_str())))
-                    @if v.can_edit { (crate::files::upload_form(c, &format!("{base}/files"))) }
-                }
-            }
-            @if v.can_edit || v.can_correct {
-                section.staff-panel aria-labelledby="h-desk" {
-                    h2 #h-desk { (c.committee()) (c.t("操作", ": actions")) }
-                    @if v.can_edit { p { a.button href={(base) "/edit"} { (c.t("修改表格和说明", "Edit the table and text")) } } }
-                    @if v.can_correct {
-                        details {
-                            summary { (c.t("更正已公开的内容", "Correct the published content")) }
-                            p.hint { (c.t("已公开的内容不会被改动：更正是一个新版本，写明原因，经审核后公开，两个版本都保留并显示差异。", "Published content is never changed: a correction is a new revision with a reason, reviewed and then published; both stay visible with the differences shown.")) }
-                            form.stack method="post" action={(base) "/correct"} {
-                                (csrf(c))
-                                div.field { label for="f-reason" { (c.t("更正原因", "Reason")) } textarea #f-reason name="reason" rows="2" required {} }
-                                button type="submit" { (c.t("开始更正", "Start a correction")) }
-                            }
-                        }
-                    }
-                }
-            }
-            @if v.can_query {
-                section.staff-panel aria-labelledby="h-review" {
-                    h2 #h-review { (c.t("监督委员会审核", "Supervision committee review")) }
-                    @if v.can_query {
-                        details {
-                            summary { (c.t("提出质询", "Raise a query")) }
-                            form.stack method="post" action={(base) "/queries"} {
-                                (csrf(c))
-                                (seen_fields(v))
-                                div.field {
-                                    label for="f-row" { (c.t("针对第几行（留空为针对整项）", "Row (blank for the whole disclosure)")) }
-                                    input #f-row type="number" inputmode="numeric" name="row" min="1" max=(v.rows.len());
-                                }
-                                div.field { label for="f-query" { (c.t("质询内容", "Query")) } textarea #f-query name="text" rows="3" required {} }
-                                button type="submit" { (c.t("提交质询", "Submit the query")) }
-                            }
-                        }
-                    }
-                }
-            }
-            section aria-labelledby="h-threads" {
-                h2 #h-threads { (c.t("质询、提问与答复", "Queries, questions and answers")) }
-                @if v.threads.is_empty() { p.empty { (c.t("还没有质询或提问。", "No queries or questions yet.")) } }
-                @for t in &v.threads { (thread(c, &base, t, v.can_answer)) }
-                @if v.can_ask {
-                    form.stack method="post" action={(base) "/questions"} {
-                        (csrf(c))
-                        div.field {
-                            label for="f-question" { (c.t("对这项公开有疑问？（会公开，姓名部分隐藏）", "A question about this disclosure? (public, with your name partly hidden)")) }
-                            textarea #f-question name="text" rows="3" required {}
-                        }
-                        button type="submit" { (c.t("提问", "Ask")) }
-                    }
-                } @else if c.user.is_none() && v.status == Stage::Published {
-                    p { a href={"/login?next=" (base)} { (c.t("登录后可以提问", "Log in to ask a question")) } }
-                }
-            }
-            @if v.revisions.len() > 1 {
-                section aria-labelledby="h-revs" {
-                    h2 #h-revs { (c.t("版本记录", "Revisions")) }
-                    ul {
-                        @for r in &v.revisions {
-                            li {
-                                (c.t("第 ", "Revision ")) (r.rev) (c.t(" 版", "")) " · " (r.title)
-                                " · " @match &r.published { Some(p) => { (c.t("公开于 ", "published ")) (p) } None => { span.muted { (c.t("未公开", "not published")) } } }
-                                @if let Some(reason) = &r.reason { br; (c.t("更正原因：", "Reason: ")) (reason) }
-                                @if r.rev > 1 { " · " a href={(base) "?diff=" (r.rev)} { (c.t("与上一版的差异", "changes from the previous")) } }
-                            }
-                        }
-                    }
-                    @if let Some((from, to, changes)) = &v.diff {
-                        h3 { (c.t("第 ", "Changes from revision ")) (from) (c.t(" 版 → 第 ", " to ")) (to) (c.t(" 版的差异", "")) }
-                        @if changes.is_empty() { p.empty { (c.t("内容没有变化。", "No changes.")) } }
-                        ul.diff { @for ch in changes { li { (bi(c, ch)) } } }
-                    }
-                }
-            }
-            @if !v.ledger.is_empty() {
-                section aria-labelledby="h-ledger" {
-                    h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
-                    ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " @match crate::pages::ledger::kind_words(kind) { Some(w) => { (c.t(w.0, w.1)) " " } None => { code { (kind) } " " } } code.hash { (hash) } } } }
-                    p { a href={"/c/" (slug) "/ledger"} { (c.t("查看并核验全部记录", "See and verify the whole ledger")) } }
-                }
-            }
+            (files(c, slug, &base, v))
+            (committee_actions(c, &base, v))
+            (review(c, &base, v))
+            (threads(c, &base, v))
+            (revisions(c, &base, v))
+            (ledger(c, slug, v))
         },
     )
+}
+
+/// Category, period, status, revision and who signed it.
+fn facts(c: &Chrome, v: &ShowView) -> Markup {
+    html! {
+        dl.facts {
+            dt { (c.t("类别", "Category")) } dd { (bi(c, &v.category)) }
+            dt { (c.t("期间", "Period")) } dd { (bi(c, &v.period)) }
+            dt { (c.t("状态", "Status")) } dd { strong { (status_words(c, v.status)) } }
+            dt { (c.t("版本", "Revision")) } dd { (v.rev) @if v.working { " " span.muted { (c.t("（正在处理的版本，尚未公开）", "(the revision being worked on, not public yet)")) } } }
+            dt { (c.t("监督委员会", "Supervision")) } dd {
+                @let valid: Vec<&(String, String, i64, bool)> = v.signoffs.iter().filter(|s| s.2 == v.rev && s.3).collect();
+                @if valid.is_empty() { (c.t("尚未签署", "not signed yet")) }
+                @for (i, s) in valid.iter().enumerate() { @if i > 0 { "、" } strong { (s.0) } " " span.muted { (s.1) } }
+            }
+        }
+    }
+}
+
+/// The attachments, with the upload form while it can be edited.
+fn files(c: &Chrome, slug: &str, base: &str, v: &ShowView) -> Markup {
+    html! {
+        @if !v.files.is_empty() || v.can_edit {
+            section aria-labelledby="h-files" {
+                h2 #h-files { (c.t("附件（凭证、照片）", "Attachments (vouchers, photos)")) }
+                @let remove = format!("{base}/files");
+                (crate::files::list(c, slug, &v.files, v.can_edit.then_some(remove.as_str())))
+                @if v.can_edit { (crate::files::upload_form(c, &format!("{base}/files"))) }
+            }
+        }
+    }
+}
+
+/// The committee's edit and correct actions.
+fn committee_actions(c: &Chrome, base: &str, v: &ShowView) -> Markup {
+    html! {
+        @if v.can_edit || v.can_correct {
+            section.staff-panel aria-labelledby="h-desk" {
+                h2 #h-desk { (c.committee()) (c.t("操作", ": actions")) }
+                @if v.can_edit { p { a.button href={(base) "/edit"} { (c.t("修改表格和说明", "Edit the table and text")) } } }
+                @if v.can_correct {
+                    details {
+                        summary { (c.t("更正已公开的内容", "Correct the published content")) }
+                        p.hint { (c.t("已公开的内容不会被改动：更正是一个新版本，写明原因，经审核后公开，两个版本都保留并显示差异。", "Published content is never changed: a correction is a new revision with a reason, reviewed and then published; both stay visible with the differences shown.")) }
+                        form.stack method="post" action={(base) "/correct"} {
+                            (csrf(c))
+                            div.field { label for="f-reason" { (c.t("更正原因", "Reason")) } textarea #f-reason name="reason" rows="2" required {} }
+                            button type="submit" { (c.t("开始更正", "Start a correction")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The supervisors' query form.
+fn review(c: &Chrome, base: &str, v: &ShowView) -> Markup {
+    html! {
+        @if v.can_query {
+            section.staff-panel aria-labelledby="h-review" {
+                h2 #h-review { (c.t("监督委员会审核", "Supervision committee review")) }
+                @if v.can_query {
+                    details {
+                        summary { (c.t("提出质询", "Raise a query")) }
+                        form.stack method="post" action={(base) "/queries"} {
+                            (csrf(c))
+                            (seen_fields(v))
+                            div.field {
+                                label for="f-row" { (c.t("针对第几行（留空为针对整项）", "Row (blank for the whole disclosure)")) }
+                                input #f-row type="number" inputmode="numeric" name="row" min="1" max=(v.rows.len());
+                            }
+                            div.field { label for="f-query" { (c.t("质询内容", "Query")) } textarea #f-query name="text" rows="3" required {} }
+                            button type="submit" { (c.t("提交质询", "Submit the query")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Queries and questions with their answers, and the form to ask.
+fn threads(c: &Chrome, base: &str, v: &ShowView) -> Markup {
+    html! {
+        section aria-labelledby="h-threads" {
+            h2 #h-threads { (c.t("质询、提问与答复", "Queries, questions and answers")) }
+            @if v.threads.is_empty() { p.empty { (c.t("还没有质询或提问。", "No queries or questions yet.")) } }
+            @for t in &v.threads { (thread(c, &base, t, v.can_answer)) }
+            @if v.can_ask {
+                form.stack method="post" action={(base) "/questions"} {
+                    (csrf(c))
+                    div.field {
+                        label for="f-question" { (c.t("对这项公开有疑问？（会公开，姓名部分隐藏）", "A question about this disclosure? (public, with your name partly hidden)")) }
+                        textarea #f-question name="text" rows="3" required {}
+                    }
+                    button type="submit" { (c.t("提问", "Ask")) }
+                }
+            } @else if c.user.is_none() && v.status == Stage::Published {
+                p { a href={"/login?next=" (base)} { (c.t("登录后可以提问", "Log in to ask a question")) } }
+            }
+        }
+    }
+}
+
+/// The revisions and, when asked, the changes between two.
+fn revisions(c: &Chrome, base: &str, v: &ShowView) -> Markup {
+    html! {
+        @if v.revisions.len() > 1 {
+            section aria-labelledby="h-revs" {
+                h2 #h-revs { (c.t("版本记录", "Revisions")) }
+                ul {
+                    @for r in &v.revisions {
+                        li {
+                            (c.t("第 ", "Revision ")) (r.rev) (c.t(" 版", "")) " · " (r.title)
+                            " · " @match &r.published { Some(p) => { (c.t("公开于 ", "published ")) (p) } None => { span.muted { (c.t("未公开", "not published")) } } }
+                            @if let Some(reason) = &r.reason { br; (c.t("更正原因：", "Reason: ")) (reason) }
+                            @if r.rev > 1 { " · " a href={(base) "?diff=" (r.rev)} { (c.t("与上一版的差异", "changes from the previous")) } }
+                        }
+                    }
+                }
+                @if let Some((from, to, changes)) = &v.diff {
+                    h3 { (c.t("第 ", "Changes from revision ")) (from) (c.t(" 版 → 第 ", " to ")) (to) (c.t(" 版的差异", "")) }
+                    @if changes.is_empty() { p.empty { (c.t("内容没有变化。", "No changes.")) } }
+                    ul.diff { @for ch in changes { li { (bi(c, ch)) } } }
+                }
+            }
+        }
+    }
+}
+
+/// The ledger entries of this disclosure.
+fn ledger(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
+    html! {
+        @if !v.ledger.is_empty() {
+            section aria-labelledby="h-ledger" {
+                h2 #h-ledger { (c.t("公开记录", "Ledger entries")) }
+                ul { @for (seq, kind, hash) in &v.ledger { li { "#" (seq) " " @match crate::pages::ledger::kind_words(kind) { Some(w) => { (c.t(w.0, w.1)) " " } None => { code { (kind) } " " } } code.hash { (hash) } } } }
+                p { a href={"/c/" (slug) "/ledger"} { (c.t("查看并核验全部记录", "See and verify the whole ledger")) } }
+            }
+        }
+    }
 }
