@@ -235,8 +235,9 @@ impl Account {
 /// Who caused a password reset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResetBy {
-    /// The committee, by issuing an activation code that was then used.
-    Committee,
+    /// The committee, by issuing an activation code that was then used; of
+    /// a village or not (None where the community is not known).
+    Committee { village: Option<bool> },
     /// The operator, on the operator's page.
     Operator,
 }
@@ -244,15 +245,18 @@ pub enum ResetBy {
 impl ResetBy {
     pub fn as_str(self) -> &'static str {
         match self {
-            ResetBy::Committee => "committee",
+            ResetBy::Committee { .. } => "committee",
             ResetBy::Operator => "operator",
         }
     }
+    /// Who reset, in words: the committee named by its community's kind
+    /// (村委会 in a village, 居委会 in a compound), or the operator.
     pub fn words(self) -> (&'static str, &'static str) {
-        match self {
-            ResetBy::Committee => ("居委会/村委会", "the committee"),
-            ResetBy::Operator => ("运维", "the operator"),
-        }
+        let w = match self {
+            ResetBy::Committee { village } => teahouse_words::roles::committee(village),
+            ResetBy::Operator => teahouse_words::roles::OPERATOR,
+        };
+        (w.zh, w.en)
     }
 }
 
@@ -323,7 +327,9 @@ fn reset_from(r: &rusqlite::Row) -> rusqlite::Result<Reset> {
         by: if by == "operator" {
             ResetBy::Operator
         } else {
-            ResetBy::Committee
+            ResetBy::Committee {
+                village: r.get::<_, Option<String>>(14)?.map(|k| k == "village"),
+            }
         },
         by_name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
         by_login: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
@@ -350,7 +356,7 @@ fn reset_from(r: &rusqlite::Row) -> rusqlite::Result<Reset> {
 
 const RESET_COLUMNS: &str =
     "p.id, p.at, p.by_role, b.display_name, b.login, p.reason, a.login, a.display_name, c.tz,
-     p.used_ip, k.created_ip, p.seen_at, p.seen_kind, p.seen_ip
+     p.used_ip, k.created_ip, p.seen_at, p.seen_kind, p.seen_ip, c.kind
      FROM password_resets p JOIN accounts a ON a.id = p.account_id
      LEFT JOIN accounts b ON b.id = p.by_account_id
      LEFT JOIN communities c ON c.id = p.community_id
@@ -548,7 +554,7 @@ mod tests {
                 account_id: a,
                 community_id: Some(1),
                 by_account_id: Some(b),
-                by: ResetBy::Committee,
+                by: ResetBy::Committee { village: None },
                 reason: "forgot it",
                 code_id: None,
                 used_ip: "192.0.2.1",

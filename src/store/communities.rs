@@ -63,6 +63,15 @@ pub fn by_slug(conn: &Connection, slug: &str) -> Result<Option<Community>, Error
         .optional()?)
 }
 
+/// Is community `id` a village? None if there is no such community.
+pub fn is_village(conn: &Connection, id: i64) -> Result<Option<bool>, Error> {
+    Ok(conn
+        .prepare_cached("SELECT kind FROM communities WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, String>(0))
+        .optional()?
+        .map(|k| Kind::parse(&k) == Some(Kind::Village)))
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<Community>, Error> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM communities ORDER BY id"))?;
     let v = stmt

@@ -177,6 +177,24 @@ async fn expired_and_replaced_codes_are_refused() {
         .await;
     assert_eq!(expired.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(expired.has("已过期") && !expired.has("This code has expired"));
+    // The message names the community's own committee: 居委会 here, and
+    // 村委会 once the same community is a village.
+    assert!(expired.has("请联系居委会重新领取"), "{}", expired.body);
+    s.sql()
+        .execute("UPDATE communities SET kind = 'village' WHERE slug = 'wutong'", [])
+        .unwrap();
+    let in_a_village = r
+        .post(
+            "/activate",
+            &[
+                ("code", &second),
+                ("login", "li-fang"),
+                ("password", "longpassword"),
+                ("password2", "longpassword"),
+            ],
+        )
+        .await;
+    assert!(in_a_village.has("请联系村委会重新领取"), "{}", in_a_village.body);
     let n: i64 = s
         .sql()
         .query_row(
@@ -331,7 +349,8 @@ async fn committee_reset_needs_a_reason_is_the_issuers_act_and_is_told() {
     let acct = owner.get("/account").await;
     assert!(
         acct.has("您的密码已于")
-            && acct.has("被 居委会/村委会 李书记 重置")
+            // Named as its community's kind names it: a compound's 居委会.
+            && acct.has("被 居委会 李书记 重置")
             && acct.has(&format!("（原因：{reason}）")),
         "{}",
         acct.body
@@ -957,7 +976,7 @@ async fn whoever_used_a_reset_code_cannot_dismiss_the_owners_notice() {
     };
     assert_eq!(unseen(&s), 1, "still unacknowledged");
     // The history is there whatever happens.
-    assert!(page.has("密码重置记录") && page.has("李书记 (juwei)") && page.has("居委会/村委会"));
+    assert!(page.has("密码重置记录") && page.has("李书记 (juwei)") && page.has(r#"<td><span lang="zh-CN">居委会</span></td>"#));
 
     // It knows the new password, so it logs in with it and acknowledges:
     // that works, but the supervisors see from where.

@@ -450,13 +450,11 @@ fn reset_password(
     )
 }
 
-/// What the operator is told after a staff form went through.
-fn staff_notice(outcome: &StaffOutcome, login: &str, role: Role, temp: &str) -> Msg {
-    let (role_zh, role_en) = match role {
-        Role::Committee => ("居委会/村委会", "committee"),
-        Role::Supervisor => ("监督委员会", "supervision committee"),
-        Role::Resident => ("居民", "resident"),
-    };
+/// What the operator is told after a staff form went through, the role
+/// named as the community's kind names it (村委会 in a village).
+fn staff_notice(outcome: &StaffOutcome, login: &str, role: Role, village: bool, temp: &str) -> Msg {
+    let w = teahouse_words::roles::role(role.as_str(), Some(village));
+    let (role_zh, role_en) = (w.zh, w.en);
     match outcome {
         StaffOutcome::Created => Msg::new(
             format!("账户 {login} 的临时密码：{temp}（只显示这一次，首次登录后必须修改）"),
@@ -536,6 +534,7 @@ pub async fn create_staff(
     let actor = op.ctx.actor();
     let operator_id = op.account.id;
     let (login, role) = (input.login.clone(), input.role);
+    let village = input.community.kind == communities::Kind::Village;
     let outcome = st
         .db
         .write(move |tx| write_staff(tx, &actor, operator_id, &input, &hash))
@@ -544,7 +543,7 @@ pub async fn create_staff(
         Ok(o) => o,
         Err((field, m)) => return refused(&st, &op, sv, field, &m).await,
     };
-    let notice = staff_notice(&outcome, &login, role, &temp);
+    let notice = staff_notice(&outcome, &login, role, village, &temp);
     Ok(render(
         &st,
         &op,

@@ -5,7 +5,7 @@ use crate::domain::code::ActivationCode;
 use crate::domain::{Msg, credentials};
 use crate::error::Error;
 use crate::store::accounts::{self, NewAccount, Role};
-use crate::store::{audit, codes, now, sessions};
+use crate::store::{audit, codes, communities, now, sessions};
 use crate::web::AppState;
 use crate::web::ctx::Ctx;
 use crate::web::handlers::{errors_with, invalid, see_other};
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::account as view;
+use teahouse_words::roles;
 
 pub async fn activate_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     let v = view::ActivateValues {
@@ -37,27 +38,40 @@ pub struct ActivateForm {
     password2: String,
 }
 
-/// Why a code cannot be used, said plainly.
-fn code_problem(row: &codes::CodeRow) -> Option<Msg> {
-    if row.used_at.is_some() {
-        return Some(Msg::new(
-            "这个激活码已经用过了。如果不是您本人用的，请马上联系居委会。",
-            "This code has already been used. If not by you, tell your committee at once.",
-        ));
-    }
-    if row.revoked_at.is_some() {
-        return Some(Msg::new(
+/// Why a code cannot be used, said plainly; naming the committee of the
+/// code's community (村委会 in a village, 居委会 in a compound).
+fn code_problem(conn: &rusqlite::Connection, row: &codes::CodeRow) -> Result<Option<Msg>, Error> {
+    let expired = row.expires_at <= now();
+    if row.revoked_at.is_some() && row.used_at.is_none() {
+        return Ok(Some(Msg::new(
             "这个激活码已作废（后来又发了新的）。请使用最新的激活码。",
             "This code was replaced by a newer one. Please use the newest code.",
-        ));
+        )));
     }
-    if row.expires_at <= now() {
-        return Some(Msg::new(
-            "这个激活码已过期。请联系居委会或村委会重新领取。",
-            "This code has expired. Ask your committee for a new one.",
-        ));
+    if row.used_at.is_none() && !expired {
+        return Ok(None);
     }
-    None
+    let committee = roles::committee(communities::is_village(conn, row.community_id)?);
+    Ok(Some(if row.used_at.is_some() {
+        Msg::new(
+            format!(
+                "这个激活码已经用过了。如果不是您本人用的，请马上联系{}。",
+                committee.zh
+            ),
+            format!(
+                "This code has already been used. If not by you, tell your {} at once.",
+                committee.en
+            ),
+        )
+    } else {
+        Msg::new(
+            format!("这个激活码已过期。请联系{}重新领取。", committee.zh),
+            format!(
+                "This code has expired. Ask your {} for a new one.",
+                committee.en
+            ),
+        )
+    }))
 }
 
 enum Activated {
@@ -102,7 +116,7 @@ fn write_activation(tx: &rusqlite::Transaction, u: &Use) -> Result<Activated, Er
     let Some(row) = codes::find(tx, &u.code)? else {
         return Ok(Activated::Refused("code", wrong_code()));
     };
-    if let Some(m) = code_problem(&row) {
+    if let Some(m) = code_problem(tx, &row)? {
         return Ok(Activated::Refused("code", m));
     }
     let (name, community_id, slug) = codes::resident_of(tx, row.resident_id)?;
@@ -155,7 +169,7 @@ fn reset_by_code(
             account_id: acc.id,
             community_id: Some(community_id),
             by_account_id: row.created_by,
-            by: accounts::ResetBy::Committee,
+            by: accounts::ResetBy::Committee { village: None },
             reason: &row.reason,
             code_id: Some(row.id),
             used_ip: &u.actor.ip,
@@ -248,8 +262,9 @@ pub async fn activate(
     let pre = {
         let code = code.clone();
         st.db
-            .read(move |c| {
-                Ok(codes::find(c, &code)?.map_or(Some(wrong_code()), |r| code_problem(&r)))
+            .read(move |c| match codes::find(c, &code)? {
+                Some(r) => code_problem(c, &r),
+                None => Ok(Some(wrong_code())),
             })
             .await?
     };

@@ -42,7 +42,7 @@ pub fn reset_notice(r: &accounts::Reset) -> teahouse_views::Msg {
             r.by_name
         ),
         format!(
-            "Your password was reset on {at} by {role_en}, {}{reason_en}. If you did not ask for this, contact the supervision committee.",
+            "Your password was reset on {at} by the {role_en}, {}{reason_en}. If you did not ask for this, contact the supervision committee.",
             r.by_name
         ),
     )
