@@ -30,20 +30,20 @@ pub fn record(
     target: &str,
     detail: &str,
 ) -> Result<(), Error> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit_log (community_id, account_id, actor, at, ip, action, target, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            community_id,
-            actor.account_id,
-            actor.login,
-            super::now(),
-            actor.ip,
-            action,
-            target,
-            detail
-        ],
-    )?;
+    )?
+    .execute(params![
+        community_id,
+        actor.account_id,
+        actor.login,
+        super::now(),
+        actor.ip,
+        action,
+        target,
+        detail
+    ])?;
     Ok(())
 }
 

@@ -284,7 +284,8 @@ fn not_saved(why: &str) -> Error {
 /// Runs one job inside `SAVEPOINT job`: released if it succeeds, rolled back
 /// to alone if it fails, panics, or its caller left while it ran.
 fn in_savepoint(tx: &Transaction, s: &mut dyn Step) -> Result<(), Error> {
-    tx.execute_batch("SAVEPOINT job")?;
+    // Kept prepared: parsed once, not twice a job.
+    tx.prepare_cached("SAVEPOINT job")?.execute([])?;
     let res = catch_unwind(AssertUnwindSafe(|| s.run(tx)))
         .unwrap_or_else(|p| Err(panicked("write", p)))
         .and_then(|()| {
@@ -294,7 +295,7 @@ fn in_savepoint(tx: &Transaction, s: &mut dyn Step) -> Result<(), Error> {
                 Ok(())
             }
         })
-        .and_then(|()| Ok(tx.execute_batch("RELEASE job")?));
+        .and_then(|()| Ok(tx.prepare_cached("RELEASE job")?.execute([]).map(drop)?));
     if res.is_err() {
         // Also undoes any savepoint of the job's own left open. Fails only
         // when SQLite already ended the transaction, which the caller sees.

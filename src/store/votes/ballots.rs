@@ -125,22 +125,24 @@ pub(crate) fn upsert_ballot(
     if !in_electorate {
         return Err(Error::Forbidden);
     }
+    // Both statements are kept prepared on the writer's connection: parsing
+    // them (and coding the ballots' triggers into them) was most of a
+    // ballot's time on the writer.
     let existing: Option<String> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT receipt FROM ballots WHERE vote_id = ?1 AND voter = ?2 AND channel = ?3",
-            params![v.id, voter, channel],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![v.id, voter, channel], |r| r.get(0))
         .optional()?;
     let receipt = existing.unwrap_or_else(new_receipt);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO ballots (vote_id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (vote_id, voter, channel) DO UPDATE SET choice = excluded.choice,
            cast_by_resident = excluded.cast_by_resident, entered_by = excluded.entered_by, cast_at = excluded.cast_at,
            by_proxy = excluded.by_proxy",
-        params![v.id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy],
-    )?;
+    )?
+    .execute(params![v.id, voter, channel, choice, cast_by_resident, entered_by, cast_at, receipt, by_proxy])?;
     Ok(receipt)
 }
 
