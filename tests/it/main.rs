@@ -4,6 +4,7 @@
 
 mod accounts;
 mod authorization;
+mod ballot_batches;
 mod browser;
 mod browser_desks;
 mod browser_forms;
