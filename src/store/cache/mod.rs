@@ -71,6 +71,10 @@ pub const ROLL_INDEX_BYTES: usize = 16 << 20;
 /// At most this many pages' shared parts kept (by page and community).
 pub const PAGES_KEPT: usize = 1024;
 
+/// Rows of a table rendered once for every reader of one language: their
+/// HTML one after another, and where each ends.
+pub type RenderedRows = (String, Vec<usize>);
+
 /// A community's zones and buildings: (id, name or number) each.
 pub type RollPlaces = (Vec<(i64, String)>, Vec<(i64, String)>);
 
@@ -113,7 +117,7 @@ pub struct Caches {
     /// Those pages' rows as rendered for everyone, by vote, page and
     /// language (the rows' HTML and where each ends), read under
     /// [`Caches::roll`]; at most [`VOTE_ROWS_KEPT`] and [`VOTE_ROWS_BYTES`].
-    pub vote_rows: Memo<(i64, usize, u8), Arc<(String, Vec<usize>)>>,
+    pub vote_rows: Memo<(i64, usize, u8), Arc<RenderedRows>>,
     /// How many residents a roll filter selects and where each of its
     /// pages starts, by community and filter, read under
     /// [`Caches::register`]; at most [`COUNTS_KEPT`] and [`ROLL_INDEX_BYTES`].
