@@ -10,6 +10,7 @@ mod browser_desks;
 mod browser_forms;
 mod browser_mine;
 mod browser_receipts;
+mod browser_refused_more;
 mod browser_roll;
 mod browser_supervisor;
 mod browser_tables;

@@ -298,6 +298,18 @@ async fn a_refused_progress_report_keeps_its_photos() {
     assert_eq!(count(&s, &owner), 1);
     let staged = "SELECT count(*) FROM attachments WHERE owner GLOB 'staged:*'";
     assert_eq!(count(&s, staged), 0, "nothing is left kept");
+    // The photo, public now, is checked by verify like one sent with the report.
+    let db = s.db_path();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
+        .args(["verify", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    // Its row is anchored with the step that made it public.
+    let entry = "SELECT count(*) FROM ledger
+         WHERE payload LIKE '%\"attachments\"%' AND payload LIKE '%完工.png%'";
+    assert_eq!(count(&s, entry), 1, "anchored: {said}");
 }
 
 #[tokio::test]

@@ -41,7 +41,7 @@ pub(super) async fn list_page(
     ctx: &crate::web::ctx::Ctx,
     com: &crate::store::communities::Community,
     new: Option<(view::NewValues, Errors)>,
-    import: &view::ImportForm,
+    import: view::ImportForm,
 ) -> Result<maud::Markup, Error> {
     let (v, errors) = new.unwrap_or_else(|| (empty_values(&com.tz), Errors::none()));
     let cid = com.id;
@@ -71,14 +71,16 @@ pub(super) async fn list_page(
         &v,
         &places,
         &errors,
-        import,
-        &crate::store::sessions::random_token(),
+        &view::ImportForm {
+            key: crate::store::sessions::random_token(),
+            ..import
+        },
     ))
 }
 
 pub async fn list(State(st): State<AppState>, v: Visitor) -> Result<Response, Error> {
     let import = view::ImportForm::default();
-    Ok(list_page(&st, &v.ctx, &v.community, None, &import)
+    Ok(list_page(&st, &v.ctx, &v.community, None, import)
         .await?
         .into_response())
 }
@@ -120,7 +122,7 @@ pub async fn create(
         Ok(n) => n,
         Err(e) => {
             let import = view::ImportForm::default();
-            let page = list_page(&st, &com.ctx, &com.community, Some((v, e)), &import).await?;
+            let page = list_page(&st, &com.ctx, &com.community, Some((v, e)), import).await?;
             return Ok(invalid(page));
         }
     };
@@ -150,7 +152,7 @@ pub async fn create(
                 view::ImportForm::default(),
             );
             Ok(invalid(
-                list_page(&st, &com.ctx, &com.community, new, &import).await?,
+                list_page(&st, &com.ctx, &com.community, new, import).await?,
             ))
         }
         Err(err) => Err(err),

@@ -139,8 +139,9 @@ async fn refused(
         rule: Rule::parse(rule).map_or("mes", Rule::as_str).to_string(),
         file_name: file_name.chars().take(200).collect(),
         errors: errors_with("file", &m),
+        key: String::new(),
     };
-    let page = super::create::list_page(st, &com.ctx, &com.community, None, &form).await?;
+    let page = super::create::list_page(st, &com.ctx, &com.community, None, form).await?;
     Ok(invalid(page))
 }
 

@@ -72,15 +72,15 @@ pub fn lines(c: &Chrome, slug: &str, ls: &[Line]) -> Markup {
 fn threshold_form(c: &Chrome, slug: &str, v: &ListView) -> Markup {
     let err = v.threshold_errors.get("threshold");
     html! {
-        form.inline #threshold method="post" action={"/c/" (slug) "/proposals/threshold"} {
+        form.stack #threshold method="post" action={"/c/" (slug) "/proposals/threshold"} {
             (csrf(c))
             div class={"field" @if err.is_some() { " has-error" }} {
                 label for="f-threshold" { (c.t("附议门槛（人数，或户数比例如 5%）", "Co-signing threshold (a count, or a share of households like 5%)")) }
                 @if let Some(m) = err { p.field-error #f-threshold-err role="alert" { (bi(c, m)) } }
-                input #f-threshold name="threshold" value=(v.threshold_text) size="6" required
+                input #f-threshold type="text" name="threshold" value=(v.threshold_text) required
                     aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| "f-threshold-err")];
             }
-            " " button type="submit" { (c.t("保存", "Save")) }
+            button type="submit" { (c.t("保存门槛", "Save the threshold")) }
         }
     }
 }

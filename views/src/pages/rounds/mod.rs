@@ -63,6 +63,9 @@ pub struct ImportForm {
     pub rule: String,
     pub file_name: String,
     pub errors: Errors,
+    /// New for each rendering: sending the same form twice (a retry, a
+    /// double click) lands on the same import.
+    pub key: String,
 }
 
 impl Default for ImportForm {
@@ -71,12 +74,13 @@ impl Default for ImportForm {
             rule: "mes".into(),
             file_name: String::new(),
             errors: Errors::none(),
+            key: String::new(),
         }
     }
 }
 
 /// The committee's .pb import form, with its errors beside the file.
-fn import_form(c: &Chrome, slug: &str, v: &ImportForm, import_key: &str) -> Markup {
+fn import_form(c: &Chrome, slug: &str, v: &ImportForm) -> Markup {
     let err = v.errors.get("file");
     let mut described = Vec::new();
     if err.is_some() {
@@ -91,7 +95,7 @@ fn import_form(c: &Chrome, slug: &str, v: &ImportForm, import_key: &str) -> Mark
         (forms::summary(c, &v.errors))
         form.stack #import method="post" action={"/c/" (slug) "/rounds/import"} enctype="multipart/form-data" aria-labelledby="h-import" {
             (csrf(c))
-            input type="hidden" name="key" value=(import_key);
+            input type="hidden" name="key" value=(v.key);
             div class={"field" @if err.is_some() { " has-error" }} {
                 label for="f-pb" { (c.t("文件", "File")) }
                 @if let Some(m) = err { p.field-error #f-pb-err { (bi(c, m)) } }
@@ -112,8 +116,8 @@ fn import_form(c: &Chrome, slug: &str, v: &ImportForm, import_key: &str) -> Mark
     }
 }
 
-/// `import_key` is new for each rendering of the import form: sending the
-/// same form twice (a retry, a double click) lands on the same import.
+/// The rounds, and for the committee the new-round form (`v` as typed,
+/// `errors`) and the import form.
 pub fn list_page(
     c: &Chrome,
     slug: &str,
@@ -122,7 +126,6 @@ pub fn list_page(
     places: &[(String, String)],
     errors: &Errors,
     import: &ImportForm,
-    import_key: &str,
 ) -> Markup {
     page(
         c,
@@ -158,7 +161,7 @@ pub fn list_page(
                         (forms::input(c, "vote_until", c.t("投票截止", "Voting closes"), &v.vote_until, errors, Opts { kind: "date", required: true, ..Default::default() }))
                         button type="submit" { (c.t("新建", "Start")) }
                     }
-                    (import_form(c, slug, import, import_key))
+                    (import_form(c, slug, import))
                 }
             }
         },
