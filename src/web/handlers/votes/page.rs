@@ -50,7 +50,7 @@ fn notice(done: Option<&str>) -> Option<Msg> {
             "The vote is closed; the result is published and in the ledger.",
         ),
         "objected" => Msg::new(
-            "您的异议已提交，居委会将公开答复。",
+            "您的异议已提交，委员会将公开答复。",
             "Your objection was lodged; the committee will answer it in public.",
         ),
         "answered" => Msg::new("答复已公布。", "The answer is published."),

@@ -44,7 +44,7 @@ pub(super) fn elevator_section(c: &Chrome, base: &str, e: &ElevatorView) -> Mark
             h3 { (c.t("费用分摊表", "Cost sharing")) }
             @if let Some(err) = &e.shares_error { (flash(c, "error", err)) }
             @if e.shares.is_empty() {
-                p.empty { (c.t("居委会还没有填写总造价和楼层系数。", "The committee has not set the total cost and floor coefficients yet.")) }
+                p.empty { (match c.lang { crate::Lang::Zh => format!("{}还没有填写总造价和楼层系数。", c.committee()), crate::Lang::En => format!("The total cost and floor coefficients have not been set by {} yet.", c.committee()) }) }
             } @else {
                 p { (c.t("总造价（业主承担部分）：", "Total borne by owners: ")) strong { (e.total) } (c.t(" 元", " yuan")) }
                 div.table-wrap { table {

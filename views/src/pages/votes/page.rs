@@ -402,7 +402,7 @@ fn result_section(c: &Chrome, base: &str, v: &VoteView, r: &ResultView) -> Marku
                     @if v.is_final {
                         p { strong { (c.t("这是最终结果。", "This result is final.")) } }
                     } @else if let Some(u) = &v.publicity_until {
-                        p { (c.t("公示期至 ", "Publicity period until ")) (u) (c.t("。公示期内可以提出异议，居委会须逐条公开答复。", ". Objections may be lodged until then; the committee answers each in public.")) }
+                        p { (c.t("公示期至 ", "Publicity period until ")) (u) (match c.lang { crate::Lang::Zh => format!("。公示期内可以提出异议，{}须逐条公开答复。", c.committee()), crate::Lang::En => format!(". Objections may be lodged until then; {} answers each in public.", c.committee()) }) }
                     }
                     p.actions {
                         a.button href={(base) "/notice"} { (c.t("打印公告（A4）", "Print the notice (A4)")) }
