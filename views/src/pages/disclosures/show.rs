@@ -375,7 +375,7 @@ fn threads(c: &Chrome, base: &str, v: &ShowView) -> Markup {
         section aria-labelledby="h-threads" {
             h2 #h-threads { (c.t("质询、提问与答复", "Queries, questions and answers")) }
             @if v.threads.is_empty() { p.empty { (c.t("还没有质询或提问。", "No queries or questions yet.")) } }
-            @for t in &v.threads { (thread(c, &base, t, v.can_answer)) }
+            @for t in &v.threads { (thread(c, base, t, v.can_answer)) }
             @if v.can_ask {
                 form.stack method="post" action={(base) "/questions"} {
                     (csrf(c))
