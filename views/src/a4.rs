@@ -1,9 +1,37 @@
-//! What every printed A4 notice ends with: the QR code and address of its
+//! The frame of every printed A4 notice: the community and the heading in
+//! both languages over the title; at the end the QR code and address of its
 //! web page, the ledger entry of what it shows and the ledger's head (so
 //! paper anchors the web), how to check them, and when it was printed.
 
 use crate::chrome::Chrome;
 use maud::{Markup, html};
+
+/// A notice on its page: the community, the heading (Chinese, English) and
+/// the title over `body`, then `foot` ([`foot`]); under the sheet, the print
+/// hint.
+pub fn sheet(
+    c: &Chrome,
+    community: &str,
+    heading: (&str, &str),
+    title: &str,
+    body: Markup,
+    foot: Markup,
+) -> Markup {
+    crate::layout::page(
+        c,
+        title,
+        html! {
+            article.notice {
+                p.notice-org { (community) }
+                h1 { (heading.0) br; span.notice-en { (heading.1) } }
+                h2 { (title) }
+                (body)
+                (foot)
+            }
+            (print_hint(c))
+        },
+    )
+}
 
 /// The foot of a notice. `scan` says what the web page offers ("扫码查看…："),
 /// `entry_zh` names the entry ("本纪要记录").
