@@ -1265,7 +1265,7 @@ async fn a_proposal_page_says_who_acts_next() {
     pf(&mut staff, &format!("{base}/pickup"), &[]).await;
     let step = step_of(&staff.get(&base).await);
     assert!(
-        step.contains("待居委会审议")
+        step.contains("待委员会审议")
             && step.contains("<strong>居委会</strong>")
             && step.contains("href=\"#h-triage\""),
         "{step}"
@@ -1413,4 +1413,26 @@ async fn a_refused_hand_back_or_rating_comes_back_as_typed() {
     assert!(r.has(r#"id="progress""#) && r.has(r#"id="f-note-err""#));
     assert!(r.has(r#"id="f-report-photos""#), "{}", r.body);
     assert_eq!(status_of(&s, id), "in_progress");
+}
+
+/// A village's proposal and round pages name its own committee (村委会),
+/// never a compound's (居委会).
+#[tokio::test]
+async fn a_villages_pages_name_its_own_committee() {
+    let s = Server::start().await;
+    let open = proposal_in(&s, "open");
+    s.sql()
+        .execute(
+            "UPDATE communities SET kind = 'village' WHERE slug = 'wutong'",
+            [],
+        )
+        .unwrap();
+    let mut anon = s.client();
+    let page = anon.get(&format!("/c/wutong/proposals/{open}")).await;
+    assert!(page.has("附议满后交村委会审议"), "{}", page.body);
+    let rounds = anon.get("/c/wutong/rounds").await;
+    assert!(rounds.has("村委会评审可行性和费用"), "{}", rounds.body);
+    for p in [&page, &rounds] {
+        assert!(!p.has("居委会"), "{}", p.body);
+    }
 }

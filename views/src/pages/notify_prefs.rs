@@ -35,7 +35,7 @@ pub fn prefs(c: &Chrome, v: &PrefsView, errors: &Errors, saved: bool) -> Markup 
                 fieldset {
                     legend { (c.t("通过哪些方式通知我", "How to reach me")) }
                     @if v.masked_email.is_empty() {
-                        p.hint { (c.t("名册里没有你的邮箱，请联系居委会添加。", "The roll has no e-mail for you; ask the committee to add one.")) }
+                        p.hint { (match c.lang { crate::Lang::Zh => format!("名册里没有你的邮箱，请联系{}添加。", c.committee()), crate::Lang::En => format!("The roll has no e-mail for you; ask {} to add one.", c.committee()) }) }
                     } @else {
                         (forms::checkbox("email", &format!("{} {}", c.t("电子邮件", "E-mail"), v.masked_email), v.email))
                     }

@@ -76,7 +76,7 @@ enum Outcome {
 fn reason_needed() -> Msg {
     Msg::new(
         format!(
-            "这位居民已有账户，新激活码会重设其密码。请写明原因（例如“本人来居委会说忘记了密码”），最多 {MAX_REASON} 字。原因会告知本人，并由监督委员会查看。"
+            "这位居民已有账户，新激活码会重设其密码。请写明原因（例如“本人来办公室说忘记了密码”），最多 {MAX_REASON} 字。原因会告知本人，并由监督委员会查看。"
         ),
         format!(
             "This resident already has an account: a new code resets its password. State the reason (e.g. \"came to the office, forgot the password\"), {MAX_REASON} characters at most. The owner is told, and the supervisors see it."

@@ -154,7 +154,7 @@ pub fn event_bi(kind: &str) -> Msg {
     match kind {
         "published" => Msg::new("公开征集附议", "published for co-signing"),
         "threshold" => Msg::new("附议人数已满，进入审议", "threshold reached; under review"),
-        "picked" => Msg::new("居委会直接选取审议", "picked up by the committee"),
+        "picked" => Msg::new("委员会直接选取审议", "picked up by the committee"),
         "progress" => Msg::new("办理进展", "progress update"),
         "accepted" => Msg::new("负责人已接单", "accepted by the assignee"),
         "handed_back" => Msg::new("负责人退回", "handed back by the assignee"),

@@ -112,14 +112,14 @@ fn done_words(k: &str) -> Option<Msg> {
             "Draft updated. Publish it when it reads right.",
         ),
         "reached" => Msg::new(
-            "已附议，附议人数已满，提案进入居委会审议。",
+            "已附议，附议人数已满，提案进入委员会审议。",
             "Co-signed; the threshold is reached and the proposal goes to the committee.",
         ),
         "commented" => Msg::new("留言已发表。", "Comment posted."),
         "decided" => Msg::new("决定已记录并公开。", "Decision recorded and published."),
         "picked" => Msg::new("已选取审议。", "Picked up for review."),
         "accepted" => Msg::new("已接单。", "Accepted."),
-        "handed_back" => Msg::new("已退回居委会。", "Handed back to the committee."),
+        "handed_back" => Msg::new("已退回委员会。", "Handed back to the committee."),
         "progress" => Msg::new("进展已发布。", "Progress posted."),
         "completed" => Msg::new(
             "已办结，居民可以评价了。",

@@ -62,7 +62,7 @@ pub async fn withdraw(
             }
             if !p.status.withdrawable() {
                 return Err(conflict(
-                    "居委会已作出决定，不能再撤回",
+                    "委员会已作出决定，不能再撤回",
                     "the committee has decided; it can no longer be withdrawn",
                 ));
             }

@@ -258,7 +258,7 @@ pub fn ratings_page(c: &Chrome, slug: &str, quarter: &str, rows: &[RatingLine]) 
         c.t("服务评价季度表", "Quarterly ratings"),
         html! {
             h1 { (c.t("服务评价季度表 ", "Quarterly ratings ")) (quarter) }
-            p { (c.t("按平均分从低到高排列；最低的三位标出，供居委会约谈改进。", "Lowest average first; the bottom three are marked for the committee to follow up.")) }
+            p { (c.t(&format!("按平均分从低到高排列；最低的三位标出，供{}约谈改进。", c.committee_zh()), "Lowest average first; the bottom three are marked for the committee to follow up.")) }
             form.filters method="get" action={"/c/" (slug) "/proposals/ratings"} {
                 label for="f-quarter" { (c.t("季度（如 2026Q3）", "Quarter (e.g. 2026Q3)")) }
                 input #f-quarter name="quarter" value=(quarter) pattern="[0-9]{4}[Qq][1-4]";

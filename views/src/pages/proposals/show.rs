@@ -203,7 +203,10 @@ fn next_step<'a>(c: &'a Chrome, v: &ShowView) -> (&'a str, &'a str, Option<(&'a 
         "open" => (
             c.t("居民", "residents"),
             c.t(
-                "附议；附议满后交居委会审议",
+                match c.committee_zh() {
+                    "村委会" => "附议；附议满后交村委会审议",
+                    _ => "附议；附议满后交居委会审议",
+                },
                 "co-sign it; once enough have, the committee reviews it",
             ),
             mine(v.can_cosign, "#h-cosign", c.t("去附议", "Co-sign")),
@@ -300,7 +303,7 @@ fn cosign_section(c: &Chrome, base: &str, v: &ShowView) -> Markup {
         section aria-labelledby="h-cosign" {
             h2 #h-cosign { (c.t("附议", "Co-signing")) }
             p.lead { (c.t("已附议 ", "Co-signed by ")) strong { (v.cosigns) } " / " (v.needed)
-                @if v.status == "review" { (c.t("，已进入居委会审议。", "; now with the committee.")) } }
+                @if v.status == "review" { (c.t(&format!("，已进入{}审议。", c.committee_zh()), "; now with the committee.")) } }
             progress max=(v.needed.max(1)) value=(v.cosigns.min(v.needed)) aria-label=(c.t("附议进度", "Co-signing progress")) {}
             @if v.has_cosigned {
                 p { strong { (c.t("你已附议。", "You have co-signed.")) } (c.t("每一步进展都会显示在你的账户页上。", " Each step will show on your account page.")) }
@@ -320,7 +323,7 @@ fn cosign_section(c: &Chrome, base: &str, v: &ShowView) -> Markup {
 fn answers(c: &Chrome, slug: &str, v: &ShowView) -> Markup {
     html! {
         @if let Some(r) = &v.decision_reason { @if !r.is_empty() {
-            section aria-labelledby="h-decision" { h2 #h-decision { (c.t("居委会的答复", "The committee's answer")) } p.pre { (r) } }
+            section aria-labelledby="h-decision" { h2 #h-decision { (c.t(&format!("{}的答复", c.committee_zh()), "The committee's answer")) } p.pre { (r) } }
         } }
         @if let Some((id, t)) = &v.meeting { p { (c.t("已排入议事会：", "On the agenda of: ")) a href={"/c/" (slug) "/deliberations/" (id)} { (t) } } }
         @if let Some((id, t)) = &v.vote { p { (c.t("已提交表决：", "Put to the vote: ")) a href={"/c/" (slug) "/votes/" (id)} { (t) } } }

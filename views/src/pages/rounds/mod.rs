@@ -132,7 +132,7 @@ pub fn list_page(
         c.t("公益创投", "Micro-venture rounds"),
         html! {
             h1 { (c.t("公益创投 · 金点子", "Micro-venture rounds")) }
-            p { (c.t("居民和团队提出小项目和所需费用，居委会评审可行性和费用，居民投票决定资助哪些，资助的项目公开进度和花费。",
+            p { (c.t(&format!("居民和团队提出小项目和所需费用，{}评审可行性和费用，居民投票决定资助哪些，资助的项目公开进度和花费。", c.committee_zh()),
                      "Residents and teams propose small projects with a cost, the committee reviews feasibility and costs, residents vote on which to fund, and funded projects report progress and spending in public.")) }
             p { a href={"/api/v1/c/" (slug) "/rounds"} { (c.t("开放数据（JSON）", "Open data (JSON)")) } }
             @if rounds.is_empty() { p.empty { (c.t("还没有创投轮次。", "No rounds yet.")) } }
