@@ -447,3 +447,68 @@ async fn kept_files_are_the_keepers_own() {
         .unwrap();
     assert!(owner.starts_with("staged:"), "still the keeper's: {owner}");
 }
+
+#[tokio::test]
+async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
+    let s = Server::start().await;
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    let page = "/c/wutong/proposals/1";
+    let post = "/c/wutong/proposals/1/comments";
+    res.get(page).await;
+    let comments = || count(&s, "SELECT count(*) FROM proposal_comments");
+    let before = comments();
+    // Whitespace only: the comment form again, as typed, its error tied to it.
+    let r = res.post(post, &[("body", "  \n ")]).await;
+    own_page(&r);
+    assert!(r.has(r#"id="comment""#), "{}", r.body);
+    tied(&r, "f-body");
+    assert!(r.has("请写下留言内容（最多 2000 字）"), "{}", r.body);
+    assert!(!r.has("write your comment"), "one language: {}", r.body);
+    assert_eq!(comments(), before, "nothing was written");
+    // Over the limit: typed text kept in the textarea.
+    let long = "长".repeat(2001);
+    let r = res.post(post, &[("body", &long)]).await;
+    own_page(&r);
+    tied(&r, "f-body");
+    assert!(r.has(&format!("{long}</textarea>")), "{}", r.body);
+    assert_eq!(comments(), before, "nothing was written");
+
+    // A comment to reply to; its reply form is folded away.
+    let r = res.post(post, &[("body", "路灯坏了三盏")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cid = count(&s, "SELECT max(id) FROM proposal_comments");
+    let shown = res.get(page).await;
+    let closed = format!(r#"<details><summary>回复</summary><form class="stack" id="reply-{cid}""#);
+    assert!(shown.has(&closed), "{}", shown.body);
+    // An empty reply: open under its parent, with its error; the top form clean.
+    let before = comments();
+    let r = res
+        .post(post, &[("body", " "), ("parent", &cid.to_string())])
+        .await;
+    own_page(&r);
+    let open =
+        format!(r#"<details open><summary>回复</summary><form class="stack" id="reply-{cid}""#);
+    let at = r.body.find(&open).unwrap_or_else(|| panic!("{}", r.body));
+    let parent = r.body.find(&format!(r#"id="comment-{cid}""#)).unwrap();
+    assert!(parent < at, "the reply is under its parent");
+    tied(&r, &format!("f-reply-{cid}"));
+    assert!(r.body[at..].contains("请写下留言内容"), "{}", r.body);
+    assert!(!r.has(r#"id="f-body-err""#), "{}", r.body);
+    assert_eq!(comments(), before, "nothing was written");
+
+    // In English, English only.
+    res.post("/prefs", &[("lang", "en"), ("next", page)]).await;
+    res.get(page).await;
+    let r = res
+        .post(post, &[("body", ""), ("parent", &cid.to_string())])
+        .await;
+    own_page(&r);
+    assert!(
+        r.has("write your comment (2000 characters at most)"),
+        "{}",
+        r.body
+    );
+    assert!(!r.has("请写下留言内容"), "{}", r.body);
+    assert_eq!(comments(), before, "nothing was written");
+}

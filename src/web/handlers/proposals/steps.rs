@@ -1,16 +1,20 @@
 //! The author's and the community's steps: publish, withdraw, co-sign (and
 //! withdraw a co-signature), comment, pick up.
 
+use super::decide::{refused, visitor};
 use super::{conflict, step, threshold_of};
+use crate::domain::Msg;
 use crate::domain::proposal::Status;
 use crate::error::Error;
 use crate::store::proposals::{self as store};
-use crate::store::required_text;
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member};
+use crate::web::handlers::errors_with;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use std::collections::HashMap;
+use teahouse_views::pages::proposals::Form as ProposalForm;
 
 pub async fn publish(
     State(st): State<AppState>,
@@ -131,12 +135,18 @@ pub async fn uncosign(
     .await
 }
 
+/// The longest comment or reply, in characters.
+const COMMENT_MAX: usize = 2000;
+
 #[derive(serde::Deserialize)]
 pub struct CommentForm {
     body: String,
     parent: Option<String>,
 }
 
+/// A comment, or a reply under comment `parent`. An empty or too long body
+/// comes back on the proposal's page as typed, its error beside the
+/// textarea (a reply's under its parent, open); nothing is written.
 pub async fn comment(
     State(st): State<AppState>,
     m: Member,
@@ -144,13 +154,23 @@ pub async fn comment(
     Form(f): Form<CommentForm>,
 ) -> Result<Response, Error> {
     let me = m.account.id;
-    let body = required_text(&f.body, 2000)?;
     let parent = f
         .parent
         .as_deref()
         .filter(|s| !s.is_empty())
         .map(|s| s.parse::<i64>().map_err(|_| Error::NotFound))
         .transpose()?;
+    let body = f.body.trim().to_string();
+    if body.is_empty() || body.chars().count() > COMMENT_MAX {
+        let form = parent.map_or(ProposalForm::Comment, ProposalForm::Reply);
+        let msg = Msg::new(
+            format!("请写下留言内容（最多 {COMMENT_MAX} 字）"),
+            format!("write your comment ({COMMENT_MAX} characters at most)"),
+        );
+        let typed = HashMap::from([("body".to_string(), f.body)]);
+        let v = visitor(&m.ctx, &m.community);
+        return refused(&st, v, id, form, typed, errors_with("body", &msg)).await;
+    }
     step(
         &st,
         &m.ctx,

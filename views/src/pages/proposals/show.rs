@@ -21,6 +21,10 @@ pub enum Form {
     Progress,
     /// A resident's rating.
     Rate,
+    /// A comment on the proposal.
+    Comment,
+    /// A reply under the comment with this id.
+    Reply(i64),
 }
 
 pub struct CommentLine {
@@ -83,20 +87,34 @@ fn comment_tree(c: &Chrome, slug: &str, v: &ShowView, parent: Option<i64>) -> Ma
                 li #{"comment-" (cm.id)} {
                     p { strong { (cm.author) } " " span.muted { (cm.at) } }
                     p.pre { (cm.body) }
-                    @if v.logged_in && parent.is_none() {
-                        details {
-                            summary { (c.t("回复", "Reply")) }
-                            form.stack method="post" action={"/c/" (slug) "/proposals/" (v.id) "/comments"} {
-                                (csrf(c))
-                                input type="hidden" name="parent" value=(cm.id);
-                                label for={"f-reply-" (cm.id)} { (c.t("回复内容", "Your reply")) }
-                                textarea id={"f-reply-" (cm.id)} name="body" rows="2" required {}
-                                button type="submit" { (c.t("回复", "Reply")) }
-                            }
-                        }
-                    }
+                    @if v.logged_in && parent.is_none() { (reply_form(c, slug, v, cm.id)) }
                     (comment_tree(c, slug, v, Some(cm.id)))
                 }
+            }
+        }
+    }
+}
+
+/// The reply form under comment `to`, folded away; open, as typed and with
+/// its error beside the textarea when that reply came back refused.
+fn reply_form(c: &Chrome, slug: &str, v: &ShowView, to: i64) -> Markup {
+    let (r, f) = (&v.refused, Form::Reply(to));
+    let id = format!("f-reply-{to}");
+    let err = r.errors(f).get("body");
+    html! {
+        details open[r.is(f)] {
+            summary { (c.t("回复", "Reply")) }
+            form.stack #{"reply-" (to)} method="post" action={"/c/" (slug) "/proposals/" (v.id) "/comments"} {
+                (csrf(c))
+                input type="hidden" name="parent" value=(to);
+                div class={"field" @if err.is_some() { " has-error" }} {
+                    label for=(id) { (c.t("回复内容", "Your reply")) }
+                    @if let Some(m) = err { p.field-error id={(id) "-err"} { (bi(c, m)) } }
+                    textarea id=(id) name="body" rows="2" required
+                        aria-invalid=[err.map(|_| "true")]
+                        aria-describedby=[err.map(|_| format!("{id}-err"))] { (r.value(f, "body", "")) }
+                }
+                button type="submit" { (c.t("回复", "Reply")) }
             }
         }
     }
@@ -376,9 +394,10 @@ fn timeline_and_comments(c: &Chrome, slug: &str, base: &str, v: &ShowView) -> Ma
                 @if v.comments.is_empty() { p.empty { (c.t("还没有留言。", "No comments yet.")) } }
                 (comment_tree(c, slug, v, None))
                 @if v.logged_in {
-                    form.stack method="post" action={(base) "/comments"} {
+                    (forms::summary(c, v.refused.errors(Form::Comment)))
+                    form.stack #comment method="post" action={(base) "/comments"} {
                         (csrf(c))
-                        (forms::textarea(c, "body", c.t("写留言", "Write a comment"), "", &crate::forms::Errors::none(), 3))
+                        (forms::textarea(c, "body", c.t("写留言", "Write a comment"), v.refused.value(Form::Comment, "body", ""), v.refused.errors(Form::Comment), 3))
                         button type="submit" { (c.t("发表", "Post")) }
                     }
                 }
