@@ -80,6 +80,13 @@ async fn generate(path: &std::path::Path, n: usize) {
 }
 
 fn measure(path: &std::path::Path) {
+    // BENCH_VERIFY_ONLY=N runs only `verify`, N times (for a profiler).
+    if let Some(k) = std::env::var("BENCH_VERIFY_ONLY").ok().and_then(|s| s.parse().ok()) {
+        let (t, ok) = best(k, || teahouse::cli::verify_db(path).expect("verify").1);
+        assert!(ok, "the generated ledger verifies");
+        println!("teahouse verify (full), best of {k}: {t:.3} s");
+        return;
+    }
     let conn = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
