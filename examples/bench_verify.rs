@@ -81,7 +81,10 @@ async fn generate(path: &std::path::Path, n: usize) {
 
 fn measure(path: &std::path::Path) {
     // BENCH_VERIFY_ONLY=N runs only `verify`, N times (for a profiler).
-    if let Some(k) = std::env::var("BENCH_VERIFY_ONLY").ok().and_then(|s| s.parse().ok()) {
+    if let Some(k) = std::env::var("BENCH_VERIFY_ONLY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
         let (t, ok) = best(k, || teahouse::cli::verify_db(path).expect("verify").1);
         assert!(ok, "the generated ledger verifies");
         println!("teahouse verify (full), best of {k}: {t:.3} s");

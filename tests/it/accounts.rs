@@ -181,7 +181,10 @@ async fn expired_and_replaced_codes_are_refused() {
     // 村委会 once the same community is a village.
     assert!(expired.has("请联系居委会重新领取"), "{}", expired.body);
     s.sql()
-        .execute("UPDATE communities SET kind = 'village' WHERE slug = 'wutong'", [])
+        .execute(
+            "UPDATE communities SET kind = 'village' WHERE slug = 'wutong'",
+            [],
+        )
         .unwrap();
     let in_a_village = r
         .post(
@@ -194,7 +197,11 @@ async fn expired_and_replaced_codes_are_refused() {
             ],
         )
         .await;
-    assert!(in_a_village.has("请联系村委会重新领取"), "{}", in_a_village.body);
+    assert!(
+        in_a_village.has("请联系村委会重新领取"),
+        "{}",
+        in_a_village.body
+    );
     let n: i64 = s
         .sql()
         .query_row(
@@ -976,7 +983,11 @@ async fn whoever_used_a_reset_code_cannot_dismiss_the_owners_notice() {
     };
     assert_eq!(unseen(&s), 1, "still unacknowledged");
     // The history is there whatever happens.
-    assert!(page.has("密码重置记录") && page.has("李书记 (juwei)") && page.has(r#"<td><span lang="zh-CN">居委会</span></td>"#));
+    assert!(
+        page.has("密码重置记录")
+            && page.has("李书记 (juwei)")
+            && page.has(r#"<td><span lang="zh-CN">居委会</span></td>"#)
+    );
 
     // It knows the new password, so it logs in with it and acknowledges:
     // that works, but the supervisors see from where.
