@@ -31,6 +31,7 @@ mod proposals;
 mod refusals;
 mod refused_forms;
 mod refused_more;
+mod refused_votes;
 mod roll_import;
 mod roll_pages;
 mod rounds;

@@ -1,6 +1,8 @@
 //! An elevator retrofit vote's cost-sharing plan and the consent of the
-//! dwellings it affects most (the ground floor).
+//! dwellings it affects most (the ground floor). A refused plan comes back
+//! on the vote's page as typed.
 
+use super::refused::{Back, Typed, beside, got};
 use super::step;
 use crate::domain::{Msg, cost_share};
 use crate::error::Error;
@@ -11,41 +13,59 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use teahouse_views::forms::Errors;
+use teahouse_views::pages::votes as view;
 
-#[derive(Deserialize)]
-pub struct PlanPost {
-    #[serde(default)]
-    total: String,
-    #[serde(default)]
-    coefficients: String,
-}
-
+/// The plan as typed: the total (free text, in yuan) and the coefficients,
+/// each refused beside its field.
 pub async fn set_plan(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<PlanPost>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let total = cost_share::parse_hundredths(&f.total).ok_or_else(|| {
-        Error::Invalid(Msg::new(
-            format!("总造价“{}”不是有效金额", f.total),
-            format!("total \"{}\" is not an amount", f.total),
-        ))
-    })?;
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
+    let back = Back {
+        st: &st,
+        ctx: &com.ctx,
+        community: &com.community,
         id,
+        form: view::Form::Plan,
+    };
+    let (typed_total, coefficients) = (got(&f, "total").trim(), got(&f, "coefficients"));
+    let mut errors = Errors::none();
+    let total = cost_share::parse_hundredths(typed_total);
+    if total.is_none() {
+        errors.add(
+            "total",
+            Msg::new(
+                format!("总造价“{typed_total}”不是有效金额，请只写数字，如 120000 或 120000.50"),
+                format!("the total \"{typed_total}\" is not an amount: write digits only, e.g. 120000 or 120000.50"),
+            ),
+        );
+    }
+    if let Err(m) = cost_share::parse_coefficients(coefficients) {
+        errors.add("coefficients", m);
+    }
+    let Some(total) = total.filter(|_| errors.is_empty()) else {
+        return back.refused(f, errors).await;
+    };
+    let coefficients = coefficients.to_string();
+    back.step(
         "vote.elevator_plan",
         "plan#h-elevator",
+        f,
         move |tx, vote| {
-            elevator::set_plan(tx, vote, total, &f.coefficients)?;
-            Ok(format!(
-                "{} yuan; {}",
-                cost_share::yuan(total),
-                f.coefficients.trim()
-            ))
+            if !elevator::applies(vote) {
+                return Err(Error::Invalid(Msg::new(
+                    "分摊表只用于加装电梯表决",
+                    "a cost-sharing plan is only for an elevator retrofit vote",
+                )));
+            }
+            let set = elevator::set_plan(tx, vote, total, &coefficients);
+            Ok(beside("coefficients", set)?.map(|()| {
+                let yuan = cost_share::yuan(total);
+                format!("{yuan} yuan; {}", coefficients.trim())
+            }))
         },
     )
     .await

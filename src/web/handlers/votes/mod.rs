@@ -12,6 +12,7 @@ mod lifecycle;
 mod page;
 mod page_read;
 mod publicity;
+mod refused;
 mod tally_sheet;
 
 use super::fmt_time;

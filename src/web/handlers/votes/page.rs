@@ -22,6 +22,7 @@ use std::sync::Arc;
 use teahouse_views::Msg;
 use teahouse_views::chrome::Chrome;
 use teahouse_views::pages::votes as view;
+use teahouse_views::refused::Refused;
 
 #[derive(Deserialize, Default)]
 pub struct NoticeQuery {
@@ -109,6 +110,18 @@ pub async fn show(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, Error> {
+    Ok(render(&st, &v, id, &q, None).await?.into_response())
+}
+
+/// The vote's page for `v`, with `refused` (a refused form, only ever for
+/// the one request that sent it) as typed.
+pub(super) async fn render(
+    st: &AppState,
+    v: &Visitor,
+    id: i64,
+    q: &NoticeQuery,
+    refused: Option<Refused<view::Form>>,
+) -> Result<maud::Markup, Error> {
     let chrome = v.ctx.chrome(Some(&v.community));
     let committee = chrome.is_committee();
     let cid = v.community.id;
@@ -124,7 +137,7 @@ pub async fn show(
         .as_deref()
         .and_then(|p| p.parse::<usize>().ok())
         .unwrap_or(1);
-    let (data, generation) = read_kept(&st, cid, id, committee, resident, asked).await?;
+    let (data, generation) = read_kept(st, cid, id, committee, resident, asked).await?;
     let table = ballot_table(
         &st.db.cache,
         generation,
@@ -133,7 +146,7 @@ pub async fn show(
         &options(&data.vote),
     );
     let reach = crate::web::handlers::notices::reach::block(
-        &st,
+        st,
         &chrome,
         &data.vote,
         &v.community.slug,
@@ -142,8 +155,9 @@ pub async fn show(
     )
     .await?;
     let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
-    let view = vote_view(data, table, reach, &v.community.tz, (committee, member), &q);
-    Ok(view::vote_page(&chrome, &v.community.slug, &view).into_response())
+    let mut view = vote_view(data, table, reach, &v.community.tz, (committee, member), q);
+    view.refused = refused;
+    Ok(view::vote_page(&chrome, &v.community.slug, &view))
 }
 
 /// Reads the page, a closed vote's list order and its page of ballots as
@@ -404,6 +418,7 @@ fn vote_view(
     let (rz, re) = vote.rule.names();
     view::VoteView {
         reach,
+        refused: None,
         id: vote.id,
         title: vote.title.clone(),
         explanation: vote.explanation.clone(),

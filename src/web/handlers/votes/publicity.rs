@@ -1,7 +1,9 @@
 //! After a vote closes: objections lodged during publicity and answered in
 //! public, the result made final, and the A4 notice for the paper board.
+//! A refused objection or answer comes back on the vote's page as typed.
 
 use super::super::fmt_time;
+use super::refused::{Back, Typed, beside, got};
 use super::step;
 use crate::domain::Subject;
 use crate::error::Error;
@@ -11,33 +13,31 @@ use crate::web::ctx::{Committee, Member, Visitor};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use teahouse_views::Msg;
 use teahouse_views::pages::votes as view;
-
-#[derive(Deserialize)]
-pub struct TextPost {
-    #[serde(default)]
-    text: String,
-}
 
 pub async fn object(
     State(st): State<AppState>,
     m: Member,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<TextPost>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let (account, author) = (m.account.id, m.account.display_name.clone());
-    step(
-        &st,
-        &m.ctx,
-        &m.community,
+    let back = Back {
+        st: &st,
+        ctx: &m.ctx,
+        community: &m.community,
         id,
+        form: view::Form::Objection,
+    };
+    let (account, author) = (m.account.id, m.account.display_name.clone());
+    let text = got(&f, "text").to_string();
+    back.step(
         "vote.objection",
         "objected#h-objections",
+        f,
         move |tx, vote| {
-            let e = objections::lodge(tx, vote, account, &author, &f.text)?;
-            Ok(format!("ledger #{}", e.seq))
+            let e = objections::lodge(tx, vote, account, &author, &text);
+            Ok(beside("text", e)?.map(|e| format!("ledger #{}", e.seq)))
         },
     )
     .await
@@ -47,19 +47,24 @@ pub async fn answer(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id, objection)): Path<(String, i64, i64)>,
-    Form(f): Form<TextPost>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let account = com.account.id;
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
+    let back = Back {
+        st: &st,
+        ctx: &com.ctx,
+        community: &com.community,
         id,
+        form: view::Form::Answer(objection),
+    };
+    let account = com.account.id;
+    let text = got(&f, "text").to_string();
+    back.step(
         "vote.answer",
         "answered#h-objections",
+        f,
         move |tx, vote| {
-            let e = objections::answer(tx, vote, objection, account, &f.text)?;
-            Ok(format!("objection {objection} · ledger #{}", e.seq))
+            let e = objections::answer(tx, vote, objection, account, &text);
+            Ok(beside("text", e)?.map(|e| format!("objection {objection} · ledger #{}", e.seq)))
         },
     )
     .await

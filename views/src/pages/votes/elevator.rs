@@ -1,8 +1,11 @@
 //! An elevator retrofit vote's block: the cost-sharing table, the affected
 //! dwellings' consent and whether the retrofit may go ahead.
 
+use super::Form;
 use crate::chrome::{Chrome, Msg};
+use crate::forms::{self, Opts};
 use crate::layout::{csrf, flash};
+use crate::refused::{Refused, Typed};
 use maud::{Markup, html};
 
 pub struct ElevatorView {
@@ -17,7 +20,12 @@ pub struct ElevatorView {
     pub dwellings: Vec<String>,
 }
 
-pub(super) fn elevator_section(c: &Chrome, base: &str, e: &ElevatorView) -> Markup {
+pub(super) fn elevator_section(
+    c: &Chrome,
+    base: &str,
+    e: &ElevatorView,
+    r: &Option<Refused<Form>>,
+) -> Markup {
     let committee = c.is_committee();
     html! {
         section aria-labelledby="h-elevator" {
@@ -53,17 +61,7 @@ pub(super) fn elevator_section(c: &Chrome, base: &str, e: &ElevatorView) -> Mark
                 } }
             }
             @if committee {
-                details {
-                    summary { (c.t("设置分摊", "Set the cost sharing")) }
-                    form.stack method="post" action={(base) "/elevator"} {
-                        (csrf(c))
-                        div.field { label for="f-total" { (c.t("业主承担的总造价（元）", "Total borne by owners (yuan)")) }
-                            input #f-total type="text" inputmode="decimal" name="total" value=(e.total) required; }
-                        div.field { label for="f-coef" { (c.t("楼层系数（如 1:0, 2:0.4, 3:0.6 ……，一楼通常为 0）", "Floor coefficients (e.g. 1:0, 2:0.4, 3:0.6 …; the ground floor is usually 0)")) }
-                            textarea #f-coef name="coefficients" rows="3" required { (e.coefficients_text) } }
-                        button type="submit" { (c.t("保存分摊表", "Save the plan")) }
-                    }
-                }
+                (plan_form(c, base, e, r))
                 details {
                     summary { (c.t("登记受影响房屋及业主意见", "Record an affected dwelling and the owner's answer")) }
                     form.stack method="post" action={(base) "/affected"} {
@@ -80,6 +78,30 @@ pub(super) fn elevator_section(c: &Chrome, base: &str, e: &ElevatorView) -> Mark
                         button type="submit" { (c.t("登记", "Record")) }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The committee's form for the plan: open, as typed, when it came back refused.
+fn plan_form(c: &Chrome, base: &str, e: &ElevatorView, r: &Option<Refused<Form>>) -> Markup {
+    let errors = r.errors(Form::Plan);
+    let total = r.value(Form::Plan, "total", &e.total);
+    let coefficients = r.value(Form::Plan, "coefficients", &e.coefficients_text);
+    let decimal = Opts {
+        required: true,
+        inputmode: Some("decimal"),
+        ..Default::default()
+    };
+    html! {
+        details open[r.is(Form::Plan)] {
+            summary { (c.t("设置分摊", "Set the cost sharing")) }
+            form.stack method="post" action={(base) "/elevator"} {
+                (csrf(c))
+                (forms::summary(c, errors))
+                (forms::input(c, "total", c.t("业主承担的总造价（元）", "Total borne by owners (yuan)"), total, errors, decimal))
+                (forms::textarea(c, "coefficients", c.t("楼层系数（如 1:0, 2:0.4, 3:0.6 ……，一楼通常为 0）", "Floor coefficients (e.g. 1:0, 2:0.4, 3:0.6 …; the ground floor is usually 0)"), coefficients, errors, 3))
+                button type="submit" { (c.t("保存分摊表", "Save the plan")) }
             }
         }
     }

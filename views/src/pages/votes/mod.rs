@@ -14,6 +14,17 @@ pub use elevator::ElevatorView;
 pub use form::{NewVoteValues, new_form};
 pub use notice::{NoticeView, notice_page};
 pub use page::{ObjectionLine, OptionLine, ResultView, TestLine, VoteView, vote_page};
+
+/// The forms of a vote's page that come back refused, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The committee's cost-sharing plan of an elevator retrofit.
+    Plan,
+    /// An objection lodged during publicity.
+    Objection,
+    /// The committee's answer to the objection with this id.
+    Answer(i64),
+}
 pub use tally_sheet::{PendingSheet, SheetRow, TallySheetView, tally_sheet_page};
 
 use crate::chrome::Chrome;

@@ -1,11 +1,13 @@
 //! One vote's page: what it asks, its electorate, the ballot, the result
 //! with every figure, publicity and objections, and the ledger entries.
+//! A refused form comes back here as it was typed.
 
-use super::Shown;
 use super::elevator::{ElevatorView, elevator_section};
 use super::verdict_words;
+use super::{Form, Shown};
 use crate::chrome::{Chrome, Msg};
 use crate::layout::{bi, csrf, flash, page};
+use crate::refused::{Refused, Typed};
 use maud::{Markup, html};
 
 pub struct TestLine {
@@ -40,6 +42,8 @@ pub struct OptionLine {
 pub struct VoteView {
     /// Notice reach per building (issue 17), rendered by the notices views.
     pub reach: Option<Markup>,
+    /// A refused form of this page, as it was typed.
+    pub refused: Option<Refused<Form>>,
     pub id: i64,
     pub title: String,
     pub explanation: String,
@@ -251,7 +255,7 @@ pub fn vote_page(c: &Chrome, slug: &str, v: &VoteView) -> Markup {
             (cast_section(c, &base, v))
             @if v.status != Shown::Open && v.status != Shown::Draft { (my_closed_ballot(c, v)) }
 
-            @if let Some(e) = &v.elevator { (elevator_section(c, &base, e)) }
+            @if let Some(e) = &v.elevator { (elevator_section(c, &base, e, &v.refused)) }
 
             @if let Some(r) = &v.result {
                 (result_section(c, &base, v, r))
@@ -453,10 +457,7 @@ fn objections_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                             } @else if committee {
                                 form.stack method="post" action={(base) "/objections/" (o.id) "/answer"} {
                                     (csrf(c))
-                                    div.field {
-                                        label for={"f-answer-" (o.id)} { (c.t("公开答复", "Public answer")) }
-                                        textarea id={"f-answer-" (o.id)} name="text" rows="3" required {}
-                                    }
+                                    (text_field(c, &v.refused, Form::Answer(o.id), &format!("f-answer-{}", o.id), c.t("公开答复", "Public answer"), 3))
                                     button type="submit" { (c.t("答复", "Answer")) }
                                 }
                             } @else {
@@ -467,10 +468,7 @@ fn objections_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                     @if v.can_object {
                         form.stack method="post" action={(base) "/objections"} {
                             (csrf(c))
-                            div.field {
-                                label for="f-objection" { (c.t("提出异议（会公开，姓名部分隐藏）", "Lodge an objection (public, with your name partly hidden)")) }
-                                textarea #f-objection name="text" rows="4" required {}
-                            }
+                            (text_field(c, &v.refused, Form::Objection, "f-objection", c.t("提出异议（会公开，姓名部分隐藏）", "Lodge an objection (public, with your name partly hidden)"), 4))
                             button type="submit" { (c.t("提交异议", "Submit the objection")) }
                         }
                     }
@@ -481,5 +479,28 @@ fn objections_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                         }
                     }
                 }
+    }
+}
+
+/// A form's one text field (`text`), as typed when `form` came back
+/// refused, its error beside it and tied to it by aria-describedby.
+fn text_field(
+    c: &Chrome,
+    r: &Option<Refused<Form>>,
+    form: Form,
+    id: &str,
+    label: &str,
+    rows: u32,
+) -> Markup {
+    let err = r.errors(form).get("text");
+    let err_id = format!("{id}-err");
+    html! {
+        div class={"field" @if err.is_some() { " has-error" }} {
+            label for=(id) { (label) }
+            @if let Some(m) = err { p.field-error id=(err_id) { (bi(c, m)) } }
+            textarea id=(id) name="text" rows=(rows) required
+                aria-invalid=[err.map(|_| "true")]
+                aria-describedby=[err.map(|_| err_id.as_str())] { (r.value(form, "text", "")) }
+        }
     }
 }

@@ -1,0 +1,154 @@
+//! Refused forms on a vote's page (#16 item 3): the elevator retrofit's
+//! cost-sharing plan, an objection and the committee's answer. Each comes
+//! back (422) as the vote's page with that form as typed, the error beside
+//! its field and tied to it, in the reader's language only, in the user's
+//! own header; nothing is written.
+
+use crate::common::*;
+use reqwest::StatusCode;
+
+/// The user's own page, not the bare error page.
+fn own_page(r: &Resp) {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.has("/logout") && r.has(r#"href="/account""#),
+        "{}",
+        r.body
+    );
+    assert!(!r.has("无法完成"), "{}", r.body);
+}
+
+/// The field `id` is marked invalid and described by its error, shown.
+fn tied(r: &Resp, id: &str) {
+    let err = format!(r#"id="{id}-err""#);
+    assert!(r.has(&err), "no {err}: {}", r.body);
+    let i = r.body.find(&format!(r#"id="{id}""#)).expect(id);
+    let tag = &r.body[i..i + r.body[i..].find('>').unwrap()];
+    assert!(tag.contains(r#"aria-invalid="true""#), "{tag}");
+    assert!(
+        tag.contains(&format!(r#"aria-describedby="{id}-err""#)),
+        "{tag}"
+    );
+}
+
+fn count(s: &Server, sql: &str) -> i64 {
+    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The demo's retrofit in its publicity period (plan set, one objection answered).
+fn retrofit(s: &Server) -> i64 {
+    count(
+        s,
+        "SELECT id FROM votes WHERE title = '3栋2单元加装电梯' AND kind = 'elevator'",
+    )
+}
+
+/// What a step writes: audit rows, ledger entries, the plan, the objections.
+fn written(s: &Server) -> (i64, i64, String, String) {
+    let c = s.sql();
+    let one = |sql: &str| c.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
+    (
+        count(s, "SELECT count(*) FROM audit_log"),
+        count(s, "SELECT count(*) FROM ledger"),
+        one("SELECT group_concat(total_fen || ':' || coefficients, ';') FROM vote_elevator"),
+        one(
+            "SELECT group_concat(id || ':' || text || ':' || ifnull(answer, ''), ';') FROM vote_objections",
+        ),
+    )
+}
+
+#[tokio::test]
+async fn a_plan_total_that_is_no_amount_comes_back_as_the_plan_form() {
+    let s = Server::start().await;
+    let id = retrofit(&s);
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let before = written(&s);
+    let path = format!("/c/wutong/votes/{id}/elevator");
+    let coef = "1:0, 2:0.5, 3:0.8, 4:1, 5:1.1, 6:1.2, 7:1.3";
+    let r = com
+        .post(&path, &[("total", "12万"), ("coefficients", coef)])
+        .await;
+    own_page(&r);
+    tied(&r, "f-total");
+    assert!(r.has("总造价“12万”不是有效金额"), "{}", r.body);
+    assert!(!r.has("is not an amount"), "one language: {}", r.body);
+    // The form is open, with both fields as typed.
+    assert!(r.has(r#"<details open><summary>设置分摊"#), "{}", r.body);
+    assert!(r.has(r#"value="12万""#), "{}", r.body);
+    assert!(r.has(&format!(">{coef}</textarea>")), "{}", r.body);
+    assert_eq!(written(&s), before, "nothing written");
+
+    // Coefficients that cannot be read: beside their own field.
+    let r = com
+        .post(&path, &[("total", "120000"), ("coefficients", "一楼免")])
+        .await;
+    own_page(&r);
+    tied(&r, "f-coefficients");
+    assert!(!r.has(r#"id="f-total-err""#), "{}", r.body);
+    assert!(r.has(r#"value="120000""#) && r.has(">一楼免</textarea>"));
+    assert_eq!(written(&s), before, "nothing written");
+
+    // In English, the same form in English only.
+    com.post("/prefs", &[("lang", "en"), ("next", "/")]).await;
+    let r = com
+        .post(&path, &[("total", "12万"), ("coefficients", coef)])
+        .await;
+    own_page(&r);
+    tied(&r, "f-total");
+    assert!(
+        r.has("the total \"12万\" is not an amount")
+            || r.has("the total &quot;12万&quot; is not an amount"),
+        "{}",
+        r.body
+    );
+    assert!(!r.has("不是有效金额"), "one language: {}", r.body);
+    assert_eq!(written(&s), before, "nothing written");
+
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_empty_objection_or_answer_comes_back_as_typed() {
+    let s = Server::start().await;
+    let id = retrofit(&s);
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    let before = written(&s);
+    let path = format!("/c/wutong/votes/{id}/objections");
+    let r = res.post(&path, &[("text", "   ")]).await;
+    own_page(&r);
+    tied(&r, "f-objection");
+    assert!(r.has("请写下内容（最多 2000 字）"), "{}", r.body);
+    assert!(!r.has("please write something"), "one language: {}", r.body);
+    assert_eq!(written(&s), before, "nothing written");
+    // Too long: back as typed.
+    let long = "楼".repeat(2001);
+    let r = res.post(&path, &[("text", &long)]).await;
+    own_page(&r);
+    tied(&r, "f-objection");
+    assert!(r.has(&format!(">{long}</textarea>")), "as typed");
+    assert_eq!(written(&s), before, "nothing written");
+
+    // An objection lodged; the committee's empty answer comes back under it.
+    let r = res.post(&path, &[("text", "电梯噪音怎么办？")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let oid = count(&s, "SELECT max(id) FROM vote_objections");
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let before = written(&s);
+    let r = com
+        .post(
+            &format!("/c/wutong/votes/{id}/objections/{oid}/answer"),
+            &[("text", "\n \n")],
+        )
+        .await;
+    own_page(&r);
+    tied(&r, &format!("f-answer-{oid}"));
+    assert!(r.has("请写下内容"), "{}", r.body);
+    assert!(!r.has("please write something"), "one language: {}", r.body);
+    // Only that form carries the error; the objection form is left alone.
+    assert_eq!(r.body.matches("field-error").count(), 1, "{}", r.body);
+    assert_eq!(written(&s), before, "nothing written");
+    s.stop().await;
+}
