@@ -152,3 +152,90 @@ async fn an_empty_objection_or_answer_comes_back_as_typed() {
     assert_eq!(written(&s), before, "nothing written");
     s.stop().await;
 }
+
+/// A multiple-choice vote of 3栋2单元 (choose up to two), drafted and opened.
+async fn open_choice_vote(s: &Server, com: &mut Client) -> String {
+    let unit: i64 = count(
+        s,
+        "SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id JOIN communities c ON c.id = b.community_id
+         WHERE c.slug = 'wutong' AND b.number = '3' AND u.number = '2'",
+    );
+    let scope = format!("unit:{unit}");
+    com.get("/c/wutong/votes/new").await;
+    let r = com
+        .post(
+            "/c/wutong/votes",
+            &[
+                ("title", "楼道改造先做哪两项"),
+                ("scope", &scope),
+                ("rule", "simple_majority"),
+                ("kind", "choice"),
+                ("options", "换灯\n刷墙\n修扶手"),
+                ("max_choices", "2"),
+                ("opens", "2026-01-01"),
+                ("closes", "2099-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let loc = r.location.unwrap();
+    let id = loc.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let r = com
+        .post(&format!("/c/wutong/votes/{id}/open"), &[("confirm", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id.to_string()
+}
+
+fn ballots(s: &Server) -> i64 {
+    count(s, "SELECT count(*) FROM ballots")
+}
+
+#[tokio::test]
+async fn a_ballot_with_too_many_choices_or_none_comes_back_as_ticked() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let id = open_choice_vote(&s, &mut com).await;
+    let base = format!("/c/wutong/votes/{id}");
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    res.get(&base).await;
+    let before = (ballots(&s), written(&s));
+    let r = res
+        .post(
+            &format!("{base}/ballot"),
+            &[("choice", "A"), ("choice", "B"), ("choice", "C")],
+        )
+        .await;
+    own_page(&r);
+    tied(&r, "c-choice");
+    assert!(r.has("最多只能选 2 项"), "{}", r.body);
+    // The three boxes as ticked.
+    for o in ["A", "B", "C"] {
+        let tag = format!(r#"id="c-{o}" value="{o}" checked"#);
+        assert!(r.has(&tag), "{tag}: {}", r.body);
+    }
+    assert_eq!((ballots(&s), written(&s)), before, "nothing written");
+    let r = res.post(&format!("{base}/ballot"), &[]).await;
+    own_page(&r);
+    tied(&r, "c-choice");
+    assert_eq!((ballots(&s), written(&s)), before, "nothing written");
+
+    // A paper ballot for nobody on the list: beside the voter; its choice kept.
+    let r = com
+        .post(
+            &format!("{base}/paper"),
+            &[("voter", "nobody"), ("choice", "B")],
+        )
+        .await;
+    own_page(&r);
+    tied(&r, "f-voter");
+    assert!(r.has("这位选民不在名单中"), "{}", r.body);
+    assert!(!r.has("not in the electorate"), "one language: {}", r.body);
+    assert!(r.has(r#"id="p-B" value="B" checked"#), "{}", r.body);
+    // Only the paper form carries the error, not the committee's own ballot.
+    assert!(!r.has(r#"id="c-choice-err""#), "{}", r.body);
+    assert_eq!((ballots(&s), written(&s)), before, "nothing written");
+    s.stop().await;
+}

@@ -1,18 +1,22 @@
 //! Ballots: a resident's own, a proxy's for the one who authorized it, a
 //! paper ballot entered by the committee, and the choice between an online
-//! and a paper ballot from the same voter.
+//! and a paper ballot from the same voter. A refused ballot (no choice, too
+//! many, a voter not on the list) comes back on the vote's page as typed.
 
 use super::super::day_start;
+use super::refused::{Back, Typed, beside};
 use super::step;
 use crate::domain::Msg;
 use crate::error::Error;
 use crate::store::{proxies, votes};
 use crate::web::AppState;
 use crate::web::ctx::{Committee, Member};
+use crate::web::handlers::errors_with;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use teahouse_views::pages::votes as view;
 
 /// A staff account that is not a resident on the roll has no ballot.
 fn not_on_roll() -> Error {
@@ -44,6 +48,14 @@ impl BallotPost {
         f
     }
 
+    /// The form as typed, for a refused one: its choices joined by `+`.
+    fn typed(&self) -> Typed {
+        Typed::from([
+            ("choice".to_string(), self.choice.join("+")),
+            ("voter".to_string(), self.voter.clone()),
+        ])
+    }
+
     /// The canonical ballot text for this vote, or what is wrong with it.
     fn pick(&self, vote: &votes::Vote) -> Result<String, Error> {
         let chosen: Vec<&str> = self.choice.iter().map(String::as_str).collect();
@@ -59,21 +71,24 @@ pub async fn cast(
 ) -> Result<Response, Error> {
     let f = BallotPost::from_pairs(f);
     let resident = m.account.resident_id.ok_or_else(not_on_roll)?;
-    step(
-        &st,
-        &m.ctx,
-        &m.community,
+    let back = Back {
+        st: &st,
+        ctx: &m.ctx,
+        community: &m.community,
         id,
-        "vote.ballot",
-        "cast#h-cast",
-        move |tx, vote| {
-            let voter = votes::voter_for(tx, id, resident)?.ok_or(Error::Forbidden)?;
-            let choice = f.pick(vote)?;
-            votes::cast(tx, vote, &voter, "online", &choice, Some(resident), None)?;
-            // The audit log never records a choice: secret means secret.
-            Ok("online".into())
-        },
-    )
+        form: view::Form::Cast,
+    };
+    let typed = f.typed();
+    back.step("vote.ballot", "cast#h-cast", typed, move |tx, vote| {
+        let voter = votes::voter_for(tx, id, resident)?.ok_or(Error::Forbidden)?;
+        let choice = match beside("choice", f.pick(vote))? {
+            Ok(c) => c,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        votes::cast(tx, vote, &voter, "online", &choice, Some(resident), None)?;
+        // The audit log never records a choice: secret means secret.
+        Ok(Ok("online".into()))
+    })
     .await
 }
 
@@ -85,29 +100,30 @@ pub async fn paper(
 ) -> Result<Response, Error> {
     let f = BallotPost::from_pairs(f);
     let account = com.account.id;
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
+    let back = Back {
+        st: &st,
+        ctx: &com.ctx,
+        community: &com.community,
         id,
-        "vote.paper",
-        "paper",
-        move |tx, vote| {
-            let choice = f.pick(vote)?;
-            votes::cast(tx, vote, &f.voter, "paper", &choice, None, Some(account)).map_err(
-                |e| match e {
-                    Error::Forbidden => Error::Invalid(Msg::new(
-                        "这位选民不在名单中",
-                        "that voter is not in the electorate",
-                    )),
-                    e => e,
-                },
-            )?;
-            // A secret vote's audit row names no voter: it would link a
-            // person to the time of a ballot.
-            Ok(if vote.secret { "paper".into() } else { f.voter })
-        },
-    )
+        form: view::Form::Paper,
+    };
+    let typed = f.typed();
+    back.step("vote.paper", "paper", typed, move |tx, vote| {
+        let choice = match beside("choice", f.pick(vote))? {
+            Ok(c) => c,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        match votes::cast(tx, vote, &f.voter, "paper", &choice, None, Some(account)) {
+            Err(Error::Forbidden) => {
+                let m = Msg::new("这位选民不在名单中", "that voter is not in the electorate");
+                return Ok(Err(errors_with("voter", &m)));
+            }
+            r => r?,
+        };
+        // A secret vote's audit row names no voter: it would link a
+        // person to the time of a ballot.
+        Ok(Ok(if vote.secret { "paper".into() } else { f.voter }))
+    })
     .await
 }
 

@@ -2,10 +2,12 @@
 //! the ballots so far, conflicts to resolve, proxies, paper ballots (one by
 //! one or by tally sheet), who has not voted, and closing.
 
+use super::Form;
 use super::Shown;
-use super::page::{VoteView, choice_inputs};
+use super::page::{VoteView, choices};
 use crate::chrome::{Chrome, Msg};
-use crate::layout::{csrf, flash};
+use crate::layout::{bi, csrf, flash};
+use crate::refused::Typed;
 use maud::{Markup, html};
 
 pub fn desk_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
@@ -101,18 +103,19 @@ fn paper(c: &Chrome, base: &str, v: &VoteView) -> Markup {
     html! {
                         h3 { (c.t("录入纸质选票", "Enter a paper ballot")) }
                         p { a.button href={(base) "/tally-sheet"} { (c.t("计票单：一次录入多张纸质选票", "Tally sheet: enter many paper ballots at once")) } }
+                        @let (r, f) = (&v.refused, Form::Paper);
+                        @let voter_err = r.errors(f).get("voter");
+                        @let voter = r.value(f, "voter", "");
                         form.stack method="post" action={(base) "/paper"} {
                             (csrf(c))
-                            div.field {
+                            div class={"field" @if voter_err.is_some() { " has-error" }} {
                                 label for="f-voter" { (c.t("选民", "Voter")) }
-                                select #f-voter name="voter" required {
-                                    @for (id, label, dw) in &v.electorate { option value=(id) { (label) @if !dw.is_empty() { " · " (dw) } } }
+                                @if let Some(m) = voter_err { p.field-error id="f-voter-err" { (bi(c, m)) } }
+                                select #f-voter name="voter" required aria-invalid=[voter_err.map(|_| "true")] aria-describedby=[voter_err.map(|_| "f-voter-err")] {
+                                    @for (id, label, dw) in &v.electorate { option value=(id) selected[id == voter] { (label) @if !dw.is_empty() { " · " (dw) } } }
                                 }
                             }
-                            fieldset.choices {
-                                legend { (c.t("纸质选票上的选择", "Choice on the paper ballot")) }
-                                (choice_inputs(c, v, "p", None))
-                            }
+                            (choices(c, v, "p", html! { (c.t("纸质选票上的选择", "Choice on the paper ballot")) }, Some(r.value(f, "choice", "")), r.errors(f).get("choice")))
                             button type="submit" { (c.t("录入", "Record")) }
                         }
     }

@@ -24,6 +24,10 @@ pub enum Form {
     Objection,
     /// The committee's answer to the objection with this id.
     Answer(i64),
+    /// The reader's own ballot.
+    Cast,
+    /// A paper ballot entered by the committee.
+    Paper,
 }
 pub use tally_sheet::{PendingSheet, SheetRow, TallySheetView, tally_sheet_page};
 

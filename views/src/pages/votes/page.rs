@@ -157,6 +157,27 @@ pub(super) fn choice_text(c: &Chrome, options: &[(String, String)], s: &str) -> 
         .join("；")
 }
 
+/// A ballot's choices in their fieldset (ids from `prefix`), the error
+/// of a refused one beside them and tied to the fieldset.
+pub(super) fn choices(
+    c: &Chrome,
+    v: &VoteView,
+    prefix: &str,
+    legend: Markup,
+    current: Option<&str>,
+    err: Option<&Msg>,
+) -> Markup {
+    let err_id = format!("{prefix}-choice-err");
+    html! {
+        fieldset id={(prefix) "-choice"} class={"choices" @if err.is_some() { " has-error" }}
+            aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| err_id.as_str())] {
+            legend { (legend) }
+            @if let Some(m) = err { p.field-error id=(err_id) { (bi(c, m)) } }
+            (choice_inputs(c, v, prefix, current.filter(|s| !s.is_empty())))
+        }
+    }
+}
+
 /// The inputs of a ballot: three radios for a decision; the options as
 /// radios (single choice) or checkboxes (multiple), plus abstain.
 pub(super) fn choice_inputs(
@@ -345,10 +366,8 @@ fn cast_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                     @if v.can_cast {
                         form.stack method="post" action={(base) "/ballot"} {
                             (csrf(c))
-                            fieldset.choices {
-                                legend { (v.title) }
-                                (choice_inputs(c, v, "c", v.my_ballot.as_ref().map(|b| b.0.as_str())))
-                            }
+                            @let mine = v.my_ballot.as_ref().map_or("", |b| b.0.as_str());
+                            (choices(c, v, "c", html! { (v.title) }, Some(v.refused.value(Form::Cast, "choice", mine)), v.refused.errors(Form::Cast).get("choice")))
                             button.primary type="submit" { (if v.my_ballot.is_some() { c.t("改票", "Change my ballot") } else { c.t("投票", "Cast my ballot") }) }
                         }
                     }
