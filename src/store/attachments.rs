@@ -119,6 +119,11 @@ pub fn digest_list(conn: &Connection, community_id: i64, owner: &str) -> Result<
     Ok(Value::Array(v))
 }
 
+/// How long a refused form's files are kept for it to be sent again.
+const STAGED_FOR: i64 = 2 * 24 * 3600;
+/// How many bytes of files an account may have kept in a community.
+const STAGED_BYTES: usize = 20 << 20;
+
 /// The owner of files a refused form kept for `account` until it is sent again.
 fn staged_owner(account: i64) -> String {
     format!("staged:{account}")
@@ -137,15 +142,31 @@ pub fn stage(
     new: &[Upload],
 ) -> Result<Vec<Attachment>, Error> {
     let owner = staged_owner(account);
+    // Files kept for forms never sent again go after STAGED_FOR (anyone's,
+    // in this community: the range is the index's `staged:` owners).
+    tx.execute(
+        "DELETE FROM attachments WHERE community_id = ?1
+           AND owner >= 'staged:' AND owner < 'staged;' AND uploaded_at < ?2",
+        params![community_id, super::now() - STAGED_FOR],
+    )?;
     let keep = serde_json::to_string(keep).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "DELETE FROM attachments WHERE community_id = ?2 AND owner = ?1
            AND id NOT IN (SELECT value FROM json_each(?3))",
         params![owner, community_id, keep],
     )?;
-    let room = MAX_FILES.saturating_sub(list(tx, community_id, &owner)?.len());
-    for up in new.iter().take(room) {
+    let kept = list(tx, community_id, &owner)?;
+    let mut room = MAX_FILES.saturating_sub(kept.len());
+    let mut bytes = STAGED_BYTES.saturating_sub(kept.iter().map(|a| a.size.max(0) as usize).sum());
+    for up in new {
+        // Within the count and bytes an account may keep; the rest is not
+        // kept (the form says which files are kept, so none is lost unseen).
+        if room == 0 || up.data.len() > bytes {
+            continue;
+        }
         add(tx, community_id, &owner, up, account)?;
+        room -= 1;
+        bytes -= up.data.len();
     }
     list(tx, community_id, &owner)
 }

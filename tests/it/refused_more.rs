@@ -512,3 +512,71 @@ async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
     assert!(!r.has("请写下留言内容"), "{}", r.body);
     assert_eq!(comments(), before, "nothing was written");
 }
+
+/// A resident's kept photo is theirs alone until sent: the committee and
+/// the supervisors do not see what a resident has not sent.
+#[tokio::test]
+async fn a_residents_kept_photo_is_not_shown_to_the_committee() {
+    let s = Server::start().await;
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    res.get("/c/wutong/proposals/new").await;
+    let r = res
+        .post_multipart(
+            "/c/wutong/proposals",
+            &[
+                ("title", ""),
+                ("body", "楼道里很暗"),
+                ("category", "environment"),
+                ("place", "community"),
+            ],
+            Some(("file", "a.png", PNG.to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let kept = count(
+        &s,
+        "SELECT max(id) FROM attachments WHERE owner GLOB 'staged:*'",
+    );
+    assert!(kept > 0, "the photo is kept for the resident");
+    assert_eq!(
+        res.get(&format!("/c/wutong/files/{kept}")).await.status,
+        StatusCode::OK,
+        "its keeper sees it"
+    );
+    for (login, password) in [COMMITTEE, SUPERVISOR] {
+        let mut staff = s.client();
+        staff.login(login, password).await;
+        let f = staff.get(&format!("/c/wutong/files/{kept}")).await;
+        assert_eq!(f.status, StatusCode::NOT_FOUND, "{login}");
+    }
+    // Kept files of a form never sent again go after two days, whoever's:
+    // the next refused form in the community lets them go.
+    s.sql()
+        .execute(
+            "UPDATE attachments SET uploaded_at = uploaded_at - 3 * 86400 WHERE id = ?1",
+            [kept],
+        )
+        .unwrap();
+    let mut other = s.client();
+    other.login(COMMITTEE.0, COMMITTEE.1).await;
+    other.get("/c/wutong/proposals/new").await;
+    let r = other
+        .post_multipart(
+            "/c/wutong/proposals",
+            &[
+                ("title", ""),
+                ("body", "再试"),
+                ("category", "environment"),
+                ("place", "community"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let left = count(
+        &s,
+        &format!("SELECT count(*) FROM attachments WHERE id = {kept}"),
+    );
+    assert_eq!(left, 0, "an old kept file is let go");
+}

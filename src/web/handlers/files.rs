@@ -126,6 +126,11 @@ fn visible(
     staff: bool,
     reader: Option<i64>,
 ) -> Result<bool, Error> {
+    // A refused form's files, kept for the one who chose them: nobody
+    // else, not even the committee, sees what a resident has not sent.
+    if let Some(account) = owner.strip_prefix("staged:") {
+        return Ok(reader.is_some() && account.parse::<i64>().ok() == reader);
+    }
     if staff {
         return Ok(true);
     }
@@ -144,8 +149,6 @@ fn visible(
             let p = crate::store::proposals::get(conn, community_id, *id)?;
             p.status != crate::domain::proposal::Status::Draft || reader == Some(p.author_id)
         }
-        // A refused form's files, kept for the one who chose them.
-        (Some("staged"), [account]) => reader == Some(*account),
         (Some("disclosure"), [id, rev]) => {
             disclosures::revision_published(conn, community_id, *id, *rev)?
         }
