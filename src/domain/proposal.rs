@@ -56,7 +56,7 @@ impl Status {
         match self {
             Status::Draft => ("草稿", "draft"),
             Status::Open => ("征集附议", "open for co-signing"),
-            Status::Review => ("待委员会审议", "awaiting committee review"),
+            Status::Review => ("待审议", "awaiting review"),
             Status::Scheduled => ("已排入议事会", "on a meeting agenda"),
             Status::Voting => ("已提交表决", "put to a vote"),
             Status::Dispatched => ("已派单，待接单", "dispatched, awaiting acceptance"),

@@ -1210,6 +1210,8 @@ async fn the_board_shows_open_proposals_and_rounds() {
         "{p}"
     );
     assert!(p.contains("href=\"/c/xingfu/proposals/new\""));
+    // Its visitors are told whose code to use: the village's own committee.
+    assert!(b.has("村民请用村委会发的激活码") && !b.has("居委会"), "{}", b.body);
     s.stop().await;
 }
 
@@ -1265,7 +1267,7 @@ async fn a_proposal_page_says_who_acts_next() {
     pf(&mut staff, &format!("{base}/pickup"), &[]).await;
     let step = step_of(&staff.get(&base).await);
     assert!(
-        step.contains("待委员会审议")
+        step.contains("待审议")
             && step.contains("<strong>居委会</strong>")
             && step.contains("href=\"#h-triage\""),
         "{step}"

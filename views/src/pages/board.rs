@@ -150,7 +150,7 @@ pub fn board(c: &Chrome, v: &BoardView) -> Markup {
             }
             (contact(c, v))
             @if c.user.is_none() {
-                p.hint { (c.t("居民请用居委会发的激活码", "Residents: use the code from your committee to ")) " "
+                p.hint { (c.t(&format!("{}请用{}发的激活码", if v.is_village { "村民" } else { "居民" }, c.committee_zh()), "Residents: use the code from your committee to ")) " "
                     a href="/activate" { (c.t("激活账户", "activate your account")) } " "
                     (c.t("后登录参与。", "and take part.")) }
             }

@@ -344,7 +344,7 @@ fn code_section(c: &Chrome, slug: &str, i: &ResidentInfo) -> Markup {
                 (csrf(c))
                 input type="hidden" name="resident" value=(i.id);
                 (forms::input(c, "reason", c.t("重设密码的原因", "Reason for the reset"), &i.reason, &code_errs,
-                    Opts { required: true, hint: Some(("例如：本人来居委会说忘记了密码", "e.g. came to the office, forgot the password")), ..Default::default() }))
+                    Opts { required: true, hint: Some(("例如：本人来办公室说忘记了密码", "e.g. came to the office, forgot the password")), ..Default::default() }))
                 button type="submit" { (c.t("生成重设密码用的激活码", "Issue a code to reset the password")) }
             }
         }

@@ -95,7 +95,9 @@ pub(super) async fn list_page(
     Ok(page)
 }
 
-fn done_words(k: &str) -> Option<Msg> {
+/// What the reader is told after a step; `com` is the community's own
+/// committee (村委会 in a village, 居委会 in a compound).
+fn done_words(k: &str, com: teahouse_words::Word) -> Option<Msg> {
     Some(match k {
         "saved" => Msg::new(
             "草稿已保存。看过无误后请公开。",
@@ -112,14 +114,20 @@ fn done_words(k: &str) -> Option<Msg> {
             "Draft updated. Publish it when it reads right.",
         ),
         "reached" => Msg::new(
-            "已附议，附议人数已满，提案进入委员会审议。",
-            "Co-signed; the threshold is reached and the proposal goes to the committee.",
+            format!("已附议，附议人数已满，提案进入{}审议。", com.zh),
+            format!(
+                "Co-signed; the threshold is reached and the proposal goes to the {}.",
+                com.en
+            ),
         ),
         "commented" => Msg::new("留言已发表。", "Comment posted."),
         "decided" => Msg::new("决定已记录并公开。", "Decision recorded and published."),
         "picked" => Msg::new("已选取审议。", "Picked up for review."),
         "accepted" => Msg::new("已接单。", "Accepted."),
-        "handed_back" => Msg::new("已退回委员会。", "Handed back to the committee."),
+        "handed_back" => Msg::new(
+            format!("已退回{}。", com.zh),
+            format!("Handed back to the {}.", com.en),
+        ),
         "progress" => Msg::new("进展已发布。", "Progress posted."),
         "completed" => Msg::new(
             "已办结，居民可以评价了。",
@@ -149,7 +157,9 @@ pub async fn show(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Error> {
-    let done = q.get("done").and_then(|d| done_words(d));
+    let village = v.community.kind == crate::store::communities::Kind::Village;
+    let com = teahouse_words::roles::committee(Some(village));
+    let done = q.get("done").and_then(|d| done_words(d, com));
     Ok(render(&st, &v, id, done, None).await?.into_response())
 }
 
