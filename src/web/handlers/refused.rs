@@ -117,6 +117,25 @@ pub fn files(
             Err(m) => errors.add(field, m),
         }
     }
+    // More than a record takes is said here, beside the field, not found
+    // later inside the write (where the form could not say it).
+    if kept.len() + new.len() > MAX_FILES {
+        errors.add(
+            field,
+            crate::domain::Msg::new(
+                format!(
+                    "最多 {MAX_FILES} 个文件：保留了 {} 个，又选了 {} 个",
+                    kept.len(),
+                    new.len()
+                ),
+                format!(
+                    "{MAX_FILES} files at most: {} kept and {} more chosen",
+                    kept.len(),
+                    new.len()
+                ),
+            ),
+        );
+    }
     Files { kept, new }
 }
 
@@ -135,4 +154,38 @@ pub async fn keep(
         })
         .await?;
     Ok(kept.into_iter().map(|a| (a.id, a.name)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::files;
+    use crate::domain::upload::MAX_FILES;
+    use crate::web::handlers::files::{Posted, RawFile};
+    use teahouse_views::forms::Errors;
+
+    fn posted(kept: usize, new: usize) -> Posted {
+        Posted {
+            fields: (1..=kept)
+                .map(|i| (format!("keep_{i}"), "1".into()))
+                .collect(),
+            files: (0..new)
+                .map(|i| RawFile {
+                    field: "file".into(),
+                    name: format!("{i}.png"),
+                    bytes: b"\x89PNG\r\n\x1a\nphoto".to_vec(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn more_files_than_a_record_takes_are_refused_beside_the_field() {
+        let mut errors = Errors::none();
+        let f = files(&mut errors, &posted(MAX_FILES - 5, 5), "file");
+        assert!(errors.is_empty() && f.kept.len() + f.new.len() == MAX_FILES);
+        let mut errors = Errors::none();
+        files(&mut errors, &posted(MAX_FILES - 5, 6), "file");
+        let m = errors.get("file").expect("refused beside the file field");
+        assert!(m.zh.contains("保留了 15 个，又选了 6 个"), "{}", m.zh);
+    }
 }
