@@ -1,5 +1,6 @@
 //! Refused forms on a vote's page (#16 item 3): the elevator retrofit's
-//! cost-sharing plan, an objection and the committee's answer. Each comes
+//! cost-sharing plan, an objection and the committee's answer, a ballot, a
+//! paper ballot and a written proxy. Each comes
 //! back (422) as the vote's page with that form as typed, the error beside
 //! its field and tied to it, in the reader's language only, in the user's
 //! own header; nothing is written.
@@ -237,5 +238,60 @@ async fn a_ballot_with_too_many_choices_or_none_comes_back_as_ticked() {
     // Only the paper form carries the error, not the committee's own ballot.
     assert!(!r.has(r#"id="c-choice-err""#), "{}", r.body);
     assert_eq!((ballots(&s), written(&s)), before, "nothing written");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_proxy_with_no_expiry_or_an_unknown_proxy_comes_back_as_typed() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let id = open_choice_vote(&s, &mut com).await;
+    let base = format!("/c/wutong/votes/{id}");
+    let voter: String = s
+        .sql()
+        .query_row(
+            "SELECT voter FROM vote_electorate WHERE vote_id = ?1 ORDER BY voter DESC LIMIT 1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let proxies = || count(&s, "SELECT count(*) FROM vote_proxies");
+    let before = (proxies(), written(&s));
+    let form = |proxy: &'static str, expires: &'static str| {
+        vec![
+            ("voter", voter.clone()),
+            ("proxy", proxy.to_string()),
+            ("authorization", "委托书 2026-12 第 3 号".to_string()),
+            ("expires", expires.to_string()),
+        ]
+    };
+    let f = form("R-0001", "");
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = com.post(&format!("{base}/proxies"), &f).await;
+    own_page(&r);
+    tied(&r, "f-expires");
+    assert!(r.has("请填写委托的有效期"), "{}", r.body);
+    assert!(!r.has("expiry date"), "one language: {}", r.body);
+    // The form open, as typed: the principal chosen, the authorization kept.
+    assert!(
+        r.has(r#"<details open><summary>登记书面委托"#),
+        "{}",
+        r.body
+    );
+    assert!(r.has(&format!(r#"value="{voter}" selected"#)), "{}", r.body);
+    assert!(r.has(r#"value="委托书 2026-12 第 3 号""#), "{}", r.body);
+    assert_eq!((proxies(), written(&s)), before, "nothing written");
+
+    // A proxy id not on the roll: beside the proxy's field.
+    let f = form("没有这个人", "2099-01-01");
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = com.post(&format!("{base}/proxies"), &f).await;
+    own_page(&r);
+    tied(&r, "f-proxy");
+    assert!(r.has("名册中没有编号为“没有这个人”的居民"), "{}", r.body);
+    assert!(!r.has(r#"id="f-principal-err""#), "{}", r.body);
+    assert!(r.has(r#"value="2099-01-01""#), "{}", r.body);
+    assert_eq!((proxies(), written(&s)), before, "nothing written");
     s.stop().await;
 }

@@ -4,7 +4,7 @@
 //! many, a voter not on the list) comes back on the vote's page as typed.
 
 use super::super::day_start;
-use super::refused::{Back, Typed, beside};
+use super::refused::{Back, Typed, beside, got};
 use super::step;
 use crate::domain::Msg;
 use crate::error::Error;
@@ -15,7 +15,7 @@ use crate::web::handlers::errors_with;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::Deserialize;
+use teahouse_views::forms::Errors;
 use teahouse_views::pages::votes as view;
 
 /// A staff account that is not a resident on the roll has no ballot.
@@ -154,46 +154,59 @@ pub async fn resolve(
     )
     .await
 }
-#[derive(Deserialize)]
-pub struct ProxyPost {
-    #[serde(default)]
-    voter: String,
-    #[serde(default)]
-    proxy: String,
-    #[serde(default)]
-    authorization: String,
-    #[serde(default)]
-    expires: String,
-}
-
+/// A written proxy as typed: the principal (`voter`), the proxy's id on
+/// the roll, the authorization and its expiry date, each refused beside
+/// its field.
 pub async fn authorize_proxy(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<ProxyPost>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let expires = day_start(&f.expires, &com.community.tz)
-        .map(|t| t + 24 * 3600)
-        .ok_or_else(|| {
-            Error::Invalid(Msg::new(
-                "请填写委托的有效期",
-                "give the authorization's expiry date",
-            ))
-        })?;
-    let by = com.account.id;
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
+    let back = Back {
+        st: &st,
+        ctx: &com.ctx,
+        community: &com.community,
         id,
-        "vote.proxy",
-        "proxy",
-        move |tx, vote| {
-            let name =
-                proxies::authorize(tx, vote, &f.voter, &f.proxy, &f.authorization, expires, by)?;
-            Ok(format!("{} → {name} ({})", f.voter, f.authorization.trim()))
-        },
-    )
+        form: view::Form::Proxy,
+    };
+    let mut errors = Errors::none();
+    let expires = day_start(got(&f, "expires"), &com.community.tz).map(|t| t + 24 * 3600);
+    if expires.is_none_or(|t| t <= crate::store::now()) {
+        let m = Msg::new(
+            "请填写委托的有效期（今天或以后的日期）",
+            "give the authorization's expiry date (today or later)",
+        );
+        errors.add("expires", m);
+    }
+    let authorization = got(&f, "authorization").trim().to_string();
+    if authorization.is_empty() || authorization.chars().count() > 200 {
+        let m = Msg::new(
+            "请填写书面委托书的说明（如编号、日期，最多 200 字）",
+            "describe the written authorization (number, date; 200 characters at most)",
+        );
+        errors.add("authorization", m);
+    }
+    let Some(expires) = expires.filter(|_| errors.is_empty()) else {
+        return back.refused(f, errors).await;
+    };
+    let (voter, proxy) = (got(&f, "voter").to_string(), got(&f, "proxy").to_string());
+    let by = com.account.id;
+    back.step("vote.proxy", "proxy", f, move |tx, vote| {
+        let named = proxies::authorize(tx, vote, &voter, &proxy, &authorization, expires, by);
+        let name = match named {
+            Err(Error::Invalid(m)) => {
+                // What is left to refuse is the principal or the proxy: read
+                // the electorate only now, to tell which.
+                let listed = votes::frozen_electorate(tx, vote.id)?;
+                let principal = listed.iter().any(|e| e.voter == voter);
+                let field = if principal { "proxy" } else { "voter" };
+                return Ok(Err(errors_with(field, &m)));
+            }
+            r => r?,
+        };
+        Ok(Ok(format!("{voter} → {name} ({authorization})")))
+    })
     .await
 }
 

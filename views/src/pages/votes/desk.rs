@@ -6,6 +6,7 @@ use super::Form;
 use super::Shown;
 use super::page::{VoteView, choices};
 use crate::chrome::{Chrome, Msg};
+use crate::forms::{self, Opts};
 use crate::layout::{bi, csrf, flash};
 use crate::refused::Typed;
 use maud::{Markup, html};
@@ -79,19 +80,18 @@ fn proxies(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                         h3 { (c.t("委托投票", "Proxies")) }
                         @if v.proxies.is_empty() { p.empty { (c.t("没有登记委托。", "No proxies recorded.")) } }
                         ul { @for (principal, proxy, auth, exp) in &v.proxies { li { (principal) " → " strong { (proxy) } " · " (auth) " · " (c.t("有效至 ", "until ")) (exp) } } }
-                        details {
+                        details open[v.refused.is(Form::Proxy)] {
                             summary { (c.t("登记书面委托", "Record a written authorization")) }
+                            @let (r, f) = (&v.refused, Form::Proxy);
+                            @let e = r.errors(f);
+                            @let req = |kind| Opts { kind, required: true, ..Default::default() };
                             form.stack method="post" action={(base) "/proxies"} {
                                 (csrf(c))
-                                div.field {
-                                    label for="f-principal" { (c.t("委托人（选民）", "Principal (voter)")) }
-                                    select #f-principal name="voter" required {
-                                        @for (id, label, dw) in &v.electorate { option value=(id) { (label) @if !dw.is_empty() { " · " (dw) } } }
-                                    }
-                                }
-                                div.field { label for="f-proxy" { (c.t("受托人在名册中的编号", "The proxy's id on the roll")) } input #f-proxy type="text" name="proxy" required; }
-                                div.field { label for="f-auth" { (c.t("委托书说明（编号、日期）", "Authorization (number, date)")) } input #f-auth type="text" name="authorization" required; }
-                                div.field { label for="f-exp" { (c.t("有效至（日期）", "Valid until (date)")) } input #f-exp type="date" name="expires" required; }
+                                (forms::summary(c, e))
+                                (voter_select(c, v, "f-principal", c.t("委托人（选民）", "Principal (voter)"), r.value(f, "voter", ""), e.get("voter")))
+                                (forms::input(c, "proxy", c.t("受托人在名册中的编号", "The proxy's id on the roll"), r.value(f, "proxy", ""), e, req("text")))
+                                (forms::input(c, "authorization", c.t("委托书说明（编号、日期）", "Authorization (number, date)"), r.value(f, "authorization", ""), e, req("text")))
+                                (forms::input(c, "expires", c.t("有效至（日期）", "Valid until (date)"), r.value(f, "expires", ""), e, req("date")))
                                 button type="submit" { (c.t("登记", "Record")) }
                             }
                         }
@@ -104,19 +104,33 @@ fn paper(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                         h3 { (c.t("录入纸质选票", "Enter a paper ballot")) }
                         p { a.button href={(base) "/tally-sheet"} { (c.t("计票单：一次录入多张纸质选票", "Tally sheet: enter many paper ballots at once")) } }
                         @let (r, f) = (&v.refused, Form::Paper);
-                        @let voter_err = r.errors(f).get("voter");
-                        @let voter = r.value(f, "voter", "");
+                        @let (voter, voter_err) = (r.value(f, "voter", ""), r.errors(f).get("voter"));
                         form.stack method="post" action={(base) "/paper"} {
                             (csrf(c))
-                            div class={"field" @if voter_err.is_some() { " has-error" }} {
-                                label for="f-voter" { (c.t("选民", "Voter")) }
-                                @if let Some(m) = voter_err { p.field-error id="f-voter-err" { (bi(c, m)) } }
-                                select #f-voter name="voter" required aria-invalid=[voter_err.map(|_| "true")] aria-describedby=[voter_err.map(|_| "f-voter-err")] {
-                                    @for (id, label, dw) in &v.electorate { option value=(id) selected[id == voter] { (label) @if !dw.is_empty() { " · " (dw) } } }
-                                }
-                            }
+                            (voter_select(c, v, "f-voter", c.t("选民", "Voter"), voter, voter_err))
                             (choices(c, v, "p", html! { (c.t("纸质选票上的选择", "Choice on the paper ballot")) }, Some(r.value(f, "choice", "")), r.errors(f).get("choice")))
                             button type="submit" { (c.t("录入", "Record")) }
                         }
+    }
+}
+
+/// A voter of the electorate to choose (`voter` chosen), its error beside it.
+fn voter_select(
+    c: &Chrome,
+    v: &VoteView,
+    id: &str,
+    label: &str,
+    voter: &str,
+    err: Option<&Msg>,
+) -> Markup {
+    let err_id = format!("{id}-err");
+    html! {
+        div class={"field" @if err.is_some() { " has-error" }} {
+            label for=(id) { (label) }
+            @if let Some(m) = err { p.field-error id=(err_id) { (bi(c, m)) } }
+            select id=(id) name="voter" required aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| err_id.as_str())] {
+                @for (key, label, dw) in &v.electorate { option value=(key) selected[key == voter] { (label) @if !dw.is_empty() { " · " (dw) } } }
+            }
+        }
     }
 }

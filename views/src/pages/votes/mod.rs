@@ -28,6 +28,8 @@ pub enum Form {
     Cast,
     /// A paper ballot entered by the committee.
     Paper,
+    /// A written proxy recorded by the committee.
+    Proxy,
 }
 pub use tally_sheet::{PendingSheet, SheetRow, TallySheetView, tally_sheet_page};
 
