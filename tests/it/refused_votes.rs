@@ -1,9 +1,9 @@
 //! Refused forms on a vote's page (#16 item 3): the elevator retrofit's
-//! cost-sharing plan, an objection and the committee's answer, a ballot, a
-//! paper ballot and a written proxy. Each comes
-//! back (422) as the vote's page with that form as typed, the error beside
-//! its field and tied to it, in the reader's language only, in the user's
-//! own header; nothing is written.
+//! cost-sharing plan and affected dwellings, an objection and the
+//! committee's answer, a ballot, a paper ballot and a written proxy. Each
+//! comes back (422) as the vote's page with that form as typed, the error
+//! beside its field and tied to it, in the reader's language only, in the
+//! user's own header; nothing is written.
 
 use crate::common::*;
 use reqwest::StatusCode;
@@ -293,5 +293,51 @@ async fn a_proxy_with_no_expiry_or_an_unknown_proxy_comes_back_as_typed() {
     assert!(!r.has(r#"id="f-principal-err""#), "{}", r.body);
     assert!(r.has(r#"value="2099-01-01""#), "{}", r.body);
     assert_eq!((proxies(), written(&s)), before, "nothing written");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_affected_dwelling_outside_the_unit_comes_back_as_typed() {
+    let s = Server::start().await;
+    let id = retrofit(&s);
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let affected = || count(&s, "SELECT count(*) FROM vote_affected");
+    let before = (affected(), written(&s));
+    let path = format!("/c/wutong/votes/{id}/affected");
+    let r = com
+        .post(
+            &path,
+            &[
+                ("dwelling", "1-1-101"),
+                ("consent", "no"),
+                ("note", "口头反对"),
+            ],
+        )
+        .await;
+    own_page(&r);
+    tied(&r, "f-dw");
+    assert!(r.has("1-1-101 不在这个单元"), "{}", r.body);
+    assert!(!r.has("is not in this unit"), "one language: {}", r.body);
+    assert!(r.has(r#"id="cs-no" value="no" checked"#), "{}", r.body);
+    assert!(r.has(r#"value="口头反对""#), "{}", r.body);
+    assert_eq!((affected(), written(&s)), before, "nothing written");
+    // A note too long, and an answer that is none of the three.
+    let long = "注".repeat(201);
+    let r = com
+        .post(
+            &path,
+            &[
+                ("dwelling", "3-2-101"),
+                ("consent", "maybe"),
+                ("note", &long),
+            ],
+        )
+        .await;
+    own_page(&r);
+    tied(&r, "f-note");
+    tied(&r, "f-consent");
+    assert!(r.has(r#"<option value="3-2-101" selected>"#), "{}", r.body);
+    assert_eq!((affected(), written(&s)), before, "nothing written");
     s.stop().await;
 }

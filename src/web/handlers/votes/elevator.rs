@@ -1,9 +1,8 @@
 //! An elevator retrofit vote's cost-sharing plan and the consent of the
-//! dwellings it affects most (the ground floor). A refused plan comes back
-//! on the vote's page as typed.
+//! dwellings it affects most (the ground floor). A refused plan or
+//! dwelling comes back on the vote's page as typed.
 
 use super::refused::{Back, Typed, beside, got};
-use super::step;
 use crate::domain::{Msg, cost_share};
 use crate::error::Error;
 use crate::store::elevator;
@@ -12,7 +11,6 @@ use crate::web::ctx::Committee;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::Deserialize;
 use teahouse_views::forms::Errors;
 use teahouse_views::pages::votes as view;
 
@@ -71,43 +69,61 @@ pub async fn set_plan(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct AffectedPost {
-    #[serde(default)]
-    dwelling: String,
-    #[serde(default)]
-    consent: String,
-    #[serde(default)]
-    note: String,
-}
-
+/// An affected dwelling and its owner's answer as typed, each refused
+/// beside its field.
 pub async fn set_affected(
     State(st): State<AppState>,
     com: Committee,
     Path((_, id)): Path<(String, i64)>,
-    Form(f): Form<AffectedPost>,
+    Form(f): Form<Typed>,
 ) -> Result<Response, Error> {
-    let consent = match f.consent.as_str() {
+    let back = Back {
+        st: &st,
+        ctx: &com.ctx,
+        community: &com.community,
+        id,
+        form: view::Form::Affected,
+    };
+    let mut errors = Errors::none();
+    let consent = match got(&f, "consent") {
         "yes" => Some(true),
         "no" => Some(false),
-        _ => None,
+        "" => None,
+        _ => {
+            let m = Msg::new("请选择业主意见", "choose the owner's answer");
+            errors.add("consent", m);
+            None
+        }
     };
-    let by = com.account.id;
-    step(
-        &st,
-        &com.ctx,
-        &com.community,
-        id,
+    let note = got(&f, "note").trim().to_string();
+    if note.chars().count() > 200 {
+        let m = Msg::new("备注最多 200 字", "the note is 200 characters at most");
+        errors.add("note", m);
+    }
+    if !errors.is_empty() {
+        return back.refused(f, errors).await;
+    }
+    let (dwelling, by) = (got(&f, "dwelling").to_string(), com.account.id);
+    back.step(
         "vote.affected",
         "affected#h-elevator",
+        f,
         move |tx, vote| {
-            let label = elevator::set_affected(tx, vote, &f.dwelling, consent, &f.note, by)?;
-            let said = match consent {
-                Some(true) => "consents",
-                Some(false) => "refuses",
-                None => "pending",
-            };
-            Ok(format!("{label}: {said}"))
+            if !elevator::applies(vote) {
+                return Err(Error::Invalid(Msg::new(
+                    "受影响业主只用于加装电梯表决",
+                    "affected owners are only for an elevator retrofit vote",
+                )));
+            }
+            let set = elevator::set_affected(tx, vote, &dwelling, consent, &note, by);
+            Ok(beside("dwelling", set)?.map(|label| {
+                let said = match consent {
+                    Some(true) => "consents",
+                    Some(false) => "refuses",
+                    None => "pending",
+                };
+                format!("{label}: {said}")
+            }))
         },
     )
     .await

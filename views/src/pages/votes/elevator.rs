@@ -4,7 +4,7 @@
 use super::Form;
 use crate::chrome::{Chrome, Msg};
 use crate::forms::{self, Opts};
-use crate::layout::{csrf, flash};
+use crate::layout::{bi, csrf, flash};
 use crate::refused::{Refused, Typed};
 use maud::{Markup, html};
 
@@ -62,22 +62,7 @@ pub(super) fn elevator_section(
             }
             @if committee {
                 (plan_form(c, base, e, r))
-                details {
-                    summary { (c.t("登记受影响房屋及业主意见", "Record an affected dwelling and the owner's answer")) }
-                    form.stack method="post" action={(base) "/affected"} {
-                        (csrf(c))
-                        div.field { label for="f-dw" { (c.t("房屋", "Dwelling")) }
-                            select #f-dw name="dwelling" { @for d in &e.dwellings { option value=(d) { (d) } } } }
-                        fieldset.choices {
-                            legend { (c.t("业主意见", "Owner's answer")) }
-                            @for (val, zh, en) in [("yes", "同意", "Consents"), ("no", "不同意（否决）", "Refuses (veto)"), ("", "尚未表态", "No answer yet")] {
-                                div.field.check { input type="radio" name="consent" id={"cs-" (val)} value=(val) checked[val.is_empty()]; label for={"cs-" (val)} { (c.t(zh, en)) } }
-                            }
-                        }
-                        div.field { label for="f-note" { (c.t("备注（如书面同意书编号）", "Note (e.g. the written consent's number)")) } input #f-note type="text" name="note"; }
-                        button type="submit" { (c.t("登记", "Record")) }
-                    }
-                }
+                (affected_form(c, base, e, r))
             }
         }
     }
@@ -102,6 +87,40 @@ fn plan_form(c: &Chrome, base: &str, e: &ElevatorView, r: &Option<Refused<Form>>
                 (forms::input(c, "total", c.t("业主承担的总造价（元）", "Total borne by owners (yuan)"), total, errors, decimal))
                 (forms::textarea(c, "coefficients", c.t("楼层系数（如 1:0, 2:0.4, 3:0.6 ……，一楼通常为 0）", "Floor coefficients (e.g. 1:0, 2:0.4, 3:0.6 …; the ground floor is usually 0)"), coefficients, errors, 3))
                 button type="submit" { (c.t("保存分摊表", "Save the plan")) }
+            }
+        }
+    }
+}
+
+/// The committee's form for an affected dwelling and its owner's answer:
+/// open, as typed, when it came back refused.
+fn affected_form(c: &Chrome, base: &str, e: &ElevatorView, r: &Option<Refused<Form>>) -> Markup {
+    let (f, errors) = (Form::Affected, r.errors(Form::Affected));
+    let (dwelling, consent) = (r.value(f, "dwelling", ""), r.value(f, "consent", ""));
+    let (dw_err, cs_err) = (errors.get("dwelling"), errors.get("consent"));
+    html! {
+        details open[r.is(f)] {
+            summary { (c.t("登记受影响房屋及业主意见", "Record an affected dwelling and the owner's answer")) }
+            form.stack method="post" action={(base) "/affected"} {
+                (csrf(c))
+                (forms::summary(c, errors))
+                div class={"field" @if dw_err.is_some() { " has-error" }} {
+                    label for="f-dw" { (c.t("房屋", "Dwelling")) }
+                    @if let Some(m) = dw_err { p.field-error id="f-dw-err" { (bi(c, m)) } }
+                    select #f-dw name="dwelling" aria-invalid=[dw_err.map(|_| "true")] aria-describedby=[dw_err.map(|_| "f-dw-err")] {
+                        @for d in &e.dwellings { option value=(d) selected[d == dwelling] { (d) } }
+                    }
+                }
+                fieldset #f-consent class={"choices" @if cs_err.is_some() { " has-error" }}
+                    aria-invalid=[cs_err.map(|_| "true")] aria-describedby=[cs_err.map(|_| "f-consent-err")] {
+                    legend { (c.t("业主意见", "Owner's answer")) }
+                    @if let Some(m) = cs_err { p.field-error id="f-consent-err" { (bi(c, m)) } }
+                    @for (val, zh, en) in [("yes", "同意", "Consents"), ("no", "不同意（否决）", "Refuses (veto)"), ("", "尚未表态", "No answer yet")] {
+                        div.field.check { input type="radio" name="consent" id={"cs-" (val)} value=(val) checked[val == consent]; label for={"cs-" (val)} { (c.t(zh, en)) } }
+                    }
+                }
+                (forms::input(c, "note", c.t("备注（如书面同意书编号）", "Note (e.g. the written consent's number)"), r.value(f, "note", ""), errors, Opts::default()))
+                button type="submit" { (c.t("登记", "Record")) }
             }
         }
     }

@@ -20,6 +20,8 @@ pub use page::{ObjectionLine, OptionLine, ResultView, TestLine, VoteView, vote_p
 pub enum Form {
     /// The committee's cost-sharing plan of an elevator retrofit.
     Plan,
+    /// An affected dwelling and its owner's consent.
+    Affected,
     /// An objection lodged during publicity.
     Objection,
     /// The committee's answer to the objection with this id.
