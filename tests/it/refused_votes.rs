@@ -1,9 +1,9 @@
 //! Refused forms on a vote's page (#16 item 3): the elevator retrofit's
 //! cost-sharing plan and affected dwellings, an objection and the
-//! committee's answer, a ballot, a paper ballot and a written proxy. Each
-//! comes back (422) as the vote's page with that form as typed, the error
-//! beside its field and tied to it, in the reader's language only, in the
-//! user's own header; nothing is written.
+//! committee's answer, a ballot, a paper ballot, a written proxy and a
+//! proxy's ballot. Each comes back (422) as the vote's page with that form
+//! as typed, the error beside its field and tied to it, in the reader's
+//! language only, in the user's own header; nothing is written.
 
 use crate::common::*;
 use reqwest::StatusCode;
@@ -339,5 +339,69 @@ async fn an_affected_dwelling_outside_the_unit_comes_back_as_typed() {
     tied(&r, "f-consent");
     assert!(r.has(r#"<option value="3-2-101" selected>"#), "{}", r.body);
     assert_eq!((affected(), written(&s)), before, "nothing written");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_proxys_ballot_with_too_many_choices_comes_back_under_its_principal() {
+    let s = Server::start().await;
+    let mut com = s.client();
+    com.login(COMMITTEE.0, COMMITTEE.1).await;
+    let id = open_choice_vote(&s, &mut com).await;
+    let base = format!("/c/wutong/votes/{id}");
+    // The demo resident holds a written proxy for another voter of the unit.
+    let c = s.sql();
+    let (me, key): (i64, String) = c
+        .query_row(
+            "SELECT r.id, r.key FROM residents r JOIN accounts a ON a.resident_id = r.id WHERE a.login = ?1",
+            [RESIDENT.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let voter: String = c
+        .query_row(
+            "SELECT voter FROM vote_electorate WHERE vote_id = ?1 AND voter != ?2 LIMIT 1",
+            rusqlite::params![id, format!("r-{me}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let r = com
+        .post(
+            &format!("{base}/proxies"),
+            &[
+                ("voter", voter.as_str()),
+                ("proxy", key.as_str()),
+                ("authorization", "委托书第 7 号"),
+                ("expires", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut res = s.client();
+    res.login(RESIDENT.0, RESIDENT.1).await;
+    res.get(&base).await;
+    let before = (ballots(&s), written(&s));
+    let r = res
+        .post(
+            &format!("{base}/proxy-ballot"),
+            &[
+                ("voter", voter.as_str()),
+                ("choice", "A"),
+                ("choice", "B"),
+                ("choice", "C"),
+            ],
+        )
+        .await;
+    own_page(&r);
+    tied(&r, &format!("x-{voter}-choice"));
+    assert!(r.has("最多只能选 2 项"), "{}", r.body);
+    assert!(
+        r.has(&format!(r#"id="x-{voter}-C" value="C" checked"#)),
+        "{}",
+        r.body
+    );
+    // The resident's own ballot is left alone.
+    assert!(!r.has(r#"id="c-choice-err""#), "{}", r.body);
+    assert_eq!((ballots(&s), written(&s)), before, "nothing written");
     s.stop().await;
 }

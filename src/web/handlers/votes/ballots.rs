@@ -218,22 +218,25 @@ pub async fn proxy_ballot(
 ) -> Result<Response, Error> {
     let f = BallotPost::from_pairs(f);
     let resident = m.account.resident_id.ok_or_else(not_on_roll)?;
-    step(
-        &st,
-        &m.ctx,
-        &m.community,
+    let back = Back {
+        st: &st,
+        ctx: &m.ctx,
+        community: &m.community,
         id,
-        "vote.ballot",
-        "cast#h-cast",
-        move |tx, vote| {
-            let choice = f.pick(vote)?;
-            proxies::cast(tx, vote, &f.voter, resident, &choice)?;
-            Ok(if vote.secret {
-                "proxy".into()
-            } else {
-                format!("proxy for {}", f.voter)
-            })
-        },
-    )
+        form: view::Form::ProxyBallot,
+    };
+    let typed = f.typed();
+    back.step("vote.ballot", "cast#h-cast", typed, move |tx, vote| {
+        let choice = match beside("choice", f.pick(vote))? {
+            Ok(c) => c,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        proxies::cast(tx, vote, &f.voter, resident, &choice)?;
+        Ok(Ok(if vote.secret {
+            "proxy".into()
+        } else {
+            format!("proxy for {}", f.voter)
+        }))
+    })
     .await
 }

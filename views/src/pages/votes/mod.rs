@@ -30,6 +30,8 @@ pub enum Form {
     Cast,
     /// A paper ballot entered by the committee.
     Paper,
+    /// A proxy's ballot for the principal it names (`voter`, as typed).
+    ProxyBallot,
     /// A written proxy recorded by the committee.
     Proxy,
 }

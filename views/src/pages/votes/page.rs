@@ -375,10 +375,11 @@ fn cast_section(c: &Chrome, base: &str, v: &VoteView) -> Markup {
                         form.stack.proxy method="post" action={(base) "/proxy-ballot"} {
                             (csrf(c))
                             input type="hidden" name="voter" value=(voter);
-                            fieldset.choices {
-                                legend { (c.t("受托代 ", "As proxy for ")) (principal) (c.t(" 投票", "")) }
-                                (choice_inputs(c, v, &format!("x-{voter}"), current.as_deref()))
-                            }
+                            @let (r, f) = (&v.refused, Form::ProxyBallot);
+                            @let here = r.is(f) && r.value(f, "voter", "") == voter;
+                            @let current = if here { Some(r.value(f, "choice", "")) } else { current.as_deref() };
+                            @let legend = html! { (c.t("受托代 ", "As proxy for ")) (principal) (c.t(" 投票", "")) };
+                            (choices(c, v, &format!("x-{voter}"), legend, current, r.errors(f).get("choice").filter(|_| here)))
                             button type="submit" { (c.t("代为投票", "Cast as proxy")) }
                             p.hint { (c.t("委托人本人投票后，以本人的选票为准。", "If the principal votes themselves, their own ballot counts.")) }
                         }
