@@ -106,6 +106,18 @@ async fn a_plan_total_that_is_no_amount_comes_back_as_the_plan_form() {
     assert!(!r.has("不是有效金额"), "one language: {}", r.body);
     assert_eq!(written(&s), before, "nothing written");
 
+    // A plan right in form, but the vote has opened and its plan is published.
+    let r = com
+        .post(&path, &[("total", "120000"), ("coefficients", coef)])
+        .await;
+    own_page(&r);
+    tied(&r, "f-total");
+    assert!(
+        r.has("the plan is published and cannot change"),
+        "{}",
+        r.body
+    );
+    assert_eq!(written(&s), before, "nothing written");
     s.stop().await;
 }
 

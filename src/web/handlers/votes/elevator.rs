@@ -6,8 +6,10 @@ use super::refused::{Back, Typed, beside, got};
 use crate::domain::{Msg, cost_share};
 use crate::error::Error;
 use crate::store::elevator;
+use crate::store::votes::Status;
 use crate::web::AppState;
 use crate::web::ctx::Committee;
+use crate::web::handlers::errors_with;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -58,6 +60,14 @@ pub async fn set_plan(
                     "分摊表只用于加装电梯表决",
                     "a cost-sharing plan is only for an elevator retrofit vote",
                 )));
+            }
+            // From the opening the plan is published: it cannot change in place.
+            if vote.status != Status::Draft && elevator::plan(tx, vote)?.is_some() {
+                let m = Msg::new(
+                    "表决开始后分摊表已经公开，不能再修改",
+                    "once the vote has opened the plan is published and cannot change",
+                );
+                return Ok(Err(errors_with("total", &m)));
             }
             let set = elevator::set_plan(tx, vote, total, &coefficients);
             Ok(beside("coefficients", set)?.map(|()| {
