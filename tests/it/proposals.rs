@@ -1211,7 +1211,11 @@ async fn the_board_shows_open_proposals_and_rounds() {
     );
     assert!(p.contains("href=\"/c/xingfu/proposals/new\""));
     // Its visitors are told whose code to use: the village's own committee.
-    assert!(b.has("村民请用村委会发的激活码") && !b.has("居委会"), "{}", b.body);
+    assert!(
+        b.has("村民请用村委会发的激活码") && !b.has("居委会"),
+        "{}",
+        b.body
+    );
     s.stop().await;
 }
 
