@@ -713,17 +713,13 @@ async fn add_role(
     op.post("/ops/staff", &form).await
 }
 
-fn count(s: &Server, sql: &str) -> i64 {
-    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 #[tokio::test]
 async fn nobody_is_on_the_committee_and_the_supervision_committee_at_once() {
     let s = Server::start().await;
     let mut op = s.client();
     op.login(OPERATOR.0, OPERATOR.1).await;
-    let memberships = count(&s, "SELECT count(*) FROM memberships");
-    let audit = count(&s, "SELECT count(*) FROM audit_log");
+    let memberships = scalar(&s, "SELECT count(*) FROM memberships");
+    let audit = scalar(&s, "SELECT count(*) FROM audit_log");
     for (role, login) in [("supervisor", COMMITTEE.0), ("committee", SUPERVISOR.0)] {
         let r = add_role(&mut op, "wutong", role, login, &[]).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{role} {login}");
@@ -740,13 +736,13 @@ async fn nobody_is_on_the_committee_and_the_supervision_committee_at_once() {
     )
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(count(&s, "SELECT count(*) FROM memberships"), memberships);
+    assert_eq!(scalar(&s, "SELECT count(*) FROM memberships"), memberships);
     assert_eq!(
-        count(&s, "SELECT count(*) FROM audit_log"),
+        scalar(&s, "SELECT count(*) FROM audit_log"),
         audit,
         "nothing logged: nothing done"
     );
-    assert_eq!(count(&s, "SELECT count(*) FROM password_resets"), 0);
+    assert_eq!(scalar(&s, "SELECT count(*) FROM password_resets"), 0);
     // The committee member's password still works, and they are still no supervisor.
     let mut c = s.client();
     c.login(COMMITTEE.0, COMMITTEE.1).await;
@@ -817,9 +813,9 @@ async fn adding_a_role_never_resets_a_password_unless_the_operator_says_so() {
         "{}",
         refused.body
     );
-    assert_eq!(count(&s, "SELECT count(*) FROM password_resets"), 0);
+    assert_eq!(scalar(&s, "SELECT count(*) FROM password_resets"), 0);
     assert_eq!(
-        count(
+        scalar(
             &s,
             "SELECT count(*) FROM activation_codes WHERE used_at IS NOT NULL AND reason != ''"
         ),
@@ -947,7 +943,7 @@ async fn an_activation_code_never_resets_a_staff_account() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        count(
+        scalar(
             &s,
             &format!("SELECT count(*) FROM activation_codes WHERE resident_id = {rid}")
         ),
@@ -971,7 +967,7 @@ async fn an_activation_code_never_resets_a_staff_account() {
     assert!(refused.has("只能由运维重置"));
     // The supervisor still logs in with their own password.
     s.client().login(SUPERVISOR.0, SUPERVISOR.1).await;
-    assert_eq!(count(&s, "SELECT count(*) FROM password_resets"), 0);
+    assert_eq!(scalar(&s, "SELECT count(*) FROM password_resets"), 0);
     s.stop().await;
 }
 

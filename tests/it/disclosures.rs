@@ -29,10 +29,6 @@ fn cli(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn count(s: &Server, sql: &str) -> i64 {
-    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 /// The value of the first hidden field `name` on a page.
 fn hidden(body: &str, name: &str) -> String {
     let pat = format!("name=\"{name}\" value=\"");
@@ -90,7 +86,7 @@ async fn a_finance_disclosure_from_draft_to_correction() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
-    let before = count(&s, "SELECT count(*) FROM disclosures");
+    let before = scalar(&s, "SELECT count(*) FROM disclosures");
     let base_fields = |table: &'static str| {
         vec![
             ("category", "finance"),
@@ -128,7 +124,7 @@ async fn a_finance_disclosure_from_draft_to_correction() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("看起来是身份证号"));
-    assert_eq!(count(&s, "SELECT count(*) FROM disclosures"), before);
+    assert_eq!(scalar(&s, "SELECT count(*) FROM disclosures"), before);
     // A GBK CSV imports (names masked on the way in).
     let text = welfare("3301**********1234 因病");
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
@@ -189,7 +185,7 @@ async fn a_finance_disclosure_from_draft_to_correction() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        count(
+        scalar(
             &s,
             "SELECT count(*) FROM attachments WHERE owner LIKE 'disclosure:%'"
         ),
@@ -523,7 +519,7 @@ async fn a_stale_signature_is_refused() {
     let base = format!("/c/xingfu/disclosures/{id}");
     com.post(&format!("{base}/submit"), &[]).await;
     let signoffs = |s: &Server| {
-        count(
+        scalar(
             s,
             &format!("SELECT count(*) FROM disclosure_signoffs WHERE disclosure_id = {id}"),
         )

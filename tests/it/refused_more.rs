@@ -8,31 +8,6 @@
 use crate::common::*;
 use reqwest::StatusCode;
 
-/// The user's own page, not the bare error page.
-fn own_page(r: &Resp) {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(
-        r.has("/logout") && r.has(r#"href="/account""#),
-        "{}",
-        r.body
-    );
-    assert!(!r.has("无法完成"), "{}", r.body);
-}
-
-/// The field `id` is marked invalid and described by its error, shown.
-fn tied(r: &Resp, id: &str) {
-    let err = format!(r#"id="{id}-err""#);
-    assert!(r.has(&err), "no {err}: {}", r.body);
-    let i = r.body.find(&format!(r#"id="{id}""#)).expect(id);
-    let tag = &r.body[i..i + r.body[i..].find('>').unwrap()];
-    assert!(tag.contains(r#"aria-invalid="true""#), "{tag}");
-    assert!(tag.contains(&format!("{id}-err")), "{tag}");
-}
-
-fn count(s: &Server, sql: &str) -> i64 {
-    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\nphoto";
 
 #[tokio::test]
@@ -41,7 +16,7 @@ async fn a_bad_pb_file_comes_back_as_the_import_form_naming_its_line() {
     let mut com = s.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
     com.get("/c/wutong/rounds").await;
-    let rounds = || count(&s, "SELECT count(*) FROM rounds");
+    let rounds = || scalar(&s, "SELECT count(*) FROM rounds");
     let before = rounds();
     // A cost that is not a number, on line 6.
     let bad = "META\nkey;value\nbudget;1000\nPROJECTS\nproject_id;cost\n1;5x0\nVOTES\nvoter_id;vote\nv1;1\n";
@@ -52,7 +27,7 @@ async fn a_bad_pb_file_comes_back_as_the_import_form_naming_its_line() {
             Some(("file", "预算.pb", bad.as_bytes().to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(r.has(r#"id="import""#), "{}", r.body);
     tied(&r, "f-pb");
     assert!(r.has("第 6 行") && r.has("“5x0”"), "{}", r.body);
@@ -73,16 +48,16 @@ async fn a_bad_pb_file_comes_back_as_the_import_form_naming_its_line() {
             Some(("file", "x.pb", latin)),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(r.has("第 2 行：文件不是 UTF-8 文本"), "{}", r.body);
     let r = com
         .post_multipart("/c/wutong/rounds/import", &[("rule", "mes")], None)
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-pb");
     assert!(r.has("请选择一个 .pb 文件"), "{}", r.body);
     assert_eq!(rounds(), before, "nothing was imported");
-    assert_eq!(count(&s, "SELECT count(*) FROM round_imports"), 0);
+    assert_eq!(scalar(&s, "SELECT count(*) FROM round_imports"), 0);
     // In English, the same form says it in English only.
     com.post("/prefs", &[("lang", "en"), ("next", "/c/wutong/rounds")])
         .await;
@@ -94,7 +69,7 @@ async fn a_bad_pb_file_comes_back_as_the_import_form_naming_its_line() {
             Some(("file", "b.pb", bad.as_bytes().to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(
         r.has("line 6: project 1") && !r.has("第 6 行"),
         "{}",
@@ -113,7 +88,7 @@ async fn a_refused_threshold_comes_back_as_typed_beside_its_field() {
     let r = com
         .post("/c/wutong/proposals/threshold", &[("threshold", "十个人")])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(r.has(r#"id="threshold""#), "{}", r.body);
     tied(&r, "f-threshold");
     assert!(r.has(r#"value="十个人""#), "{}", r.body);
@@ -131,7 +106,7 @@ async fn a_refused_threshold_comes_back_as_typed_beside_its_field() {
 
 /// An open follow-up action of the village (xingfu).
 fn open_action(s: &Server) -> i64 {
-    count(
+    scalar(
         s,
         "SELECT a.id FROM actions a JOIN communities c ON c.id = a.community_id
          WHERE c.slug = 'xingfu' AND a.status = 'open' ORDER BY a.id LIMIT 1",
@@ -153,7 +128,7 @@ async fn closing_an_action_without_its_report_keeps_the_photo() {
             Some(("file", "灯.png", PNG.to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     let field = format!("f-report-{action}");
     tied(&r, &field);
     assert!(r.has("请填写（最多 1000 字）"), "{}", r.body);
@@ -163,7 +138,7 @@ async fn closing_an_action_without_its_report_keeps_the_photo() {
         r.body
     );
     // The photo is kept, ticked beside the photo field.
-    let kept = count(
+    let kept = scalar(
         &s,
         "SELECT max(id) FROM attachments WHERE owner GLOB 'staged:*'",
     );
@@ -174,14 +149,14 @@ async fn closing_an_action_without_its_report_keeps_the_photo() {
     );
     assert!(r.has("你上次选的文件已保留"), "{}", r.body);
     let done = format!("SELECT count(*) FROM actions WHERE id = {action} AND status = 'done'");
-    assert_eq!(count(&s, &done), 0, "not closed");
+    assert_eq!(scalar(&s, &done), 0, "not closed");
     // Sent again with the report and the kept photo, nothing chosen anew.
     let keep = format!("keep_{kept}");
     let r = com
         .post_multipart(&close, &[("report", "换好了"), (&keep, "1")], None)
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(count(&s, &done), 1);
+    assert_eq!(scalar(&s, &done), 1);
     let owner: String = s
         .sql()
         .query_row("SELECT owner FROM attachments WHERE id = ?1", [kept], |r| {
@@ -223,7 +198,7 @@ async fn each_minutes_error_is_tied_to_its_field() {
             &[(&outcome, "maybe"), (&actions, "换灯")],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, &format!("f-outcome-{item}"));
     tied(&r, &format!("f-actions-{item}"));
     assert!(
@@ -236,7 +211,7 @@ async fn each_minutes_error_is_tied_to_its_field() {
 #[tokio::test]
 async fn a_refused_progress_report_keeps_its_photos() {
     let s = Server::start().await;
-    let id = count(
+    let id = scalar(
         &s,
         "SELECT p.id FROM proposals p JOIN communities c ON c.id = p.community_id
          WHERE c.slug = 'wutong' AND p.status = 'in_progress' ORDER BY p.id LIMIT 1",
@@ -253,10 +228,10 @@ async fn a_refused_progress_report_keeps_its_photos() {
             Some(("file", "完工.png", PNG.to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(r.has(r#"id="progress""#), "{}", r.body);
     tied(&r, "f-note");
-    let kept = count(
+    let kept = scalar(
         &s,
         "SELECT max(id) FROM attachments WHERE owner GLOB 'staged:*'",
     );
@@ -278,11 +253,11 @@ async fn a_refused_progress_report_keeps_its_photos() {
             Some(("file", "virus.exe", b"MZ".to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-report-photos");
     assert!(r.has(&format!(r#"name="keep_{kept}""#)), "{}", r.body);
     let status = format!("SELECT status = 'in_progress' FROM proposals WHERE id = {id}");
-    assert_eq!(count(&s, &status), 1, "nothing was reported");
+    assert_eq!(scalar(&s, &status), 1, "nothing was reported");
     // Sent with the kept photo: it goes with the completion report.
     let r = staff
         .post_multipart(
@@ -295,9 +270,9 @@ async fn a_refused_progress_report_keeps_its_photos() {
     let owner = format!(
         "SELECT count(*) FROM attachments WHERE id = {kept} AND owner = 'proposal-report:{id}'"
     );
-    assert_eq!(count(&s, &owner), 1);
+    assert_eq!(scalar(&s, &owner), 1);
     let staged = "SELECT count(*) FROM attachments WHERE owner GLOB 'staged:*'";
-    assert_eq!(count(&s, staged), 0, "nothing is left kept");
+    assert_eq!(scalar(&s, staged), 0, "nothing is left kept");
     // The photo, public now, is checked by verify like one sent with the report.
     let db = s.db_path();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_teahouse"))
@@ -309,7 +284,7 @@ async fn a_refused_progress_report_keeps_its_photos() {
     // Its row is anchored with the step that made it public.
     let entry = "SELECT count(*) FROM ledger
          WHERE payload LIKE '%\"attachments\"%' AND payload LIKE '%完工.png%'";
-    assert_eq!(count(&s, entry), 1, "anchored: {said}");
+    assert_eq!(scalar(&s, entry), 1, "anchored: {said}");
 }
 
 #[tokio::test]
@@ -319,7 +294,7 @@ async fn a_refused_new_proposal_keeps_its_photos_beside_the_photo_field() {
     res.login(RESIDENT.0, RESIDENT.1).await;
     res.get("/c/wutong/proposals/new").await;
     let drafts = "SELECT count(*) FROM proposals WHERE status = 'draft'";
-    let before = count(&s, drafts);
+    let before = scalar(&s, drafts);
     // No title: the form again, the body as typed, the photo kept.
     let r = res
         .post_multipart(
@@ -333,10 +308,10 @@ async fn a_refused_new_proposal_keeps_its_photos_beside_the_photo_field() {
             Some(("file", "灯.png", PNG.to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-title");
     assert!(r.has("楼下的灯坏了</textarea>"), "{}", r.body);
-    let kept = count(
+    let kept = scalar(
         &s,
         "SELECT max(id) FROM attachments WHERE owner GLOB 'staged:*'",
     );
@@ -361,7 +336,7 @@ async fn a_refused_new_proposal_keeps_its_photos_beside_the_photo_field() {
             Some(("file", "a.exe", b"MZ".to_vec())),
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-photos");
     assert!(!r.has(r#"id="f-title-err""#), "{}", r.body);
     assert!(
@@ -369,7 +344,7 @@ async fn a_refused_new_proposal_keeps_its_photos_beside_the_photo_field() {
         "{}",
         r.body
     );
-    assert_eq!(count(&s, drafts), before, "nothing was saved");
+    assert_eq!(scalar(&s, drafts), before, "nothing was saved");
     // Sent again with the kept photo: it is the draft's.
     let r = res
         .post_multipart(
@@ -399,7 +374,7 @@ async fn kept_files_are_the_keepers_own() {
     let s = Server::start().await;
     let mut staff = s.client();
     staff.login(COMMITTEE.0, COMMITTEE.1).await;
-    let id = count(
+    let id = scalar(
         &s,
         "SELECT p.id FROM proposals p JOIN communities c ON c.id = p.community_id
          WHERE c.slug = 'wutong' AND p.status = 'in_progress' ORDER BY p.id LIMIT 1",
@@ -413,8 +388,8 @@ async fn kept_files_are_the_keepers_own() {
             Some(("file", "a.png", PNG.to_vec())),
         )
         .await;
-    own_page(&r);
-    let kept = count(
+    refused_own_page(&r);
+    let kept = scalar(
         &s,
         "SELECT max(id) FROM attachments WHERE owner GLOB 'staged:*'",
     );
@@ -456,11 +431,11 @@ async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
     let page = "/c/wutong/proposals/1";
     let post = "/c/wutong/proposals/1/comments";
     res.get(page).await;
-    let comments = || count(&s, "SELECT count(*) FROM proposal_comments");
+    let comments = || scalar(&s, "SELECT count(*) FROM proposal_comments");
     let before = comments();
     // Whitespace only: the comment form again, as typed, its error tied to it.
     let r = res.post(post, &[("body", "  \n ")]).await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(r.has(r#"id="comment""#), "{}", r.body);
     tied(&r, "f-body");
     assert!(r.has("请写下留言内容（最多 2000 字）"), "{}", r.body);
@@ -469,7 +444,7 @@ async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
     // Over the limit: typed text kept in the textarea.
     let long = "长".repeat(2001);
     let r = res.post(post, &[("body", &long)]).await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-body");
     assert!(r.has(&format!("{long}</textarea>")), "{}", r.body);
     assert_eq!(comments(), before, "nothing was written");
@@ -477,7 +452,7 @@ async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
     // A comment to reply to; its reply form is folded away.
     let r = res.post(post, &[("body", "路灯坏了三盏")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let cid = count(&s, "SELECT max(id) FROM proposal_comments");
+    let cid = scalar(&s, "SELECT max(id) FROM proposal_comments");
     let shown = res.get(page).await;
     let closed = format!(r#"<details><summary>回复</summary><form class="stack" id="reply-{cid}""#);
     assert!(shown.has(&closed), "{}", shown.body);
@@ -486,7 +461,7 @@ async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
     let r = res
         .post(post, &[("body", " "), ("parent", &cid.to_string())])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     let open =
         format!(r#"<details open><summary>回复</summary><form class="stack" id="reply-{cid}""#);
     let at = r.body.find(&open).unwrap_or_else(|| panic!("{}", r.body));
@@ -503,7 +478,7 @@ async fn an_empty_comment_or_reply_comes_back_beside_its_textarea() {
     let r = res
         .post(post, &[("body", ""), ("parent", &cid.to_string())])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     assert!(
         r.has("write your comment (2000 characters at most)"),
         "{}",
@@ -534,7 +509,7 @@ async fn a_residents_kept_photo_is_not_shown_to_the_committee() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let kept = count(
+    let kept = scalar(
         &s,
         "SELECT max(id) FROM attachments WHERE owner GLOB 'staged:*'",
     );
@@ -574,7 +549,7 @@ async fn a_residents_kept_photo_is_not_shown_to_the_committee() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let left = count(
+    let left = scalar(
         &s,
         &format!("SELECT count(*) FROM attachments WHERE id = {kept}"),
     );

@@ -8,37 +8,9 @@
 use crate::common::*;
 use reqwest::StatusCode;
 
-/// The user's own page, not the bare error page.
-fn own_page(r: &Resp) {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(
-        r.has("/logout") && r.has(r#"href="/account""#),
-        "{}",
-        r.body
-    );
-    assert!(!r.has("无法完成"), "{}", r.body);
-}
-
-/// The field `id` is marked invalid and described by its error, shown.
-fn tied(r: &Resp, id: &str) {
-    let err = format!(r#"id="{id}-err""#);
-    assert!(r.has(&err), "no {err}: {}", r.body);
-    let i = r.body.find(&format!(r#"id="{id}""#)).expect(id);
-    let tag = &r.body[i..i + r.body[i..].find('>').unwrap()];
-    assert!(tag.contains(r#"aria-invalid="true""#), "{tag}");
-    assert!(
-        tag.contains(&format!(r#"aria-describedby="{id}-err""#)),
-        "{tag}"
-    );
-}
-
-fn count(s: &Server, sql: &str) -> i64 {
-    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 /// The demo's retrofit in its publicity period (plan set, one objection answered).
 fn retrofit(s: &Server) -> i64 {
-    count(
+    scalar(
         s,
         "SELECT id FROM votes WHERE title = '3栋2单元加装电梯' AND kind = 'elevator'",
     )
@@ -49,8 +21,8 @@ fn written(s: &Server) -> (i64, i64, String, String) {
     let c = s.sql();
     let one = |sql: &str| c.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
     (
-        count(s, "SELECT count(*) FROM audit_log"),
-        count(s, "SELECT count(*) FROM ledger"),
+        scalar(s, "SELECT count(*) FROM audit_log"),
+        scalar(s, "SELECT count(*) FROM ledger"),
         one("SELECT group_concat(total_fen || ':' || coefficients, ';') FROM vote_elevator"),
         one(
             "SELECT group_concat(id || ':' || text || ':' || ifnull(answer, ''), ';') FROM vote_objections",
@@ -70,7 +42,7 @@ async fn a_plan_total_that_is_no_amount_comes_back_as_the_plan_form() {
     let r = com
         .post(&path, &[("total", "12万"), ("coefficients", coef)])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-total");
     assert!(r.has("总造价“12万”不是有效金额"), "{}", r.body);
     assert!(!r.has("is not an amount"), "one language: {}", r.body);
@@ -84,7 +56,7 @@ async fn a_plan_total_that_is_no_amount_comes_back_as_the_plan_form() {
     let r = com
         .post(&path, &[("total", "120000"), ("coefficients", "一楼免")])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-coefficients");
     assert!(!r.has(r#"id="f-total-err""#), "{}", r.body);
     assert!(r.has(r#"value="120000""#) && r.has(">一楼免</textarea>"));
@@ -95,7 +67,7 @@ async fn a_plan_total_that_is_no_amount_comes_back_as_the_plan_form() {
     let r = com
         .post(&path, &[("total", "12万"), ("coefficients", coef)])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-total");
     assert!(
         r.has("the total \"12万\" is not an amount")
@@ -110,7 +82,7 @@ async fn a_plan_total_that_is_no_amount_comes_back_as_the_plan_form() {
     let r = com
         .post(&path, &[("total", "120000"), ("coefficients", coef)])
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-total");
     assert!(
         r.has("the plan is published and cannot change"),
@@ -130,7 +102,7 @@ async fn an_empty_objection_or_answer_comes_back_as_typed() {
     let before = written(&s);
     let path = format!("/c/wutong/votes/{id}/objections");
     let r = res.post(&path, &[("text", "   ")]).await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-objection");
     assert!(r.has("请写下内容（最多 2000 字）"), "{}", r.body);
     assert!(!r.has("please write something"), "one language: {}", r.body);
@@ -138,7 +110,7 @@ async fn an_empty_objection_or_answer_comes_back_as_typed() {
     // Too long: back as typed.
     let long = "楼".repeat(2001);
     let r = res.post(&path, &[("text", &long)]).await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-objection");
     assert!(r.has(&format!(">{long}</textarea>")), "as typed");
     assert_eq!(written(&s), before, "nothing written");
@@ -146,7 +118,7 @@ async fn an_empty_objection_or_answer_comes_back_as_typed() {
     // An objection lodged; the committee's empty answer comes back under it.
     let r = res.post(&path, &[("text", "电梯噪音怎么办？")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let oid = count(&s, "SELECT max(id) FROM vote_objections");
+    let oid = scalar(&s, "SELECT max(id) FROM vote_objections");
     let mut com = s.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
     let before = written(&s);
@@ -156,7 +128,7 @@ async fn an_empty_objection_or_answer_comes_back_as_typed() {
             &[("text", "\n \n")],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, &format!("f-answer-{oid}"));
     assert!(r.has("请写下内容"), "{}", r.body);
     assert!(!r.has("please write something"), "one language: {}", r.body);
@@ -168,7 +140,7 @@ async fn an_empty_objection_or_answer_comes_back_as_typed() {
 
 /// A multiple-choice vote of 3栋2单元 (choose up to two), drafted and opened.
 async fn open_choice_vote(s: &Server, com: &mut Client) -> String {
-    let unit: i64 = count(
+    let unit: i64 = scalar(
         s,
         "SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id JOIN communities c ON c.id = b.community_id
          WHERE c.slug = 'wutong' AND b.number = '3' AND u.number = '2'",
@@ -201,7 +173,7 @@ async fn open_choice_vote(s: &Server, com: &mut Client) -> String {
 }
 
 fn ballots(s: &Server) -> i64 {
-    count(s, "SELECT count(*) FROM ballots")
+    scalar(s, "SELECT count(*) FROM ballots")
 }
 
 #[tokio::test]
@@ -221,7 +193,7 @@ async fn a_ballot_with_too_many_choices_or_none_comes_back_as_ticked() {
             &[("choice", "A"), ("choice", "B"), ("choice", "C")],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "c-choice");
     assert!(r.has("最多只能选 2 项"), "{}", r.body);
     // The three boxes as ticked.
@@ -231,7 +203,7 @@ async fn a_ballot_with_too_many_choices_or_none_comes_back_as_ticked() {
     }
     assert_eq!((ballots(&s), written(&s)), before, "nothing written");
     let r = res.post(&format!("{base}/ballot"), &[]).await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "c-choice");
     assert_eq!((ballots(&s), written(&s)), before, "nothing written");
 
@@ -242,7 +214,7 @@ async fn a_ballot_with_too_many_choices_or_none_comes_back_as_ticked() {
             &[("voter", "nobody"), ("choice", "B")],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-voter");
     assert!(r.has("这位选民不在名单中"), "{}", r.body);
     assert!(!r.has("not in the electorate"), "one language: {}", r.body);
@@ -268,7 +240,7 @@ async fn a_proxy_with_no_expiry_or_an_unknown_proxy_comes_back_as_typed() {
             |r| r.get(0),
         )
         .unwrap();
-    let proxies = || count(&s, "SELECT count(*) FROM vote_proxies");
+    let proxies = || scalar(&s, "SELECT count(*) FROM vote_proxies");
     let before = (proxies(), written(&s));
     let form = |proxy: &'static str, expires: &'static str| {
         vec![
@@ -281,7 +253,7 @@ async fn a_proxy_with_no_expiry_or_an_unknown_proxy_comes_back_as_typed() {
     let f = form("R-0001", "");
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = com.post(&format!("{base}/proxies"), &f).await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-expires");
     assert!(r.has("请填写委托的有效期"), "{}", r.body);
     assert!(!r.has("expiry date"), "one language: {}", r.body);
@@ -299,7 +271,7 @@ async fn a_proxy_with_no_expiry_or_an_unknown_proxy_comes_back_as_typed() {
     let f = form("没有这个人", "2099-01-01");
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = com.post(&format!("{base}/proxies"), &f).await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-proxy");
     assert!(r.has("名册中没有编号为“没有这个人”的居民"), "{}", r.body);
     assert!(!r.has(r#"id="f-principal-err""#), "{}", r.body);
@@ -314,7 +286,7 @@ async fn an_affected_dwelling_outside_the_unit_comes_back_as_typed() {
     let id = retrofit(&s);
     let mut com = s.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
-    let affected = || count(&s, "SELECT count(*) FROM vote_affected");
+    let affected = || scalar(&s, "SELECT count(*) FROM vote_affected");
     let before = (affected(), written(&s));
     let path = format!("/c/wutong/votes/{id}/affected");
     let r = com
@@ -327,7 +299,7 @@ async fn an_affected_dwelling_outside_the_unit_comes_back_as_typed() {
             ],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-dw");
     assert!(r.has("1-1-101 不在这个单元"), "{}", r.body);
     assert!(!r.has("is not in this unit"), "one language: {}", r.body);
@@ -346,7 +318,7 @@ async fn an_affected_dwelling_outside_the_unit_comes_back_as_typed() {
             ],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, "f-note");
     tied(&r, "f-consent");
     assert!(r.has(r#"<option value="3-2-101" selected>"#), "{}", r.body);
@@ -404,7 +376,7 @@ async fn a_proxys_ballot_with_too_many_choices_comes_back_under_its_principal() 
             ],
         )
         .await;
-    own_page(&r);
+    refused_own_page(&r);
     tied(&r, &format!("x-{voter}-choice"));
     assert!(r.has("最多只能选 2 项"), "{}", r.body);
     assert!(

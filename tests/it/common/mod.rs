@@ -464,3 +464,38 @@ impl Server {
         c.execute_batch("COMMIT;").unwrap();
     }
 }
+
+/// A refused form's answer: 422, in the user's own page (account and
+/// logout links), not the bare error page.
+pub fn refused_own_page(r: &Resp) {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.has("/logout") && r.has(r#"href="/account""#),
+        "{}",
+        r.body
+    );
+    assert!(!r.has("无法完成"), "{}", r.body);
+}
+
+/// The field `id` is marked invalid and described by its error, shown.
+pub fn tied(r: &Resp, id: &str) {
+    let err = format!(r#"id="{id}-err""#);
+    assert!(r.has(&err), "no {err}: {}", r.body);
+    let i = r.body.find(&format!(r#"id="{id}""#)).expect(id);
+    let tag = &r.body[i..i + r.body[i..].find('>').unwrap()];
+    assert!(tag.contains(r#"aria-invalid="true""#), "{tag}");
+    let described = tag
+        .split(r#"aria-describedby=""#)
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .unwrap_or("");
+    assert!(
+        described.split(' ').any(|d| d == format!("{id}-err")),
+        "{tag}"
+    );
+}
+
+/// The one number a query gives.
+pub fn scalar(s: &Server, sql: &str) -> i64 {
+    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+}
