@@ -373,6 +373,13 @@ async fn elevator_vote_from_draft_to_verified_result() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The objector is told who answers: the compound's own committee.
+    let told = res.get(r.location.as_deref().expect("redirect")).await;
+    assert!(
+        told.has("您的异议已提交，居委会将公开答复。"),
+        "{}",
+        told.body
+    );
     let p = com.get(&format!("/c/wutong/votes/{id}")).await;
     assert!(p.has("一楼的采光怎么办？") && p.has("公开答复"));
     let oid: String = s

@@ -36,7 +36,9 @@ pub struct NoticeQuery {
 /// at once would only add memory (two keep the machine's cores busy).
 static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
-fn notice(done: Option<&str>) -> Option<Msg> {
+/// What the reader is told after a step; `com` is the community's own
+/// committee (村委会 in a village, 居委会 in a compound).
+fn notice(done: Option<&str>, com: teahouse_words::Word) -> Option<Msg> {
     Some(match done? {
         "created" => Msg::new("草稿已保存。", "The draft was saved."),
         "opened" => Msg::new(
@@ -51,8 +53,11 @@ fn notice(done: Option<&str>) -> Option<Msg> {
             "The vote is closed; the result is published and in the ledger.",
         ),
         "objected" => Msg::new(
-            "您的异议已提交，委员会将公开答复。",
-            "Your objection was lodged; the committee will answer it in public.",
+            format!("您的异议已提交，{}将公开答复。", com.zh),
+            format!(
+                "Your objection was lodged; the {} will answer it in public.",
+                com.en
+            ),
         ),
         "answered" => Msg::new("答复已公布。", "The answer is published."),
         "final" => Msg::new("结果已确认为最终结果。", "The result is now final."),
@@ -155,7 +160,12 @@ pub(super) async fn render(
     )
     .await?;
     let member = v.ctx.0.account.as_ref().is_some_and(|a| a.is_member(cid));
-    let mut view = vote_view(data, table, reach, &v.community.tz, (committee, member), q);
+    let mut view = vote_view(data, table, reach, &v.community.tz, (committee, member));
+    let village = v.community.kind == crate::store::communities::Kind::Village;
+    view.notice = notice(
+        q.done.as_deref(),
+        teahouse_words::roles::committee(Some(village)),
+    );
     view.refused = refused;
     Ok(view::vote_page(&chrome, &v.community.slug, &view))
 }
@@ -409,7 +419,6 @@ fn vote_view(
     reach: Option<maud::Markup>,
     tz: &str,
     (committee, member): (bool, bool),
-    q: &NoticeQuery,
 ) -> view::VoteView {
     let vote = &d.vote;
     let in_publicity =
@@ -462,7 +471,7 @@ fn vote_view(
             .iter()
             .map(|e| (e.seq, e.kind.clone(), e.hash.clone()))
             .collect(),
-        notice: notice(q.done.as_deref()),
+        notice: None,
         is_final: vote.final_at.is_some(),
         in_publicity,
         objections: objection_lines(&d.objections, committee, tz),
