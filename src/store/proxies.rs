@@ -56,7 +56,24 @@ pub fn principals_of(
     Ok(v)
 }
 
-/// Records an authorization; returns the proxy's name.
+/// The written authorization's description, trimmed, or why it is refused.
+pub fn check_authorization(text: &str) -> Result<&str, Msg> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 200 {
+        return Err(Msg::new(
+            "请填写书面委托书的说明（如编号、日期，最多 200 字）",
+            "describe the written authorization (number, date; 200 characters at most)",
+        ));
+    }
+    Ok(t)
+}
+
+/// A refused authorization: the field at fault (`voter`, `proxy`,
+/// `authorization`, `expires`) and why.
+pub type Refused = (&'static str, Msg);
+
+/// Records an authorization; returns the proxy's name, or the field it is
+/// refused for (nothing written).
 pub fn authorize(
     tx: &Transaction,
     v: &Vote,
@@ -65,14 +82,17 @@ pub fn authorize(
     authorization: &str,
     expires_at: i64,
     by: i64,
-) -> Result<String, Error> {
+) -> Result<Result<String, Refused>, Error> {
     let in_electorate = tx
         .prepare_cached("SELECT 1 FROM vote_electorate WHERE vote_id = ?1 AND voter = ?2")?
         .exists(params![v.id, voter])?;
     if !in_electorate {
-        return Err(Error::Invalid(Msg::new(
-            "委托人不在选民名单中",
-            "the principal is not in the electorate",
+        return Ok(Err((
+            "voter",
+            Msg::new(
+                "委托人不在选民名单中",
+                "the principal is not in the electorate",
+            ),
         )));
     }
     let proxy: Option<(i64, String)> = tx
@@ -83,21 +103,25 @@ pub fn authorize(
         )
         .optional()?;
     let Some((pid, name)) = proxy else {
-        return Err(Error::Invalid(Msg::new(
-            format!("名册中没有编号为“{}”的居民", proxy_key.trim()),
-            format!("no resident with id \"{}\" on the roll", proxy_key.trim()),
+        return Ok(Err((
+            "proxy",
+            Msg::new(
+                format!("名册中没有编号为“{}”的居民", proxy_key.trim()),
+                format!("no resident with id \"{}\" on the roll", proxy_key.trim()),
+            ),
         )));
     };
-    if authorization.trim().is_empty() || authorization.chars().count() > 200 {
-        return Err(Error::Invalid(Msg::new(
-            "请填写书面委托书的说明（如编号、日期，最多 200 字）",
-            "describe the written authorization (number, date; 200 characters at most)",
-        )));
-    }
+    let authorization = match check_authorization(authorization) {
+        Ok(t) => t,
+        Err(m) => return Ok(Err(("authorization", m))),
+    };
     if expires_at <= super::now() {
-        return Err(Error::Invalid(Msg::new(
-            "委托的有效期已经过去",
-            "the authorization's expiry has passed",
+        return Ok(Err((
+            "expires",
+            Msg::new(
+                "委托的有效期已经过去",
+                "the authorization's expiry has passed",
+            ),
         )));
     }
     tx.execute(
@@ -106,9 +130,9 @@ pub fn authorize(
          ON CONFLICT (vote_id, voter) DO UPDATE SET proxy_resident_id = excluded.proxy_resident_id,
            authorization = excluded.authorization, expires_at = excluded.expires_at,
            recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
-        params![v.id, voter, pid, authorization.trim(), expires_at, by, super::now()],
+        params![v.id, voter, pid, authorization, expires_at, by, super::now()],
     )?;
-    Ok(name)
+    Ok(Ok(name))
 }
 
 /// A proxy casts for a principal, unless the principal has voted themselves.

@@ -179,31 +179,23 @@ pub async fn authorize_proxy(
         );
         errors.add("expires", m);
     }
-    let authorization = got(&f, "authorization").trim().to_string();
-    if authorization.is_empty() || authorization.chars().count() > 200 {
-        let m = Msg::new(
-            "请填写书面委托书的说明（如编号、日期，最多 200 字）",
-            "describe the written authorization (number, date; 200 characters at most)",
-        );
-        errors.add("authorization", m);
-    }
+    let authorization = match proxies::check_authorization(got(&f, "authorization")) {
+        Ok(t) => t.to_string(),
+        Err(m) => {
+            errors.add("authorization", m);
+            String::new()
+        }
+    };
     let Some(expires) = expires.filter(|_| errors.is_empty()) else {
         return back.refused(f, errors).await;
     };
     let (voter, proxy) = (got(&f, "voter").to_string(), got(&f, "proxy").to_string());
     let by = com.account.id;
     back.step("vote.proxy", "proxy", f, move |tx, vote| {
-        let named = proxies::authorize(tx, vote, &voter, &proxy, &authorization, expires, by);
+        let named = proxies::authorize(tx, vote, &voter, &proxy, &authorization, expires, by)?;
         let name = match named {
-            Err(Error::Invalid(m)) => {
-                // What is left to refuse is the principal or the proxy: read
-                // the electorate only now, to tell which.
-                let listed = votes::frozen_electorate(tx, vote.id)?;
-                let principal = listed.iter().any(|e| e.voter == voter);
-                let field = if principal { "proxy" } else { "voter" };
-                return Ok(Err(errors_with(field, &m)));
-            }
-            r => r?,
+            Ok(name) => name,
+            Err((field, m)) => return Ok(Err(errors_with(field, &m))),
         };
         Ok(Ok(format!("{voter} → {name} ({authorization})")))
     })
